@@ -1,0 +1,3 @@
+from services.intake.bootstrap import main
+
+main()

@@ -1,0 +1,61 @@
+"""Who may do what with an intake case: by role, and by relationship to the case.
+
+- a client sees and acts on only their own case (consent, their own self-assessment);
+- a worker registers clients, works on cases still without a coordinator (the one door), and once a
+  coordinator is assigned, only that worker acts on the case;
+- a manager reads cases and assigns coordinators;
+- an auditor reads (every read is logged by the access log), never writes;
+- a provider has no access to intake.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from services.intake.domain.client import IntakeCase
+from shared.auth import Principal
+from shared.errors import Forbidden
+
+Action = Literal[
+    "read", "register", "consent", "self_assess", "assign_coordinator", "assess_needs", "complete", "decline"
+]
+
+CLIENT_ACTIONS: frozenset[Action] = frozenset({"read", "consent", "self_assess"})
+CASEWORK: frozenset[Action] = frozenset(
+    {"read", "consent", "self_assess", "assign_coordinator", "assess_needs", "complete", "decline"}
+)
+
+
+def authorize(principal: Principal, action: Action, case: IntakeCase | None = None) -> None:
+    """Raises Forbidden unless ``principal`` may take ``action`` on ``case`` (None: no case yet)."""
+    role = principal.role
+    if action == "register":
+        if role != "worker":
+            raise Forbidden("only a worker registers clients")
+        return
+    assert case is not None
+    if role == "client":
+        if str(case.client_id) != principal.user_id:
+            raise Forbidden("a client can only see their own case")
+        if action not in CLIENT_ACTIONS:
+            raise Forbidden("this step is taken by the coordinating worker")
+        return
+    if role == "worker":
+        if case.coordinator_id not in (None, principal.user_id):
+            raise Forbidden("the case has another coordinating worker")
+        if action == "assign_coordinator" and case.coordinator_id is None:
+            return  # at the one door a worker may take the case on
+        if action not in CASEWORK:
+            raise Forbidden("not allowed")
+        return
+    if role == "manager" and action in ("read", "assign_coordinator"):
+        return
+    if role == "auditor" and action == "read":
+        return
+    raise Forbidden(f"a {role} may not {action.replace('_', ' ')} here")
+
+
+def may_assign_to(principal: Principal, worker_id: str) -> None:
+    """A worker may take a case on themselves; only a manager assigns it to someone else."""
+    if principal.role == "worker" and worker_id != principal.user_id:
+        raise Forbidden("a worker can assign only themselves; a manager assigns others")

@@ -1,0 +1,245 @@
+"""The intake case of one client: decide(command, state) -> events and evolve(state, event) -> state.
+
+Rules of the one-door intake live here and nowhere else:
+- nothing but registration and consent proceeds without the client's consent to personal budgeting;
+- intake completes only with consent, a coordinating worker, a self-assessment and a needs assessment;
+- a completed or declined intake is final (a new need starts from follow-up's plan review).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import singledispatch
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.intake import (
+    ClientRegistered,
+    ConsentGiven,
+    ConsentWithdrawn,
+    CoordinatorAssigned,
+    IntakeCompleted,
+    IntakeDeclined,
+    Language,
+    NeedsAssessed,
+    SelfAssessmentRecorded,
+    SelfAssessmentScores,
+    ServiceTask,
+)
+from shared.crypto import Sealed
+from shared.errors import RuleViolation
+from shared.events import DomainEvent
+
+Status = Literal["unregistered", "open", "completed", "declined"]
+Consent = Literal["none", "given", "withdrawn"]
+
+
+@dataclass(frozen=True)
+class IntakeCase:
+    client_id: UUID | None = None
+    status: Status = "unregistered"
+    consent: Consent = "none"
+    coordinator_id: str | None = None
+    municipality: str | None = None
+    preferred_language: Language | None = None
+    latest_scores: SelfAssessmentScores | None = None
+    service_task: ServiceTask | None = None
+    support_needs: tuple[str, ...] = ()
+
+    @property
+    def registered(self) -> bool:
+        return self.status != "unregistered"
+
+
+INITIAL = IntakeCase()
+
+
+# --- commands ----------------------------------------------------------------------------------------
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RegisterClient(Command):
+    client_id: UUID
+    personal_data: Sealed
+    municipality: str
+    preferred_language: Language
+
+
+class GiveConsent(Command):
+    given_by: Literal["client", "guardian", "representative"]
+
+
+class WithdrawConsent(Command):
+    reason: Sealed | None = None
+
+
+class RecordSelfAssessment(Command):
+    assessment_id: UUID
+    scores: SelfAssessmentScores
+    own_words: Sealed | None = None
+    wishes: Sealed | None = None
+    filled_in_by: Literal["client", "worker_with_client"]
+
+
+class AssignCoordinator(Command):
+    worker_id: str = Field(min_length=1)
+
+
+class AssessNeeds(Command):
+    service_task: ServiceTask
+    support_needs: list[str]
+    summary: Sealed
+
+
+class CompleteIntake(Command):
+    pass
+
+
+class DeclineIntake(Command):
+    reason: Sealed
+    appeal_instructions: str
+
+
+# --- decide ------------------------------------------------------------------------------------------
+
+
+def _require_consent(case: IntakeCase) -> None:
+    if case.consent != "given":
+        raise RuleViolation("the client has not given consent to personal budgeting")
+
+
+def _require_open(case: IntakeCase) -> None:
+    if case.status != "open":
+        raise RuleViolation(f"intake is already {case.status}")
+
+
+def decide(command: Command, case: IntakeCase) -> list[DomainEvent]:
+    if isinstance(command, RegisterClient):
+        if case.registered:
+            raise RuleViolation("the client is already registered")
+        return [ClientRegistered(**command.model_dump())]
+    if not case.registered:
+        raise RuleViolation("the client is not registered")
+    client_id = case.client_id
+    assert client_id is not None
+    match command:
+        case GiveConsent():
+            if case.consent == "given":
+                return []  # already in force: giving it again changes nothing
+            return [ConsentGiven(client_id=client_id, given_by=command.given_by)]
+        case WithdrawConsent():
+            if case.consent != "given":
+                raise RuleViolation("there is no consent in force to withdraw")
+            return [ConsentWithdrawn(client_id=client_id, reason=command.reason)]
+        case RecordSelfAssessment():
+            _require_open(case)
+            _require_consent(case)
+            return [SelfAssessmentRecorded(client_id=client_id, **command.model_dump())]
+        case AssignCoordinator():
+            if case.status == "declined":
+                raise RuleViolation("intake was declined")
+            _require_consent(case)
+            if case.coordinator_id == command.worker_id:
+                return []
+            return [CoordinatorAssigned(
+                client_id=client_id, worker_id=command.worker_id, previous_worker_id=case.coordinator_id
+            )]
+        case AssessNeeds():
+            _require_open(case)
+            _require_consent(case)
+            return [NeedsAssessed(client_id=client_id, **command.model_dump())]
+        case CompleteIntake():
+            return [_complete(case, client_id)]
+        case DeclineIntake():
+            _require_open(case)
+            return [IntakeDeclined(client_id=client_id, **command.model_dump())]
+    raise TypeError(f"unknown command {type(command).__name__}")
+
+
+def _complete(case: IntakeCase, client_id: UUID) -> IntakeCompleted:
+    _require_open(case)
+    _require_consent(case)
+    missing = [
+        what
+        for what, present in (
+            ("a coordinating worker", case.coordinator_id),
+            ("a self-assessment", case.latest_scores),
+            ("a needs assessment", case.service_task),
+        )
+        if present is None
+    ]
+    if missing:
+        raise RuleViolation("intake cannot be completed without " + ", ".join(missing))
+    assert case.coordinator_id and case.service_task and case.latest_scores
+    assert case.municipality and case.preferred_language
+    return IntakeCompleted(
+        client_id=client_id,
+        coordinator_id=case.coordinator_id,
+        service_task=case.service_task,
+        municipality=case.municipality,
+        preferred_language=case.preferred_language,
+        baseline_scores=case.latest_scores,
+    )
+
+
+# --- evolve ------------------------------------------------------------------------------------------
+
+
+def evolve(case: IntakeCase, event: DomainEvent) -> IntakeCase:
+    return _apply(event, case)
+
+
+@singledispatch
+def _apply(event: DomainEvent, case: IntakeCase) -> IntakeCase:
+    raise TypeError(f"intake cannot apply {type(event).__name__}")
+
+
+@_apply.register
+def _(event: ClientRegistered, case: IntakeCase) -> IntakeCase:
+    return replace(
+        case,
+        client_id=event.client_id,
+        status="open",
+        municipality=event.municipality,
+        preferred_language=event.preferred_language,
+    )
+
+
+@_apply.register
+def _(event: ConsentGiven, case: IntakeCase) -> IntakeCase:
+    return replace(case, consent="given")
+
+
+@_apply.register
+def _(event: ConsentWithdrawn, case: IntakeCase) -> IntakeCase:
+    return replace(case, consent="withdrawn")
+
+
+@_apply.register
+def _(event: SelfAssessmentRecorded, case: IntakeCase) -> IntakeCase:
+    return replace(case, latest_scores=event.scores)
+
+
+@_apply.register
+def _(event: CoordinatorAssigned, case: IntakeCase) -> IntakeCase:
+    return replace(case, coordinator_id=event.worker_id)
+
+
+@_apply.register
+def _(event: NeedsAssessed, case: IntakeCase) -> IntakeCase:
+    return replace(case, service_task=event.service_task, support_needs=tuple(event.support_needs))
+
+
+@_apply.register
+def _(event: IntakeCompleted, case: IntakeCase) -> IntakeCase:
+    return replace(case, status="completed")
+
+
+@_apply.register
+def _(event: IntakeDeclined, case: IntakeCase) -> IntakeCase:
+    return replace(case, status="declined")

@@ -1,0 +1,81 @@
+"""Request and response bodies of intake's HTTP API (separate from events: a body is not a contract)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from contracts.intake import Language, SelfAssessmentScores, ServiceTask
+
+Text = Field(min_length=1, max_length=4000)
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegisterClientBody(Body):
+    hetu: str = Field(min_length=11, max_length=11, description="Henkilötunnus; validated, stored only sealed")
+    first_name: str = Field(min_length=1, max_length=200)
+    last_name: str = Field(min_length=1, max_length=200)
+    phone: str | None = Field(None, max_length=40)
+    email: EmailStr | None = None
+    address: str | None = Field(None, max_length=400)
+    municipality: str = Field(min_length=1, max_length=64)
+    preferred_language: Language = "fi"
+
+
+class GiveConsentBody(Body):
+    given_by: Literal["client", "guardian", "representative"] = "client"
+
+
+class WithdrawConsentBody(Body):
+    reason: str | None = Field(None, max_length=4000)
+
+
+class SelfAssessmentBody(Body):
+    scores: SelfAssessmentScores
+    own_words: str | None = Field(None, max_length=8000, description="The client's own account")
+    wishes: str | None = Field(None, max_length=8000, description="The client's wishes, recorded as theirs")
+
+
+class AssignCoordinatorBody(Body):
+    worker_id: str = Field(min_length=1, max_length=100)
+
+
+class NeedsAssessmentBody(Body):
+    service_task: ServiceTask
+    support_needs: list[str] = Field(min_length=1, max_length=30)
+    summary: str = Text
+
+
+class DeclineBody(Body):
+    reason: str = Text
+    appeal_instructions: str = Field(
+        "Oikaisuvaatimus: the client may request rectification within 30 days of receiving this decision.",
+        min_length=1, max_length=4000,
+    )
+
+
+class Registered(BaseModel):
+    client_id: UUID
+    created: bool
+    version: int
+
+
+class CommandAccepted(BaseModel):
+    client_id: UUID
+    version: int
+    events: list[dict[str, Any]] = Field(description="The events this command recorded (id and type)")
+
+
+class CaseSummary(BaseModel):
+    client_id: UUID
+    status: str
+    consent: str
+    coordinator_id: str | None
+    service_task: str | None
+    municipality: str | None
+    version: int

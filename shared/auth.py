@@ -1,0 +1,79 @@
+"""Bearer tokens (JWT, HS256) carrying a user id and a role; every endpoint requires one.
+
+What a role may do with a given case is decided by each service's policy (application/policy.py), since
+it depends on the case (e.g. which worker is assigned). Here we only establish who is calling.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict
+
+from shared.envelope import Actor, Role
+
+ROLES: tuple[Role, ...] = ("client", "worker", "manager", "provider", "auditor")
+
+
+class Principal(BaseModel):
+    """The caller. For a client, ``user_id`` is their pseudonymous client id; for a provider user,
+    ``provider_id`` names the provider they act for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    role: Role
+    provider_id: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(id=self.user_id, role=self.role)
+
+
+class TokenIssuer:
+    def __init__(self, secret: str, *, issuer: str = "avain", audience: str = "avain") -> None:
+        self._secret = secret
+        self._issuer = issuer
+        self._audience = audience
+
+    def issue(self, user_id: str, role: Role, *, ttl: timedelta = timedelta(hours=8), **extra: Any) -> str:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        now = datetime.now(UTC)
+        claims = {"sub": user_id, "role": role, "iss": self._issuer, "aud": self._audience,
+                  "iat": now, "exp": now + ttl, **extra}
+        return jwt.encode(claims, self._secret, algorithm="HS256")
+
+    def verify(self, token: str) -> Principal:
+        claims = jwt.decode(
+            token, self._secret, algorithms=["HS256"], audience=self._audience, issuer=self._issuer,
+            options={"require": ["sub", "role", "exp"]},
+        )
+        if claims["role"] not in ROLES:
+            raise jwt.InvalidTokenError("unknown role")
+        return Principal(user_id=claims["sub"], role=claims["role"], provider_id=claims.get("provider_id"))
+
+
+_bearer = HTTPBearer(auto_error=False, description="A JWT from `./avain tokens` (development)")
+
+
+def authenticated(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+    issuer: TokenIssuer = request.app.state.tokens
+    try:
+        return issuer.verify(credentials.credentials)
+    except jwt.PyJWTError as exc:
+        raise HTTPException(
+            401, f"invalid token: {type(exc).__name__}", headers={"WWW-Authenticate": "Bearer"}
+        ) from exc
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticated)]

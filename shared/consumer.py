@@ -1,0 +1,166 @@
+"""Idempotent consumers with a dead-letter topic.
+
+For each record: parse the envelope, then in ONE database transaction insert an inbox row keyed by the
+event id and apply the effect; the offset is committed only after that transaction. A redelivered event
+finds its inbox row and has no second effect.
+
+Failures are sorted by cause:
+- the record cannot be parsed, or a rule refuses it (poison): it goes to the dead-letter topic with the
+  reason and the original headers, and the consumer goes on;
+- the database is away (transient): the same record is retried with backoff until it succeeds, holding
+  the partition so a client's events stay in order;
+- anything else is retried a few times, then dead-lettered with its exception type.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from pydantic import ValidationError
+
+from shared.envelope import EventEnvelope
+from shared.errors import DomainError
+from shared.events import UnknownEventType
+from shared.kafka import SAFE_SUBSCRIBER_SETTINGS
+from shared.logging import bind_correlation
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[asyncpg.Connection, EventEnvelope], Awaitable[None]]
+Outcome = Literal["applied", "duplicate", "ignored", "dead-lettered"]
+
+TRANSIENT = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError)
+
+
+class PoisonEvent(Exception):
+    """A well-formed event this consumer can never apply; raised by handlers."""
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A reason for the dead-letter record that never echoes input values (they may be personal)."""
+    if isinstance(exc, ValidationError):
+        parts = [f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}" for e in exc.errors(include_input=False)]
+        return "invalid event data: " + "; ".join(parts)
+    if isinstance(exc, (DomainError, PoisonEvent, UnknownEventType)):
+        return f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, (ValueError, KeyError, UnicodeDecodeError)):
+        return f"malformed record: {type(exc).__name__}"
+    return f"handler failed: {type(exc).__name__}"
+
+
+class DeadLetters:
+    def __init__(self, producer: AIOKafkaProducer, topic: str, consumer_name: str) -> None:
+        self._producer = producer
+        self.topic = topic
+        self._consumer = consumer_name
+
+    async def send(self, record: ConsumerRecord[Any, Any], reason: str) -> None:
+        headers = list(record.headers or ()) + [
+            ("dlt_reason", reason.encode()),
+            ("dlt_consumer", self._consumer.encode()),
+            ("dlt_topic", record.topic.encode()),
+            ("dlt_partition", str(record.partition).encode()),
+            ("dlt_offset", str(record.offset).encode()),
+            ("dlt_failed_at", datetime.now(UTC).isoformat().encode()),
+        ]
+        await self._producer.send_and_wait(self.topic, value=record.value, key=record.key, headers=headers)
+
+
+class IdempotentConsumer:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        name: str,
+        handler: Handler,
+        dead_letters: DeadLetters,
+        *,
+        accepts: Callable[[str], bool] = lambda _type: True,
+        max_attempts: int = 3,
+        backoff_seconds: float = 0.5,
+    ) -> None:
+        self._pool = pool
+        self.name = name
+        self._handler = handler
+        self._dead_letters = dead_letters
+        self._accepts = accepts
+        self._max_attempts = max_attempts
+        self._backoff = backoff_seconds
+
+    async def process(self, record: ConsumerRecord[Any, Any]) -> Outcome:
+        try:
+            envelope = EventEnvelope.from_kafka(list(record.headers or ()), record.value)
+        except Exception as exc:  # noqa: BLE001 - any parse failure makes the record poison
+            return await self._dead_letter(record, describe_failure(exc))
+        if not self._accepts(envelope.type):
+            return "ignored"  # a topic carries event types this consumer has no use for
+        bind_correlation(envelope.correlation_id)
+        attempts = 0
+        while True:
+            try:
+                return await self._apply(envelope)
+            except TRANSIENT as exc:
+                log.warning("consumer_retry_transient", consumer=self.name, error=type(exc).__name__)
+                await asyncio.sleep(self._backoff)
+            except (DomainError, PoisonEvent, UnknownEventType, ValidationError, ValueError) as exc:
+                return await self._dead_letter(record, describe_failure(exc), envelope)
+            except Exception as exc:  # noqa: BLE001 - unknown: retry a little, then set it aside
+                attempts += 1
+                if attempts >= self._max_attempts:
+                    return await self._dead_letter(record, describe_failure(exc), envelope)
+                log.warning("consumer_retry", consumer=self.name, error=type(exc).__name__, attempt=attempts)
+                await asyncio.sleep(self._backoff * attempts)
+
+    async def _apply(self, envelope: EventEnvelope) -> Outcome:
+        async with self._pool.acquire() as conn, conn.transaction():
+            fresh = await conn.fetchval(
+                "INSERT INTO inbox (consumer, event_id, event_type) VALUES ($1, $2, $3)"
+                " ON CONFLICT DO NOTHING RETURNING true",
+                self.name,
+                envelope.id,
+                envelope.type,
+            )
+            if not fresh:
+                log.info("event_duplicate_skipped", consumer=self.name, event_id=str(envelope.id))
+                return "duplicate"
+            await self._handler(conn, envelope)
+        log.info("event_applied", consumer=self.name, event_type=envelope.type, event_id=str(envelope.id))
+        return "applied"
+
+    async def _dead_letter(
+        self, record: ConsumerRecord[Any, Any], reason: str, envelope: EventEnvelope | None = None
+    ) -> Outcome:
+        while True:
+            try:
+                await self._dead_letters.send(record, reason)
+                break
+            except Exception as exc:  # noqa: BLE001 - never commit past a record we could not set aside
+                log.warning("dead_letter_retry", consumer=self.name, error=type(exc).__name__)
+                await asyncio.sleep(self._backoff)
+        log.warning(
+            "event_dead_lettered",
+            consumer=self.name,
+            reason=reason,
+            event_id=str(envelope.id) if envelope else None,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        )
+        return "dead-lettered"
+
+
+def subscribe(broker: KafkaBroker, consumer: IdempotentConsumer, *topics: str, group_id: str, **kw: Any) -> None:
+    """Register ``consumer`` on ``topics`` with safe settings; the offset is acked after the effect."""
+
+    @broker.subscriber(*topics, group_id=group_id, title=f"{consumer.name}:{'+'.join(topics)}", **SAFE_SUBSCRIBER_SETTINGS, **kw)
+    async def _on_record(msg: KafkaMessage) -> None:
+        await consumer.process(msg.raw_message)  # type: ignore[arg-type]
+        await msg.ack()

@@ -1,0 +1,106 @@
+"""Personal data sealed with a per-client key, so erasure can destroy the key (crypto-shredding).
+
+Each client has one AES-256-GCM data key, stored wrapped by the master key in the key vault database
+(standing in for a KMS; see docs/decisions/0004-crypto-shredding.md). Sealed values carry the client id
+as associated data, so a value cannot be moved to another client's record and still open.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from typing import Literal
+
+import asyncpg
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pydantic import BaseModel, ConfigDict
+
+ERASED = "[erased]"
+
+
+class Sealed(BaseModel):
+    """An encrypted string field inside an event or a record."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    alg: Literal["A256GCM"] = "A256GCM"
+    kid: str  # the client id whose key sealed it
+    nonce: str
+    ct: str
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def seal_with(key: bytes, client_id: str, plaintext: str) -> Sealed:
+    nonce = os.urandom(12)
+    ct = AESGCM(key).encrypt(nonce, plaintext.encode(), client_id.encode())
+    return Sealed(kid=client_id, nonce=_b64(nonce), ct=_b64(ct))
+
+
+def open_with(key: bytes, sealed: Sealed) -> str:
+    return AESGCM(key).decrypt(
+        base64.b64decode(sealed.nonce), base64.b64decode(sealed.ct), sealed.kid.encode()
+    ).decode()
+
+
+def keyed_hash(pepper: bytes, value: str) -> str:
+    """HMAC-SHA256: look a hetu up without storing it; without the pepper it cannot be brute-forced."""
+    return hmac.new(pepper, value.encode(), hashlib.sha256).hexdigest()
+
+
+class KeyDestroyed(Exception):
+    pass
+
+
+class Keyring:
+    def __init__(self, pool: asyncpg.Pool, master_key: bytes) -> None:
+        if len(master_key) != 32:
+            raise ValueError("the master key must be 32 bytes (base64 in AVAIN_MASTER_KEY)")
+        self._pool = pool
+        self._master = AESGCM(master_key)
+
+    async def create(self, client_id: str) -> None:
+        nonce = os.urandom(12)
+        wrapped = nonce + self._master.encrypt(nonce, os.urandom(32), client_id.encode())
+        await self._pool.execute(
+            "INSERT INTO client_keys (client_id, wrapped_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            client_id,
+            wrapped,
+        )
+
+    async def key(self, client_id: str) -> bytes | None:
+        """The client's data key; None when it was destroyed. Raises LookupError when never created."""
+        row = await self._pool.fetchrow("SELECT wrapped_key FROM client_keys WHERE client_id = $1", client_id)
+        if row is None:
+            raise LookupError("no key for this client")
+        wrapped = row["wrapped_key"]
+        if wrapped is None:
+            return None
+        return self._master.decrypt(wrapped[:12], wrapped[12:], client_id.encode())
+
+    async def seal(self, client_id: str, *plaintexts: str) -> list[Sealed]:
+        key = await self.key(client_id)
+        if key is None:
+            raise KeyDestroyed("this client's data was erased")
+        return [seal_with(key, client_id, text) for text in plaintexts]
+
+    async def open(self, client_id: str, *sealed: Sealed | None) -> list[str | None]:
+        """Decrypt for an authorised reader; erased data reads as ERASED, absent values as None."""
+        key = await self.key(client_id)
+        return [None if s is None else (ERASED if key is None else open_with(key, s)) for s in sealed]
+
+    async def destroy(self, client_id: str, reason: str) -> None:
+        await self._pool.execute(
+            "UPDATE client_keys SET wrapped_key = NULL, destroyed_at = now(), destroyed_reason = $2"
+            " WHERE client_id = $1 AND destroyed_at IS NULL",
+            client_id,
+            reason,
+        )
+
+
+def decode_master_key(value: str) -> bytes:
+    return base64.b64decode(value)

@@ -1,0 +1,72 @@
+"""PostgreSQL plumbing: one database per service, created on first start, and its migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import asyncpg
+
+KERNEL_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _quote_ident(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError("database names are letters, digits and underscores")
+    return f'"{name}"'
+
+
+async def ensure_database(server_dsn: str, database: str) -> None:
+    """Create ``database`` on the server unless it exists (CREATE DATABASE cannot run in a transaction)."""
+    conn = await asyncpg.connect(server_dsn, database="postgres")
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
+        if not exists:
+            try:
+                await conn.execute(f"CREATE DATABASE {_quote_ident(database)}")
+            except asyncpg.DuplicateDatabaseError:
+                pass  # another instance of the service won the race
+    finally:
+        await conn.close()
+
+
+async def drop_database(server_dsn: str, database: str) -> None:
+    conn = await asyncpg.connect(server_dsn, database="postgres")
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {_quote_ident(database)} WITH (FORCE)")
+    finally:
+        await conn.close()
+
+
+async def migrate(pool: asyncpg.Pool, folders: Sequence[Path]) -> list[str]:
+    """Apply every ``*.sql`` file of ``folders`` not applied yet, in name order, each in a transaction.
+
+    An advisory lock makes concurrent starts of several instances apply each migration once.
+    """
+    applied: list[str] = []
+    async with pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock(hashtext('avain.migrations'))")
+        try:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+            )
+            done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
+            for folder in folders:
+                for path in sorted(folder.glob("*.sql")):
+                    name = f"{folder.parent.name}/{folder.name}/{path.name}"
+                    if name in done:
+                        continue
+                    async with conn.transaction():
+                        await conn.execute(path.read_text())
+                        await conn.execute("INSERT INTO schema_migrations(name) VALUES ($1)", name)
+                    applied.append(name)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtext('avain.migrations'))")
+    return applied
+
+
+async def create_pool(dsn: str, database: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(dsn, database=database, min_size=min_size, max_size=max_size)
+    assert pool is not None
+    return pool

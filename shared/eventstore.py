@@ -1,0 +1,185 @@
+"""Append-only event store on PostgreSQL, with the transactional outbox.
+
+``append`` runs inside the caller's transaction, so the events, their outbox rows and whatever else the
+command writes (an inbox row, a projection) commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+
+from shared.envelope import Actor, EventEnvelope
+from shared.events import DomainEvent
+
+OUTBOX_CHANNEL = "avain_outbox"
+
+
+class ConcurrencyError(Exception):
+    """The stream moved on since the caller read it: reload and decide again (HTTP 409)."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int | None = None) -> None:
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+        found = "" if actual is None else f", found {actual}"
+        super().__init__(f"stream version conflict: expected version {expected}{found}")
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """Who causes the events, when, and under which correlation; passed in, never read from globals."""
+
+    actor: Actor
+    correlation_id: str
+    now: datetime
+    causation_id: str | None = None
+
+
+def _row_to_envelope(row: asyncpg.Record) -> EventEnvelope:
+    return EventEnvelope(
+        id=row["event_id"],
+        source=row["source"],
+        type=row["event_type"],
+        schema_version=row["schema_version"],
+        time=row["occurred_at"],
+        subject=row["subject"],
+        stream_id=row["stream_id"],
+        stream_version=row["stream_version"],
+        correlation_id=row["correlation_id"],
+        causation_id=row["causation_id"],
+        actor=Actor(id=row["actor_id"], role=row["actor_role"]),
+        data=json.loads(row["data"]),
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
+
+
+_SELECT = "SELECT * FROM events"
+
+
+class EventStore:
+    def __init__(self, pool: asyncpg.Pool, *, source: str, topic: str) -> None:
+        self.pool = pool
+        self.source = source
+        self.topic = topic
+
+    async def read_stream(
+        self, stream_id: str, conn: asyncpg.Connection | None = None
+    ) -> list[EventEnvelope]:
+        query = f"{_SELECT} WHERE stream_id = $1 ORDER BY stream_version"
+        rows = await (conn or self.pool).fetch(query, stream_id)
+        return [_row_to_envelope(r) for r in rows]
+
+    async def read_subject(self, subject: str) -> list[EventEnvelope]:
+        rows = await self.pool.fetch(f"{_SELECT} WHERE subject = $1 ORDER BY global_position", subject)
+        return [_row_to_envelope(r) for r in rows]
+
+    async def read_all(self, after: int = 0, limit: int = 1000) -> list[tuple[int, EventEnvelope]]:
+        """Events by global position (for rebuilds and audits of committed history, not for tailing)."""
+        rows = await self.pool.fetch(
+            f"{_SELECT} WHERE global_position > $1 ORDER BY global_position LIMIT $2", after, limit
+        )
+        return [(r["global_position"], _row_to_envelope(r)) for r in rows]
+
+    async def append(
+        self,
+        conn: asyncpg.Connection,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[DomainEvent],
+        ctx: CommandContext,
+        *,
+        subject: str,
+    ) -> list[EventEnvelope]:
+        """Append ``events`` after ``expected_version`` (0 = new stream) and queue them in the outbox.
+
+        Must run inside a transaction on ``conn``. Raises ConcurrencyError when the stream is not at
+        ``expected_version``, also when a concurrent writer got there first (the unique constraint on
+        (stream_id, stream_version) decides the race, so no lock is held across the command).
+        """
+        if not events:
+            return []
+        head = await conn.fetchrow(
+            "SELECT stream_version, hash FROM events WHERE stream_id = $1"
+            " ORDER BY stream_version DESC LIMIT 1",
+            stream_id,
+        )
+        actual = head["stream_version"] if head else 0
+        if actual != expected_version:
+            raise ConcurrencyError(stream_id, expected_version, actual)
+        prev_hash: str | None = head["hash"] if head else None
+        envelopes: list[EventEnvelope] = []
+        for offset, event in enumerate(events, start=1):
+            envelope = EventEnvelope(
+                id=uuid4(),
+                source=self.source,
+                type=event.event_type,
+                schema_version=event.schema_version,
+                time=ctx.now,
+                subject=subject,
+                stream_id=stream_id,
+                stream_version=expected_version + offset,
+                correlation_id=ctx.correlation_id,
+                causation_id=ctx.causation_id,
+                actor=ctx.actor,
+                data=event.model_dump(mode="json"),
+                prev_hash=prev_hash,
+            ).sealed()
+            prev_hash = envelope.hash
+            envelopes.append(envelope)
+        try:
+            await conn.executemany(
+                "INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version,"
+                " source, subject, occurred_at, correlation_id, causation_id, actor_id, actor_role,"
+                " data, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
+                [_insert_args(e) for e in envelopes],
+            )
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name == "events_stream_version_unique":
+                raise ConcurrencyError(stream_id, expected_version) from exc
+            raise
+        await conn.executemany(
+            "INSERT INTO outbox (event_id, topic) VALUES ($1, $2)",
+            [(e.id, self.topic) for e in envelopes],
+        )
+        # Delivered at commit, so the relay wakes only for committed rows.
+        await conn.execute("SELECT pg_notify($1, '')", OUTBOX_CHANNEL)
+        return envelopes
+
+
+def _insert_args(e: EventEnvelope) -> tuple[Any, ...]:
+    return (
+        e.stream_id,
+        e.stream_version,
+        e.id,
+        e.type,
+        e.schema_version,
+        e.source,
+        e.subject,
+        e.time,
+        e.correlation_id,
+        e.causation_id,
+        e.actor.id,
+        e.actor.role,
+        json.dumps(e.data, ensure_ascii=False),
+        e.prev_hash,
+        e.hash,
+    )
+
+
+def new_correlation_id() -> str:
+    return str(uuid4())
+
+
+def parse_uuid(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None

@@ -1,0 +1,91 @@
+"""What every service's HTTP API shares: error mapping, correlation ids, versions as ETags, health."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from uuid import uuid4
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from shared.errors import DomainError, InvalidCommand
+from shared.eventstore import ConcurrencyError
+from shared.logging import bind_correlation
+
+log = structlog.get_logger(__name__)
+
+CORRELATION_HEADER = "X-Correlation-ID"
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """``If-Match: "3"`` → 3: the stream version the caller last saw (optimistic concurrency)."""
+    if value is None:
+        return None
+    raw = value.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise InvalidCommand("If-Match must be a stream version such as \"3\"", field="If-Match")
+    return int(raw)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def install(app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+    """Error handlers, the correlation-id middleware and /health, /ready on ``app``."""
+
+    @app.middleware("http")
+    async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        structlog.contextvars.clear_contextvars()
+        correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid4())
+        bind_correlation(correlation_id[:64])
+        request.state.correlation_id = correlation_id[:64]
+        response = await call_next(request)
+        response.headers[CORRELATION_HEADER] = correlation_id[:64]
+        log.info("http_request", method=request.method, route=_route(request), status=response.status_code)
+        return response
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        body: dict[str, Any] = {"error": type(exc).__name__, "detail": str(exc)}
+        if isinstance(exc, InvalidCommand) and exc.field:
+            body["errors"] = [{"field": exc.field, "message": str(exc)}]
+        return JSONResponse(body, status_code=exc.status_code)
+
+    @app.exception_handler(ConcurrencyError)
+    async def conflict(_: Request, exc: ConcurrencyError) -> JSONResponse:
+        return JSONResponse(
+            {"error": "ConcurrencyError", "detail": str(exc) + "; reload the case and try again",
+             "expected_version": exc.expected, "actual_version": exc.actual},
+            status_code=409,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # Field errors without the rejected input: it may be a hetu or a name.
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"error": "ValidationError", "detail": "invalid request", "errors": errors}, 422)
+
+    @app.get("/health", tags=["operations"], include_in_schema=True)
+    async def health() -> dict[str, str]:
+        """Liveness: the process serves requests."""
+        return {"status": "ok"}
+
+    @app.get("/ready", tags=["operations"])
+    async def ready() -> JSONResponse:
+        """Readiness: the database and the broker answer."""
+        checks = await readiness()
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks}, 200 if ok else 503)
+
+
+def _route(request: Request) -> str:
+    # The route template, not the path: paths carry client ids, templates carry nothing.
+    route = request.scope.get("route")
+    return getattr(route, "path", "unmatched")

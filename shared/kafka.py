@@ -1,0 +1,85 @@
+"""Kafka clients with safe settings, stated explicitly because the libraries' defaults are not safe.
+
+- aiokafka producers default to acks=1 without idempotence: a leader failover can lose or double a write.
+- aiokafka consumers default to auto-commit: an offset can be committed before the effect is stored.
+- FastStream Kafka subscribers default to ACK_FIRST: the offset is committed before the handler runs.
+
+Every producer and subscriber in the code base is built here; tests/unit/test_kafka_safety.py fails when
+code elsewhere constructs one directly or these settings get weaker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+
+# acks=all and idempotence: no loss on leader change, no duplicates from producer retries; with at most
+# 5 in-flight requests the idempotent producer also keeps per-partition order.
+SAFE_PRODUCER_SETTINGS: dict[str, Any] = {
+    "acks": "all",
+    "enable_idempotence": True,
+}
+
+# Offsets are committed by our code, after the database transaction that holds the effect.
+SAFE_CONSUMER_SETTINGS: dict[str, Any] = {
+    "enable_auto_commit": False,
+    "isolation_level": "read_committed",
+}
+
+# MANUAL: the idempotent-consumer wrapper (shared.consumer) acks only after its transaction committed.
+SAFE_SUBSCRIBER_SETTINGS: dict[str, Any] = {
+    "ack_policy": AckPolicy.MANUAL,
+    # A new consumer group reads a topic from its start: a service added later must see history.
+    "auto_offset_reset": "earliest",
+    "isolation_level": "read_committed",
+}
+
+
+def topic_name(prefix: str, service: str, kind: str = "events", version: int = 1) -> str:
+    """``<prefix>avain.<service>.<kind>.v<version>``: no personal data ever goes into a topic name."""
+    return f"{prefix}avain.{service}.{kind}.v{version}"
+
+
+def make_producer(bootstrap: str, *, client_id: str, linger_ms: int = 5) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        linger_ms=linger_ms,
+        **SAFE_PRODUCER_SETTINGS,
+    )
+
+
+def make_broker(bootstrap: str, *, client_id: str, **kwargs: Any) -> KafkaBroker:
+    """The FastStream broker of a service: consumers, and the AsyncAPI document."""
+    return KafkaBroker(
+        bootstrap,
+        client_id=client_id,
+        ack_policy=AckPolicy.MANUAL,
+        **SAFE_PRODUCER_SETTINGS,
+        **kwargs,
+    )
+
+
+async def ensure_topics(bootstrap: str, partitions: dict[str, int], *, replication_factor: int = 1) -> None:
+    """Create missing topics with their configured partition counts (sizing is configuration)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="avain-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(name=name, num_partitions=count, replication_factor=replication_factor)
+            for name, count in partitions.items()
+            if name not in existing
+        ]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another instance created it meanwhile
+    finally:
+        await admin.close()

@@ -1,0 +1,124 @@
+"""The outbox relay: publishes committed events to Kafka and marks them sent.
+
+Why it cannot skip a late commit: it never remembers a high-water position. Each round reads the rows
+still unpublished, in outbox order, from a fresh snapshot; a row whose transaction commits after a later
+row was published is simply unpublished in the next round. Within a stream, order is safe: a later
+version can only commit after the earlier one (the unique (stream, version) constraint makes the second
+writer wait), so it never appears in a snapshot without its predecessor.
+
+Delivery is at least once: a crash between publish and mark republishes the batch, and consumers drop the
+duplicates through their inbox. One relay per database publishes at a time (an advisory lock), so two
+instances of a service never interleave a client's events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+
+from shared.eventstore import OUTBOX_CHANNEL, _row_to_envelope
+
+log = structlog.get_logger(__name__)
+
+RELAY_LOCK = "avain.outbox.relay"
+
+_BATCH_QUERY = """
+SELECT o.id AS outbox_id, o.topic, e.*
+FROM outbox o JOIN events e USING (event_id)
+WHERE o.published_at IS NULL
+ORDER BY o.id
+LIMIT $1
+"""
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        producer: AIOKafkaProducer,
+        *,
+        batch_size: int = 500,
+        idle_poll_seconds: float = 1.0,
+        before_mark: Callable[[list[int]], Awaitable[None]] | None = None,
+    ) -> None:
+        self._pool = pool
+        self._producer = producer
+        self._batch_size = batch_size
+        self._idle_poll = idle_poll_seconds
+        self._wakeup = asyncio.Event()
+        self._stopping = False
+        # Test seam: runs after publishing and before marking (fault injection).
+        self._before_mark = before_mark
+        self.published = 0
+
+    async def publish_pending(self) -> int:
+        """One round: publish every committed unpublished row (in batches). Returns how many."""
+        total = 0
+        while True:
+            rows = await self._pool.fetch(_BATCH_QUERY, self._batch_size)
+            if not rows:
+                return total
+            futures = []
+            for row in rows:
+                envelope = _row_to_envelope(row)
+                futures.append(
+                    await self._producer.send(
+                        row["topic"],
+                        value=envelope.kafka_value(),
+                        key=envelope.kafka_key(),
+                        headers=envelope.kafka_headers(),
+                    )
+                )
+            # Every record acknowledged by all in-sync replicas before any is marked sent.
+            await asyncio.gather(*futures)
+            ids = [row["outbox_id"] for row in rows]
+            if self._before_mark is not None:
+                await self._before_mark(ids)
+            await self._pool.execute(
+                "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", ids
+            )
+            total += len(rows)
+            self.published += len(rows)
+            if len(rows) < self._batch_size:
+                return total
+
+    def stop(self) -> None:
+        """Finish the current round, then leave ``run`` (graceful shutdown)."""
+        self._stopping = True
+        self._wakeup.set()
+
+    def _notified(self, *_: object) -> None:
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        """Publish forever while holding the relay lock; wakes on NOTIFY, polls as a fallback."""
+        async with self._pool.acquire() as lock_conn:
+            while not await lock_conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", RELAY_LOCK):
+                if self._stopping:
+                    return
+                await asyncio.sleep(self._idle_poll)  # another instance is the publisher
+            await lock_conn.add_listener(OUTBOX_CHANNEL, self._notified)
+            log.info("outbox_relay_started")
+            try:
+                while not self._stopping:
+                    self._wakeup.clear()
+                    try:
+                        count = await self.publish_pending()
+                        if count:
+                            log.debug("outbox_published", count=count)
+                    except Exception as exc:  # noqa: BLE001 - broker or database away
+                        # Nothing was marked, so nothing is lost: the next round publishes it again.
+                        log.warning("outbox_relay_retry", error=type(exc).__name__)
+                        await asyncio.sleep(self._idle_poll)
+                        continue
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wakeup.wait(), self._idle_poll)
+            finally:
+                with contextlib.suppress(Exception):
+                    await lock_conn.remove_listener(OUTBOX_CHANNEL, self._notified)
+                    await lock_conn.execute("SELECT pg_advisory_unlock(hashtext($1))", RELAY_LOCK)

@@ -1,0 +1,124 @@
+"""The running parts every service has: its database, the key vault, the outbox relay, the Kafka broker.
+
+A service's bootstrap builds a ``ServiceRuntime``, adds its own application and consumers, and hands the
+FastAPI app a lifespan that starts everything and stops it gracefully (in-flight work finishes first).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+
+from shared.crypto import Keyring, decode_master_key
+from shared.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
+from shared.eventstore import EventStore
+from shared.kafka import ensure_topics, make_broker, make_producer, topic_name
+from shared.outbox import OutboxRelay
+from shared.settings import ServiceSettings
+
+KEYRING_MIGRATIONS = Path(__file__).parent / "keyring_migrations"
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class ServiceRuntime:
+    name: str
+    settings: ServiceSettings
+    migrations: Sequence[Path]
+    pool: asyncpg.Pool = field(init=False)
+    keys_pool: asyncpg.Pool = field(init=False)
+    store: EventStore = field(init=False)
+    keyring: Keyring = field(init=False)
+    producer: AIOKafkaProducer = field(init=False)
+    relay: OutboxRelay = field(init=False)
+    broker: KafkaBroker = field(init=False)
+    _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    @property
+    def events_topic(self) -> str:
+        return topic_name(self.settings.topic_prefix, self.name)
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return topic_name(self.settings.topic_prefix, self.name, "deadletter")
+
+    def topic_of(self, service: str) -> str:
+        return topic_name(self.settings.topic_prefix, service)
+
+    async def open_storage(self) -> None:
+        s = self.settings
+        database = s.database(self.name)
+        await ensure_database(s.pg_dsn, database)
+        await ensure_database(s.pg_dsn, s.keys_database)
+        self.pool = await create_pool(s.pg_dsn, database)
+        self.keys_pool = await create_pool(s.pg_dsn, s.keys_database, min_size=1, max_size=5)
+        await migrate(self.pool, [KERNEL_MIGRATIONS, *self.migrations])
+        await migrate(self.keys_pool, [KEYRING_MIGRATIONS])
+        self.store = EventStore(self.pool, source=f"/avain/{self.name}", topic=self.events_topic)
+        self.keyring = Keyring(self.keys_pool, decode_master_key(s.master_key.get_secret_value()))
+
+    def build_broker(self) -> KafkaBroker:
+        self.broker = make_broker(self.settings.kafka_bootstrap, client_id=f"avain-{self.name}")
+        return self.broker
+
+    async def start(self, topics: Sequence[str] = ()) -> None:
+        """Storage, topics, producer, relay and consumers; call after consumers are registered."""
+        s = self.settings
+        await self.open_storage()
+        await ensure_topics(
+            s.kafka_bootstrap,
+            {t: s.topic_partitions for t in (self.events_topic, self.dead_letter_topic, *topics)},
+            replication_factor=s.topic_replication_factor,
+        )
+        self.producer = make_producer(s.kafka_bootstrap, client_id=f"avain-{self.name}-relay")
+        await self.producer.start()
+        self.relay = OutboxRelay(self.pool, self.producer)
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay"))
+        await self.broker.start()
+        log.info("service_started", topic=self.events_topic)
+
+    async def stop(self) -> None:
+        # Consumers first (FastStream lets the in-flight record finish), then the relay finishes its round.
+        with contextlib.suppress(Exception):
+            await self.broker.stop()
+        self.relay.stop()
+        _done, pending = await asyncio.wait(self._tasks, timeout=10)
+        for task in pending:
+            task.cancel()  # what it published but did not mark is published again: at least once
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.producer.stop()
+        await self.pool.close()
+        await self.keys_pool.close()
+        log.info("service_stopped")
+
+    async def readiness(self) -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            await self.pool.fetchval("SELECT 1")
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["database"] = type(exc).__name__
+        try:
+            await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=2)
+            checks["kafka"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["kafka"] = type(exc).__name__
+        return checks
+
+    @contextlib.asynccontextmanager
+    async def running(self, topics: Sequence[str] = ()) -> AsyncIterator[ServiceRuntime]:
+        await self.start(topics)
+        try:
+            yield self
+        finally:
+            await self.stop()

@@ -1,0 +1,54 @@
+"""Settings from environment variables (prefix AVAIN_), shared by every service."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "avain-development-only-secret-change-me-000000"
+DEV_MASTER_KEY = "ZGV2ZWxvcG1lbnQtb25seS1tYXN0ZXIta2V5LTAwMDA="  # 32 bytes, base64: development only
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AVAIN_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    log_level: str = "INFO"
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    topic_prefix: str = ""  # lets tests and several demos share one broker
+    topic_partitions: int = 3
+    topic_replication_factor: int = 1
+
+    pg_dsn: str = "postgresql://postgres@127.0.0.1:5433/postgres"
+    database_prefix: str = "avain_"  # the service database is <prefix><service>
+    keys_database: str = "avain_keys"
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+
+    jwt_secret: SecretStr = SecretStr(DEV_SECRET)
+    jwt_issuer: str = "avain"
+    jwt_audience: str = "avain"
+    # Wraps each client's data key (a KMS stands in for this in production).
+    master_key: SecretStr = SecretStr(DEV_MASTER_KEY)
+    # Keys the hash through which a hetu is looked up: the hetu itself is never stored in clear.
+    hetu_pepper: SecretStr = SecretStr(DEV_SECRET)
+
+    @model_validator(mode="after")
+    def _no_default_secrets_in_production(self) -> ServiceSettings:
+        if self.env == "production":
+            defaults = {
+                "jwt_secret": self.jwt_secret.get_secret_value() == DEV_SECRET,
+                "master_key": self.master_key.get_secret_value() == DEV_MASTER_KEY,
+                "hetu_pepper": self.hetu_pepper.get_secret_value() == DEV_SECRET,
+            }
+            unset = [name for name, is_default in defaults.items() if is_default]
+            if unset:
+                raise ValueError(f"production needs its own secrets: set AVAIN_{', AVAIN_'.join(unset).upper()}")
+        return self
+
+    def database(self, service: str) -> str:
+        return f"{self.database_prefix}{service}"

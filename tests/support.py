@@ -1,0 +1,56 @@
+"""Helpers for integration tests: reading a topic, polling with a deadline (never sleeping blindly)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.structs import ConsumerRecord
+
+KAFKA = os.environ.get("AVAIN_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+PG_DSN = os.environ.get("AVAIN_PG_DSN", "postgresql://postgres@127.0.0.1:5433/postgres")
+
+
+async def read_topic(topic: str, count: int, *, timeout: float = 20.0) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record of ``topic`` from the start, until ``count`` arrived or the deadline passed."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=KAFKA, enable_auto_commit=False, auto_offset_reset="earliest",
+        isolation_level="read_committed", group_id=None,
+    )
+    await consumer.start()
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        partitions: set[TopicPartition] = set()
+        while not partitions and loop.time() < deadline:
+            partitions = {TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or ())}
+            if not partitions:
+                await consumer._client.force_metadata_update()  # topic may be new
+                await asyncio.sleep(0.2)
+        consumer.assign(list(partitions))
+        await consumer.seek_to_beginning()
+        while len(records) < count and loop.time() < deadline:
+            batch = await consumer.getmany(timeout_ms=300)
+            for recs in batch.values():
+                records.extend(recs)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def eventually(check: Callable[[], Any], *, timeout: float = 15.0, interval: float = 0.1) -> Any:
+    """Poll ``check`` (sync or async) until it returns a truthy value; fail with the last value."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = check()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value or loop.time() > deadline:
+            assert value, "condition not met before the deadline"
+            return value
+        await asyncio.sleep(interval)
