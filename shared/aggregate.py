@@ -13,8 +13,8 @@ from typing import Any, Generic, TypeVar
 import asyncpg
 
 from shared.envelope import EventEnvelope
-from shared.eventstore import CommandContext, ConcurrencyError, EventStore
 from shared.events import DomainEvent, EventRegistry
+from shared.eventstore import CommandContext, ConcurrencyError, EventStore
 
 S = TypeVar("S")
 

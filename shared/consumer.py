@@ -15,6 +15,7 @@ Failures are sorted by cause:
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -64,7 +65,8 @@ class DeadLetters:
         self._consumer = consumer_name
 
     async def send(self, record: ConsumerRecord[Any, Any], reason: str) -> None:
-        headers = list(record.headers or ()) + [
+        headers = [
+            *(record.headers or ()),
             ("dlt_reason", reason.encode()),
             ("dlt_consumer", self._consumer.encode()),
             ("dlt_topic", record.topic.encode()),
@@ -94,11 +96,17 @@ class IdempotentConsumer:
         self._accepts = accepts
         self._max_attempts = max_attempts
         self._backoff = backoff_seconds
+        self.outcomes: Counter[Outcome] = Counter()  # for health checks and tests
 
     async def process(self, record: ConsumerRecord[Any, Any]) -> Outcome:
+        outcome = await self._process(record)
+        self.outcomes[outcome] += 1
+        return outcome
+
+    async def _process(self, record: ConsumerRecord[Any, Any]) -> Outcome:
         try:
             envelope = EventEnvelope.from_kafka(list(record.headers or ()), record.value)
-        except Exception as exc:  # noqa: BLE001 - any parse failure makes the record poison
+        except Exception as exc:
             return await self._dead_letter(record, describe_failure(exc))
         if not self._accepts(envelope.type):
             return "ignored"  # a topic carries event types this consumer has no use for
@@ -112,7 +120,7 @@ class IdempotentConsumer:
                 await asyncio.sleep(self._backoff)
             except (DomainError, PoisonEvent, UnknownEventType, ValidationError, ValueError) as exc:
                 return await self._dead_letter(record, describe_failure(exc), envelope)
-            except Exception as exc:  # noqa: BLE001 - unknown: retry a little, then set it aside
+            except Exception as exc:
                 attempts += 1
                 if attempts >= self._max_attempts:
                     return await self._dead_letter(record, describe_failure(exc), envelope)
@@ -142,7 +150,7 @@ class IdempotentConsumer:
             try:
                 await self._dead_letters.send(record, reason)
                 break
-            except Exception as exc:  # noqa: BLE001 - never commit past a record we could not set aside
+            except Exception as exc:
                 log.warning("dead_letter_retry", consumer=self.name, error=type(exc).__name__)
                 await asyncio.sleep(self._backoff)
         log.warning(
@@ -160,7 +168,7 @@ class IdempotentConsumer:
 def subscribe(broker: KafkaBroker, consumer: IdempotentConsumer, *topics: str, group_id: str, **kw: Any) -> None:
     """Register ``consumer`` on ``topics`` with safe settings; the offset is acked after the effect."""
 
-    @broker.subscriber(*topics, group_id=group_id, title=f"{consumer.name}:{'+'.join(topics)}", **SAFE_SUBSCRIBER_SETTINGS, **kw)
+    @broker.subscriber(*topics, group_id=group_id, title=f"{consumer.name}:{'+'.join(topics)}", **SAFE_SUBSCRIBER_SETTINGS, **kw)  # type: ignore[untyped-decorator]
     async def _on_record(msg: KafkaMessage) -> None:
-        await consumer.process(msg.raw_message)  # type: ignore[arg-type]
+        await consumer.process(msg.raw_message)
         await msg.ack()

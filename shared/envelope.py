@@ -115,7 +115,7 @@ class EventEnvelope(BaseModel):
             stream_version=int(h["ce_streamversion"]),
             correlation_id=h["ce_correlationid"],
             causation_id=h.get("ce_causationid"),
-            actor=Actor(id=h["ce_actorid"], role=h["ce_actorrole"]),  # type: ignore[arg-type]
+            actor=Actor(id=h["ce_actorid"], role=h["ce_actorrole"]),
             data=data,
             prev_hash=h.get("ce_prevhash"),
             hash=h.get("ce_hash", ""),

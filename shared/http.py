@@ -39,7 +39,6 @@ def install(app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]]) ->
 
     @app.middleware("http")
     async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        structlog.contextvars.clear_contextvars()
         correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid4())
         bind_correlation(correlation_id[:64])
         request.state.correlation_id = correlation_id[:64]

@@ -106,12 +106,12 @@ class ServiceRuntime:
         try:
             await self.pool.fetchval("SELECT 1")
             checks["database"] = "ok"
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             checks["database"] = type(exc).__name__
         try:
             await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=2)
             checks["kafka"] = "ok"
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             checks["kafka"] = type(exc).__name__
         return checks
 

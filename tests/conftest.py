@@ -6,7 +6,6 @@ Each test gets its own databases (name prefix) and topics (topic prefix), so tes
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -19,8 +18,8 @@ import pytest
 
 from shared.auth import TokenIssuer
 from shared.settings import ServiceSettings
-
 from tests.support import KAFKA, PG_DSN
+
 _created_databases: list[str] = []
 
 

@@ -113,7 +113,7 @@ class IntakeApplication:
 
     async def give_consent(self, client_id: UUID, given_by: str, principal: Principal, ctx: CommandContext,
                            expected_version: int | None = None) -> Executed[domain.IntakeCase]:
-        command = domain.GiveConsent(given_by=given_by)  # type: ignore[arg-type]
+        command = domain.GiveConsent(given_by=given_by)
         return await self._run(client_id, "consent", command, principal, ctx, expected_version)
 
     async def withdraw_consent(self, client_id: UUID, reason: str | None, principal: Principal,

@@ -1,0 +1,101 @@
+"""Intake's rules as given events → when command → then events (or the error)."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import pytest
+
+from contracts.intake import (
+    ClientRegistered,
+    ConsentGiven,
+    CoordinatorAssigned,
+    IntakeCompleted,
+    NeedsAssessed,
+    SelfAssessmentRecorded,
+    SelfAssessmentScores,
+    ServiceTask,
+)
+from services.intake.domain import client as d
+from shared.crypto import Sealed
+from shared.errors import RuleViolation
+from shared.events import DomainEvent
+
+CID = uuid4()
+SEALED = Sealed(kid=str(CID), nonce="bm9uY2U=", ct="Y3Q=")
+SCORES = SelfAssessmentScores(general_ability=5, mental_wellbeing=4, social_participation=3,
+                              physical_functioning=7, competence=6, everyday_life=4)
+
+
+def given(*events: DomainEvent) -> d.IntakeCase:
+    case = d.INITIAL
+    for event in events:
+        case = d.evolve(case, event)
+    return case
+
+
+REGISTERED = ClientRegistered(client_id=CID, personal_data=SEALED, municipality="Pori", preferred_language="sv")
+CONSENTED = ConsentGiven(client_id=CID, given_by="client")
+ASSIGNED = CoordinatorAssigned(client_id=CID, worker_id="w-1")
+ASSESSED = SelfAssessmentRecorded(client_id=CID, assessment_id=uuid4(), scores=SCORES, filled_in_by="client")
+NEEDS = NeedsAssessed(client_id=CID, service_task=ServiceTask.DISABILITY_SERVICES, support_needs=["x"], summary=SEALED)
+
+
+def test_complete_intake_carries_what_budgeting_needs() -> None:
+    [event] = d.decide(d.CompleteIntake(), given(REGISTERED, CONSENTED, ASSIGNED, ASSESSED, NEEDS))
+    assert event == IntakeCompleted(client_id=CID, coordinator_id="w-1", service_task=ServiceTask.DISABILITY_SERVICES,
+                                    municipality="Pori", preferred_language="sv", baseline_scores=SCORES)
+
+
+@pytest.mark.parametrize(("history", "missing"), [
+    ((REGISTERED, CONSENTED, ASSESSED, NEEDS), "a coordinating worker"),
+    ((REGISTERED, CONSENTED, ASSIGNED, NEEDS), "a self-assessment"),
+    ((REGISTERED, CONSENTED, ASSIGNED, ASSESSED), "a needs assessment"),
+])
+def test_complete_intake_names_what_is_missing(history: tuple[DomainEvent, ...], missing: str) -> None:
+    with pytest.raises(RuleViolation, match=missing):
+        d.decide(d.CompleteIntake(), given(*history))
+
+
+@pytest.mark.parametrize("command", [
+    d.CompleteIntake(),
+    d.AssignCoordinator(worker_id="w-1"),
+    d.AssessNeeds(service_task=ServiceTask.OLDER_PEOPLE, support_needs=["x"], summary=SEALED),
+    d.RecordSelfAssessment(assessment_id=uuid4(), scores=SCORES, filled_in_by="client"),
+])
+def test_nothing_proceeds_without_consent(command: d.Command) -> None:
+    with pytest.raises(RuleViolation, match="consent"):
+        d.decide(command, given(REGISTERED))
+
+
+def test_withdrawn_consent_stops_the_case_until_given_again() -> None:
+    case = given(REGISTERED, CONSENTED, *d.decide(d.WithdrawConsent(), given(REGISTERED, CONSENTED)))
+    assert case.consent == "withdrawn"
+    with pytest.raises(RuleViolation):
+        d.decide(d.AssignCoordinator(worker_id="w-1"), case)
+    assert d.decide(d.GiveConsent(given_by="guardian"), case) == [ConsentGiven(client_id=CID, given_by="guardian")]
+
+
+def test_repeating_a_step_already_in_force_records_nothing() -> None:
+    assert d.decide(d.GiveConsent(given_by="client"), given(REGISTERED, CONSENTED)) == []
+    assert d.decide(d.AssignCoordinator(worker_id="w-1"), given(REGISTERED, CONSENTED, ASSIGNED)) == []
+
+
+def test_completed_intake_is_final() -> None:
+    done = given(REGISTERED, CONSENTED, ASSIGNED, ASSESSED, NEEDS,
+                 *d.decide(d.CompleteIntake(), given(REGISTERED, CONSENTED, ASSIGNED, ASSESSED, NEEDS)))
+    assert done.status == "completed"
+    for command in (d.CompleteIntake(), d.DeclineIntake(reason=SEALED, appeal_instructions="a")):
+        with pytest.raises(RuleViolation, match="already completed"):
+            d.decide(command, done)
+    # the coordinator can still change (a worker leaves), recorded with who came before
+    [moved] = d.decide(d.AssignCoordinator(worker_id="w-2"), done)
+    assert moved == CoordinatorAssigned(client_id=CID, worker_id="w-2", previous_worker_id="w-1")
+
+
+def test_registration_happens_once_and_other_commands_need_it() -> None:
+    with pytest.raises(RuleViolation, match="already registered"):
+        d.decide(d.RegisterClient(client_id=CID, personal_data=SEALED, municipality="Pori", preferred_language="fi"),
+                 given(REGISTERED))
+    with pytest.raises(RuleViolation, match="not registered"):
+        d.decide(d.GiveConsent(given_by="client"), d.INITIAL)
