@@ -1,0 +1,41 @@
+"""Prints bearer tokens for the demo users (development only: signed with AVAIN_JWT_SECRET).
+
+    ./avain tokens                 # staff tokens
+    ./avain tokens --client ID     # plus a token for that client
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from shared.auth import TokenIssuer
+from shared.settings import ServiceSettings
+
+DEMO_USERS = [
+    ("worker-aino", "worker", "coordinating worker (omatyöntekijä)"),
+    ("worker-eero", "worker", "another worker"),
+    ("manager-helmi", "manager", "manager (approves above the authority limit)"),
+    ("auditor-otso", "auditor", "auditor (read-only)"),
+]
+
+
+def issuer() -> TokenIssuer:
+    s = ServiceSettings()
+    if s.env == "production":
+        raise SystemExit("demo tokens are for development only")
+    return TokenIssuer(s.jwt_secret.get_secret_value(), issuer=s.jwt_issuer, audience=s.jwt_audience)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--client", help="the client id to issue a client token for")
+    args = parser.parse_args()
+    tokens = issuer()
+    for user, role, what in DEMO_USERS:
+        print(f"# {user}: {what}\nexport TOKEN_{user.split('-')[1].upper()}={tokens.issue(user, role)}")  # type: ignore[arg-type]
+    if args.client:
+        print(f"# the client themself\nexport TOKEN_CLIENT={tokens.issue(args.client, 'client')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""The production shape in docker-compose.yml and services/<name>/Dockerfile (read as files; no Docker needed)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from shared.settings import DEV_MASTER_KEY, DEV_SECRET
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+SERVICES_DIR = ROOT / "services"
+PORTS = {"intake": 8001, "budgeting": 8002, "marketplace": 8003, "followup": 8004}
+SECRETS = ("AVAIN_JWT_SECRET", "AVAIN_MASTER_KEY", "AVAIN_HETU_PEPPER")
+REQUIRED_VAR = re.compile(r"^\$\{(?P<name>[A-Z0-9_]+):\?[^}]*\}$")  # ${VAR:?message}: compose refuses without it
+
+
+def service_packages() -> list[str]:
+    return sorted(p.name for p in SERVICES_DIR.iterdir() if p.is_dir() and (p / "__init__.py").is_file())
+
+
+SERVICES = service_packages()
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    data = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+    assert isinstance(data, dict) and isinstance(data.get("services"), dict)
+    return data
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):  # the "KEY=value" list form
+        env = dict(item.split("=", 1) for item in env)
+    return {str(k): str(v) for k, v in env.items()}
+
+
+def kafka_nodes(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: svc for name, svc in compose["services"].items()
+            if str(svc.get("image", "")).startswith("apache/kafka:")}
+
+
+def instructions(dockerfile: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs with continuation lines joined and comments dropped."""
+    text = re.sub(r"\\\n", " ", dockerfile.read_text(encoding="utf-8"))
+    result = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            keyword, _, rest = line.partition(" ")
+            result.append((keyword.upper(), rest.strip()))
+    return result
+
+
+def copy_sources(dockerfile: Path) -> list[str]:
+    sources = []
+    for keyword, rest in instructions(dockerfile):
+        if keyword in ("COPY", "ADD"):
+            words = [w for w in rest.split() if not w.startswith("--")]
+            sources.extend(w.removeprefix("./") for w in words[:-1])
+    return sources
+
+
+def test_there_is_at_least_one_service_package() -> None:
+    assert "intake" in SERVICES
+
+
+def test_compose_parses_with_services_and_volumes(compose: dict[str, Any]) -> None:
+    assert {"postgres", *SERVICES} <= set(compose["services"])
+    declared = set(compose.get("volumes") or {})
+    for name, svc in compose["services"].items():
+        assert "image" in svc or "build" in svc, name
+        for volume in svc.get("volumes", []):
+            source = str(volume).split(":")[0]
+            if not source.startswith((".", "/")):
+                assert source in declared, f"{name}: named volume {source} is not declared"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_service_package_is_built_from_its_own_dockerfile(compose: dict[str, Any], name: str) -> None:
+    dockerfile = SERVICES_DIR / name / "Dockerfile"
+    assert dockerfile.is_file(), f"services/{name}/Dockerfile is missing"
+    assert name in compose["services"], f"{name} is not in docker-compose.yml"
+    build = compose["services"][name].get("build")
+    assert isinstance(build, dict), f"{name}: build must name its context and Dockerfile"
+    assert build.get("context") == "."
+    assert build.get("dockerfile") == f"services/{name}/Dockerfile"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_a_service_image_holds_only_its_own_service_code(name: str) -> None:
+    dockerfile = SERVICES_DIR / name / "Dockerfile"
+    sources = copy_sources(dockerfile)
+    assert sources, f"{name}: the Dockerfile copies nothing"
+    for src in sources:
+        path = src.rstrip("/")
+        assert path not in (".", "*", "services"), f"{name}: COPY {src} would bring in other services"
+        if path.startswith("services/"):
+            part = path.split("/")[1]
+            assert part in (name, "__init__.py"), f"{name}: COPY {src} brings in another service's code"
+    assert f"services/{name}" in {s.rstrip("/") for s in sources}
+    assert {"shared", "contracts"} <= {s.rstrip("/") for s in sources}
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_a_service_image_is_slim_non_root_checked_and_runs_its_module(name: str) -> None:
+    steps = instructions(SERVICES_DIR / name / "Dockerfile")
+    by_kind: dict[str, list[str]] = {}
+    for keyword, rest in steps:
+        by_kind.setdefault(keyword, []).append(rest)
+    assert by_kind["FROM"][0].startswith("python:3.11-slim")
+    users = by_kind.get("USER", [])
+    assert users and users[-1] not in ("root", "0"), f"{name}: the image must run as a non-root user"
+    assert any("/health" in h and "python" in h for h in by_kind.get("HEALTHCHECK", [])), name
+    assert any(f"services.{name}" in c for c in by_kind.get("CMD", [])), name
+    assert any("requirements.txt" in r for r in by_kind.get("RUN", [])), name
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_service_runs_in_production_with_secrets_from_outside(compose: dict[str, Any], name: str) -> None:
+    env = environment(compose["services"][name])
+    assert env.get("AVAIN_ENV") == "production"
+    assert env.get("AVAIN_HTTP_HOST") == "0.0.0.0", f"{name} would listen on the container's loopback only"
+    for secret in SECRETS:
+        value = env.get(secret, "")
+        match = REQUIRED_VAR.match(value)
+        assert match and match["name"] == secret, f"{name}: {secret} must be a required ${{{secret}:?...}}"
+    assert "${AVAIN_PG_PASSWORD:?" in env.get("AVAIN_PG_DSN", ""), f"{name}: the database password must be required"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_service_uses_its_port_and_waits_for_healthy_infrastructure(compose: dict[str, Any],
+                                                                          name: str) -> None:
+    svc = compose["services"][name]
+    port = PORTS.get(name)
+    if port is not None:
+        assert environment(svc).get("AVAIN_HTTP_PORT") == str(port)
+        assert any(str(p).endswith(f":{port}:{port}") for p in svc.get("ports", [])), name
+    depends = svc.get("depends_on")
+    assert isinstance(depends, dict)
+    for infra in ("postgres", *kafka_nodes(compose)):
+        assert depends.get(infra, {}).get("condition") == "service_healthy", f"{name} must wait for {infra}"
+
+
+def test_service_ports_are_distinct(compose: dict[str, Any]) -> None:
+    ports = [environment(compose["services"][name]).get("AVAIN_HTTP_PORT") for name in SERVICES]
+    assert len(ports) == len(set(ports)), ports
+
+
+def test_compose_does_not_carry_the_development_secrets() -> None:
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    assert DEV_SECRET not in text
+    assert DEV_MASTER_KEY not in text
+
+
+def test_kafka_is_three_combined_kraft_nodes_with_rf3_and_min_isr2(compose: dict[str, Any]) -> None:
+    nodes = kafka_nodes(compose)
+    assert len(nodes) == 3, sorted(nodes)
+    envs = {name: environment(svc) for name, svc in nodes.items()}
+    for svc in nodes.values():
+        assert svc["image"] == "apache/kafka:4.1.1"
+        assert svc.get("healthcheck", {}).get("test"), "a Kafka node needs a healthcheck"
+        assert svc.get("volumes"), "a Kafka node keeps its log on a volume"
+    for name, env in envs.items():
+        assert env["KAFKA_PROCESS_ROLES"] == "broker,controller", name
+        assert env["KAFKA_DEFAULT_REPLICATION_FACTOR"] == "3", name
+        assert env["KAFKA_MIN_INSYNC_REPLICAS"] == "2", name
+        assert env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"] == "3", name
+        assert env["KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"] == "3", name
+        assert env["KAFKA_TRANSACTION_STATE_LOG_MIN_ISR"] == "2", name
+        assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false", name
+        assert f"//{name}:" in env["KAFKA_ADVERTISED_LISTENERS"], name
+    assert len({env["KAFKA_NODE_ID"] for env in envs.values()}) == 3
+    assert len({env["CLUSTER_ID"] for env in envs.values()}) == 1
+    voters = {env["KAFKA_CONTROLLER_QUORUM_VOTERS"] for env in envs.values()}
+    assert len(voters) == 1
+    expected = {f"{env['KAFKA_NODE_ID']}@{name}:9093" for name, env in envs.items()}
+    assert set(voters.pop().split(",")) == expected
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_services_create_topics_with_rf3_on_every_broker(compose: dict[str, Any], name: str) -> None:
+    env = environment(compose["services"][name])
+    assert env.get("AVAIN_TOPIC_REPLICATION_FACTOR") == "3"
+    bootstrap = {b.split(":")[0] for b in env.get("AVAIN_KAFKA_BOOTSTRAP", "").split(",")}
+    assert bootstrap == set(kafka_nodes(compose))
+
+
+def test_postgres_is_version_15_with_a_required_password(compose: dict[str, Any]) -> None:
+    pg = compose["services"]["postgres"]
+    assert str(pg["image"]).split(":")[1].startswith("15")
+    assert REQUIRED_VAR.match(environment(pg).get("POSTGRES_PASSWORD", ""))
+    assert pg.get("healthcheck", {}).get("test")
