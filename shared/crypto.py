@@ -1,7 +1,7 @@
 """Personal data sealed with a per-client key, so erasure can destroy the key (crypto-shredding).
 
 Each client has one AES-256-GCM data key, stored wrapped by the master key in the key vault database
-(standing in for a KMS; see docs/decisions/0004-crypto-shredding.md). Sealed values carry the client id
+(standing in for a KMS; see docs/decisions/0004-crypto-shredding-and-key-vault.md). Sealed values carry the client id
 as associated data, so a value cannot be moved to another client's record and still open.
 """
 

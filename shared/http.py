@@ -42,8 +42,11 @@ def install(app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]]) ->
         correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid4())
         bind_correlation(correlation_id[:64])
         request.state.correlation_id = correlation_id[:64]
+        # The request is the cause of the events a command records (their CloudEvents causation id).
+        request.state.request_id = str(uuid4())
         response = await call_next(request)
         response.headers[CORRELATION_HEADER] = correlation_id[:64]
+        response.headers["X-Request-ID"] = request.state.request_id
         log.info("http_request", method=request.method, route=_route(request), status=response.status_code)
         return response
 

@@ -98,6 +98,7 @@ YAML
 start() {
   fetch
   if pid=$(running_pid) && answers; then log "already running (pid $pid)"; return 0; fi
+  if ! running_pid >/dev/null && answers; then log "using the broker already listening on 127.0.0.1:$PORT"; return 0; fi
   if pid=$(running_pid); then
     log "process $pid exists but does not answer; waiting for it"
   else

@@ -180,7 +180,10 @@ async def test_bad_input_gets_422_with_field_errors_and_writes_nothing(intake, t
     assert out_of_range.status_code == 422
     assert out_of_range.json()["errors"][0]["field"] == "scores.competence"
     assert (await intake.get("/clients/not-a-uuid", headers=w)).status_code == 422
-    assert (await intake.get("/clients/00000000-0000-4000-8000-000000000000", headers=w)).status_code == 404
+    unknown = "/clients/00000000-0000-4000-8000-000000000000"
+    assert (await intake.get(unknown, headers=w)).status_code == 404
+    # regression: sealing the reason used to come first and failed with a 500 for an unknown client
+    assert (await intake.post(f"{unknown}/consent/withdrawal", json={"reason": "x"}, headers=w)).status_code == 404
     assert await pool.fetchval("SELECT count(*) FROM events") == 2
 
 

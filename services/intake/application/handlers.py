@@ -93,6 +93,10 @@ class IntakeApplication:
 
     # --- the steps of intake -------------------------------------------------------------------------------
 
+    async def _precheck(self, client_id: UUID, action: Action, principal: Principal) -> None:
+        """404, then 403, before any work (such as sealing text with the client's key) is done."""
+        authorize(principal, action, (await self.load(client_id)).state)
+
     async def _run(
         self,
         client_id: UUID,
@@ -118,6 +122,7 @@ class IntakeApplication:
 
     async def withdraw_consent(self, client_id: UUID, reason: str | None, principal: Principal,
                                ctx: CommandContext, expected_version: int | None = None) -> Executed[domain.IntakeCase]:
+        await self._precheck(client_id, "consent", principal)
         sealed = (await self.keyring.seal(str(client_id), reason))[0] if reason else None
         command = domain.WithdrawConsent(reason=sealed)
         return await self._run(client_id, "consent", command, principal, ctx, expected_version)
@@ -126,7 +131,7 @@ class IntakeApplication:
         self, client_id: UUID, scores: SelfAssessmentScores, own_words: str | None, wishes: str | None,
         principal: Principal, ctx: CommandContext, expected_version: int | None = None,
     ) -> Executed[domain.IntakeCase]:
-        await self.load(client_id)
+        await self._precheck(client_id, "self_assess", principal)
         words, wished = await self._seal_optional(client_id, own_words, wishes)
         command = domain.RecordSelfAssessment(
             assessment_id=uuid4(), scores=scores, own_words=words, wishes=wished,
@@ -143,7 +148,7 @@ class IntakeApplication:
     async def assess_needs(self, client_id: UUID, service_task: ServiceTask, support_needs: list[str],
                            summary: str, principal: Principal, ctx: CommandContext,
                            expected_version: int | None = None) -> Executed[domain.IntakeCase]:
-        await self.load(client_id)
+        await self._precheck(client_id, "assess_needs", principal)
         (sealed,) = await self.keyring.seal(str(client_id), summary)
         command = domain.AssessNeeds(service_task=service_task, support_needs=support_needs, summary=sealed)
         return await self._run(client_id, "assess_needs", command, principal, ctx, expected_version)
@@ -154,7 +159,7 @@ class IntakeApplication:
 
     async def decline(self, client_id: UUID, reason: str, appeal_instructions: str, principal: Principal,
                       ctx: CommandContext, expected_version: int | None = None) -> Executed[domain.IntakeCase]:
-        await self.load(client_id)
+        await self._precheck(client_id, "decline", principal)
         (sealed,) = await self.keyring.seal(str(client_id), reason)
         command = domain.DeclineIntake(reason=sealed, appeal_instructions=appeal_instructions)
         return await self._run(client_id, "decline", command, principal, ctx, expected_version)

@@ -4,7 +4,7 @@
 - a worker registers clients, works on cases still without a coordinator (the one door), and once a
   coordinator is assigned, only that worker acts on the case;
 - a manager reads cases and assigns coordinators;
-- an auditor reads (every read is logged by the access log), never writes;
+- an auditor reads, never writes (the access log of issue 6 will record each read and its purpose);
 - a provider has no access to intake.
 """
 

@@ -30,7 +30,7 @@ def _ctx(request: Request, principal: Principal) -> CommandContext:
     return CommandContext(
         actor=principal.actor,
         correlation_id=request.state.correlation_id,
-        causation_id=request.headers.get("Idempotency-Key"),
+        causation_id=request.state.request_id,
         now=datetime.now(UTC),
     )
 
