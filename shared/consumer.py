@@ -7,8 +7,8 @@ finds its inbox row and has no second effect.
 Failures are sorted by cause:
 - the record cannot be parsed, or a rule refuses it (poison): it goes to the dead-letter topic with the
   reason and the original headers, and the consumer goes on;
-- the database is away (transient): the same record is retried with backoff until it succeeds, holding
-  the partition so a client's events stay in order;
+- the database is away, or another writer moved the stream on (transient): the same record is retried
+  until it succeeds, holding the partition so a client's events stay in order;
 - anything else is retried a few times, then dead-lettered with its exception type.
 """
 
@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from shared.envelope import EventEnvelope
 from shared.errors import DomainError
 from shared.events import UnknownEventType
+from shared.eventstore import ConcurrencyError
 from shared.kafka import SAFE_SUBSCRIBER_SETTINGS
 from shared.logging import bind_correlation
 
@@ -118,6 +119,9 @@ class IdempotentConsumer:
             except TRANSIENT as exc:
                 log.warning("consumer_retry_transient", consumer=self.name, error=type(exc).__name__)
                 await asyncio.sleep(self._backoff)
+            except ConcurrencyError:
+                # Another writer moved the stream on: decide again on the fresh state.
+                await asyncio.sleep(0.01)
             except (DomainError, PoisonEvent, UnknownEventType, ValidationError, ValueError) as exc:
                 return await self._dead_letter(record, describe_failure(exc), envelope)
             except Exception as exc:
@@ -165,10 +169,27 @@ class IdempotentConsumer:
         return "dead-lettered"
 
 
-def subscribe(broker: KafkaBroker, consumer: IdempotentConsumer, *topics: str, group_id: str, **kw: Any) -> None:
+class ConsumerSlot:
+    """Registered with the broker when a service is built (so the AsyncAPI document shows it); the
+    consumer itself is put in once the service's storage is open."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.consumer: IdempotentConsumer | None = None
+
+    async def process(self, record: ConsumerRecord[Any, Any]) -> Outcome:
+        if self.consumer is None:
+            raise RuntimeError(f"consumer {self.name} started before it was bound")
+        return await self.consumer.process(record)
+
+
+def subscribe(broker: KafkaBroker, consumer: IdempotentConsumer | ConsumerSlot, *topics: str, group_id: str,
+              **kw: Any) -> None:
     """Register ``consumer`` on ``topics`` with safe settings; the offset is acked after the effect."""
 
-    @broker.subscriber(*topics, group_id=group_id, title=f"{consumer.name}:{'+'.join(topics)}", **SAFE_SUBSCRIBER_SETTINGS, **kw)  # type: ignore[untyped-decorator]
+    @broker.subscriber(  # type: ignore[untyped-decorator]
+        *topics, group_id=group_id, title=f"{consumer.name}:{'+'.join(topics)}", **SAFE_SUBSCRIBER_SETTINGS, **kw
+    )
     async def _on_record(msg: KafkaMessage) -> None:
         await consumer.process(msg.raw_message)
         await msg.ack()

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
+from shared.aggregate import Executed
+from shared.auth import Principal
 from shared.errors import DomainError, InvalidCommand
-from shared.eventstore import ConcurrencyError
+from shared.eventstore import CommandContext, ConcurrencyError
 from shared.logging import bind_correlation
 
 log = structlog.get_logger(__name__)
@@ -32,6 +36,26 @@ def parse_if_match(value: str | None) -> int | None:
 
 def etag(version: int) -> str:
     return f'"{version}"'
+
+
+class CommandAccepted(BaseModel):
+    client_id: UUID
+    version: int
+    events: list[dict[str, Any]] = Field(description="The events this command recorded (id, type, version)")
+
+
+def command_context(request: Request, principal: Principal) -> CommandContext:
+    return CommandContext(actor=principal.actor, correlation_id=request.state.correlation_id,
+                          causation_id=request.state.request_id, now=datetime.now(UTC))
+
+
+def accepted(client_id: UUID, done: Executed[Any], response: Response) -> CommandAccepted:
+    """The reply to a command: the new stream version (also as ETag) and the events it recorded."""
+    response.headers["ETag"] = etag(done.version)
+    return CommandAccepted(
+        client_id=client_id, version=done.version,
+        events=[{"id": str(e.id), "type": e.type, "version": e.stream_version} for e in done.new_events],
+    )
 
 
 def install(app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
+from shared.consumer import ConsumerSlot, DeadLetters, Handler, IdempotentConsumer, subscribe
 from shared.crypto import Keyring, decode_master_key
 from shared.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
 from shared.eventstore import EventStore
@@ -43,6 +44,8 @@ class ServiceRuntime:
     relay: OutboxRelay = field(init=False)
     broker: KafkaBroker = field(init=False)
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    _slots: list[ConsumerSlot] = field(default_factory=list)
+    consumers: dict[str, IdempotentConsumer] = field(default_factory=dict)
 
     @property
     def events_topic(self) -> str:
@@ -71,6 +74,20 @@ class ServiceRuntime:
         self.broker = make_broker(self.settings.kafka_bootstrap, client_id=f"avain-{self.name}")
         return self.broker
 
+    def consume(self, name: str, topics: Sequence[str]) -> ConsumerSlot:
+        """Subscribe a consumer group of this service to ``topics``; bind its handler with ``bind``."""
+        slot = ConsumerSlot(name)
+        subscribe(self.broker, slot, *topics, group_id=f"{self.settings.topic_prefix}avain-{self.name}-{name}")
+        self._slots.append(slot)
+        return slot
+
+    def bind(self, slot: ConsumerSlot, handler: Handler, accepts: Callable[[str], bool]) -> IdempotentConsumer:
+        consumer = IdempotentConsumer(self.pool, f"{self.name}-{slot.name}", handler,
+                                      DeadLetters(self.producer, self.dead_letter_topic, slot.name), accepts=accepts)
+        slot.consumer = consumer
+        self.consumers[slot.name] = consumer
+        return consumer
+
     async def start(self, topics: Sequence[str] = ()) -> None:
         """Storage, topics, producer, relay and consumers; call after consumers are registered."""
         s = self.settings
@@ -84,8 +101,11 @@ class ServiceRuntime:
         await self.producer.start()
         self.relay = OutboxRelay(self.pool, self.producer)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay"))
-        await self.broker.start()
         log.info("service_started", topic=self.events_topic)
+
+    async def start_consuming(self) -> None:
+        """Start the subscribers: after the application that their handlers call is in place."""
+        await self.broker.start()
 
     async def stop(self) -> None:
         # Consumers first (FastStream lets the in-flight record finish), then the relay finishes its round.

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-import uvicorn
 from fastapi import FastAPI
 from faststream.specification import AsyncAPI
 
+from contracts.intake import EVENTS
 from services.intake.adapters.postgres import MIGRATIONS
 from services.intake.application.handlers import IntakeApplication
 from services.intake.entrypoints.http import router
-from shared import http
-from shared.auth import TokenIssuer
-from shared.logging import configure_logging
+from shared.app import asyncapi_of, create_service_app, declare_publications, serve
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 
@@ -28,59 +23,25 @@ class IntakeSettings(ServiceSettings):
 def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
     runtime = ServiceRuntime(SERVICE, settings, [MIGRATIONS])
     runtime.build_broker()
-    declare_publications(runtime)
+    declare_publications(runtime, EVENTS)
     return runtime
 
 
-def declare_publications(runtime: ServiceRuntime) -> None:
-    """Intake's topic for the AsyncAPI document (the outbox relay does the actual publishing)."""
-    from contracts.intake import EVENTS
-
-    for event in EVENTS:
-        runtime.broker.publisher(
-            runtime.events_topic,
-            title=f"{runtime.events_topic}:{event.__name__}",
-            description=(event.__doc__ or event.__name__).strip(),
-            schema=event,
-            include_in_schema=True,
-        )
-
-
 def asyncapi(settings: ServiceSettings | None = None) -> AsyncAPI:
-    runtime = build_runtime(settings or IntakeSettings())
-    return AsyncAPI(runtime.broker, title="Avain intake", version="1.0.0",
-                    description="Intake's events: CloudEvents binary mode (ce_* headers), key = client id.")
+    return asyncapi_of(build_runtime(settings or IntakeSettings()), "Avain intake")
 
 
 def create_app(settings: ServiceSettings) -> FastAPI:
-    runtime = build_runtime(settings)
+    def started(app: FastAPI, runtime: ServiceRuntime) -> None:
+        app.state.intake = IntakeApplication(runtime.store, runtime.keyring,
+                                             settings.hetu_pepper.get_secret_value().encode())
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with runtime.running():
-            app.state.intake = IntakeApplication(
-                runtime.store, runtime.keyring, settings.hetu_pepper.get_secret_value().encode()
-            )
-            yield
-
-    app = FastAPI(
-        title="Avain intake",
-        version="1.0.0",
+    return create_service_app(
+        build_runtime(settings), title="Avain intake", routers=[router], on_started=started,
         description="One-door intake for personal budgeting: registration, consent, self-assessment, "
         "coordinating worker, needs assessment, completion. Every endpoint needs a bearer token.",
-        lifespan=lifespan,
     )
-    app.state.runtime = runtime
-    app.state.tokens = TokenIssuer(settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer,
-                                   audience=settings.jwt_audience)
-    http.install(app, runtime.readiness)
-    app.include_router(router)
-    return app
 
 
 def main() -> None:
-    settings = IntakeSettings()
-    configure_logging(SERVICE, settings.log_level)
-    app = create_app(settings)
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None,
-                access_log=False, timeout_graceful_shutdown=10)
+    serve(SERVICE, IntakeSettings(), create_app)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -12,11 +11,9 @@ from services.intake.adapters import postgres
 from services.intake.application.handlers import IntakeApplication, PersonalData
 from services.intake.application.views import case_view
 from services.intake.entrypoints import schemas
-from shared.aggregate import Executed
-from shared.auth import CurrentPrincipal, Principal
+from shared.auth import CurrentPrincipal
 from shared.errors import Forbidden
-from shared.eventstore import CommandContext
-from shared.http import etag, parse_if_match
+from shared.http import CommandAccepted, accepted, command_context, etag, parse_if_match
 
 router = APIRouter(prefix="/clients", tags=["intake"])
 IfMatch = Annotated[str | None, Header(description='Stream version last seen, e.g. "3"; stale → 409')]
@@ -26,24 +23,6 @@ def _app(request: Request) -> IntakeApplication:
     return request.app.state.intake  # type: ignore[no-any-return]
 
 
-def _ctx(request: Request, principal: Principal) -> CommandContext:
-    return CommandContext(
-        actor=principal.actor,
-        correlation_id=request.state.correlation_id,
-        causation_id=request.state.request_id,
-        now=datetime.now(UTC),
-    )
-
-
-def _accepted(client_id: UUID, done: Executed[Any], response: Response) -> schemas.CommandAccepted:
-    response.headers["ETag"] = etag(done.version)
-    return schemas.CommandAccepted(
-        client_id=client_id,
-        version=done.version,
-        events=[{"id": str(e.id), "type": e.type, "version": e.stream_version} for e in done.new_events],
-    )
-
-
 @router.post("", status_code=201, response_model=schemas.Registered,
              responses={200: {"description": "This person was registered before: the existing client"}})
 async def register_client(body: schemas.RegisterClientBody, principal: CurrentPrincipal, request: Request,
@@ -51,7 +30,7 @@ async def register_client(body: schemas.RegisterClientBody, principal: CurrentPr
     """Register a client at the one door. The same hetu twice yields the existing client."""
     person = PersonalData(**body.model_dump(exclude={"municipality", "preferred_language"}))
     done = await _app(request).register(
-        person, body.municipality, body.preferred_language, principal, _ctx(request, principal)
+        person, body.municipality, body.preferred_language, principal, command_context(request, principal)
     )
     if not done.created:
         response.status_code = 200
@@ -87,65 +66,65 @@ async def get_client(client_id: UUID, principal: CurrentPrincipal, request: Requ
     return await case_view(loaded, app.keyring)
 
 
-@router.post("/{client_id}/consent", response_model=schemas.CommandAccepted)
+@router.post("/{client_id}/consent", response_model=CommandAccepted)
 async def give_consent(client_id: UUID, body: schemas.GiveConsentBody, principal: CurrentPrincipal,
-                       request: Request, response: Response, if_match: IfMatch = None) -> schemas.CommandAccepted:
+                       request: Request, response: Response, if_match: IfMatch = None) -> CommandAccepted:
     done = await _app(request).give_consent(
-        client_id, body.given_by, principal, _ctx(request, principal), parse_if_match(if_match))
-    return _accepted(client_id, done, response)
+        client_id, body.given_by, principal, command_context(request, principal), parse_if_match(if_match))
+    return accepted(client_id, done, response)
 
 
-@router.post("/{client_id}/consent/withdrawal", response_model=schemas.CommandAccepted)
+@router.post("/{client_id}/consent/withdrawal", response_model=CommandAccepted)
 async def withdraw_consent(client_id: UUID, body: schemas.WithdrawConsentBody, principal: CurrentPrincipal,
-                           request: Request, response: Response, if_match: IfMatch = None) -> schemas.CommandAccepted:
+                           request: Request, response: Response, if_match: IfMatch = None) -> CommandAccepted:
     done = await _app(request).withdraw_consent(
-        client_id, body.reason, principal, _ctx(request, principal), parse_if_match(if_match))
-    return _accepted(client_id, done, response)
+        client_id, body.reason, principal, command_context(request, principal), parse_if_match(if_match))
+    return accepted(client_id, done, response)
 
 
-@router.post("/{client_id}/self-assessments", response_model=schemas.CommandAccepted)
+@router.post("/{client_id}/self-assessments", response_model=CommandAccepted)
 async def record_self_assessment(client_id: UUID, body: schemas.SelfAssessmentBody, principal: CurrentPrincipal,
                                  request: Request, response: Response,
-                                 if_match: IfMatch = None) -> schemas.CommandAccepted:
+                                 if_match: IfMatch = None) -> CommandAccepted:
     """Kykyviisari-style self-assessment: the client's own scores (0–10), words and wishes."""
     done = await _app(request).record_self_assessment(
-        client_id, body.scores, body.own_words, body.wishes, principal, _ctx(request, principal),
+        client_id, body.scores, body.own_words, body.wishes, principal, command_context(request, principal),
         parse_if_match(if_match))
-    return _accepted(client_id, done, response)
+    return accepted(client_id, done, response)
 
 
-@router.put("/{client_id}/coordinator", response_model=schemas.CommandAccepted)
+@router.put("/{client_id}/coordinator", response_model=CommandAccepted)
 async def assign_coordinator(client_id: UUID, body: schemas.AssignCoordinatorBody, principal: CurrentPrincipal,
                              request: Request, response: Response,
-                             if_match: IfMatch = None) -> schemas.CommandAccepted:
+                             if_match: IfMatch = None) -> CommandAccepted:
     done = await _app(request).assign_coordinator(
-        client_id, body.worker_id, principal, _ctx(request, principal), parse_if_match(if_match))
-    return _accepted(client_id, done, response)
+        client_id, body.worker_id, principal, command_context(request, principal), parse_if_match(if_match))
+    return accepted(client_id, done, response)
 
 
-@router.post("/{client_id}/needs-assessment", response_model=schemas.CommandAccepted)
+@router.post("/{client_id}/needs-assessment", response_model=CommandAccepted)
 async def assess_needs(client_id: UUID, body: schemas.NeedsAssessmentBody, principal: CurrentPrincipal,
-                       request: Request, response: Response, if_match: IfMatch = None) -> schemas.CommandAccepted:
+                       request: Request, response: Response, if_match: IfMatch = None) -> CommandAccepted:
     """The worker's needs assessment and the case's service task (which later sets the retention period)."""
     done = await _app(request).assess_needs(
-        client_id, body.service_task, body.support_needs, body.summary, principal, _ctx(request, principal),
+        client_id, body.service_task, body.support_needs, body.summary, principal, command_context(request, principal),
         parse_if_match(if_match))
-    return _accepted(client_id, done, response)
+    return accepted(client_id, done, response)
 
 
-@router.post("/{client_id}/completion", response_model=schemas.CommandAccepted)
+@router.post("/{client_id}/completion", response_model=CommandAccepted)
 async def complete_intake(client_id: UUID, principal: CurrentPrincipal, request: Request, response: Response,
-                          if_match: IfMatch = None) -> schemas.CommandAccepted:
+                          if_match: IfMatch = None) -> CommandAccepted:
     """Complete intake: the client is eligible for personal budgeting (→ IntakeCompleted)."""
-    done = await _app(request).complete(client_id, principal, _ctx(request, principal), parse_if_match(if_match))
-    return _accepted(client_id, done, response)
+    done = await _app(request).complete(client_id, principal, command_context(request, principal), parse_if_match(if_match))
+    return accepted(client_id, done, response)
 
 
-@router.post("/{client_id}/decline", response_model=schemas.CommandAccepted)
+@router.post("/{client_id}/decline", response_model=CommandAccepted)
 async def decline_intake(client_id: UUID, body: schemas.DeclineBody, principal: CurrentPrincipal,
-                         request: Request, response: Response, if_match: IfMatch = None) -> schemas.CommandAccepted:
+                         request: Request, response: Response, if_match: IfMatch = None) -> CommandAccepted:
     """Decline with a reason and appeal instructions (→ IntakeDeclined)."""
     done = await _app(request).decline(
-        client_id, body.reason, body.appeal_instructions, principal, _ctx(request, principal),
+        client_id, body.reason, body.appeal_instructions, principal, command_context(request, principal),
         parse_if_match(if_match))
-    return _accepted(client_id, done, response)
+    return accepted(client_id, done, response)

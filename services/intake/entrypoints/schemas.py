@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
@@ -63,12 +63,6 @@ class Registered(BaseModel):
     client_id: UUID
     created: bool
     version: int
-
-
-class CommandAccepted(BaseModel):
-    client_id: UUID
-    version: int
-    events: list[dict[str, Any]] = Field(description="The events this command recorded (id and type)")
 
 
 class CaseSummary(BaseModel):

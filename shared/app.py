@@ -1,0 +1,69 @@
+"""Building and serving a service process: FastAPI and the FastStream broker side by side (lifespan)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+from faststream.specification import AsyncAPI
+
+from shared import http
+from shared.auth import TokenIssuer
+from shared.events import DomainEvent
+from shared.logging import configure_logging
+from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
+
+
+def declare_publications(runtime: ServiceRuntime, events: Sequence[type[DomainEvent]]) -> None:
+    """The service's topic and event types for the AsyncAPI document (the outbox relay publishes)."""
+    for event in events:
+        runtime.broker.publisher(
+            runtime.events_topic,
+            title=f"{runtime.events_topic}:{event.__name__}",
+            description=(event.__doc__ or event.__name__).strip(),
+            schema=event,
+        )
+
+
+def asyncapi_of(runtime: ServiceRuntime, title: str) -> AsyncAPI:
+    return AsyncAPI(runtime.broker, title=title, version="1.0.0",
+                    description="CloudEvents binary mode (ce_* headers); key = the pseudonymous client id.")
+
+
+def create_service_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    on_started: Callable[[FastAPI, ServiceRuntime], Awaitable[None] | None],
+    consumed_topics: Sequence[str] = (),
+) -> FastAPI:
+    settings = runtime.settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with runtime.running(consumed_topics):
+            result = on_started(app, runtime)
+            if result is not None:
+                await result
+            await runtime.start_consuming()
+            yield
+
+    app = FastAPI(title=title, version="1.0.0", description=description, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.tokens = TokenIssuer(settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer,
+                                   audience=settings.jwt_audience)
+    http.install(app, runtime.readiness)
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def serve(service: str, settings: ServiceSettings, build: Callable[[ServiceSettings], FastAPI]) -> None:
+    configure_logging(service, settings.log_level)
+    uvicorn.run(build(settings), host=settings.http_host, port=settings.http_port, log_config=None,
+                access_log=False, timeout_graceful_shutdown=10)
