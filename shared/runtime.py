@@ -81,7 +81,8 @@ class ServiceRuntime:
         self._slots.append(slot)
         return slot
 
-    def bind(self, slot: ConsumerSlot, handler: Handler, accepts: Callable[[str], bool]) -> IdempotentConsumer:
+    def bind(self, name: str, handler: Handler, accepts: Callable[[str], bool]) -> IdempotentConsumer:
+        slot = next(s for s in self._slots if s.name == name)
         consumer = IdempotentConsumer(self.pool, f"{self.name}-{slot.name}", handler,
                                       DeadLetters(self.producer, self.dead_letter_topic, slot.name), accepts=accepts)
         slot.consumer = consumer

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlparse
 from uuid import uuid4
@@ -85,14 +86,29 @@ def tokens(settings: ServiceSettings) -> Callable[..., dict[str, str]]:
     return headers
 
 
-@pytest.fixture
-async def intake(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
-    """The intake service in this process: its real lifespan (database, relay, Kafka), HTTP over ASGI."""
-    from services.intake.bootstrap import create_app
-
+@asynccontextmanager
+async def running_service(create_app: Callable[[ServiceSettings], Any], settings: ServiceSettings,
+                          name: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A service in this process: its real lifespan (database, relay, Kafka consumers), HTTP over ASGI."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}") as client:
             client.app = app  # type: ignore[attr-defined]
             yield client
+
+
+@pytest.fixture
+async def intake(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
+    from services.intake.bootstrap import create_app
+
+    async with running_service(create_app, settings, "intake") as client:
+        yield client
+
+
+@pytest.fixture
+async def budgeting(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
+    from services.budgeting.bootstrap import create_app
+
+    async with running_service(create_app, settings, "budgeting") as client:
+        yield client

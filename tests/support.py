@@ -54,3 +54,30 @@ async def eventually(check: Callable[[], Any], *, timeout: float = 15.0, interva
             assert value, "condition not met before the deadline"
             return value
         await asyncio.sleep(interval)
+
+
+async def publish(topic: str, envelopes: list[Any]) -> None:
+    """Put events on a topic the way a service's outbox relay does (another service's events, in tests)."""
+    from shared.kafka import make_producer
+
+    producer = make_producer(KAFKA, client_id="test-publisher")
+    await producer.start()
+    try:
+        for e in envelopes:
+            await producer.send_and_wait(topic, value=e.kafka_value(), key=e.kafka_key(), headers=e.kafka_headers())
+    finally:
+        await producer.stop()
+
+
+def envelope_of(event: Any, *, subject: str, source: str, stream_version: int = 1, actor_role: str = "client") -> Any:
+    """An envelope for ``event`` as another service would publish it."""
+    from datetime import UTC, datetime
+    from uuid import uuid4
+
+    from shared.envelope import Actor, EventEnvelope
+
+    return EventEnvelope(
+        id=uuid4(), source=source, type=event.event_type, schema_version=event.schema_version,
+        time=datetime.now(UTC), subject=subject, stream_id=f"test-{subject}", stream_version=stream_version,
+        correlation_id=str(uuid4()), actor=Actor(id="test", role=actor_role), data=event.model_dump(mode="json"),
+    ).sealed()

@@ -6,51 +6,16 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import date
-from typing import Any
 
 import asyncpg
 import pytest
 
 from shared.envelope import EventEnvelope
 from shared.identifiers import make_hetu
+from tests.journeys import MANAGER, OTHER_WORKER, SCORES, WORKER, person, walk_to_completion
 from tests.support import read_topic
 
 pytestmark = pytest.mark.integration
-
-WORKER = ("worker-aino", "worker")
-OTHER_WORKER = ("worker-eero", "worker")
-MANAGER = ("manager-helmi", "manager")
-
-SCORES = {"general_ability": 5, "mental_wellbeing": 4, "social_participation": 3,
-          "physical_functioning": 7, "competence": 6, "everyday_life": 4}
-
-
-def person(hetu: str | None = None, **overrides: Any) -> dict[str, Any]:
-    body = {"hetu": hetu or make_hetu(date(1985, 3, 14), 234), "first_name": "Maija", "last_name": "Meikäläinen",
-            "phone": "+358401234567", "email": "maija@example.fi", "municipality": "Tampere",
-            "preferred_language": "fi"}
-    return body | overrides
-
-
-async def walk_to_completion(intake: Any, tokens: Any, hetu: str | None = None) -> str:
-    w = tokens(*WORKER)
-    r = await intake.post("/clients", json=person(hetu), headers=w)
-    assert r.status_code == 201, r.text
-    cid = r.json()["client_id"]
-    steps = [
-        ("post", f"/clients/{cid}/consent", {"given_by": "client"}),
-        ("put", f"/clients/{cid}/coordinator", {"worker_id": WORKER[0]}),
-        ("post", f"/clients/{cid}/self-assessments",
-         {"scores": SCORES, "own_words": "Arki on raskasta", "wishes": "Siivousapua ja lastenrattaat"}),
-        ("post", f"/clients/{cid}/needs-assessment",
-         {"service_task": "families_with_children", "support_needs": ["everyday_life"], "summary": "Tarvitsee apua"}),
-        ("post", f"/clients/{cid}/completion", None),
-    ]
-    for method, path, body in steps:
-        r = await intake.request(method.upper(), path, json=body, headers=w)
-        assert r.status_code == 200, (path, r.text)
-    return cid
-
 
 async def test_command_reaches_postgres_and_kafka_with_key_headers_and_order(intake, tokens, settings):
     cid = await walk_to_completion(intake, tokens)

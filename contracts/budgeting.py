@@ -1,0 +1,264 @@
+"""Budgeting's events, version 1. Topic ``avain.budgeting.events.v1``, key = client id.
+
+One budget per client (stream ``budget-<client id>``). Its invariant, kept by ``domain/budget.py``:
+reserved + spent never exceeds the decided amount, also under concurrent orders.
+Money is integer euro cents. Free text about the client (goals in their words, wishes, reasoning) is
+sealed with the client's key.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from contracts.intake import ServiceTask
+from shared.crypto import Sealed
+from shared.events import DomainEvent, EventRegistry
+
+Cents = int
+
+
+class ProviderType(StrEnum):
+    PUBLIC = "public"
+    FIRM = "firm"
+    NGO = "ngo"
+    INFORMAL = "informal"
+    MATERIAL_HELP = "material_help"
+
+
+class GasLevels(BaseModel):
+    """Goal Attainment Scaling: what each level −2…+2 looks like, described in the client's words."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    much_less_than_expected: Sealed  # −2
+    less_than_expected: Sealed  # −1
+    expected: Sealed  # 0
+    more_than_expected: Sealed  # +1
+    much_more_than_expected: Sealed  # +2
+
+
+class Period(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end <= self.start:
+            raise ValueError("the period must end after it starts")
+        return self
+
+
+class BudgetOpened(DomainEvent):
+    """Intake completed: a draft budget for the client, coordinated by their worker."""
+
+    event_type = "fi.avain.budgeting.BudgetOpened"
+
+    client_id: UUID
+    coordinator_id: str
+    service_task: ServiceTask
+    municipality: str
+    intake_event_id: UUID
+
+
+class CoordinatorChanged(DomainEvent):
+    event_type = "fi.avain.budgeting.CoordinatorChanged"
+
+    client_id: UUID
+    coordinator_id: str
+
+
+class GoalSet(DomainEvent):
+    event_type = "fi.avain.budgeting.GoalSet"
+
+    client_id: UUID
+    goal_id: UUID
+    title: Sealed
+    levels: GasLevels
+    baseline_level: int = Field(ge=-2, le=2, description="Where the client stands now on the GAS scale")
+    weight: int = Field(1, ge=1, le=10)
+
+
+class SupportPlanned(DomainEvent):
+    event_type = "fi.avain.budgeting.SupportPlanned"
+
+    client_id: UUID
+    support_id: UUID
+    category: str = Field(min_length=1, max_length=64)
+    description: Sealed
+    estimated_cost_cents: Cents = Field(ge=0)
+    provider_type: ProviderType
+    goal_ids: list[UUID] = Field(default_factory=list)
+
+
+class ClientWishRecorded(DomainEvent):
+    """The client's own wish, recorded as theirs (whoever typed it)."""
+
+    event_type = "fi.avain.budgeting.ClientWishRecorded"
+
+    client_id: UUID
+    wish_id: UUID
+    text: Sealed
+
+
+class BudgetProposed(DomainEvent):
+    event_type = "fi.avain.budgeting.BudgetProposed"
+
+    client_id: UUID
+    proposal_id: UUID
+    amount_cents: Cents = Field(gt=0)
+    period: Period
+    breakdown: dict[str, Cents] = Field(description="Amount by support category; sums to amount_cents")
+
+
+class BudgetApprovalRequested(DomainEvent):
+    """The proposal is above the worker's authority limit: a manager must approve it."""
+
+    event_type = "fi.avain.budgeting.BudgetApprovalRequested"
+
+    client_id: UUID
+    proposal_id: UUID
+    amount_cents: Cents
+    authority_limit_cents: Cents
+    requested_by: str
+    decision_number: str
+    reasoning: Sealed
+    legal_basis: str
+    appeal_instructions: str
+
+
+class BudgetApproved(DomainEvent):
+    event_type = "fi.avain.budgeting.BudgetApproved"
+
+    client_id: UUID
+    proposal_id: UUID
+    approved_by: str
+    reason: str = Field(min_length=1)
+
+
+class BudgetRejected(DomainEvent):
+    """The manager did not approve: the budget goes back to draft for a new proposal."""
+
+    event_type = "fi.avain.budgeting.BudgetRejected"
+
+    client_id: UUID
+    proposal_id: UUID
+    rejected_by: str
+    reason: str = Field(min_length=1)
+
+
+class BudgetDecided(DomainEvent):
+    """The written administrative decision. The client may request rectification within 30 days."""
+
+    event_type = "fi.avain.budgeting.BudgetDecided"
+
+    client_id: UUID
+    decision_number: str
+    proposal_id: UUID
+    amount_cents: Cents = Field(gt=0)
+    period: Period
+    breakdown: dict[str, Cents]
+    decided_by: str
+    approved_by: str | None = None
+    reasoning: Sealed
+    legal_basis: str
+    appeal_instructions: str
+
+
+class FundsReserved(DomainEvent):
+    event_type = "fi.avain.budgeting.FundsReserved"
+
+    client_id: UUID
+    order_id: UUID
+    amount_cents: Cents = Field(gt=0)
+    category: str
+    remaining_cents: Cents
+
+
+class FundsReservationRejected(DomainEvent):
+    event_type = "fi.avain.budgeting.FundsReservationRejected"
+
+    client_id: UUID
+    order_id: UUID
+    amount_cents: Cents
+    reason_code: Literal["no_decided_budget", "budget_frozen", "budget_closed", "exceeds_remaining"]
+    reason: str
+
+
+class FundsReleased(DomainEvent):
+    event_type = "fi.avain.budgeting.FundsReleased"
+
+    client_id: UUID
+    order_id: UUID
+    amount_cents: Cents
+    reason: Literal["order_declined", "order_cancelled", "invoice_below_reservation", "budget_closed"]
+
+
+class SpendingRecorded(DomainEvent):
+    event_type = "fi.avain.budgeting.SpendingRecorded"
+
+    client_id: UUID
+    order_id: UUID
+    invoice_id: UUID
+    amount_cents: Cents = Field(ge=0)
+    category: str
+
+
+class SpendingRejected(DomainEvent):
+    event_type = "fi.avain.budgeting.SpendingRejected"
+
+    client_id: UUID
+    order_id: UUID
+    invoice_id: UUID
+    amount_cents: Cents
+    reason: str
+
+
+class BudgetRevised(DomainEvent):
+    event_type = "fi.avain.budgeting.BudgetRevised"
+
+    client_id: UUID
+    revision_number: int = Field(ge=1)
+    previous_amount_cents: Cents
+    amount_cents: Cents = Field(gt=0)
+    breakdown: dict[str, Cents]
+    reason: Sealed
+
+
+class BudgetFrozen(DomainEvent):
+    event_type = "fi.avain.budgeting.BudgetFrozen"
+
+    client_id: UUID
+    reason: Literal["consent_withdrawn"]
+
+
+class BudgetUnfrozen(DomainEvent):
+    event_type = "fi.avain.budgeting.BudgetUnfrozen"
+
+    client_id: UUID
+    reason: Literal["consent_given"]
+
+
+class BudgetClosed(DomainEvent):
+    event_type = "fi.avain.budgeting.BudgetClosed"
+
+    client_id: UUID
+    reason: Literal["period_ended", "case_closed", "intake_declined"]
+    spent_cents: Cents
+    released_cents: Cents
+
+
+EVENTS: list[type[DomainEvent]] = [
+    BudgetOpened, CoordinatorChanged, GoalSet, SupportPlanned, ClientWishRecorded, BudgetProposed,
+    BudgetApprovalRequested, BudgetApproved, BudgetRejected, BudgetDecided, FundsReserved,
+    FundsReservationRejected, FundsReleased, SpendingRecorded, SpendingRejected, BudgetRevised,
+    BudgetFrozen, BudgetUnfrozen, BudgetClosed,
+]
+
+registry = EventRegistry(EVENTS)

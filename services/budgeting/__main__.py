@@ -1,0 +1,3 @@
+from services.budgeting.bootstrap import main
+
+main()

@@ -1,0 +1,86 @@
+"""What an authorised reader sees of a budget: the plan in the client's words, the decision, the money."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from contracts.budgeting import (
+    BudgetApprovalRequested,
+    BudgetDecided,
+    ClientWishRecorded,
+    GasLevels,
+    GoalSet,
+    SupportPlanned,
+    registry,
+)
+from services.budgeting.domain.advice import Advice
+from services.budgeting.domain.budget import Budget
+from shared.aggregate import Loaded
+from shared.crypto import Keyring, Sealed
+
+
+async def budget_view(loaded: Loaded[Budget], keyring: Keyring) -> dict[str, Any]:
+    b = loaded.state
+    goals: list[GoalSet] = []
+    supports: list[SupportPlanned] = []
+    wishes: list[ClientWishRecorded] = []
+    decision: BudgetDecided | None = None
+    for envelope in loaded.events:
+        if envelope.type not in registry:
+            continue
+        event = registry.load(envelope.type, envelope.schema_version, envelope.data)
+        if isinstance(event, GoalSet):
+            goals.append(event)
+        elif isinstance(event, SupportPlanned):
+            supports.append(event)
+        elif isinstance(event, ClientWishRecorded):
+            wishes.append(event)
+        elif isinstance(event, BudgetDecided):
+            decision = event
+    level_names = list(GasLevels.model_fields)
+    sealed: list[Sealed | None] = [
+        *(s for g in goals for s in (g.title, *(getattr(g.levels, n) for n in level_names))),
+        *(s.description for s in supports),
+        *(w.text for w in wishes),
+        decision.reasoning if decision else None,
+    ]
+    opened = iter(await keyring.open(str(b.client_id), *sealed))
+    pending: BudgetApprovalRequested | None = b.pending_approval
+    return {
+        "client_id": str(b.client_id),
+        "version": loaded.version,
+        "status": b.status,
+        "frozen": b.frozen,
+        "coordinator_id": b.coordinator_id,
+        "goals": [{"goal_id": str(g.goal_id), "title": next(opened),
+                   "levels": {n: next(opened) for n in level_names},
+                   "baseline_level": g.baseline_level, "weight": g.weight} for g in goals],
+        "supports": [{"support_id": str(s.support_id), "category": s.category, "description": next(opened),
+                      "estimated_cost_cents": s.estimated_cost_cents, "provider_type": s.provider_type.value,
+                      "goal_ids": [str(g) for g in s.goal_ids]} for s in supports],
+        "wishes": [{"wish_id": str(w.wish_id), "text": next(opened)} for w in wishes],
+        "proposal": None if b.proposal is None else {
+            "amount_cents": b.proposal.amount_cents, "period": b.proposal.period.model_dump(mode="json"),
+            "breakdown": b.proposal.breakdown},
+        "awaiting_approval": None if pending is None else {
+            "amount_cents": pending.amount_cents, "authority_limit_cents": pending.authority_limit_cents,
+            "requested_by": pending.requested_by, "decision_number": pending.decision_number},
+        "decision": None if decision is None else {
+            "decision_number": decision.decision_number, "decided_by": decision.decided_by,
+            "approved_by": decision.approved_by, "reasoning": next(opened), "legal_basis": decision.legal_basis,
+            "appeal_instructions": decision.appeal_instructions},
+        "funds": {"decided_cents": b.amount_cents, "reserved_cents": b.reserved_cents, "spent_cents": b.spent_cents,
+                  "remaining_cents": b.remaining_cents,
+                  "period": b.period.model_dump(mode="json") if b.period else None,
+                  "breakdown": b.breakdown,
+                  "reservations": [{"order_id": str(k), "amount_cents": r.amount_cents, "category": r.category}
+                                   for k, r in b.reservations.items()]},
+    }
+
+
+def advice_view(advice: Advice) -> dict[str, Any]:
+    body = asdict(advice)
+    for c in body["categories"]:
+        c["used_cents"] = c["reserved_cents"] + c["spent_cents"]
+    return body

@@ -1,0 +1,526 @@
+"""A client's personal budget: decide(command, state) -> events and evolve(state, event) -> state.
+
+The rules of the HB budget live here:
+- a budget opens when intake completes, once;
+- a decision above the worker's authority limit takes effect only after a manager approves it;
+- reserved + spent never exceeds the decided amount (a reservation that does not fit is rejected with the
+  reason, as an event the marketplace hears); revising below reserved + spent is refused;
+- while the client's consent is withdrawn the budget is frozen: no new plans, proposals or reservations
+  (invoices for support already delivered are still recorded: the county owes the provider).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import singledispatch
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from contracts.budgeting import (
+    BudgetApprovalRequested,
+    BudgetApproved,
+    BudgetClosed,
+    BudgetDecided,
+    BudgetFrozen,
+    BudgetOpened,
+    BudgetProposed,
+    BudgetRejected,
+    BudgetRevised,
+    BudgetUnfrozen,
+    ClientWishRecorded,
+    CoordinatorChanged,
+    FundsReleased,
+    FundsReservationRejected,
+    FundsReserved,
+    GasLevels,
+    GoalSet,
+    Period,
+    ProviderType,
+    SpendingRecorded,
+    SpendingRejected,
+    SupportPlanned,
+)
+from contracts.intake import ServiceTask
+from shared.crypto import Sealed
+from shared.errors import RuleViolation
+from shared.events import DomainEvent
+
+Status = Literal["none", "draft", "awaiting_approval", "decided", "closed"]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    proposal_id: UUID
+    amount_cents: int
+    period: Period
+    breakdown: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Reservation:
+    amount_cents: int
+    category: str
+
+
+@dataclass(frozen=True)
+class Budget:
+    client_id: UUID | None = None
+    status: Status = "none"
+    frozen: bool = False
+    coordinator_id: str | None = None
+    municipality: str | None = None
+    service_task: ServiceTask | None = None
+    goals: dict[UUID, int] = field(default_factory=dict)  # goal id → GAS weight
+    supports: dict[UUID, tuple[str, int]] = field(default_factory=dict)  # id → (category, estimated cents)
+    proposal: Proposal | None = None
+    pending_approval: BudgetApprovalRequested | None = None
+    decision_number: str | None = None
+    period: Period | None = None
+    amount_cents: int = 0
+    breakdown: dict[str, int] = field(default_factory=dict)
+    reservations: dict[UUID, Reservation] = field(default_factory=dict)  # open, by order id
+    spent_cents: int = 0
+    spent_by_category: dict[str, int] = field(default_factory=dict)
+    invoiced: frozenset[UUID] = frozenset()
+    revision_number: int = 0
+
+    @property
+    def reserved_cents(self) -> int:
+        return sum(r.amount_cents for r in self.reservations.values())
+
+    @property
+    def remaining_cents(self) -> int:
+        return self.amount_cents - self.reserved_cents - self.spent_cents
+
+    def reserved_by_category(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for r in self.reservations.values():
+            totals[r.category] = totals.get(r.category, 0) + r.amount_cents
+        return totals
+
+
+INITIAL = Budget()
+
+
+def euros(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d} €"
+
+
+# --- commands ----------------------------------------------------------------------------------------
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class OpenBudget(Command):
+    client_id: UUID
+    coordinator_id: str
+    service_task: ServiceTask
+    municipality: str
+    intake_event_id: UUID
+
+
+class ChangeCoordinator(Command):
+    coordinator_id: str
+
+
+class SetGoal(Command):
+    goal_id: UUID
+    title: Sealed
+    levels: GasLevels
+    baseline_level: int = Field(ge=-2, le=2)
+    weight: int = Field(1, ge=1, le=10)
+
+
+class PlanSupport(Command):
+    support_id: UUID
+    category: str
+    description: Sealed
+    estimated_cost_cents: int = Field(ge=0)
+    provider_type: ProviderType
+    goal_ids: list[UUID] = Field(default_factory=list)
+
+
+class RecordWish(Command):
+    wish_id: UUID
+    text: Sealed
+
+
+class Breakdown(Command):
+    amount_cents: int = Field(gt=0)
+    breakdown: dict[str, int]
+
+    @model_validator(mode="after")
+    def _sums(self) -> Breakdown:
+        if any(v < 0 for v in self.breakdown.values()) or sum(self.breakdown.values()) != self.amount_cents:
+            raise ValueError("the breakdown by category must be non-negative and sum to the amount")
+        return self
+
+
+class ProposeBudget(Breakdown):
+    proposal_id: UUID
+    period: Period
+
+
+class DecideBudget(Command):
+    decision_number: str
+    decided_by: str
+    authority_limit_cents: int = Field(ge=0)
+    reasoning: Sealed
+    legal_basis: str = Field(min_length=1)
+    appeal_instructions: str = Field(min_length=1)
+
+
+class ApproveBudget(Command):
+    manager_id: str
+    reason: str = Field(min_length=1)
+
+
+class RejectBudget(Command):
+    manager_id: str
+    reason: str = Field(min_length=1)
+
+
+class ReserveFunds(Command):
+    client_id: UUID  # the order names its client: a refusal must reach it even when there is no budget
+    order_id: UUID
+    amount_cents: int = Field(gt=0)
+    category: str
+
+
+class ReleaseFunds(Command):
+    order_id: UUID
+    reason: Literal["order_declined", "order_cancelled"]
+
+
+class RecordSpending(Command):
+    order_id: UUID
+    invoice_id: UUID
+    amount_cents: int = Field(ge=0)
+
+
+class ReviseBudget(Breakdown):
+    reason: Sealed
+    authority_limit_cents: int | None = Field(description="None: a manager revises, no limit applies")
+
+
+class FreezeBudget(Command):
+    pass
+
+
+class UnfreezeBudget(Command):
+    pass
+
+
+class CloseBudget(Command):
+    reason: Literal["period_ended", "case_closed", "intake_declined"]
+
+
+# --- decide ------------------------------------------------------------------------------------------
+
+
+def _client(budget: Budget) -> UUID:
+    if budget.client_id is None:
+        raise RuleViolation("the client has no budget")
+    return budget.client_id
+
+
+def _require_open(budget: Budget) -> UUID:
+    if budget.status == "none":
+        raise RuleViolation("the client has no budget")
+    if budget.status == "closed":
+        raise RuleViolation("the budget is closed")
+    assert budget.client_id is not None
+    return budget.client_id
+
+
+def _require_active(budget: Budget) -> UUID:
+    client_id = _require_open(budget)
+    if budget.frozen:
+        raise RuleViolation("the budget is frozen: the client has withdrawn consent")
+    return client_id
+
+
+def decide(command: Command, budget: Budget) -> list[DomainEvent]:
+    match command:
+        case OpenBudget():
+            return [] if budget.status != "none" else [BudgetOpened(**command.model_dump())]
+        case ReserveFunds():
+            return _reserve(command, budget)
+        case ReleaseFunds():
+            return _release(command, budget)
+        case RecordSpending():
+            return _spend(command, budget)
+        case FreezeBudget():
+            ok = budget.status not in ("none", "closed") and not budget.frozen
+            return [BudgetFrozen(client_id=_client(budget), reason="consent_withdrawn")] if ok else []
+        case UnfreezeBudget():
+            ok = budget.status not in ("none", "closed") and budget.frozen
+            return [BudgetUnfrozen(client_id=_client(budget), reason="consent_given")] if ok else []
+        case ChangeCoordinator():
+            if budget.status == "none" or budget.coordinator_id == command.coordinator_id:
+                return []
+            return [CoordinatorChanged(client_id=_client(budget), coordinator_id=command.coordinator_id)]
+        case CloseBudget():
+            return _close(command, budget)
+    client_id = _require_active(budget)
+    match command:
+        case SetGoal():
+            return [GoalSet(client_id=client_id, **command.model_dump())]
+        case PlanSupport():
+            return [SupportPlanned(client_id=client_id, **command.model_dump())]
+        case RecordWish():
+            return [ClientWishRecorded(client_id=client_id, **command.model_dump())]
+        case ProposeBudget():
+            if budget.status != "draft":
+                raise RuleViolation(f"a budget can be proposed only in draft (now {budget.status}); revise instead")
+            return [BudgetProposed(client_id=client_id, **command.model_dump())]
+        case DecideBudget():
+            return [_decide_budget(command, budget, client_id)]
+        case ApproveBudget() | RejectBudget():
+            return _answer_approval(command, budget, client_id)
+        case ReviseBudget():
+            return [_revise(command, budget, client_id)]
+    raise TypeError(f"unknown command {type(command).__name__}")
+
+
+def _decide_budget(command: DecideBudget, budget: Budget, client_id: UUID) -> DomainEvent:
+    if budget.status != "draft" or budget.proposal is None:
+        raise RuleViolation("there is no proposal to decide on" if budget.status == "draft"
+                            else f"the budget is {budget.status.replace('_', ' ')}")
+    p = budget.proposal
+    if p.amount_cents > command.authority_limit_cents:
+        return BudgetApprovalRequested(
+            client_id=client_id, proposal_id=p.proposal_id, amount_cents=p.amount_cents,
+            authority_limit_cents=command.authority_limit_cents, requested_by=command.decided_by,
+            decision_number=command.decision_number, reasoning=command.reasoning,
+            legal_basis=command.legal_basis, appeal_instructions=command.appeal_instructions,
+        )
+    return BudgetDecided(
+        client_id=client_id, decision_number=command.decision_number, proposal_id=p.proposal_id,
+        amount_cents=p.amount_cents, period=p.period, breakdown=p.breakdown, decided_by=command.decided_by,
+        reasoning=command.reasoning, legal_basis=command.legal_basis, appeal_instructions=command.appeal_instructions,
+    )
+
+
+def _answer_approval(command: ApproveBudget | RejectBudget, budget: Budget, client_id: UUID) -> list[DomainEvent]:
+    pending = budget.pending_approval
+    if budget.status != "awaiting_approval" or pending is None or budget.proposal is None:
+        raise RuleViolation("no decision is waiting for approval")
+    if command.manager_id == pending.requested_by:
+        raise RuleViolation("the approver must be another person than the one who asked for approval")
+    if isinstance(command, RejectBudget):
+        return [BudgetRejected(client_id=client_id, proposal_id=pending.proposal_id, rejected_by=command.manager_id,
+                               reason=command.reason)]
+    p = budget.proposal
+    return [
+        BudgetApproved(client_id=client_id, proposal_id=pending.proposal_id, approved_by=command.manager_id,
+                       reason=command.reason),
+        BudgetDecided(
+            client_id=client_id, decision_number=pending.decision_number, proposal_id=p.proposal_id,
+            amount_cents=p.amount_cents, period=p.period, breakdown=p.breakdown, decided_by=pending.requested_by,
+            approved_by=command.manager_id, reasoning=pending.reasoning, legal_basis=pending.legal_basis,
+            appeal_instructions=pending.appeal_instructions,
+        ),
+    ]
+
+
+def _reserve(command: ReserveFunds, budget: Budget) -> list[DomainEvent]:
+    if command.order_id in budget.reservations or command.order_id in budget.invoiced:
+        return []  # this order already holds its funds: a repeated request changes nothing
+
+    def reject(code: str, reason: str) -> list[DomainEvent]:
+        return [FundsReservationRejected(client_id=client_id, order_id=command.order_id,
+                                         amount_cents=command.amount_cents, reason_code=code, reason=reason)]
+
+    client_id = budget.client_id or command.client_id
+    if budget.status == "closed":
+        return reject("budget_closed", "the budget is closed")
+    if budget.status != "decided":
+        return reject("no_decided_budget", "the budget has not been decided yet")
+    if budget.frozen:
+        return reject("budget_frozen", "the budget is frozen: the client has withdrawn consent")
+    if command.amount_cents > budget.remaining_cents:
+        return reject("exceeds_remaining", f"the order ({euros(command.amount_cents)}) exceeds the remaining "
+                                           f"budget ({euros(budget.remaining_cents)})")
+    return [FundsReserved(client_id=client_id, order_id=command.order_id, amount_cents=command.amount_cents,
+                          category=command.category, remaining_cents=budget.remaining_cents - command.amount_cents)]
+
+
+def _release(command: ReleaseFunds, budget: Budget) -> list[DomainEvent]:
+    reservation = budget.reservations.get(command.order_id)
+    if reservation is None:
+        return []  # never reserved, or already released or invoiced
+    return [FundsReleased(client_id=_client(budget), order_id=command.order_id,
+                          amount_cents=reservation.amount_cents, reason=command.reason)]
+
+
+def _spend(command: RecordSpending, budget: Budget) -> list[DomainEvent]:
+    client_id = _client(budget)
+    if command.order_id in budget.invoiced:
+        return []
+
+    def reject(reason: str) -> list[DomainEvent]:
+        return [SpendingRejected(client_id=client_id, order_id=command.order_id, invoice_id=command.invoice_id,
+                                 amount_cents=command.amount_cents, reason=reason)]
+
+    reservation = budget.reservations.get(command.order_id)
+    if reservation is None:
+        return reject("no funds are reserved for this order")
+    extra = command.amount_cents - reservation.amount_cents
+    if extra > budget.remaining_cents:
+        return reject(f"the invoice ({euros(command.amount_cents)}) exceeds the reservation "
+                      f"({euros(reservation.amount_cents)}) by more than the remaining budget")
+    events: list[DomainEvent] = [SpendingRecorded(client_id=client_id, order_id=command.order_id,
+                                                  invoice_id=command.invoice_id, amount_cents=command.amount_cents,
+                                                  category=reservation.category)]
+    if extra < 0:
+        events.append(FundsReleased(client_id=client_id, order_id=command.order_id, amount_cents=-extra,
+                                    reason="invoice_below_reservation"))
+    return events
+
+
+def _revise(command: ReviseBudget, budget: Budget, client_id: UUID) -> BudgetRevised:
+    if budget.status != "decided":
+        raise RuleViolation("only a decided budget can be revised")
+    committed = budget.reserved_cents + budget.spent_cents
+    if command.amount_cents < committed:
+        raise RuleViolation(f"the budget cannot go below what is already reserved and spent ({euros(committed)})")
+    limit = command.authority_limit_cents
+    if limit is not None and command.amount_cents > max(limit, budget.amount_cents):
+        raise RuleViolation(f"a revision above the authority limit ({euros(limit)}) needs a manager")
+    return BudgetRevised(client_id=client_id, revision_number=budget.revision_number + 1,
+                         previous_amount_cents=budget.amount_cents, amount_cents=command.amount_cents,
+                         breakdown=command.breakdown, reason=command.reason)
+
+
+def _close(command: CloseBudget, budget: Budget) -> list[DomainEvent]:
+    if budget.status in ("none", "closed"):
+        return []
+    client_id = _client(budget)
+    releases: list[DomainEvent] = [
+        FundsReleased(client_id=client_id, order_id=order_id, amount_cents=r.amount_cents, reason="budget_closed")
+        for order_id, r in budget.reservations.items()
+    ]
+    return [*releases, BudgetClosed(client_id=client_id, reason=command.reason, spent_cents=budget.spent_cents,
+                                    released_cents=budget.reserved_cents)]
+
+
+# --- evolve ------------------------------------------------------------------------------------------
+
+
+def evolve(budget: Budget, event: DomainEvent) -> Budget:
+    return _apply(event, budget)
+
+
+@singledispatch
+def _apply(event: DomainEvent, budget: Budget) -> Budget:
+    raise TypeError(f"budgeting cannot apply {type(event).__name__}")
+
+
+@_apply.register
+def _(e: BudgetOpened, b: Budget) -> Budget:
+    return replace(b, client_id=e.client_id, status="draft", coordinator_id=e.coordinator_id,
+                   municipality=e.municipality, service_task=e.service_task)
+
+
+@_apply.register
+def _(e: CoordinatorChanged, b: Budget) -> Budget:
+    return replace(b, coordinator_id=e.coordinator_id)
+
+
+@_apply.register
+def _(e: GoalSet, b: Budget) -> Budget:
+    return replace(b, goals={**b.goals, e.goal_id: e.weight})
+
+
+@_apply.register
+def _(e: SupportPlanned, b: Budget) -> Budget:
+    return replace(b, supports={**b.supports, e.support_id: (e.category, e.estimated_cost_cents)})
+
+
+@_apply.register
+def _(e: ClientWishRecorded, b: Budget) -> Budget:
+    return b
+
+
+@_apply.register
+def _(e: BudgetProposed, b: Budget) -> Budget:
+    return replace(b, proposal=Proposal(e.proposal_id, e.amount_cents, e.period, dict(e.breakdown)))
+
+
+@_apply.register
+def _(e: BudgetApprovalRequested, b: Budget) -> Budget:
+    return replace(b, status="awaiting_approval", pending_approval=e)
+
+
+@_apply.register
+def _(e: BudgetApproved, b: Budget) -> Budget:
+    return b  # the BudgetDecided that follows it carries the effect
+
+
+@_apply.register
+def _(e: BudgetRejected, b: Budget) -> Budget:
+    return replace(b, status="draft", pending_approval=None)
+
+
+@_apply.register
+def _(e: BudgetDecided, b: Budget) -> Budget:
+    return replace(b, status="decided", pending_approval=None, decision_number=e.decision_number, period=e.period,
+                   amount_cents=e.amount_cents, breakdown=dict(e.breakdown))
+
+
+@_apply.register
+def _(e: FundsReserved, b: Budget) -> Budget:
+    return replace(b, reservations={**b.reservations, e.order_id: Reservation(e.amount_cents, e.category)})
+
+
+@_apply.register
+def _(e: FundsReservationRejected, b: Budget) -> Budget:
+    return b
+
+
+@_apply.register
+def _(e: FundsReleased, b: Budget) -> Budget:
+    reservations = dict(b.reservations)
+    if e.reason == "invoice_below_reservation":
+        return b  # the reservation itself was settled by the SpendingRecorded before it
+    reservations.pop(e.order_id, None)
+    return replace(b, reservations=reservations)
+
+
+@_apply.register
+def _(e: SpendingRecorded, b: Budget) -> Budget:
+    reservations = dict(b.reservations)
+    reservations.pop(e.order_id, None)
+    by_category = {**b.spent_by_category, e.category: b.spent_by_category.get(e.category, 0) + e.amount_cents}
+    return replace(b, reservations=reservations, spent_cents=b.spent_cents + e.amount_cents,
+                   spent_by_category=by_category, invoiced=b.invoiced | {e.order_id})
+
+
+@_apply.register
+def _(e: SpendingRejected, b: Budget) -> Budget:
+    return b
+
+
+@_apply.register
+def _(e: BudgetRevised, b: Budget) -> Budget:
+    return replace(b, amount_cents=e.amount_cents, breakdown=dict(e.breakdown), revision_number=e.revision_number)
+
+
+@_apply.register
+def _(e: BudgetFrozen, b: Budget) -> Budget:
+    return replace(b, frozen=True)
+
+
+@_apply.register
+def _(e: BudgetUnfrozen, b: Budget) -> Budget:
+    return replace(b, frozen=False)
+
+
+@_apply.register
+def _(e: BudgetClosed, b: Budget) -> Budget:
+    return replace(b, status="closed", reservations={})

@@ -1,0 +1,76 @@
+"""A client's way through the services, step by step over their HTTP APIs, for integration tests."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from shared.identifiers import make_hetu
+
+WORKER = ("worker-aino", "worker")
+OTHER_WORKER = ("worker-eero", "worker")
+MANAGER = ("manager-helmi", "manager")
+
+SCORES = {"general_ability": 5, "mental_wellbeing": 4, "social_participation": 3,
+          "physical_functioning": 7, "competence": 6, "everyday_life": 4}
+
+
+def person(hetu: str | None = None, **overrides: Any) -> dict[str, Any]:
+    body = {"hetu": hetu or make_hetu(date(1985, 3, 14), 234), "first_name": "Maija", "last_name": "Meikäläinen",
+            "phone": "+358401234567", "email": "maija@example.fi", "municipality": "Tampere",
+            "preferred_language": "fi"}
+    return body | overrides
+
+
+async def walk_to_completion(intake: Any, tokens: Any, hetu: str | None = None) -> str:
+    w = tokens(*WORKER)
+    r = await intake.post("/clients", json=person(hetu), headers=w)
+    assert r.status_code == 201, r.text
+    cid = r.json()["client_id"]
+    steps = [
+        ("post", f"/clients/{cid}/consent", {"given_by": "client"}),
+        ("put", f"/clients/{cid}/coordinator", {"worker_id": WORKER[0]}),
+        ("post", f"/clients/{cid}/self-assessments",
+         {"scores": SCORES, "own_words": "Arki on raskasta", "wishes": "Siivousapua ja lastenrattaat"}),
+        ("post", f"/clients/{cid}/needs-assessment",
+         {"service_task": "families_with_children", "support_needs": ["everyday_life"], "summary": "Tarvitsee apua"}),
+        ("post", f"/clients/{cid}/completion", None),
+    ]
+    for method, path, body in steps:
+        r = await intake.request(method.upper(), path, json=body, headers=w)
+        assert r.status_code == 200, (path, r.text)
+    return cid
+
+
+GOAL = {"title": "Jaksan arjessa lasten kanssa",
+        "levels": {"much_less_than_expected": "En jaksa lainkaan", "less_than_expected": "Jaksan huonosti",
+                   "expected": "Jaksan useimpina päivinä", "more_than_expected": "Jaksan hyvin",
+                   "much_more_than_expected": "Jaksan ja ehdin harrastaa"},
+        "baseline_level": -1}
+PERIOD = {"start": "2026-01-01", "end": "2026-12-31"}
+
+
+async def budget_opened(budgeting: Any, tokens: Any, cid: str) -> dict[str, Any]:
+    """Wait until budgeting has consumed IntakeCompleted and opened the client's budget."""
+    from tests.support import eventually
+
+    async def opened() -> Any:
+        r = await budgeting.get(f"/budgets/{cid}", headers=tokens(*WORKER))
+        return r.json() if r.status_code == 200 else None
+
+    return await eventually(opened, timeout=30)  # type: ignore[no-any-return]
+
+
+async def decided_budget(intake: Any, budgeting: Any, tokens: Any, amount_cents: int, hetu: str | None = None,
+                         breakdown: dict[str, int] | None = None) -> str:
+    """A client through intake to a budget decided by their worker (within the authority limit)."""
+    cid = await walk_to_completion(intake, tokens, hetu)
+    await budget_opened(budgeting, tokens, cid)
+    w = tokens(*WORKER)
+    r = await budgeting.post(f"/budgets/{cid}/proposal", headers=w, json={
+        "amount_cents": amount_cents, "period": PERIOD,
+        "breakdown": breakdown or {"everyday_life": amount_cents}})
+    assert r.status_code == 200, r.text
+    r = await budgeting.post(f"/budgets/{cid}/decision", headers=w, json={"reasoning": "Kustannusneutraali budjetti"})
+    assert r.status_code == 200, r.text
+    return cid
