@@ -107,7 +107,7 @@ class IdempotentConsumer:
     async def _process(self, record: ConsumerRecord[Any, Any]) -> Outcome:
         try:
             envelope = EventEnvelope.from_kafka(list(record.headers or ()), record.value)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any parse failure makes the record poison
             return await self._dead_letter(record, describe_failure(exc))
         if not self._accepts(envelope.type):
             return "ignored"  # a topic carries event types this consumer has no use for
@@ -124,7 +124,7 @@ class IdempotentConsumer:
                 await asyncio.sleep(0.01)
             except (DomainError, PoisonEvent, UnknownEventType, ValidationError, ValueError) as exc:
                 return await self._dead_letter(record, describe_failure(exc), envelope)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - unknown: retry a little, then set it aside
                 attempts += 1
                 if attempts >= self._max_attempts:
                     return await self._dead_letter(record, describe_failure(exc), envelope)
@@ -154,7 +154,7 @@ class IdempotentConsumer:
             try:
                 await self._dead_letters.send(record, reason)
                 break
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - never commit past a record we could not set aside
                 log.warning("dead_letter_retry", consumer=self.name, error=type(exc).__name__)
                 await asyncio.sleep(self._backoff)
         log.warning(

@@ -111,7 +111,7 @@ class OutboxRelay:
                         count = await self.publish_pending()
                         if count:
                             log.debug("outbox_published", count=count)
-                    except Exception as exc:
+                    except Exception as exc:  # noqa: BLE001 - broker or database away
                         # Nothing was marked, so nothing is lost: the next round publishes it again.
                         log.warning("outbox_relay_retry", error=type(exc).__name__)
                         await asyncio.sleep(self._idle_poll)

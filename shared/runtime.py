@@ -25,6 +25,7 @@ from shared.eventstore import EventStore
 from shared.kafka import ensure_topics, make_broker, make_producer, topic_name
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
+from shared.timers import TimerHandler, TimerScheduler
 
 KEYRING_MIGRATIONS = Path(__file__).parent / "keyring_migrations"
 
@@ -46,6 +47,8 @@ class ServiceRuntime:
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     _slots: list[ConsumerSlot] = field(default_factory=list)
     consumers: dict[str, IdempotentConsumer] = field(default_factory=dict)
+    timer_handlers: dict[str, TimerHandler] = field(default_factory=dict)
+    timers: TimerScheduler | None = None
 
     @property
     def events_topic(self) -> str:
@@ -105,14 +108,19 @@ class ServiceRuntime:
         log.info("service_started", topic=self.events_topic)
 
     async def start_consuming(self) -> None:
-        """Start the subscribers: after the application that their handlers call is in place."""
+        """Start the subscribers and the timers: after the application their handlers call is in place."""
         await self.broker.start()
+        if self.timer_handlers:
+            self.timers = TimerScheduler(self.pool, self.timer_handlers)
+            self._tasks.append(asyncio.create_task(self.timers.run(), name=f"{self.name}-timers"))
 
     async def stop(self) -> None:
         # Consumers first (FastStream lets the in-flight record finish), then the relay finishes its round.
         with contextlib.suppress(Exception):
             await self.broker.stop()
         self.relay.stop()
+        if self.timers is not None:
+            self.timers.stop()
         _done, pending = await asyncio.wait(self._tasks, timeout=10)
         for task in pending:
             task.cancel()  # what it published but did not mark is published again: at least once
@@ -127,12 +135,12 @@ class ServiceRuntime:
         try:
             await self.pool.fetchval("SELECT 1")
             checks["database"] = "ok"
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
             checks["database"] = type(exc).__name__
         try:
             await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=2)
             checks["kafka"] = "ok"
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
             checks["kafka"] = type(exc).__name__
         return checks
 
