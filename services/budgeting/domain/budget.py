@@ -83,7 +83,7 @@ class Budget:
     reservations: dict[UUID, Reservation] = field(default_factory=dict)  # open, by order id
     spent_cents: int = 0
     spent_by_category: dict[str, int] = field(default_factory=dict)
-    invoiced: frozenset[UUID] = frozenset()
+    invoiced: dict[UUID, UUID] = field(default_factory=dict)  # order id → the invoice that settled it
     revision_number: int = 0
 
     @property
@@ -360,12 +360,16 @@ def _release(command: ReleaseFunds, budget: Budget) -> list[DomainEvent]:
 
 def _spend(command: RecordSpending, budget: Budget) -> list[DomainEvent]:
     client_id = _client(budget)
-    if command.order_id in budget.invoiced:
-        return []
 
     def reject(reason: str) -> list[DomainEvent]:
         return [SpendingRejected(client_id=client_id, order_id=command.order_id, invoice_id=command.invoice_id,
                                  amount_cents=command.amount_cents, reason=reason)]
+
+    settled_by = budget.invoiced.get(command.order_id)
+    if settled_by == command.invoice_id:
+        return []  # the same invoice again: already recorded
+    if settled_by is not None:
+        return reject("the order was already settled by another invoice")  # said out loud, never dropped
 
     reservation = budget.reservations.get(command.order_id)
     if reservation is None:
@@ -498,7 +502,7 @@ def _(e: SpendingRecorded, b: Budget) -> Budget:
     reservations.pop(e.order_id, None)
     by_category = {**b.spent_by_category, e.category: b.spent_by_category.get(e.category, 0) + e.amount_cents}
     return replace(b, reservations=reservations, spent_cents=b.spent_cents + e.amount_cents,
-                   spent_by_category=by_category, invoiced=b.invoiced | {e.order_id})
+                   spent_by_category=by_category, invoiced={**b.invoiced, e.order_id: e.invoice_id})
 
 
 @_apply.register

@@ -1,0 +1,545 @@
+"""Budgeting's HB rules as given events → when command → then events (or the error), plus a property test
+of the money invariant: reserved + spent never exceeds the decided amount."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID, uuid4
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from contracts.budgeting import (
+    BudgetApprovalRequested,
+    BudgetApproved,
+    BudgetClosed,
+    BudgetDecided,
+    BudgetFrozen,
+    BudgetOpened,
+    BudgetProposed,
+    BudgetRejected,
+    BudgetRevised,
+    BudgetUnfrozen,
+    ClientWishRecorded,
+    FundsReleased,
+    FundsReservationRejected,
+    FundsReserved,
+    GasLevels,
+    GoalSet,
+    Period,
+    ProviderType,
+    SpendingRecorded,
+    SpendingRejected,
+    SupportPlanned,
+)
+from contracts.intake import ServiceTask
+from services.budgeting.domain import budget as d
+from shared.crypto import Sealed
+from shared.errors import RuleViolation
+from shared.events import DomainEvent
+
+CID = uuid4()
+SEALED = Sealed(kid=str(CID), nonce="bm9uY2U=", ct="Y3Q=")
+PERIOD = Period(start=date(2025, 1, 1), end=date(2025, 12, 31))
+PROPOSAL_ID = uuid4()
+AMOUNT = 500_000  # 5000.00 €
+BREAKDOWN = {"assistance": 300_000, "hobbies": 200_000}
+LEGAL = "Laki vammaisten henkilöiden palveluista 380/1987"
+APPEAL = "Oikaisuvaatimus 30 päivän kuluessa"
+
+
+def given_events(*events: DomainEvent) -> d.Budget:
+    budget = d.INITIAL
+    for event in events:
+        budget = d.evolve(budget, event)
+    return budget
+
+
+def when(command: d.Command, *history: DomainEvent) -> list[DomainEvent]:
+    return d.decide(command, given_events(*history))
+
+
+OPENED = BudgetOpened(client_id=CID, coordinator_id="w-1", service_task=ServiceTask.DISABILITY_SERVICES,
+                      municipality="Pori", intake_event_id=uuid4())
+PROPOSED = BudgetProposed(client_id=CID, proposal_id=PROPOSAL_ID, amount_cents=AMOUNT, period=PERIOD,
+                          breakdown=BREAKDOWN)
+DECIDED = BudgetDecided(client_id=CID, decision_number="HB-1", proposal_id=PROPOSAL_ID, amount_cents=AMOUNT,
+                        period=PERIOD, breakdown=BREAKDOWN, decided_by="w-1", reasoning=SEALED, legal_basis=LEGAL,
+                        appeal_instructions=APPEAL)
+APPROVAL_REQUESTED = BudgetApprovalRequested(
+    client_id=CID, proposal_id=PROPOSAL_ID, amount_cents=AMOUNT, authority_limit_cents=100_000, requested_by="w-1",
+    decision_number="HB-1", reasoning=SEALED, legal_basis=LEGAL, appeal_instructions=APPEAL,
+)
+FROZEN = BudgetFrozen(client_id=CID, reason="consent_withdrawn")
+CLOSED = BudgetClosed(client_id=CID, reason="case_closed", spent_cents=0, released_cents=0)
+LIVE = (OPENED, PROPOSED, DECIDED)
+
+
+def decide_budget(limit: int, by: str = "w-1") -> d.DecideBudget:
+    return d.DecideBudget(decision_number="HB-1", decided_by=by, authority_limit_cents=limit, reasoning=SEALED,
+                          legal_basis=LEGAL, appeal_instructions=APPEAL)
+
+
+def reserve(order_id: UUID, amount: int, category: str = "assistance") -> d.ReserveFunds:
+    return d.ReserveFunds(client_id=CID, order_id=order_id, amount_cents=amount, category=category)
+
+
+def reserved(order_id: UUID, amount: int, remaining: int, category: str = "assistance") -> FundsReserved:
+    return FundsReserved(client_id=CID, order_id=order_id, amount_cents=amount, category=category,
+                         remaining_cents=remaining)
+
+
+def spent(order_id: UUID, amount: int, category: str = "assistance") -> SpendingRecorded:
+    return SpendingRecorded(client_id=CID, order_id=order_id, invoice_id=uuid4(), amount_cents=amount,
+                            category=category)
+
+
+def revise(amount: int, limit: int | None) -> d.ReviseBudget:
+    return d.ReviseBudget(amount_cents=amount, breakdown={"assistance": amount}, reason=SEALED,
+                          authority_limit_cents=limit)
+
+
+def levels() -> GasLevels:
+    return GasLevels(much_less_than_expected=SEALED, less_than_expected=SEALED, expected=SEALED,
+                     more_than_expected=SEALED, much_more_than_expected=SEALED)
+
+
+PLANNING = [
+    d.SetGoal(goal_id=uuid4(), title=SEALED, levels=levels(), baseline_level=-1, weight=2),
+    d.PlanSupport(support_id=uuid4(), category="assistance", description=SEALED, estimated_cost_cents=120_000,
+                  provider_type=ProviderType.FIRM),
+    d.RecordWish(wish_id=uuid4(), text=SEALED),
+]
+
+
+# --- opening -----------------------------------------------------------------------------------------
+
+
+def test_opening_records_the_intake_and_is_idempotent() -> None:
+    command = d.OpenBudget(client_id=CID, coordinator_id="w-1", service_task=ServiceTask.DISABILITY_SERVICES,
+                           municipality="Pori", intake_event_id=OPENED.intake_event_id)
+    assert when(command) == [OPENED]
+    budget = given_events(OPENED)
+    assert (budget.status, budget.client_id, budget.coordinator_id) == ("draft", CID, "w-1")
+    assert when(command, OPENED) == []
+    assert when(command, *LIVE) == []
+    assert when(command, *LIVE, CLOSED) == []
+
+
+# --- planning ----------------------------------------------------------------------------------------
+
+
+def test_planning_in_draft_records_goals_supports_and_wishes() -> None:
+    goal, support, wish = PLANNING
+    [goal_set] = when(goal, OPENED)
+    assert isinstance(goal_set, GoalSet) and goal_set.client_id == CID and goal_set.weight == 2
+    [planned] = when(support, OPENED)
+    assert isinstance(planned, SupportPlanned) and planned.estimated_cost_cents == 120_000
+    [wished] = when(wish, OPENED)
+    assert isinstance(wished, ClientWishRecorded) and wished.wish_id == wish.wish_id
+    budget = given_events(OPENED, goal_set, planned, wished)
+    assert budget.goals == {goal.goal_id: 2}
+    assert budget.supports == {support.support_id: ("assistance", 120_000)}
+
+
+@pytest.mark.parametrize("command", PLANNING, ids=["goal", "support", "wish"])
+@pytest.mark.parametrize(("history", "message"), [
+    ((), "no budget"),
+    ((*LIVE, CLOSED), "closed"),
+    ((OPENED, FROZEN), "frozen"),
+    ((*LIVE, FROZEN), "frozen"),
+], ids=["no-budget", "closed", "frozen-draft", "frozen-decided"])
+def test_planning_is_refused_without_an_open_active_budget(
+    command: d.Command, history: tuple[DomainEvent, ...], message: str,
+) -> None:
+    with pytest.raises(RuleViolation, match=message):
+        when(command, *history)
+
+
+# --- proposing and deciding --------------------------------------------------------------------------
+
+
+def test_proposal_in_draft_is_recorded() -> None:
+    command = d.ProposeBudget(proposal_id=PROPOSAL_ID, amount_cents=AMOUNT, period=PERIOD, breakdown=BREAKDOWN)
+    assert when(command, OPENED) == [PROPOSED]
+    assert given_events(OPENED, PROPOSED).proposal == d.Proposal(PROPOSAL_ID, AMOUNT, PERIOD, BREAKDOWN)
+
+
+@pytest.mark.parametrize("history", [
+    (OPENED, PROPOSED, APPROVAL_REQUESTED),
+    LIVE,
+], ids=["awaiting_approval", "decided"])
+def test_proposal_only_in_draft(history: tuple[DomainEvent, ...]) -> None:
+    command = d.ProposeBudget(proposal_id=uuid4(), amount_cents=AMOUNT, period=PERIOD, breakdown=BREAKDOWN)
+    with pytest.raises(RuleViolation, match="only in draft"):
+        when(command, *history)
+
+
+@pytest.mark.parametrize("breakdown", [
+    {"assistance": 300_000, "hobbies": 100_000},  # sums below
+    {"assistance": 400_000, "hobbies": 200_000},  # sums above
+    {"assistance": 600_000, "hobbies": -100_000},  # sums, but a negative category
+    {},
+])
+def test_breakdown_must_be_non_negative_and_sum_to_the_amount(breakdown: dict[str, int]) -> None:
+    with pytest.raises(ValidationError, match="sum to the amount"):
+        d.ProposeBudget(proposal_id=uuid4(), amount_cents=AMOUNT, period=PERIOD, breakdown=breakdown)
+    with pytest.raises(ValidationError, match="sum to the amount"):
+        d.ReviseBudget(amount_cents=AMOUNT, breakdown=breakdown, reason=SEALED, authority_limit_cents=None)
+
+
+def test_deciding_needs_a_proposal() -> None:
+    with pytest.raises(RuleViolation, match="no proposal"):
+        when(decide_budget(AMOUNT), OPENED)
+
+
+@pytest.mark.parametrize("limit", [AMOUNT, AMOUNT + 1, 10_000_000])
+def test_decision_within_the_authority_limit_is_the_decision(limit: int) -> None:
+    [event] = when(decide_budget(limit), OPENED, PROPOSED)
+    assert event == DECIDED
+    assert isinstance(event, BudgetDecided)
+    assert (event.amount_cents, event.period, event.breakdown) == (AMOUNT, PERIOD, BREAKDOWN)
+    assert (event.decided_by, event.approved_by) == ("w-1", None)
+    assert (event.legal_basis, event.appeal_instructions) == (LEGAL, APPEAL)
+    budget = given_events(OPENED, PROPOSED, event)
+    assert (budget.status, budget.amount_cents, budget.remaining_cents, budget.decision_number) == (
+        "decided", AMOUNT, AMOUNT, "HB-1")
+
+
+def test_decision_above_the_authority_limit_asks_a_manager_and_decides_nothing() -> None:
+    [event] = when(decide_budget(100_000), OPENED, PROPOSED)
+    assert event == APPROVAL_REQUESTED
+    budget = given_events(OPENED, PROPOSED, event)
+    assert budget.status == "awaiting_approval"
+    assert (budget.amount_cents, budget.decision_number, budget.period) == (0, None, None)
+    order = uuid4()
+    [rejected] = d.decide(reserve(order, 1_000), budget)
+    assert isinstance(rejected, FundsReservationRejected)
+    assert (rejected.reason_code, rejected.order_id, rejected.amount_cents) == ("no_decided_budget", order, 1_000)
+    with pytest.raises(RuleViolation, match="awaiting approval"):
+        d.decide(decide_budget(10_000_000), budget)
+
+
+def test_manager_approval_decides_in_the_requesters_name() -> None:
+    events = when(d.ApproveBudget(manager_id="m-1", reason="Tarve perusteltu"), OPENED, PROPOSED, APPROVAL_REQUESTED)
+    assert events == [
+        BudgetApproved(client_id=CID, proposal_id=PROPOSAL_ID, approved_by="m-1", reason="Tarve perusteltu"),
+        DECIDED.model_copy(update={"approved_by": "m-1"}),
+    ]
+    decided = events[1]
+    assert isinstance(decided, BudgetDecided) and decided.decided_by == "w-1" and decided.approved_by == "m-1"
+    budget = given_events(OPENED, PROPOSED, APPROVAL_REQUESTED, *events)
+    assert (budget.status, budget.amount_cents, budget.pending_approval) == ("decided", AMOUNT, None)
+
+
+@pytest.mark.parametrize("command", [
+    d.ApproveBudget(manager_id="w-1", reason="ok"),
+    d.RejectBudget(manager_id="w-1", reason="no"),
+], ids=["approve", "reject"])
+def test_requester_cannot_answer_their_own_request(command: d.Command) -> None:
+    with pytest.raises(RuleViolation, match="another person"):
+        when(command, OPENED, PROPOSED, APPROVAL_REQUESTED)
+
+
+@pytest.mark.parametrize("history", [(OPENED, PROPOSED), LIVE], ids=["draft", "decided"])
+def test_approval_needs_a_pending_request(history: tuple[DomainEvent, ...]) -> None:
+    with pytest.raises(RuleViolation, match="no decision is waiting"):
+        when(d.ApproveBudget(manager_id="m-1", reason="ok"), *history)
+
+
+def test_manager_rejection_returns_the_budget_to_draft() -> None:
+    events = when(d.RejectBudget(manager_id="m-1", reason="Liian suuri"), OPENED, PROPOSED, APPROVAL_REQUESTED)
+    assert events == [BudgetRejected(client_id=CID, proposal_id=PROPOSAL_ID, rejected_by="m-1", reason="Liian suuri")]
+    budget = given_events(OPENED, PROPOSED, APPROVAL_REQUESTED, *events)
+    assert (budget.status, budget.pending_approval, budget.amount_cents) == ("draft", None, 0)
+    # a new proposal can now be made
+    [proposed] = d.decide(d.ProposeBudget(proposal_id=uuid4(), amount_cents=90_000, period=PERIOD,
+                                          breakdown={"assistance": 90_000}), budget)
+    assert isinstance(proposed, BudgetProposed)
+
+
+# --- reserving ---------------------------------------------------------------------------------------
+
+
+def test_reservation_that_fits_reports_what_remains() -> None:
+    order = uuid4()
+    assert when(reserve(order, 120_000), *LIVE) == [reserved(order, 120_000, remaining=380_000)]
+    budget = given_events(*LIVE, reserved(order, 120_000, remaining=380_000))
+    assert (budget.reserved_cents, budget.remaining_cents) == (120_000, 380_000)
+    # exactly the remainder still fits
+    other = uuid4()
+    assert d.decide(reserve(other, 380_000), budget) == [reserved(other, 380_000, remaining=0)]
+
+
+def test_reservation_exceeding_the_remainder_is_rejected_with_both_amounts() -> None:
+    first, order = uuid4(), uuid4()
+    [event] = when(reserve(order, 150_000), *LIVE, reserved(first, 400_000, remaining=100_000))
+    assert isinstance(event, FundsReservationRejected)
+    assert (event.client_id, event.order_id, event.amount_cents, event.reason_code) == (
+        CID, order, 150_000, "exceeds_remaining")
+    assert "1500.00 €" in event.reason and "1000.00 €" in event.reason
+
+
+def test_reserving_the_same_order_twice_changes_nothing() -> None:
+    order = uuid4()
+    history = (*LIVE, reserved(order, 100_000, remaining=400_000))
+    assert when(reserve(order, 100_000), *history) == []
+    assert when(reserve(order, 999_999), *history) == []
+    # nor once it has been invoiced
+    assert when(reserve(order, 100_000), *history, spent(order, 100_000)) == []
+
+
+@pytest.mark.parametrize(("history", "code"), [
+    ((*LIVE, FROZEN), "budget_frozen"),
+    ((*LIVE, CLOSED), "budget_closed"),
+    ((OPENED,), "no_decided_budget"),
+    ((OPENED, PROPOSED), "no_decided_budget"),
+], ids=["frozen", "closed", "draft", "proposed"])
+def test_reservation_refused_by_budget_state(history: tuple[DomainEvent, ...], code: str) -> None:
+    order = uuid4()
+    [event] = when(reserve(order, 1_000), *history)
+    assert isinstance(event, FundsReservationRejected)
+    assert (event.client_id, event.order_id, event.reason_code) == (CID, order, code)
+
+
+def test_reservation_without_any_budget_is_rejected_to_the_orders_client() -> None:
+    other_client, order = uuid4(), uuid4()
+    [event] = d.decide(d.ReserveFunds(client_id=other_client, order_id=order, amount_cents=5_000, category="x"),
+                       d.INITIAL)
+    assert isinstance(event, FundsReservationRejected)
+    assert (event.client_id, event.order_id, event.amount_cents, event.reason_code) == (
+        other_client, order, 5_000, "no_decided_budget")
+
+
+def test_unfrozen_budget_reserves_again() -> None:
+    [unfrozen] = when(d.UnfreezeBudget(), *LIVE, FROZEN)
+    assert unfrozen == BudgetUnfrozen(client_id=CID, reason="consent_given")
+    order = uuid4()
+    assert when(reserve(order, 1_000), *LIVE, FROZEN, unfrozen) == [reserved(order, 1_000, remaining=AMOUNT - 1_000)]
+
+
+# --- releasing ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reason", ["order_declined", "order_cancelled"])
+def test_release_frees_exactly_the_reserved_amount(reason: str) -> None:
+    order = uuid4()
+    history = (*LIVE, reserved(order, 70_000, remaining=430_000))
+    events = when(d.ReleaseFunds(order_id=order, reason=reason), *history)  # type: ignore[arg-type]
+    assert events == [FundsReleased(client_id=CID, order_id=order, amount_cents=70_000, reason=reason)]  # type: ignore[arg-type]
+    budget = given_events(*history, *events)
+    assert (budget.reserved_cents, budget.remaining_cents, budget.reservations) == (0, AMOUNT, {})
+    # releasing again, or an order never reserved, changes nothing
+    assert d.decide(d.ReleaseFunds(order_id=order, reason="order_cancelled"), budget) == []
+    assert d.decide(d.ReleaseFunds(order_id=uuid4(), reason="order_cancelled"), budget) == []
+
+
+# --- spending ----------------------------------------------------------------------------------------
+
+
+def test_invoice_below_the_reservation_releases_the_difference() -> None:
+    order, invoice = uuid4(), uuid4()
+    history = (*LIVE, reserved(order, 100_000, remaining=400_000, category="hobbies"))
+    events = when(d.RecordSpending(order_id=order, invoice_id=invoice, amount_cents=80_000), *history)
+    assert events == [
+        SpendingRecorded(client_id=CID, order_id=order, invoice_id=invoice, amount_cents=80_000, category="hobbies"),
+        FundsReleased(client_id=CID, order_id=order, amount_cents=20_000, reason="invoice_below_reservation"),
+    ]
+    budget = given_events(*history, *events)
+    assert (budget.reserved_cents, budget.spent_cents, budget.remaining_cents) == (0, 80_000, 420_000)
+    assert budget.spent_by_category == {"hobbies": 80_000}
+
+
+def test_invoice_of_exactly_the_reservation_releases_nothing() -> None:
+    order, invoice = uuid4(), uuid4()
+    events = when(d.RecordSpending(order_id=order, invoice_id=invoice, amount_cents=100_000),
+                  *LIVE, reserved(order, 100_000, remaining=400_000))
+    assert [type(e) for e in events] == [SpendingRecorded]
+
+
+def test_invoice_above_the_reservation_within_the_remainder_is_recorded() -> None:
+    order, invoice = uuid4(), uuid4()
+    history = (*LIVE, reserved(order, 100_000, remaining=400_000))
+    events = when(d.RecordSpending(order_id=order, invoice_id=invoice, amount_cents=150_000), *history)
+    assert events == [SpendingRecorded(client_id=CID, order_id=order, invoice_id=invoice, amount_cents=150_000,
+                                       category="assistance")]
+    budget = given_events(*history, *events)
+    assert (budget.reserved_cents, budget.spent_cents, budget.remaining_cents) == (0, 150_000, 350_000)
+
+
+def test_invoice_exceeding_reservation_plus_remainder_is_rejected() -> None:
+    order, invoice, other = uuid4(), uuid4(), uuid4()
+    history = (*LIVE, reserved(order, 100_000, remaining=400_000), reserved(other, 350_000, remaining=50_000))
+    # 50 000 over the reservation fits exactly
+    assert [type(e) for e in when(d.RecordSpending(order_id=order, invoice_id=invoice, amount_cents=150_000),
+                                  *history)] == [SpendingRecorded]
+    [event] = when(d.RecordSpending(order_id=order, invoice_id=invoice, amount_cents=150_001), *history)
+    assert isinstance(event, SpendingRejected)
+    assert (event.client_id, event.order_id, event.invoice_id, event.amount_cents) == (CID, order, invoice, 150_001)
+    assert "1500.01 €" in event.reason and "1000.00 €" in event.reason
+
+
+def test_invoice_without_a_reservation_is_rejected() -> None:
+    order, invoice = uuid4(), uuid4()
+    [event] = when(d.RecordSpending(order_id=order, invoice_id=invoice, amount_cents=1_000), *LIVE)
+    assert isinstance(event, SpendingRejected) and "no funds are reserved" in event.reason
+    # nor after the reservation was released
+    released = FundsReleased(client_id=CID, order_id=order, amount_cents=1_000, reason="order_cancelled")
+    [event] = when(d.RecordSpending(order_id=order, invoice_id=invoice, amount_cents=1_000),
+                   *LIVE, reserved(order, 1_000, remaining=AMOUNT - 1_000), released)
+    assert isinstance(event, SpendingRejected)
+
+
+def test_the_same_invoice_twice_is_recorded_once() -> None:
+    order, invoice = uuid4(), uuid4()
+    command = d.RecordSpending(order_id=order, invoice_id=invoice, amount_cents=80_000)
+    history = (*LIVE, reserved(order, 100_000, remaining=400_000))
+    events = when(command, *history)
+    budget = given_events(*history, *events)
+    assert d.decide(command, budget) == []
+    assert budget.spent_cents == 80_000
+
+
+def test_a_second_invoice_for_a_settled_order_is_refused_out_loud() -> None:
+    """Regression: it used to return [] (no event), so the provider never heard of it."""
+    order = uuid4()
+    history = (*LIVE, reserved(order, 100_000, remaining=400_000))
+    first = when(d.RecordSpending(order_id=order, invoice_id=uuid4(), amount_cents=80_000), *history)
+    second = d.RecordSpending(order_id=order, invoice_id=uuid4(), amount_cents=20_000)
+    [event] = d.decide(second, given_events(*history, *first))
+    assert isinstance(event, SpendingRejected) and "another invoice" in event.reason
+
+
+def test_spending_is_still_recorded_while_frozen() -> None:
+    order, invoice = uuid4(), uuid4()
+    events = when(d.RecordSpending(order_id=order, invoice_id=invoice, amount_cents=60_000),
+                  *LIVE, reserved(order, 60_000, remaining=440_000), FROZEN)
+    assert events == [SpendingRecorded(client_id=CID, order_id=order, invoice_id=invoice, amount_cents=60_000,
+                                       category="assistance")]
+
+
+# --- revising ----------------------------------------------------------------------------------------
+
+
+def test_revision_cannot_go_below_reserved_plus_spent() -> None:
+    a, b = uuid4(), uuid4()
+    history = (*LIVE, reserved(a, 200_000, remaining=300_000), reserved(b, 100_000, remaining=200_000),
+               spent(b, 100_000))
+    with pytest.raises(RuleViolation, match=r"3000\.00 €"):
+        when(revise(299_999, None), *history)
+    [event] = when(revise(300_000, None), *history)
+    assert event == BudgetRevised(client_id=CID, revision_number=1, previous_amount_cents=AMOUNT, amount_cents=300_000,
+                                  breakdown={"assistance": 300_000}, reason=SEALED)
+    budget = given_events(*history, event)
+    assert (budget.amount_cents, budget.remaining_cents, budget.revision_number) == (300_000, 0, 1)
+    [second] = d.decide(revise(400_000, None), budget)
+    assert isinstance(second, BudgetRevised) and (second.revision_number, second.previous_amount_cents) == (2, 300_000)
+
+
+def test_worker_revises_up_to_the_larger_of_their_limit_and_the_current_amount() -> None:
+    # limit above the current amount: up to the limit
+    assert [type(e) for e in when(revise(600_000, 600_000), *LIVE)] == [BudgetRevised]
+    with pytest.raises(RuleViolation, match=r"authority limit \(6000\.00 €\)"):
+        when(revise(600_001, 600_000), *LIVE)
+    # limit below the current amount (a manager approved it): the worker may keep or lower it, not raise it
+    assert [type(e) for e in when(revise(AMOUNT, 100_000), *LIVE)] == [BudgetRevised]
+    assert [type(e) for e in when(revise(200_000, 100_000), *LIVE)] == [BudgetRevised]
+    with pytest.raises(RuleViolation, match="needs a manager"):
+        when(revise(AMOUNT + 1, 100_000), *LIVE)
+
+
+def test_manager_revises_without_a_limit() -> None:
+    [event] = when(revise(10_000_000, None), *LIVE)
+    assert isinstance(event, BudgetRevised) and event.amount_cents == 10_000_000
+
+
+@pytest.mark.parametrize(("history", "message"), [
+    ((OPENED, PROPOSED), "only a decided budget"),
+    ((*LIVE, FROZEN), "frozen"),
+    ((*LIVE, CLOSED), "closed"),
+], ids=["draft", "frozen", "closed"])
+def test_revision_needs_a_decided_active_budget(history: tuple[DomainEvent, ...], message: str) -> None:
+    with pytest.raises(RuleViolation, match=message):
+        when(revise(AMOUNT, None), *history)
+
+
+# --- closing, freezing -------------------------------------------------------------------------------
+
+
+def test_closing_releases_every_open_reservation_then_closes_with_totals() -> None:
+    a, b, c = uuid4(), uuid4(), uuid4()
+    history = (*LIVE, reserved(a, 100_000, remaining=400_000), reserved(b, 50_000, remaining=350_000, category="hobbies"),
+               reserved(c, 30_000, remaining=320_000), spent(c, 30_000))
+    events = when(d.CloseBudget(reason="period_ended"), *history)
+    assert events == [
+        FundsReleased(client_id=CID, order_id=a, amount_cents=100_000, reason="budget_closed"),
+        FundsReleased(client_id=CID, order_id=b, amount_cents=50_000, reason="budget_closed"),
+        BudgetClosed(client_id=CID, reason="period_ended", spent_cents=30_000, released_cents=150_000),
+    ]
+    budget = given_events(*history, *events)
+    assert (budget.status, budget.reservations, budget.spent_cents) == ("closed", {}, 30_000)
+    assert d.decide(d.CloseBudget(reason="case_closed"), budget) == []
+
+
+def test_closing_a_draft_or_no_budget() -> None:
+    assert when(d.CloseBudget(reason="intake_declined"), OPENED) == [
+        BudgetClosed(client_id=CID, reason="intake_declined", spent_cents=0, released_cents=0)]
+    assert when(d.CloseBudget(reason="intake_declined")) == []
+
+
+def test_freeze_and_unfreeze_are_idempotent() -> None:
+    assert when(d.FreezeBudget(), *LIVE) == [FROZEN]
+    assert given_events(*LIVE, FROZEN).frozen
+    assert when(d.FreezeBudget(), *LIVE, FROZEN) == []
+    assert when(d.UnfreezeBudget(), *LIVE) == []
+    assert when(d.UnfreezeBudget(), *LIVE, FROZEN) == [BudgetUnfrozen(client_id=CID, reason="consent_given")]
+    # nothing to freeze without an open budget
+    assert when(d.FreezeBudget()) == []
+    assert when(d.FreezeBudget(), *LIVE, CLOSED) == []
+    assert when(d.UnfreezeBudget(), *LIVE, FROZEN, CLOSED) == []
+
+
+# --- property: the money invariant ------------------------------------------------------------------
+
+ORDERS = [uuid4() for _ in range(6)]
+CATEGORIES = ["assistance", "hobbies", "transport"]
+MONEY_EVENTS = (FundsReserved, FundsReservationRejected, FundsReleased, SpendingRecorded, SpendingRejected,
+                BudgetRevised)
+
+_order = st.sampled_from(ORDERS)
+_cents = st.integers(min_value=1, max_value=AMOUNT + 100_000)
+_reserve = st.builds(reserve, _order, _cents, st.sampled_from(CATEGORIES))
+_release = st.builds(d.ReleaseFunds, order_id=_order, reason=st.sampled_from(["order_declined", "order_cancelled"]))
+_spend = st.builds(d.RecordSpending, order_id=_order, invoice_id=st.uuids(),
+                   amount_cents=st.integers(min_value=0, max_value=AMOUNT + 100_000))
+_revise = st.builds(revise, st.integers(min_value=1, max_value=2 * AMOUNT),
+                    st.one_of(st.none(), st.integers(min_value=0, max_value=2 * AMOUNT)))
+_commands = st.lists(st.one_of(_reserve, _release, _spend, _revise), max_size=60)
+
+
+@settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_commands)
+def test_reserved_plus_spent_never_exceeds_the_decided_amount(commands: list[d.Command]) -> None:
+    budget = given_events(*LIVE)
+    for command in commands:
+        before = budget
+        try:
+            events = d.decide(command, budget)
+        except RuleViolation:
+            assert isinstance(command, d.ReviseBudget)
+            continue
+        assert all(isinstance(e, MONEY_EVENTS) for e in events), events
+        for event in events:
+            budget = d.evolve(budget, event)
+        assert budget.reserved_cents + budget.spent_cents <= budget.amount_cents
+        assert budget.remaining_cents >= 0
+        assert budget.spent_cents >= before.spent_cents
+        for event in events:
+            if isinstance(event, FundsReserved):
+                assert event.remaining_cents == budget.remaining_cents
+        if isinstance(command, d.ReserveFunds) and command.order_id not in before.reservations \
+                and command.order_id not in before.invoiced:
+            fits = command.amount_cents <= before.remaining_cents
+            assert [type(e) for e in events] == [FundsReserved if fits else FundsReservationRejected]
