@@ -20,7 +20,7 @@ from shared.envelope import EventEnvelope
 from shared.events import DomainEvent
 
 ROOT = Path(__file__).parent
-SERVICES = ["intake", "budgeting"]
+SERVICES = ["intake", "budgeting", "marketplace"]
 
 
 def _event_schema(service: str, event: type[DomainEvent]) -> dict[str, object]:

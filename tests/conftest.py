@@ -112,3 +112,11 @@ async def budgeting(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClien
 
     async with running_service(create_app, settings, "budgeting") as client:
         yield client
+
+
+@pytest.fixture
+async def marketplace(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
+    from services.marketplace.bootstrap import create_app
+
+    async with running_service(create_app, settings, "marketplace") as client:
+        yield client

@@ -402,6 +402,14 @@ def test_the_same_invoice_twice_is_recorded_once() -> None:
     assert budget.spent_cents == 80_000
 
 
+def test_each_order_is_answered_once_so_a_late_retry_cannot_reserve_a_released_order_again() -> None:
+    order = uuid4()
+    history = (*LIVE, reserved(order, 100_000, remaining=400_000))
+    released = when(d.ReleaseFunds(order_id=order, reason="order_cancelled"), *history)
+    retry = d.ReserveFunds(client_id=CID, order_id=order, amount_cents=100_000, category="assistance")
+    assert d.decide(retry, given_events(*history, *released)) == []
+
+
 def test_a_second_invoice_for_a_settled_order_is_refused_out_loud() -> None:
     """Regression: it used to return [] (no event), so the provider never heard of it."""
     order = uuid4()
@@ -539,7 +547,6 @@ def test_reserved_plus_spent_never_exceeds_the_decided_amount(commands: list[d.C
         for event in events:
             if isinstance(event, FundsReserved):
                 assert event.remaining_cents == budget.remaining_cents
-        if isinstance(command, d.ReserveFunds) and command.order_id not in before.reservations \
-                and command.order_id not in before.invoiced:
+        if isinstance(command, d.ReserveFunds) and command.order_id not in before.answered_orders:
             fits = command.amount_cents <= before.remaining_cents
             assert [type(e) for e in events] == [FundsReserved if fits else FundsReservationRejected]

@@ -189,6 +189,9 @@ class BudgetingApplication:
             case market_events.OrderPlaced():
                 return domain.ReserveFunds(client_id=event.client_id, order_id=event.order_id, amount_cents=event.amount_cents,
                                            category=event.category)
+            case market_events.ReservationRetryRequested():
+                return domain.ReserveFunds(client_id=event.client_id, order_id=event.order_id,
+                                           amount_cents=event.amount_cents, category=event.category)
             case market_events.OrderCancelled():
                 return domain.ReleaseFunds(order_id=event.order_id, reason="order_cancelled")
             case market_events.OrderDeclined():
@@ -201,6 +204,7 @@ class BudgetingApplication:
 
 CONSUMED: list[type[DomainEvent]] = [
     intake_events.IntakeCompleted, intake_events.ConsentWithdrawn, intake_events.ConsentGiven,
-    intake_events.CoordinatorAssigned, *market_events.EVENTS,
+    intake_events.CoordinatorAssigned, market_events.OrderPlaced, market_events.ReservationRetryRequested,
+    market_events.OrderCancelled, market_events.OrderDeclined, market_events.InvoiceApproved,
 ]
 CONSUMED_TYPES = frozenset(e.event_type for e in CONSUMED)

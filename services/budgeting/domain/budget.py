@@ -84,6 +84,7 @@ class Budget:
     spent_cents: int = 0
     spent_by_category: dict[str, int] = field(default_factory=dict)
     invoiced: dict[UUID, UUID] = field(default_factory=dict)  # order id → the invoice that settled it
+    answered_orders: frozenset[UUID] = frozenset()  # every order ever reserved or refused: answered once
     revision_number: int = 0
 
     @property
@@ -329,8 +330,10 @@ def _answer_approval(command: ApproveBudget | RejectBudget, budget: Budget, clie
 
 
 def _reserve(command: ReserveFunds, budget: Budget) -> list[DomainEvent]:
-    if command.order_id in budget.reservations or command.order_id in budget.invoiced:
-        return []  # this order already holds its funds: a repeated request changes nothing
+    if command.order_id in budget.answered_orders:
+        # Each order is answered once. A repeated request (a retry, a redelivery) changes nothing, also after
+        # the reservation was released: a late retry must never reserve a cancelled order's funds again.
+        return []
 
     def reject(code: str, reason: str) -> list[DomainEvent]:
         return [FundsReservationRejected(client_id=client_id, order_id=command.order_id,
@@ -479,12 +482,13 @@ def _(e: BudgetDecided, b: Budget) -> Budget:
 
 @_apply.register
 def _(e: FundsReserved, b: Budget) -> Budget:
-    return replace(b, reservations={**b.reservations, e.order_id: Reservation(e.amount_cents, e.category)})
+    return replace(b, reservations={**b.reservations, e.order_id: Reservation(e.amount_cents, e.category)},
+                   answered_orders=b.answered_orders | {e.order_id})
 
 
 @_apply.register
 def _(e: FundsReservationRejected, b: Budget) -> Budget:
-    return b
+    return replace(b, answered_orders=b.answered_orders | {e.order_id})
 
 
 @_apply.register

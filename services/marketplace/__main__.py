@@ -1,0 +1,3 @@
+from services.marketplace.bootstrap import main
+
+main()

@@ -1,0 +1,192 @@
+"""The marketplace's tables: lookups, what it knows of clients, and the search read model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeAlias
+from uuid import UUID
+
+import asyncpg
+
+from contracts.marketplace import (
+    OfferingPriceChanged,
+    OfferingPublished,
+    OfferingWithdrawn,
+    OrderPlaced,
+    ProviderRated,
+    ProviderRegistered,
+    ProviderSuspended,
+    ProviderVerified,
+    registry,
+)
+from shared.envelope import EventEnvelope
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+Db: TypeAlias = asyncpg.Pool | asyncpg.Connection
+
+
+async def claim_y_tunnus(conn: asyncpg.Connection, y_tunnus: str, provider_id: UUID) -> UUID:
+    """Bind the Y-tunnus to ``provider_id`` unless bound already; returns the provider it is bound to."""
+    won = await conn.fetchval("INSERT INTO provider_lookup VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING true",
+                              y_tunnus, provider_id)
+    if won:
+        return provider_id
+    existing: UUID = await conn.fetchval("SELECT provider_id FROM provider_lookup WHERE y_tunnus = $1", y_tunnus)
+    return existing
+
+
+async def add_provider_user(conn: asyncpg.Connection, user_id: str, provider_id: UUID) -> None:
+    await conn.execute("INSERT INTO provider_users VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING",
+                       user_id, provider_id)
+
+
+async def provider_of_user(db: Db, user_id: str) -> UUID | None:
+    value: UUID | None = await db.fetchval("SELECT provider_id FROM provider_users WHERE user_id = $1", user_id)
+    return value
+
+
+async def remember_client(conn: asyncpg.Connection, client_id: UUID, municipality: str, coordinator_id: str) -> None:
+    await conn.execute(
+        "INSERT INTO clients VALUES ($1, $2, $3) ON CONFLICT (client_id) DO UPDATE"
+        " SET municipality = EXCLUDED.municipality, coordinator_id = EXCLUDED.coordinator_id",
+        client_id, municipality, coordinator_id,
+    )
+
+
+async def change_coordinator(conn: asyncpg.Connection, client_id: UUID, coordinator_id: str) -> None:
+    await conn.execute("UPDATE clients SET coordinator_id = $2 WHERE client_id = $1", client_id, coordinator_id)
+
+
+async def client(db: Db, client_id: UUID) -> asyncpg.Record | None:
+    return await db.fetchrow("SELECT * FROM clients WHERE client_id = $1", client_id)
+
+
+# --- projections, in the transaction of the events ---------------------------------------------------------
+
+
+async def project(conn: asyncpg.Connection, _state: object, envelopes: Sequence[EventEnvelope]) -> None:
+    for envelope in envelopes:
+        event = registry.load(envelope.type, envelope.schema_version, envelope.data)
+        await _project_event(conn, event, envelope)
+
+
+async def _project_event(conn: asyncpg.Connection, e: object, envelope: EventEnvelope) -> None:
+    match e:
+        case ProviderRegistered():
+            await conn.execute(
+                "INSERT INTO providers_view (provider_id, y_tunnus, name, kind, service_areas, languages,"
+                " accessibility, evening, weekend, status) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'unverified')",
+                e.provider_id, e.y_tunnus, e.name, e.kind.value, e.service_areas, list(e.languages),
+                e.accessibility, e.evening_availability, e.weekend_availability,
+            )
+        case ProviderVerified() | ProviderSuspended():
+            status = "verified" if isinstance(e, ProviderVerified) else "suspended"
+            await conn.execute("UPDATE providers_view SET status = $2 WHERE provider_id = $1", e.provider_id, status)
+        case OfferingPublished():
+            await conn.execute(
+                "INSERT INTO offerings_view (offering_id, provider_id, category, title, description,"
+                " unit_price_cents, vat_rate_bp, unit, availability) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+                e.offering_id, e.provider_id, e.category, e.title, e.description, e.unit_price_cents,
+                e.vat_rate_bp, e.unit, e.availability,
+            )
+            await _price(conn, e.offering_id, e.unit_price_cents, envelope)
+        case OfferingPriceChanged():
+            await conn.execute("UPDATE offerings_view SET unit_price_cents = $2 WHERE offering_id = $1",
+                               e.offering_id, e.unit_price_cents)
+            await _price(conn, e.offering_id, e.unit_price_cents, envelope)
+        case OfferingWithdrawn():
+            await conn.execute("UPDATE offerings_view SET withdrawn = true WHERE offering_id = $1", e.offering_id)
+        case OrderPlaced():
+            await conn.execute(
+                "INSERT INTO orders_view VALUES ($1, $2, $3, $4, 'awaiting_funds', $5, $6, $7)",
+                e.order_id, e.client_id, e.provider_id, e.offering_id, e.amount_cents, envelope.stream_version,
+                envelope.time,
+            )
+        case ProviderRated():
+            await conn.execute("UPDATE providers_view SET rating_sum = rating_sum + $2, rating_count = rating_count + 1"
+                               " WHERE provider_id = $1", e.provider_id, e.stars)
+
+
+async def _price(conn: asyncpg.Connection, offering_id: UUID, cents: int, envelope: EventEnvelope) -> None:
+    await conn.execute("INSERT INTO price_history VALUES ($1, $2, $3, $4)", offering_id, cents, envelope.time,
+                       envelope.id)
+
+
+async def project_order_status(conn: asyncpg.Connection, state: Any, envelopes: Sequence[EventEnvelope]) -> None:
+    await project(conn, state, envelopes)
+    last = envelopes[-1]
+    await conn.execute("UPDATE orders_view SET status = $2, version = $3, updated_at = $4 WHERE order_id = $1",
+                       state.order_id, state.status, last.stream_version, last.time)
+
+
+# --- search and price comparison ------------------------------------------------------------------------
+
+# Ordering never looks at a provider's size. "fair" (the default) rotates daily, so no offering is always
+# first; ties in price or rating are broken the same way. Ratings use a Bayesian average (prior 3.5 ★ worth
+# three ratings), so a small provider with two fives is not buried under, nor lifted over, an established one.
+SORTS = {
+    "fair": "md5(o.offering_id::text || $7)",
+    "price": "o.unit_price_cents, md5(o.offering_id::text || $7)",
+    "rating": "(p.rating_sum + 10.5) / (p.rating_count + 3.0) DESC, md5(o.offering_id::text || $7)",
+}
+
+
+async def search(db: Db, *, category: str | None, municipality: str | None, language: str | None,
+                 evening: bool | None, weekend: bool | None, text: str | None, sort: str, seed: str,
+                 limit: int, offset: int) -> list[dict[str, Any]]:
+    pattern = None if not text else "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = await db.fetch(
+        f"""
+        SELECT o.offering_id, o.provider_id, o.category, o.title, o.description, o.unit_price_cents, o.vat_rate_bp,
+               o.unit, o.availability, p.name AS provider_name, p.kind AS provider_kind, p.service_areas,
+               p.languages, p.accessibility, p.evening, p.weekend, p.rating_count,
+               CASE WHEN p.rating_count > 0 THEN round(p.rating_sum::numeric / p.rating_count, 2) END AS rating
+        FROM offerings_view o JOIN providers_view p USING (provider_id)
+        WHERE NOT o.withdrawn AND p.status = 'verified'
+          AND ($1::text IS NULL OR o.category = $1)
+          AND ($2::text IS NULL OR $2 = ANY (p.service_areas))
+          AND ($3::text IS NULL OR $3 = ANY (p.languages))
+          AND ($4::boolean IS NULL OR p.evening = $4)
+          AND ($5::boolean IS NULL OR p.weekend = $5)
+          AND ($6::text IS NULL OR o.title ILIKE $6 OR o.description ILIKE $6 OR p.name ILIKE $6)
+        ORDER BY {SORTS[sort]}
+        LIMIT $8 OFFSET $9
+        """,
+        category, municipality, language, evening, weekend, pattern, seed, limit, offset,
+    )
+    results = [dict(r) for r in rows]
+    history = await price_histories(db, [r["offering_id"] for r in results])
+    for r in results:
+        r["rating"] = float(r["rating"]) if r["rating"] is not None else None
+        r["price_history"] = history.get(r["offering_id"], [])
+    return results
+
+
+async def price_histories(db: Db, offering_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+    rows = await db.fetch("SELECT offering_id, unit_price_cents, valid_from FROM price_history"
+                          " WHERE offering_id = ANY($1::uuid[]) ORDER BY valid_from", offering_ids)
+    history: dict[UUID, list[dict[str, Any]]] = {}
+    for r in rows:
+        history.setdefault(r["offering_id"], []).append(
+            {"unit_price_cents": r["unit_price_cents"], "valid_from": r["valid_from"].isoformat()})
+    return history
+
+
+async def offering(db: Db, offering_id: UUID) -> dict[str, Any] | None:
+    row = await db.fetchrow("SELECT o.*, p.status AS provider_status, p.service_areas FROM offerings_view o"
+                            " JOIN providers_view p USING (provider_id) WHERE offering_id = $1", offering_id)
+    return dict(row) if row else None
+
+
+async def provider(db: Db, provider_id: UUID) -> dict[str, Any] | None:
+    row = await db.fetchrow("SELECT * FROM providers_view WHERE provider_id = $1", provider_id)
+    return dict(row) if row else None
+
+
+async def list_orders(db: Db, *, client_id: UUID | None, provider_id: UUID | None, limit: int,
+                      offset: int) -> list[dict[str, Any]]:
+    rows = await db.fetch(
+        "SELECT * FROM orders_view WHERE ($1::uuid IS NULL OR client_id = $1) AND ($2::uuid IS NULL OR provider_id = $2)"
+        " ORDER BY updated_at DESC LIMIT $3 OFFSET $4", client_id, provider_id, limit, offset)
+    return [dict(r) for r in rows]

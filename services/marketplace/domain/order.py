@@ -1,0 +1,253 @@
+"""An order, the saga across services: decide/evolve.
+
+placed (awaiting funds) → confirmed | rejected → accepted | declined → delivered → invoiced
+→ invoice approved → payment scheduled | payment blocked.   Cancelled any time before delivery.
+
+The price is the offering's price when the order was placed; later price changes do not touch it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import singledispatch
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.marketplace import (
+    InvoiceApproved,
+    InvoiceSubmitted,
+    OrderAccepted,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderDeclined,
+    OrderPlaced,
+    OrderRejected,
+    PaymentBlocked,
+    PaymentScheduled,
+    ProviderRated,
+    ReservationRetryRequested,
+    ServiceDelivered,
+)
+from services.marketplace.domain.catalogue import ProviderStatus
+from shared.crypto import Sealed
+from shared.errors import RuleViolation
+from shared.events import DomainEvent
+
+Status = Literal["none", "awaiting_funds", "confirmed", "rejected", "accepted", "declined", "cancelled",
+                 "delivered", "invoiced", "invoice_approved", "payment_scheduled", "payment_blocked"]
+CANCELLABLE: frozenset[Status] = frozenset({"awaiting_funds", "confirmed", "accepted"})
+
+
+@dataclass(frozen=True)
+class Order:
+    order_id: UUID | None = None
+    client_id: UUID | None = None
+    provider_id: UUID | None = None
+    status: Status = "none"
+    amount_cents: int = 0
+    category: str = ""
+    reservation_attempts: int = 0
+    invoice_id: UUID | None = None
+    invoice_cents: int = 0
+    rated: bool = False
+
+
+NO_ORDER = Order()
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PlaceOrder(Command):
+    order_id: UUID
+    client_id: UUID
+    provider_id: UUID
+    offering_id: UUID
+    quantity: int = Field(ge=1, le=1000)
+    # Read by the application from the catalogue at this instant:
+    provider_status: ProviderStatus
+    provider_serves_client: bool
+    offering_withdrawn: bool
+    category: str
+    unit_price_cents: int = Field(ge=0)
+
+
+class RetryReservation(Command):
+    pass
+
+
+class ConfirmOrder(Command):
+    pass
+
+
+class RejectOrder(Command):
+    reason_code: str
+    reason: str
+
+
+class AcceptOrder(Command):
+    pass
+
+
+class DeclineOrder(Command):
+    reason: str = Field(min_length=1)
+
+
+class CancelOrder(Command):
+    reason: Literal["cancelled_by_client", "cancelled_by_worker", "provider_no_response", "budget_closed"]
+
+
+class RecordDelivery(Command):
+    delivered_on: date
+
+
+class SubmitInvoice(Command):
+    invoice_id: UUID
+    amount_cents: int = Field(ge=0)
+    vat_cents: int = Field(ge=0)
+    reference: str = Field(min_length=1, max_length=64)
+
+
+class ApproveInvoice(Command):
+    pass
+
+
+class SchedulePayment(Command):
+    invoice_id: UUID
+    pay_on: date
+
+
+class BlockPayment(Command):
+    invoice_id: UUID
+    reason: str
+
+
+class RateProvider(Command):
+    stars: int = Field(ge=1, le=5)
+    comment: Sealed | None = None
+
+
+def decide(command: Command, order: Order) -> list[DomainEvent]:
+    if isinstance(command, PlaceOrder):
+        return [_place(command, order)]
+    if order.status == "none":
+        raise RuleViolation("no such order")
+    ids = {"client_id": order.client_id, "order_id": order.order_id}
+    match command:
+        case RetryReservation():
+            if order.status != "awaiting_funds":
+                return []  # budgeting answered meanwhile
+            return [ReservationRetryRequested(**ids, amount_cents=order.amount_cents, category=order.category,
+                                              attempt=order.reservation_attempts + 1)]
+        case ConfirmOrder():
+            return [OrderConfirmed(**ids, provider_id=order.provider_id)] if order.status == "awaiting_funds" else []
+        case RejectOrder():
+            if order.status != "awaiting_funds":
+                return []
+            return [OrderRejected(**ids, reason_code=command.reason_code, reason=command.reason)]
+        case AcceptOrder():
+            _require(order, "confirmed", "accept")
+            return [OrderAccepted(**ids, provider_id=order.provider_id)]
+        case DeclineOrder():
+            _require(order, "confirmed", "decline")
+            return [OrderDeclined(**ids, reason=command.reason)]
+        case CancelOrder():
+            if order.status not in CANCELLABLE:
+                if command.reason in ("provider_no_response", "budget_closed"):
+                    return []  # the timer or budget closure came after the provider answered
+                raise RuleViolation(f"an order that is {order.status.replace('_', ' ')} cannot be cancelled")
+            return [OrderCancelled(**ids, reason=command.reason)]
+        case RecordDelivery():
+            _require(order, "accepted", "record delivery for")
+            return [ServiceDelivered(**ids, delivered_on=command.delivered_on)]
+        case SubmitInvoice():
+            _require(order, "delivered", "invoice")
+            return [InvoiceSubmitted(**ids, **command.model_dump())]
+        case ApproveInvoice():
+            _require(order, "invoiced", "approve the invoice of")
+            assert order.invoice_id is not None
+            return [InvoiceApproved(**ids, invoice_id=order.invoice_id, amount_cents=order.invoice_cents)]
+        case SchedulePayment():
+            if order.status != "invoice_approved":
+                return []
+            return [PaymentScheduled(**ids, invoice_id=command.invoice_id, provider_id=order.provider_id,
+                                     amount_cents=order.invoice_cents, pay_on=command.pay_on)]
+        case BlockPayment():
+            if order.status != "invoice_approved":
+                return []
+            return [PaymentBlocked(**ids, invoice_id=command.invoice_id, reason=command.reason)]
+        case RateProvider():
+            if order.status not in ("delivered", "invoiced", "invoice_approved", "payment_scheduled",
+                                    "payment_blocked"):
+                raise RuleViolation("a provider can be rated after delivery")
+            if order.rated:
+                raise RuleViolation("this order has already been rated")
+            return [ProviderRated(**ids, provider_id=order.provider_id, stars=command.stars, comment=command.comment)]
+    raise TypeError(f"unknown command {type(command).__name__}")
+
+
+def _place(c: PlaceOrder, order: Order) -> OrderPlaced:
+    if order.status != "none":
+        raise RuleViolation("the order already exists")
+    if c.provider_status != "verified":
+        raise RuleViolation(f"the provider is {c.provider_status}: orders go only to verified providers")
+    if c.offering_withdrawn:
+        raise RuleViolation("the offering has been withdrawn")
+    if not c.provider_serves_client:
+        raise RuleViolation("the provider does not serve the client's municipality")
+    return OrderPlaced(client_id=c.client_id, order_id=c.order_id, provider_id=c.provider_id,
+                       offering_id=c.offering_id, category=c.category, quantity=c.quantity,
+                       unit_price_cents=c.unit_price_cents, amount_cents=c.quantity * c.unit_price_cents)
+
+
+def _require(order: Order, status: Status, what: str) -> None:
+    if order.status != status:
+        raise RuleViolation(f"cannot {what} an order that is {order.status.replace('_', ' ')}")
+
+
+def evolve(order: Order, event: DomainEvent) -> Order:
+    return _apply(event, order)
+
+
+@singledispatch
+def _apply(event: DomainEvent, o: Order) -> Order:
+    raise TypeError(f"an order cannot apply {type(event).__name__}")
+
+
+@_apply.register
+def _(e: OrderPlaced, o: Order) -> Order:
+    return Order(e.order_id, e.client_id, e.provider_id, "awaiting_funds", e.amount_cents, e.category, 1)
+
+
+@_apply.register
+def _(e: ReservationRetryRequested, o: Order) -> Order:
+    return replace(o, reservation_attempts=e.attempt)
+
+
+def _status(status: Status) -> Callable[[DomainEvent, Order], Order]:
+    def apply(_e: DomainEvent, o: Order) -> Order:
+        return replace(o, status=status)
+
+    return apply
+
+
+for _event, _to in ((OrderConfirmed, "confirmed"), (OrderRejected, "rejected"), (OrderAccepted, "accepted"),
+                    (OrderDeclined, "declined"), (OrderCancelled, "cancelled"), (ServiceDelivered, "delivered"),
+                    (InvoiceApproved, "invoice_approved"), (PaymentScheduled, "payment_scheduled"),
+                    (PaymentBlocked, "payment_blocked")):
+    _apply.register(_event, _status(_to))  # type: ignore[arg-type]  # _to is a Status literal
+
+
+@_apply.register
+def _(e: InvoiceSubmitted, o: Order) -> Order:
+    return replace(o, status="invoiced", invoice_id=e.invoice_id, invoice_cents=e.amount_cents)
+
+
+@_apply.register
+def _(e: ProviderRated, o: Order) -> Order:
+    return replace(o, rated=True)
