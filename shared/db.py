@@ -24,8 +24,8 @@ async def ensure_database(server_dsn: str, database: str) -> None:
         if not exists:
             try:
                 await conn.execute(f"CREATE DATABASE {_quote_ident(database)}")
-            except asyncpg.DuplicateDatabaseError:
-                pass  # another instance of the service won the race
+            except (asyncpg.DuplicateDatabaseError, asyncpg.UniqueViolationError):
+                pass  # another service (or instance) created it at the same moment: the catalog's index says so
     finally:
         await conn.close()
 

@@ -13,10 +13,12 @@ from datetime import date, timedelta
 import httpx
 from tokens import issuer
 
+from shared.auth import TokenIssuer
 from shared.identifiers import make_hetu
 
 INTAKE = "http://127.0.0.1:8001"
 BUDGETING = "http://127.0.0.1:8002"
+MARKETPLACE = "http://127.0.0.1:8003"
 PERIOD = {"start": date.today().isoformat(), "end": (date.today() + timedelta(days=364)).isoformat()}
 
 
@@ -30,10 +32,11 @@ def wait_for_budget(http: httpx.Client, cid: str) -> dict[str, object]:
     raise SystemExit("budgeting did not open the demo budget: see .data/logs/budgeting.log")
 
 
-def plan_and_decide(http: httpx.Client, cid: str) -> None:
+def plan_and_decide(http: httpx.Client, cid: str) -> bool:
+    """True when the budget was decided now (a fresh demo), False when it had been before."""
     budget = wait_for_budget(http, cid)
     if budget["status"] != "draft":
-        return
+        return False
     http.post(f"/budgets/{cid}/goals", json={
         "title": "Jaksan arjessa lasten kanssa", "baseline_level": -1,
         "levels": {"much_less_than_expected": "En jaksa lainkaan", "less_than_expected": "Jaksan huonosti",
@@ -55,6 +58,41 @@ def plan_and_decide(http: httpx.Client, cid: str) -> None:
         "breakdown": {"cleaning": 240_000, "recreation": 30_000, "coaching": 130_000}}).raise_for_status()
     http.post(f"/budgets/{cid}/decision", json={
         "reasoning": "Budjetti vastaa kotipalvelun ja perhetyön kustannuksia (kustannusneutraali)."}).raise_for_status()
+    return True
+
+
+def order_cleaning(tokens: TokenIssuer, worker: dict[str, str], cid: str) -> str:
+    """A verified cleaning firm, its offering, and the demo client's order confirmed by budgeting."""
+    provider = {"Authorization": f"Bearer {tokens.issue('prov-siisti', 'provider')}"}
+    region = {"Authorization": f"Bearer {tokens.issue('manager-helmi', 'manager')}"}
+    with httpx.Client(base_url=MARKETPLACE, timeout=10) as http:
+        registered = http.post("/providers", headers=provider, json={
+            "y_tunnus": "0112038-9", "name": "Siisti Koti Oy", "kind": "firm", "service_areas": ["Tampere", "Pori"],
+            "languages": ["fi", "sv"], "accessibility": "Kotikäynnit", "evening_availability": True,
+            "contact_email": "info@siistikoti.example"})
+        registered.raise_for_status()
+        pid = registered.json()["provider_id"]
+        http.post(f"/providers/{pid}/verification", headers=region, json={"checklist": {
+            "soteri_register": True, "self_monitoring_plan": True, "liability_insurance": True,
+            "tax_debt_certificate": True, "accessibility_described": True}}).raise_for_status()
+        published = http.post(f"/providers/{pid}/offerings", headers=provider, json={
+            "category": "cleaning", "title": "Kotisiivous", "description": "Perussiivous 3 h",
+            "unit_price_cents": 12_000, "vat_rate_bp": 2550, "unit": "visit", "availability": "ma-pe, myös iltaisin"})
+        published.raise_for_status()
+        order = {"client_id": cid, "offering_id": published.json()["offering_id"], "quantity": 2}
+        placed = http.post("/orders", headers=worker, json=order)
+        for _ in range(100):  # 404 until the marketplace has heard of the client from intake's event
+            if placed.status_code != 404:
+                break
+            time.sleep(0.2)
+            placed = http.post("/orders", headers=worker, json=order)
+        placed.raise_for_status()
+        order_id: str = placed.json()["order_id"]
+        for _ in range(100):  # budgeting reserves the funds, then the order is confirmed
+            if http.get(f"/orders/{order_id}", headers=worker).json()["status"] != "awaiting_funds":
+                break
+            time.sleep(0.2)
+        return order_id
 
 
 def main() -> int:
@@ -84,14 +122,16 @@ def main() -> int:
                 http.request(method, f"/clients/{cid}/{path}", json=body).raise_for_status()
         case = http.get(f"/clients/{cid}").json()
     with httpx.Client(base_url=BUDGETING, headers=worker, timeout=10) as http:
-        plan_and_decide(http, cid)
+        fresh = plan_and_decide(http, cid)
+        order_id = order_cleaning(tokens, worker, cid) if fresh else None
         budget = http.get(f"/budgets/{cid}").json()
     print(f"""
 Avain is running.
-  API docs:          {INTAKE}/docs (intake), {BUDGETING}/docs (budgeting)
+  API docs:          {INTAKE}/docs (intake), {BUDGETING}/docs (budgeting), {MARKETPLACE}/docs (marketplace)
   demo client:       {cid}
                      intake {case['status']}; budget {budget['status']}, {budget['funds']['decided_cents'] / 100:.2f} €
-                     (decision {budget['decision']['decision_number'] if budget['decision'] else '-'})
+                     (decision {budget['decision']['decision_number'] if budget['decision'] else '-'}),
+                     reserved {budget['funds']['reserved_cents'] / 100:.2f} € for order {order_id or '(see GET /orders)'}
   tokens:            eval "$(./avain tokens --client {cid})"
   follow the case:   curl -H "Authorization: Bearer $TOKEN_AINO" {INTAKE}/clients/{cid}
                      curl -H "Authorization: Bearer $TOKEN_CLIENT" {BUDGETING}/budgets/{cid}/advice

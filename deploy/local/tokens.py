@@ -29,8 +29,12 @@ def issuer() -> TokenIssuer:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--client", help="the client id to issue a client token for")
+    parser.add_argument("--provider", help="print only a token for this provider user id")
     args = parser.parse_args()
     tokens = issuer()
+    if args.provider:
+        print(tokens.issue(args.provider, "provider"))
+        return
     for user, role, what in DEMO_USERS:
         print(f"# {user}: {what}\nexport TOKEN_{user.split('-')[1].upper()}={tokens.issue(user, role)}")  # type: ignore[arg-type]
     if args.client:

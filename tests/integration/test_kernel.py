@@ -3,6 +3,7 @@ consumer. A tiny event type stands in for a service's contracts."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from uuid import uuid4
@@ -63,6 +64,17 @@ async def producer(settings: ServiceSettings, topic: str) -> AsyncIterator[AIOKa
 async def append(store: EventStore, stream: str, expected: int, *ns: int) -> list[EventEnvelope]:
     async with store.pool.acquire() as conn, conn.transaction():
         return await store.append(conn, stream, expected, [Noted(n=n) for n in ns], ctx(), subject=stream)
+
+
+async def test_services_starting_together_create_a_shared_database_once(settings: ServiceSettings) -> None:
+    """Regression: several services starting at once raced on CREATE DATABASE of the key vault."""
+    name = settings.keys_database
+    await asyncio.gather(*(ensure_database(settings.pg_dsn, name) for _ in range(6)))
+    conn = await asyncpg.connect(settings.pg_dsn)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM pg_database WHERE datname = $1", name) == 1
+    finally:
+        await conn.close()
 
 
 async def test_append_checks_the_expected_version_and_chains_hashes(pool: asyncpg.Pool, topic: str) -> None:
