@@ -173,12 +173,12 @@ def decide(command: Command, order: Order) -> list[DomainEvent]:
             assert order.invoice_id is not None
             return [InvoiceApproved(**ids, invoice_id=order.invoice_id, amount_cents=order.invoice_cents)]
         case SchedulePayment():
-            if order.status != "invoice_approved":
-                return []
+            if order.status != "invoice_approved" or command.invoice_id != order.invoice_id:
+                return []  # budgeting's answer about another invoice moves nothing here
             return [PaymentScheduled(**ids, invoice_id=command.invoice_id, provider_id=order.provider_id,
                                      amount_cents=order.invoice_cents, pay_on=command.pay_on)]
         case BlockPayment():
-            if order.status != "invoice_approved":
+            if order.status != "invoice_approved" or command.invoice_id != order.invoice_id:
                 return []
             return [PaymentBlocked(**ids, invoice_id=command.invoice_id, reason=command.reason)]
         case RateProvider():
@@ -200,6 +200,8 @@ def _place(c: PlaceOrder, order: Order) -> OrderPlaced:
         raise RuleViolation("the offering has been withdrawn")
     if not c.provider_serves_client:
         raise RuleViolation("the provider does not serve the client's municipality")
+    if c.unit_price_cents == 0:
+        raise RuleViolation("a free offering is taken up directly with the provider: no order or budget is needed")
     return OrderPlaced(client_id=c.client_id, order_id=c.order_id, provider_id=c.provider_id,
                        offering_id=c.offering_id, category=c.category, quantity=c.quantity,
                        unit_price_cents=c.unit_price_cents, amount_cents=c.quantity * c.unit_price_cents)
