@@ -254,11 +254,25 @@ class BudgetClosed(DomainEvent):
     released_cents: Cents
 
 
+class PlanReviewOpened(DomainEvent):
+    """Follow-up asked for a review of the plan (the client, the worker or a rule): a flag on the budget
+    until a revision answers it."""
+
+    event_type = "fi.avain.budgeting.PlanReviewOpened"
+
+    client_id: UUID
+    review_id: UUID
+    requested_by: Literal["client", "worker", "rule"]
+    rule: str | None = None
+    reason: Sealed | None = None
+    finding: str | None = None
+
+
 EVENTS: list[type[DomainEvent]] = [
     BudgetOpened, CoordinatorChanged, GoalSet, SupportPlanned, ClientWishRecorded, BudgetProposed,
     BudgetApprovalRequested, BudgetApproved, BudgetRejected, BudgetDecided, FundsReserved,
     FundsReservationRejected, FundsReleased, SpendingRecorded, SpendingRejected, BudgetRevised,
-    BudgetFrozen, BudgetUnfrozen, BudgetClosed,
+    BudgetFrozen, BudgetUnfrozen, BudgetClosed, PlanReviewOpened,
 ]
 
 registry = EventRegistry(EVENTS)

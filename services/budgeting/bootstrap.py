@@ -1,4 +1,4 @@
-"""Wires the budgeting service: runtime, consumers of intake's and the marketplace's events, HTTP API."""
+"""Wires the budgeting service: runtime, consumers of intake's, the marketplace's and follow-up's events, HTTP API."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
     runtime = ServiceRuntime(SERVICE, settings, [MIGRATIONS])
     runtime.build_broker()
     declare_publications(runtime, EVENTS)
-    runtime.consume("process-manager", [runtime.topic_of("intake"), runtime.topic_of("marketplace")])
+    runtime.consume("process-manager", [runtime.topic_of("intake"), runtime.topic_of("marketplace"),
+                                        runtime.topic_of("followup")])
     return runtime
 
 
@@ -49,7 +50,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
 
     return create_service_app(
         runtime, title="Avain budgeting", routers=[router], on_started=started,
-        consumed_topics=[runtime.topic_of("intake"), runtime.topic_of("marketplace")],
+        consumed_topics=[runtime.topic_of("intake"), runtime.topic_of("marketplace"), runtime.topic_of("followup")],
         description="Personal budgets: the HB plan (goals, supports, the client's wishes), the budget decision "
         "with reasoning and approval above the authority limit, reservations and spending that never exceed "
         "the budget, revisions, closure and budgeting advice. Every endpoint needs a bearer token.",

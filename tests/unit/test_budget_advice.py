@@ -196,3 +196,10 @@ def test_undecided_budget_has_zero_figures_and_no_flags() -> None:
     advice = advise(fold(OPENED, PROPOSED), day(60))
     assert (advice.decided_cents, advice.remaining_cents, advice.used_share, advice.elapsed_share) == (0, 0, 0.0, 0.0)
     assert advice.categories == [] and advice.risks == []
+
+
+def test_a_requested_plan_review_is_flagged() -> None:
+    from contracts.budgeting import PlanReviewOpened
+
+    review = PlanReviewOpened(client_id=CID, review_id=uuid4(), requested_by="client", reason=SEALED)
+    assert flags(live(review), day(10)) == ["plan_review_requested"]

@@ -29,6 +29,7 @@ from contracts.budgeting import (
     GasLevels,
     GoalSet,
     Period,
+    PlanReviewOpened,
     ProviderType,
     SpendingRecorded,
     SpendingRejected,
@@ -550,3 +551,18 @@ def test_reserved_plus_spent_never_exceeds_the_decided_amount(commands: list[d.C
         if isinstance(command, d.ReserveFunds) and command.order_id not in before.answered_orders:
             fits = command.amount_cents <= before.remaining_cents
             assert [type(e) for e in events] == [FundsReserved if fits else FundsReservationRejected]
+
+
+# --- a plan review asked for in follow-up ---------------------------------------------------------------
+
+
+def test_a_plan_review_from_follow_up_flags_the_budget_until_a_revision_answers_it() -> None:
+    review = d.OpenPlanReview(review_id=uuid4(), requested_by="rule", rule="low_use_at_mid_period",
+                              finding="50% of the period has passed and 0% of the budget is in use")
+    [opened] = when(review, *LIVE)
+    assert opened == PlanReviewOpened(client_id=CID, **review.model_dump())
+    assert given_events(*LIVE, opened).review_requested
+    revised = BudgetRevised(client_id=CID, revision_number=1, previous_amount_cents=AMOUNT, amount_cents=AMOUNT - 1,
+                            breakdown={"assistance": AMOUNT - 1}, reason=SEALED)
+    assert not given_events(*LIVE, opened, revised).review_requested
+    assert when(review) == [] and when(review, *LIVE, CLOSED) == []

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
+from contracts import followup as followup_events
 from contracts import intake as intake_events
 from contracts import marketplace as market_events
 from contracts.budgeting import GasLevels, Period, ProviderType, registry
@@ -171,8 +172,9 @@ class BudgetingApplication:
 
     @staticmethod
     def _command_for(envelope: EventEnvelope) -> domain.Command | None:
-        source = intake_events.registry if envelope.type in intake_events.registry else market_events.registry
-        if envelope.type not in source:
+        sources = (intake_events.registry, market_events.registry, followup_events.registry)
+        source = next((r for r in sources if envelope.type in r), None)
+        if source is None:
             return None
         event = source.load(envelope.type, envelope.schema_version, envelope.data)
         match event:
@@ -199,6 +201,11 @@ class BudgetingApplication:
             case market_events.InvoiceApproved():
                 return domain.RecordSpending(order_id=event.order_id, invoice_id=event.invoice_id,
                                              amount_cents=event.amount_cents)
+            case followup_events.CaseClosed():
+                return domain.CloseBudget(reason="case_closed")
+            case followup_events.PlanReviewRequested():
+                return domain.OpenPlanReview(review_id=event.review_id, requested_by=event.requested_by, rule=event.rule,
+                                             reason=event.reason, finding=event.finding)
         return None
 
 
@@ -206,5 +213,6 @@ CONSUMED: list[type[DomainEvent]] = [
     intake_events.IntakeCompleted, intake_events.ConsentWithdrawn, intake_events.ConsentGiven,
     intake_events.CoordinatorAssigned, market_events.OrderPlaced, market_events.ReservationRetryRequested,
     market_events.OrderCancelled, market_events.OrderDeclined, market_events.InvoiceApproved,
+    followup_events.CaseClosed, followup_events.PlanReviewRequested,
 ]
 CONSUMED_TYPES = frozenset(e.event_type for e in CONSUMED)

@@ -52,6 +52,7 @@ async def budget_view(loaded: Loaded[Budget], keyring: Keyring) -> dict[str, Any
         "version": loaded.version,
         "status": b.status,
         "frozen": b.frozen,
+        "review_requested": b.review_requested,
         "coordinator_id": b.coordinator_id,
         "goals": [{"goal_id": str(g.goal_id), "title": next(opened),
                    "levels": {n: next(opened) for n in level_names},

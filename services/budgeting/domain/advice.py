@@ -16,7 +16,7 @@ PACE_TOLERANCE = 0.25
 LOW_USE_SHARE = 0.25
 
 Flag = Literal["nothing_used_at_mid_period", "low_use_at_mid_period", "overall_overspend_pace",
-               "category_overspend_pace", "frozen", "period_ended_with_funds_left"]
+               "category_overspend_pace", "frozen", "period_ended_with_funds_left", "plan_review_requested"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,8 @@ def _risks(budget: Budget, categories: list[CategoryStanding], elapsed: float, u
     risks: list[Risk] = []
     if budget.frozen:
         risks.append(Risk("frozen", "The budget is frozen because the client withdrew consent."))
+    if budget.review_requested and budget.status != "closed":
+        risks.append(Risk("plan_review_requested", "A review of the plan was requested: go through it with the client."))
     if budget.status != "decided":
         return risks
     if elapsed >= 1.0 and budget.remaining_cents > 0:

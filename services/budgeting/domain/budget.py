@@ -37,6 +37,7 @@ from contracts.budgeting import (
     GasLevels,
     GoalSet,
     Period,
+    PlanReviewOpened,
     ProviderType,
     SpendingRecorded,
     SpendingRejected,
@@ -86,6 +87,7 @@ class Budget:
     invoiced: dict[UUID, UUID] = field(default_factory=dict)  # order id → the invoice that settled it
     answered_orders: frozenset[UUID] = frozenset()  # every order ever reserved or refused: answered once
     revision_number: int = 0
+    review_requested: bool = False  # follow-up asked for a plan review; a revision answers it
 
     @property
     def reserved_cents(self) -> int:
@@ -220,6 +222,14 @@ class CloseBudget(Command):
     reason: Literal["period_ended", "case_closed", "intake_declined"]
 
 
+class OpenPlanReview(Command):
+    review_id: UUID
+    requested_by: Literal["client", "worker", "rule"]
+    rule: str | None = None
+    reason: Sealed | None = None
+    finding: str | None = None
+
+
 # --- decide ------------------------------------------------------------------------------------------
 
 
@@ -267,6 +277,9 @@ def decide(command: Command, budget: Budget) -> list[DomainEvent]:
             return [CoordinatorChanged(client_id=_client(budget), coordinator_id=command.coordinator_id)]
         case CloseBudget():
             return _close(command, budget)
+        case OpenPlanReview():
+            ok = budget.status not in ("none", "closed")
+            return [PlanReviewOpened(client_id=_client(budget), **command.model_dump())] if ok else []
     client_id = _require_active(budget)
     match command:
         case SetGoal():
@@ -516,7 +529,8 @@ def _(e: SpendingRejected, b: Budget) -> Budget:
 
 @_apply.register
 def _(e: BudgetRevised, b: Budget) -> Budget:
-    return replace(b, amount_cents=e.amount_cents, breakdown=dict(e.breakdown), revision_number=e.revision_number)
+    return replace(b, amount_cents=e.amount_cents, breakdown=dict(e.breakdown), revision_number=e.revision_number,
+                   review_requested=False)
 
 
 @_apply.register
@@ -532,3 +546,8 @@ def _(e: BudgetUnfrozen, b: Budget) -> Budget:
 @_apply.register
 def _(e: BudgetClosed, b: Budget) -> Budget:
     return replace(b, status="closed", reservations={})
+
+
+@_apply.register
+def _(e: PlanReviewOpened, b: Budget) -> Budget:
+    return replace(b, review_requested=True)

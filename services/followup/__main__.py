@@ -1,0 +1,3 @@
+from services.followup.bootstrap import main
+
+main()

@@ -1,0 +1,500 @@
+"""A client's follow-up case: decide(command, state) -> events and evolve(state, event) -> state.
+
+The rules of HB follow-up live here:
+- the case opens once, on intake's IntakeCompleted or budgeting's BudgetOpened, whichever is heard first
+  (two topics keep no order between them), and keeps intake's self-assessment to measure change against;
+- when the budget is decided, the first check-in is due after the municipality's first interval; each
+  check-in does the oldest open follow-up and schedules the next one a rhythm later, within the budget
+  period. One follow-up is open at a time;
+- a follow-up not done by its due time is overdue once (the reminder); a done one never is;
+- a plan review may be asked by the client or the worker while there is a decided, open budget; from
+  mid-period on, rules ask for one (little of the budget in use, goals not progressing), each rule once;
+- a closed case takes nothing more from people; facts from budgeting (spending on support already
+  delivered) are still noted, since effectiveness counts them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, time, timedelta
+from functools import singledispatch
+from typing import Literal
+from uuid import UUID, uuid5
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.budgeting import Period
+from contracts.followup import (
+    BaselineNoted,
+    BudgetClosureNoted,
+    BudgetPlanNoted,
+    BudgetUseNoted,
+    CaseClosed,
+    CheckInRecorded,
+    ClosureReason,
+    ContactType,
+    CoordinatorChanged,
+    FollowUpOpened,
+    FollowUpOverdue,
+    FollowUpScheduled,
+    GoalAttainmentRecorded,
+    GoalTracked,
+    PlanReviewRequested,
+    ReassessmentRecorded,
+    ReviewRule,
+)
+from contracts.intake import SelfAssessmentScores, ServiceTask
+from shared.crypto import Sealed
+from shared.errors import InvalidCommand, RuleViolation
+from shared.events import DomainEvent
+
+Status = Literal["none", "open", "closed"]
+
+# From mid-period on, a budget less than this share in use asks for a plan review.
+LOW_USE_SHARE = 0.25
+MID_PERIOD = 0.5
+
+
+@dataclass(frozen=True)
+class Due:
+    number: int
+    kind: Literal["first_check_in", "check_in"]
+    due_at: datetime
+    done: bool = False
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class Goal:
+    weight: int
+    baseline_level: int
+    level: int | None = None  # the latest recorded attainment
+
+
+@dataclass(frozen=True)
+class Plan:
+    decision_number: str
+    decided_at: datetime
+    period: Period
+    amount_cents: int
+    breakdown: dict[str, int]
+
+
+@dataclass(frozen=True)
+class OrderUse:
+    category: str
+    reserved_cents: int
+    spent_cents: int
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    client_id: UUID | None = None
+    status: Status = "none"
+    coordinator_id: str | None = None
+    municipality: str | None = None
+    service_task: ServiceTask | None = None
+    baseline: SelfAssessmentScores | None = None
+    latest: SelfAssessmentScores | None = None
+    goals: dict[UUID, Goal] = field(default_factory=dict)
+    plan: Plan | None = None
+    orders: dict[UUID, OrderUse] = field(default_factory=dict)
+    budget_closed: bool = False
+    dues: tuple[Due, ...] = ()
+    rules_raised: frozenset[ReviewRule] = frozenset()
+    reviews_requested: int = 0
+    closure_reason: ClosureReason | None = None
+
+    @property
+    def reserved_cents(self) -> int:
+        return sum(o.reserved_cents for o in self.orders.values())
+
+    @property
+    def spent_cents(self) -> int:
+        return sum(o.spent_cents for o in self.orders.values())
+
+    @property
+    def used_cents(self) -> int:
+        return self.reserved_cents + self.spent_cents
+
+    def used_by_category(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for o in self.orders.values():
+            totals[o.category] = totals.get(o.category, 0) + o.reserved_cents + o.spent_cents
+        return totals
+
+    @property
+    def pending(self) -> Due | None:
+        """The open follow-up: the oldest not done yet."""
+        return next((d for d in self.dues if not d.done), None)
+
+
+INITIAL = FollowUp()
+
+
+def period_bounds(period: Period) -> tuple[datetime, datetime]:
+    """The budget period as instants: from the start day's first moment to the end day's last (UTC)."""
+    return datetime.combine(period.start, time(), UTC), datetime.combine(period.end + timedelta(days=1), time(), UTC)
+
+
+def mid_period(period: Period) -> datetime:
+    start, end = period_bounds(period)
+    return start + (end - start) / 2
+
+
+def elapsed_share(period: Period, now: datetime) -> float:
+    start, end = period_bounds(period)
+    return min(1.0, max(0.0, (now - start) / (end - start)))
+
+
+# --- commands ----------------------------------------------------------------------------------------
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Rhythm(Command):
+    """When follow-ups fall due: the first check-in after the decision, then one this often."""
+
+    first_check_in: timedelta = Field(gt=timedelta(0))
+    every: timedelta = Field(gt=timedelta(0))
+
+
+class OpenFollowUp(Command):
+    client_id: UUID
+    coordinator_id: str
+    municipality: str
+    service_task: ServiceTask
+    intake_event_id: UUID
+    baseline_scores: SelfAssessmentScores | None = None  # None when opened from budgeting's BudgetOpened
+
+
+class ChangeCoordinator(Command):
+    coordinator_id: str
+
+
+class TrackGoal(Command):
+    goal_id: UUID
+    weight: int = Field(ge=1, le=10)
+    baseline_level: int = Field(ge=-2, le=2)
+
+
+class NotePlan(Command):
+    decision_number: str
+    decided_at: datetime
+    period: Period
+    amount_cents: int = Field(gt=0)
+    breakdown: dict[str, int]
+    rhythm: Rhythm
+
+
+class NotePlanRevision(Command):
+    revision_number: int = Field(ge=1)
+    amount_cents: int = Field(gt=0)
+    breakdown: dict[str, int]
+
+
+class NoteBudgetUse(Command):
+    order_id: UUID
+    change: Literal["reserved", "released", "spent"]
+    amount_cents: int = Field(ge=0)
+    category: str | None = None  # the released amount names no category: the order's reservation does
+
+
+class NoteBudgetClosed(Command):
+    reason: Literal["period_ended", "case_closed", "intake_declined"]
+
+
+class RecordCheckIn(Command):
+    contact_type: ContactType
+    client_account: Sealed
+    worker_notes: Sealed
+    recorded_by: str
+    now: datetime
+    rhythm: Rhythm
+
+
+class RecordGoalAttainment(Command):
+    goal_id: UUID
+    level: int = Field(ge=-2, le=2)
+    recorded_by: str
+
+
+class RecordReassessment(Command):
+    assessment_id: UUID
+    scores: SelfAssessmentScores
+    own_words: Sealed | None = None
+    filled_in_by: Literal["client", "worker_with_client"]
+
+
+class MarkOverdue(Command):
+    number: int
+
+
+class RequestPlanReview(Command):
+    review_id: UUID
+    requested_by: Literal["client", "worker"]
+    reason: Sealed | None = None
+
+
+class EvaluatePlan(Command):
+    """The rules' look at the plan, at mid-period: does it need a review?"""
+
+    now: datetime
+
+
+class CloseCase(Command):
+    reason: ClosureReason
+    note: Sealed | None = None
+    closed_by: str
+
+
+# --- decide ------------------------------------------------------------------------------------------
+
+
+def _client(case: FollowUp) -> UUID:
+    if case.client_id is None:
+        raise RuleViolation("the client has no follow-up case")
+    return case.client_id
+
+
+def _require_open(case: FollowUp) -> UUID:
+    client_id = _client(case)
+    if case.status == "closed":
+        raise RuleViolation("the case is closed")
+    return client_id
+
+
+def decide(command: Command, case: FollowUp) -> list[DomainEvent]:
+    match command:
+        case OpenFollowUp():
+            return _open(command, case)
+    if case.status == "none":
+        return _facts_before_opening(command)
+    client_id = _client(case)
+    match command:
+        case ChangeCoordinator():
+            same = case.coordinator_id == command.coordinator_id
+            return [] if same else [CoordinatorChanged(client_id=client_id, coordinator_id=command.coordinator_id)]
+        case TrackGoal():
+            return [] if command.goal_id in case.goals else [GoalTracked(client_id=client_id, **command.model_dump())]
+        case NotePlan():
+            return _note_plan(command, case, client_id)
+        case NotePlanRevision():
+            return _note_revision(command, case, client_id)
+        case NoteBudgetUse():
+            return _note_use(command, case, client_id)
+        case NoteBudgetClosed():
+            return [] if case.budget_closed else [BudgetClosureNoted(client_id=client_id, reason=command.reason)]
+        case MarkOverdue():
+            return _overdue(command, case, client_id)
+        case EvaluatePlan():
+            return _evaluate(command, case, client_id)
+    _require_open(case)
+    match command:
+        case RecordCheckIn():
+            return _check_in(command, case, client_id)
+        case RecordGoalAttainment():
+            if command.goal_id not in case.goals:
+                raise InvalidCommand("the plan has no such goal", field="goal_id")
+            return [GoalAttainmentRecorded(client_id=client_id, **command.model_dump())]
+        case RecordReassessment():
+            return [ReassessmentRecorded(client_id=client_id, **command.model_dump())]
+        case RequestPlanReview():
+            _require_reviewable(case)
+            return [PlanReviewRequested(client_id=client_id, **command.model_dump())]
+        case CloseCase():
+            return [CaseClosed(client_id=client_id, **command.model_dump())]
+    raise TypeError(f"unknown command {type(command).__name__}")
+
+
+def _open(command: OpenFollowUp, case: FollowUp) -> list[DomainEvent]:
+    if case.status == "none":
+        return [FollowUpOpened(**command.model_dump())]
+    if case.baseline is None and command.baseline_scores is not None:
+        return [BaselineNoted(client_id=_client(case), baseline_scores=command.baseline_scores)]
+    return []
+
+
+def _facts_before_opening(command: Command) -> list[DomainEvent]:
+    if isinstance(command, (ChangeCoordinator, TrackGoal, NotePlan, NotePlanRevision, NoteBudgetUse,
+                            NoteBudgetClosed, MarkOverdue, EvaluatePlan)):
+        return []  # heard before intake completed (or for a client never through intake): nothing to follow
+    raise RuleViolation("the client has no follow-up case")
+
+
+def _note_plan(command: NotePlan, case: FollowUp, client_id: UUID) -> list[DomainEvent]:
+    if case.plan is not None:
+        return []  # a budget is decided once; later changes arrive as revisions
+    events: list[DomainEvent] = [BudgetPlanNoted(client_id=client_id, **command.model_dump(exclude={"rhythm"}))]
+    if case.status == "open" and case.coordinator_id is not None:
+        events.append(FollowUpScheduled(client_id=client_id, number=len(case.dues) + 1, kind="first_check_in",
+                                        due_at=command.decided_at + command.rhythm.first_check_in,
+                                        coordinator_id=case.coordinator_id))
+    return events
+
+
+def _note_revision(command: NotePlanRevision, case: FollowUp, client_id: UUID) -> list[DomainEvent]:
+    plan = case.plan
+    if plan is None:
+        return []
+    return [BudgetPlanNoted(client_id=client_id, decision_number=plan.decision_number, decided_at=plan.decided_at,
+                            period=plan.period, amount_cents=command.amount_cents, breakdown=command.breakdown,
+                            revision_number=command.revision_number)]
+
+
+def _note_use(command: NoteBudgetUse, case: FollowUp, client_id: UUID) -> list[DomainEvent]:
+    """Mirrors budgeting: a reservation is held per order until it is released or settled by an invoice."""
+    before = case.orders.get(command.order_id)
+    match command.change:
+        case "reserved":
+            if before is not None and before.reserved_cents:
+                return []  # the same reservation heard again
+            after = OrderUse(command.category or "", command.amount_cents, before.spent_cents if before else 0)
+        case "released":
+            if before is None or not before.reserved_cents:
+                return []
+            after = replace(before, reserved_cents=0)
+        case "spent":
+            category = command.category or (before.category if before else "")
+            after = OrderUse(category, 0, (before.spent_cents if before else 0) + command.amount_cents)
+    return [BudgetUseNoted(client_id=client_id, order_id=command.order_id, category=after.category,
+                           reserved_cents=after.reserved_cents, spent_cents=after.spent_cents)]
+
+
+def _check_in(command: RecordCheckIn, case: FollowUp, client_id: UUID) -> list[DomainEvent]:
+    pending = case.pending
+    events: list[DomainEvent] = [CheckInRecorded(
+        client_id=client_id, follow_up_number=pending.number if pending else None, contact_type=command.contact_type,
+        client_account=command.client_account, worker_notes=command.worker_notes, recorded_by=command.recorded_by,
+    )]
+    plan = case.plan
+    if pending is None or plan is None or case.budget_closed or case.coordinator_id is None:
+        return events  # no follow-up was due: the rhythm is not started by a check-in of its own
+    due_at = command.now + command.rhythm.every
+    if due_at < period_bounds(plan.period)[1]:
+        events.append(FollowUpScheduled(client_id=client_id, number=len(case.dues) + 1, kind="check_in",
+                                        due_at=due_at, coordinator_id=case.coordinator_id))
+    return events
+
+
+def _overdue(command: MarkOverdue, case: FollowUp, client_id: UUID) -> list[DomainEvent]:
+    due = next((d for d in case.dues if d.number == command.number), None)
+    if case.status == "closed" or due is None or due.done or due.overdue or case.coordinator_id is None:
+        return []
+    return [FollowUpOverdue(client_id=client_id, number=due.number, due_at=due.due_at,
+                            coordinator_id=case.coordinator_id)]
+
+
+def _require_reviewable(case: FollowUp) -> Plan:
+    if case.plan is None:
+        raise RuleViolation("there is no decided budget to review")
+    if case.budget_closed:
+        raise RuleViolation("the budget is closed")
+    return case.plan
+
+
+def _evaluate(command: EvaluatePlan, case: FollowUp, client_id: UUID) -> list[DomainEvent]:
+    if case.status == "closed" or case.plan is None or case.budget_closed:
+        return []
+    elapsed = elapsed_share(case.plan.period, command.now)
+    if elapsed < MID_PERIOD:
+        return []
+    findings: dict[ReviewRule, str] = {}
+    used = case.used_cents / case.plan.amount_cents
+    if used < LOW_USE_SHARE:
+        findings["low_use_at_mid_period"] = f"{elapsed:.0%} of the period has passed and {used:.0%} of the budget is in use"
+    scored = [g for g in case.goals.values() if g.level is not None]
+    if scored and all(g.level is not None and g.level <= g.baseline_level for g in scored):
+        findings["goals_not_progressing"] = (f"{elapsed:.0%} of the period has passed and none of the "
+                                             f"{len(scored)} scored goals is above where it started")
+    return [PlanReviewRequested(client_id=client_id, review_id=uuid5(client_id, rule), requested_by="rule", rule=rule,
+                                finding=finding)
+            for rule, finding in findings.items() if rule not in case.rules_raised]
+
+
+# --- evolve ------------------------------------------------------------------------------------------
+
+
+def evolve(case: FollowUp, event: DomainEvent) -> FollowUp:
+    return _apply(event, case)
+
+
+@singledispatch
+def _apply(event: DomainEvent, case: FollowUp) -> FollowUp:
+    raise TypeError(f"follow-up cannot apply {type(event).__name__}")
+
+
+@_apply.register
+def _(e: FollowUpOpened, c: FollowUp) -> FollowUp:
+    return replace(c, client_id=e.client_id, status="open", coordinator_id=e.coordinator_id,
+                   municipality=e.municipality, service_task=e.service_task, baseline=e.baseline_scores)
+
+
+@_apply.register
+def _(e: BaselineNoted, c: FollowUp) -> FollowUp:
+    return replace(c, baseline=e.baseline_scores)
+
+
+@_apply.register
+def _(e: CoordinatorChanged, c: FollowUp) -> FollowUp:
+    return replace(c, coordinator_id=e.coordinator_id)
+
+
+@_apply.register
+def _(e: GoalTracked, c: FollowUp) -> FollowUp:
+    return replace(c, goals={**c.goals, e.goal_id: Goal(e.weight, e.baseline_level)})
+
+
+@_apply.register
+def _(e: BudgetPlanNoted, c: FollowUp) -> FollowUp:
+    return replace(c, plan=Plan(e.decision_number, e.decided_at, e.period, e.amount_cents, dict(e.breakdown)))
+
+
+@_apply.register
+def _(e: BudgetUseNoted, c: FollowUp) -> FollowUp:
+    return replace(c, orders={**c.orders, e.order_id: OrderUse(e.category, e.reserved_cents, e.spent_cents)})
+
+
+@_apply.register
+def _(e: BudgetClosureNoted, c: FollowUp) -> FollowUp:
+    return replace(c, budget_closed=True)
+
+
+@_apply.register
+def _(e: FollowUpScheduled, c: FollowUp) -> FollowUp:
+    return replace(c, dues=(*c.dues, Due(e.number, e.kind, e.due_at)))
+
+
+@_apply.register
+def _(e: CheckInRecorded, c: FollowUp) -> FollowUp:
+    if e.follow_up_number is None:
+        return c
+    return replace(c, dues=tuple(replace(d, done=True) if d.number == e.follow_up_number else d for d in c.dues))
+
+
+@_apply.register
+def _(e: GoalAttainmentRecorded, c: FollowUp) -> FollowUp:
+    return replace(c, goals={**c.goals, e.goal_id: replace(c.goals[e.goal_id], level=e.level)})
+
+
+@_apply.register
+def _(e: ReassessmentRecorded, c: FollowUp) -> FollowUp:
+    return replace(c, latest=e.scores)
+
+
+@_apply.register
+def _(e: FollowUpOverdue, c: FollowUp) -> FollowUp:
+    return replace(c, dues=tuple(replace(d, overdue=True) if d.number == e.number else d for d in c.dues))
+
+
+@_apply.register
+def _(e: PlanReviewRequested, c: FollowUp) -> FollowUp:
+    raised = c.rules_raised | {e.rule} if e.rule is not None else c.rules_raised
+    return replace(c, rules_raised=raised, reviews_requested=c.reviews_requested + 1)
+
+
+@_apply.register
+def _(e: CaseClosed, c: FollowUp) -> FollowUp:
+    return replace(c, status="closed", closure_reason=e.reason)

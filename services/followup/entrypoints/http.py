@@ -1,0 +1,121 @@
+"""Follow-up's HTTP API: the case and its follow-ups for clients and workers, effectiveness for all readers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Request, Response
+
+from services.followup.adapters import postgres
+from services.followup.application.handlers import FollowUpApplication
+from services.followup.application.policy import authorize_lists
+from services.followup.application.views import client_effectiveness_view, followup_view, region_csv, region_view
+from services.followup.domain.effectiveness import RegionFigures
+from services.followup.entrypoints import schemas
+from shared.auth import CurrentPrincipal
+from shared.http import CommandAccepted, accepted, command_context, etag, parse_if_match
+
+router = APIRouter(prefix="/followups", tags=["followup"])
+effectiveness = APIRouter(prefix="/effectiveness", tags=["effectiveness"])
+IfMatch = Annotated[str | None, Header(description='Stream version last seen, e.g. "3"; stale → 409')]
+
+
+def _app(request: Request) -> FollowUpApplication:
+    return request.app.state.followup  # type: ignore[no-any-return]
+
+
+@router.get("")
+async def list_followups(principal: CurrentPrincipal, request: Request, overdue: bool = False,
+                         limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                         offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+    """A worker's own clients' follow-ups, soonest due first (``overdue=true``: only the overdue ones);
+    managers and auditors see all."""
+    authorize_lists(principal)
+    coordinator = principal.user_id if principal.role == "worker" else None
+    return await postgres.list_followups(_app(request).store.pool, coordinator_id=coordinator, overdue_only=overdue,
+                                         limit=limit, offset=offset)
+
+
+@router.get("/{client_id}")
+async def get_followup(client_id: UUID, principal: CurrentPrincipal, request: Request,
+                       response: Response) -> dict[str, Any]:
+    """The case: follow-ups due and done, check-ins in the client's words, goals, re-assessments, reviews."""
+    app = _app(request)
+    loaded = await app.read(client_id, principal)
+    response.headers["ETag"] = etag(loaded.version)
+    return await followup_view(loaded, app.keyring)
+
+
+@router.post("/{client_id}/check-ins", response_model=CommandAccepted)
+async def check_in(client_id: UUID, body: schemas.CheckInBody, principal: CurrentPrincipal, request: Request,
+                   response: Response, if_match: IfMatch = None) -> CommandAccepted:
+    """A contact with the client; it does the open follow-up and schedules the next one."""
+    done = await _app(request).check_in(client_id, body.contact_type, body.client_account, body.worker_notes, principal,
+                                        command_context(request, principal), parse_if_match(if_match))
+    return accepted(client_id, done, response)
+
+
+@router.post("/{client_id}/goal-attainments", response_model=CommandAccepted)
+async def score_goal(client_id: UUID, body: schemas.GoalAttainmentBody, principal: CurrentPrincipal,
+                     request: Request, response: Response, if_match: IfMatch = None) -> CommandAccepted:
+    """Where the client stands on one of the plan's goals, on the GAS scale −2…+2."""
+    done = await _app(request).score_goal(client_id, body.goal_id, body.level, principal,
+                                          command_context(request, principal), parse_if_match(if_match))
+    return accepted(client_id, done, response)
+
+
+@router.post("/{client_id}/reassessments", response_model=CommandAccepted)
+async def reassess(client_id: UUID, body: schemas.ReassessmentBody, principal: CurrentPrincipal, request: Request,
+                   response: Response, if_match: IfMatch = None) -> CommandAccepted:
+    """The Kykyviisari-style self-assessment again, on the same scales as at intake."""
+    done = await _app(request).reassess(client_id, body.scores, body.own_words, principal,
+                                        command_context(request, principal), parse_if_match(if_match))
+    return accepted(client_id, done, response)
+
+
+@router.post("/{client_id}/plan-review", response_model=CommandAccepted)
+async def request_review(client_id: UUID, body: schemas.PlanReviewBody, principal: CurrentPrincipal,
+                         request: Request, response: Response, if_match: IfMatch = None) -> CommandAccepted:
+    """The client (at any time) or the worker asks to review the plan; budgeting records it on the budget."""
+    done = await _app(request).request_review(client_id, body.reason, principal, command_context(request, principal),
+                                              parse_if_match(if_match))
+    return accepted(client_id, done, response)
+
+
+@router.post("/{client_id}/closure", response_model=CommandAccepted)
+async def close(client_id: UUID, body: schemas.ClosureBody, principal: CurrentPrincipal, request: Request,
+                response: Response, if_match: IfMatch = None) -> CommandAccepted:
+    """Close the case with a reason; budgeting closes the budget and releases what is still reserved."""
+    done = await _app(request).close(client_id, body.reason, body.note, principal, command_context(request, principal),
+                                     parse_if_match(if_match))
+    return accepted(client_id, done, response)
+
+
+@effectiveness.get("/clients/{client_id}")
+async def client_effectiveness(client_id: UUID, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
+    """Change in each self-assessment area since intake, the GAS T-score, and the budget's use against the plan."""
+    return client_effectiveness_view(await _app(request).client_effectiveness(client_id, principal))
+
+
+@effectiveness.get("/region", responses={200: {"content": {"text/csv": {}}}})
+async def region(principal: CurrentPrincipal, request: Request,
+                 format: Literal["json", "csv"] = "json") -> Any:
+    """The region's figures by period (year-quarter of the decision) and support category; a group of fewer
+    than 5 clients is never shown (``suppressed_groups`` counts them). ``format=csv`` for a spreadsheet."""
+    figures = await _app(request).region_effectiveness(principal)
+    if format == "csv":
+        return _csv(figures)
+    return region_view(figures)
+
+
+@effectiveness.get("/region.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+async def region_as_csv(principal: CurrentPrincipal, request: Request) -> Response:
+    """The region's figures as CSV (the same as ``/effectiveness/region?format=csv``)."""
+    return _csv(await _app(request).region_effectiveness(principal))
+
+
+def _csv(figures: RegionFigures) -> Response:
+    return Response(region_csv(figures), media_type="text/csv; charset=utf-8",
+                    headers={"X-Suppressed-Groups": str(figures.suppressed_groups),
+                             "Content-Disposition": 'attachment; filename="effectiveness-region.csv"'})
