@@ -20,7 +20,7 @@ from shared.envelope import EventEnvelope
 from shared.events import DomainEvent
 
 ROOT = Path(__file__).parent
-SERVICES = ["intake", "budgeting", "marketplace"]
+SERVICES = ["intake", "budgeting", "marketplace", "followup", "history"]
 
 
 def _event_schema(service: str, event: type[DomainEvent]) -> dict[str, object]:

@@ -69,11 +69,19 @@ def authenticated(
         raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
     issuer: TokenIssuer = request.app.state.tokens
     try:
-        return issuer.verify(credentials.credentials)
+        principal = issuer.verify(credentials.credentials)
     except jwt.PyJWTError as exc:
         raise HTTPException(
             401, f"invalid token: {type(exc).__name__}", headers={"WWW-Authenticate": "Bearer"}
         ) from exc
+    if principal.role == "auditor" and request.method not in ("GET", "HEAD"):
+        raise HTTPException(403, "auditors read everything and write nothing")
+    from shared.access import PURPOSE_HEADER, purpose_of  # the access log builds on this module
+
+    purpose_of(principal, request.headers.get(PURPOSE_HEADER))  # an auditor must say why; codes are checked
+    # Kept for the access log, which records every read of a client's data with who and why.
+    request.state.principal = principal
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticated)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -40,7 +41,14 @@ log = structlog.get_logger(__name__)
 Handler = Callable[[asyncpg.Connection, EventEnvelope], Awaitable[None]]
 Outcome = Literal["applied", "duplicate", "ignored", "dead-lettered"]
 
-TRANSIENT = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError)
+# The database going away or restarting: the server says so (AdminShutdown, CrashShutdown, CannotConnectNow,
+# TooManyConnections) or the socket breaks. Never a reason to dead-letter a record.
+TRANSIENT = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
+             asyncpg.AdminShutdownError, asyncpg.CrashShutdownError, asyncpg.TooManyConnectionsError)
+
+
+# The Kafka record being handled, for handlers that keep its position (the case history does).
+current_record: ContextVar[ConsumerRecord[Any, Any] | None] = ContextVar("current_record", default=None)
 
 
 class PoisonEvent(Exception):
@@ -100,6 +108,7 @@ class IdempotentConsumer:
         self.outcomes: Counter[Outcome] = Counter()  # for health checks and tests
 
     async def process(self, record: ConsumerRecord[Any, Any]) -> Outcome:
+        current_record.set(record)
         outcome = await self._process(record)
         self.outcomes[outcome] += 1
         return outcome
@@ -176,6 +185,19 @@ class ConsumerSlot:
     def __init__(self, name: str) -> None:
         self.name = name
         self.consumer: IdempotentConsumer | None = None
+        self.subscriber: Any = None  # FastStream's subscriber; its aiokafka consumer exists while running
+        self.group_id = ""
+
+    def state(self) -> dict[str, Any]:
+        """For /ready and operators: the group, the partitions this instance holds now, what it did."""
+        kafka_consumer = getattr(self.subscriber, "consumer", None)
+        assigned = sorted(f"{tp.topic}:{tp.partition}" for tp in kafka_consumer.assignment()) if kafka_consumer else []
+        return {
+            "group": self.group_id,
+            "running": bool(getattr(self.subscriber, "running", False)),
+            "assigned": assigned,
+            "outcomes": dict(self.consumer.outcomes) if self.consumer else {},
+        }
 
     async def process(self, record: ConsumerRecord[Any, Any]) -> Outcome:
         if self.consumer is None:
@@ -184,12 +206,19 @@ class ConsumerSlot:
 
 
 def subscribe(broker: KafkaBroker, consumer: IdempotentConsumer | ConsumerSlot, *topics: str, group_id: str,
-              **kw: Any) -> None:
-    """Register ``consumer`` on ``topics`` with safe settings; the offset is acked after the effect."""
+              **kw: Any) -> Any:
+    """Register ``consumer`` on ``topics`` with safe settings; the offset is acked after the effect.
 
-    @broker.subscriber(  # type: ignore[untyped-decorator]
+    Returns FastStream's subscriber (a slot keeps it, to report its partition assignment)."""
+    subscriber = broker.subscriber(
         *topics, group_id=group_id, title=f"{consumer.name}:{'+'.join(topics)}", **SAFE_SUBSCRIBER_SETTINGS, **kw
     )
+
+    @subscriber  # type: ignore[untyped-decorator]
     async def _on_record(msg: KafkaMessage) -> None:
         await consumer.process(msg.raw_message)
         await msg.ack()
+
+    if isinstance(consumer, ConsumerSlot):
+        consumer.subscriber, consumer.group_id = subscriber, group_id
+    return subscriber

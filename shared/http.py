@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from shared.access import PURPOSE_HEADER, purpose_of, record_access
 from shared.aggregate import Executed
 from shared.auth import Principal
 from shared.errors import DomainError, InvalidCommand
@@ -58,8 +59,11 @@ def accepted(client_id: UUID, done: Executed[Any], response: Response) -> Comman
     )
 
 
-def install(app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]]) -> None:
-    """Error handlers, the correlation-id middleware and /health, /ready on ``app``."""
+def install(app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]],
+            consumers: Callable[[], dict[str, Any]] | None = None) -> None:
+    """Error handlers, the correlation-id middleware and /health, /ready on ``app``.
+
+    ``consumers`` reports each consumer group's partition assignment on /ready (ids only, no personal data)."""
 
     @app.middleware("http")
     async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -69,6 +73,7 @@ def install(app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]]) ->
         # The request is the cause of the events a command records (their CloudEvents causation id).
         request.state.request_id = str(uuid4())
         response = await call_next(request)
+        response = await _log_access(request, response)
         response.headers[CORRELATION_HEADER] = correlation_id[:64]
         response.headers["X-Request-ID"] = request.state.request_id
         log.info("http_request", method=request.method, route=_route(request), status=response.status_code)
@@ -105,10 +110,40 @@ def install(app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]]) ->
 
     @app.get("/ready", tags=["operations"])
     async def ready() -> JSONResponse:
-        """Readiness: the database and the broker answer."""
+        """Readiness: the database and the broker answer. Also shows which partitions each consumer holds."""
         checks = await readiness()
         ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks}, 200 if ok else 503)
+        body: dict[str, Any] = {"status": "ready" if ok else "not ready", "checks": checks}
+        if consumers is not None:
+            body["consumers"] = consumers()
+        return JSONResponse(body, 200 if ok else 503)
+
+
+async def _log_access(request: Request, response: Response) -> Response:
+    """Log a read of one client's data (the route names the client, or the handler set
+    ``request.state.accessed_client``) before the response leaves; fail closed if it cannot be logged."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    client = getattr(request.state, "accessed_client", None) or request.path_params.get("client_id")
+    if request.method != "GET" or principal is None or client is None:
+        return response
+    try:
+        client_id = UUID(str(client))
+    except ValueError:
+        return response  # not a client id: the request was refused as invalid anyway
+    try:
+        purpose = purpose_of(principal, request.headers.get(PURPOSE_HEADER))
+    except InvalidCommand:
+        purpose = "audit"  # the read itself was refused for the missing purpose: log the attempt as an audit
+    runtime = request.app.state.runtime
+    try:
+        await record_access(runtime.store, service=runtime.name, client_id=client_id, principal=principal,
+                            purpose=purpose, resource=f"GET {_route(request)}", status=response.status_code,
+                            correlation_id=request.state.correlation_id)
+    except Exception as exc:  # noqa: BLE001 - an unlogged read must not happen: refuse it instead
+        log.error("access_log_failed", error=type(exc).__name__)
+        return JSONResponse({"error": "AccessLogUnavailable",
+                             "detail": "the read could not be logged, so its data is not shown"}, 503)
+    return response
 
 
 def _route(request: Request) -> str:

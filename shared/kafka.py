@@ -10,9 +10,10 @@ code elsewhere constructs one directly or these settings get weaker.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream import AckPolicy
@@ -54,12 +55,26 @@ def make_producer(bootstrap: str, *, client_id: str, linger_ms: int = 5) -> AIOK
     )
 
 
+def make_consumer(bootstrap: str, *, client_id: str, group_id: str | None = None, **kwargs: Any) -> AIOKafkaConsumer:
+    """A plain aiokafka consumer for tools (dead-letter re-drive, replay): commits only when told to."""
+    return AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        group_id=group_id,
+        auto_offset_reset="earliest",
+        **SAFE_CONSUMER_SETTINGS,
+        **kwargs,
+    )
+
+
 def make_broker(bootstrap: str, *, client_id: str, **kwargs: Any) -> KafkaBroker:
     """The FastStream broker of a service: consumers, and the AsyncAPI document."""
     return KafkaBroker(
         bootstrap,
         client_id=client_id,
         ack_policy=AckPolicy.MANUAL,
+        # Through the root handler (JSON lines, like every other line); its per-message lines stay below WARNING.
+        logger=logging.getLogger("faststream.avain"),
         **SAFE_PRODUCER_SETTINGS,
         **kwargs,
     )

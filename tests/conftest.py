@@ -120,3 +120,19 @@ async def marketplace(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncCli
 
     async with running_service(create_app, settings, "marketplace") as client:
         yield client
+
+
+@pytest.fixture
+async def followup(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
+    from services.followup.bootstrap import create_app
+
+    async with running_service(create_app, settings, "followup") as client:
+        yield client
+
+
+@pytest.fixture
+async def history(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
+    from services.history.bootstrap import create_app
+
+    async with running_service(create_app, settings, "history") as client:
+        yield client

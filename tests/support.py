@@ -69,8 +69,10 @@ async def publish(topic: str, envelopes: list[Any]) -> None:
         await producer.stop()
 
 
-def envelope_of(event: Any, *, subject: str, source: str, stream_version: int = 1, actor_role: str = "client") -> Any:
-    """An envelope for ``event`` as another service would publish it."""
+def envelope_of(event: Any, *, subject: str, source: str, actor_role: str = "client", time: Any = None,
+                stream_version: int = 1) -> Any:
+    """An envelope for ``event`` as another service would publish it (a stream of its own, so hash chains
+    hold); ``time`` backdates it."""
     from datetime import UTC, datetime
     from uuid import uuid4
 
@@ -78,6 +80,31 @@ def envelope_of(event: Any, *, subject: str, source: str, stream_version: int = 
 
     return EventEnvelope(
         id=uuid4(), source=source, type=event.event_type, schema_version=event.schema_version,
-        time=datetime.now(UTC), subject=subject, stream_id=f"test-{subject}", stream_version=stream_version,
+        time=time or datetime.now(UTC), subject=subject, stream_id=f"test-{uuid4()}", stream_version=stream_version,
         correlation_id=str(uuid4()), actor=Actor(id="test", role=actor_role), data=event.model_dump(mode="json"),
     ).sealed()
+
+
+async def read_to_end(topic: str) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record of ``topic`` up to its current end (no waiting for more)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, enable_auto_commit=False, group_id=None,
+                                isolation_level="read_committed")
+    await consumer.start()
+    try:
+        metadata = await consumer._client.fetch_all_metadata()
+        partitions = [TopicPartition(topic, p) for p in metadata.partitions_for_topic(topic) or ()]
+        if not partitions:
+            return []
+        consumer.assign(partitions)
+        end = await consumer.end_offsets(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        records: list[ConsumerRecord[bytes, bytes]] = []
+        for _ in range(10_000):  # bounded: a topic in a test holds far fewer batches
+            behind = [tp for tp in partitions if await consumer.position(tp) < end[tp]]
+            if not behind:
+                break
+            for batch in (await consumer.getmany(*behind, timeout_ms=500)).values():
+                records.extend(batch)
+        return records
+    finally:
+        await consumer.stop()

@@ -19,6 +19,7 @@ from shared.identifiers import make_hetu
 INTAKE = "http://127.0.0.1:8001"
 BUDGETING = "http://127.0.0.1:8002"
 MARKETPLACE = "http://127.0.0.1:8003"
+FOLLOWUP = "http://127.0.0.1:8004"
 PERIOD = {"start": date.today().isoformat(), "end": (date.today() + timedelta(days=364)).isoformat()}
 
 
@@ -127,7 +128,8 @@ def main() -> int:
         budget = http.get(f"/budgets/{cid}").json()
     print(f"""
 Avain is running.
-  API docs:          {INTAKE}/docs (intake), {BUDGETING}/docs (budgeting), {MARKETPLACE}/docs (marketplace)
+  API docs:          {INTAKE}/docs (intake), {BUDGETING}/docs (budgeting), {MARKETPLACE}/docs (marketplace),
+                     {FOLLOWUP}/docs (follow-up)
   demo client:       {cid}
                      intake {case['status']}; budget {budget['status']}, {budget['funds']['decided_cents'] / 100:.2f} €
                      (decision {budget['decision']['decision_number'] if budget['decision'] else '-'}),
@@ -135,6 +137,7 @@ Avain is running.
   tokens:            eval "$(./avain tokens --client {cid})"
   follow the case:   curl -H "Authorization: Bearer $TOKEN_AINO" {INTAKE}/clients/{cid}
                      curl -H "Authorization: Bearer $TOKEN_CLIENT" {BUDGETING}/budgets/{cid}/advice
+                     curl -H "Authorization: Bearer $TOKEN_AINO" {FOLLOWUP}/followups/{cid}
   stop everything:   ./avain down
 """)
     return 0

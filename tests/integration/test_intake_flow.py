@@ -59,7 +59,11 @@ async def test_reading_a_case_opens_personal_data_for_its_worker_only(intake, to
     assert (await intake.get(f"/clients/{cid}", headers=tokens(cid, "client"))).status_code == 200
     assert (await intake.get(f"/clients/{cid}", headers=tokens("someone-else", "client"))).status_code == 403
     assert (await intake.get(f"/clients/{cid}", headers=tokens("prov-1", "provider"))).status_code == 403
-    assert (await intake.get(f"/clients/{cid}", headers=tokens("auditor-otso", "auditor"))).status_code == 200
+    auditor = tokens("auditor-otso", "auditor")
+    assert (await intake.get(f"/clients/{cid}", headers=auditor | {"X-Access-Purpose": "audit"})).status_code == 200
+    no_purpose = await intake.get(f"/clients/{cid}", headers=auditor)
+    assert no_purpose.status_code == 422 and "purpose" in no_purpose.json()["detail"]
+    assert (await intake.post(f"/clients/{cid}/consent", json={}, headers=auditor)).status_code == 403
     assert (await intake.get(f"/clients/{cid}")).status_code == 401
     bad = {"Authorization": "Bearer not-a-token"}
     assert (await intake.get(f"/clients/{cid}", headers=bad)).status_code == 401
@@ -149,7 +153,9 @@ async def test_bad_input_gets_422_with_field_errors_and_writes_nothing(intake, t
     assert (await intake.get(unknown, headers=w)).status_code == 404
     # regression: sealing the reason used to come first and failed with a 500 for an unknown client
     assert (await intake.post(f"{unknown}/consent/withdrawal", json={"reason": "x"}, headers=w)).status_code == 404
-    assert await pool.fetchval("SELECT count(*) FROM events") == 2
+    # registration and consent only; the refused read of an unknown client is in the access log
+    assert await pool.fetchval("SELECT count(*) FROM events WHERE event_type NOT LIKE 'fi.avain.access.%'") == 2
+    assert await pool.fetchval("SELECT data->>'status' FROM events WHERE event_type LIKE 'fi.avain.access.%'") == "404"
 
 
 async def test_roles_and_relationships_limit_who_acts(intake, tokens):

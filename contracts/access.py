@@ -1,0 +1,34 @@
+"""The access log, version 1: every read of a client's data over any API is an event.
+
+Published by whichever service served the read, on its own topic, keyed by the client id; the case
+history keeps the log, queryable per client and per user (Act on the Processing of Client Data 703/2023:
+who, whose data, when, why). Carries no personal data itself: ids, roles, a purpose code, a route template.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from shared.events import DomainEvent, EventRegistry
+
+Purpose = Literal["care", "decision", "supervision", "own_data", "service_delivery", "audit", "billing"]
+PURPOSES: tuple[Purpose, ...] = ("care", "decision", "supervision", "own_data", "service_delivery", "audit", "billing")
+
+
+class DataAccessed(DomainEvent):
+    event_type = "fi.avain.access.DataAccessed"
+
+    client_id: UUID
+    user_id: str
+    role: str
+    purpose: Purpose
+    service: str
+    resource: str = Field(description="The route template read, e.g. GET /budgets/{client_id}")
+    status: int = Field(description="The HTTP status the reader got (a refused read is logged too)")
+
+
+EVENTS: list[type[DomainEvent]] = [DataAccessed]
+registry = EventRegistry(EVENTS)

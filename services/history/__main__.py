@@ -1,0 +1,3 @@
+from services.history.bootstrap import main
+
+main()

@@ -1,0 +1,71 @@
+"""Wires the case history: one consumer of every service's topic, the HTTP API."""
+
+from __future__ import annotations
+
+import asyncpg
+from fastapi import FastAPI
+from faststream.specification import AsyncAPI
+from pydantic import Field
+
+from contracts.history import EVENTS
+from services.history.adapters import postgres
+from services.history.application.handlers import HistoryApplication
+from services.history.entrypoints.http import router
+from shared.app import asyncapi_of, create_service_app, declare_publications, serve
+from shared.consumer import current_record
+from shared.envelope import EventEnvelope
+from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
+
+SERVICE = "history"
+SOURCES = ("intake", "budgeting", "marketplace", "followup", "history")
+
+
+class HistorySettings(ServiceSettings):
+    http_port: int = 8005
+    # Years to keep a closed case's records, by service task, over the defaults (see domain/retention.py).
+    retention_years: dict[str, int] = Field(default_factory=dict)
+
+
+def topics(runtime: ServiceRuntime) -> list[str]:
+    return [runtime.topic_of(s) for s in SOURCES]
+
+
+def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
+    runtime = ServiceRuntime(SERVICE, settings, [postgres.MIGRATIONS])
+    runtime.build_broker()
+    declare_publications(runtime, EVENTS)
+    runtime.consume("timeline", topics(runtime))
+    return runtime
+
+
+def asyncapi(settings: ServiceSettings | None = None) -> AsyncAPI:
+    return asyncapi_of(build_runtime(settings or HistorySettings()), "Avain case history")
+
+
+def create_app(settings: ServiceSettings) -> FastAPI:
+    s = settings if isinstance(settings, HistorySettings) else HistorySettings(**settings.model_dump())
+    runtime = build_runtime(settings)
+
+    async def started(app: FastAPI, rt: ServiceRuntime) -> None:
+        history = HistoryApplication(rt.store, rt.keyring)
+        app.state.history = history
+        await postgres.seed_retention(rt.pool, s.retention_years)
+
+        async def on_event(conn: asyncpg.Connection, envelope: EventEnvelope) -> None:
+            record = current_record.get()
+            assert record is not None
+            await history.on_record(conn, envelope, record.topic, record.partition, record.offset)
+
+        rt.bind("timeline", on_event, accepts=lambda _type: True)
+
+    return create_service_app(
+        runtime, title="Avain case history", routers=[router], on_started=started, consumed_topics=topics(runtime),
+        description="Every client's case history rebuilt from the event log: the case as of any instant, hash "
+        "chains verified, the access log (who read whose data, when, why), retention and erasure by "
+        "crypto-shredding. Auditors read everything, write nothing, and state the purpose of every read.",
+    )
+
+
+def main() -> None:
+    serve(SERVICE, HistorySettings(), create_app)

@@ -1,0 +1,173 @@
+"""A client's case as the event log tells it: the timeline, the state derived from it, and the chains.
+
+Pure functions over envelopes, shared by the live history service and the audit replay, so that the two
+can be compared: whatever differs between them was lost, doubled or altered on the way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from shared.envelope import EventEnvelope
+
+ACCESS_EVENT = "fi.avain.access.DataAccessed"
+
+
+def is_case_event(envelope: EventEnvelope) -> bool:
+    """Events about one client's case (catalogue events carry no client; reads go to the access log)."""
+    return "client_id" in envelope.data and envelope.type != ACCESS_EVENT
+
+
+def case_order(envelopes: Iterable[EventEnvelope]) -> list[EventEnvelope]:
+    """One order for everyone: by time, then stream and version (so a stream's own order always holds)."""
+    return sorted(envelopes, key=lambda e: (e.time, e.stream_id, e.stream_version))
+
+
+def as_of(envelopes: Iterable[EventEnvelope], instant: datetime | None) -> list[EventEnvelope]:
+    return [e for e in envelopes if instant is None or e.time <= instant]
+
+
+def short_type(envelope: EventEnvelope) -> str:
+    return envelope.type.rsplit(".", 1)[-1]
+
+
+def _blank_state() -> dict[str, Any]:
+    return {
+        "intake": {"status": "none", "consent": "none", "coordinator_id": None, "service_task": None},
+        "budget": {"status": "none", "frozen": False, "decision_number": None, "decided_cents": 0,
+                   "reserved_cents": 0, "spent_cents": 0},
+        "orders": {},
+        "follow_up": {"scheduled": 0, "check_ins": 0, "overdue": 0, "plan_reviews": 0, "goal_levels": {}},
+        "closed": None,
+        "erased": False,
+    }
+
+
+def derive_state(envelopes: Sequence[EventEnvelope]) -> dict[str, Any]:
+    """The case state at the end of ``envelopes`` (in case order). Only ids, codes, amounts and dates."""
+    state = _blank_state()
+    reservations: dict[str, int] = {}
+    for e in case_order(envelopes):
+        _apply(state, reservations, short_type(e), e.source, e.data)
+    state["budget"]["reserved_cents"] = sum(reservations.values())
+    return state
+
+
+def _apply(s: dict[str, Any], reservations: dict[str, int], kind: str, source: str, d: dict[str, Any]) -> None:
+    intake, budget, follow = s["intake"], s["budget"], s["follow_up"]
+    if source == "/avain/intake":
+        match kind:
+            case "ClientRegistered":
+                intake["status"] = "open"
+            case "ConsentGiven" | "ConsentWithdrawn":
+                intake["consent"] = "given" if kind == "ConsentGiven" else "withdrawn"
+            case "CoordinatorAssigned":
+                intake["coordinator_id"] = d["worker_id"]
+            case "NeedsAssessed":
+                intake["service_task"] = d["service_task"]
+            case "IntakeCompleted" | "IntakeDeclined":
+                intake["status"] = "completed" if kind == "IntakeCompleted" else "declined"
+    elif source == "/avain/budgeting":
+        _apply_budget(budget, reservations, kind, d)
+    elif source == "/avain/marketplace" and "order_id" in d:
+        status = ORDER_STATUS.get(kind)
+        if status:
+            s["orders"][d["order_id"]] = status
+    elif source == "/avain/followup":
+        match kind:
+            case "FollowUpScheduled":
+                follow["scheduled"] += 1
+            case "CheckInRecorded":
+                follow["check_ins"] += 1
+            case "FollowUpOverdue":
+                follow["overdue"] += 1
+            case "PlanReviewRequested":
+                follow["plan_reviews"] += 1
+            case "GoalAttainmentRecorded":
+                follow["goal_levels"][d["goal_id"]] = d["level"]
+            case "CaseClosed":
+                s["closed"] = d.get("reason", "closed")
+    elif source == "/avain/history" and kind == "ClientErased":
+        s["erased"] = True
+
+
+ORDER_STATUS = {
+    "OrderPlaced": "awaiting_funds", "OrderConfirmed": "confirmed", "OrderRejected": "rejected",
+    "OrderAccepted": "accepted", "OrderDeclined": "declined", "OrderCancelled": "cancelled",
+    "ServiceDelivered": "delivered", "InvoiceSubmitted": "invoiced", "InvoiceApproved": "invoice_approved",
+    "PaymentScheduled": "payment_scheduled", "PaymentBlocked": "payment_blocked",
+}
+
+
+def _apply_budget(b: dict[str, Any], reservations: dict[str, int], kind: str, d: dict[str, Any]) -> None:
+    match kind:
+        case "BudgetOpened" | "BudgetRejected":
+            b["status"] = "draft"
+        case "BudgetApprovalRequested":
+            b["status"] = "awaiting_approval"
+        case "BudgetDecided":
+            b.update(status="decided", decision_number=d["decision_number"], decided_cents=d["amount_cents"])
+        case "BudgetRevised":
+            b["decided_cents"] = d["amount_cents"]
+        case "FundsReserved":
+            reservations[d["order_id"]] = d["amount_cents"]
+        case "FundsReleased" if d["reason"] != "invoice_below_reservation":
+            reservations.pop(d["order_id"], None)
+        case "SpendingRecorded":
+            reservations.pop(d["order_id"], None)
+            b["spent_cents"] += d["amount_cents"]
+        case "BudgetFrozen" | "BudgetUnfrozen":
+            b["frozen"] = kind == "BudgetFrozen"
+        case "BudgetClosed":
+            b["status"] = "closed"
+            reservations.clear()
+
+
+def timeline_entry(e: EventEnvelope) -> dict[str, Any]:
+    """Who, when, what and why, with the event ids; sealed texts stay sealed here."""
+    why = {k: e.data[k] for k in ("reason", "reason_code", "legal_basis", "basis") if isinstance(e.data.get(k), str)}
+    return {
+        "event_id": str(e.id), "type": short_type(e), "service": e.source.rsplit("/", 1)[-1], "time": e.time.isoformat(),
+        "actor": {"id": e.actor.id, "role": e.actor.role}, "why": why or None, "stream_id": e.stream_id,
+        "stream_version": e.stream_version, "correlation_id": e.correlation_id, "causation_id": e.causation_id,
+        "amount_cents": e.data.get("amount_cents"),
+    }
+
+
+# --- tamper evidence --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    position: str  # where in the log: topic:partition:offset, or a line of an export
+    stream_id: str
+    stream_version: int
+    problem: str
+
+
+def verify_chains(records: Iterable[tuple[str, EventEnvelope]]) -> list[BrokenLink]:
+    """Check every stream's hash chain in log order: each event's hash covers its content and the previous
+    hash, and versions follow one another. Returns the broken links, first one first."""
+    heads: dict[str, tuple[int, str | None]] = {}
+    seen: set[str] = set()
+    broken: list[BrokenLink] = []
+    for position, e in records:
+        if str(e.id) in seen:
+            continue  # a redelivered record (at-least-once publishing) is the same event, not a new link
+        seen.add(str(e.id))
+        problem = None
+        if e.content_hash() != e.hash:
+            problem = "content does not match its hash (the event was altered)"
+        else:
+            version, last_hash = heads.get(e.stream_id, (0, None))
+            if e.stream_version != version + 1:
+                problem = f"version {e.stream_version} follows {version} (an event is missing or out of order)"
+            elif e.prev_hash != last_hash:
+                problem = "previous hash does not match the stream's last event (the chain is broken)"
+        if problem:
+            broken.append(BrokenLink(position, e.stream_id, e.stream_version, problem))
+        heads[e.stream_id] = (e.stream_version, e.hash)
+    return broken

@@ -1,0 +1,61 @@
+"""The case history's HTTP API: a client's case as of any instant, the access log, retention, erasure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from services.history.application.handlers import HistoryApplication
+from shared.auth import CurrentPrincipal
+from shared.http import command_context
+
+router = APIRouter(prefix="/history", tags=["history"])
+
+
+def _app(request: Request) -> HistoryApplication:
+    return request.app.state.history  # type: ignore[no-any-return]
+
+
+@router.get("/clients/{client_id}")
+async def case_as_of(client_id: UUID, principal: CurrentPrincipal, request: Request,
+                     as_of: Annotated[AwareDatetime | None, Query(description="An instant with time zone")] = None,
+                     reveal: bool = False) -> dict[str, Any]:
+    """The case as of ``as_of`` (or now): the timeline (who, when, why, event ids), the state derived
+    from it, and the hash chains checked. ``reveal`` opens the client's own words with their key."""
+    instant: datetime | None = as_of
+    return await _app(request).case(client_id, principal, instant, reveal)
+
+
+@router.get("/access")
+async def access_log(principal: CurrentPrincipal, request: Request, client_id: UUID | None = None,
+                     user_id: str | None = None) -> list[dict[str, Any]]:
+    """Who read whose data, when, why and with what result: per client or per user."""
+    if client_id is not None:
+        request.state.accessed_client = client_id  # reading the access log about a client is itself a read
+    return await _app(request).access(principal, client_id, user_id)
+
+
+@router.get("/retention/due")
+async def retention_due(principal: CurrentPrincipal, request: Request) -> list[dict[str, Any]]:
+    """Closed cases past their retention period (by service task and closing date), not yet erased."""
+    return await _app(request).retention_due(principal)
+
+
+class ErasureBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    basis: Literal["retention_period_ended", "other_legal_basis"]
+    legal_basis: str = Field(min_length=1, max_length=1000, description="The recorded legal basis")
+
+
+@router.post("/clients/{client_id}/erasure")
+async def erase(client_id: UUID, body: ErasureBody, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
+    """Crypto-shred the client: their key is destroyed, so no API, replay or export shows their personal
+    data again, while amounts, decisions and timings still replay and verify."""
+    envelope = await _app(request).erase(client_id, body.basis, body.legal_basis, principal,
+                                         command_context(request, principal))
+    return {"client_id": str(client_id), "event_id": str(envelope.id), "erased": True}

@@ -1,0 +1,44 @@
+"""The access log: who read whose data, when, why, and with what result, recorded as events.
+
+Every read of a client's data over any API is logged by the service that served it, before the data
+leaves: when the log cannot be written, the reader gets 503 instead of the data (fail closed).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from contracts.access import PURPOSES, DataAccessed, Purpose
+from shared.auth import Principal
+from shared.envelope import Actor
+from shared.errors import InvalidCommand
+from shared.eventstore import CommandContext, EventStore
+
+PURPOSE_HEADER = "X-Access-Purpose"
+DEFAULT_PURPOSE: dict[str, Purpose] = {
+    "client": "own_data", "worker": "care", "manager": "supervision", "provider": "service_delivery",
+}
+
+
+def purpose_of(principal: Principal, stated: str | None) -> Purpose:
+    """The purpose of a read: stated in the header, or the role's usual one. Auditors always state it."""
+    if stated is None:
+        if principal.role == "auditor":
+            raise InvalidCommand(f"an auditor states the purpose of every read ({PURPOSE_HEADER}: audit, ...)",
+                                 field=PURPOSE_HEADER)
+        return DEFAULT_PURPOSE.get(principal.role, "care")
+    if stated not in PURPOSES:
+        raise InvalidCommand(f"purpose must be one of {', '.join(PURPOSES)}", field=PURPOSE_HEADER)
+    return stated
+
+
+async def record_access(store: EventStore, *, service: str, client_id: UUID, principal: Principal, purpose: Purpose,
+                        resource: str, status: int, correlation_id: str) -> None:
+    event = DataAccessed(client_id=client_id, user_id=principal.user_id, role=principal.role, purpose=purpose,
+                         service=service, resource=resource, status=status)
+    ctx = CommandContext(actor=Actor(id=principal.user_id, role=principal.role), correlation_id=correlation_id,
+                         now=datetime.now(UTC))
+    # One stream per read: reads never contend with each other or with the case's own commands.
+    async with store.pool.acquire() as conn, conn.transaction():
+        await store.append(conn, f"access-{uuid4()}", 0, [event], ctx, subject=str(client_id))
