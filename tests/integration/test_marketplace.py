@@ -3,6 +3,7 @@ providers, price comparison, and an order saga that reserves, delivers, invoices
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -72,6 +73,14 @@ async def test_a_client_orders_a_support_that_is_delivered_invoiced_and_paid(int
         "PaymentScheduled"]
     assert await funds(budgeting, tokens, cid) == await funds(budgeting, tokens, cid) | {
         "reserved_cents": 0, "spent_cents": 17_000, "remaining_cents": 83_000}  # the 10 € difference released
+
+    # Reading an order is a read of the client's data: it is in the access log, refused reads too.
+    assert (await marketplace.get(f"/orders/{order_id}", headers=tokens("worker-eero", "worker"))).status_code == 403
+    logged = await marketplace.app.state.runtime.pool.fetch(
+        "SELECT data FROM events WHERE event_type = 'fi.avain.access.DataAccessed' AND subject = $1", cid)
+    reads = [json.loads(r["data"]) for r in logged]
+    assert {(r["user_id"], r["resource"], r["status"]) for r in reads} >= {
+        (WORKER[0], "GET /orders/{order_id}", 200), ("worker-eero", "GET /orders/{order_id}", 403)}
 
     # The client rates the provider; the average shows in search, with the price history.
     assert (await marketplace.post(f"/orders/{order_id}/rating", headers=me,

@@ -164,12 +164,7 @@ class MarketplaceApplication:
             raise NotFound("no such order")
         return loaded
 
-    async def read_order(self, order_id: UUID, principal: Principal) -> Loaded[orders.Order]:
-        loaded = await self.load_order(order_id)
-        await self._may_read(principal, loaded.state)
-        return loaded
-
-    async def _may_read(self, principal: Principal, order: orders.Order) -> None:
+    async def may_read(self, principal: Principal, order: orders.Order) -> None:
         assert order.client_id is not None
         known = await postgres.client(self.store.pool, order.client_id)
         own = await postgres.provider_of_user(self.store.pool, principal.user_id)

@@ -155,13 +155,17 @@ async def list_orders(principal: CurrentPrincipal, request: Request, client_id: 
             raise Forbidden("only the client's coordinating worker sees their orders")
     elif principal.role not in ("manager", "auditor"):
         raise Forbidden("not allowed")
+    request.state.accessed_client = client_id  # one client's orders: a read of their data, logged
     return await postgres.list_orders(app.store.pool, client_id=client_id, provider_id=None, limit=limit,
                                       offset=offset)
 
 
 @router.get("/orders/{order_id}", tags=["orders"])
 async def get_order(order_id: UUID, principal: CurrentPrincipal, request: Request, response: Response) -> dict[str, Any]:
-    loaded = await _app(request).read_order(order_id, principal)
+    app = _app(request)
+    loaded = await app.load_order(order_id)
+    request.state.accessed_client = loaded.state.client_id  # a read of the client's data: logged, also if refused
+    await app.may_read(principal, loaded.state)
     response.headers["ETag"] = etag(loaded.version)
     o = loaded.state
     history = [{"type": e.type.rsplit(".", 1)[1], "time": e.time.isoformat(), "actor_role": e.actor.role}
