@@ -6,6 +6,7 @@ Each test gets its own databases (name prefix) and topics (topic prefix), so tes
 
 from __future__ import annotations
 
+import importlib
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -98,41 +99,20 @@ async def running_service(create_app: Callable[[ServiceSettings], Any], settings
             yield client
 
 
-@pytest.fixture
-async def intake(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
-    from services.intake.bootstrap import create_app
+def _service(name: str) -> Any:
+    """A fixture running services.<name> in this process for one test (see running_service)."""
 
-    async with running_service(create_app, settings, "intake") as client:
-        yield client
+    async def fixture(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
+        bootstrap = importlib.import_module(f"services.{name}.bootstrap")
+        async with running_service(bootstrap.create_app, settings, name) as client:
+            yield client
 
-
-@pytest.fixture
-async def budgeting(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
-    from services.budgeting.bootstrap import create_app
-
-    async with running_service(create_app, settings, "budgeting") as client:
-        yield client
+    fixture.__name__ = name
+    return pytest.fixture(fixture)
 
 
-@pytest.fixture
-async def marketplace(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
-    from services.marketplace.bootstrap import create_app
-
-    async with running_service(create_app, settings, "marketplace") as client:
-        yield client
-
-
-@pytest.fixture
-async def followup(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
-    from services.followup.bootstrap import create_app
-
-    async with running_service(create_app, settings, "followup") as client:
-        yield client
-
-
-@pytest.fixture
-async def history(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
-    from services.history.bootstrap import create_app
-
-    async with running_service(create_app, settings, "history") as client:
-        yield client
+intake = _service("intake")
+budgeting = _service("budgeting")
+marketplace = _service("marketplace")
+followup = _service("followup")
+history = _service("history")
