@@ -20,6 +20,7 @@ INTAKE = "http://127.0.0.1:8001"
 BUDGETING = "http://127.0.0.1:8002"
 MARKETPLACE = "http://127.0.0.1:8003"
 FOLLOWUP = "http://127.0.0.1:8004"
+HISTORY = "http://127.0.0.1:8005"
 PERIOD = {"start": date.today().isoformat(), "end": (date.today() + timedelta(days=364)).isoformat()}
 
 
@@ -96,6 +97,13 @@ def order_cleaning(tokens: TokenIssuer, worker: dict[str, str], cid: str) -> str
         return order_id
 
 
+def existing_order(worker: dict[str, str], cid: str) -> str | None:
+    """On a repeated `./avain up`: the order the first run placed for the demo client, if any."""
+    with httpx.Client(base_url=MARKETPLACE, headers=worker, timeout=10) as http:
+        r = http.get("/orders", params={"client_id": cid})
+        return str(r.json()[0]["order_id"]) if r.status_code == 200 and r.json() else None
+
+
 def main() -> int:
     tokens = issuer()
     worker = {"Authorization": f"Bearer {tokens.issue('worker-aino', 'worker')}"}
@@ -124,16 +132,16 @@ def main() -> int:
         case = http.get(f"/clients/{cid}").json()
     with httpx.Client(base_url=BUDGETING, headers=worker, timeout=10) as http:
         fresh = plan_and_decide(http, cid)
-        order_id = order_cleaning(tokens, worker, cid) if fresh else None
+        order_id = order_cleaning(tokens, worker, cid) if fresh else existing_order(worker, cid)
         budget = http.get(f"/budgets/{cid}").json()
     print(f"""
 Avain is running.
   API docs:          {INTAKE}/docs (intake), {BUDGETING}/docs (budgeting), {MARKETPLACE}/docs (marketplace),
-                     {FOLLOWUP}/docs (follow-up)
+                     {FOLLOWUP}/docs (follow-up), {HISTORY}/docs (history)
   demo client:       {cid}
                      intake {case['status']}; budget {budget['status']}, {budget['funds']['decided_cents'] / 100:.2f} €
                      (decision {budget['decision']['decision_number'] if budget['decision'] else '-'}),
-                     reserved {budget['funds']['reserved_cents'] / 100:.2f} € for order {order_id or '(see GET /orders)'}
+                     reserved {budget['funds']['reserved_cents'] / 100:.2f} € for order {order_id or '(none)'}
   tokens:            eval "$(./avain tokens --client {cid})"
   follow the case:   curl -H "Authorization: Bearer $TOKEN_AINO" {INTAKE}/clients/{cid}
                      curl -H "Authorization: Bearer $TOKEN_CLIENT" {BUDGETING}/budgets/{cid}/advice
