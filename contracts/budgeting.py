@@ -187,7 +187,8 @@ class FundsReservationRejected(DomainEvent):
     client_id: UUID
     order_id: UUID
     amount_cents: Cents
-    reason_code: Literal["no_decided_budget", "budget_frozen", "budget_closed", "exceeds_remaining"]
+    reason_code: Literal["no_decided_budget", "budget_frozen", "budget_closed", "budget_period_ended",
+                         "exceeds_remaining"]
     reason: str
 
 

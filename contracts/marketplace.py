@@ -126,6 +126,7 @@ class OrderPlaced(DomainEvent):
     quantity: int = Field(ge=1)
     unit_price_cents: int = Field(ge=0, description="The price when the order was placed: it stays")
     amount_cents: int = Field(gt=0, description="quantity × unit price at the time of ordering, VAT included")
+    ordered_on: date | None = Field(None, description="The day the order was placed (budgets are for a period)")
 
 
 class ReservationRetryRequested(DomainEvent):
@@ -138,6 +139,7 @@ class ReservationRetryRequested(DomainEvent):
     amount_cents: int = Field(gt=0)
     category: str
     attempt: int = Field(ge=2)
+    ordered_on: date | None = Field(None, description="The day the order was placed, not the day of the retry")
 
 
 class OrderConfirmed(DomainEvent):

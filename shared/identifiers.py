@@ -233,3 +233,30 @@ def validate_y_tunnus(value: str) -> str:
     if int(check) != expected:
         raise InvalidIdentifier("Y-tunnus: check digit does not match")
     return y_tunnus
+
+
+# --- payment references (an invoice's viitenumero or RF creditor reference) ----------------------------------
+
+_REFERENCE_WEIGHTS = (7, 3, 1)
+
+
+def validate_payment_reference(value: str) -> str:
+    """A Finnish reference number (4–20 digits, check digit by weights 7-3-1 from the right) or an
+    international RF creditor reference (ISO 11649: mod 97 == 1). Spaces are allowed and dropped."""
+    if not isinstance(value, str):
+        raise InvalidIdentifier("reference: must be text")
+    compact = value.replace(" ", "").upper()
+    if compact.startswith("RF"):
+        body = compact[4:] + compact[:4]
+        if not 5 <= len(compact) <= 25 or not compact[2:4].isdigit() or not body.isalnum() or not body.isascii():
+            raise InvalidIdentifier("reference: an RF reference is RF, two check digits and up to 21 letters or digits")
+        if int("".join(str(int(ch, 36)) for ch in body)) % 97 != 1:
+            raise InvalidIdentifier("reference: RF check digits do not match")
+        return compact
+    if not 4 <= len(compact) <= 20 or not all(ch in "0123456789" for ch in compact):
+        raise InvalidIdentifier("reference: a reference number is 4 to 20 digits")
+    digits = [int(ch) for ch in compact[:-1]]
+    total = sum(d * _REFERENCE_WEIGHTS[i % 3] for i, d in enumerate(reversed(digits)))
+    if (10 - total % 10) % 10 != int(compact[-1]):
+        raise InvalidIdentifier("reference: check digit does not match")
+    return compact

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from shared.identifiers import make_hetu
@@ -47,7 +47,9 @@ GOAL = {"title": "Jaksan arjessa lasten kanssa",
                    "expected": "Jaksan useimpina päivinä", "more_than_expected": "Jaksan hyvin",
                    "much_more_than_expected": "Jaksan ja ehdin harrastaa"},
         "baseline_level": -1}
-PERIOD = {"start": "2026-01-01", "end": "2026-12-31"}
+# A year-long period well past its middle, around today (so tests read the same whatever the date).
+PERIOD = {"start": (date.today() - timedelta(days=300)).isoformat(),
+          "end": (date.today() + timedelta(days=64)).isoformat()}
 
 
 async def budget_opened(budgeting: Any, tokens: Any, cid: str) -> dict[str, Any]:

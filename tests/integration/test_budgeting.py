@@ -65,6 +65,9 @@ async def test_a_decision_above_the_authority_limit_waits_for_a_manager(intake, 
         "amount_cents": 600_000, "period": PERIOD, "breakdown": {"cleaning": 400_000, "recreation": 200_000}})
     r = await budgeting.post(f"/budgets/{cid}/decision", headers=w, json={"reasoning": "Perheen tarpeet"})
     assert r.status_code == 202
+    # The manager's queue shows what waits and for how much (it used to show 0 €).
+    queue = (await budgeting.get("/budgets", params={"status": "awaiting_approval"}, headers=m)).json()
+    assert [(b["client_id"], b["proposed_cents"]) for b in queue] == [(cid, 600_000)]
     assert r.json()["events"][0]["type"].endswith("BudgetApprovalRequested")
 
     # Not in effect: an order is refused because the budget has not been decided.
@@ -99,7 +102,8 @@ async def test_fifty_concurrent_reservations_never_exceed_the_decided_amount(int
     cid = await decided_budget(intake, budgeting, tokens, 200_000)
     app = budgeting.app.state.budgeting
     ctx = CommandContext(actor=domain_actor(), correlation_id="c", now=_now())
-    commands = [domain.ReserveFunds(client_id=UUID(cid), order_id=uuid4(), amount_cents=amount, category="cleaning")
+    commands = [domain.ReserveFunds(client_id=UUID(cid), order_id=uuid4(), amount_cents=amount, category="cleaning",
+                                    ordered_on=date.today())
                 for amount in [7_000 + 113 * i for i in range(50)]]
     results = await asyncio.gather(*(app.runner.execute(stream_of(UUID(cid)), c, ctx, subject=cid) for c in commands))
     outcomes = [r.new_events[0] for r in results]
@@ -147,7 +151,8 @@ async def test_revising_below_reserved_plus_spent_is_refused(intake, budgeting, 
     app = budgeting.app.state.budgeting
     ctx = CommandContext(actor=domain_actor(), correlation_id="c", now=_now())
     await app.runner.execute(stream_of(UUID(cid)), domain.ReserveFunds(
-        client_id=UUID(cid), order_id=uuid4(), amount_cents=60_000, category="everyday_life"), ctx, subject=cid)
+        client_id=UUID(cid), order_id=uuid4(), amount_cents=60_000, category="everyday_life",
+        ordered_on=date.today()), ctx, subject=cid)
     w = tokens(*WORKER)
     before = await budgeting_events(budgeting, cid)
     r = await budgeting.post(f"/budgets/{cid}/revision", headers=w, json={

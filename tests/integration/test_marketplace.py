@@ -4,6 +4,7 @@ providers, price comparison, and an order saga that reserves, delivers, invoices
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
@@ -62,8 +63,8 @@ async def test_a_client_orders_a_support_that_is_delivered_invoiced_and_paid(int
     assert confirmed["unit_price_cents"] == 6_000 and confirmed["amount_cents"] == 18_000
     assert (await funds(budgeting, tokens, cid))["reserved_cents"] == 18_000
 
-    for path, body in (("acceptance", None), ("delivery", {"delivered_on": "2026-11-20"}),
-                       ("invoice", {"amount_cents": 17_000, "vat_cents": 3_386, "reference": "RF18 1234"})):
+    for path, body in (("acceptance", None), ("delivery", {"delivered_on": date.today().isoformat()}),
+                       ("invoice", {"amount_cents": 17_000, "vat_cents": 3_386, "reference": "RF18 5390 0754 7034"})):
         r = await marketplace.post(f"/orders/{order_id}/{path}", headers=p, json=body)
         assert r.status_code == 200, (path, r.text)
     assert (await marketplace.post(f"/orders/{order_id}/invoice/approval", headers=w)).status_code == 200

@@ -44,6 +44,7 @@ from shared.events import DomainEvent
 CID = uuid4()
 SEALED = Sealed(kid=str(CID), nonce="bm9uY2U=", ct="Y3Q=")
 PERIOD = Period(start=date(2025, 1, 1), end=date(2025, 12, 31))
+ORDERED_ON = date(2025, 6, 1)
 PROPOSAL_ID = uuid4()
 AMOUNT = 500_000  # 5000.00 €
 BREAKDOWN = {"assistance": 300_000, "hobbies": 200_000}
@@ -84,7 +85,7 @@ def decide_budget(limit: int, by: str = "w-1") -> d.DecideBudget:
 
 
 def reserve(order_id: UUID, amount: int, category: str = "assistance") -> d.ReserveFunds:
-    return d.ReserveFunds(client_id=CID, order_id=order_id, amount_cents=amount, category=category)
+    return d.ReserveFunds(client_id=CID, order_id=order_id, amount_cents=amount, category=category, ordered_on=ORDERED_ON)
 
 
 def reserved(order_id: UUID, amount: int, remaining: int, category: str = "assistance") -> FundsReserved:
@@ -307,7 +308,8 @@ def test_reservation_refused_by_budget_state(history: tuple[DomainEvent, ...], c
 
 def test_reservation_without_any_budget_is_rejected_to_the_orders_client() -> None:
     other_client, order = uuid4(), uuid4()
-    [event] = d.decide(d.ReserveFunds(client_id=other_client, order_id=order, amount_cents=5_000, category="x"),
+    [event] = d.decide(d.ReserveFunds(client_id=other_client, order_id=order, amount_cents=5_000, category="x",
+                                    ordered_on=ORDERED_ON),
                        d.INITIAL)
     assert isinstance(event, FundsReservationRejected)
     assert (event.client_id, event.order_id, event.amount_cents, event.reason_code) == (
@@ -403,11 +405,19 @@ def test_the_same_invoice_twice_is_recorded_once() -> None:
     assert budget.spent_cents == 80_000
 
 
+def test_an_order_placed_after_the_budget_period_is_refused_with_the_reason() -> None:
+    late = d.ReserveFunds(client_id=CID, order_id=uuid4(), amount_cents=1_000, category="x", ordered_on=date(2026, 1, 1))
+    [event] = d.decide(late, given_events(*LIVE))
+    assert isinstance(event, FundsReservationRejected) and event.reason_code == "budget_period_ended"
+    assert "2025-12-31" in event.reason
+
+
 def test_each_order_is_answered_once_so_a_late_retry_cannot_reserve_a_released_order_again() -> None:
     order = uuid4()
     history = (*LIVE, reserved(order, 100_000, remaining=400_000))
     released = when(d.ReleaseFunds(order_id=order, reason="order_cancelled"), *history)
-    retry = d.ReserveFunds(client_id=CID, order_id=order, amount_cents=100_000, category="assistance")
+    retry = d.ReserveFunds(client_id=CID, order_id=order, amount_cents=100_000, category="assistance",
+                           ordered_on=ORDERED_ON)
     assert d.decide(retry, given_events(*history, *released)) == []
 
 

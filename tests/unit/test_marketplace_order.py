@@ -27,7 +27,7 @@ from contracts.marketplace import (
 )
 from services.marketplace.domain import order as d
 from shared.crypto import Sealed
-from shared.errors import RuleViolation
+from shared.errors import InvalidCommand, RuleViolation
 from shared.events import DomainEvent
 
 CID = uuid4()
@@ -54,21 +54,23 @@ def place(**changes: object) -> d.PlaceOrder:
     fields: dict[str, object] = {
         "order_id": OID, "client_id": CID, "provider_id": PID, "offering_id": OFFERING, "quantity": 3,
         "provider_status": "verified", "provider_serves_client": True, "offering_withdrawn": False,
-        "category": "assistance", "unit_price_cents": 4_500,
+        "category": "assistance", "unit_price_cents": 4_500, "today": ORDERED_ON,
     }
     return d.PlaceOrder.model_validate(fields | changes)
 
 
+ORDERED_ON = date(2025, 2, 1)
 PLACED = OrderPlaced(**IDS, provider_id=PID, offering_id=OFFERING, category="assistance", quantity=3,
-                     unit_price_cents=4_500, amount_cents=13_500)
-RETRIED = ReservationRetryRequested(**IDS, amount_cents=13_500, category="assistance", attempt=2)
+                     unit_price_cents=4_500, amount_cents=13_500, ordered_on=ORDERED_ON)
+# the retry carries the day the order was placed, not its own
+RETRIED = ReservationRetryRequested(**IDS, amount_cents=13_500, category="assistance", attempt=2, ordered_on=ORDERED_ON)
 CONFIRMED = OrderConfirmed(**IDS, provider_id=PID)
 REJECTED = OrderRejected(**IDS, reason_code="insufficient_funds", reason="not enough left")
 ACCEPTED = OrderAccepted(**IDS, provider_id=PID)
 DECLINED = OrderDeclined(**IDS, reason="fully booked")
 CANCELLED = OrderCancelled(**IDS, reason="cancelled_by_client")
 DELIVERED = ServiceDelivered(**IDS, delivered_on=date(2025, 3, 1))
-INVOICED = InvoiceSubmitted(**IDS, invoice_id=INVOICE, amount_cents=13_000, vat_cents=2_641, reference="RF18 1234")
+INVOICED = InvoiceSubmitted(**IDS, invoice_id=INVOICE, amount_cents=13_000, vat_cents=2_641, reference="RF18539007547034")
 APPROVED = InvoiceApproved(**IDS, invoice_id=INVOICE, amount_cents=13_000)
 SCHEDULED = PaymentScheduled(**IDS, invoice_id=INVOICE, provider_id=PID, amount_cents=13_000, pay_on=date(2025, 4, 1))
 BLOCKED = PaymentBlocked(**IDS, invoice_id=INVOICE, reason="over the budget")
@@ -104,7 +106,7 @@ def test_place_an_order_at_the_price_of_the_moment() -> None:
     assert event == PLACED
     order = given_events(event)
     assert order == d.Order(order_id=OID, client_id=CID, provider_id=PID, status="awaiting_funds", amount_cents=13_500,
-                            category="assistance", reservation_attempts=1)
+                            category="assistance", reservation_attempts=1, ordered_on=ORDERED_ON)
 
 
 @pytest.mark.parametrize(("quantity", "price"), [(1, 1), (1, 4_500), (7, 3_333), (1000, 99_999)])
@@ -171,7 +173,8 @@ def test_retry_counts_the_attempts_until_budgeting_answers() -> None:
     history: list[DomainEvent] = [PLACED]
     for attempt in (2, 3, 4, 5):
         [event] = when(d.RetryReservation(), *history)
-        assert event == ReservationRetryRequested(**IDS, amount_cents=13_500, category="assistance", attempt=attempt)
+        assert event == ReservationRetryRequested(**IDS, amount_cents=13_500, category="assistance", attempt=attempt,
+                                                  ordered_on=ORDERED_ON)
         history.append(event)
         assert given_events(*history).reservation_attempts == attempt
         assert given_events(*history).status == "awaiting_funds"
@@ -232,7 +235,7 @@ def test_a_late_timer_or_budget_closure_records_nothing(status: str, reason: str
 
 
 def test_delivery_only_when_accepted() -> None:
-    command = d.RecordDelivery(delivered_on=date(2025, 3, 1))
+    command = d.RecordDelivery(delivered_on=date(2025, 3, 1), today=date(2025, 3, 1))
     assert when(command, *HISTORY["accepted"]) == [DELIVERED]
     for status, history in HISTORY.items():
         if status != "accepted":
@@ -240,8 +243,21 @@ def test_delivery_only_when_accepted() -> None:
                 when(command, *history)
 
 
+def test_a_delivery_cannot_be_recorded_before_it_happened() -> None:
+    """Regression: a delivery dated next month was accepted, and invoicing and payment followed."""
+    with pytest.raises(RuleViolation, match="before it has happened"):
+        when(d.RecordDelivery(delivered_on=date(2025, 3, 2), today=date(2025, 3, 1)), *HISTORY["accepted"])
+
+
+@pytest.mark.parametrize(("reference", "vat"), [("RF18 5390", 100), ("1234", 100), ("12345672", 20_000)])
+def test_an_invoice_needs_a_valid_payment_reference_and_a_vat_within_the_total(reference: str, vat: int) -> None:
+    command = d.SubmitInvoice(invoice_id=INVOICE, amount_cents=13_000, vat_cents=vat, reference=reference)
+    with pytest.raises(InvalidCommand):
+        when(command, *HISTORY["delivered"])
+
+
 def test_invoice_only_when_delivered() -> None:
-    command = d.SubmitInvoice(invoice_id=INVOICE, amount_cents=13_000, vat_cents=2_641, reference="RF18 1234")
+    command = d.SubmitInvoice(invoice_id=INVOICE, amount_cents=13_000, vat_cents=2_641, reference="RF18539007547034")
     assert when(command, *HISTORY["delivered"]) == [INVOICED]
     invoiced = given_events(*HISTORY["delivered"], INVOICED)
     assert (invoiced.status, invoiced.invoice_id, invoiced.invoice_cents) == ("invoiced", INVOICE, 13_000)
@@ -305,7 +321,7 @@ def test_no_rating_before_delivery(status: str) -> None:
 
 def test_a_rated_order_still_moves_on() -> None:
     rated = (*HISTORY["delivered"], RATED)
-    assert when(d.SubmitInvoice(invoice_id=INVOICE, amount_cents=13_000, vat_cents=2_641, reference="RF18 1234"),
+    assert when(d.SubmitInvoice(invoice_id=INVOICE, amount_cents=13_000, vat_cents=2_641, reference="RF18 5390 0754 7034"),
                 *rated) == [INVOICED]
 
 
@@ -332,9 +348,10 @@ _forward = st.one_of(  # the saga's steps forward (and the ones that leave the s
     st.just(d.RetryReservation()),
     st.just(d.ConfirmOrder()),
     st.just(d.AcceptOrder()),
-    st.builds(d.RecordDelivery, delivered_on=st.dates(min_value=date(2025, 1, 1), max_value=date(2025, 12, 31))),
+    st.builds(d.RecordDelivery, delivered_on=st.dates(min_value=date(2025, 1, 1), max_value=date(2025, 12, 31)),
+              today=st.just(date(2025, 12, 31))),
     st.builds(d.SubmitInvoice, invoice_id=_invoice_id, amount_cents=st.integers(min_value=0, max_value=50_000),
-              vat_cents=st.integers(min_value=0, max_value=10_000), reference=st.just("RF18 1234")),
+              vat_cents=st.just(0), reference=st.just("RF18 5390 0754 7034")),
     st.just(d.ApproveInvoice()),
     st.builds(d.SchedulePayment, invoice_id=_invoice_id, pay_on=st.just(date(2025, 4, 1))),
     st.builds(d.BlockPayment, invoice_id=_invoice_id, reason=st.just("over the budget")),

@@ -14,7 +14,7 @@ from shared.envelope import EventEnvelope
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 PROJECTED = ("status", "frozen", "coordinator_id", "municipality", "decision_number", "period_start", "period_end",
-             "amount_cents", "reserved_cents", "spent_cents")
+             "amount_cents", "reserved_cents", "spent_cents", "proposed_cents")
 
 
 def projection_of(budget: Budget) -> dict[str, Any]:
@@ -30,6 +30,7 @@ def projection_of(budget: Budget) -> dict[str, Any]:
         "amount_cents": budget.amount_cents,
         "reserved_cents": budget.reserved_cents,
         "spent_cents": budget.spent_cents,
+        "proposed_cents": budget.proposal.amount_cents if budget.proposal else None,
     }
 
 
@@ -62,7 +63,7 @@ async def fetch_projection(pool: asyncpg.Pool, client_id: Any) -> dict[str, Any]
 async def list_budgets(pool: asyncpg.Pool, *, coordinator_id: str | None, status: str | None, limit: int,
                        offset: int) -> list[dict[str, Any]]:
     rows = await pool.fetch(
-        "SELECT client_id, status, frozen, coordinator_id, decision_number, amount_cents, reserved_cents,"
+        "SELECT client_id, status, frozen, coordinator_id, decision_number, proposed_cents, amount_cents, reserved_cents,"
         " spent_cents, amount_cents - reserved_cents - spent_cents AS remaining_cents, version"
         " FROM budgets WHERE ($1::text IS NULL OR coordinator_id = $1) AND ($2::text IS NULL OR status = $2)"
         " ORDER BY updated_at DESC, client_id LIMIT $3 OFFSET $4",

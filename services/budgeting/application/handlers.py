@@ -188,12 +188,10 @@ class BudgetingApplication:
                 return domain.UnfreezeBudget()
             case intake_events.CoordinatorAssigned():
                 return domain.ChangeCoordinator(coordinator_id=event.worker_id)
-            case market_events.OrderPlaced():
-                return domain.ReserveFunds(client_id=event.client_id, order_id=event.order_id, amount_cents=event.amount_cents,
-                                           category=event.category)
-            case market_events.ReservationRetryRequested():
+            case market_events.OrderPlaced() | market_events.ReservationRetryRequested():
                 return domain.ReserveFunds(client_id=event.client_id, order_id=event.order_id,
-                                           amount_cents=event.amount_cents, category=event.category)
+                                           amount_cents=event.amount_cents, category=event.category,
+                                           ordered_on=event.ordered_on or envelope.time.date())
             case market_events.OrderCancelled():
                 return domain.ReleaseFunds(order_id=event.order_id, reason="order_cancelled")
             case market_events.OrderDeclined():

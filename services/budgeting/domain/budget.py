@@ -12,6 +12,7 @@ The rules of the HB budget live here:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import singledispatch
 from typing import Literal
 from uuid import UUID
@@ -190,6 +191,7 @@ class RejectBudget(Command):
 class ReserveFunds(Command):
     client_id: UUID  # the order names its client: a refusal must reach it even when there is no budget
     order_id: UUID
+    ordered_on: date
     amount_cents: int = Field(gt=0)
     category: str
 
@@ -359,6 +361,8 @@ def _reserve(command: ReserveFunds, budget: Budget) -> list[DomainEvent]:
         return reject("no_decided_budget", "the budget has not been decided yet")
     if budget.frozen:
         return reject("budget_frozen", "the budget is frozen: the client has withdrawn consent")
+    if budget.period is not None and command.ordered_on > budget.period.end:
+        return reject("budget_period_ended", f"the budget period ended on {budget.period.end.isoformat()}")
     if command.amount_cents > budget.remaining_cents:
         return reject("exceeds_remaining", f"the order ({euros(command.amount_cents)}) exceeds the remaining "
                                            f"budget ({euros(budget.remaining_cents)})")

@@ -149,7 +149,7 @@ class MarketplaceApplication:
             quantity=quantity, provider_status=provider.state.status,
             provider_serves_client=known["municipality"] in provider.state.service_areas,
             offering_withdrawn=offering.state.withdrawn, category=offering.state.category,
-            unit_price_cents=offering.state.unit_price_cents,
+            unit_price_cents=offering.state.unit_price_cents, today=ctx.now.date(),
         )
         async with self.store.pool.acquire() as conn, conn.transaction():
             done = await self.orders.execute(order_stream(order_id), command, ctx, subject=str(client_id), conn=conn)

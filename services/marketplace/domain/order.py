@@ -34,8 +34,9 @@ from contracts.marketplace import (
 )
 from services.marketplace.domain.catalogue import ProviderStatus
 from shared.crypto import Sealed
-from shared.errors import RuleViolation
+from shared.errors import InvalidCommand, RuleViolation
 from shared.events import DomainEvent
+from shared.identifiers import InvalidIdentifier, validate_payment_reference
 
 Status = Literal["none", "awaiting_funds", "confirmed", "rejected", "accepted", "declined", "cancelled",
                  "delivered", "invoiced", "invoice_approved", "payment_scheduled", "payment_blocked"]
@@ -54,6 +55,7 @@ class Order:
     invoice_id: UUID | None = None
     invoice_cents: int = 0
     rated: bool = False
+    ordered_on: date | None = None
 
 
 NO_ORDER = Order()
@@ -75,6 +77,7 @@ class PlaceOrder(Command):
     offering_withdrawn: bool
     category: str
     unit_price_cents: int = Field(ge=0)
+    today: date  # passed in by the application: the domain reads no clock
 
 
 class RetryReservation(Command):
@@ -104,6 +107,7 @@ class CancelOrder(Command):
 
 class RecordDelivery(Command):
     delivered_on: date
+    today: date  # passed in by the application: the domain reads no clock
 
 
 class SubmitInvoice(Command):
@@ -143,7 +147,7 @@ def decide(command: Command, order: Order) -> list[DomainEvent]:
             if order.status != "awaiting_funds":
                 return []  # budgeting answered meanwhile
             return [ReservationRetryRequested(**ids, amount_cents=order.amount_cents, category=order.category,
-                                              attempt=order.reservation_attempts + 1)]
+                                              attempt=order.reservation_attempts + 1, ordered_on=order.ordered_on)]
         case ConfirmOrder():
             return [OrderConfirmed(**ids, provider_id=order.provider_id)] if order.status == "awaiting_funds" else []
         case RejectOrder():
@@ -164,10 +168,18 @@ def decide(command: Command, order: Order) -> list[DomainEvent]:
             return [OrderCancelled(**ids, reason=command.reason)]
         case RecordDelivery():
             _require(order, "accepted", "record delivery for")
+            if command.delivered_on > command.today:
+                raise RuleViolation("a delivery cannot be recorded before it has happened")
             return [ServiceDelivered(**ids, delivered_on=command.delivered_on)]
         case SubmitInvoice():
             _require(order, "delivered", "invoice")
-            return [InvoiceSubmitted(**ids, **command.model_dump())]
+            try:
+                reference = validate_payment_reference(command.reference)
+            except InvalidIdentifier as exc:
+                raise InvalidCommand(str(exc), field="reference") from exc
+            if command.vat_cents > command.amount_cents:
+                raise InvalidCommand("the VAT cannot exceed the invoice's total", field="vat_cents")
+            return [InvoiceSubmitted(**ids, **(command.model_dump() | {"reference": reference}))]
         case ApproveInvoice():
             _require(order, "invoiced", "approve the invoice of")
             assert order.invoice_id is not None
@@ -204,7 +216,8 @@ def _place(c: PlaceOrder, order: Order) -> OrderPlaced:
         raise RuleViolation("a free offering is taken up directly with the provider: no order or budget is needed")
     return OrderPlaced(client_id=c.client_id, order_id=c.order_id, provider_id=c.provider_id,
                        offering_id=c.offering_id, category=c.category, quantity=c.quantity,
-                       unit_price_cents=c.unit_price_cents, amount_cents=c.quantity * c.unit_price_cents)
+                       unit_price_cents=c.unit_price_cents, amount_cents=c.quantity * c.unit_price_cents,
+                       ordered_on=c.today)
 
 
 def _require(order: Order, status: Status, what: str) -> None:
@@ -223,7 +236,8 @@ def _apply(event: DomainEvent, o: Order) -> Order:
 
 @_apply.register
 def _(e: OrderPlaced, o: Order) -> Order:
-    return Order(e.order_id, e.client_id, e.provider_id, "awaiting_funds", e.amount_cents, e.category, 1)
+    return Order(e.order_id, e.client_id, e.provider_id, "awaiting_funds", e.amount_cents, e.category, 1,
+                 ordered_on=e.ordered_on)
 
 
 @_apply.register

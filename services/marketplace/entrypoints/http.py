@@ -216,8 +216,8 @@ async def decline_order(order_id: UUID, body: schemas.ReasonBody, principal: Cur
 @router.post("/orders/{order_id}/delivery", tags=["orders"])
 async def record_delivery(order_id: UUID, body: schemas.DeliveryBody, principal: CurrentPrincipal,
                           request: Request, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
-    return await _provider_step(request, principal, order_id, orders.RecordDelivery(delivered_on=body.delivered_on),
-                                response, if_match)
+    command = orders.RecordDelivery(delivered_on=body.delivered_on, today=datetime.now(UTC).date())
+    return await _provider_step(request, principal, order_id, command, response, if_match)
 
 
 @router.post("/orders/{order_id}/invoice", tags=["orders"])
