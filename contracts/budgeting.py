@@ -139,7 +139,7 @@ class BudgetApproved(DomainEvent):
     client_id: UUID
     proposal_id: UUID
     approved_by: str
-    reason: str = Field(min_length=1)
+    reason: Sealed
 
 
 class BudgetRejected(DomainEvent):
@@ -150,7 +150,7 @@ class BudgetRejected(DomainEvent):
     client_id: UUID
     proposal_id: UUID
     rejected_by: str
-    reason: str = Field(min_length=1)
+    reason: Sealed
 
 
 class BudgetDecided(DomainEvent):

@@ -174,7 +174,7 @@ class OrderDeclined(DomainEvent):
 
     client_id: UUID
     order_id: UUID
-    reason: str
+    reason: Sealed
 
 
 class OrderCancelled(DomainEvent):

@@ -33,12 +33,14 @@ def purpose_of(principal: Principal, stated: str | None) -> Purpose:
     return stated
 
 
-async def record_access(store: EventStore, *, service: str, client_id: UUID, principal: Principal, purpose: Purpose,
-                        resource: str, status: int, correlation_id: str) -> None:
-    event = DataAccessed(client_id=client_id, user_id=principal.user_id, role=principal.role, purpose=purpose,
-                         service=service, resource=resource, status=status)
+async def record_access(store: EventStore, *, service: str, client_ids: list[UUID], principal: Principal,
+                        purpose: Purpose, resource: str, status: int, correlation_id: str) -> None:
+    """One DataAccessed per client whose data the response carried (a work list names many), in one
+    transaction, each in a stream of its own: reads never contend with each other or with the case."""
     ctx = CommandContext(actor=Actor(id=principal.user_id, role=principal.role), correlation_id=correlation_id,
                          now=datetime.now(UTC))
-    # One stream per read: reads never contend with each other or with the case's own commands.
     async with store.pool.acquire() as conn, conn.transaction():
-        await store.append(conn, f"access-{uuid4()}", 0, [event], ctx, subject=str(client_id))
+        for client_id in client_ids:
+            event = DataAccessed(client_id=client_id, user_id=principal.user_id, role=principal.role,
+                                 purpose=purpose, service=service, resource=resource, status=status)
+            await store.append(conn, f"access-{uuid4()}", 0, [event], ctx, subject=str(client_id))

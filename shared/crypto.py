@@ -17,6 +17,8 @@ import asyncpg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import BaseModel, ConfigDict
 
+from shared.errors import RuleViolation
+
 ERASED = "[erased]"
 
 
@@ -52,8 +54,8 @@ def keyed_hash(pepper: bytes, value: str) -> str:
     return hmac.new(pepper, value.encode(), hashlib.sha256).hexdigest()
 
 
-class KeyDestroyed(Exception):
-    pass
+class KeyDestroyed(RuleViolation):
+    """The client's data was erased: nothing about them can be recorded in their words any more (409)."""
 
 
 class Keyring:

@@ -120,25 +120,31 @@ def install(app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]],
 
 
 async def _log_access(request: Request, response: Response) -> Response:
-    """Log a read of one client's data (the route names the client, or the handler set
-    ``request.state.accessed_client``) before the response leaves; fail closed if it cannot be logged."""
+    """Log every read of clients' data before the response leaves; fail closed if it cannot be logged.
+
+    Which clients: the one the route names (``client_id``), or those a handler put in
+    ``request.state.accessed_clients`` (a work list, an order, a lookup that found an existing client;
+    handlers set it before their checks, so refused reads are logged too)."""
     principal: Principal | None = getattr(request.state, "principal", None)
-    client = getattr(request.state, "accessed_client", None) or request.path_params.get("client_id")
-    if request.method != "GET" or principal is None or client is None:
+    named = getattr(request.state, "accessed_clients", None)
+    if principal is None or (named is None and request.method != "GET"):
         return response
+    clients = named if named is not None else [request.path_params.get("client_id")]
     try:
-        client_id = UUID(str(client))
+        client_ids = sorted({UUID(str(c)) for c in clients if c is not None})
     except ValueError:
         return response  # not a client id: the request was refused as invalid anyway
+    if not client_ids:
+        return response
     try:
         purpose = purpose_of(principal, request.headers.get(PURPOSE_HEADER))
     except InvalidCommand:
         purpose = "audit"  # the read itself was refused for the missing purpose: log the attempt as an audit
     runtime = request.app.state.runtime
     try:
-        await record_access(runtime.store, service=runtime.name, client_id=client_id, principal=principal,
-                            purpose=purpose, resource=f"GET {_route(request)}", status=response.status_code,
-                            correlation_id=request.state.correlation_id)
+        await record_access(runtime.store, service=runtime.name, client_ids=client_ids, principal=principal,
+                            purpose=purpose, resource=f"{request.method} {_route(request)}",
+                            status=response.status_code, correlation_id=request.state.correlation_id)
     except Exception as exc:  # noqa: BLE001 - an unlogged read must not happen: refuse it instead
         log.error("access_log_failed", error=type(exc).__name__)
         return JSONResponse({"error": "AccessLogUnavailable",

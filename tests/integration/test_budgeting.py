@@ -200,7 +200,7 @@ async def test_roles_withdrawn_consent_and_closure(intake, budgeting, tokens, se
     assert (await budgeting.get(f"/budgets/{cid}", headers=tokens("p-1", "provider"))).status_code == 403
     assert (await budgeting.post(f"/budgets/{cid}/wishes", headers=me, json={"text": "Lastenrattaat"})).status_code == 200
     assert (await budgeting.post(f"/budgets/{cid}/closure", headers=me,
-                                 json={"reason": "case_closed"})).status_code == 403
+                                 json={"reason": "period_ended"})).status_code == 403
     view = (await budgeting.get(f"/budgets/{cid}", headers=me)).json()
     assert view["wishes"][0]["text"] == "Lastenrattaat"
     bad = await budgeting.post(f"/budgets/{cid}/proposal", headers=w, json={
@@ -217,7 +217,7 @@ async def test_roles_withdrawn_consent_and_closure(intake, budgeting, tokens, se
     advice = (await budgeting.get(f"/budgets/{cid}/advice", headers=w)).json()
     assert "frozen" in {r["flag"] for r in advice["risks"]}
 
-    r = await budgeting.post(f"/budgets/{cid}/closure", headers=w, json={"reason": "case_closed"})
+    r = await budgeting.post(f"/budgets/{cid}/closure", headers=w, json={"reason": "period_ended"})
     assert r.status_code == 200
     assert (await budgeting.get(f"/budgets/{cid}", headers=w)).json()["status"] == "closed"
 

@@ -16,7 +16,7 @@ import pytest
 from contracts.followup import CaseClosed
 from services.history.replay import LogRecord, read_log, rebuild, view
 from shared.settings import ServiceSettings
-from tests.journeys import GOAL, MANAGER, WORKER, decided_budget, offering, verified_provider
+from tests.journeys import GOAL, MANAGER, WORKER, decided_budget, offering, person, verified_provider
 from tests.support import envelope_of, eventually, publish
 
 pytestmark = pytest.mark.integration
@@ -158,6 +158,16 @@ async def test_every_api_read_appears_in_the_access_log(intake, budgeting, histo
         return entries if {(e["resource"].split("/")[1], e["purpose"]) for e in entries} >= wanted else None
 
     entries = await eventually(logged, timeout=30)
+    # A work list is a read of every client on it; finding an existing client by their hetu is a read too.
+    await intake.get("/clients", headers=tokens(*WORKER))
+    await intake.post("/clients", headers=tokens("worker-eero", "worker"), json=person())
+
+    async def list_and_lookup_logged() -> Any:
+        r = await history.get("/history/access", params={"client_id": cid}, headers=tokens(cid, "client"))
+        resources = {(e["user_id"], e["resource"]) for e in r.json()}
+        return {(WORKER[0], "GET /clients"), ("worker-eero", "POST /clients")} <= resources
+
+    assert await eventually(list_and_lookup_logged, timeout=30)
     refused = [e for e in entries if e["user_id"] == "worker-eero"]
     assert refused and refused[0]["status"] == 403 and refused[0]["service"] == "intake"
     by_user = await history.get("/history/access", params={"user_id": "auditor-otso"},

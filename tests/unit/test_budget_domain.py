@@ -225,9 +225,9 @@ def test_decision_above_the_authority_limit_asks_a_manager_and_decides_nothing()
 
 
 def test_manager_approval_decides_in_the_requesters_name() -> None:
-    events = when(d.ApproveBudget(manager_id="m-1", reason="Tarve perusteltu"), OPENED, PROPOSED, APPROVAL_REQUESTED)
+    events = when(d.ApproveBudget(manager_id="m-1", reason=SEALED), OPENED, PROPOSED, APPROVAL_REQUESTED)
     assert events == [
-        BudgetApproved(client_id=CID, proposal_id=PROPOSAL_ID, approved_by="m-1", reason="Tarve perusteltu"),
+        BudgetApproved(client_id=CID, proposal_id=PROPOSAL_ID, approved_by="m-1", reason=SEALED),
         DECIDED.model_copy(update={"approved_by": "m-1"}),
     ]
     decided = events[1]
@@ -237,8 +237,8 @@ def test_manager_approval_decides_in_the_requesters_name() -> None:
 
 
 @pytest.mark.parametrize("command", [
-    d.ApproveBudget(manager_id="w-1", reason="ok"),
-    d.RejectBudget(manager_id="w-1", reason="no"),
+    d.ApproveBudget(manager_id="w-1", reason=SEALED),
+    d.RejectBudget(manager_id="w-1", reason=SEALED),
 ], ids=["approve", "reject"])
 def test_requester_cannot_answer_their_own_request(command: d.Command) -> None:
     with pytest.raises(RuleViolation, match="another person"):
@@ -248,12 +248,12 @@ def test_requester_cannot_answer_their_own_request(command: d.Command) -> None:
 @pytest.mark.parametrize("history", [(OPENED, PROPOSED), LIVE], ids=["draft", "decided"])
 def test_approval_needs_a_pending_request(history: tuple[DomainEvent, ...]) -> None:
     with pytest.raises(RuleViolation, match="no decision is waiting"):
-        when(d.ApproveBudget(manager_id="m-1", reason="ok"), *history)
+        when(d.ApproveBudget(manager_id="m-1", reason=SEALED), *history)
 
 
 def test_manager_rejection_returns_the_budget_to_draft() -> None:
-    events = when(d.RejectBudget(manager_id="m-1", reason="Liian suuri"), OPENED, PROPOSED, APPROVAL_REQUESTED)
-    assert events == [BudgetRejected(client_id=CID, proposal_id=PROPOSAL_ID, rejected_by="m-1", reason="Liian suuri")]
+    events = when(d.RejectBudget(manager_id="m-1", reason=SEALED), OPENED, PROPOSED, APPROVAL_REQUESTED)
+    assert events == [BudgetRejected(client_id=CID, proposal_id=PROPOSAL_ID, rejected_by="m-1", reason=SEALED)]
     budget = given_events(OPENED, PROPOSED, APPROVAL_REQUESTED, *events)
     assert (budget.status, budget.pending_approval, budget.amount_cents) == ("draft", None, 0)
     # a new proposal can now be made
@@ -576,3 +576,29 @@ def test_a_plan_review_from_follow_up_flags_the_budget_until_a_revision_answers_
                             breakdown={"assistance": AMOUNT - 1}, reason=SEALED)
     assert not given_events(*LIVE, opened, revised).review_requested
     assert when(review) == [] and when(review, *LIVE, CLOSED) == []
+
+
+def test_work_delivered_before_the_case_closed_is_still_paid_up_to_its_reservation() -> None:
+    """Regression: closing released every reservation, and the invoice that came after was refused."""
+    order = uuid4()
+    history = (*LIVE, reserved(order, 40_000, remaining=460_000))
+    closed = when(d.CloseBudget(reason="case_closed"), *history)
+    invoice = d.RecordSpending(order_id=order, invoice_id=uuid4(), amount_cents=35_000)
+    [paid] = when(invoice, *history, *closed)
+    assert isinstance(paid, SpendingRecorded) and paid.amount_cents == 35_000
+    budget = given_events(*history, *closed, paid)
+    assert budget.spent_cents == 35_000 and budget.reserved_cents == 0
+    assert d.decide(invoice, budget) == []  # settled once
+    too_much = d.RecordSpending(order_id=order, invoice_id=uuid4(), amount_cents=40_001)
+    [refused] = when(too_much, *history, *closed)
+    assert isinstance(refused, SpendingRejected)
+
+
+def test_a_case_closed_before_its_budget_opened_keeps_the_budget_closed() -> None:
+    """Kafka keeps no order between topics: follow-up's CaseClosed can come before intake's IntakeCompleted."""
+    [closed] = d.decide(d.CloseBudget(reason="case_closed", client_id=CID), d.INITIAL)
+    assert isinstance(closed, BudgetClosed) and closed.client_id == CID
+    opened = d.OpenBudget(client_id=CID, coordinator_id="w-1", service_task=ServiceTask.DISABILITY_SERVICES,
+                          municipality="Pori", intake_event_id=uuid4())
+    assert d.decide(opened, given_events(closed)) == []
+    assert d.decide(d.CloseBudget(reason="case_closed"), d.INITIAL) == []  # nothing to close, nothing said

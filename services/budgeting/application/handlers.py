@@ -135,8 +135,10 @@ class BudgetingApplication:
 
     async def answer_approval(self, client_id: UUID, approve: bool, reason: str, principal: Principal,
                               ctx: CommandContext, expected_version: int | None = None) -> Executed[domain.Budget]:
+        await self._precheck(client_id, "approve", principal)
+        (sealed,) = await self.keyring.seal(str(client_id), reason)  # the manager's words may be about the client
         kind = domain.ApproveBudget if approve else domain.RejectBudget
-        command = kind(manager_id=principal.user_id, reason=reason)
+        command = kind(manager_id=principal.user_id, reason=sealed)
         return await self._run(client_id, "approve", command, principal, ctx, expected_version)
 
     async def revise(self, client_id: UUID, amount_cents: int, breakdown: dict[str, int], reason: str,
@@ -164,7 +166,7 @@ class BudgetingApplication:
         client_id = UUID(envelope.subject)
         if not isinstance(command, domain.OpenBudget):
             exists = await conn.fetchval("SELECT 1 FROM events WHERE stream_id = $1 LIMIT 1", stream_of(client_id))
-            if not exists and not isinstance(command, domain.ReserveFunds):
+            if not exists and not isinstance(command, domain.ReserveFunds | domain.CloseBudget):
                 return  # e.g. consent withdrawn before intake completed: there is no budget to act on
         ctx = CommandContext(actor=SYSTEM, correlation_id=envelope.correlation_id, causation_id=str(envelope.id),
                              now=datetime.now(UTC))
@@ -200,7 +202,7 @@ class BudgetingApplication:
                 return domain.RecordSpending(order_id=event.order_id, invoice_id=event.invoice_id,
                                              amount_cents=event.amount_cents)
             case followup_events.CaseClosed():
-                return domain.CloseBudget(reason="case_closed")
+                return domain.CloseBudget(reason="case_closed", client_id=event.client_id)
             case followup_events.PlanReviewRequested():
                 return domain.OpenPlanReview(review_id=event.review_id, requested_by=event.requested_by, rule=event.rule,
                                              reason=event.reason, finding=event.finding)

@@ -87,6 +87,8 @@ class Budget:
     spent_by_category: dict[str, int] = field(default_factory=dict)
     invoiced: dict[UUID, UUID] = field(default_factory=dict)  # order id → the invoice that settled it
     answered_orders: frozenset[UUID] = frozenset()  # every order ever reserved or refused: answered once
+    # Reservations released when the budget closed: an invoice for work already delivered still settles.
+    released_at_closure: dict[UUID, Reservation] = field(default_factory=dict)
     revision_number: int = 0
     review_requested: bool = False  # follow-up asked for a plan review; a revision answers it
 
@@ -180,12 +182,12 @@ class DecideBudget(Command):
 
 class ApproveBudget(Command):
     manager_id: str
-    reason: str = Field(min_length=1)
+    reason: Sealed
 
 
 class RejectBudget(Command):
     manager_id: str
-    reason: str = Field(min_length=1)
+    reason: Sealed
 
 
 class ReserveFunds(Command):
@@ -222,6 +224,9 @@ class UnfreezeBudget(Command):
 
 class CloseBudget(Command):
     reason: Literal["period_ended", "case_closed", "intake_declined"]
+    # Set when the closure comes from another service's event: the case can close before budgeting has
+    # heard that intake completed (no order between topics), and must stay closed when it does.
+    client_id: UUID | None = None
 
 
 class OpenPlanReview(Command):
@@ -392,6 +397,13 @@ def _spend(command: RecordSpending, budget: Budget) -> list[DomainEvent]:
         return reject("the order was already settled by another invoice")  # said out loud, never dropped
 
     reservation = budget.reservations.get(command.order_id)
+    after_closure = budget.released_at_closure.get(command.order_id)
+    if reservation is None and after_closure is not None:
+        # The case closed before the invoice came: the provider is still paid, up to what was reserved.
+        if command.amount_cents > after_closure.amount_cents:
+            return reject("the budget is closed: an invoice can settle at most what was reserved for the order")
+        return [SpendingRecorded(client_id=client_id, order_id=command.order_id, invoice_id=command.invoice_id,
+                                 amount_cents=command.amount_cents, category=after_closure.category)]
     if reservation is None:
         return reject("no funds are reserved for this order")
     extra = command.amount_cents - reservation.amount_cents
@@ -422,8 +434,12 @@ def _revise(command: ReviseBudget, budget: Budget, client_id: UUID) -> BudgetRev
 
 
 def _close(command: CloseBudget, budget: Budget) -> list[DomainEvent]:
-    if budget.status in ("none", "closed"):
+    if budget.status == "closed":
         return []
+    if budget.status == "none":
+        if command.client_id is None:
+            return []
+        return [BudgetClosed(client_id=command.client_id, reason=command.reason, spent_cents=0, released_cents=0)]
     client_id = _client(budget)
     releases: list[DomainEvent] = [
         FundsReleased(client_id=client_id, order_id=order_id, amount_cents=r.amount_cents, reason="budget_closed")
@@ -513,7 +529,9 @@ def _(e: FundsReleased, b: Budget) -> Budget:
     reservations = dict(b.reservations)
     if e.reason == "invoice_below_reservation":
         return b  # the reservation itself was settled by the SpendingRecorded before it
-    reservations.pop(e.order_id, None)
+    released = reservations.pop(e.order_id, None)
+    if e.reason == "budget_closed" and released is not None:
+        return replace(b, reservations=reservations, released_at_closure={**b.released_at_closure, e.order_id: released})
     return replace(b, reservations=reservations)
 
 
@@ -521,8 +539,9 @@ def _(e: FundsReleased, b: Budget) -> Budget:
 def _(e: SpendingRecorded, b: Budget) -> Budget:
     reservations = dict(b.reservations)
     reservations.pop(e.order_id, None)
+    settled = {k: v for k, v in b.released_at_closure.items() if k != e.order_id}
     by_category = {**b.spent_by_category, e.category: b.spent_by_category.get(e.category, 0) + e.amount_cents}
-    return replace(b, reservations=reservations, spent_cents=b.spent_cents + e.amount_cents,
+    return replace(b, reservations=reservations, released_at_closure=settled, spent_cents=b.spent_cents + e.amount_cents,
                    spent_by_category=by_category, invoiced={**b.invoiced, e.order_id: e.invoice_id})
 
 
@@ -549,7 +568,7 @@ def _(e: BudgetUnfrozen, b: Budget) -> Budget:
 
 @_apply.register
 def _(e: BudgetClosed, b: Budget) -> Budget:
-    return replace(b, status="closed", reservations={})
+    return replace(b, client_id=b.client_id or e.client_id, status="closed", reservations={})
 
 
 @_apply.register

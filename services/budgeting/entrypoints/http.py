@@ -32,8 +32,10 @@ async def list_budgets(principal: CurrentPrincipal, request: Request,
     if principal.role not in ("worker", "manager", "auditor"):
         raise Forbidden("budget lists are for workers, managers and auditors")
     coordinator = principal.user_id if principal.role == "worker" else None
-    return await postgres.list_budgets(_app(request).store.pool, coordinator_id=coordinator, status=status,
+    rows = await postgres.list_budgets(_app(request).store.pool, coordinator_id=coordinator, status=status,
                                        limit=limit, offset=offset)
+    request.state.accessed_clients = [r["client_id"] for r in rows]  # a work list reads each client's data
+    return rows
 
 
 @router.get("/{client_id}")

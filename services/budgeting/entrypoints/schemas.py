@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -47,7 +47,8 @@ class WishBody(Body):
 
 class AmountBody(Body):
     amount_cents: int = Field(gt=0, le=100_000_000)
-    breakdown: dict[str, int] = Field(min_length=1, description="Cents by support category; sums to amount_cents")
+    breakdown: dict[Annotated[str, Field(pattern=r"^[a-z0-9_]{1,64}$")], int] = Field(
+        min_length=1, description="Cents by support category (codes such as cleaning); sums to amount_cents")
 
     @model_validator(mode="after")
     def _sums(self) -> AmountBody:
@@ -77,4 +78,5 @@ class RevisionBody(AmountBody):
 
 
 class ClosureBody(Body):
-    reason: Literal["period_ended", "case_closed", "intake_declined"]
+    # A case closes in follow-up (its CaseClosed closes the budget); here a budget ends with its period.
+    reason: Literal["period_ended"]

@@ -33,8 +33,10 @@ async def list_followups(principal: CurrentPrincipal, request: Request, overdue:
     managers and auditors see all."""
     authorize_lists(principal)
     coordinator = principal.user_id if principal.role == "worker" else None
-    return await postgres.list_followups(_app(request).store.pool, coordinator_id=coordinator, overdue_only=overdue,
+    rows = await postgres.list_followups(_app(request).store.pool, coordinator_id=coordinator, overdue_only=overdue,
                                          limit=limit, offset=offset)
+    request.state.accessed_clients = [r["client_id"] for r in rows]  # a work list reads each client's data
+    return rows
 
 
 @router.get("/{client_id}")

@@ -48,7 +48,8 @@ class HistoryApplication:
         client_id, kind = UUID(e.data["client_id"]), short_type(e)
         if kind in ("IntakeCompleted", "NeedsAssessed"):
             await postgres.note_service_task(conn, client_id, e.data["service_task"])
-        elif kind == "CaseClosed" and e.source == "/avain/followup":
+        elif (kind == "CaseClosed" and e.source == "/avain/followup") or kind == "IntakeDeclined":
+            # Either ends the case: its retention period runs from here (a declined intake is kept too).
             await postgres.note_closed(conn, client_id, e.time.date())
         elif kind == "ClientErased":
             await postgres.note_erased(conn, client_id, e.time)
@@ -71,8 +72,8 @@ class HistoryApplication:
                 entry["texts"] = await self._open(client_id, e.data)
         return {"client_id": str(client_id), "as_of": instant.isoformat() if instant else None,
                 "state": derive_state(events), "timeline": timeline,
-                "chain": [b.__dict__ for b in verify_chains((t["event_id"], e) for t, e in zip(timeline, events,
-                                                                                               strict=True))]}
+                "chain": [b.__dict__ for b in verify_chains(
+                    (str(e.id), e) for e in sorted(events, key=lambda e: (e.stream_id, e.stream_version)))]}
 
     async def _open(self, client_id: UUID, data: dict[str, Any]) -> dict[str, str | None]:
         sealed = {k: Sealed.model_validate(v) for k, v in data.items() if isinstance(v, dict) and "ct" in v}

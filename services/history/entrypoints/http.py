@@ -35,14 +35,18 @@ async def access_log(principal: CurrentPrincipal, request: Request, client_id: U
                      user_id: str | None = None) -> list[dict[str, Any]]:
     """Who read whose data, when, why and with what result: per client or per user."""
     if client_id is not None:
-        request.state.accessed_client = client_id  # reading the access log about a client is itself a read
-    return await _app(request).access(principal, client_id, user_id)
+        request.state.accessed_clients = [client_id]  # reading who read a client's data is a read, too
+    entries = await _app(request).access(principal, client_id, user_id)
+    request.state.accessed_clients = sorted({e["client_id"] for e in entries} | ({str(client_id)} if client_id else set()))
+    return entries
 
 
 @router.get("/retention/due")
 async def retention_due(principal: CurrentPrincipal, request: Request) -> list[dict[str, Any]]:
     """Closed cases past their retention period (by service task and closing date), not yet erased."""
-    return await _app(request).retention_due(principal)
+    due = await _app(request).retention_due(principal)
+    request.state.accessed_clients = [c["client_id"] for c in due]  # ids with their service task: a read
+    return due
 
 
 class ErasureBody(BaseModel):

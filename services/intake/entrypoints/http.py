@@ -34,6 +34,7 @@ async def register_client(body: schemas.RegisterClientBody, principal: CurrentPr
     )
     if not done.created:
         response.status_code = 200
+        request.state.accessed_clients = [done.client_id]  # finding an existing client is a read: logged
     response.headers["ETag"] = etag(done.version)
     return schemas.Registered(client_id=done.client_id, created=done.created, version=done.version)
 
@@ -51,9 +52,11 @@ async def list_clients(
     if scope == "all" and principal.role == "worker":
         raise Forbidden("a worker lists their own cases or the unassigned ones")
     coordinator = principal.user_id if scope == "mine" else ("" if scope == "unassigned" else None)
-    return await postgres.list_cases(
+    rows = await postgres.list_cases(
         _app(request).store.pool, coordinator_id=coordinator, status=status, limit=limit, offset=offset
     )
+    request.state.accessed_clients = [r["client_id"] for r in rows]  # a work list reads each client's data
+    return rows
 
 
 @router.get("/{client_id}")

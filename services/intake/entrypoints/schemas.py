@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
@@ -47,7 +47,9 @@ class AssignCoordinatorBody(Body):
 
 class NeedsAssessmentBody(Body):
     service_task: ServiceTask
-    support_needs: list[str] = Field(min_length=1, max_length=30)
+    support_needs: list[Annotated[str, Field(pattern=r"^[a-z0-9_]{1,64}$")]] = Field(
+        min_length=1, max_length=30, description="Codes of the areas of support, e.g. everyday_life (free text "
+        "about the client goes in the sealed summary)")
     summary: str = Text
 
 

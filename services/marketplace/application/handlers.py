@@ -184,6 +184,13 @@ class MarketplaceApplication:
         await self._require_own_provider(principal, loaded.state.provider_id)
         return await self._order(loaded.state, command, ctx, expected_version)
 
+    async def decline(self, order_id: UUID, reason: str, principal: Principal, ctx: CommandContext,
+                      expected_version: int | None = None) -> Executed[orders.Order]:
+        loaded = await self.load_order(order_id)
+        await self._require_own_provider(principal, loaded.state.provider_id)
+        (sealed,) = await self.keyring.seal(str(loaded.state.client_id), reason)
+        return await self._order(loaded.state, orders.DeclineOrder(reason=sealed), ctx, expected_version)
+
     async def rate(self, order_id: UUID, stars: int, comment: str | None, principal: Principal,
                    ctx: CommandContext) -> Executed[orders.Order]:
         loaded = await self.load_order(order_id)

@@ -40,6 +40,7 @@ from shared.identifiers import InvalidIdentifier, validate_payment_reference
 
 Status = Literal["none", "awaiting_funds", "confirmed", "rejected", "accepted", "declined", "cancelled",
                  "delivered", "invoiced", "invoice_approved", "payment_scheduled", "payment_blocked"]
+MAX_ORDER_CENTS = 100_000_000
 CANCELLABLE: frozenset[Status] = frozenset({"awaiting_funds", "confirmed", "accepted"})
 
 
@@ -98,7 +99,7 @@ class AcceptOrder(Command):
 
 
 class DeclineOrder(Command):
-    reason: str = Field(min_length=1)
+    reason: Sealed  # the provider's words may be about the client: sealed with the client's key
 
 
 class CancelOrder(Command):
@@ -161,6 +162,8 @@ def decide(command: Command, order: Order) -> list[DomainEvent]:
             _require(order, "confirmed", "decline")
             return [OrderDeclined(**ids, reason=command.reason)]
         case CancelOrder():
+            if command.reason == "provider_no_response" and order.status != "confirmed":
+                return []  # the provider answered in time (accepted or declined): the timer is moot
             if order.status not in CANCELLABLE:
                 if command.reason in ("provider_no_response", "budget_closed"):
                     return []  # the timer or budget closure came after the provider answered
@@ -179,6 +182,9 @@ def decide(command: Command, order: Order) -> list[DomainEvent]:
                 raise InvalidCommand(str(exc), field="reference") from exc
             if command.vat_cents > command.amount_cents:
                 raise InvalidCommand("the VAT cannot exceed the invoice's total", field="vat_cents")
+            if command.amount_cents > order.amount_cents:
+                raise InvalidCommand(f"the invoice exceeds the ordered amount ({order.amount_cents} cents): "
+                                     "agree a new order for more", field="amount_cents")
             return [InvoiceSubmitted(**ids, **(command.model_dump() | {"reference": reference}))]
         case ApproveInvoice():
             _require(order, "invoiced", "approve the invoice of")
@@ -214,6 +220,8 @@ def _place(c: PlaceOrder, order: Order) -> OrderPlaced:
         raise RuleViolation("the provider does not serve the client's municipality")
     if c.unit_price_cents == 0:
         raise RuleViolation("a free offering is taken up directly with the provider: no order or budget is needed")
+    if c.quantity * c.unit_price_cents > MAX_ORDER_CENTS:
+        raise InvalidCommand("an order above 1 000 000 € is not taken here", field="quantity")
     return OrderPlaced(client_id=c.client_id, order_id=c.order_id, provider_id=c.provider_id,
                        offering_id=c.offering_id, category=c.category, quantity=c.quantity,
                        unit_price_cents=c.unit_price_cents, amount_cents=c.quantity * c.unit_price_cents,

@@ -144,18 +144,20 @@ async def list_orders(principal: CurrentPrincipal, request: Request, client_id: 
         own = await postgres.provider_of_user(app.store.pool, principal.user_id)
         if own is None:
             raise Forbidden("this user acts for no provider")
-        return await postgres.list_orders(app.store.pool, client_id=None, provider_id=own, limit=limit, offset=offset)
+        rows = await postgres.list_orders(app.store.pool, client_id=None, provider_id=own, limit=limit, offset=offset)
+        request.state.accessed_clients = [r["client_id"] for r in rows]  # each order names its client
+        return rows
     if principal.role == "client":
         client_id = UUID(principal.user_id)
     elif client_id is None:
         raise Forbidden("name the client (client_id)")
-    elif principal.role == "worker":
+    request.state.accessed_clients = [client_id]  # one client's orders: logged, also if refused below
+    if principal.role == "worker":
         known = await postgres.client(app.store.pool, client_id)
         if known is None or known["coordinator_id"] != principal.user_id:
             raise Forbidden("only the client's coordinating worker sees their orders")
-    elif principal.role not in ("manager", "auditor"):
+    elif principal.role not in ("manager", "auditor", "client"):
         raise Forbidden("not allowed")
-    request.state.accessed_client = client_id  # one client's orders: a read of their data, logged
     return await postgres.list_orders(app.store.pool, client_id=client_id, provider_id=None, limit=limit,
                                       offset=offset)
 
@@ -164,7 +166,7 @@ async def list_orders(principal: CurrentPrincipal, request: Request, client_id: 
 async def get_order(order_id: UUID, principal: CurrentPrincipal, request: Request, response: Response) -> dict[str, Any]:
     app = _app(request)
     loaded = await app.load_order(order_id)
-    request.state.accessed_client = loaded.state.client_id  # a read of the client's data: logged, also if refused
+    request.state.accessed_clients = [loaded.state.client_id]  # a read of the client's data: logged, also if refused
     await app.may_read(principal, loaded.state)
     response.headers["ETag"] = etag(loaded.version)
     o = loaded.state
@@ -209,8 +211,9 @@ async def accept_order(order_id: UUID, principal: CurrentPrincipal, request: Req
 async def decline_order(order_id: UUID, body: schemas.ReasonBody, principal: CurrentPrincipal, request: Request,
                         response: Response, if_match: IfMatch = None) -> dict[str, Any]:
     """The provider declines: budgeting releases the funds."""
-    return await _provider_step(request, principal, order_id, orders.DeclineOrder(reason=body.reason), response,
-                                if_match)
+    done = await _app(request).decline(order_id, body.reason, principal, command_context(request, principal),
+                                       parse_if_match(if_match))
+    return _reply(done, response, order_id=order_id) | {"status": done.state.status}
 
 
 @router.post("/orders/{order_id}/delivery", tags=["orders"])
