@@ -7,7 +7,7 @@ projection commit together (and, in a consumer, the inbox row too).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 import asyncpg
@@ -105,7 +105,13 @@ class CommandRunner(Generic[S]):
         if authorize is not None:
             authorize(loaded.state)
         events = self.aggregate.decide(command, loaded.state)
-        envelopes = await self.store.append(conn, stream_id, loaded.version, events, ctx, subject=subject)
+        if loaded.events and loaded.events[-1].time > ctx.now:
+            # The clock was read before this command queued behind a faster writer: a stream's times never
+            # go backwards, so "as of T" and the history's ordering agree with the stream's own order.
+            ctx = replace(ctx, now=loaded.events[-1].time)
+        head_hash = loaded.events[-1].hash if loaded.events else None
+        envelopes = await self.store.append(conn, stream_id, loaded.version, events, ctx, subject=subject,
+                                            head_hash=head_hash)
         state = loaded.state
         for event in events:
             state = self.aggregate.evolve(state, event)

@@ -61,7 +61,7 @@ class TokenIssuer:
 _bearer = HTTPBearer(auto_error=False, description="A JWT from `./avain tokens` (development)")
 
 
-def authenticated(
+async def authenticated(  # async: FastAPI would run a plain function in its thread pool, a hop per request
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:

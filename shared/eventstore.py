@@ -97,24 +97,32 @@ class EventStore:
         ctx: CommandContext,
         *,
         subject: str,
+        head_hash: str | None = None,
     ) -> list[EventEnvelope]:
         """Append ``events`` after ``expected_version`` (0 = new stream) and queue them in the outbox.
 
         Must run inside a transaction on ``conn``. Raises ConcurrencyError when the stream is not at
         ``expected_version``, also when a concurrent writer got there first (the unique constraint on
         (stream_id, stream_version) decides the race, so no lock is held across the command).
+
+        ``head_hash``: the hash of event ``expected_version``, when the caller has just read the stream in this
+        transaction (CommandRunner does); it saves reading the head again. Were the caller's view stale, a
+        concurrent writer holds version ``expected_version + 1`` and the insert fails on the constraint.
         """
         if not events:
             return []
-        head = await conn.fetchrow(
-            "SELECT stream_version, hash FROM events WHERE stream_id = $1"
-            " ORDER BY stream_version DESC LIMIT 1",
-            stream_id,
-        )
-        actual = head["stream_version"] if head else 0
-        if actual != expected_version:
-            raise ConcurrencyError(stream_id, expected_version, actual)
-        prev_hash: str | None = head["hash"] if head else None
+        if head_hash is not None or expected_version == 0:
+            prev_hash = head_hash
+        else:
+            head = await conn.fetchrow(
+                "SELECT stream_version, hash FROM events WHERE stream_id = $1"
+                " ORDER BY stream_version DESC LIMIT 1",
+                stream_id,
+            )
+            actual = head["stream_version"] if head else 0
+            if actual != expected_version:
+                raise ConcurrencyError(stream_id, expected_version, actual)
+            prev_hash = head["hash"] if head else None
         envelopes: list[EventEnvelope] = []
         for offset, event in enumerate(events, start=1):
             envelope = EventEnvelope(
@@ -134,24 +142,33 @@ class EventStore:
             ).sealed()
             prev_hash = envelope.hash
             envelopes.append(envelope)
+        columns = list(zip(*(_insert_args(e) for e in envelopes), strict=True))
         try:
-            await conn.executemany(
-                "INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version,"
-                " source, subject, occurred_at, correlation_id, causation_id, actor_id, actor_role,"
-                " data, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
-                [_insert_args(e) for e in envelopes],
-            )
+            # One round trip: the events, their outbox rows (in stream order) and the relay's wake-up call.
+            await conn.execute(_APPEND, *columns, self.topic, OUTBOX_CHANNEL)
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "events_stream_version_unique":
                 raise ConcurrencyError(stream_id, expected_version) from exc
             raise
-        await conn.executemany(
-            "INSERT INTO outbox (event_id, topic) VALUES ($1, $2)",
-            [(e.id, self.topic) for e in envelopes],
-        )
-        # Delivered at commit, so the relay wakes only for committed rows.
-        await conn.execute("SELECT pg_notify($1, '')", OUTBOX_CHANNEL)
         return envelopes
+
+
+# Events, outbox rows and the NOTIFY in one statement (a data-modifying WITH always runs to completion). The
+# outbox ids follow stream order, which the relay's ordering relies on; NOTIFY is delivered at commit, so the
+# relay wakes only for committed rows.
+_APPEND = """
+WITH appended AS (
+    INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, source, subject,
+                        occurred_at, correlation_id, causation_id, actor_id, actor_role, data, prev_hash, hash)
+    SELECT * FROM unnest($1::text[], $2::int[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[],
+                         $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[],
+                         $14::text[], $15::text[])
+    RETURNING event_id, stream_version
+), queued AS (
+    INSERT INTO outbox (event_id, topic) SELECT event_id, $16 FROM appended ORDER BY stream_version
+)
+SELECT pg_notify($17, '')
+"""
 
 
 def _insert_args(e: EventEnvelope) -> tuple[Any, ...]:

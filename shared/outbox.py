@@ -96,7 +96,19 @@ class OutboxRelay:
         self._wakeup.set()
 
     async def run(self) -> None:
-        """Publish forever while holding the relay lock; wakes on NOTIFY, polls as a fallback."""
+        """Publish while holding the relay lock; wakes on NOTIFY, polls as a fallback.
+
+        The lock lives on one database session. When that session dies (the database restarted), the lock
+        is gone too and another instance may already hold it: this instance stops publishing and competes
+        for the lock again, so two relays never publish side by side for long."""
+        while not self._stopping:
+            try:
+                await self._lead()
+            except Exception as exc:  # noqa: BLE001 - database away: nothing was marked, try again
+                log.warning("outbox_relay_lost_database", error=type(exc).__name__)
+                await asyncio.sleep(self._idle_poll)
+
+    async def _lead(self) -> None:
         async with self._pool.acquire() as lock_conn:
             while not await lock_conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", RELAY_LOCK):
                 if self._stopping:
@@ -105,20 +117,32 @@ class OutboxRelay:
             await lock_conn.add_listener(OUTBOX_CHANNEL, self._notified)
             log.info("outbox_relay_started")
             try:
-                while not self._stopping:
-                    self._wakeup.clear()
-                    try:
-                        count = await self.publish_pending()
-                        if count:
-                            log.debug("outbox_published", count=count)
-                    except Exception as exc:  # noqa: BLE001 - broker or database away
-                        # Nothing was marked, so nothing is lost: the next round publishes it again.
-                        log.warning("outbox_relay_retry", error=type(exc).__name__)
-                        await asyncio.sleep(self._idle_poll)
-                        continue
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wakeup.wait(), self._idle_poll)
+                await self._publish_while_leading(lock_conn)
             finally:
                 with contextlib.suppress(Exception):
                     await lock_conn.remove_listener(OUTBOX_CHANNEL, self._notified)
                     await lock_conn.execute("SELECT pg_advisory_unlock(hashtext($1))", RELAY_LOCK)
+
+    async def _publish_while_leading(self, lock_conn: asyncpg.Connection) -> None:
+        while True:
+            self._wakeup.clear()
+            # A round that starts after stop() is the last: graceful shutdown publishes what the consumers
+            # committed while they finished their in-flight records.
+            last_round = self._stopping
+            if lock_conn.is_closed():
+                raise ConnectionError("the relay lock's session ended")
+            try:
+                count = await self.publish_pending()
+                if count:
+                    log.debug("outbox_published", count=count)
+            except Exception as exc:  # noqa: BLE001 - broker or database away
+                # Nothing was marked, so nothing is lost: the next round publishes it again.
+                log.warning("outbox_relay_retry", error=type(exc).__name__)
+                if last_round:
+                    return
+                await asyncio.sleep(self._idle_poll)
+                continue
+            if last_round:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), self._idle_poll)

@@ -80,7 +80,15 @@ class ServiceRuntime:
     def consume(self, name: str, topics: Sequence[str]) -> ConsumerSlot:
         """Subscribe a consumer group of this service to ``topics``; bind its handler with ``bind``."""
         slot = ConsumerSlot(name)
-        subscribe(self.broker, slot, *topics, group_id=f"{self.settings.topic_prefix}avain-{self.name}-{name}")
+        group = f"{self.settings.topic_prefix}avain-{self.name}-{name}"
+        workers = self.settings.consumer_workers
+        if workers > 1:
+            # Several group members in this process, each applying its own partitions' records one at a time
+            # (a client's order holds). FastStream's concurrent manual-commit mode takes one topic per subscriber.
+            for topic in topics:
+                subscribe(self.broker, slot, topic, group_id=group, max_workers=workers)
+        else:
+            subscribe(self.broker, slot, *topics, group_id=group)
         self._slots.append(slot)
         return slot
 
@@ -115,7 +123,11 @@ class ServiceRuntime:
             self._tasks.append(asyncio.create_task(self.timers.run(), name=f"{self.name}-timers"))
 
     async def stop(self) -> None:
-        # Consumers first (FastStream lets the in-flight record finish), then the relay finishes its round.
+        # Consumers first: no new record, the one in hand finishes and every applied offset is committed; then
+        # the broker closes them, and the relay publishes what they committed in one last round.
+        for slot in self._slots:
+            with contextlib.suppress(Exception):
+                await slot.quiesce()
         with contextlib.suppress(Exception):
             await self.broker.stop()
         self.relay.stop()
@@ -143,6 +155,13 @@ class ServiceRuntime:
         except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
             checks["kafka"] = type(exc).__name__
         return checks
+
+    def consumer_state(self) -> dict[str, Any]:
+        """Each consumer group of this instance: the partitions it holds now and its outcomes so far.
+
+        Reported on /ready (not a readiness condition: an instance with no partitions is normal when a group
+        has more instances than partitions)."""
+        return {slot.name: slot.state() for slot in self._slots}
 
     @contextlib.asynccontextmanager
     async def running(self, topics: Sequence[str] = ()) -> AsyncIterator[ServiceRuntime]:

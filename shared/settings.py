@@ -21,6 +21,9 @@ class ServiceSettings(BaseSettings):
     topic_prefix: str = ""  # lets tests and several demos share one broker
     topic_partitions: int = 3
     topic_replication_factor: int = 1
+    # Consumers per consumer group in one process (1: one member applies all of its partitions in turn). More
+    # members apply different partitions at once; useful up to partitions / instances (docs/performance.md).
+    consumer_workers: int = 1
 
     pg_dsn: str = "postgresql://postgres@127.0.0.1:5433/postgres"
     database_prefix: str = "avain_"  # the service database is <prefix><service>

@@ -1,0 +1,57 @@
+"""Fault-injection fixtures: a PRIVATE Kafka broker and PostgreSQL for this session.
+
+The shared broker (9092) and database (5433) serve everyone's tests and are never stopped or restarted here.
+These tests stop, restart and kill their own infrastructure, started with the project's scripts on free ports
+in a temporary folder (world-traversable: the postgres user runs the server), and removed at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from shared.auth import TokenIssuer
+from shared.settings import DEV_SECRET
+from tests.fault.stack import ROOT, PrivateInfra, Stack, free_port, free_port_pair
+
+
+@pytest.fixture(scope="session")
+async def private_infra() -> AsyncIterator[PrivateInfra]:
+    data = Path(tempfile.mkdtemp(prefix="avain-fault-", dir="/tmp"))
+    os.chmod(data, 0o755)  # the postgres user must reach its data folder
+    infra = PrivateInfra(data_dir=data, kafka_port=free_port_pair(19092), pg_port=free_port(15433),
+                         cache_dir=Path(os.environ.get("AVAIN_CACHE_DIR", ROOT / ".cache")))
+    try:
+        await infra.start_postgres()
+        await infra.start_kafka()
+        yield infra
+    finally:
+        await infra.stop_kafka(check=False)
+        await infra.stop_postgres(check=False)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture
+def tokens() -> Callable[..., dict[str, str]]:
+    issuer = TokenIssuer(DEV_SECRET)
+
+    def headers(user_id: str, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issuer.issue(user_id, role)}"}  # type: ignore[arg-type]
+
+    return headers
+
+
+@pytest.fixture
+async def stack(private_infra: PrivateInfra, tmp_path: Path) -> AsyncIterator[Stack]:
+    """Services as real processes against the private infrastructure; own topics and databases per test."""
+    s = Stack(private_infra, run=uuid4().hex[:8], log_dir=tmp_path)
+    try:
+        yield s
+    finally:
+        await s.close()

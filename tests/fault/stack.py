@@ -1,0 +1,319 @@
+"""Real service processes on private infrastructure, for fault injection: start, kill -9, SIGTERM, restart.
+
+Every wait is bounded in time and polls (tests.support.eventually); nothing here touches the shared broker or
+database: the processes get the private infrastructure's addresses in their environment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import sys
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import httpx
+
+from contracts import intake as intake_events
+from shared.crypto import Keyring, decode_master_key
+from shared.envelope import Actor, EventEnvelope
+from shared.events import DomainEvent
+from shared.kafka import make_producer, topic_name
+from shared.settings import DEV_MASTER_KEY
+from tests.support import eventually
+
+ROOT = Path(__file__).resolve().parents[2]
+SCORES = {"general_ability": 5, "mental_wellbeing": 4, "social_participation": 3, "physical_functioning": 7,
+          "competence": 6, "everyday_life": 4}
+WORKER = "worker-aino"
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def free_port(preferred: int | None = None) -> int:
+    if preferred is not None:
+        for port in range(preferred, preferred + 200, 7):
+            if _port_free(port):
+                return port
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def free_port_pair(preferred: int) -> int:
+    """A port whose successor is free too (Kafka's controller listens on port + 1)."""
+    for port in range(preferred, preferred + 400, 10):
+        if _port_free(port) and _port_free(port + 1):
+            return port
+    raise RuntimeError("no free port pair for a private Kafka broker")
+
+
+@dataclass
+class PrivateInfra:
+    data_dir: Path
+    kafka_port: int
+    pg_port: int
+    cache_dir: Path
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def pg_dsn(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.pg_port}/postgres"
+
+    def _env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AVAIN_")}
+        return env | {"AVAIN_DATA_DIR": str(self.data_dir), "AVAIN_KAFKA_PORT": str(self.kafka_port),
+                      "AVAIN_PG_PORT": str(self.pg_port), "AVAIN_CACHE_DIR": str(self.cache_dir),
+                      "AVAIN_PG_FAST": "1", "AVAIN_KAFKA_HEAP": "512m"}
+
+    async def _script(self, script: str, action: str, *, check: bool = True) -> None:
+        proc = await asyncio.create_subprocess_exec(str(ROOT / "deploy" / "local" / script), action, env=self._env(),
+                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        out, _ = await asyncio.wait_for(proc.communicate(), timeout=150)
+        if check and proc.returncode != 0:
+            raise RuntimeError(f"{script} {action} failed: {out.decode()[-2000:]}")
+
+    async def start_kafka(self) -> None:
+        await self._script("kafka.sh", "start")
+
+    async def stop_kafka(self, *, check: bool = True) -> None:
+        await self._script("kafka.sh", "stop", check=check)
+
+    async def start_postgres(self) -> None:
+        await self._script("postgres.sh", "start")
+
+    async def stop_postgres(self, *, check: bool = True) -> None:
+        await self._script("postgres.sh", "stop", check=check)
+
+
+class ServiceProcess:
+    """``python -m <module>`` with AVAIN_* settings pointing at the private infrastructure."""
+
+    def __init__(self, name: str, module: str, env: dict[str, str], log_path: Path) -> None:
+        self.name = name
+        self.module = module
+        self.env = env
+        self.port = int(env["AVAIN_HTTP_PORT"])
+        self.log_path = log_path
+        self.proc: asyncio.subprocess.Process | None = None
+        self.http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}", timeout=30)
+
+    async def start(self, *, ready: bool = True) -> ServiceProcess:
+        with self.log_path.open("ab") as log:
+            self.proc = await asyncio.create_subprocess_exec(sys.executable, "-m", self.module, env=self.env, cwd=ROOT,
+                                                             stdout=log, stderr=asyncio.subprocess.STDOUT)
+        if ready:
+            await self.wait_ready()
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.returncode is None
+
+    async def ready_body(self) -> dict[str, Any] | None:
+        try:
+            r = await self.http.get("/ready")
+        except httpx.TransportError:
+            return None
+        return r.json() if r.status_code == 200 else None  # type: ignore[no-any-return]
+
+    async def wait_ready(self, timeout: float = 60) -> None:
+        async def ready() -> bool:
+            if not self.running:
+                raise AssertionError(f"{self.name} exited ({self.proc and self.proc.returncode}):\n{self.tail()}")
+            return await self.ready_body() is not None
+
+        await eventually(ready, timeout=timeout, interval=0.2)
+
+    def kill9(self) -> None:
+        assert self.proc is not None and self.running
+        self.proc.send_signal(signal.SIGKILL)
+
+    async def wait_exit(self, timeout: float = 30) -> int:
+        assert self.proc is not None
+        return await asyncio.wait_for(self.proc.wait(), timeout=timeout)
+
+    async def terminate(self, timeout: float = 30) -> int:
+        assert self.proc is not None
+        if self.running:
+            self.proc.send_signal(signal.SIGTERM)
+        return await self.wait_exit(timeout)
+
+    def log_lines(self) -> list[dict[str, Any]]:
+        lines = []
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            with contextlib.suppress(ValueError):
+                lines.append(json.loads(line))
+        return lines
+
+    def tail(self, n: int = 30) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+
+    async def close(self) -> None:
+        if self.running:
+            assert self.proc is not None
+            self.proc.send_signal(signal.SIGKILL)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.proc.wait(), timeout=10)
+        await self.http.aclose()
+
+
+class Stack:
+    """One test's services: own topic prefix and databases on the private infrastructure."""
+
+    def __init__(self, infra: PrivateInfra, *, run: str, log_dir: Path) -> None:
+        self.infra = infra
+        self.prefix = f"f{run}."
+        self.db_prefix = f"avainfault_{run}_"
+        self.keys_database = f"avainfault_{run}_keys"
+        self.log_dir = log_dir
+        self.processes: list[ServiceProcess] = []
+        self._pools: dict[str, asyncpg.Pool] = {}
+        self._producer: Any = None
+
+    def topic(self, service: str, kind: str = "events") -> str:
+        return topic_name(self.prefix, service, kind)
+
+    def process(self, service: str, *, module: str | None = None, extra_env: dict[str, str] | None = None,
+                label: str | None = None) -> ServiceProcess:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AVAIN_")} | {
+            "PYTHONPATH": str(ROOT), "AVAIN_ENV": "test", "AVAIN_HTTP_PORT": str(free_port()),
+            "AVAIN_TOPIC_PREFIX": self.prefix, "AVAIN_DATABASE_PREFIX": self.db_prefix,
+            "AVAIN_KEYS_DATABASE": self.keys_database, "AVAIN_KAFKA_BOOTSTRAP": self.infra.bootstrap,
+            "AVAIN_PG_DSN": self.infra.pg_dsn, "AVAIN_LOG_LEVEL": "INFO", **(extra_env or {})}
+        label = label or service
+        proc = ServiceProcess(label, module or f"services.{service}", env, self.log_dir / f"{label}.log")
+        self.processes.append(proc)
+        return proc
+
+    async def start(self, service: str, **kw: Any) -> ServiceProcess:
+        return await self.process(service, **kw).start()
+
+    async def pool(self, service: str) -> asyncpg.Pool:
+        name = self.keys_database if service == "keys" else f"{self.db_prefix}{service}"
+        if name not in self._pools:
+            pool = await asyncpg.create_pool(self.infra.pg_dsn, database=name, min_size=1, max_size=4)
+            assert pool is not None
+            self._pools[name] = pool
+        return self._pools[name]
+
+    async def value(self, service: str, query: str, *args: Any) -> Any:
+        """One value from a service's database; None while the database is away (it may be restarting)."""
+        try:
+            return await (await self.pool(service)).fetchval(query, *args)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return None
+
+    async def count(self, service: str, query: str, *args: Any) -> int:
+        return int(await self.value(service, query, *args) or 0)
+
+    # --- intake stand-in: the events intake would publish, straight onto its topic -------------------------------
+
+    async def intake_producer(self) -> Any:
+        if self._producer is None:
+            self._producer = make_producer(self.infra.bootstrap, client_id="fault-intake-stand-in")
+            await self._producer.start()
+        return self._producer
+
+    async def publish_intake(self, client_id: UUID, version: int, event: DomainEvent) -> EventEnvelope:
+        envelope = EventEnvelope(
+            id=uuid4(), source=intake_events.SOURCE, type=event.event_type, schema_version=event.schema_version,
+            time=datetime.now(UTC), subject=str(client_id), stream_id=f"client-{client_id}", stream_version=version,
+            correlation_id=str(uuid4()), actor=Actor(id=WORKER, role="worker"), data=event.model_dump(mode="json"),
+        ).sealed()
+        producer = await self.intake_producer()
+        await producer.send_and_wait(self.topic("intake"), value=envelope.kafka_value(), key=envelope.kafka_key(),
+                                     headers=envelope.kafka_headers())
+        return envelope
+
+    async def register_keys(self, clients: Iterable[UUID]) -> None:
+        """What intake's registration leaves in the key vault: budgeting seals the client's texts with it."""
+        keyring = Keyring(await self.pool("keys"), decode_master_key(DEV_MASTER_KEY))
+        for client_id in clients:
+            await keyring.create(str(client_id))
+
+    async def close(self) -> None:
+        for proc in self.processes:
+            await proc.close()
+        if self._producer is not None:
+            await self._producer.stop()
+        for pool in self._pools.values():
+            pool.terminate()
+
+
+def intake_completed(client_id: UUID, coordinator: str = WORKER) -> intake_events.IntakeCompleted:
+    return intake_events.IntakeCompleted.model_validate({
+        "client_id": str(client_id), "coordinator_id": coordinator, "service_task": "families_with_children",
+        "municipality": "Tampere", "preferred_language": "fi", "baseline_scores": SCORES})
+
+
+async def paced(items: Sequence[Any], per_second: float, send: Callable[[Any], Awaitable[Any]]) -> None:
+    """Send ``items`` at a steady rate (a load generator's rate limit, not a wait for a condition)."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for i, item in enumerate(items):
+        delay = start + i / per_second - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await send(item)
+
+
+async def bounded(concurrency: int, jobs: Iterable[Callable[[], Awaitable[Any]]]) -> list[Any]:
+    semaphore = asyncio.Semaphore(concurrency)
+
+    async def one(job: Callable[[], Awaitable[Any]]) -> Any:
+        async with semaphore:
+            return await job()
+
+    return await asyncio.gather(*(one(job) for job in jobs))
+
+
+async def read_records(bootstrap: str, topic: str, *, timeout: float = 30) -> list[Any]:
+    """Every record of ``topic`` up to its current end (read_committed), as the broker has it."""
+    from aiokafka import TopicPartition
+
+    from shared.kafka import make_consumer
+
+    consumer = make_consumer(bootstrap, client_id="fault-reader")
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        if not partitions:
+            return []
+        ends = await consumer.end_offsets(partitions)
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        records: list[Any] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]] and loop.time() < deadline:
+            for recs in (await consumer.getmany(timeout_ms=300)).values():
+                records.extend(recs)
+        return records
+    finally:
+        await consumer.stop()
+
+
+def header(record: Any, name: str) -> str | None:
+    value = dict(record.headers or ()).get(name)
+    return value.decode() if value is not None else None
