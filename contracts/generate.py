@@ -18,6 +18,7 @@ import yaml
 
 from shared.envelope import EventEnvelope
 from shared.events import DomainEvent
+from shared.settings import ServiceSettings
 
 ROOT = Path(__file__).parent
 SERVICES = ["intake", "budgeting", "marketplace", "followup", "history"]
@@ -44,8 +45,10 @@ def expected_files() -> dict[Path, str]:
             path = ROOT / "schemas" / service / f"{event.__name__}.v{event.schema_version}.json"
             files[path] = json.dumps(_event_schema(service, event), indent=2, sort_keys=True) + "\n"
         bootstrap = importlib.import_module(f"services.{service}.bootstrap")
-        build: Callable[[], object] = bootstrap.asyncapi
-        spec = build().to_specification().to_jsonable()  # type: ignore[attr-defined]
+        build: Callable[[ServiceSettings], object] = bootstrap.asyncapi
+        # The document describes the deployment's defaults, whatever this shell's environment says.
+        defaults = ServiceSettings(kafka_bootstrap="127.0.0.1:9092", topic_prefix="")
+        spec = build(defaults).to_specification().to_jsonable()  # type: ignore[attr-defined]
         files[ROOT / "asyncapi" / f"{service}.yaml"] = yaml.safe_dump(spec, sort_keys=True, allow_unicode=True)
     return files
 
