@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from shared.auth import TokenIssuer
+from shared.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
 from shared.settings import ServiceSettings
 from tests.support import KAFKA, PG_DSN
 
@@ -73,8 +74,19 @@ def settings(infrastructure: None) -> ServiceSettings:
         log_level="DEBUG",
     )
     _created_databases.extend([s.keys_database, *(s.database(x) for x in ("intake", "budgeting", "marketplace",
-                                                                           "followup", "history"))])
+                                                                           "followup", "history", "kernel"))])
     return s
+
+
+@pytest.fixture
+async def kernel_pool(settings: ServiceSettings) -> AsyncIterator[asyncpg.Pool]:
+    """A database with only the kernel's tables (event store, outbox, inbox, timers), for kernel tests."""
+    database = settings.database("kernel")
+    await ensure_database(settings.pg_dsn, database)
+    pool = await create_pool(settings.pg_dsn, database)
+    await migrate(pool, [KERNEL_MIGRATIONS])
+    yield pool
+    await pool.close()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from shared.consumer import DeadLetters, IdempotentConsumer, PoisonEvent, subscribe
-from shared.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
+from shared.db import ensure_database
 from shared.envelope import Actor, EventEnvelope
 from shared.events import DomainEvent
 from shared.eventstore import CommandContext, ConcurrencyError, EventStore
@@ -35,16 +35,8 @@ def ctx() -> CommandContext:
 
 
 @pytest.fixture
-async def pool(settings: ServiceSettings) -> AsyncIterator[asyncpg.Pool]:
-    database = settings.database("kernel")
-    await ensure_database(settings.pg_dsn, database)
-    p = await create_pool(settings.pg_dsn, database)
-    await migrate(p, [KERNEL_MIGRATIONS])
-    yield p
-    await p.close()
-    conn = await asyncpg.connect(settings.pg_dsn)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    await conn.close()
+def pool(kernel_pool: asyncpg.Pool) -> asyncpg.Pool:
+    return kernel_pool
 
 
 @pytest.fixture

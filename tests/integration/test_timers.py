@@ -4,28 +4,20 @@ across a restart; a failing timer is postponed without starving the ones due beh
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
 
-from shared.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
-from shared.settings import ServiceSettings
 from shared.timers import Timer, TimerScheduler, schedule
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def pool(settings: ServiceSettings) -> AsyncIterator[asyncpg.Pool]:
-    database = settings.database("timers")
-    await ensure_database(settings.pg_dsn, database)
-    p = await create_pool(settings.pg_dsn, database)
-    await migrate(p, [KERNEL_MIGRATIONS])
-    await p.execute("CREATE TABLE effects (key TEXT)")
-    yield p
-    await p.close()
+async def pool(kernel_pool: asyncpg.Pool) -> asyncpg.Pool:
+    await kernel_pool.execute("CREATE TABLE effects (key TEXT)")
+    return kernel_pool
 
 
 async def record(conn: asyncpg.Connection, timer: Timer) -> None:
