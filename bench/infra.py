@@ -62,7 +62,8 @@ class Infra:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AVAIN_")}
         return env | {"AVAIN_DATA_DIR": str(self.data_dir), "AVAIN_KAFKA_PORT": str(self.kafka_port),
-                      "AVAIN_PG_PORT": str(self.pg_port), "AVAIN_CACHE_DIR": os.environ.get("AVAIN_CACHE_DIR",
+                      "AVAIN_PG_PORT": str(self.pg_port), "AVAIN_PG_OPTIONS": "-c track_commit_timestamp=on",
+                      "AVAIN_CACHE_DIR": os.environ.get("AVAIN_CACHE_DIR",
                                                                                            str(ROOT / ".cache"))}
 
     async def _script(self, script: str, action: str) -> None:

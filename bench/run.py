@@ -2,9 +2,9 @@
 
 1. append: commands/s through intake's HTTP API into the event store + outbox, against raw asyncpg inserts of the
    same rows (an events row and an outbox row per transaction) at the same concurrency.
-2. end to end: a steady rate of commands (200/s), latency from the command sent to the event being applied by
-   budgeting (a stand-in for "the case history shows it" until the history service exists), with each
-   process's RSS.
+2. end to end: a steady rate of commands (200/s), latency from the command sent until the case history shows
+   its event (the commit of the history's transaction, from PostgreSQL's commit timestamps), with each
+   process's RSS; budgeting reacts to the same events on the way.
 3. replay: consuming an events topic from the start: raw aiokafka, aiokafka + envelope parsing, Kafka's own
    ConsumerPerformance, and the case history's replay (HISTORY REPLAY HOOK below; "n/a" until it exists).
    Filling the topic measures the outbox relay's publish rate as well.
@@ -21,6 +21,7 @@ import importlib.util
 import json
 import os
 import platform
+import signal
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -114,9 +115,12 @@ class Services:
     budgeting_port: int
     intake: asyncio.subprocess.Process
     budgeting: asyncio.subprocess.Process
+    history: asyncio.subprocess.Process
     intake_pool: asyncpg.Pool
     budgeting_pool: asyncpg.Pool
+    history_pool: asyncpg.Pool
     worker: dict[str, str]
+    faked: int = 0  # events COPYed into intake's store as history to measure at: never on Kafka
     clients: list[str] = field(default_factory=list)
     consent: dict[str, bool] = field(default_factory=dict)  # True while given
     locks: dict[str, asyncio.Lock] = field(default_factory=dict)
@@ -142,16 +146,25 @@ class Services:
 
 
 async def start_services(infra: Infra, consumer_workers: int = 1) -> Services:
-    intake_port, budgeting_port = free_port(28001), free_port(28002)
-    intake, budgeting = await asyncio.gather(
+    intake_port, budgeting_port, history_port = free_port(28001), free_port(28002), free_port(28005)
+    workers = {"AVAIN_CONSUMER_WORKERS": str(consumer_workers)}
+    intake, budgeting, history = await asyncio.gather(
         infra.service("intake", prefix=PREFIX, db_prefix=DB_PREFIX, port=intake_port),
-        infra.service("budgeting", prefix=PREFIX, db_prefix=DB_PREFIX, port=budgeting_port,
-                      extra_env={"AVAIN_CONSUMER_WORKERS": str(consumer_workers)}))
+        infra.service("budgeting", prefix=PREFIX, db_prefix=DB_PREFIX, port=budgeting_port, extra_env=workers),
+        infra.service("history", prefix=PREFIX, db_prefix=DB_PREFIX, port=history_port, extra_env=workers))
     token = TokenIssuer(DEV_SECRET).issue(WORKER, "worker")
-    return Services(infra, intake_port, budgeting_port, intake, budgeting,
+    return Services(infra, intake_port, budgeting_port, intake, budgeting, history,
                     await create_pool(infra.pg_dsn, f"{DB_PREFIX}intake"),
                     await create_pool(infra.pg_dsn, f"{DB_PREFIX}budgeting"),
+                    await create_pool(infra.pg_dsn, f"{DB_PREFIX}history"),
                     {"Authorization": f"Bearer {token}"})
+
+
+def pause_consumers(s: Services, paused: bool) -> None:
+    """SIGSTOP/SIGCONT budgeting and the history: the append benchmark measures intake alone, as the raw
+    baseline runs alone (their consumers catch up afterwards)."""
+    for proc in (s.budgeting, s.history):
+        proc.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
 
 
 async def walk_clients(s: Services, count: int) -> None:
@@ -204,7 +217,11 @@ async def bench_append(s: Services, raw_pool: asyncpg.Pool, commands: int) -> di
     per_lane = [[s.clients[i] for i in range(lane, len(s.clients), LANES)] for lane in range(LANES)]
     # Each lane owns its clients, so one client's commands never race each other (and always alternate).
     lanes = [[s.toggle(clients[i % len(clients)]) for i in range(commands // LANES)] for clients in per_lane]
-    http = await closed_loop(s.intake_port, lanes)
+    pause_consumers(s, True)
+    try:
+        http = await closed_loop(s.intake_port, lanes)
+    finally:
+        pause_consumers(s, False)
 
     rows = event_rows(len(http.latencies) + http.errors, per_stream=1)
     queue = list(rows)
@@ -238,10 +255,16 @@ async def caught_up(s: Services) -> None:
                                                 consumed)
         return int(produced - await s.budgeting_pool.fetchval("SELECT count(*) FROM inbox"))
 
+    async def history_backlog() -> int:
+        on_kafka = await s.intake_pool.fetchval("SELECT count(*) FROM events") - s.faked
+        on_kafka += await s.budgeting_pool.fetchval("SELECT count(*) FROM events")
+        return int(on_kafka - await s.history_pool.fetchval("SELECT count(*) FROM inbox"))
+
     before, start = await backlog(), time.perf_counter()
     await wait_for(lambda: _zero(backlog()), 600)
     if before >= 200:  # how fast budgeting's consumer works off a backlog: its capacity
         s.drain_rates.append(before / (time.perf_counter() - start))
+    await wait_for(lambda: _zero(history_backlog()), 600)
 
 
 async def _zero(value: Any) -> bool:
@@ -264,7 +287,8 @@ async def bench_e2e(s: Services, rate: int, seconds: int) -> dict[str, Any]:
         jobs.append(timed)
         wall.append(job)
     peaks: dict[str, float] = {}
-    pids = {"intake": s.intake.pid, "budgeting": s.budgeting.pid, "kafka": s.infra.pid_of_kafka()}
+    pids = {"intake": s.intake.pid, "budgeting": s.budgeting.pid, "history": s.history.pid,
+            "kafka": s.infra.pid_of_kafka()}
     done = asyncio.Event()
 
     async def sample() -> None:
@@ -279,17 +303,24 @@ async def bench_e2e(s: Services, rate: int, seconds: int) -> dict[str, Any]:
     ids = {getattr(job, "event_id", None): i for i, job in enumerate(wall)}
     ids.pop(None, None)
     wanted = [UUID(x) for x in ids]
+    await wait_for(lambda: s.history_pool.fetchval("SELECT count(*) = $2 FROM timeline WHERE event_id = ANY($1::uuid[])",
+                                                   wanted, len(wanted)), 120)
     await wait_for(lambda: s.budgeting_pool.fetchval("SELECT count(*) = $2 FROM inbox WHERE event_id = ANY($1::uuid[])",
                                                      wanted, len(wanted)), 120)
     done.set()
     await sampler
-    rows = await s.budgeting_pool.fetch("SELECT event_id, extract(epoch FROM processed_at) AS at FROM inbox"
-                                        " WHERE event_id = ANY($1::uuid[])", wanted)
-    latencies = [float(r["at"]) - sent[ids[str(r["event_id"])]] for r in rows]
+    # When each row became visible: the commit of the consumer's transaction (track_commit_timestamp is on).
+    shown = "SELECT event_id, extract(epoch FROM pg_xact_commit_timestamp(xmin)) AS at FROM {} WHERE event_id = ANY($1::uuid[])"
+    history_rows = await s.history_pool.fetch(shown.format("timeline"), wanted)
+    budgeting_rows = await s.budgeting_pool.fetch(shown.format("inbox"), wanted)
+    latencies = [float(r["at"]) - sent[ids[str(r["event_id"])]] for r in history_rows]
+    reacted = [float(r["at"]) - sent[ids[str(r["event_id"])]] for r in budgeting_rows]
     return {"rate": run.rate, "errors": run.errors, "accepted_p50_ms": percentile(run.latencies, 50) * 1e3,
             "accepted_p99_ms": percentile(run.latencies, 99) * 1e3,
             **{f"e2e_p{p}_ms": percentile(latencies, p) * 1e3 for p in (50, 95, 99)},
-            "e2e_max_ms": max(latencies) * 1e3, "rss_mb": {k: round(v, 1) for k, v in peaks.items()}}
+            "e2e_max_ms": max(latencies) * 1e3,
+            **{f"budgeting_p{p}_ms": percentile(reacted, p) * 1e3 for p in (50, 99)},
+            "rss_mb": {k: round(v, 1) for k, v in peaks.items()}}
 
 
 async def bench_consumer(s: Services, count: int = 3000) -> float:
@@ -446,6 +477,7 @@ async def main(scales: Sequence[int], consumer_workers: int = 1) -> dict[str, An
             say(f"\n== {scale:,} events ==")
             more = scale - filled
             await fill(s.intake_pool, more, topic=intake_topic, published=True)
+            s.faked += more
             await fill(raw_pool, more, topic=REPLAY_TOPIC, published=True)
             relay_rate = await publish_replay_topic(infra, replay_pool, more, scale)
             filled = scale
@@ -458,7 +490,8 @@ async def main(scales: Sequence[int], consumer_workers: int = 1) -> dict[str, An
             for rate in (E2E_LOW_RATE, E2E_RATE):
                 e2e[str(rate)] = r = await bench_e2e(s, rate, E2E_SECONDS)
                 say(f"  end to end at {fmt(r['rate'])}/s (asked {rate}/s): p50 {fmt(r['e2e_p50_ms'])} ms, p95 "
-                    f"{fmt(r['e2e_p95_ms'])} ms, p99 {fmt(r['e2e_p99_ms'])} ms (target < 100 ms at 200/s); accepted "
+                    f"{fmt(r['e2e_p95_ms'])} ms, p99 {fmt(r['e2e_p99_ms'])} ms (target < 100 ms at 200/s); budgeting "
+                    f"reacted p50 {fmt(r['budgeting_p50_ms'])} ms, p99 {fmt(r['budgeting_p99_ms'])} ms; accepted "
                     f"p50 {fmt(r['accepted_p50_ms'])} ms, p99 {fmt(r['accepted_p99_ms'])} ms; RSS MB {r['rss_mb']} "
                     "(target < 150 per service)")
             await caught_up(s)
@@ -481,6 +514,7 @@ async def main(scales: Sequence[int], consumer_workers: int = 1) -> dict[str, An
                                                         "history_ratio": None if not history else history["per_s"] / raw}}
         await s.intake_pool.close()
         await s.budgeting_pool.close()
+        await s.history_pool.close()
         await raw_pool.close()
         await replay_pool.close()
     finally:

@@ -6,8 +6,10 @@ projection commit together (and, in a consumer, the inbox row too).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import asyncpg
@@ -43,6 +45,43 @@ class Loaded(Generic[S]):
 
 
 @dataclass(frozen=True)
+class Current(Generic[S]):
+    """An aggregate at the head of its stream: what a command decides on (no event list)."""
+
+    state: S
+    version: int
+    head_hash: str | None = None
+    head_time: datetime | None = None
+
+
+class StateCache(Generic[S]):
+    """The last known head of recently used streams, so a command folds only the events it has not seen.
+
+    A cached head is a hint, never the truth: it is used only after the database shows the same event (version
+    and hash) at that position, so a head cached by a transaction that rolled back, or overtaken by another
+    instance, is noticed and the stream is read in full. States are immutable (``evolve`` returns a new one),
+    so sharing them is safe. Least recently used streams leave first."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self._capacity = capacity
+        self._heads: OrderedDict[str, Current[Any]] = OrderedDict()
+
+    def get(self, stream_id: str) -> Current[Any] | None:
+        head = self._heads.get(stream_id)
+        if head is not None:
+            self._heads.move_to_end(stream_id)
+        return head
+
+    def put(self, stream_id: str, head: Current[Any]) -> None:
+        if head.version == 0 or self._capacity <= 0:
+            return
+        self._heads[stream_id] = head
+        self._heads.move_to_end(stream_id)
+        while len(self._heads) > self._capacity:
+            self._heads.popitem(last=False)
+
+
+@dataclass(frozen=True)
 class Executed(Generic[S]):
     state: S
     version: int
@@ -65,10 +104,27 @@ class CommandRunner(Generic[S]):
         self.aggregate = aggregate
         self._projector = projector
         self._serialize = serialize
+        self._heads: StateCache[S] = StateCache()
 
     async def load(self, stream_id: str, conn: asyncpg.Connection | None = None) -> Loaded[S]:
+        """The whole stream and the state it folds to (for views that show the events)."""
         events = await self.store.read_stream(stream_id, conn)
-        return Loaded(self.aggregate.fold(events), len(events), events)
+        loaded = Loaded(self.aggregate.fold(events), len(events), events)
+        self._heads.put(stream_id, _head_of(loaded.state, events))
+        return loaded
+
+    async def current(self, stream_id: str, conn: asyncpg.Connection | None = None) -> Current[S]:
+        """The state at the head of the stream, folding only the events after the cached head (if any)."""
+        cached = self._heads.get(stream_id)
+        if cached is not None:
+            events = await self.store.read_stream(stream_id, conn, from_version=cached.version)
+            if events and events[0].stream_version == cached.version and events[0].hash == cached.head_hash:
+                tail = events[1:]
+                head = _head_of(self.aggregate.fold(tail, cached.state), tail, cached) if tail else cached
+                self._heads.put(stream_id, head)
+                return head
+        loaded = await self.load(stream_id, conn)
+        return _head_of(loaded.state, loaded.events)
 
     async def execute(
         self,
@@ -99,22 +155,31 @@ class CommandRunner(Generic[S]):
     ) -> Executed[S]:
         if self._serialize:
             await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", stream_id)
-        loaded = await self.load(stream_id, conn)
+        loaded = await self.current(stream_id, conn)
         if expected_version is not None and expected_version != loaded.version:
             raise ConcurrencyError(stream_id, expected_version, loaded.version)
         if authorize is not None:
             authorize(loaded.state)
         events = self.aggregate.decide(command, loaded.state)
-        if loaded.events and loaded.events[-1].time > ctx.now:
+        if loaded.head_time is not None and loaded.head_time > ctx.now:
             # The clock was read before this command queued behind a faster writer: a stream's times never
             # go backwards, so "as of T" and the history's ordering agree with the stream's own order.
-            ctx = replace(ctx, now=loaded.events[-1].time)
-        head_hash = loaded.events[-1].hash if loaded.events else None
+            ctx = replace(ctx, now=loaded.head_time)
         envelopes = await self.store.append(conn, stream_id, loaded.version, events, ctx, subject=subject,
-                                            head_hash=head_hash)
+                                            head_hash=loaded.head_hash)
         state = loaded.state
         for event in events:
             state = self.aggregate.evolve(state, event)
         if envelopes and self._projector is not None:
             await self._projector(conn, state, envelopes)
-        return Executed(state, loaded.version + len(envelopes), envelopes)
+        version = loaded.version + len(envelopes)
+        if envelopes:
+            # Cached before the transaction commits: were it rolled back, the next read sees the head missing.
+            self._heads.put(stream_id, Current(state, version, envelopes[-1].hash, envelopes[-1].time))
+        return Executed(state, version, envelopes)
+
+
+def _head_of(state: S, events: Sequence[EventEnvelope], before: Current[S] | None = None) -> Current[S]:
+    if not events:
+        return before if before is not None else Current(state, 0)
+    return Current(state, events[-1].stream_version, events[-1].hash, events[-1].time)

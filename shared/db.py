@@ -62,11 +62,23 @@ async def migrate(pool: asyncpg.Pool, folders: Sequence[Path]) -> list[str]:
                         await conn.execute("INSERT INTO schema_migrations(name) VALUES ($1)", name)
                     applied.append(name)
         finally:
-            await conn.execute("SELECT pg_advisory_unlock(hashtext('avain.migrations'))")
+            try:
+                await conn.execute("SELECT pg_advisory_unlock(hashtext('avain.migrations'))")
+            except BaseException:
+                conn.terminate()  # the pool does not reset sessions: a lock must not outlive its holder
+                raise
     return applied
 
 
+async def _keep_session(_: asyncpg.Connection) -> None:
+    """Released connections skip asyncpg's server-side reset (``RESET ALL; UNLISTEN *; …``): a round trip on
+    every release, a sixth of a command's time in the profile. asyncpg still rolls back an open transaction.
+    Our code leaves no session state behind: transactions use transaction-scoped advisory locks, and the two
+    holders of session state (the migrations' lock, the relay's lock and LISTEN) undo it, or end the session."""
+
+
 async def create_pool(dsn: str, database: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(dsn, database=database, min_size=min_size, max_size=max_size)
+    pool = await asyncpg.create_pool(dsn, database=database, min_size=min_size, max_size=max_size,
+                                     reset=_keep_session)
     assert pool is not None
     return pool

@@ -71,10 +71,10 @@ class EventStore:
         self.topic = topic
 
     async def read_stream(
-        self, stream_id: str, conn: asyncpg.Connection | None = None
+        self, stream_id: str, conn: asyncpg.Connection | None = None, *, from_version: int = 1
     ) -> list[EventEnvelope]:
-        query = f"{_SELECT} WHERE stream_id = $1 ORDER BY stream_version"
-        rows = await (conn or self.pool).fetch(query, stream_id)
+        query = f"{_SELECT} WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version"
+        rows = await (conn or self.pool).fetch(query, stream_id, from_version)
         return [_row_to_envelope(r) for r in rows]
 
     async def read_subject(self, subject: str) -> list[EventEnvelope]:

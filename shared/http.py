@@ -12,6 +12,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.access import PURPOSE_HEADER, purpose_of, record_access
 from shared.aggregate import Executed
@@ -65,19 +67,7 @@ def install(app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]],
 
     ``consumers`` reports each consumer group's partition assignment on /ready (ids only, no personal data)."""
 
-    @app.middleware("http")
-    async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid4())
-        bind_correlation(correlation_id[:64])
-        request.state.correlation_id = correlation_id[:64]
-        # The request is the cause of the events a command records (their CloudEvents causation id).
-        request.state.request_id = str(uuid4())
-        response = await call_next(request)
-        response = await _log_access(request, response)
-        response.headers[CORRELATION_HEADER] = correlation_id[:64]
-        response.headers["X-Request-ID"] = request.state.request_id
-        log.info("http_request", method=request.method, route=_route(request), status=response.status_code)
-        return response
+    app.add_middleware(RequestMiddleware)
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
@@ -119,8 +109,51 @@ def install(app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]],
         return JSONResponse(body, 200 if ok else 503)
 
 
-async def _log_access(request: Request, response: Response) -> Response:
-    """Log every read of clients' data before the response leaves; fail closed if it cannot be logged.
+class RequestMiddleware:
+    """Per request: correlation and request ids, the access log of every read of clients' data, one log line.
+
+    Plain ASGI: Starlette's ``BaseHTTPMiddleware`` runs the app in a task and streams its answer through a
+    memory channel, a tenth of a command's CPU in the profile."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)  # shares scope["state"] with the route's request: principal, accessed clients
+        correlation_id = (request.headers.get(CORRELATION_HEADER) or str(uuid4()))[:64]
+        bind_correlation(correlation_id)
+        request.state.correlation_id = correlation_id
+        # The request is the cause of the events a command records (their CloudEvents causation id).
+        request.state.request_id = str(uuid4())
+        ids = {CORRELATION_HEADER: correlation_id, "X-Request-ID": request.state.request_id}
+        status, refused = 500, False
+
+        async def answer(message: Message) -> None:
+            nonlocal status, refused
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                refusal = await _unlogged_read(request, status)
+                if refusal is not None:  # the read could not be logged: its data does not leave
+                    refused, status = True, refusal.status_code
+                    refusal.headers.update(ids)
+                    await refusal(scope, receive, send)
+                    return
+                MutableHeaders(scope=message).update(ids)
+            elif refused:
+                return  # the body of the answer that was withheld
+            await send(message)
+
+        try:
+            await self.app(scope, receive, answer)
+        finally:
+            log.info("http_request", method=scope["method"], route=_route(request), status=status)
+
+
+async def _unlogged_read(request: Request, status: int) -> JSONResponse | None:
+    """Log every read of clients' data before the response leaves; fail closed (503) if it cannot be logged.
 
     Which clients: the one the route names (``client_id``), or those a handler put in
     ``request.state.accessed_clients`` (a work list, an order, a lookup that found an existing client;
@@ -128,14 +161,14 @@ async def _log_access(request: Request, response: Response) -> Response:
     principal: Principal | None = getattr(request.state, "principal", None)
     named = getattr(request.state, "accessed_clients", None)
     if principal is None or (named is None and request.method != "GET"):
-        return response
+        return None
     clients = named if named is not None else [request.path_params.get("client_id")]
     try:
         client_ids = sorted({UUID(str(c)) for c in clients if c is not None})
     except ValueError:
-        return response  # not a client id: the request was refused as invalid anyway
+        return None  # not a client id: the request was refused as invalid anyway
     if not client_ids:
-        return response
+        return None
     try:
         purpose = purpose_of(principal, request.headers.get(PURPOSE_HEADER))
     except InvalidCommand:
@@ -144,12 +177,12 @@ async def _log_access(request: Request, response: Response) -> Response:
     try:
         await record_access(runtime.store, service=runtime.name, client_ids=client_ids, principal=principal,
                             purpose=purpose, resource=f"{request.method} {_route(request)}",
-                            status=response.status_code, correlation_id=request.state.correlation_id)
+                            status=status, correlation_id=request.state.correlation_id)
     except Exception as exc:  # noqa: BLE001 - an unlogged read must not happen: refuse it instead
         log.error("access_log_failed", error=type(exc).__name__)
         return JSONResponse({"error": "AccessLogUnavailable",
                              "detail": "the read could not be logged, so its data is not shown"}, 503)
-    return response
+    return None
 
 
 def _route(request: Request) -> str:

@@ -119,9 +119,13 @@ class OutboxRelay:
             try:
                 await self._publish_while_leading(lock_conn)
             finally:
-                with contextlib.suppress(Exception):
+                try:
                     await lock_conn.remove_listener(OUTBOX_CHANNEL, self._notified)
                     await lock_conn.execute("SELECT pg_advisory_unlock(hashtext($1))", RELAY_LOCK)
+                except BaseException as exc:  # the pool does not reset sessions: end this one instead
+                    lock_conn.terminate()
+                    if not isinstance(exc, Exception):
+                        raise
 
     async def _publish_while_leading(self, lock_conn: asyncpg.Connection) -> None:
         while True:

@@ -53,6 +53,8 @@ start() {
   fi
   local opts="-p $PORT -k $DATA -c listen_addresses=$HOST -c max_connections=200"
   [ "${AVAIN_PG_FAST:-0}" = 1 ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  # Extra server settings, e.g. the benchmark's "-c track_commit_timestamp=on" (when a row became visible).
+  [ -n "${AVAIN_PG_OPTIONS:-}" ] && opts="$opts $AVAIN_PG_OPTIONS"
   # A crash leaves postmaster.pid behind; pg_ctl sees the pid is dead and starts anyway.
   as_pg "$bin/pg_ctl" -D "$DATA/pgdata" -o "$opts" -l "$DATA/server.log" -w -t 60 start >/dev/null \
     || { tail -20 "$DATA/server.log" >&2; exit 1; }

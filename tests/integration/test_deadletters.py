@@ -147,6 +147,47 @@ async def test_poison_goes_aside_the_consumer_goes_on_and_a_fixed_one_is_redrive
     assert await budgets(bad_client) == 0 and await budgets(newer_client) == 1 and await budgets(good_client) == 1
 
 
+async def test_a_record_whose_headers_are_not_text_is_dead_lettered_and_the_batch_around_it_applied(budgeting,
+                                                                                                       settings):
+    """FastStream decodes every header of a fetch as UTF-8; one that is not failed the whole fetch before our
+    handler, so the record was neither applied nor set aside (and skipped once a later offset was committed)."""
+    runtime = budgeting.app.state.runtime
+    intake_topic = runtime.topic_of("intake")
+    before, after = uuid4(), uuid4()
+    envelopes = [envelope_of(intake_events.IntakeCompleted.model_validate(completed(c)), subject=str(c),
+                             source="/avain/intake", actor_role="worker") for c in (before, after)]
+    broken_id = str(uuid4())
+    broken_headers = [(k, v) for k, v in envelopes[0].kafka_headers() if k != "ce_id"]
+    broken_headers += [("ce_id", broken_id.encode()), ("ce_source", b"\xff\xfe not text")]
+
+    from shared.kafka import make_producer
+
+    producer = make_producer(settings.kafka_bootstrap, client_id="test-publisher")
+    await producer.start()
+    try:  # one after another, so that one fetch brings them together
+        for value, headers in ((envelopes[0].kafka_value(), envelopes[0].kafka_headers()),
+                               (b"{}", broken_headers), (envelopes[1].kafka_value(), envelopes[1].kafka_headers())):
+            await producer.send(intake_topic, value=value, key=b"k", headers=headers)
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+    async def opened() -> bool:
+        return bool(await runtime.pool.fetchval(
+            "SELECT count(*) = 2 FROM events WHERE stream_id = ANY($1::text[]) AND event_type LIKE '%BudgetOpened'",
+            [f"budget-{before}", f"budget-{after}"]))
+
+    await eventually(opened, timeout=30)
+    dlt = DeadLetterTopic(settings.kafka_bootstrap, settings.topic_prefix, "budgeting")
+
+    async def letter() -> DeadLetter | None:
+        return next((d for d in await dlt.read_all() if d.header("ce_id") == broken_id), None)
+
+    found: DeadLetter = await eventually(letter, timeout=30)
+    assert found.header("dlt_reason") == "malformed record: UnicodeDecodeError"
+    assert ("ce_source", b"\xff\xfe not text") in found.original_headers  # set aside as it came
+
+
 async def test_a_database_restart_inside_a_handler_is_retried_never_dead_lettered(settings: ServiceSettings):
     """AdminShutdown ("terminating connection due to administrator command") is what a handler sees when
     PostgreSQL restarts under it: the record waits for the database, however many attempts that takes."""

@@ -14,7 +14,7 @@ from uuid import UUID
 import pytest
 
 from contracts.followup import CaseClosed
-from services.history.replay import LogRecord, read_log, rebuild, view
+from services.history.replay import LogRecord, Record, position, read_log, rebuild, view
 from shared.settings import ServiceSettings
 from tests.journeys import GOAL, MANAGER, WORKER, decided_budget, offering, person, verified_provider
 from tests.support import envelope_of, eventually, publish
@@ -113,7 +113,7 @@ async def test_an_altered_event_in_a_copy_of_the_log_is_found_with_its_position(
     cid = await decided_budget(intake, budgeting, tokens, 40_000)
     records = await eventually(lambda: _with_decision(settings), timeout=30)
     copy = tmp_path / "log.jsonl"
-    lines = [r.to_json() for r in records]
+    lines = [LogRecord.to_json(r) for r in records]
     target = next(i for i, r in enumerate(records) if dict(r.headers)["ce_type"].endswith(b"BudgetDecided"))
     altered = json.loads(lines[target])
     value = json.loads(altered["value"])
@@ -123,18 +123,18 @@ async def test_an_altered_event_in_a_copy_of_the_log_is_found_with_its_position(
     copy.write_text("\n".join(lines) + "\n")
 
     replay = rebuild([LogRecord.from_json(line) for line in copy.read_text().splitlines()])
-    assert replay.broken and replay.broken[0].position == records[target].position
+    assert replay.broken and replay.broken[0].position == position(records[target])
     assert "altered" in replay.broken[0].problem
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "services.history.replay", "--from-log", str(copy), "--all", "--quiet", cwd=ROOT,
         env=_env(settings), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     out = (await proc.communicate())[0].decode()
-    assert proc.returncode == 1 and f"CHAIN BROKEN at {records[target].position}" in out
+    assert proc.returncode == 1 and f"CHAIN BROKEN at {position(records[target])}" in out
     assert cid  # the untouched original still verifies
     assert not rebuild(records).broken
 
 
-async def _with_decision(settings: ServiceSettings) -> list[LogRecord] | None:
+async def _with_decision(settings: ServiceSettings) -> list[Record] | None:
     records = await read_log(settings)
     return records if any(dict(r.headers)["ce_type"].endswith(b"BudgetDecided") for r in records) else None
 
@@ -182,7 +182,14 @@ async def test_every_api_read_appears_in_the_access_log(intake, budgeting, histo
 async def test_after_erasure_no_personal_data_is_readable_while_the_history_still_verifies(
         intake, budgeting, history, tokens, settings):
     cid = await decided_budget(intake, budgeting, tokens, 20_000)
-    await budgeting.post(f"/budgets/{cid}/goals", headers=tokens(*WORKER), json=GOAL)
+    goal = await budgeting.post(f"/budgets/{cid}/goals", headers=tokens(*WORKER), json=GOAL)
+    assert goal.status_code == 200, goal.text
+
+    async def goal_shown() -> bool:  # caught_up compares with what is on Kafka *now*: the goal must be there
+        timeline = (await live(history, tokens, cid))["timeline"]
+        return goal.json()["events"][0]["id"] in {t["event_id"] for t in timeline}
+
+    await eventually(goal_shown, timeout=30)
     await caught_up(history, tokens, settings, [cid])
     revealed = await live(history, tokens, cid, reveal="true")
     assert any("Jaksan" in (v or "") for t in revealed["timeline"] for v in t.get("texts", {}).values())

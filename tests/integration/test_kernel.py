@@ -4,6 +4,7 @@ consumer. A tiny event type stands in for a service's contracts."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from uuid import uuid4
@@ -12,10 +13,11 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from shared.aggregate import Aggregate, CommandRunner
 from shared.consumer import DeadLetters, IdempotentConsumer, PoisonEvent, subscribe
 from shared.db import ensure_database
 from shared.envelope import Actor, EventEnvelope
-from shared.events import DomainEvent
+from shared.events import DomainEvent, EventRegistry
 from shared.eventstore import CommandContext, ConcurrencyError, EventStore
 from shared.kafka import ensure_topics, make_broker, make_producer
 from shared.outbox import OutboxRelay
@@ -83,6 +85,51 @@ async def test_append_checks_the_expected_version_and_chains_hashes(pool: asyncp
     assert await pool.fetchval("SELECT count(*) FROM outbox") == 2
     with pytest.raises(asyncpg.RaiseError, match="immutable"):
         await pool.execute("UPDATE events SET data = '{}' WHERE stream_id = 's-1'")
+
+
+def counter() -> Aggregate[int]:
+    """A tally of the Noted numbers; a command notes the next one, refused once the tally is over 100."""
+    registry = EventRegistry()
+    registry.register(Noted)
+
+    def decide(n: int, total: int) -> list[DomainEvent]:
+        if total > 100:
+            raise ValueError("full")
+        return [Noted(n=n)]
+
+    return Aggregate(0, lambda total, e: total + e.n, decide, registry)  # type: ignore[attr-defined]
+
+
+async def test_commands_fold_only_new_events_yet_never_trust_a_head_that_did_not_commit(pool, topic) -> None:
+    """A runner keeps each stream's last head, to fold only what came after it. A head it cached inside a
+    transaction that then rolled back, or one another instance has moved past, must never be decided on."""
+    store = EventStore(pool, source="/avain/test", topic=topic)
+    this, other = CommandRunner(store, counter()), CommandRunner(store, counter())
+    stream = f"tally-{uuid4()}"
+    await this.execute(stream, 1, ctx(), subject=stream)
+    assert (await this.execute(stream, 2, ctx(), subject=stream)).state == 3
+
+    # Another instance appends: this one folds the new event onto its cached head.
+    await other.execute(stream, 10, ctx(), subject=stream)
+    assert (await this.current(stream)).state == 13 and (await this.current(stream)).version == 3
+
+    # A command whose transaction rolls back (e.g. a consumer's batch failed later on): its head was cached.
+    with pytest.raises(RuntimeError):
+        async with pool.acquire() as conn, conn.transaction():
+            await this.execute(stream, 50, ctx(), subject=stream, conn=conn)
+            raise RuntimeError("the rest of the transaction failed")
+    assert (await this.current(stream)).state == 13  # not 63: the cached head is not in the store
+    # ... and when another writer took that version meanwhile, its event is the one that counts.
+    with pytest.raises(RuntimeError):
+        async with pool.acquire() as conn, conn.transaction():
+            await this.execute(stream, 50, ctx(), subject=stream, conn=conn)
+            raise RuntimeError("rolled back")
+    await other.execute(stream, 7, ctx(), subject=stream)
+    done = await this.execute(stream, 1, ctx(), subject=stream)
+    assert (done.state, done.version) == (21, 5)
+    events = await store.read_stream(stream)
+    assert [e.data["n"] for e in events] == [1, 2, 10, 7, 1]
+    assert all(e.prev_hash == p.hash for p, e in itertools.pairwise(events))  # one unbroken chain
 
 
 async def test_relay_never_skips_a_row_that_commits_late(pool, producer, topic) -> None:

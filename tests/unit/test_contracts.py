@@ -3,6 +3,7 @@ strict; old versions read through upcasters; the envelope survives Kafka's binar
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -57,3 +58,27 @@ def test_envelope_round_trips_through_kafka_headers_and_the_hash_detects_tamperi
     assert tampered.content_hash() != tampered.hash
     with pytest.raises(ValueError):
         EventEnvelope.from_kafka([("ce_specversion", b"0.3")], b"{}")
+
+
+@pytest.mark.parametrize("microsecond", [0, 120_000, 858_416])
+@pytest.mark.parametrize("causation", [None, 'say "why"\\now'])
+def test_a_replay_verifies_a_record_from_its_bytes_exactly_as_the_full_hash_does(microsecond: int,
+                                                                                   causation: str | None) -> None:
+    """The audit replay hashes a record's value as published instead of re-serialising the envelope; the two
+    must agree for every event (or the replay would report intact chains as broken, or miss tampering)."""
+    envelope = EventEnvelope(
+        id=uuid4(), source="/avain/budgeting", type="fi.avain.budgeting.GoalSet", schema_version=3,
+        time=datetime(2026, 11, 22, 20, 46, 18, microsecond, tzinfo=UTC), subject="c-1", stream_id="budget-c-1",
+        stream_version=12, correlation_id="corr\tline", causation_id=causation, actor=Actor(id="työntekijä-1", role="worker"),
+        data={"z": [1, {"b": None, "a": "ä\u2028"}], "amount_cents": 12_000, "title": {"ct": "x\"y", "alg": "A256GCM"}},
+        prev_hash=None,
+    ).sealed()
+    value = envelope.kafka_value()
+    assert envelope.hash_with_data(value) == envelope.content_hash() == envelope.hash
+    trusted = EventEnvelope.from_kafka(envelope.kafka_headers(), value, validate=False)
+    assert trusted == envelope and trusted.hash_with_data(value) == envelope.hash
+    assert trusted.hash_with_data(value.replace(b"12000", b"12001")) != envelope.hash  # an altered value fails
+    # A value published before values were canonical (keys in insertion order) fails the fast check only.
+    unsorted = json.dumps(envelope.data, separators=(",", ":"), ensure_ascii=False).encode()
+    assert trusted.hash_with_data(unsorted) != envelope.hash
+    assert EventEnvelope.from_kafka(envelope.kafka_headers(), unsorted, validate=False).content_hash() == envelope.hash

@@ -58,9 +58,13 @@ class BudgetingApplication:
 
     async def load(self, client_id: UUID, conn: asyncpg.Connection | None = None) -> Loaded[domain.Budget]:
         loaded = await self.runner.load(stream_of(client_id), conn)
-        if loaded.state.status == "none":
-            raise NotFound("the client has no budget")
+        self._exists(loaded.state)
         return loaded
+
+    @staticmethod
+    def _exists(state: domain.Budget) -> None:
+        if state.status == "none":
+            raise NotFound("the client has no budget")
 
     async def read(self, client_id: UUID, principal: Principal) -> Loaded[domain.Budget]:
         loaded = await self.load(client_id)
@@ -83,7 +87,8 @@ class BudgetingApplication:
 
     async def _precheck(self, client_id: UUID, action: Action, principal: Principal) -> domain.Budget:
         """404, then 403, before any work such as sealing text with the client's key."""
-        state = (await self.load(client_id)).state
+        state = (await self.runner.current(stream_of(client_id))).state
+        self._exists(state)
         authorize(principal, action, state)
         return state
 

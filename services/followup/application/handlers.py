@@ -67,9 +67,13 @@ class FollowUpApplication:
 
     async def load(self, client_id: UUID, conn: asyncpg.Connection | None = None) -> Loaded[domain.FollowUp]:
         loaded = await self.runner.load(stream_of(client_id), conn)
-        if loaded.state.status == "none":
-            raise NotFound("the client has no follow-up case")
+        self._exists(loaded.state)
         return loaded
+
+    @staticmethod
+    def _exists(state: domain.FollowUp) -> None:
+        if state.status == "none":
+            raise NotFound("the client has no follow-up case")
 
     async def read(self, client_id: UUID, principal: Principal) -> Loaded[domain.FollowUp]:
         loaded = await self.load(client_id)
@@ -87,7 +91,8 @@ class FollowUpApplication:
 
     async def _precheck(self, client_id: UUID, action: Action, principal: Principal) -> domain.FollowUp:
         """404, then 403, before any work such as sealing text with the client's key."""
-        state = (await self.load(client_id)).state
+        state = (await self.runner.current(stream_of(client_id))).state
+        self._exists(state)
         authorize(principal, action, state)
         return state
 

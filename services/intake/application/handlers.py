@@ -95,7 +95,7 @@ class IntakeApplication:
 
     async def _precheck(self, client_id: UUID, action: Action, principal: Principal) -> None:
         """404, then 403, before any work (such as sealing text with the client's key) is done."""
-        authorize(principal, action, (await self.load(client_id)).state)
+        _allowed(principal, action, (await self.runner.current(str(client_id))).state)
 
     async def _run(
         self,
@@ -106,10 +106,8 @@ class IntakeApplication:
         ctx: CommandContext,
         expected_version: int | None,
     ) -> Executed[domain.IntakeCase]:
-        await self.load(client_id)  # 404 before 403: an unknown client is not a permission question
-
         def check(case: domain.IntakeCase) -> None:
-            authorize(principal, action, case)
+            _allowed(principal, action, case)
 
         return await self.runner.execute(
             str(client_id), command, ctx, subject=str(client_id), expected_version=expected_version, authorize=check
@@ -169,3 +167,9 @@ class IntakeApplication:
         sealed = iter(await self.keyring.seal(str(client_id), *present)) if present else iter(())
         return [next(sealed) if t else None for t in texts]
 
+
+def _allowed(principal: Principal, action: Action, case: domain.IntakeCase) -> None:
+    """404 before 403: an unknown client is not a permission question."""
+    if not case.registered:
+        raise NotFound("no such client")
+    authorize(principal, action, case)
