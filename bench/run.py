@@ -453,7 +453,10 @@ def fmt(x: float | None, unit: str = "") -> str:
     return "n/a" if x is None else f"{x:,.0f}{unit}" if x >= 100 else f"{x:,.1f}{unit}"
 
 
-async def main(scales: Sequence[int], consumer_workers: int = 1) -> dict[str, Any]:
+PARTS = ("append", "e2e", "replay")
+
+
+async def main(scales: Sequence[int], consumer_workers: int = 1, parts: Sequence[str] = PARTS) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine(), "started": datetime.now(UTC).isoformat(), "scales": {}}
     say(f"machine: {results['machine']}")
     infra = Infra()
@@ -482,23 +485,29 @@ async def main(scales: Sequence[int], consumer_workers: int = 1) -> dict[str, An
             relay_rate = await publish_replay_topic(infra, replay_pool, more, scale)
             filled = scale
             say(f"  outbox relay published {more:,} events at {fmt(relay_rate)}/s")
-            append = await bench_append(s, raw_pool, APPEND_COMMANDS)
-            say(f"  append: HTTP {fmt(append['http_per_s'])}/s (p50 {fmt(append['http_p50_ms'])} ms, p99 "
-                f"{fmt(append['http_p99_ms'])} ms, {append['http_errors']} errors) vs raw asyncpg "
-                f"{fmt(append['raw_per_s'])}/s -> ratio {append['ratio']:.2f} (target >= 0.5)")
-            e2e = {}
-            for rate in (E2E_LOW_RATE, E2E_RATE):
+            append: dict[str, Any] = {}
+            if "append" in parts:
+                append = await bench_append(s, raw_pool, APPEND_COMMANDS)
+                say(f"  append: HTTP {fmt(append['http_per_s'])}/s (p50 {fmt(append['http_p50_ms'])} ms, p99 "
+                    f"{fmt(append['http_p99_ms'])} ms, {append['http_errors']} errors) vs raw asyncpg "
+                    f"{fmt(append['raw_per_s'])}/s -> ratio {append['ratio']:.2f} (target >= 0.5)")
+            e2e: dict[str, Any] = {}
+            for rate in (E2E_LOW_RATE, E2E_RATE) if "e2e" in parts else ():
                 e2e[str(rate)] = r = await bench_e2e(s, rate, E2E_SECONDS)
                 say(f"  end to end at {fmt(r['rate'])}/s (asked {rate}/s): p50 {fmt(r['e2e_p50_ms'])} ms, p95 "
                     f"{fmt(r['e2e_p95_ms'])} ms, p99 {fmt(r['e2e_p99_ms'])} ms (target < 100 ms at 200/s); budgeting "
                     f"reacted p50 {fmt(r['budgeting_p50_ms'])} ms, p99 {fmt(r['budgeting_p99_ms'])} ms; accepted "
                     f"p50 {fmt(r['accepted_p50_ms'])} ms, p99 {fmt(r['accepted_p99_ms'])} ms; RSS MB {r['rss_mb']} "
                     "(target < 150 per service)")
-            await caught_up(s)
-            consumer_rate = await bench_consumer(s)
-            e2e["consumer_per_s"] = consumer_rate
-            say(f"  budgeting's consumer ({consumer_workers} member(s) per topic) applied a burst of 3,000 intake events"
-                f" at {fmt(consumer_rate)}/s")
+            if "e2e" in parts:
+                await caught_up(s)
+                consumer_rate = await bench_consumer(s)
+                e2e["consumer_per_s"] = consumer_rate
+                say(f"  budgeting's consumer ({consumer_workers} member(s) per topic) applied a burst of 3,000 intake"
+                    f" events at {fmt(consumer_rate)}/s")
+            if "replay" not in parts:
+                results["scales"][str(scale)] = {"relay_per_s": relay_rate, "append": append, "e2e": e2e}
+                continue
             raw = await replay_aiokafka(infra, scale, parse=False)
             parsed = await replay_aiokafka(infra, scale, parse=True)
             tool = await replay_kafka_tool(infra, scale)
@@ -527,10 +536,11 @@ def cli() -> None:
     parser.add_argument("--full", action="store_true", help="also 1,000,000 events (slow on 2 cores)")
     parser.add_argument("--scales", default="10000,100000", help="comma-separated event counts")
     parser.add_argument("--consumer-workers", type=int, default=1, help="budgeting's AVAIN_CONSUMER_WORKERS")
+    parser.add_argument("--parts", default=",".join(PARTS), help="which benchmarks (default: all)")
     parser.add_argument("--out", default=str(ROOT / ".data" / "bench"), help="where the JSON results go")
     args = parser.parse_args()
     scales = sorted({int(x) for x in args.scales.split(",")} | ({1_000_000} if args.full else set()))
-    results = asyncio.run(main(scales, args.consumer_workers))
+    results = asyncio.run(main(scales, args.consumer_workers, args.parts.split(",")))
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"bench-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"

@@ -84,12 +84,26 @@ class EventEnvelope(BaseModel):
         envelope: the part of a replay that would otherwise cost twice as much as reading the record. Equal to
         ``content_hash()`` whenever ``data_json`` is canonical; a value that is not (published before values
         were canonical) simply fails here and is checked the slow way."""
-        head = (f'{{"actor":{{"id":{_js(self.actor.id)},"role":{_js(self.actor.role)}}},'
-                f'"causation_id":{_js(self.causation_id)},"correlation_id":{_js(self.correlation_id)},"data":')
-        tail = (f',"id":"{self.id}","prev_hash":{_js(self.prev_hash)},"schema_version":{self.schema_version},'
-                f'"source":{_js(self.source)},"specversion":{_js(self.specversion)},"stream_id":{_js(self.stream_id)},'
-                f'"stream_version":{self.stream_version},"subject":{_js(self.subject)},'
-                f'"time":"{self.time.isoformat().replace("+00:00", "Z")}","type":{_js(self.type)}}}')
+        actor, time = self.actor, self.time.isoformat().replace("+00:00", "Z")
+        texts = (actor.id, actor.role, self.causation_id or "", self.correlation_id, self.prev_hash or "", self.source,
+                 self.specversion, self.stream_id, self.subject, self.type)
+        joined = "".join(texts)
+        if not joined.isprintable() or '"' in joined or "\\" in joined:  # rare: let json.dumps escape them
+            head = (f'{{"actor":{{"id":{_js(actor.id)},"role":{_js(actor.role)}}},'
+                    f'"causation_id":{_js(self.causation_id)},"correlation_id":{_js(self.correlation_id)},"data":')
+            tail = (f',"id":"{self.id}","prev_hash":{_js(self.prev_hash)},"schema_version":{self.schema_version},'
+                    f'"source":{_js(self.source)},"specversion":{_js(self.specversion)},'
+                    f'"stream_id":{_js(self.stream_id)},"stream_version":{self.stream_version},'
+                    f'"subject":{_js(self.subject)},"time":"{time}","type":{_js(self.type)}}}')
+        else:
+            causation = "null" if self.causation_id is None else f'"{self.causation_id}"'
+            prev_hash = "null" if self.prev_hash is None else f'"{self.prev_hash}"'
+            head = (f'{{"actor":{{"id":"{actor.id}","role":"{actor.role}"}},"causation_id":{causation},'
+                    f'"correlation_id":"{self.correlation_id}","data":')
+            tail = (f',"id":"{self.id}","prev_hash":{prev_hash},"schema_version":{self.schema_version},'
+                    f'"source":"{self.source}","specversion":"{self.specversion}","stream_id":"{self.stream_id}",'
+                    f'"stream_version":{self.stream_version},"subject":"{self.subject}","time":"{time}",'
+                    f'"type":"{self.type}"}}')
         return hashlib.sha256(head.encode() + data_json + tail.encode()).hexdigest()
 
     def kafka_headers(self) -> list[tuple[str, bytes]]:

@@ -120,7 +120,8 @@ class IntakeApplication:
 
     async def withdraw_consent(self, client_id: UUID, reason: str | None, principal: Principal,
                                ctx: CommandContext, expected_version: int | None = None) -> Executed[domain.IntakeCase]:
-        await self._precheck(client_id, "consent", principal)
+        if reason:  # sealing it is work done only for someone allowed to (404, then 403, first)
+            await self._precheck(client_id, "consent", principal)
         sealed = (await self.keyring.seal(str(client_id), reason))[0] if reason else None
         command = domain.WithdrawConsent(reason=sealed)
         return await self._run(client_id, "consent", command, principal, ctx, expected_version)
