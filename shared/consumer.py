@@ -36,7 +36,7 @@ from shared.errors import DomainError
 from shared.events import UnknownEventType
 from shared.eventstore import ConcurrencyError
 from shared.kafka import SAFE_SUBSCRIBER_SETTINGS
-from shared.logging import bind_correlation
+from shared.logging import bind_correlation, unbind_correlation
 
 log = structlog.get_logger(__name__)
 
@@ -156,6 +156,9 @@ class IdempotentConsumer:
                 return None
             for (_, _, envelope), outcome in zip(batch, outcomes, strict=True):
                 self._log_outcome(envelope, outcome)
+            unbind_correlation()  # the line is about the batch, not one of its events
+            log.info("events_applied", consumer=self.name, applied=outcomes.count("applied"),
+                     duplicates=outcomes.count("duplicate"))
             return outcomes
 
     async def _apply_alone(self, record: ConsumerRecord[Any, Any], envelope: EventEnvelope) -> Outcome:
@@ -204,8 +207,8 @@ class IdempotentConsumer:
         bind_correlation(envelope.correlation_id)
         if outcome == "duplicate":
             log.info("event_duplicate_skipped", consumer=self.name, event_id=str(envelope.id))
-        else:
-            log.info("event_applied", consumer=self.name, event_type=envelope.type, event_id=str(envelope.id))
+        else:  # one line per event at debug (traceable by its correlation id); batches are counted at info
+            log.debug("event_applied", consumer=self.name, event_type=envelope.type, event_id=str(envelope.id))
 
     async def _dead_letter(
         self, record: ConsumerRecord[Any, Any], reason: str, envelope: EventEnvelope | None = None

@@ -56,3 +56,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
 
 def bind_correlation(correlation_id: str) -> None:
     structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
+
+
+def unbind_correlation() -> None:
+    structlog.contextvars.unbind_contextvars("correlation_id")

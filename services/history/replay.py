@@ -165,20 +165,26 @@ def _rebuild(records: Sequence[Record]) -> Replay:
                   {c: list(events.values()) for c, events in by_client.items()})
 
 
+def views(replay: Replay, clients: Sequence[UUID], instant: datetime | None) -> dict[UUID, dict[str, Any]]:
+    """Each client's view (state and timeline) as of ``instant``."""
+    with _no_gc_pauses():
+        return {c: view(c, replay.by_client.get(c, []), instant) for c in clients}
+
+
 def view(client_id: UUID, events: list[EventEnvelope], instant: datetime | None) -> dict[str, Any]:
     chosen = sorted(as_of(events, instant), key=lambda e: (e.time, e.stream_id, e.stream_version))
     return {"client_id": str(client_id), "as_of": instant.isoformat() if instant else None,
             "state": derive_state(chosen), "timeline": [timeline_entry(e) for e in chosen]}
 
 
-async def compare(url: str, settings: ServiceSettings, views: dict[UUID, dict[str, Any]]) -> dict[str, list[str]]:
+async def compare(url: str, settings: ServiceSettings, rebuilt: dict[UUID, dict[str, Any]]) -> dict[str, list[str]]:
     """Each client's replayed view against the live case history: differences by client (empty: equal)."""
     token = TokenIssuer(settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer,
                         audience=settings.jwt_audience).issue("audit-replay", "auditor")
     headers = {"Authorization": f"Bearer {token}", "X-Access-Purpose": "audit"}
     differences: dict[str, list[str]] = {}
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as http:
-        for client_id, replayed in views.items():
+        for client_id, replayed in rebuilt.items():
             params = {"as_of": replayed["as_of"]} if replayed["as_of"] else {}
             r = await http.get(f"/history/clients/{client_id}", params=params)
             if r.status_code != 200:
@@ -231,7 +237,7 @@ async def main(argv: list[str]) -> int:
         return 0
     replay = rebuild(records)
     clients = sorted(replay.by_client) if args.all else args.client
-    views = {c: view(c, replay.by_client.get(c, []), args.as_of) for c in clients}
+    rebuilt = views(replay, clients, args.as_of)
     ok = not replay.broken
     print(f"read {len(records)} records, {len(replay.envelopes)} events, {len(replay.by_client)} clients")
     if replay.malformed:
@@ -243,17 +249,17 @@ async def main(argv: list[str]) -> int:
     else:
         print("hash chains verified: every stream intact")
     if not args.quiet:
-        for v in views.values():
+        for v in rebuilt.values():
             print_timeline(v)
     differences: dict[str, list[str]] = {}
     if args.compare:
-        differences = await compare(args.compare, settings, views)
+        differences = await compare(args.compare, settings, rebuilt)
         unequal = {c: d for c, d in differences.items() if d}
         ok = ok and not unequal
-        print(f"compared with the live view: {len(views) - len(unequal)} equal, {len(unequal)} different"
+        print(f"compared with the live view: {len(rebuilt) - len(unequal)} equal, {len(unequal)} different"
               + "".join(f"\n  {c}: {', '.join(d)}" for c, d in unequal.items()))
     if args.json:
-        args.json.write_text(json.dumps({"clients": {str(c): v for c, v in views.items()},
+        args.json.write_text(json.dumps({"clients": {str(c): v for c, v in rebuilt.items()},
                                          "broken_links": [b.__dict__ for b in replay.broken],
                                          "compared": differences}, indent=2, ensure_ascii=False))
     return 0 if ok else 1
