@@ -7,30 +7,16 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.httpload import Connection
+from deploy.local.infra import ROOT, PrivateInfra, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port(start: int, *, pair: bool = False) -> int:
-    def free(port: int) -> bool:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return True
-            except OSError:
-                return False
-
-    for port in range(start, start + 500, 10):
-        if free(port) and (not pair or free(port + 1)):
-            return port
-    raise RuntimeError("no free port")
+__all__ = ["ROOT", "Infra", "free_port", "rss_mb"]
 
 
 def rss_mb(pid: int) -> float:
@@ -45,38 +31,18 @@ def rss_mb(pid: int) -> float:
 
 
 @dataclass
-class Infra:
+class Infra(PrivateInfra):
+    """Fsync on (never AVAIN_PG_FAST here), commit timestamps on (when a consumer's row became visible)."""
+
     data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="avain-bench-", dir="/tmp")))
     kafka_port: int = field(default_factory=lambda: free_port(29092, pair=True))
     pg_port: int = field(default_factory=lambda: free_port(25433))
+    settings: Mapping[str, str] = field(default_factory=lambda: {"AVAIN_PG_OPTIONS": "-c track_commit_timestamp=on"})
     processes: list[asyncio.subprocess.Process] = field(default_factory=list)
 
-    @property
-    def bootstrap(self) -> str:
-        return f"127.0.0.1:{self.kafka_port}"
-
-    @property
-    def pg_dsn(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.pg_port}/postgres"
-
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AVAIN_")}
-        return env | {"AVAIN_DATA_DIR": str(self.data_dir), "AVAIN_KAFKA_PORT": str(self.kafka_port),
-                      "AVAIN_PG_PORT": str(self.pg_port), "AVAIN_PG_OPTIONS": "-c track_commit_timestamp=on",
-                      "AVAIN_CACHE_DIR": os.environ.get("AVAIN_CACHE_DIR",
-                                                                                           str(ROOT / ".cache"))}
-
-    async def _script(self, script: str, action: str) -> None:
-        proc = await asyncio.create_subprocess_exec(str(ROOT / "deploy" / "local" / script), action, env=self.env(),
-                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-        out, _ = await asyncio.wait_for(proc.communicate(), timeout=180)
-        if proc.returncode != 0:
-            raise RuntimeError(f"{script} {action}: {out.decode()[-2000:]}")
-
     async def start(self) -> None:
-        os.chmod(self.data_dir, 0o755)  # the postgres user runs the server from in here
-        await self._script("postgres.sh", "start")
-        await self._script("kafka.sh", "start")
+        await self.start_postgres()
+        await self.start_kafka()
 
     async def stop(self) -> None:
         for proc in self.processes:
@@ -86,16 +52,12 @@ class Infra:
                     await asyncio.wait_for(proc.wait(), timeout=20)
                 except TimeoutError:
                     proc.kill()
-        for script in ("kafka.sh", "postgres.sh"):
+        for stop in (self.stop_kafka, self.stop_postgres):
             try:
-                await self._script(script, "stop")
+                await stop()
             except RuntimeError as exc:
                 print(f"  (stopping: {exc})", file=sys.stderr)
         shutil.rmtree(self.data_dir, ignore_errors=True)
-
-    def pid_of_kafka(self) -> int | None:
-        pidfile = self.data_dir / f"kafka-{self.kafka_port}" / "kafka.pid"
-        return int(pidfile.read_text()) if pidfile.exists() else None
 
     async def service(self, name: str, *, prefix: str, db_prefix: str, port: int,
                       extra_env: dict[str, str] | None = None) -> asyncio.subprocess.Process:

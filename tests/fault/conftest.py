@@ -7,7 +7,6 @@ in a temporary folder (world-traversable: the postgres user runs the server), an
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable
@@ -18,15 +17,14 @@ import pytest
 
 from shared.auth import TokenIssuer
 from shared.settings import DEV_SECRET
-from tests.fault.stack import ROOT, PrivateInfra, Stack, free_port, free_port_pair
+from tests.fault.stack import PrivateInfra, Stack, free_port
 
 
 @pytest.fixture(scope="session")
 async def private_infra() -> AsyncIterator[PrivateInfra]:
     data = Path(tempfile.mkdtemp(prefix="avain-fault-", dir="/tmp"))
-    os.chmod(data, 0o755)  # the postgres user must reach its data folder
-    infra = PrivateInfra(data_dir=data, kafka_port=free_port_pair(19092), pg_port=free_port(15433),
-                         cache_dir=Path(os.environ.get("AVAIN_CACHE_DIR", ROOT / ".cache")))
+    infra = PrivateInfra(data_dir=data, kafka_port=free_port(19092, pair=True), pg_port=free_port(15433),
+                         settings={"AVAIN_PG_FAST": "1", "AVAIN_KAFKA_HEAP": "512m"})
     try:
         await infra.start_postgres()
         await infra.start_kafka()

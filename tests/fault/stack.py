@@ -11,10 +11,8 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ import asyncpg
 import httpx
 
 from contracts import intake as intake_events
+from deploy.local.infra import PrivateInfra, free_port
 from shared.crypto import Keyring, decode_master_key
 from shared.envelope import Actor, EventEnvelope
 from shared.events import DomainEvent
@@ -32,77 +31,10 @@ from shared.settings import DEV_MASTER_KEY
 from tests.support import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
+__all__ = ["ROOT", "PrivateInfra", "ServiceProcess", "Stack", "free_port"]
 SCORES = {"general_ability": 5, "mental_wellbeing": 4, "social_participation": 3, "physical_functioning": 7,
           "competence": 6, "everyday_life": 4}
 WORKER = "worker-aino"
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
-
-
-def free_port(preferred: int | None = None) -> int:
-    if preferred is not None:
-        for port in range(preferred, preferred + 200, 7):
-            if _port_free(port):
-                return port
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def free_port_pair(preferred: int) -> int:
-    """A port whose successor is free too (Kafka's controller listens on port + 1)."""
-    for port in range(preferred, preferred + 400, 10):
-        if _port_free(port) and _port_free(port + 1):
-            return port
-    raise RuntimeError("no free port pair for a private Kafka broker")
-
-
-@dataclass
-class PrivateInfra:
-    data_dir: Path
-    kafka_port: int
-    pg_port: int
-    cache_dir: Path
-
-    @property
-    def bootstrap(self) -> str:
-        return f"127.0.0.1:{self.kafka_port}"
-
-    @property
-    def pg_dsn(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.pg_port}/postgres"
-
-    def _env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AVAIN_")}
-        return env | {"AVAIN_DATA_DIR": str(self.data_dir), "AVAIN_KAFKA_PORT": str(self.kafka_port),
-                      "AVAIN_PG_PORT": str(self.pg_port), "AVAIN_CACHE_DIR": str(self.cache_dir),
-                      "AVAIN_PG_FAST": "1", "AVAIN_KAFKA_HEAP": "512m"}
-
-    async def _script(self, script: str, action: str, *, check: bool = True) -> None:
-        proc = await asyncio.create_subprocess_exec(str(ROOT / "deploy" / "local" / script), action, env=self._env(),
-                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-        out, _ = await asyncio.wait_for(proc.communicate(), timeout=150)
-        if check and proc.returncode != 0:
-            raise RuntimeError(f"{script} {action} failed: {out.decode()[-2000:]}")
-
-    async def start_kafka(self) -> None:
-        await self._script("kafka.sh", "start")
-
-    async def stop_kafka(self, *, check: bool = True) -> None:
-        await self._script("kafka.sh", "stop", check=check)
-
-    async def start_postgres(self) -> None:
-        await self._script("postgres.sh", "start")
-
-    async def stop_postgres(self, *, check: bool = True) -> None:
-        await self._script("postgres.sh", "stop", check=check)
 
 
 class ServiceProcess:
