@@ -46,9 +46,10 @@ def topic_name(prefix: str, service: str, kind: str = "events", version: int = 1
     return f"{prefix}avain.{service}.{kind}.v{version}"
 
 
-def make_producer(bootstrap: str, *, client_id: str, linger_ms: int = 0) -> AIOKafkaProducer:
-    """No linger: the relay hands over a whole round of rows before the sender runs, so they travel as one
-    request anyway, and waiting for more only delayed every event by the linger."""
+def make_producer(bootstrap: str, *, client_id: str, linger_ms: int = 5) -> AIOKafkaProducer:
+    """A 5 ms linger: under load the relay then publishes more rows per round. Without it, at 200 commands/s
+    the relays ran more and smaller rounds, which cost the services, PostgreSQL and the broker a sixth of a core
+    more (measured), for 5 ms less latency per hop: on two cores the CPU is the tighter limit."""
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap,
         client_id=client_id,
