@@ -166,8 +166,8 @@ async def start_services(infra: Infra, consumer_workers: int = 1) -> Services:
 
 async def stop_consumers(s: Services) -> None:
     """Budgeting and the history stop (gracefully, leaving their consumer groups) while intake's append is
-    measured: it runs alone, as the raw baseline does; they catch up once started again. (Pausing them with
-    SIGSTOP instead got them evicted from their groups, and rejoining later stalled the next run by seconds.)"""
+    measured: it runs alone, as the raw baseline does; they catch up once started again. (A SIGSTOP pause
+    instead can outlast their group sessions, and a member evicted mid-pause rejoins only later.)"""
     for proc in (s.budgeting, s.history):
         proc.send_signal(signal.SIGTERM)
     await asyncio.gather(s.budgeting.wait(), s.history.wait())
