@@ -79,10 +79,13 @@ class BudgetingApplication:
 
     async def _run(self, client_id: UUID, action: Action, command: domain.Command, principal: Principal,
                    ctx: CommandContext, expected_version: int | None) -> Executed[domain.Budget]:
-        await self._precheck(client_id, action, principal)
+        def allowed(budget: domain.Budget) -> None:  # 404, then 403, on the state the command decides on
+            self._exists(budget)
+            authorize(principal, action, budget)
+
         return await self.runner.execute(
             stream_of(client_id), command, ctx, subject=str(client_id), expected_version=expected_version,
-            authorize=lambda b: authorize(principal, action, b),
+            authorize=allowed,
         )
 
     async def _precheck(self, client_id: UUID, action: Action, principal: Principal) -> domain.Budget:
