@@ -119,8 +119,9 @@ class CommandRunner(Generic[S]):
         if cached is not None:
             events = await self.store.read_stream(stream_id, conn, from_version=cached.version)
             if events and events[0].stream_version == cached.version and events[0].hash == cached.head_hash:
-                tail = events[1:]
-                head = _head_of(self.aggregate.fold(tail, cached.state), tail, cached) if tail else cached
+                if len(events) == 1:
+                    return cached  # nothing new since
+                head = _head_of(self.aggregate.fold(events[1:], cached.state), events)
                 self._heads.put(stream_id, head)
                 return head
         loaded = await self.load(stream_id, conn)
@@ -179,7 +180,8 @@ class CommandRunner(Generic[S]):
         return Executed(state, version, envelopes)
 
 
-def _head_of(state: S, events: Sequence[EventEnvelope], before: Current[S] | None = None) -> Current[S]:
+def _head_of(state: S, events: Sequence[EventEnvelope]) -> Current[S]:
+    """``state`` as folded from ``events``, at the last of them."""
     if not events:
-        return before if before is not None else Current(state, 0)
+        return Current(state, 0)
     return Current(state, events[-1].stream_version, events[-1].hash, events[-1].time)
