@@ -141,33 +141,21 @@ class EventEnvelope(BaseModel):
         data = json.loads(value)
         if not isinstance(data, dict):
             raise ValueError("event data must be a JSON object")
-        if not validate:
-            time = datetime.fromisoformat(h["ce_time"])
-            if time.tzinfo is None:
-                raise ValueError("time must carry a time zone")
-            actor = _unvalidated(Actor, {"id": h["ce_actorid"], "role": h["ce_actorrole"]})
-            return _unvalidated(cls, {
-                "id": UUID(h["ce_id"]), "source": h["ce_source"], "type": h["ce_type"],
-                "schema_version": int(h["ce_schemaversion"]), "specversion": SPEC_VERSION, "time": time.astimezone(UTC),
-                "subject": h["ce_subject"], "stream_id": h["ce_streamid"], "stream_version": int(h["ce_streamversion"]),
-                "correlation_id": h["ce_correlationid"], "causation_id": h.get("ce_causationid"), "actor": actor,
-                "data": data, "prev_hash": h.get("ce_prevhash"), "hash": h.get("ce_hash", "")})
-        return cls(
-            id=UUID(h["ce_id"]),
-            source=h["ce_source"],
-            type=h["ce_type"],
-            schema_version=int(h["ce_schemaversion"]),
-            time=datetime.fromisoformat(h["ce_time"]),
-            subject=h["ce_subject"],
-            stream_id=h["ce_streamid"],
-            stream_version=int(h["ce_streamversion"]),
-            correlation_id=h["ce_correlationid"],
-            causation_id=h.get("ce_causationid"),
-            actor=Actor(id=h["ce_actorid"], role=h["ce_actorrole"]),
-            data=data,
-            prev_hash=h.get("ce_prevhash"),
-            hash=h.get("ce_hash", ""),
-        )
+        fields: dict[str, Any] = {
+            "id": UUID(h["ce_id"]), "source": h["ce_source"], "type": h["ce_type"],
+            "schema_version": int(h["ce_schemaversion"]), "time": datetime.fromisoformat(h["ce_time"]),
+            "subject": h["ce_subject"], "stream_id": h["ce_streamid"], "stream_version": int(h["ce_streamversion"]),
+            "correlation_id": h["ce_correlationid"], "causation_id": h.get("ce_causationid"), "data": data,
+            "prev_hash": h.get("ce_prevhash"), "hash": h.get("ce_hash", ""),
+        }
+        actor = {"id": h["ce_actorid"], "role": h["ce_actorrole"]}
+        if validate:
+            return cls(**fields, actor=Actor(**actor))
+        time: datetime = fields["time"]
+        if time.tzinfo is None:
+            raise ValueError("time must carry a time zone")
+        fields.update(specversion=SPEC_VERSION, time=time.astimezone(UTC), actor=_unvalidated(Actor, actor))
+        return _unvalidated(cls, fields)
 
 
 def canonical_json(value: Any) -> str:
