@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from faststream.specification import AsyncAPI
 
 from shared import http
-from shared.auth import TokenIssuer
+from shared.auth import verifier_for
 from shared.events import DomainEvent
 from shared.logging import configure_logging
 from shared.runtime import ServiceRuntime
@@ -55,8 +55,7 @@ def create_service_app(
 
     app = FastAPI(title=title, version="1.0.0", description=description, lifespan=lifespan)
     app.state.runtime = runtime
-    app.state.tokens = TokenIssuer(settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer,
-                                   audience=settings.jwt_audience)
+    app.state.tokens = verifier_for(settings)
     http.install(app, runtime.readiness, runtime.consumer_state)
     for router in routers:
         app.include_router(router)

@@ -1,4 +1,10 @@
-"""Bearer tokens (JWT, HS256) carrying a user id and a role; every endpoint requires one.
+"""Bearer tokens carrying a user id and a role; every endpoint requires one.
+
+Tokens come from the issuers the service trusts (docs/decisions/0013): the county's identity provider for staff
+and Avain's own token service for clients (it exchanges the e-identification broker's token for one naming the
+pseudonymous client id), each verified with its JWKS (RS256/ES256) and with its issuer, audience and role claim
+configured. HS256 tokens signed with ``AVAIN_JWT_SECRET`` are accepted only outside production (development,
+tests, ``./avain tokens``).
 
 What a role may do with a given case is decided by each service's policy (application/policy.py), since
 it depends on the case (e.g. which worker is assigned). Here we only establish who is calling.
@@ -6,17 +12,21 @@ it depends on the case (e.g. which worker is assigned). Here we only establish w
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
+import httpx
 import jwt
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict
 
 from shared.envelope import Actor, Role
+from shared.settings import Issuer, ServiceSettings
 
 ROLES: tuple[Role, ...] = ("client", "worker", "manager", "provider", "auditor")
 
@@ -58,13 +68,13 @@ class TokenIssuer:
         known = self._verified.get(token)
         if known is not None and known[1] > time.time():
             return known[0]
-        principal, expires = self._verify(token)  # an expired one fails here, as it should
+        principal, expires = self.verify_with_expiry(token)  # an expired one fails here, as it should
         self._verified[token] = (principal, expires)
         if len(self._verified) > self._remember:
             self._verified.popitem(last=False)
         return principal
 
-    def _verify(self, token: str) -> tuple[Principal, float]:
+    def verify_with_expiry(self, token: str) -> tuple[Principal, float]:
         claims = jwt.decode(
             token, self._secret, algorithms=["HS256"], audience=self._audience, issuer=self._issuer,
             options={"require": ["sub", "role", "exp"]},
@@ -75,7 +85,114 @@ class TokenIssuer:
         return principal, float(claims["exp"])
 
 
-_bearer = HTTPBearer(auto_error=False, description="A JWT from `./avain tokens` (development)")
+class JwksCache:
+    """An issuer's public keys, fetched when first needed and again when a token names a key not seen yet
+    (key rotation), at most once every ``min_refetch`` seconds."""
+
+    def __init__(self, uri: str, *, min_refetch: float = 10.0) -> None:
+        self.uri = uri
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = 0.0
+        self._min_refetch = min_refetch
+        self._lock = asyncio.Lock()
+
+    async def key(self, kid: str | None) -> jwt.PyJWK:
+        found = self._find(kid)
+        if found is not None:
+            return found
+        async with self._lock:
+            if self._find(kid) is None and time.monotonic() - self._fetched_at >= self._min_refetch:
+                await self._fetch()
+        found = self._find(kid)
+        if found is None:
+            raise jwt.InvalidTokenError("the token's key is not among its issuer's keys")
+        return found
+
+    def seed(self, jwks: dict[str, Any]) -> None:
+        """Keys known without fetching them (the service that holds the issuer's key itself)."""
+        self._keys.update({str(k.key_id): k for k in jwt.PyJWKSet.from_dict(jwks).keys if k.key_id})
+
+    def _find(self, kid: str | None) -> jwt.PyJWK | None:
+        if kid is None:
+            return next(iter(self._keys.values())) if len(self._keys) == 1 else None
+        return self._keys.get(kid)
+
+    async def _fetch(self) -> None:
+        self._fetched_at = time.monotonic()
+        try:
+            async with httpx.AsyncClient(timeout=5) as http:
+                response = await http.get(self.uri)
+                response.raise_for_status()
+                keys = jwt.PyJWKSet.from_dict(response.json()).keys
+        except (httpx.HTTPError, ValueError, jwt.PyJWTError) as exc:
+            raise jwt.InvalidTokenError(f"the issuer's keys could not be fetched ({type(exc).__name__})") from exc
+        self._keys = {str(k.key_id): k for k in keys if k.key_id}
+
+
+class TokenVerifier:
+    """Who is calling, from a bearer token of any issuer the service trusts (see the module's docstring)."""
+
+    def __init__(self, trusted: Sequence[Issuer], *, development: TokenIssuer | None = None,
+                 client_issuer: str | None = None, remember: int = 4096) -> None:
+        # Only Avain's token service names clients: its subject is the pseudonymous client id, which no
+        # identity provider knows. A staff IdP's token claiming the client role is refused.
+        self._client_issuer = client_issuer
+        self._trusted = {t.issuer: t for t in trusted}
+        self._jwks = {t.issuer: JwksCache(t.jwks_uri) for t in trusted}
+        self._development = development
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._remember = remember
+
+    def know_keys(self, issuer: str, jwks: dict[str, Any]) -> None:
+        self._jwks[issuer].seed(jwks)
+
+    async def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None and known[1] > time.time():
+            return known[0]
+        principal, expires = await self._verify(token)
+        self._verified[token] = (principal, expires)
+        if len(self._verified) > self._remember:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def claims_of(self, token: str) -> tuple[Issuer, dict[str, Any]]:
+        """The verified claims of a token of a trusted issuer (signature by its JWKS, issuer, audience, expiry)."""
+        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        trusted = self._trusted.get(str(issuer))
+        if trusted is None:
+            raise jwt.InvalidIssuerError("the token's issuer is not trusted here")
+        key = await self._jwks[trusted.issuer].key(jwt.get_unverified_header(token).get("kid"))
+        claims = jwt.decode(token, key, algorithms=list(trusted.algorithms), audience=trusted.audience,
+                            issuer=trusted.issuer, options={"require": ["sub", "exp", "iss", "aud"]})
+        return trusted, claims
+
+    async def _verify(self, token: str) -> tuple[Principal, float]:
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") == "HS256":
+            if self._development is None:
+                raise jwt.InvalidAlgorithmError("HS256 tokens are accepted in development and tests only")
+            return self._development.verify_with_expiry(token)
+        trusted, claims = await self.claims_of(token)
+        role = trusted.roles.get(str(claims.get(trusted.role_claim)), claims.get(trusted.role_claim))
+        if role not in ROLES:
+            raise jwt.InvalidTokenError("the token carries no role Avain knows")
+        if role == "client" and trusted.issuer != self._client_issuer:
+            raise jwt.InvalidTokenError("only Avain's token service issues tokens for clients")
+        principal = Principal(user_id=claims["sub"], role=role, provider_id=claims.get("provider_id"))
+        return principal, float(claims["exp"])
+
+
+def verifier_for(settings: ServiceSettings) -> TokenVerifier:
+    """The staff issuers configured, Avain's own token service, and HS256 outside production."""
+    own = Issuer(issuer=settings.token_service_issuer, jwks_uri=settings.token_service_jwks_uri,
+                 audience=settings.services_audience, role_claim="role", algorithms=("ES256",))
+    development = TokenIssuer(settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer,
+                              audience=settings.jwt_audience) if settings.accepts_development_tokens else None
+    return TokenVerifier([*settings.issuers, own], development=development, client_issuer=own.issuer)
+
+
+_bearer = HTTPBearer(auto_error=False, description="A JWT of a trusted issuer; in development one from `./avain tokens`")
 
 
 async def authenticated(  # async: FastAPI would run a plain function in its thread pool, a hop per request
@@ -84,9 +201,9 @@ async def authenticated(  # async: FastAPI would run a plain function in its thr
 ) -> Principal:
     if credentials is None:
         raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
-    issuer: TokenIssuer = request.app.state.tokens
+    verifier: TokenVerifier = request.app.state.tokens
     try:
-        principal = issuer.verify(credentials.credentials)
+        principal = await verifier.verify(credentials.credentials)
     except jwt.PyJWTError as exc:
         raise HTTPException(
             401, f"invalid token: {type(exc).__name__}", headers={"WWW-Authenticate": "Bearer"}

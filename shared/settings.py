@@ -4,11 +4,30 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "avain-development-only-secret-change-me-000000"
 DEV_MASTER_KEY = "ZGV2ZWxvcG1lbnQtb25seS1tYXN0ZXIta2V5LTAwMDA="  # 32 bytes, base64: development only
+# Signs Avain's own service tokens (ES256) in development and tests only; production refuses it.
+DEV_TOKEN_SIGNING_KEY = """-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgD4fejPHywL0ov0tW
+wUnS3UbZ2R/6ZidFaTcU3/rdIgShRANCAAQN83lZ791SH46Y+ZE14h5HYT5dunjZ
+Lop8lYGsqG+/4PU4JJSkQodSs3nTn8X3FiBWRT6gtNC/JMYCZyztJFM0
+-----END PRIVATE KEY-----
+"""
+
+
+class Issuer(BaseModel):
+    """An identity provider whose tokens are trusted, and how to read them (see shared/auth.py)."""
+
+    issuer: str = Field(description="The exact `iss` of its tokens")
+    jwks_uri: str = Field(description="Where its public keys are published")
+    audience: str = Field("urn:avain:services", description="The `aud` its tokens must carry")
+    role_claim: str = Field("avain_role", description="The claim carrying the person's role (staff)")
+    roles: dict[str, str] = Field(default_factory=dict, description="Its role names → Avain's, when they differ")
+    hetu_claim: str = Field("hetu", description="The claim carrying the person's hetu (e-identification)")
+    algorithms: tuple[str, ...] = ("RS256", "ES256")
 
 
 class ServiceSettings(BaseSettings):
@@ -32,9 +51,21 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
 
+    # HS256 tokens (development and tests only: production accepts none, whatever the secret).
     jwt_secret: SecretStr = SecretStr(DEV_SECRET)
     jwt_issuer: str = "avain"
     jwt_audience: str = "avain"
+    # Staff identity providers whose tokens every service accepts (JSON list of Issuer), e.g. the county's IdP.
+    issuers: list[Issuer] = Field(default_factory=list)
+    # Avain's own token service (in intake): it exchanges an e-identification broker's token for a short-lived
+    # token whose subject is the pseudonymous client id, signed with this key and published as a JWKS.
+    token_service_issuer: str = "urn:avain:token-service"
+    token_service_jwks_uri: str = "http://127.0.0.1:8001/.well-known/jwks.json"
+    token_signing_key: SecretStr = SecretStr(DEV_TOKEN_SIGNING_KEY)
+    services_audience: str = "urn:avain:services"
+    # The e-identification brokers whose tokens (audience: the exchange) intake exchanges, by their hetu claim.
+    exchange_issuers: list[Issuer] = Field(default_factory=list)
+    exchange_audience: str = "urn:avain:token-exchange"
     # Wraps each client's data key (a KMS stands in for this in production).
     master_key: SecretStr = SecretStr(DEV_MASTER_KEY)
     # Keys the hash through which a hetu is looked up: the hetu itself is never stored in clear.
@@ -47,11 +78,17 @@ class ServiceSettings(BaseSettings):
                 "jwt_secret": self.jwt_secret.get_secret_value() == DEV_SECRET,
                 "master_key": self.master_key.get_secret_value() == DEV_MASTER_KEY,
                 "hetu_pepper": self.hetu_pepper.get_secret_value() == DEV_SECRET,
+                "token_signing_key": self.token_signing_key.get_secret_value() == DEV_TOKEN_SIGNING_KEY,
             }
             unset = [name for name, is_default in defaults.items() if is_default]
             if unset:
                 raise ValueError(f"production needs its own secrets: set AVAIN_{', AVAIN_'.join(unset).upper()}")
         return self
+
+    @property
+    def accepts_development_tokens(self) -> bool:
+        """HS256 tokens signed with the shared secret: development and tests only."""
+        return self.env != "production"
 
     def database(self, service: str) -> str:
         return f"{self.database_prefix}{service}"

@@ -7,6 +7,7 @@ Each test gets its own databases (name prefix) and topics (topic prefix), so tes
 from __future__ import annotations
 
 import importlib
+import os
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -128,3 +129,28 @@ budgeting = _service("budgeting")
 marketplace = _service("marketplace")
 followup = _service("followup")
 history = _service("history")
+
+
+@pytest.fixture(scope="session")
+async def identity_providers(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, str]]:
+    """The local OpenID Connect provider (node, a real oidc-provider) playing the county's staff IdP and the
+    citizens' e-identification broker; redirect URIs of a console at CONSOLE_PLACEHOLDER."""
+    from deploy.local.infra import free_port
+    from deploy.local.stack import OIDC_DIR, Process, ensure_oidc_installed
+
+    ensure_oidc_installed()
+    staff, citizen = free_port(), free_port()
+    process = Process("oidc", ["node", str(OIDC_DIR / "server.mjs"), "--staff-port", str(staff), "--citizen-port",
+                               str(citizen), "--console", CONSOLE_PLACEHOLDER], dict(os.environ),
+                      tmp_path_factory.mktemp("oidc") / "oidc.log",
+                      f"http://127.0.0.1:{citizen}/.well-known/openid-configuration")
+    await process.start()
+    try:
+        await process.wait_ready()
+        yield {"staff": f"http://127.0.0.1:{staff}", "citizen": f"http://127.0.0.1:{citizen}",
+               "redirect_uri": f"{CONSOLE_PLACEHOLDER}/auth/callback"}
+    finally:
+        await process.stop()
+
+
+CONSOLE_PLACEHOLDER = "http://127.0.0.1:9"  # never called: the flow stops at the redirect with the code

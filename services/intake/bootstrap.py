@@ -12,11 +12,15 @@ from contracts.history import ClientErased
 from contracts.intake import EVENTS
 from services.intake.adapters.postgres import MIGRATIONS
 from services.intake.application.handlers import IntakeApplication
+from services.intake.application.tokens import TokenExchange
 from services.intake.entrypoints.http import router
+from services.intake.entrypoints.tokens import router as token_router
 from shared.app import asyncapi_of, create_service_app, declare_publications, serve
+from shared.auth import TokenVerifier
 from shared.envelope import EventEnvelope
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
+from shared.token_service import TokenService
 
 SERVICE = "intake"
 
@@ -39,13 +43,19 @@ def asyncapi(settings: ServiceSettings | None = None) -> AsyncAPI:
 
 def create_app(settings: ServiceSettings) -> FastAPI:
     def started(app: FastAPI, runtime: ServiceRuntime) -> None:
-        app.state.intake = IntakeApplication(runtime.store, runtime.keyring,
-                                             settings.hetu_pepper.get_secret_value().encode())
+        pepper = settings.hetu_pepper.get_secret_value().encode()
+        app.state.intake = IntakeApplication(runtime.store, runtime.keyring, pepper)
+        tokens = TokenService(settings.token_signing_key.get_secret_value(), issuer=settings.token_service_issuer,
+                              audience=settings.services_audience)
+        app.state.token_exchange = TokenExchange(TokenVerifier(settings.exchange_issuers), tokens,
+                                                 runtime.store.pool, pepper)
+        app.state.tokens.know_keys(settings.token_service_issuer, tokens.jwks())  # its own: no fetch from itself
         runtime.bind("erasure", forget_hetu, accepts=ClientErased.event_type.__eq__)
 
     runtime = build_runtime(settings)
     return create_service_app(
-        runtime, consumed_topics=[runtime.topic_of("history")], title="Avain intake", routers=[router], on_started=started,
+        runtime, consumed_topics=[runtime.topic_of("history")], title="Avain intake", routers=[router, token_router],
+        on_started=started,
         description="One-door intake for personal budgeting: registration, consent, self-assessment, "
         "coordinating worker, needs assessment, completion. Every endpoint needs a bearer token.",
     )

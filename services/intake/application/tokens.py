@@ -1,0 +1,54 @@
+"""The token exchange (RFC 8693): an e-identification broker's token, carrying the person's hetu, becomes
+Avain's short-lived service token naming the pseudonymous client id (docs/decisions/0013).
+
+The hetu is only ever in the broker's token and in memory here: it is validated, keyed-hashed and looked up
+like at registration, and never stored or logged."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import jwt
+
+from services.intake.adapters import postgres
+from shared.auth import TokenVerifier
+from shared.crypto import keyed_hash
+from shared.errors import DomainError, Forbidden
+from shared.identifiers import InvalidIdentifier, validate_hetu
+from shared.token_service import TokenService
+
+
+class InvalidSubjectToken(DomainError):
+    """The broker's token is not one to exchange (unknown issuer, wrong audience, expired, no hetu): 400."""
+
+    status_code = 400
+
+
+class NotAClient(Forbidden):
+    """The person signed in, but is not a client of personal budgeting (403)."""
+
+
+class TokenExchange:
+    def __init__(self, brokers: TokenVerifier, tokens: TokenService, pool: object, hetu_pepper: bytes) -> None:
+        self._brokers = brokers
+        self._tokens = tokens
+        self._pool = pool
+        self._pepper = hetu_pepper
+
+    async def client_of(self, subject_token: str) -> UUID:
+        """The client the broker's token identifies."""
+        try:
+            broker, claims = await self._brokers.claims_of(subject_token)
+            hetu = validate_hetu(str(claims.get(broker.hetu_claim, "")))
+        except (jwt.PyJWTError, InvalidIdentifier) as exc:
+            raise InvalidSubjectToken(f"the subject token cannot be exchanged ({type(exc).__name__})") from exc
+        client_id = await postgres.find_client_by_hetu_hash(self._pool, keyed_hash(self._pepper, hetu))
+        if client_id is None:
+            raise NotAClient("this person is not a client of personal budgeting")
+        return client_id
+
+    def mint(self, client_id: UUID) -> tuple[str, int]:
+        return self._tokens.mint(str(client_id), "client")
+
+    def jwks(self) -> dict[str, object]:
+        return self._tokens.jwks()

@@ -1,0 +1,43 @@
+"""Avain's token service, hosted by intake (it keeps the hetu lookup): the exchange and its public keys."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Form, Request
+
+from services.intake.application.tokens import TokenExchange
+from shared.auth import Principal
+
+router = APIRouter(tags=["tokens"])
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"
+
+
+def _exchange(request: Request) -> TokenExchange:
+    return request.app.state.token_exchange  # type: ignore[no-any-return]
+
+
+@router.post("/token")
+async def exchange_token(
+    request: Request,
+    grant_type: Annotated[Literal["urn:ietf:params:oauth:grant-type:token-exchange"], Form()],
+    subject_token: Annotated[str, Form(max_length=8192)],
+    subject_token_type: Annotated[Literal["urn:ietf:params:oauth:token-type:access_token"], Form()],
+) -> dict[str, Any]:
+    """RFC 8693 token exchange: the e-identification broker's access token (audience: this exchange) for a
+    short-lived token of Avain's whose subject is the pseudonymous client id. The subject token is the
+    authentication: it is signed by a trusted broker for exactly this audience."""
+    exchange = _exchange(request)
+    client_id = await exchange.client_of(subject_token)
+    # Signing in finds the client's id: logged as the client's own read, like any other.
+    request.state.principal = Principal(user_id=str(client_id), role="client")
+    request.state.accessed_clients = [client_id]
+    token, lifetime = exchange.mint(client_id)
+    return {"access_token": token, "issued_token_type": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": lifetime}
+
+
+@router.get("/.well-known/jwks.json")
+async def jwks(request: Request) -> dict[str, Any]:
+    """The public keys of Avain's token service: every service verifies client tokens with them."""
+    return _exchange(request).jwks()

@@ -1,0 +1,105 @@
+"""Tokens from the real identity providers (a local oidc-provider): each accepted only by whom it is for.
+
+Staff sign in at the county's IdP: its access token (audience: the services) is honoured, its ID token
+(audience: the console) is not. A citizen signs in through the e-identification broker: that token (audience:
+Avain's token exchange, carrying the hetu) is refused by the services and exchanged by intake for Avain's own
+token naming the pseudonymous client id, which the services honour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+
+import httpx
+import jwt
+import pytest
+
+from deploy.local.stack import sign_in_without_a_browser
+from shared.identifiers import make_hetu
+from shared.settings import Issuer, ServiceSettings
+from tests.conftest import running_service
+
+pytestmark = pytest.mark.integration
+EXCHANGE = {"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+            "subject_token_type": "urn:ietf:params:oauth:token-type:access_token"}
+DEMO_HETU = "170588-901S"  # citizen-demo in deploy/local/oidc/people.json
+
+
+@pytest.fixture
+async def intake_trusting(settings: ServiceSettings, identity_providers: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    from services.intake.bootstrap import create_app
+
+    staff, citizen = identity_providers["staff"], identity_providers["citizen"]
+    configured = settings.model_copy(update={
+        "issuers": [Issuer(issuer=staff, jwks_uri=f"{staff}/jwks")],
+        "exchange_issuers": [Issuer(issuer=citizen, jwks_uri=f"{citizen}/jwks", audience="urn:avain:token-exchange")],
+    })
+    async with running_service(create_app, configured, "intake") as client:
+        yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_each_token_is_honoured_only_by_the_audience_it_was_issued_for(
+        intake_trusting: httpx.AsyncClient, identity_providers: dict[str, str]) -> None:
+    http, redirect = intake_trusting, identity_providers["redirect_uri"]
+    staff = await sign_in_without_a_browser(identity_providers["staff"], "worker-aino", redirect)
+    citizen = await sign_in_without_a_browser(identity_providers["citizen"], "citizen-demo", redirect,
+                                              resource="urn:avain:token-exchange")
+
+    # The staff IdP's access token is for the services: honoured, with the role from its role claim.
+    registered = await http.post("/clients", headers=bearer(staff["access_token"]), json={
+        "hetu": DEMO_HETU, "first_name": "Demo", "last_name": "Asiakas", "municipality": "Tampere"})
+    assert registered.status_code == 201, registered.text
+    client_id = registered.json()["client_id"]
+
+    # The same issuer's ID token is for the console: refused by the services.
+    assert (await http.get("/clients", headers=bearer(staff["id_token"]))).status_code == 401
+    # The broker's token is for the exchange (and carries a hetu): refused by the services.
+    assert (await http.get(f"/clients/{client_id}", headers=bearer(citizen["access_token"]))).status_code == 401
+    # A staff token is not for the exchange.
+    refused = await http.post("/token", data={**EXCHANGE, "subject_token": staff["access_token"]})
+    assert refused.status_code == 400
+
+    exchanged = await http.post("/token", data={**EXCHANGE, "subject_token": citizen["access_token"]})
+    assert exchanged.status_code == 200, exchanged.text
+    client_token = exchanged.json()["access_token"]
+    claims = jwt.decode(client_token, options={"verify_signature": False})
+    assert claims["sub"] == client_id and claims["role"] == "client" and "hetu" not in claims
+    assert jwt.get_unverified_header(client_token)["alg"] == "ES256"
+    # Avain's token names the client: their own case is theirs to read, and nobody else's.
+    assert (await http.get(f"/clients/{client_id}", headers=bearer(client_token))).status_code == 200
+    assert (await http.get("/clients", headers=bearer(client_token))).status_code == 403
+
+
+async def test_a_person_who_is_not_a_client_gets_no_client_token(
+        intake_trusting: httpx.AsyncClient, identity_providers: dict[str, str]) -> None:
+    citizen = await sign_in_without_a_browser(identity_providers["citizen"], "citizen-nobody",
+                                              identity_providers["redirect_uri"], resource="urn:avain:token-exchange")
+    answer = await intake_trusting.post("/token", data={**EXCHANGE, "subject_token": citizen["access_token"]})
+    assert answer.status_code == 403
+
+
+async def test_a_staff_identity_provider_cannot_mint_a_client(identity_providers: dict[str, str]) -> None:
+    """Only Avain's token service names clients: a staff IdP's token claiming the client role is refused."""
+    from shared.auth import TokenVerifier
+
+    staff = identity_providers["staff"]
+    verifier = TokenVerifier([Issuer(issuer=staff, jwks_uri=f"{staff}/jwks", role_claim="avain_role",
+                                     roles={"worker": "client"})], client_issuer="urn:avain:token-service")
+    tokens = await sign_in_without_a_browser(staff, "worker-aino", identity_providers["redirect_uri"])
+    with pytest.raises(jwt.InvalidTokenError, match="only Avain's token service"):
+        await verifier.verify(tokens["access_token"])
+
+
+def test_production_accepts_no_development_tokens() -> None:
+    from shared.auth import verifier_for
+
+    assert make_hetu(date(1988, 5, 17), 901, "-") == DEMO_HETU
+    verifier = verifier_for(ServiceSettings(env="test"))
+    assert verifier._development is not None
+    production = ServiceSettings.model_construct(**{**ServiceSettings().model_dump(), "env": "production"})
+    assert verifier_for(production)._development is None
