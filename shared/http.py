@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +40,31 @@ def parse_if_match(value: str | None) -> int | None:
 
 def etag(version: int) -> str:
     return f'"{version}"'
+
+
+TOTAL_HEADER = "X-Total-Count"
+NEXT_CURSOR_HEADER = "X-Next-Cursor"
+
+
+def offset_of(cursor: str | None, offset: int = 0) -> int:
+    """The position a list's cursor stands for (an opaque token to the caller); ``offset`` is the older way."""
+    if not cursor:
+        return offset
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith("o:"):
+            raise ValueError(raw)
+        return int(raw[2:])
+    except ValueError as exc:
+        raise InvalidCommand("not a cursor this list gave", field="cursor") from exc
+
+
+def paginated(response: Response, rows: list[Any], *, offset: int, limit: int, total: int) -> list[Any]:
+    """A list answer with its total and the cursor of the next page in headers (the body stays a list)."""
+    response.headers[TOTAL_HEADER] = str(total)
+    if offset + len(rows) < total and len(rows) == limit:
+        response.headers[NEXT_CURSOR_HEADER] = base64.urlsafe_b64encode(f"o:{offset + limit}".encode()).decode().rstrip("=")
+    return rows
 
 
 class CommandAccepted(BaseModel):

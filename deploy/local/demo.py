@@ -1,26 +1,31 @@
-"""Loads a demo client through the running services' HTTP APIs and prints where to look.
+"""Loads the demo clients through the running services' HTTP APIs and prints where to look.
 
-A demo person with a temporary hetu (individual number 900–999, never issued to a real person) walks
-through intake with worker-aino: registration, consent, self-assessment, coordinator, needs, completion.
+The demo people with temporary hetus (individual number 900–999, never issued to a real person; the same as in
+deploy/local/oidc/people.json, so they can sign in) walk through intake with worker-aino: registration,
+consent, self-assessment, coordinator, needs, completion; then a plan, a decided budget, an order and a first
+follow-up with a re-assessment. ``load(urls, tokens)`` is also what the browser tests use.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import time
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
 import httpx
-from tokens import issuer
 
 from shared.auth import TokenIssuer
-from shared.identifiers import make_hetu
+from shared.settings import ServiceSettings
 
-INTAKE = "http://127.0.0.1:8001"
-BUDGETING = "http://127.0.0.1:8002"
-MARKETPLACE = "http://127.0.0.1:8003"
-FOLLOWUP = "http://127.0.0.1:8004"
-HISTORY = "http://127.0.0.1:8005"
+PEOPLE = Path(__file__).with_name("oidc") / "people.json"
+URLS = {s: os.environ.get(f"AVAIN_{s.upper()}_URL", f"http://127.0.0.1:{p}") for s, p in
+        (("intake", 8001), ("budgeting", 8002), ("marketplace", 8003), ("followup", 8004), ("history", 8005))}
+INTAKE, BUDGETING, MARKETPLACE, FOLLOWUP, HISTORY = (URLS[s] for s in ("intake", "budgeting", "marketplace", "followup",
+                                                                      "history"))
 PERIOD = {"start": date.today().isoformat(), "end": (date.today() + timedelta(days=364)).isoformat()}
 
 
@@ -63,15 +68,18 @@ def plan_and_decide(http: httpx.Client, cid: str) -> bool:
     return True
 
 
-def order_cleaning(tokens: TokenIssuer, worker: dict[str, str], cid: str) -> str:
+def order_cleaning(tokens: TokenIssuer, worker: dict[str, str], cid: str, marketplace: str = MARKETPLACE) -> str:
     """A verified cleaning firm, its offering, and the demo client's order confirmed by budgeting."""
     provider = {"Authorization": f"Bearer {tokens.issue('prov-siisti', 'provider')}"}
     region = {"Authorization": f"Bearer {tokens.issue('manager-helmi', 'manager')}"}
-    with httpx.Client(base_url=MARKETPLACE, timeout=10) as http:
+    with httpx.Client(base_url=marketplace, timeout=10) as http:
         registered = http.post("/providers", headers=provider, json={
             "y_tunnus": "0112038-9", "name": "Siisti Koti Oy", "kind": "firm", "service_areas": ["Tampere", "Pori"],
             "languages": ["fi", "sv"], "accessibility": "Kotikäynnit", "evening_availability": True,
             "contact_email": "info@siistikoti.example"})
+        if registered.status_code == 409:  # the second demo client: the firm is there already
+            offering = http.get("/search", headers=provider, params={"category": "cleaning"}).json()[0]
+            return place_order(http, worker, cid, offering["offering_id"])
         registered.raise_for_status()
         pid = registered.json()["provider_id"]
         http.post(f"/providers/{pid}/verification", headers=region, json={"checklist": {
@@ -81,59 +89,111 @@ def order_cleaning(tokens: TokenIssuer, worker: dict[str, str], cid: str) -> str
             "category": "cleaning", "title": "Kotisiivous", "description": "Perussiivous 3 h",
             "unit_price_cents": 12_000, "vat_rate_bp": 2550, "unit": "visit", "availability": "ma-pe, myös iltaisin"})
         published.raise_for_status()
-        order = {"client_id": cid, "offering_id": published.json()["offering_id"], "quantity": 2}
+        return place_order(http, worker, cid, published.json()["offering_id"])
+
+
+def place_order(http: httpx.Client, worker: dict[str, str], cid: str, offering_id: str) -> str:
+    order = {"client_id": cid, "offering_id": offering_id, "quantity": 2}
+    placed = http.post("/orders", headers=worker, json=order)
+    for _ in range(100):  # 404 until the marketplace has heard of the client from intake's event
+        if placed.status_code != 404:
+            break
+        time.sleep(0.2)
         placed = http.post("/orders", headers=worker, json=order)
-        for _ in range(100):  # 404 until the marketplace has heard of the client from intake's event
-            if placed.status_code != 404:
-                break
-            time.sleep(0.2)
-            placed = http.post("/orders", headers=worker, json=order)
-        placed.raise_for_status()
-        order_id: str = placed.json()["order_id"]
-        for _ in range(100):  # budgeting reserves the funds, then the order is confirmed
-            if http.get(f"/orders/{order_id}", headers=worker).json()["status"] != "awaiting_funds":
-                break
-            time.sleep(0.2)
-        return order_id
+    placed.raise_for_status()
+    order_id: str = placed.json()["order_id"]
+    for _ in range(100):  # budgeting reserves the funds, then the order is confirmed
+        if http.get(f"/orders/{order_id}", headers=worker).json()["status"] != "awaiting_funds":
+            break
+        time.sleep(0.2)
+    return order_id
 
 
-def existing_order(worker: dict[str, str], cid: str) -> str | None:
+def existing_order(worker: dict[str, str], cid: str, marketplace: str = MARKETPLACE) -> str | None:
     """On a repeated `./avain up`: the order the first run placed for the demo client, if any."""
-    with httpx.Client(base_url=MARKETPLACE, headers=worker, timeout=10) as http:
+    with httpx.Client(base_url=marketplace, headers=worker, timeout=10) as http:
         r = http.get("/orders", params={"client_id": cid})
         return str(r.json()[0]["order_id"]) if r.status_code == 200 and r.json() else None
 
 
-def main() -> int:
-    tokens = issuer()
+def issuer() -> TokenIssuer:
+    s = ServiceSettings()
+    if s.env == "production":
+        raise SystemExit("demo data is for development only")
+    return TokenIssuer(s.jwt_secret.get_secret_value(), issuer=s.jwt_issuer, audience=s.jwt_audience)
+
+
+SCORES = {"general_ability": 5, "mental_wellbeing": 4, "social_participation": 3, "physical_functioning": 7,
+          "competence": 6, "everyday_life": 3}
+LATER = {"general_ability": 6, "mental_wellbeing": 6, "social_participation": 4, "physical_functioning": 7,
+         "competence": 6, "everyday_life": 6}
+
+
+def register(http: httpx.Client, person: dict[str, Any]) -> str:
+    """Registration and the steps of intake for one demo person (nothing twice on a repeated run)."""
+    r = http.post("/clients", json={
+        "hetu": person["hetu"], "first_name": person["given_name"], "last_name": person["family_name"],
+        "phone": "+358 40 000 0000", "municipality": "Tampere", "preferred_language": person.get("language", "fi")})
+    r.raise_for_status()
+    cid: str = r.json()["client_id"]
+    if r.json()["created"]:
+        steps = [
+            ("POST", "consent", {"given_by": "client"}),
+            ("PUT", "coordinator", {"worker_id": "worker-aino"}),
+            ("POST", "self-assessments", {
+                "scores": SCORES, "own_words": "Arki kahden pienen lapsen kanssa on uuvuttavaa.",
+                "wishes": "Siivousapua kotiin ja tukea jaksamiseen."}),
+            ("POST", "needs-assessment", {"service_task": "families_with_children",
+                                          "support_needs": ["everyday_life", "recreation"],
+                                          "summary": "Perhe tarvitsee arjen tukea ja virkistystä."}),
+            ("POST", "completion", None),
+        ]
+        for method, path, body in steps:
+            http.request(method, f"/clients/{cid}/{path}", json=body).raise_for_status()
+    return cid
+
+
+def follow_up(worker: dict[str, str], cid: str, followup: str) -> None:
+    """A first check-in and a re-assessment, so the follow-up page has a change per area to show."""
+    with httpx.Client(base_url=followup, headers=worker, timeout=10) as http:
+        for _ in range(100):  # follow-up opens the case when it hears of the decision
+            case = http.get(f"/followups/{cid}")
+            if case.status_code == 200 and case.json().get("follow_ups"):
+                break
+            time.sleep(0.2)
+        if case.status_code != 200 or case.json().get("reassessments"):
+            return
+        http.post(f"/followups/{cid}/check-ins", json={
+            "contact_type": "home_visit", "client_account": "Siivous auttaa, jaksan paremmin.",
+            "worker_notes": "Arki sujuu paremmin kuin alussa."}).raise_for_status()
+        http.post(f"/followups/{cid}/reassessments", json={
+            "scores": LATER, "own_words": "Jaksan paremmin."}).raise_for_status()
+
+
+def load(urls: dict[str, str], tokens: TokenIssuer) -> dict[str, Any]:
+    """Every demo client of people.json that is a client (not citizen-nobody), with plan, budget and order."""
     worker = {"Authorization": f"Bearer {tokens.issue('worker-aino', 'worker')}"}
-    with httpx.Client(base_url=INTAKE, headers=worker, timeout=10) as http:
-        r = http.post("/clients", json={
-            "hetu": make_hetu(date(1988, 5, 17), 901, "-"), "first_name": "Demo", "last_name": "Asiakas",
-            "phone": "+358 40 000 0000", "municipality": "Tampere", "preferred_language": "fi"})
-        r.raise_for_status()
-        cid = r.json()["client_id"]
-        if r.json()["created"]:
-            steps = [
-                ("POST", "consent", {"given_by": "client"}),
-                ("PUT", "coordinator", {"worker_id": "worker-aino"}),
-                ("POST", "self-assessments", {
-                    "scores": {"general_ability": 5, "mental_wellbeing": 4, "social_participation": 3,
-                               "physical_functioning": 7, "competence": 6, "everyday_life": 3},
-                    "own_words": "Arki kahden pienen lapsen kanssa on uuvuttavaa.",
-                    "wishes": "Siivousapua kotiin ja tukea jaksamiseen."}),
-                ("POST", "needs-assessment", {"service_task": "families_with_children",
-                                              "support_needs": ["everyday_life", "recreation"],
-                                              "summary": "Perhe tarvitsee arjen tukea ja virkistystä."}),
-                ("POST", "completion", None),
-            ]
-            for method, path, body in steps:
-                http.request(method, f"/clients/{cid}/{path}", json=body).raise_for_status()
-        case = http.get(f"/clients/{cid}").json()
-    with httpx.Client(base_url=BUDGETING, headers=worker, timeout=10) as http:
-        fresh = plan_and_decide(http, cid)
-        order_id = order_cleaning(tokens, worker, cid) if fresh else existing_order(worker, cid)
-        budget = http.get(f"/budgets/{cid}").json()
+    people = [p for p in json.loads(PEOPLE.read_text())["citizen"] if p["id"] != "citizen-nobody"]
+    loaded: dict[str, Any] = {}
+    for person in people:
+        with httpx.Client(base_url=urls["intake"], headers=worker, timeout=10) as http:
+            cid = register(http, person)
+            case = http.get(f"/clients/{cid}").json()
+        with httpx.Client(base_url=urls["budgeting"], headers=worker, timeout=10) as http:
+            fresh = plan_and_decide(http, cid)
+            order_id = (order_cleaning(tokens, worker, cid, urls["marketplace"]) if fresh
+                        else existing_order(worker, cid, urls["marketplace"]))
+            budget = http.get(f"/budgets/{cid}").json()
+        follow_up(worker, cid, urls["followup"])
+        loaded[person["id"]] = {"client_id": cid, "case": case, "budget": budget, "order_id": order_id}
+    return loaded
+
+
+def main() -> int:
+    loaded = load(URLS, issuer())
+    demo = loaded["citizen-demo"]
+    cid, case, budget, order_id = demo["client_id"], demo["case"], demo["budget"], demo["order_id"]
+    console = os.environ.get("AVAIN_CONSOLE_URL", "http://127.0.0.1:8000")
     print(f"""
 Avain is running.
   API docs:          {INTAKE}/docs (intake), {BUDGETING}/docs (budgeting), {MARKETPLACE}/docs (marketplace),
@@ -147,6 +207,8 @@ Avain is running.
                      curl -H "Authorization: Bearer $TOKEN_CLIENT" {BUDGETING}/budgets/{cid}/advice
                      curl -H "Authorization: Bearer $TOKEN_AINO" {FOLLOWUP}/followups/{cid}
   stop everything:   ./avain down
+
+  The console:       {console}   (development sign-in: {console}/dev/sign-in)
 """)
     return 0
 

@@ -10,7 +10,7 @@ from faststream.specification import AsyncAPI
 
 from contracts.history import ClientErased
 from contracts.intake import EVENTS
-from services.intake.adapters.postgres import MIGRATIONS
+from services.intake.adapters.postgres import MIGRATIONS, forget_name
 from services.intake.application.handlers import IntakeApplication
 from services.intake.application.tokens import TokenExchange
 from services.intake.entrypoints.http import router
@@ -62,8 +62,9 @@ def create_app(settings: ServiceSettings) -> FastAPI:
 
 
 async def forget_hetu(conn: asyncpg.Connection, envelope: EventEnvelope) -> None:
-    """An erased client can no longer be found by their hetu: the keyed hash goes with the key."""
+    """An erased client can no longer be found by their hetu or name: the keyed hashes go with the key."""
     await conn.execute("DELETE FROM client_lookup WHERE client_id = $1", UUID(envelope.subject))
+    await forget_name(conn, UUID(envelope.subject))
 
 
 def main() -> None:

@@ -42,12 +42,13 @@ async def project_case(conn: asyncpg.Connection, case: IntakeCase, events: Seque
     await conn.execute(
         """
         INSERT INTO intake_cases (client_id, status, consent, coordinator_id, service_task, municipality,
-                                  version, registered_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+                                  version, registered_at, updated_at, preferred_language)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
         ON CONFLICT (client_id) DO UPDATE SET
             status = EXCLUDED.status, consent = EXCLUDED.consent, coordinator_id = EXCLUDED.coordinator_id,
             service_task = EXCLUDED.service_task, municipality = EXCLUDED.municipality,
-            version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+            version = EXCLUDED.version, updated_at = EXCLUDED.updated_at,
+            preferred_language = EXCLUDED.preferred_language
         """,
         case.client_id,
         case.status,
@@ -57,6 +58,7 @@ async def project_case(conn: asyncpg.Connection, case: IntakeCase, events: Seque
         case.municipality,
         last.stream_version,
         last.time,
+        case.preferred_language,
     )
 
 
@@ -78,3 +80,53 @@ async def list_cases(
         offset,
     )
     return [dict(r) for r in rows]
+
+
+async def count_cases(pool: asyncpg.Pool, *, coordinator_id: str | None, status: str | None) -> int:
+    value = await pool.fetchval(
+        "SELECT count(*) FROM intake_cases WHERE ($1::text IS NULL OR coordinator_id IS NOT DISTINCT FROM NULLIF($1, ''))"
+        " AND ($2::text IS NULL OR status = $2)", coordinator_id, status)
+    return int(value or 0)
+
+
+# --- the client directory: sealed names and the blind index ------------------------------------------------
+
+
+async def record_name(conn: asyncpg.Connection, client_id: UUID, sealed_name: str, token_hashes: Sequence[str]) -> None:
+    await conn.execute("INSERT INTO client_names (client_id, sealed_name) VALUES ($1, $2::jsonb)"
+                       " ON CONFLICT (client_id) DO NOTHING", client_id, sealed_name)
+    await conn.executemany("INSERT INTO client_name_index (token_hash, client_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                           [(h, client_id) for h in token_hashes])
+
+
+async def forget_name(conn: asyncpg.Connection, client_id: UUID) -> None:
+    await conn.execute("DELETE FROM client_name_index WHERE client_id = $1", client_id)
+    await conn.execute("DELETE FROM client_names WHERE client_id = $1", client_id)
+
+
+_VISIBLE = "($2::text IS NULL OR c.coordinator_id IS NULL OR c.coordinator_id = $2)"
+
+
+async def directory_rows(pool: asyncpg.Pool, client_ids: Sequence[UUID], visible_to: str | None) -> list[dict[str, Any]]:
+    """The named clients the reader may see (``visible_to``: a worker's id; None: everyone), with sealed names."""
+    rows = await pool.fetch(
+        "SELECT c.client_id, c.status, c.coordinator_id, c.preferred_language, n.sealed_name"
+        " FROM intake_cases c LEFT JOIN client_names n USING (client_id)"
+        f" WHERE c.client_id = ANY($1::uuid[]) AND {_VISIBLE}", list(client_ids), visible_to)
+    return [dict(r) for r in rows]
+
+
+async def search_by_name(pool: asyncpg.Pool, token_hashes: Sequence[str], visible_to: str | None, *,
+                         after: UUID | None, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """Clients whose name has every searched token (as a token or a prefix of one), in client id order after
+    ``after`` (the cursor), with the total: only clients the reader may see."""
+    hits = ("WITH hits AS (SELECT client_id FROM client_name_index WHERE token_hash = ANY($1::text[])"
+            " GROUP BY client_id HAVING count(*) = cardinality($1::text[]))")
+    rows = await pool.fetch(
+        f"{hits} SELECT c.client_id, c.status, c.coordinator_id, c.preferred_language, n.sealed_name"
+        " FROM hits JOIN intake_cases c USING (client_id) LEFT JOIN client_names n USING (client_id)"
+        f" WHERE {_VISIBLE} AND ($3::uuid IS NULL OR c.client_id > $3) ORDER BY c.client_id LIMIT $4",
+        list(token_hashes), visible_to, after, limit)
+    total = await pool.fetchval(f"{hits} SELECT count(*) FROM hits JOIN intake_cases c USING (client_id) WHERE {_VISIBLE}",
+                                list(token_hashes), visible_to)
+    return [dict(r) for r in rows], int(total or 0)

@@ -11,6 +11,7 @@ import asyncpg
 
 from contracts.intake import Language, SelfAssessmentScores, ServiceTask, registry
 from services.intake.adapters import postgres
+from services.intake.application.directory import ClientDirectory
 from services.intake.application.policy import Action, authorize, may_assign_to
 from services.intake.domain import client as domain
 from shared.aggregate import Aggregate, CommandRunner, Executed, Loaded
@@ -46,6 +47,7 @@ class IntakeApplication:
         self.keyring = keyring
         self._pepper = hetu_pepper
         self.runner = CommandRunner(store, AGGREGATE, postgres.project_case)
+        self.directory = ClientDirectory(store.pool, keyring, hetu_pepper)
 
     # --- registration: the one step that creates a case ------------------------------------------------
 
@@ -63,8 +65,9 @@ class IntakeApplication:
             return Registration(existing, False, (await self.load(existing)).version)
         client_id = uuid4()
         await self.keyring.create(str(client_id))
-        (sealed,) = await self.keyring.seal(
-            str(client_id), json.dumps({**person.__dict__, "hetu": hetu}, ensure_ascii=False)
+        sealed, sealed_name = await self.keyring.seal(
+            str(client_id), json.dumps({**person.__dict__, "hetu": hetu}, ensure_ascii=False),
+            f"{person.first_name} {person.last_name}",
         )
         command = domain.RegisterClient(
             client_id=client_id, personal_data=sealed, municipality=municipality, preferred_language=language
@@ -73,6 +76,8 @@ class IntakeApplication:
             owner = await postgres.claim_hetu(conn, hetu_hash, client_id)
             if owner == client_id:
                 done = await self.runner.execute(str(client_id), command, ctx, subject=str(client_id), conn=conn)
+                await postgres.record_name(conn, client_id, sealed_name.model_dump_json(),
+                                           self.directory.hashes(person.first_name, person.last_name))
                 return Registration(client_id, True, done.version)
         # Lost a race with a concurrent registration of the same person: theirs stands, our key goes.
         await self.keyring.destroy(str(client_id), "duplicate registration discarded")

@@ -11,9 +11,10 @@ from services.intake.adapters import postgres
 from services.intake.application.handlers import IntakeApplication, PersonalData
 from services.intake.application.views import case_view
 from services.intake.entrypoints import schemas
+from shared.access import PURPOSE_HEADER
 from shared.auth import CurrentPrincipal
 from shared.errors import Forbidden
-from shared.http import CommandAccepted, accepted, command_context, etag, parse_if_match
+from shared.http import CommandAccepted, accepted, command_context, etag, offset_of, paginated, parse_if_match
 
 router = APIRouter(prefix="/clients", tags=["intake"])
 IfMatch = Annotated[str | None, Header(description='Stream version last seen, e.g. "3"; stale → 409')]
@@ -41,10 +42,11 @@ async def register_client(body: schemas.RegisterClientBody, principal: CurrentPr
 
 @router.get("", response_model=list[schemas.CaseSummary])
 async def list_clients(
-    principal: CurrentPrincipal, request: Request,
+    principal: CurrentPrincipal, request: Request, response: Response,
     scope: Literal["mine", "unassigned", "all"] = "mine",
     status: Literal["open", "completed", "declined"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[dict[str, Any]]:
     """A worker's cases (or the unassigned ones at the door); managers and auditors may list all."""
     if principal.role not in ("worker", "manager", "auditor"):
@@ -52,11 +54,45 @@ async def list_clients(
     if scope == "all" and principal.role == "worker":
         raise Forbidden("a worker lists their own cases or the unassigned ones")
     coordinator = principal.user_id if scope == "mine" else ("" if scope == "unassigned" else None)
-    rows = await postgres.list_cases(
-        _app(request).store.pool, coordinator_id=coordinator, status=status, limit=limit, offset=offset
-    )
+    start = offset_of(cursor, offset)
+    pool = _app(request).store.pool
+    rows = await postgres.list_cases(pool, coordinator_id=coordinator, status=status, limit=limit, offset=start)
     request.state.accessed_clients = [r["client_id"] for r in rows]  # a work list reads each client's data
-    return rows
+    total = await postgres.count_cases(pool, coordinator_id=coordinator, status=status)
+    return paginated(response, rows, offset=start, limit=limit, total=total)
+
+
+@router.get("/names")
+async def client_names(principal: CurrentPrincipal, request: Request,
+                       id: Annotated[list[UUID], Query(max_length=100, description="Client ids")]) -> dict[str, Any]:
+    """The names of those clients the caller may see (others are left out); each one shown is access-logged."""
+    items = await _app(request).directory.names(id, principal)
+    request.state.accessed_clients = [i["client_id"] for i in items]
+    return {"items": items, "total": len(items), "next_cursor": None}
+
+
+@router.get("/search")
+async def search_clients(principal: CurrentPrincipal, request: Request,
+                         name: Annotated[str, Query(min_length=2, max_length=100)],
+                         cursor: Annotated[str | None, Query(max_length=200)] = None,
+                         limit: Annotated[int, Query(ge=1, le=100)] = 25) -> dict[str, Any]:
+    """Find clients by name through the blind index (never by decrypting anyone); only clients the caller may
+    see; each one shown is access-logged. A cursor for the next page and the total."""
+    page = await _app(request).directory.search(name, principal, cursor=cursor, limit=limit)
+    request.state.accessed_clients = [i["client_id"] for i in page.items]
+    return {"items": page.items, "total": page.total, "next_cursor": page.next_cursor}
+
+
+@router.post("/lookup")
+async def find_by_hetu(body: schemas.HetuLookupBody, principal: CurrentPrincipal, request: Request,
+                       purpose: Annotated[str, Header(alias=PURPOSE_HEADER, description="Why: care, decision, ...")],
+                       ) -> dict[str, Any]:
+    """Find one client by hetu: the purpose is stated (and logged with the read), and it is rate-limited.
+    POST, so the hetu is never in a URL."""
+    directory = _app(request).directory
+    client_id = await directory.client_with_hetu(body.hetu, principal)
+    request.state.accessed_clients = [client_id]  # logged also when refused below
+    return await directory.shown(client_id, principal)
 
 
 @router.get("/{client_id}")

@@ -75,3 +75,7 @@ class CaseSummary(BaseModel):
     service_task: str | None
     municipality: str | None
     version: int
+
+
+class HetuLookupBody(Body):
+    hetu: str = Field(min_length=11, max_length=11, description="Henkilötunnus; never stored, never logged")

@@ -1,0 +1,91 @@
+"""The services' HTTP APIs, called server-side with the signed-in person's token.
+
+Every rule, refusal and access-log entry stays in the service. A refusal comes back as a ``Refusal`` with a
+stable code (the problem+json ``code`` when the service gives one, else one derived from the status), so the
+page shows it in words from the catalogue, never the service's English ``detail``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from services.console.settings import ConsoleSettings
+
+STATUS_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 409: "conflict", 422: "validation",
+                429: "rate-limited", 503: "unavailable"}
+ERROR_CODES = {"AccessLogUnavailable": "access-log-unavailable", "RuleViolation": "rule",
+               "ConcurrencyError": "conflict", "ValidationError": "validation", "InvalidCommand": "validation"}
+
+
+class Refusal(Exception):
+    def __init__(self, status: int, code: str, service: str) -> None:
+        super().__init__(f"{service} answered {status} ({code})")
+        self.status = status
+        self.code = code
+        self.service = service
+
+
+def refusal_code(status: int, body: Any) -> str:
+    """The stable code of a refusal: problem+json's ``code``, else the error's kind, else its status."""
+    if isinstance(body, dict):
+        code = body.get("code")
+        if isinstance(code, str) and code:
+            return code
+        kind = ERROR_CODES.get(str(body.get("error")))
+        if kind:
+            return kind
+    return STATUS_CODES.get(status, "internal")
+
+
+class Services:
+    def __init__(self, settings: ConsoleSettings, http: httpx.AsyncClient) -> None:
+        self._http = http
+        self._urls = {"intake": settings.intake_url, "budgeting": settings.budgeting_url,
+                      "marketplace": settings.marketplace_url, "followup": settings.followup_url,
+                      "history": settings.history_url}
+
+    async def call(self, method: str, service: str, path: str, token: str, *, params: Any = None,
+                   json: Any = None, data: Any = None, purpose: str | None = None) -> Any:
+        headers = {"Authorization": f"Bearer {token}"}
+        if purpose:
+            headers["X-Access-Purpose"] = purpose
+        try:
+            r = await self._http.request(method, self._urls[service] + path, params=params, json=json, data=data,
+                                         headers=headers)
+        except httpx.HTTPError as exc:
+            raise Refusal(503, "unavailable", service) from exc
+        if r.status_code >= 400:
+            try:
+                body = r.json()
+            except ValueError:
+                body = None
+            raise Refusal(r.status_code, refusal_code(r.status_code, body), service)
+        return r.json() if r.content else None
+
+    async def get(self, service: str, path: str, token: str, **kw: Any) -> Any:
+        return await self.call("GET", service, path, token, **kw)
+
+    async def maybe(self, service: str, path: str, token: str, **kw: Any) -> Any:
+        """A part of a page that may not exist yet (no budget before intake completes): None for 404."""
+        try:
+            return await self.get(service, path, token, **kw)
+        except Refusal as refusal:
+            if refusal.status == 404:
+                return None
+            raise
+
+    async def exchange(self, subject_token: str) -> dict[str, Any]:
+        """A citizen's broker token for Avain's client token (intake's RFC 8693 token exchange)."""
+        try:
+            r = await self._http.post(self._urls["intake"] + "/token", data={
+                "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange", "subject_token": subject_token,
+                "subject_token_type": "urn:ietf:params:oauth:token-type:access_token"})
+        except httpx.HTTPError as exc:
+            raise Refusal(503, "unavailable", "intake") from exc
+        if r.status_code != 200:
+            code = "not-a-client" if r.status_code == 403 else refusal_code(r.status_code, None)
+            raise Refusal(r.status_code, code, "intake")
+        result: dict[str, Any] = r.json()
+        return result

@@ -1,0 +1,95 @@
+"""Wires the console: settings → HTTP clients of the services and the identity providers → pages.
+
+The console owns no state: no database, no topic. It renders pages from the services' answers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import quote, urlsplit
+
+import httpx
+import structlog
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
+
+from services.console.adapters.oidc import OidcClient
+from services.console.adapters.services import Refusal, Services
+from services.console.entrypoints import auth, client, general, staff
+from services.console.session import SESSION_COOKIE, Sealer
+from services.console.settings import ConsoleSettings
+from services.console.web import HERE, CsrfCheck, NotSignedIn, SecurityHeaders, WrongPerson, environment, page_of
+from shared.logging import configure_logging
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: ConsoleSettings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(10, connect=3),
+                                     limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)) as http:
+            app.state.services = Services(settings, http)
+            app.state.oidc = {"staff": OidcClient(settings.staff_issuer, http),
+                              "citizen": OidcClient(settings.citizen_issuer, http)}
+            yield
+
+    app = FastAPI(title="Avain console", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.sealer = Sealer(settings.session_key.get_secret_value())
+    app.state.templates = environment()
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (general, auth, staff, client):
+        app.include_router(module.router)
+
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        expired = "&expired=1" if getattr(request.state, "session_expired", False) else ""
+        response = RedirectResponse(f"/sign-in?next={quote(here, safe='')}{expired}", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.exception_handler(WrongPerson)
+    async def wrong_person(request: Request, exc: WrongPerson) -> HTMLResponse:
+        page = page_of(request)
+        return page.render("error.html", status=403, title=page.t.of("kernel", "problem.forbidden.title"),
+                           detail=page.t("error.wrong_person"))
+
+    @app.exception_handler(Refusal)
+    async def refused(request: Request, exc: Refusal) -> Response:
+        page = page_of(request)
+        if exc.status == 401:
+            raise NotSignedIn(expired=True)
+        title_key, detail_key = f"problem.{exc.code}.title", f"problem.{exc.code}.detail"
+        domain = exc.service if page.t.has(title_key, exc.service) else "kernel"
+        if not page.t.has(title_key, domain):
+            title_key, detail_key = "problem.internal.title", "problem.internal.detail"
+        log.info("refusal_shown", service=exc.service, status=exc.status, code=exc.code)
+        return page.render("error.html", status=exc.status, title=page.t.of(domain, title_key),
+                           detail=page.t.of(domain, detail_key) if page.t.has(detail_key, domain) else "")
+
+    def csrf_refused(request: Request) -> ASGIApp:
+        page = page_of(request)
+        return page.render("error.html", status=403, title=page.t.of("kernel", "problem.csrf.title"),
+                           detail=page.t.of("kernel", "problem.csrf.detail"))
+
+    form_targets = [_origin(settings.staff_issuer.issuer), _origin(settings.citizen_issuer.issuer)]
+    app.add_middleware(CsrfCheck, sealer=app.state.sealer, refused=csrf_refused)
+    app.add_middleware(SecurityHeaders, form_targets=form_targets)
+    return app
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def main() -> None:
+    settings = ConsoleSettings()
+    configure_logging("console", settings.log_level)
+    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None,
+                access_log=False, timeout_graceful_shutdown=10)

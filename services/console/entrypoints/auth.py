@@ -1,0 +1,126 @@
+"""Signing in and out: staff at the county's identity provider, citizens through strong e-identification.
+
+Both are the authorization code flow with PKCE. A citizen's broker token (it carries the hetu) is exchanged at
+intake for Avain's token naming the pseudonymous client id; only that token is kept (docs/decisions/0013).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from services.console.adapters.oidc import Attempt, OidcClient, SignInFailed
+from services.console.adapters.services import Refusal, Services
+from services.console.session import ATTEMPT_COOKIE, CSRF_COOKIE, SESSION_COOKIE, Session
+from services.console.web import page_of, safe_next, set_cookie
+
+router = APIRouter()
+Kind = Literal["staff", "citizen"]
+
+
+def _client(request: Request, kind: Kind) -> OidcClient:
+    return request.app.state.oidc[kind]  # type: ignore[no-any-return]
+
+
+def _redirect_uri(request: Request) -> str:
+    return f"{request.app.state.settings.base_url}/auth/callback"
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+async def sign_in_page(request: Request, next: str | None = None) -> Response:
+    page = page_of(request)
+    return page.render("sign_in.html", next=safe_next(next), expired=request.state.session_expired
+                       or request.query_params.get("expired") == "1",
+                       signed_out=request.query_params.get("signed_out") == "1")
+
+
+@router.post("/sign-in/{kind}")
+async def start_sign_in(request: Request, kind: Kind, next: Annotated[str, Form()] = "/",
+                        person: Annotated[str | None, Form()] = None) -> Response:
+    """Off to the identity provider; ``person`` (development only) signs a demo person in by login_hint."""
+    page = page_of(request)
+    if person is not None and not page.settings.development:
+        return page.render("error.html", status=404, title=page.t("error.not_found.title"),
+                           detail=page.t("error.not_found.detail"))
+    attempt = Attempt.new()
+    try:
+        url = await _client(request, kind).authorization_url(attempt, _redirect_uri(request), login_hint=person,
+                                                             ui_locales=page.lang)
+    except SignInFailed:
+        return page.render("error.html", status=503, title=page.t("signin.failed.title"),
+                           detail=page.t("signin.unavailable"))
+    response = page.redirect(url)
+    set_cookie(response, page.settings, ATTEMPT_COOKIE, request.app.state.sealer.seal(
+        "attempt", {**asdict(attempt), "kind": kind, "next": safe_next(next), "at": time.time()}), max_age=600)
+    return response
+
+
+@router.get("/dev/sign-in", response_class=HTMLResponse)
+async def demo_people(request: Request) -> Response:
+    """Development only: the demo people, each a button that signs them in through the real local provider."""
+    page = page_of(request)
+    if not page.settings.development:
+        return page.render("error.html", status=404, title=page.t("error.not_found.title"),
+                           detail=page.t("error.not_found.detail"))
+    people = json.loads(page.settings.demo_people.read_text())
+    return page.render("dev_sign_in.html", staff=people["staff"], citizens=people["citizen"])
+
+
+@router.get("/auth/callback")
+async def callback(request: Request, code: str | None = None, state: str | None = None,
+                   error: str | None = None) -> Response:
+    page = page_of(request)
+    sealer = request.app.state.sealer
+    attempt = sealer.open("attempt", request.cookies.get(ATTEMPT_COOKIE))
+    if attempt is None or state is None or attempt.get("state") != state or code is None or error:
+        return page.render("error.html", status=400, title=page.t("signin.failed.title"),
+                           detail=page.t("signin.failed.detail"))
+    kind: Kind = "staff" if attempt["kind"] == "staff" else "citizen"
+    try:
+        signed = await _client(request, kind).finish(
+            Attempt(str(attempt["state"]), str(attempt["nonce"]), str(attempt["verifier"])), code,
+            _redirect_uri(request))
+    except SignInFailed:
+        return page.render("error.html", status=400, title=page.t("signin.failed.title"),
+                           detail=page.t("signin.failed.detail"))
+    if kind == "staff":
+        role = str(signed.claims.get("avain_role", ""))
+        session = Session(kind="staff", user_id=signed.subject, role=role, name=signed.name,
+                          token=signed.access_token, expires_at=time.time() + signed.expires_in)
+        home = "/caseload"
+    else:
+        services: Services = request.app.state.services
+        try:
+            exchanged = await services.exchange(signed.access_token)
+        except Refusal as refusal:
+            key = "signin.not_a_client" if refusal.code == "not-a-client" else "signin.unavailable"
+            return page.render("error.html", status=refusal.status, title=page.t("signin.failed.title"),
+                               detail=page.t(key))
+        import jwt  # only to read the subject of a token intake just signed for us
+
+        client_id = str(jwt.decode(exchanged["access_token"], options={"verify_signature": False})["sub"])
+        session = Session(kind="citizen", user_id=client_id, role="client", name=signed.name,
+                          token=exchanged["access_token"], expires_at=time.time() + int(exchanged["expires_in"]))
+        home = "/my/plan"
+    next_url = str(attempt.get("next") or "/")
+    response = page.redirect(next_url if next_url != "/" else home)
+    set_cookie(response, page.settings, SESSION_COOKIE, sealer.seal_session(session))
+    response.delete_cookie(ATTEMPT_COOKIE, path="/")
+    # A new CSRF secret with the new session: one planted before sign-in is worth nothing after it.
+    import secrets
+
+    request.state.csrf_secret = secrets.token_urlsafe(24)
+    set_cookie(response, page.settings, CSRF_COOKIE, request.state.csrf_secret)
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request) -> Response:
+    response = RedirectResponse("/sign-in?signed_out=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
