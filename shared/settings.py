@@ -78,7 +78,6 @@ class ServiceSettings(BaseSettings):
                 "jwt_secret": self.jwt_secret.get_secret_value() == DEV_SECRET,
                 "master_key": self.master_key.get_secret_value() == DEV_MASTER_KEY,
                 "hetu_pepper": self.hetu_pepper.get_secret_value() == DEV_SECRET,
-                "token_signing_key": self.token_signing_key.get_secret_value() == DEV_TOKEN_SIGNING_KEY,
             }
             unset = [name for name, is_default in defaults.items() if is_default]
             if unset:

@@ -77,7 +77,7 @@ def order_cleaning(tokens: TokenIssuer, worker: dict[str, str], cid: str, market
             "y_tunnus": "0112038-9", "name": "Siisti Koti Oy", "kind": "firm", "service_areas": ["Tampere", "Pori"],
             "languages": ["fi", "sv"], "accessibility": "Kotikäynnit", "evening_availability": True,
             "contact_email": "info@siistikoti.example"})
-        if registered.status_code == 409:  # the second demo client: the firm is there already
+        if registered.status_code in (409, 422):  # the second demo client: the firm is there already
             offering = http.get("/search", headers=provider, params={"category": "cleaning"}).json()[0]
             return place_order(http, worker, cid, offering["offering_id"])
         registered.raise_for_status()

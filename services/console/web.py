@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.console.session import CSRF_COOKIE, LANGUAGE_COOKIE, SESSION_COOKIE, Sealer, Session
 from services.console.settings import ConsoleSettings
+from services.console.views import category_name
 from shared.i18n import Translator, catalogue
 
 HERE = Path(__file__).parent
@@ -67,7 +68,7 @@ class Page:
 
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         env: Environment = self.request.app.state.templates
-        body = env.get_template(template).render(page=self, t=self.t, **context)
+        body = env.get_template(template).render(page=self, t=self.t, category=self.category, **context)
         response = HTMLResponse(body, status_code=status)
         self.finish(response)
         return response
@@ -84,6 +85,9 @@ class Page:
             set_cookie(response, self.settings, SESSION_COOKIE, self.request.app.state.sealer.seal_session(self.session))
         if self.request.cookies.get(CSRF_COOKIE) != self.request.state.csrf_secret:
             set_cookie(response, self.settings, CSRF_COOKIE, self.request.state.csrf_secret)
+
+    def category(self, code: str) -> str:
+        return category_name(code, self.t)
 
     @property
     def languages(self) -> list[tuple[str, str]]:

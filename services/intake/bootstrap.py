@@ -6,6 +6,7 @@ from uuid import UUID
 
 import asyncpg
 from fastapi import FastAPI
+from pydantic import model_validator
 from faststream.specification import AsyncAPI
 
 from contracts.history import ClientErased
@@ -19,7 +20,7 @@ from shared.app import asyncapi_of, create_service_app, declare_publications, se
 from shared.auth import TokenVerifier
 from shared.envelope import EventEnvelope
 from shared.runtime import ServiceRuntime
-from shared.settings import ServiceSettings
+from shared.settings import DEV_TOKEN_SIGNING_KEY, ServiceSettings
 from shared.token_service import TokenService
 
 SERVICE = "intake"
@@ -27,6 +28,13 @@ SERVICE = "intake"
 
 class IntakeSettings(ServiceSettings):
     http_port: int = 8001
+
+    @model_validator(mode="after")
+    def _own_signing_key_in_production(self) -> IntakeSettings:
+        # Only intake holds Avain's token signing key, so only intake is told to bring its own.
+        if self.env == "production" and self.token_signing_key.get_secret_value() == DEV_TOKEN_SIGNING_KEY:
+            raise ValueError("production needs its own AVAIN_TOKEN_SIGNING_KEY")
+        return self
 
 
 def build_runtime(settings: ServiceSettings) -> ServiceRuntime:

@@ -24,6 +24,8 @@ def service_packages() -> list[str]:
 
 
 SERVICES = service_packages()
+STATELESS = {"console"}  # no database, no topic: it calls the services over HTTP
+STATEFUL = [s for s in SERVICES if s not in STATELESS]
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +115,7 @@ def test_a_service_image_is_slim_non_root_checked_and_runs_its_module(name: str)
     by_kind: dict[str, list[str]] = {}
     for keyword, rest in steps:
         by_kind.setdefault(keyword, []).append(rest)
-    assert by_kind["FROM"][0].startswith("python:3.11-slim")
+    assert by_kind["FROM"][-1].startswith("python:3.11-slim")  # the image that runs (a build stage may precede)
     users = by_kind.get("USER", [])
     assert users and users[-1] not in ("root", "0"), f"{name}: the image must run as a non-root user"
     assert any("/health" in h and "python" in h for h in by_kind.get("HEALTHCHECK", [])), name
@@ -121,7 +123,7 @@ def test_a_service_image_is_slim_non_root_checked_and_runs_its_module(name: str)
     assert any("requirements.txt" in r for r in by_kind.get("RUN", [])), name
 
 
-@pytest.mark.parametrize("name", SERVICES)
+@pytest.mark.parametrize("name", STATEFUL)
 def test_every_service_runs_in_production_with_secrets_from_outside(compose: dict[str, Any], name: str) -> None:
     env = environment(compose["services"][name])
     assert env.get("AVAIN_ENV") == "production"
@@ -133,7 +135,7 @@ def test_every_service_runs_in_production_with_secrets_from_outside(compose: dic
     assert "${AVAIN_PG_PASSWORD:?" in env.get("AVAIN_PG_DSN", ""), f"{name}: the database password must be required"
 
 
-@pytest.mark.parametrize("name", SERVICES)
+@pytest.mark.parametrize("name", STATEFUL)
 def test_every_service_uses_its_port_and_waits_for_healthy_infrastructure(compose: dict[str, Any],
                                                                           name: str) -> None:
     svc = compose["services"][name]
@@ -145,6 +147,16 @@ def test_every_service_uses_its_port_and_waits_for_healthy_infrastructure(compos
     assert isinstance(depends, dict)
     for infra in ("postgres", *kafka_nodes(compose)):
         assert depends.get(infra, {}).get("condition") == "service_healthy", f"{name} must wait for {infra}"
+
+
+def test_the_console_runs_in_production_with_its_secrets_and_identity_providers_from_outside(
+        compose: dict[str, Any]) -> None:
+    env = environment(compose["services"]["console"])
+    assert env.get("AVAIN_ENV") == "production" and env.get("AVAIN_HTTP_PORT") == "8000"
+    for required in ("AVAIN_SESSION_KEY", "AVAIN_PUBLIC_URL", "AVAIN_STAFF_ISSUER", "AVAIN_CITIZEN_ISSUER"):
+        match = REQUIRED_VAR.match(env.get(required, ""))
+        assert match and match["name"] == required, f"console: {required} must be a required ${{{required}:?...}}"
+    assert not any(k in env for k in ("AVAIN_PG_DSN", "AVAIN_MASTER_KEY")), "the console holds no data"
 
 
 def test_service_ports_are_distinct(compose: dict[str, Any]) -> None:
@@ -183,7 +195,7 @@ def test_kafka_is_three_combined_kraft_nodes_with_rf3_and_min_isr2(compose: dict
     assert set(voters.pop().split(",")) == expected
 
 
-@pytest.mark.parametrize("name", SERVICES)
+@pytest.mark.parametrize("name", STATEFUL)
 def test_services_create_topics_with_rf3_on_every_broker(compose: dict[str, Any], name: str) -> None:
     env = environment(compose["services"][name])
     assert env.get("AVAIN_TOPIC_REPLICATION_FACTOR") == "3"

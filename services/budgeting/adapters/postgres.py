@@ -60,6 +60,12 @@ async def fetch_projection(pool: asyncpg.Pool, client_id: Any) -> dict[str, Any]
     return dict(row) if row else None
 
 
+async def count_budgets(pool: asyncpg.Pool, *, coordinator_id: str | None, status: str | None) -> int:
+    value = await pool.fetchval("SELECT count(*) FROM budgets WHERE ($1::text IS NULL OR coordinator_id = $1)"
+                                " AND ($2::text IS NULL OR status = $2)", coordinator_id, status)
+    return int(value or 0)
+
+
 async def list_budgets(pool: asyncpg.Pool, *, coordinator_id: str | None, status: str | None, limit: int,
                        offset: int) -> list[dict[str, Any]]:
     rows = await pool.fetch(

@@ -13,7 +13,7 @@ from services.budgeting.application.views import advice_view, budget_view
 from services.budgeting.entrypoints import schemas
 from shared.auth import CurrentPrincipal
 from shared.errors import Forbidden
-from shared.http import CommandAccepted, accepted, command_context, etag, parse_if_match
+from shared.http import CommandAccepted, accepted, command_context, etag, offset_of, paginated, parse_if_match
 
 router = APIRouter(prefix="/budgets", tags=["budgeting"])
 IfMatch = Annotated[str | None, Header(description='Stream version last seen, e.g. "3"; stale → 409')]
@@ -24,18 +24,20 @@ def _app(request: Request) -> BudgetingApplication:
 
 
 @router.get("")
-async def list_budgets(principal: CurrentPrincipal, request: Request,
+async def list_budgets(principal: CurrentPrincipal, request: Request, response: Response,
                        status: Literal["draft", "awaiting_approval", "decided", "closed"] | None = None,
                        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                       offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+                       offset: Annotated[int, Query(ge=0)] = 0,
+                       cursor: Annotated[str | None, Query(max_length=200)] = None) -> list[dict[str, Any]]:
     """A worker's own clients' budgets; managers (e.g. ``status=awaiting_approval``) and auditors see all."""
     if principal.role not in ("worker", "manager", "auditor"):
         raise Forbidden("budget lists are for workers, managers and auditors")
     coordinator = principal.user_id if principal.role == "worker" else None
-    rows = await postgres.list_budgets(_app(request).store.pool, coordinator_id=coordinator, status=status,
-                                       limit=limit, offset=offset)
+    start, pool = offset_of(cursor, offset), _app(request).store.pool
+    rows = await postgres.list_budgets(pool, coordinator_id=coordinator, status=status, limit=limit, offset=start)
     request.state.accessed_clients = [r["client_id"] for r in rows]  # a work list reads each client's data
-    return rows
+    total = await postgres.count_budgets(pool, coordinator_id=coordinator, status=status)
+    return paginated(response, rows, offset=start, limit=limit, total=total)
 
 
 @router.get("/{client_id}")

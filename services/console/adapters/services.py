@@ -7,6 +7,7 @@ page shows it in words from the catalogue, never the service's English ``detail`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -17,6 +18,13 @@ STATUS_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 409:
                 429: "rate-limited", 503: "unavailable"}
 ERROR_CODES = {"AccessLogUnavailable": "access-log-unavailable", "RuleViolation": "rule",
                "ConcurrencyError": "conflict", "ValidationError": "validation", "InvalidCommand": "validation"}
+
+
+@dataclass(frozen=True)
+class ListPage:
+    rows: list[Any]
+    total: int
+    next_cursor: str | None
 
 
 class Refusal(Exception):
@@ -46,8 +54,19 @@ class Services:
                       "marketplace": settings.marketplace_url, "followup": settings.followup_url,
                       "history": settings.history_url}
 
+    async def page(self, service: str, path: str, token: str, *, params: Any = None) -> ListPage:
+        """A list with its total and the cursor of the next page (the services give both in headers)."""
+        response = await self._send("GET", service, path, token, params=params)
+        return ListPage(response.json(), int(response.headers.get("X-Total-Count", "0")),
+                        response.headers.get("X-Next-Cursor"))
+
     async def call(self, method: str, service: str, path: str, token: str, *, params: Any = None,
                    json: Any = None, data: Any = None, purpose: str | None = None) -> Any:
+        r = await self._send(method, service, path, token, params=params, json=json, data=data, purpose=purpose)
+        return r.json() if r.content else None
+
+    async def _send(self, method: str, service: str, path: str, token: str, *, params: Any = None,
+                    json: Any = None, data: Any = None, purpose: str | None = None) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"}
         if purpose:
             headers["X-Access-Purpose"] = purpose
@@ -62,7 +81,7 @@ class Services:
             except ValueError:
                 body = None
             raise Refusal(r.status_code, refusal_code(r.status_code, body), service)
-        return r.json() if r.content else None
+        return r
 
     async def get(self, service: str, path: str, token: str, **kw: Any) -> Any:
         return await self.call("GET", service, path, token, **kw)

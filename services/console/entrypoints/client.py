@@ -1,7 +1,57 @@
-"""The client's own pages: my plan, my budget, my decisions, my orders, who has read my data."""
+"""The client's own pages: my plan, my budget, my decisions, my orders, who has read my data. All read with the
+client's own token (Avain's token for their pseudonymous id), so the services show them only their own case."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
 
-router = APIRouter()
+from services.console.adapters.services import Services
+from services.console.views import case_view
+from services.console.web import page_of
+
+router = APIRouter(prefix="/my")
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+async def _mine(request: Request, template: str) -> Response:
+    page = page_of(request)
+    session = page.require_client()
+    view = await case_view(_services(request), session.token, session.user_id, page.t, purpose=None, staff=False)
+    return page.render(template, **view)
+
+
+@router.get("/plan", response_class=HTMLResponse)
+async def my_plan(request: Request) -> Response:
+    """My plan in my own words: goals, the support chosen, my wishes."""
+    return await _mine(request, "my_plan.html")
+
+
+@router.get("/budget", response_class=HTMLResponse)
+async def my_budget(request: Request) -> Response:
+    """How much was decided, what is reserved and spent, and what is left, by category: a table and a chart."""
+    return await _mine(request, "my_budget.html")
+
+
+@router.get("/decisions", response_class=HTMLResponse)
+async def my_decisions(request: Request) -> Response:
+    """The decisions about me with their reasons, and how to ask for rectification."""
+    return await _mine(request, "my_decisions.html")
+
+
+@router.get("/orders", response_class=HTMLResponse)
+async def my_orders(request: Request) -> Response:
+    return await _mine(request, "my_orders.html")
+
+
+@router.get("/access", response_class=HTMLResponse)
+async def my_access(request: Request) -> Response:
+    """Who has read my data, when and why (the access log, law 703/2023)."""
+    page = page_of(request)
+    session = page.require_client()
+    entries = await _services(request).get("history", "/history/access", session.token,
+                                           params={"client_id": session.user_id})
+    return page.render("my_access.html", entries=entries[:200], total=len(entries))

@@ -79,6 +79,12 @@ async def list_followups(pool: asyncpg.Pool, *, coordinator_id: str | None, over
     return [dict(r) for r in rows]
 
 
+async def count_followups(pool: asyncpg.Pool, *, coordinator_id: str | None, overdue_only: bool) -> int:
+    value = await pool.fetchval("SELECT count(*) FROM followups WHERE ($1::text IS NULL OR coordinator_id = $1)"
+                                " AND (NOT $2 OR overdue)", coordinator_id, overdue_only)
+    return int(value or 0)
+
+
 async def region_figures(pool: asyncpg.Pool) -> list[ClientFigures]:
     rows = await pool.fetch("SELECT figures FROM followups WHERE period IS NOT NULL")
     return [figures_from(r["figures"]) for r in rows]

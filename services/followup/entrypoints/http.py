@@ -14,7 +14,7 @@ from services.followup.application.views import client_effectiveness_view, follo
 from services.followup.domain.effectiveness import RegionFigures
 from services.followup.entrypoints import schemas
 from shared.auth import CurrentPrincipal
-from shared.http import CommandAccepted, accepted, command_context, etag, parse_if_match
+from shared.http import CommandAccepted, accepted, command_context, etag, offset_of, paginated, parse_if_match
 
 router = APIRouter(prefix="/followups", tags=["followup"])
 effectiveness = APIRouter(prefix="/effectiveness", tags=["effectiveness"])
@@ -26,17 +26,19 @@ def _app(request: Request) -> FollowUpApplication:
 
 
 @router.get("")
-async def list_followups(principal: CurrentPrincipal, request: Request, overdue: bool = False,
+async def list_followups(principal: CurrentPrincipal, request: Request, response: Response, overdue: bool = False,
                          limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                         offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+                         offset: Annotated[int, Query(ge=0)] = 0,
+                         cursor: Annotated[str | None, Query(max_length=200)] = None) -> list[dict[str, Any]]:
     """A worker's own clients' follow-ups, soonest due first (``overdue=true``: only the overdue ones);
     managers and auditors see all."""
     authorize_lists(principal)
     coordinator = principal.user_id if principal.role == "worker" else None
-    rows = await postgres.list_followups(_app(request).store.pool, coordinator_id=coordinator, overdue_only=overdue,
-                                         limit=limit, offset=offset)
+    start, pool = offset_of(cursor, offset), _app(request).store.pool
+    rows = await postgres.list_followups(pool, coordinator_id=coordinator, overdue_only=overdue, limit=limit, offset=start)
     request.state.accessed_clients = [r["client_id"] for r in rows]  # a work list reads each client's data
-    return rows
+    total = await postgres.count_followups(pool, coordinator_id=coordinator, overdue_only=overdue)
+    return paginated(response, rows, offset=start, limit=limit, total=total)
 
 
 @router.get("/{client_id}")

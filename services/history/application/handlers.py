@@ -58,10 +58,10 @@ class HistoryApplication:
 
     async def case(self, client_id: UUID, principal: Principal, instant: datetime | None,
                    reveal: bool = False) -> dict[str, Any]:
-        self._may_read(principal, client_id)
         events = await postgres.case_events(self.store.pool, client_id)
         if not events:
             raise NotFound("no history for this client")
+        self._may_read(principal, client_id, derive_state(events)["intake"].get("coordinator_id"))
         return await self.view(client_id, as_of(events, instant), instant, reveal)
 
     async def view(self, client_id: UUID, events: list[EventEnvelope], instant: datetime | None,
@@ -86,12 +86,14 @@ class HistoryApplication:
         return dict(zip(sealed, opened, strict=True))
 
     @staticmethod
-    def _may_read(principal: Principal, client_id: UUID) -> None:
+    def _may_read(principal: Principal, client_id: UUID, coordinator_id: str | None = None) -> None:
         if principal.role in READERS:
             return
         if principal.role == "client" and principal.user_id == str(client_id):
             return  # a client may see their own history
-        raise Forbidden("case histories are read by auditors, managers and the client themself")
+        if principal.role == "worker" and coordinator_id is not None and principal.user_id == coordinator_id:
+            return  # the coordinating worker follows the whole case (the one door)
+        raise Forbidden("case histories are read by auditors, managers, the coordinating worker and the client")
 
     # --- the access log ------------------------------------------------------------------------------------
 

@@ -186,7 +186,10 @@ async def provider(db: Db, provider_id: UUID) -> dict[str, Any] | None:
 
 async def list_orders(db: Db, *, client_id: UUID | None, provider_id: UUID | None, limit: int,
                       offset: int) -> list[dict[str, Any]]:
+    # With the offering's title and the provider's name: a person reads words, not ids.
     rows = await db.fetch(
-        "SELECT * FROM orders_view WHERE ($1::uuid IS NULL OR client_id = $1) AND ($2::uuid IS NULL OR provider_id = $2)"
-        " ORDER BY updated_at DESC LIMIT $3 OFFSET $4", client_id, provider_id, limit, offset)
+        "SELECT o.*, f.title AS offering_title, f.category, p.name AS provider_name FROM orders_view o"
+        " LEFT JOIN offerings_view f USING (offering_id) LEFT JOIN providers_view p ON p.provider_id = o.provider_id"
+        " WHERE ($1::uuid IS NULL OR o.client_id = $1) AND ($2::uuid IS NULL OR o.provider_id = $2)"
+        " ORDER BY o.updated_at DESC LIMIT $3 OFFSET $4", client_id, provider_id, limit, offset)
     return [dict(r) for r in rows]

@@ -1,0 +1,145 @@
+"""The console in a real browser against the real stack: a worker and a client sign in through the local OIDC
+provider and read what they came for, in Finnish and Swedish; another worker is refused; one journey is done
+with the keyboard alone; every page passes axe-core and fetches nothing from another origin."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page
+
+from tests.browser.conftest import Demo, Visitor, sign_in, visitor
+
+pytestmark = pytest.mark.browser
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+async def screenshot(page: Page, name: str) -> None:
+    """README pictures, written only when asked (AVAIN_SCREENSHOTS=1): a test run leaves the tree as it was."""
+    if os.environ.get("AVAIN_SCREENSHOTS") == "1":
+        await page.set_viewport_size({"width": 900, "height": 700})
+        await page.screenshot(path=str(DOCS / name), full_page=False)
+        await page.set_viewport_size({"width": 1024, "height": 800})
+
+
+async def test_a_worker_finds_a_client_by_name_and_reads_the_case(browser: Browser, demo: Demo) -> None:
+    v = await visitor(browser, demo.url)
+    try:
+        await v.goto("/sign-in")
+        assert await v.page.get_attribute("html", "lang") == "fi"
+        await sign_in(v, "worker-aino", "staff")
+        assert v.page.url.endswith("/caseload")
+        caseload = v.page.locator("main")
+        assert "Demo Asiakas" in await caseload.inner_text()
+        assert "Stina Lindqvist" in await caseload.inner_text()
+        await screenshot(v.page, "console-caseload.png")
+
+        await v.goto("/clients/search?name=demo+as")
+        await v.page.get_by_role("link", name="Demo Asiakas").click()
+        await v.page.wait_for_url(re.compile(r"/clients/[0-9a-f-]{36}$"))
+        await v.check()
+        main = await v.page.locator("main").inner_text()
+        assert "Kotisiivous kahdesti kuukaudessa" in main  # the plan in the client's words
+        assert "4\u00a0000,00\u00a0€" in main  # money as Finnish writes it
+        assert await v.page.locator("#budget ~ figure svg[role=img], section[aria-labelledby=budget] svg[role=img]").count() == 1
+        assert await v.page.locator("section[aria-labelledby=timeline] li").count() >= 5
+        assert "Budjetista tehtiin päätös" in main  # the timeline in words
+    finally:
+        await v.context.close()
+
+
+async def test_another_worker_is_refused_the_client(browser: Browser, demo: Demo) -> None:
+    v = await visitor(browser, demo.url)
+    try:
+        await sign_in(v, "worker-eero", "staff")
+        response = await v.page.goto(f"{demo.url}/clients/{demo.client_id('citizen-demo')}")
+        assert response is not None and response.status == 403
+        await v.check()
+        assert "Sinulla ei ole oikeutta tähän" in await v.page.locator("h1").inner_text()
+        assert "Demo Asiakas" not in await v.page.content()
+    finally:
+        await v.context.close()
+
+
+async def test_a_client_reads_plan_budget_decisions_and_who_read_their_data_in_finnish_and_swedish(
+        browser: Browser, demo: Demo) -> None:
+    v = await visitor(browser, demo.url)
+    try:
+        await sign_in(v, "citizen-demo", "citizen")
+        assert v.page.url.endswith("/my/plan")
+        assert "Jaksan arjessa lasten kanssa" in await v.page.locator("main").inner_text()
+        await v.goto("/my/budget")
+        assert await v.page.locator("figure svg[role=img]").count() == 1
+        assert await v.page.locator("table").count() >= 1
+        await screenshot(v.page, "console-my-budget.png")
+        await v.goto("/my/decisions")
+        assert "oikaisua" in await v.page.locator("main").inner_text()
+        await v.goto("/my/orders")
+        await v.goto("/my/access")
+        assert await v.page.locator("tbody tr").count() >= 1  # the worker's reads, at least
+        # Swedish: the language switch on the page, kept for the next pages.
+        await v.page.get_by_role("link", name="svenska").click()
+        await v.page.wait_for_url(re.compile(r"/my/access$"))
+        await v.check()
+        assert await v.page.get_attribute("html", "lang") == "sv"
+        assert "Vem har läst mina uppgifter" in await v.page.locator("h1").inner_text()
+        for path, words in (("/my/plan", "Min plan"), ("/my/budget", "Min budget"), ("/my/decisions", "omprövning"),
+                            ("/my/orders", "Mina beställningar")):
+            await v.goto(path)
+            assert words in await v.page.locator("main").inner_text()
+        await v.goto("/accessibility")
+        assert "Tillgänglighetsutlåtande" in await v.page.locator("h1").inner_text()
+    finally:
+        await v.context.close()
+
+
+async def test_a_form_without_its_csrf_token_is_refused(browser: Browser, demo: Demo) -> None:
+    v = await visitor(browser, demo.url)
+    try:
+        await v.goto("/sign-in")
+        refused = await v.context.request.post(f"{demo.url}/sign-in/staff", form={"next": "/"}, max_redirects=0)
+        assert refused.status == 403
+        forged = await v.context.request.post(f"{demo.url}/sign-in/staff", form={"next": "/", "csrf": "x" * 64},
+                                              max_redirects=0)
+        assert forged.status == 403
+    finally:
+        await v.context.close()
+
+
+async def test_the_worker_journey_with_the_keyboard_alone(browser: Browser, demo: Demo) -> None:
+    v = await visitor(browser, demo.url)
+    try:
+        await v.goto("/sign-in")
+        await tab_to(v, "kirjaudu esimerkkihenkilönä")
+        await v.page.keyboard.press("Enter")
+        await v.page.wait_for_url(re.compile(r"/dev/sign-in$"))
+        await v.check()
+        await tab_to(v, "Aino Virtanen")
+        await v.page.keyboard.press("Enter")
+        await v.page.wait_for_url(re.compile(r"/caseload$"))
+        await v.check()
+        await tab_to(v, "Demo Asiakas")
+        await v.page.keyboard.press("Enter")
+        await v.page.wait_for_url(re.compile(r"/clients/[0-9a-f-]{36}$"))
+        await v.check()
+        await tab_to(v, "Budjetti")  # the section links lead on within the page
+        await v.page.keyboard.press("Enter")
+        await v.page.wait_for_url(re.compile(r"#budget$"))
+    finally:
+        await v.context.close()
+
+
+async def tab_to(v: Visitor, text: str, limit: int = 60) -> None:
+    """Tab until the focused element's text starts with ``text`` (what a keyboard user does)."""
+    for _ in range(limit):
+        await v.page.keyboard.press("Tab")
+        focused = await v.page.evaluate("document.activeElement ? document.activeElement.innerText : ''")
+        if focused and focused.strip().startswith(text):
+            visible = await v.page.evaluate(
+                "(() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle !== 'none'; })()")
+            assert visible, f"the focus on {text!r} is not visible"
+            return
+    raise AssertionError(f"{text!r} cannot be reached with Tab")
