@@ -13,8 +13,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.crypto import Sealed
-from shared.events import DomainEvent, EventRegistry
+from shared.kernel.events import DomainEvent, EventRegistry
+from shared.kernel.sealed import Sealed
 
 SOURCE = "/avain/intake"
 Language = Literal["fi", "sv", "en"]

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 import httpx
 from tokens import issuer
 
-from shared.auth import TokenIssuer
-from shared.identifiers import make_hetu
+from shared.infra.auth import TokenIssuer
+from shared.kernel.identifiers import make_hetu
 
 INTAKE = "http://127.0.0.1:8001"
 BUDGETING = "http://127.0.0.1:8002"

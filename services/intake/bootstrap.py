@@ -13,10 +13,10 @@ from contracts.intake import EVENTS
 from services.intake.adapters.postgres import MIGRATIONS
 from services.intake.application.handlers import IntakeApplication
 from services.intake.entrypoints.http import router
-from shared.app import asyncapi_of, create_service_app, declare_publications, serve
-from shared.envelope import EventEnvelope
-from shared.runtime import ServiceRuntime
-from shared.settings import ServiceSettings
+from shared.infra.app import asyncapi_of, create_service_app, declare_publications, serve
+from shared.infra.runtime import ServiceRuntime
+from shared.infra.settings import ServiceSettings
+from shared.kernel.envelope import EventEnvelope
 
 SERVICE = "intake"
 
