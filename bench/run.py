@@ -36,12 +36,12 @@ from aiokafka import TopicPartition
 
 from bench.httpload import Connection, Job, closed_loop, open_loop, percentile
 from bench.infra import ROOT, Infra, free_port, rss_mb
-from shared.auth import TokenIssuer
-from shared.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
-from shared.envelope import Actor, EventEnvelope
-from shared.kafka import ensure_topics, make_consumer, make_producer, topic_name
-from shared.outbox import OutboxRelay
-from shared.settings import DEV_SECRET
+from shared.infra.auth import TokenIssuer
+from shared.infra.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
+from shared.infra.kafka import ensure_topics, make_consumer, make_producer, topic_name
+from shared.infra.outbox import OutboxRelay
+from shared.infra.settings import DEV_SECRET
+from shared.kernel.envelope import Actor, EventEnvelope
 
 PREFIX, DB_PREFIX = "bench.", "avainbench_"
 WORKER = "worker-aino"
@@ -186,7 +186,7 @@ async def walk_clients(s: Services, count: int) -> None:
 
     def walker(n: int) -> Job:
         async def job(conn: Connection) -> bool:
-            from shared.identifiers import make_hetu
+            from shared.kernel.identifiers import make_hetu
 
             hetu = make_hetu(datetime(1960, 1, 1).date().replace(year=1960 + n % 40, day=1 + n % 28), 2 + n // 40)
             status, body = await conn.request("POST", "/clients", headers=s.worker, body={
@@ -456,7 +456,7 @@ async def replay_history(infra: Infra, expected: int) -> dict[str, Any] | None:
         return {"per_s": float(await hook(infra.bootstrap, [REPLAY_TOPIC], expected)), "how": "replay_rate"}
     if not all(hasattr(module, name) for name in ("read_log", "rebuild", "view")):
         return None
-    from shared.settings import ServiceSettings
+    from shared.infra.settings import ServiceSettings
 
     # The replay topic is <prefix>avain.intake.events.v1 with prefix "bench.replay.": the history reads it as intake's.
     settings = ServiceSettings(kafka_bootstrap=infra.bootstrap, topic_prefix=REPLAY_TOPIC.removesuffix(

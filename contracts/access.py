@@ -12,7 +12,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.events import DomainEvent, EventRegistry
+from shared.kernel.events import DomainEvent, EventRegistry
 
 Purpose = Literal["care", "decision", "supervision", "own_data", "service_delivery", "audit", "billing"]
 PURPOSES: tuple[Purpose, ...] = ("care", "decision", "supervision", "own_data", "service_delivery", "audit", "billing")

@@ -16,10 +16,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.intake import ServiceTask
-from shared.crypto import Sealed
-from shared.events import DomainEvent, EventRegistry
-
-Cents = int
+from shared.kernel.events import DomainEvent, EventRegistry
+from shared.kernel.sealed import Sealed
 
 
 class ProviderType(StrEnum):
@@ -92,7 +90,7 @@ class SupportPlanned(DomainEvent):
     support_id: UUID
     category: str = Field(min_length=1, max_length=64)
     description: Sealed
-    estimated_cost_cents: Cents = Field(ge=0)
+    estimated_cost_cents: int = Field(ge=0)
     provider_type: ProviderType
     goal_ids: list[UUID] = Field(default_factory=list)
 
@@ -112,9 +110,9 @@ class BudgetProposed(DomainEvent):
 
     client_id: UUID
     proposal_id: UUID
-    amount_cents: Cents = Field(gt=0)
+    amount_cents: int = Field(gt=0)
     period: Period
-    breakdown: dict[str, Cents] = Field(description="Amount by support category; sums to amount_cents")
+    breakdown: dict[str, int] = Field(description="Amount by support category; sums to amount_cents")
 
 
 class BudgetApprovalRequested(DomainEvent):
@@ -124,8 +122,8 @@ class BudgetApprovalRequested(DomainEvent):
 
     client_id: UUID
     proposal_id: UUID
-    amount_cents: Cents
-    authority_limit_cents: Cents
+    amount_cents: int
+    authority_limit_cents: int
     requested_by: str
     decision_number: str
     reasoning: Sealed
@@ -161,9 +159,9 @@ class BudgetDecided(DomainEvent):
     client_id: UUID
     decision_number: str
     proposal_id: UUID
-    amount_cents: Cents = Field(gt=0)
+    amount_cents: int = Field(gt=0)
     period: Period
-    breakdown: dict[str, Cents]
+    breakdown: dict[str, int]
     decided_by: str
     approved_by: str | None = None
     reasoning: Sealed
@@ -176,9 +174,9 @@ class FundsReserved(DomainEvent):
 
     client_id: UUID
     order_id: UUID
-    amount_cents: Cents = Field(gt=0)
+    amount_cents: int = Field(gt=0)
     category: str
-    remaining_cents: Cents
+    remaining_cents: int
 
 
 class FundsReservationRejected(DomainEvent):
@@ -186,7 +184,7 @@ class FundsReservationRejected(DomainEvent):
 
     client_id: UUID
     order_id: UUID
-    amount_cents: Cents
+    amount_cents: int
     reason_code: Literal["no_decided_budget", "budget_frozen", "budget_closed", "budget_period_ended",
                          "exceeds_remaining"]
     reason: str
@@ -197,7 +195,7 @@ class FundsReleased(DomainEvent):
 
     client_id: UUID
     order_id: UUID
-    amount_cents: Cents
+    amount_cents: int
     reason: Literal["order_declined", "order_cancelled", "invoice_below_reservation", "budget_closed"]
 
 
@@ -207,7 +205,7 @@ class SpendingRecorded(DomainEvent):
     client_id: UUID
     order_id: UUID
     invoice_id: UUID
-    amount_cents: Cents = Field(ge=0)
+    amount_cents: int = Field(ge=0)
     category: str
 
 
@@ -217,7 +215,7 @@ class SpendingRejected(DomainEvent):
     client_id: UUID
     order_id: UUID
     invoice_id: UUID
-    amount_cents: Cents
+    amount_cents: int
     reason: str
 
 
@@ -226,9 +224,9 @@ class BudgetRevised(DomainEvent):
 
     client_id: UUID
     revision_number: int = Field(ge=1)
-    previous_amount_cents: Cents
-    amount_cents: Cents = Field(gt=0)
-    breakdown: dict[str, Cents]
+    previous_amount_cents: int
+    amount_cents: int = Field(gt=0)
+    breakdown: dict[str, int]
     reason: Sealed
 
 
@@ -251,8 +249,8 @@ class BudgetClosed(DomainEvent):
 
     client_id: UUID
     reason: Literal["period_ended", "case_closed", "intake_declined"]
-    spent_cents: Cents
-    released_cents: Cents
+    spent_cents: int
+    released_cents: int
 
 
 class PlanReviewOpened(DomainEvent):

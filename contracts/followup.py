@@ -19,10 +19,9 @@ from pydantic import Field
 
 from contracts.budgeting import Period
 from contracts.intake import SelfAssessmentScores, ServiceTask
-from shared.crypto import Sealed
-from shared.events import DomainEvent, EventRegistry
+from shared.kernel.events import DomainEvent, EventRegistry
+from shared.kernel.sealed import Sealed
 
-Cents = int
 ContactType = Literal["meeting", "phone", "video", "home_visit", "message"]
 ReviewRule = Literal["low_use_at_mid_period", "goals_not_progressing"]
 ClosureReason = Literal["goals_achieved", "client_request", "needs_changed", "moved_away", "period_ended",
@@ -81,8 +80,8 @@ class BudgetPlanNoted(DomainEvent):
     decision_number: str
     decided_at: datetime
     period: Period
-    amount_cents: Cents = Field(gt=0)
-    breakdown: dict[str, Cents]
+    amount_cents: int = Field(gt=0)
+    breakdown: dict[str, int]
     revision_number: int = Field(0, ge=0)
 
 
@@ -94,8 +93,8 @@ class BudgetUseNoted(DomainEvent):
     client_id: UUID
     order_id: UUID
     category: str
-    reserved_cents: Cents = Field(ge=0, description="Still reserved for this order")
-    spent_cents: Cents = Field(ge=0, description="Spent on this order so far")
+    reserved_cents: int = Field(ge=0, description="Still reserved for this order")
+    spent_cents: int = Field(ge=0, description="Spent on this order so far")
 
 
 class BudgetClosureNoted(DomainEvent):

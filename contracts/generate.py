@@ -16,9 +16,9 @@ from pathlib import Path
 
 import yaml
 
-from shared.envelope import EventEnvelope
-from shared.events import DomainEvent
-from shared.settings import ServiceSettings
+from shared.infra.settings import ServiceSettings
+from shared.kernel.envelope import EventEnvelope
+from shared.kernel.events import DomainEvent
 
 ROOT = Path(__file__).parent
 SERVICES = ["intake", "budgeting", "marketplace", "followup", "history"]

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.events import DomainEvent, EventRegistry
+from shared.kernel.events import DomainEvent, EventRegistry
 
 
 class ClientErased(DomainEvent):

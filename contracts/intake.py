@@ -1,7 +1,7 @@
 """Intake's events, version 1. Published on topic ``avain.intake.events.v1``, key = client id.
 
 Free text about a client (their words, wishes, names, the worker's notes) travels sealed with the
-client's key (see shared.crypto); scores, codes and ids travel in clear so other services can act on
+client's key (see shared.infra.crypto); scores, codes and ids travel in clear so other services can act on
 them without ever holding personal data.
 """
 
@@ -13,8 +13,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.crypto import Sealed
-from shared.events import DomainEvent, EventRegistry
+from shared.kernel.events import DomainEvent, EventRegistry
+from shared.kernel.sealed import Sealed
 
 SOURCE = "/avain/intake"
 Language = Literal["fi", "sv", "en"]

@@ -20,8 +20,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.crypto import Sealed
-from shared.events import DomainEvent, EventRegistry
+from shared.kernel.events import DomainEvent, EventRegistry
+from shared.kernel.sealed import Sealed
 
 Language = Literal["fi", "sv", "en"]
 

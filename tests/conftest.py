@@ -19,9 +19,9 @@ import asyncpg
 import httpx
 import pytest
 
-from shared.auth import TokenIssuer
-from shared.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
-from shared.settings import ServiceSettings
+from shared.infra.auth import TokenIssuer
+from shared.infra.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
+from shared.infra.settings import ServiceSettings
 from tests.support import KAFKA, PG_DSN
 
 _created_databases: list[str] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from shared.identifiers import make_hetu
+from shared.kernel.identifiers import make_hetu
 
 WORKER = ("worker-aino", "worker")
 OTHER_WORKER = ("worker-eero", "worker")

@@ -58,7 +58,7 @@ async def eventually(check: Callable[[], Any], *, timeout: float = 15.0, interva
 
 async def publish(topic: str, envelopes: list[Any]) -> None:
     """Put events on a topic the way a service's outbox relay does (another service's events, in tests)."""
-    from shared.kafka import make_producer
+    from shared.infra.kafka import make_producer
 
     producer = make_producer(KAFKA, client_id="test-publisher")
     await producer.start()
@@ -76,7 +76,7 @@ def envelope_of(event: Any, *, subject: str, source: str, actor_role: str = "cli
     from datetime import UTC, datetime
     from uuid import uuid4
 
-    from shared.envelope import Actor, EventEnvelope
+    from shared.kernel.envelope import Actor, EventEnvelope
 
     return EventEnvelope(
         id=uuid4(), source=source, type=event.event_type, schema_version=event.schema_version,

@@ -18,8 +18,8 @@ from typing import Any
 
 import httpx
 
-from shared.auth import TokenIssuer
-from shared.settings import ServiceSettings
+from shared.infra.auth import TokenIssuer
+from shared.infra.settings import ServiceSettings
 
 PEOPLE = Path(__file__).with_name("oidc") / "people.json"
 URLS = {s: os.environ.get(f"AVAIN_{s.upper()}_URL", f"http://127.0.0.1:{p}") for s, p in

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from shared.auth import TokenIssuer
-from shared.settings import ServiceSettings
+from shared.infra.auth import TokenIssuer
+from shared.infra.settings import ServiceSettings
 
 DEMO_USERS = [
     ("worker-aino", "worker", "coordinating worker (omatyöntekijä)"),

@@ -10,9 +10,9 @@ from contracts.budgeting import EVENTS
 from services.budgeting.adapters.postgres import MIGRATIONS
 from services.budgeting.application.handlers import CONSUMED_TYPES, BudgetingApplication
 from services.budgeting.entrypoints.http import router
-from shared.app import asyncapi_of, create_service_app, declare_publications, serve
-from shared.runtime import ServiceRuntime
-from shared.settings import ServiceSettings
+from shared.infra.app import asyncapi_of, create_service_app, declare_publications, serve
+from shared.infra.runtime import ServiceRuntime
+from shared.infra.settings import ServiceSettings
 
 SERVICE = "budgeting"
 

@@ -22,7 +22,7 @@ from services.console.entrypoints import auth, client, general, staff
 from services.console.session import SESSION_COOKIE, Sealer
 from services.console.settings import ConsoleSettings
 from services.console.web import HERE, CsrfCheck, NotSignedIn, SecurityHeaders, WrongPerson, environment, page_of
-from shared.logging import configure_logging
+from shared.infra.logging import configure_logging
 
 log = structlog.get_logger(__name__)
 

@@ -13,9 +13,9 @@ from services.followup.adapters.postgres import MIGRATIONS
 from services.followup.application.handlers import CONSUMED_TYPES, FollowUpApplication
 from services.followup.domain.followup import Rhythm
 from services.followup.entrypoints.http import effectiveness, router
-from shared.app import asyncapi_of, create_service_app, declare_publications, serve
-from shared.runtime import ServiceRuntime
-from shared.settings import ServiceSettings
+from shared.infra.app import asyncapi_of, create_service_app, declare_publications, serve
+from shared.infra.runtime import ServiceRuntime
+from shared.infra.settings import ServiceSettings
 
 SERVICE = "followup"
 

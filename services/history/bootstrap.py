@@ -11,11 +11,11 @@ from contracts.history import EVENTS
 from services.history.adapters import postgres
 from services.history.application.handlers import HistoryApplication
 from services.history.entrypoints.http import router
-from shared.app import asyncapi_of, create_service_app, declare_publications, serve
-from shared.consumer import current_record
-from shared.envelope import EventEnvelope
-from shared.runtime import ServiceRuntime
-from shared.settings import ServiceSettings
+from shared.infra.app import asyncapi_of, create_service_app, declare_publications, serve
+from shared.infra.consumer import current_record
+from shared.infra.runtime import ServiceRuntime
+from shared.infra.settings import ServiceSettings
+from shared.kernel.envelope import EventEnvelope
 
 SERVICE = "history"
 SOURCES = ("intake", "budgeting", "marketplace", "followup", "history")

@@ -32,10 +32,10 @@ import httpx
 from aiokafka import TopicPartition
 
 from services.history.domain.case import BrokenLink, as_of, derive_state, is_case_event, timeline_entry, verify_chains
-from shared.auth import TokenIssuer
-from shared.envelope import EventEnvelope
-from shared.kafka import make_consumer, topic_name
-from shared.settings import ServiceSettings
+from shared.infra.auth import TokenIssuer
+from shared.infra.kafka import make_consumer, topic_name
+from shared.infra.settings import ServiceSettings
+from shared.kernel.envelope import EventEnvelope
 
 SOURCES = ("intake", "budgeting", "marketplace", "followup", "history")
 

@@ -6,8 +6,8 @@ from uuid import UUID
 
 import asyncpg
 from fastapi import FastAPI
-from pydantic import model_validator
 from faststream.specification import AsyncAPI
+from pydantic import model_validator
 
 from contracts.history import ClientErased
 from contracts.intake import EVENTS
@@ -16,12 +16,12 @@ from services.intake.application.handlers import IntakeApplication
 from services.intake.application.tokens import TokenExchange
 from services.intake.entrypoints.http import router
 from services.intake.entrypoints.tokens import router as token_router
-from shared.app import asyncapi_of, create_service_app, declare_publications, serve
-from shared.auth import TokenVerifier
-from shared.envelope import EventEnvelope
-from shared.runtime import ServiceRuntime
-from shared.settings import DEV_TOKEN_SIGNING_KEY, ServiceSettings
-from shared.token_service import TokenService
+from shared.infra.app import asyncapi_of, create_service_app, declare_publications, serve
+from shared.infra.auth import TokenVerifier
+from shared.infra.runtime import ServiceRuntime
+from shared.infra.settings import DEV_TOKEN_SIGNING_KEY, ServiceSettings
+from shared.infra.token_service import TokenService
+from shared.kernel.envelope import EventEnvelope
 
 SERVICE = "intake"
 

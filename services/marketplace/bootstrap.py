@@ -17,9 +17,9 @@ from services.marketplace.application.handlers import (
     SagaSettings,
 )
 from services.marketplace.entrypoints.http import router
-from shared.app import asyncapi_of, create_service_app, declare_publications, serve
-from shared.runtime import ServiceRuntime
-from shared.settings import ServiceSettings
+from shared.infra.app import asyncapi_of, create_service_app, declare_publications, serve
+from shared.infra.runtime import ServiceRuntime
+from shared.infra.settings import ServiceSettings
 
 SERVICE = "marketplace"
 

@@ -24,8 +24,8 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Page, Request, async_playwright
 
 from deploy.local.stack import LocalStack
-from shared.auth import TokenIssuer
-from shared.settings import DEV_SECRET
+from shared.infra.auth import TokenIssuer
+from shared.infra.settings import DEV_SECRET
 from tests.support import KAFKA, PG_DSN
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -15,8 +15,8 @@ from uuid import uuid4
 
 import pytest
 
-from shared.auth import TokenIssuer
-from shared.settings import DEV_SECRET
+from shared.infra.auth import TokenIssuer
+from shared.infra.settings import DEV_SECRET
 from tests.fault.stack import PrivateInfra, Stack, free_port
 
 

@@ -11,8 +11,8 @@ import os
 import signal
 from typing import Any
 
-from shared import runtime
-from shared.outbox import OutboxRelay
+from shared.infra import runtime
+from shared.infra.outbox import OutboxRelay
 
 CRASH_TYPE = os.environ.get("AVAIN_FAULT_CRASH_TYPE", "")
 CRASH_AT = int(os.environ.get("AVAIN_FAULT_CRASH_AT", "1"))

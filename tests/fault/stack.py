@@ -23,11 +23,11 @@ import httpx
 
 from contracts import intake as intake_events
 from deploy.local.infra import PrivateInfra, free_port
-from shared.crypto import Keyring, decode_master_key
-from shared.envelope import Actor, EventEnvelope
-from shared.events import DomainEvent
-from shared.kafka import make_producer, topic_name
-from shared.settings import DEV_MASTER_KEY
+from shared.infra.crypto import Keyring, decode_master_key
+from shared.infra.kafka import make_producer, topic_name
+from shared.infra.settings import DEV_MASTER_KEY
+from shared.kernel.envelope import Actor, EventEnvelope
+from shared.kernel.events import DomainEvent
 from tests.support import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -223,7 +223,7 @@ async def read_records(bootstrap: str, topic: str, *, timeout: float = 30) -> li
     """Every record of ``topic`` up to its current end (read_committed), as the broker has it."""
     from aiokafka import TopicPartition
 
-    from shared.kafka import make_consumer
+    from shared.infra.kafka import make_consumer
 
     consumer = make_consumer(bootstrap, client_id="fault-reader")
     await consumer.start()

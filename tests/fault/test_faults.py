@@ -14,8 +14,8 @@ import pytest
 from contracts import budgeting as budget_events
 from contracts import intake as intake_events
 from contracts import marketplace as market_events
-from shared.deadletters import DeadLetterTopic
-from shared.identifiers import make_hetu
+from shared.infra.deadletters import DeadLetterTopic
+from shared.kernel.identifiers import make_hetu
 from tests.fault.stack import WORKER, ServiceProcess, Stack, bounded, header, intake_completed, paced, read_records
 from tests.journeys import PERIOD, offering, verified_provider, walk_to_completion
 from tests.support import eventually

@@ -12,7 +12,7 @@ import pytest
 
 from contracts import budgeting as budget_events
 from contracts import intake as intake_events
-from shared.envelope import EventEnvelope
+from shared.kernel.envelope import EventEnvelope
 from tests.fault.stack import WORKER, ServiceProcess, Stack, bounded, intake_completed, paced
 from tests.fault.test_faults import OPENED, _at_least, _equals, all_published, no_dead_letters, opened
 from tests.support import eventually

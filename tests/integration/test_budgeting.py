@@ -16,9 +16,9 @@ from contracts.marketplace import InvoiceApproved, OrderCancelled, OrderPlaced
 from services.budgeting.adapters.postgres import PROJECTED, fetch_projection, projection_of
 from services.budgeting.application.handlers import AGGREGATE, stream_of
 from services.budgeting.domain import budget as domain
-from shared.envelope import EventEnvelope
-from shared.eventstore import CommandContext
-from shared.identifiers import make_hetu
+from shared.infra.eventstore import CommandContext
+from shared.kernel.envelope import EventEnvelope
+from shared.kernel.identifiers import make_hetu
 from tests.journeys import GOAL, MANAGER, OTHER_WORKER, PERIOD, WORKER, budget_opened, decided_budget, walk_to_completion
 from tests.support import envelope_of, eventually, publish, read_to_end, read_topic
 
@@ -223,7 +223,7 @@ async def test_roles_withdrawn_consent_and_closure(intake, budgeting, tokens, se
 
 
 def domain_actor() -> Any:
-    from shared.envelope import Actor
+    from shared.kernel.envelope import Actor
 
     return Actor(id="marketplace-test", role="system")
 

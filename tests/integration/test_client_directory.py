@@ -8,7 +8,7 @@ from datetime import date
 import asyncpg
 import pytest
 
-from shared.identifiers import make_hetu
+from shared.kernel.identifiers import make_hetu
 from tests.journeys import MANAGER, OTHER_WORKER, WORKER, person
 
 pytestmark = pytest.mark.integration

@@ -1,6 +1,6 @@
 """Dead letters of a real consuming service (budgeting, against the real broker and database): a malformed
 record and well-formed events that break a rule are set aside with their reason and original headers while
-the consumer goes on; `python -m shared.deadletters` lists them and, after a fix, re-drives one, which is then
+the consumer goes on; `python -m shared.infra.deadletters` lists them and, after a fix, re-drives one, which is then
 applied exactly once and never re-driven twice."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from uuid import UUID, uuid4
 import pytest
 
 from contracts import intake as intake_events
-from shared.deadletters import DeadLetter, DeadLetterTopic
-from shared.envelope import EventEnvelope
-from shared.settings import ServiceSettings
+from shared.infra.deadletters import DeadLetter, DeadLetterTopic
+from shared.infra.settings import ServiceSettings
+from shared.kernel.envelope import EventEnvelope
 from tests.support import envelope_of, eventually, publish
 
 pytestmark = pytest.mark.integration
@@ -47,7 +47,7 @@ class IntakeCompletedV2(intake_events.IntakeCompleted):
 async def cli(settings: ServiceSettings, *args: str) -> tuple[int, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "AVAIN_TOPIC_PREFIX": settings.topic_prefix,
            "AVAIN_KAFKA_BOOTSTRAP": settings.kafka_bootstrap}
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "shared.deadletters", *args, "--service",
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "shared.infra.deadletters", *args, "--service",
                                                 "budgeting", env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
                                                 stderr=asyncio.subprocess.STDOUT)
     out, _ = await asyncio.wait_for(proc.communicate(), timeout=60)
@@ -65,7 +65,7 @@ async def test_poison_goes_aside_the_consumer_goes_on_and_a_fixed_one_is_redrive
     good = envelope_of(intake_events.IntakeCompleted.model_validate(completed(good_client)), subject=str(good_client),
                        source="/avain/intake", actor_role="worker")
 
-    from shared.kafka import make_producer
+    from shared.infra.kafka import make_producer
 
     producer = make_producer(settings.kafka_bootstrap, client_id="test-publisher")
     await producer.start()
@@ -160,7 +160,7 @@ async def test_a_record_whose_headers_are_not_text_is_dead_lettered_and_the_batc
     broken_headers = [(k, v) for k, v in envelopes[0].kafka_headers() if k != "ce_id"]
     broken_headers += [("ce_id", broken_id.encode()), ("ce_source", b"\xff\xfe not text")]
 
-    from shared.kafka import make_producer
+    from shared.infra.kafka import make_producer
 
     producer = make_producer(settings.kafka_bootstrap, client_id="test-publisher")
     await producer.start()
@@ -194,8 +194,8 @@ async def test_a_database_restart_inside_a_handler_is_retried_never_dead_lettere
     import asyncpg
     from aiokafka.structs import ConsumerRecord
 
-    from shared.consumer import IdempotentConsumer
-    from shared.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
+    from shared.infra.consumer import IdempotentConsumer
+    from shared.infra.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
 
     database = settings.database("kernel")
     await ensure_database(settings.pg_dsn, database)

@@ -17,9 +17,9 @@ from contracts.budgeting import BudgetDecided, BudgetOpened, FundsReserved, GasL
 from contracts.intake import IntakeCompleted, SelfAssessmentScores, ServiceTask
 from contracts.marketplace import InvoiceApproved, OrderPlaced
 from services.followup.bootstrap import FollowUpSettings, RhythmSetting, create_app
-from shared.crypto import Sealed
-from shared.envelope import EventEnvelope
-from shared.settings import ServiceSettings
+from shared.infra.settings import ServiceSettings
+from shared.kernel.envelope import EventEnvelope
+from shared.kernel.sealed import Sealed
 from tests.conftest import running_service
 from tests.journeys import GOAL, MANAGER, OTHER_WORKER, SCORES, WORKER, decided_budget
 from tests.support import envelope_of, eventually, publish, read_topic

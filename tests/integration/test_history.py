@@ -15,7 +15,7 @@ import pytest
 
 from contracts.followup import CaseClosed
 from services.history.replay import LogRecord, Record, position, read_log, rebuild, view
-from shared.settings import ServiceSettings
+from shared.infra.settings import ServiceSettings
 from tests.journeys import GOAL, MANAGER, WORKER, decided_budget, offering, person, verified_provider
 from tests.support import envelope_of, eventually, publish
 

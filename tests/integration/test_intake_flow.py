@@ -10,8 +10,8 @@ from datetime import date
 import asyncpg
 import pytest
 
-from shared.envelope import EventEnvelope
-from shared.identifiers import make_hetu
+from shared.kernel.envelope import EventEnvelope
+from shared.kernel.identifiers import make_hetu
 from tests.journeys import MANAGER, OTHER_WORKER, SCORES, WORKER, person, walk_to_completion
 from tests.support import read_topic
 

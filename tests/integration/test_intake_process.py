@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared.identifiers import make_hetu
-from shared.settings import ServiceSettings
+from shared.infra.settings import ServiceSettings
+from shared.kernel.identifiers import make_hetu
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration

@@ -13,15 +13,15 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from shared.aggregate import Aggregate, CommandRunner
-from shared.consumer import DeadLetters, IdempotentConsumer, PoisonEvent, subscribe
-from shared.db import ensure_database
-from shared.envelope import Actor, EventEnvelope
-from shared.events import DomainEvent, EventRegistry
-from shared.eventstore import CommandContext, ConcurrencyError, EventStore
-from shared.kafka import ensure_topics, make_broker, make_producer
-from shared.outbox import OutboxRelay
-from shared.settings import ServiceSettings
+from shared.infra.aggregate import Aggregate, CommandRunner
+from shared.infra.consumer import DeadLetters, IdempotentConsumer, PoisonEvent, subscribe
+from shared.infra.db import ensure_database
+from shared.infra.eventstore import CommandContext, ConcurrencyError, EventStore
+from shared.infra.kafka import ensure_topics, make_broker, make_producer
+from shared.infra.outbox import OutboxRelay
+from shared.infra.settings import ServiceSettings
+from shared.kernel.envelope import Actor, EventEnvelope
+from shared.kernel.events import DomainEvent, EventRegistry
 from tests.support import eventually, read_topic
 
 pytestmark = pytest.mark.integration

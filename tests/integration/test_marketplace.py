@@ -12,7 +12,7 @@ import pytest
 from services.budgeting.bootstrap import create_app as create_budgeting
 from services.marketplace.bootstrap import MarketplaceSettings
 from services.marketplace.bootstrap import create_app as create_marketplace
-from shared.settings import ServiceSettings
+from shared.infra.settings import ServiceSettings
 from tests.conftest import running_service
 from tests.journeys import (
     REGION,

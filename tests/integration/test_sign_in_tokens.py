@@ -16,8 +16,8 @@ import jwt
 import pytest
 
 from deploy.local.stack import sign_in_without_a_browser
-from shared.identifiers import make_hetu
-from shared.settings import Issuer, ServiceSettings
+from shared.infra.settings import Issuer, ServiceSettings
+from shared.kernel.identifiers import make_hetu
 from tests.conftest import running_service
 
 pytestmark = pytest.mark.integration
@@ -85,7 +85,7 @@ async def test_a_person_who_is_not_a_client_gets_no_client_token(
 
 async def test_a_staff_identity_provider_cannot_mint_a_client(identity_providers: dict[str, str]) -> None:
     """Only Avain's token service names clients: a staff IdP's token claiming the client role is refused."""
-    from shared.auth import TokenVerifier
+    from shared.infra.auth import TokenVerifier
 
     staff = identity_providers["staff"]
     verifier = TokenVerifier([Issuer(issuer=staff, jwks_uri=f"{staff}/jwks", role_claim="avain_role",
@@ -96,7 +96,7 @@ async def test_a_staff_identity_provider_cannot_mint_a_client(identity_providers
 
 
 def test_production_accepts_no_development_tokens() -> None:
-    from shared.auth import verifier_for
+    from shared.infra.auth import verifier_for
 
     assert make_hetu(date(1988, 5, 17), 901, "-") == DEMO_HETU
     verifier = verifier_for(ServiceSettings(env="test"))

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from shared.timers import Timer, TimerScheduler, schedule
+from shared.infra.timers import Timer, TimerScheduler, schedule
 
 pytestmark = pytest.mark.integration
 

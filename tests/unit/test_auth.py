@@ -8,7 +8,7 @@ from datetime import timedelta
 import jwt
 import pytest
 
-from shared.auth import TokenIssuer
+from shared.infra.auth import TokenIssuer
 
 SECRET = "a-test-secret-of-at-least-32-bytes-long"
 

@@ -20,8 +20,8 @@ from contracts.budgeting import (
 from contracts.intake import ServiceTask
 from services.budgeting.domain import budget as d
 from services.budgeting.domain.advice import CategoryStanding, advise, elapsed_share
-from shared.crypto import Sealed
-from shared.events import DomainEvent
+from shared.kernel.events import DomainEvent
+from shared.kernel.sealed import Sealed
 
 CID = uuid4()
 SEALED = Sealed(kid=str(CID), nonce="bm9uY2U=", ct="Y3Q=")

@@ -37,9 +37,9 @@ from contracts.budgeting import (
 )
 from contracts.intake import ServiceTask
 from services.budgeting.domain import budget as d
-from shared.crypto import Sealed
-from shared.errors import RuleViolation
-from shared.events import DomainEvent
+from shared.kernel.errors import RuleViolation
+from shared.kernel.events import DomainEvent
+from shared.kernel.sealed import Sealed
 
 CID = uuid4()
 SEALED = Sealed(kid=str(CID), nonce="bm9uY2U=", ct="Y3Q=")

@@ -12,8 +12,8 @@ from pydantic import ValidationError
 
 from contracts import generate
 from contracts.intake import EVENTS, ConsentGiven
-from shared.envelope import Actor, EventEnvelope
-from shared.events import DomainEvent, EventRegistry, UnknownEventType
+from shared.kernel.envelope import Actor, EventEnvelope
+from shared.kernel.events import DomainEvent, EventRegistry, UnknownEventType
 
 
 def test_committed_contracts_match_the_models() -> None:

@@ -1,4 +1,4 @@
-"""The re-drive record of shared.deadletters: which dead letters of a partition were re-driven, kept as a
+"""The re-drive record of shared.infra.deadletters: which dead letters of a partition were re-driven, kept as a
 committed offset plus the single re-drives above it, so none is re-driven twice."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from shared.deadletters import DeadLetter, PartitionLog, resolve
+from shared.infra.deadletters import DeadLetter, PartitionLog, resolve
 
 
 def test_single_redrives_above_the_mark_are_remembered_and_fold_into_it() -> None:

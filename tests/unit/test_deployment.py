@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from shared.settings import DEV_MASTER_KEY, DEV_SECRET
+from shared.infra.settings import DEV_MASTER_KEY, DEV_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"

@@ -39,9 +39,9 @@ from services.followup.domain.effectiveness import (
     quarter_of,
     region,
 )
-from shared.crypto import Sealed
-from shared.errors import InvalidCommand, RuleViolation
-from shared.events import DomainEvent
+from shared.kernel.errors import InvalidCommand, RuleViolation
+from shared.kernel.events import DomainEvent
+from shared.kernel.sealed import Sealed
 
 CID = uuid4()
 SEALED = Sealed(kid=str(CID), nonce="bm9uY2U=", ct="Y3Q=")

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 from services.history.domain.case import as_of, derive_state, is_case_event, verify_chains
 from services.history.domain.retention import DEFAULT_YEARS, past_retention, retention_ends
-from shared.envelope import Actor, EventEnvelope
+from shared.kernel.envelope import Actor, EventEnvelope
 
 CID = str(uuid4())
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

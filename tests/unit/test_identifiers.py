@@ -1,4 +1,4 @@
-"""Tests for shared.identifiers (henkilötunnus and Y-tunnus validation)."""
+"""Tests for shared.kernel.identifiers (henkilötunnus and Y-tunnus validation)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from shared.identifiers import (
+from shared.kernel.identifiers import (
     CENTURY_SIGNS,
     HETU_CHECK_CHARS,
     InvalidIdentifier,

@@ -17,9 +17,9 @@ from contracts.intake import (
     ServiceTask,
 )
 from services.intake.domain import client as d
-from shared.crypto import Sealed
-from shared.errors import RuleViolation
-from shared.events import DomainEvent
+from shared.kernel.errors import RuleViolation
+from shared.kernel.events import DomainEvent
+from shared.kernel.sealed import Sealed
 
 CID = uuid4()
 SEALED = Sealed(kid=str(CID), nonce="bm9uY2U=", ct="Y3Q=")

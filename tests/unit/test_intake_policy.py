@@ -8,8 +8,8 @@ import pytest
 
 from services.intake.application.policy import authorize, may_assign_to
 from services.intake.domain.client import IntakeCase
-from shared.auth import Principal
-from shared.errors import Forbidden
+from shared.kernel.errors import Forbidden
+from shared.kernel.principal import Principal
 
 CID = uuid4()
 UNASSIGNED = IntakeCase(client_id=CID, status="open")

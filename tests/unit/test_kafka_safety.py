@@ -1,5 +1,5 @@
 """Fails when any Kafka producer, consumer or FastStream subscriber in the code base is configured less
-safely than the kernel's settings, or is built outside shared/kafka.py (where the settings live)."""
+safely than the kernel's settings, or is built outside shared/infra/kafka.py (where the settings live)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from faststream import AckPolicy
 
-from shared import kafka
+from shared.infra import kafka
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = [p for d in ("shared", "services", "contracts") for p in (ROOT / d).rglob("*.py")]
@@ -41,9 +41,9 @@ def _name(call: ast.Call) -> str:
 
 
 def test_no_kafka_client_is_built_outside_the_kernel() -> None:
-    offenders = [f"{p.relative_to(ROOT)}:{c.lineno}" for p in CODE if p.name != "kafka.py" or p.parent.name != "shared"
+    offenders = [f"{p.relative_to(ROOT)}:{c.lineno}" for p in CODE if p.name != "kafka.py" or p.parent.name != "infra"
                  for c in _calls(p) if _name(c) in CLIENT_CLASSES]
-    assert offenders == [], "build Kafka clients with shared.kafka.make_producer / make_broker"
+    assert offenders == [], "build Kafka clients with shared.infra.kafka.make_producer / make_broker"
 
 
 def test_every_subscriber_sets_a_group_and_the_safe_settings() -> None:

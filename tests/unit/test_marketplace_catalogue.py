@@ -17,8 +17,8 @@ from contracts.marketplace import (
     ProviderVerified,
 )
 from services.marketplace.domain import catalogue as d
-from shared.errors import InvalidCommand, RuleViolation
-from shared.events import DomainEvent
+from shared.kernel.errors import InvalidCommand, RuleViolation
+from shared.kernel.events import DomainEvent
 
 PID = uuid4()
 OID = uuid4()

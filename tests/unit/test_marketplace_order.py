@@ -26,9 +26,9 @@ from contracts.marketplace import (
     ServiceDelivered,
 )
 from services.marketplace.domain import order as d
-from shared.crypto import Sealed
-from shared.errors import InvalidCommand, RuleViolation
-from shared.events import DomainEvent
+from shared.kernel.errors import InvalidCommand, RuleViolation
+from shared.kernel.events import DomainEvent
+from shared.kernel.sealed import Sealed
 
 CID = uuid4()
 OID = uuid4()

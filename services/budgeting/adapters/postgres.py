@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from services.budgeting.domain.budget import Budget
-from shared.envelope import EventEnvelope
+from shared.kernel.envelope import EventEnvelope
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -22,13 +22,13 @@ from services.budgeting.adapters import postgres
 from services.budgeting.application.policy import Action, authorize
 from services.budgeting.domain import budget as domain
 from services.budgeting.domain.advice import Advice, advise
-from shared.aggregate import Aggregate, CommandRunner, Executed, Loaded
-from shared.auth import Principal
-from shared.crypto import Keyring
-from shared.envelope import Actor, EventEnvelope
-from shared.errors import NotFound
-from shared.events import DomainEvent
-from shared.eventstore import CommandContext, EventStore
+from shared.infra.aggregate import Aggregate, CommandRunner, Executed, Loaded
+from shared.infra.crypto import Keyring
+from shared.infra.eventstore import CommandContext, EventStore
+from shared.kernel.envelope import Actor, EventEnvelope
+from shared.kernel.errors import NotFound
+from shared.kernel.events import DomainEvent
+from shared.kernel.principal import Principal
 
 AGGREGATE = Aggregate(domain.INITIAL, domain.evolve, domain.decide, registry)
 SYSTEM = Actor(id="budgeting", role="system")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Literal
 
 from services.budgeting.domain.budget import Budget
-from shared.auth import Principal
-from shared.errors import Forbidden
+from shared.kernel.errors import Forbidden
+from shared.kernel.principal import Principal
 
 Action = Literal["read", "plan", "propose", "decide", "approve", "revise", "close"]
 

@@ -16,8 +16,9 @@ from contracts.budgeting import (
 )
 from services.budgeting.domain.advice import Advice
 from services.budgeting.domain.budget import Budget
-from shared.aggregate import Loaded
-from shared.crypto import Keyring, Sealed
+from shared.infra.aggregate import Loaded
+from shared.infra.crypto import Keyring
+from shared.kernel.sealed import Sealed
 
 
 async def budget_view(loaded: Loaded[Budget], keyring: Keyring) -> dict[str, Any]:

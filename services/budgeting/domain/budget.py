@@ -45,9 +45,9 @@ from contracts.budgeting import (
     SupportPlanned,
 )
 from contracts.intake import ServiceTask
-from shared.crypto import Sealed
-from shared.errors import RuleViolation
-from shared.events import DomainEvent
+from shared.kernel.errors import RuleViolation
+from shared.kernel.events import DomainEvent
+from shared.kernel.sealed import Sealed
 
 Status = Literal["none", "draft", "awaiting_approval", "decided", "closed"]
 

@@ -11,9 +11,9 @@ from services.budgeting.adapters import postgres
 from services.budgeting.application.handlers import BudgetingApplication
 from services.budgeting.application.views import advice_view, budget_view
 from services.budgeting.entrypoints import schemas
-from shared.auth import CurrentPrincipal
-from shared.errors import Forbidden
-from shared.http import CommandAccepted, accepted, command_context, etag, offset_of, paginated, parse_if_match
+from shared.infra.auth import CurrentPrincipal
+from shared.infra.http import CommandAccepted, accepted, command_context, etag, offset_of, paginated, parse_if_match
+from shared.kernel.errors import Forbidden
 
 router = APIRouter(prefix="/budgets", tags=["budgeting"])
 IfMatch = Annotated[str | None, Header(description='Stream version last seen, e.g. "3"; stale → 409')]

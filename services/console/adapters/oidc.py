@@ -19,7 +19,7 @@ import httpx
 import jwt
 
 from services.console.settings import SignInIssuer
-from shared.auth import JwksCache
+from shared.infra.auth import JwksCache
 
 
 class SignInFailed(Exception):

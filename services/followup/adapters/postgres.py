@@ -13,7 +13,7 @@ import asyncpg
 
 from services.followup.domain.effectiveness import ClientFigures, GoalFigure, figures_of
 from services.followup.domain.followup import FollowUp
-from shared.envelope import EventEnvelope
+from shared.kernel.envelope import EventEnvelope
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

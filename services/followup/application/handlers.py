@@ -24,14 +24,14 @@ from services.followup.adapters import postgres
 from services.followup.application.policy import Action, authorize, authorize_region
 from services.followup.domain import followup as domain
 from services.followup.domain.effectiveness import ClientFigures, RegionFigures, figures_of, region
-from shared import timers
-from shared.aggregate import Aggregate, CommandRunner, Executed, Loaded
-from shared.auth import Principal
-from shared.crypto import Keyring
-from shared.envelope import Actor, EventEnvelope
-from shared.errors import NotFound
-from shared.events import DomainEvent
-from shared.eventstore import CommandContext, EventStore
+from shared.infra import timers
+from shared.infra.aggregate import Aggregate, CommandRunner, Executed, Loaded
+from shared.infra.crypto import Keyring
+from shared.infra.eventstore import CommandContext, EventStore
+from shared.kernel.envelope import Actor, EventEnvelope
+from shared.kernel.errors import NotFound
+from shared.kernel.events import DomainEvent
+from shared.kernel.principal import Principal
 
 AGGREGATE = Aggregate(domain.INITIAL, domain.evolve, domain.decide, registry)
 SYSTEM = Actor(id="followup", role="system")

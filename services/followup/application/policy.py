@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Literal
 
 from services.followup.domain.followup import FollowUp
-from shared.auth import Principal
-from shared.errors import Forbidden
+from shared.kernel.errors import Forbidden
+from shared.kernel.principal import Principal
 
 Action = Literal["read", "check_in", "score_goal", "reassess", "request_review", "close"]
 

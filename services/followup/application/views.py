@@ -10,9 +10,10 @@ from typing import Any
 from contracts.followup import CaseClosed, CheckInRecorded, PlanReviewRequested, ReassessmentRecorded, registry
 from services.followup.domain.effectiveness import AREAS, RHO, ClientFigures, RegionFigures
 from services.followup.domain.followup import FollowUp
-from shared.aggregate import Loaded
-from shared.crypto import Keyring, Sealed
-from shared.envelope import EventEnvelope
+from shared.infra.aggregate import Loaded
+from shared.infra.crypto import Keyring
+from shared.kernel.envelope import EventEnvelope
+from shared.kernel.sealed import Sealed
 
 Shown = CheckInRecorded | ReassessmentRecorded | PlanReviewRequested | CaseClosed
 

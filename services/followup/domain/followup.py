@@ -44,9 +44,9 @@ from contracts.followup import (
     ReviewRule,
 )
 from contracts.intake import SelfAssessmentScores, ServiceTask
-from shared.crypto import Sealed
-from shared.errors import InvalidCommand, RuleViolation
-from shared.events import DomainEvent
+from shared.kernel.errors import InvalidCommand, RuleViolation
+from shared.kernel.events import DomainEvent
+from shared.kernel.sealed import Sealed
 
 Status = Literal["none", "open", "closed"]
 

@@ -13,8 +13,8 @@ from services.followup.application.policy import authorize_lists
 from services.followup.application.views import client_effectiveness_view, followup_view, region_csv, region_view
 from services.followup.domain.effectiveness import RegionFigures
 from services.followup.entrypoints import schemas
-from shared.auth import CurrentPrincipal
-from shared.http import CommandAccepted, accepted, command_context, etag, offset_of, paginated, parse_if_match
+from shared.infra.auth import CurrentPrincipal
+from shared.infra.http import CommandAccepted, accepted, command_context, etag, offset_of, paginated, parse_if_match
 
 router = APIRouter(prefix="/followups", tags=["followup"])
 effectiveness = APIRouter(prefix="/effectiveness", tags=["effectiveness"])

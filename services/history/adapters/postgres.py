@@ -11,7 +11,7 @@ from uuid import UUID
 import asyncpg
 
 from services.history.domain.retention import DEFAULT_YEARS
-from shared.envelope import EventEnvelope
+from shared.kernel.envelope import EventEnvelope
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 Db: TypeAlias = asyncpg.Pool | asyncpg.Connection

@@ -21,11 +21,12 @@ from services.history.domain.case import (
     verify_chains,
 )
 from services.history.domain.retention import past_retention, retention_ends
-from shared.auth import Principal
-from shared.crypto import ERASED, Keyring, Sealed
-from shared.envelope import EventEnvelope
-from shared.errors import Forbidden, NotFound, RuleViolation
-from shared.eventstore import CommandContext, EventStore
+from shared.infra.crypto import ERASED, Keyring
+from shared.infra.eventstore import CommandContext, EventStore
+from shared.kernel.envelope import EventEnvelope
+from shared.kernel.errors import Forbidden, NotFound, RuleViolation
+from shared.kernel.principal import Principal
+from shared.kernel.sealed import Sealed
 
 READERS = ("auditor", "manager")
 

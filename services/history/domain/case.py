@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from shared.envelope import EventEnvelope
+from shared.kernel.envelope import EventEnvelope
 
 ACCESS_EVENT = "fi.avain.access.DataAccessed"
 

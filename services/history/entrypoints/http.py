@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.history.application.handlers import HistoryApplication
-from shared.auth import CurrentPrincipal
-from shared.http import command_context
+from shared.infra.auth import CurrentPrincipal
+from shared.infra.http import command_context
 
 router = APIRouter(prefix="/history", tags=["history"])
 

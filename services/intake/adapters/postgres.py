@@ -10,7 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from services.intake.domain.client import IntakeCase
-from shared.envelope import EventEnvelope
+from shared.kernel.envelope import EventEnvelope
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -23,10 +23,11 @@ from typing import Any
 from uuid import UUID
 
 from services.intake.adapters import postgres
-from shared.auth import Principal
-from shared.crypto import ERASED, Keyring, Sealed, keyed_hash
-from shared.errors import DomainError, Forbidden, InvalidCommand, NotFound
-from shared.identifiers import InvalidIdentifier, validate_hetu
+from shared.infra.crypto import ERASED, Keyring, keyed_hash
+from shared.kernel.errors import DomainError, Forbidden, InvalidCommand, NotFound
+from shared.kernel.identifiers import InvalidIdentifier, validate_hetu
+from shared.kernel.principal import Principal
+from shared.kernel.sealed import Sealed
 
 MIN_PREFIX = 2
 MAX_TOKEN = 40

@@ -14,12 +14,12 @@ from services.intake.adapters import postgres
 from services.intake.application.directory import ClientDirectory
 from services.intake.application.policy import Action, authorize, may_assign_to
 from services.intake.domain import client as domain
-from shared.aggregate import Aggregate, CommandRunner, Executed, Loaded
-from shared.auth import Principal
-from shared.crypto import Keyring, keyed_hash
-from shared.errors import InvalidCommand, NotFound
-from shared.eventstore import CommandContext, EventStore
-from shared.identifiers import InvalidIdentifier, validate_hetu
+from shared.infra.aggregate import Aggregate, CommandRunner, Executed, Loaded
+from shared.infra.crypto import Keyring, keyed_hash
+from shared.infra.eventstore import CommandContext, EventStore
+from shared.kernel.errors import InvalidCommand, NotFound
+from shared.kernel.identifiers import InvalidIdentifier, validate_hetu
+from shared.kernel.principal import Principal
 
 AGGREGATE = Aggregate(domain.INITIAL, domain.evolve, domain.decide, registry)
 

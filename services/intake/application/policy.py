@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Literal
 
 from services.intake.domain.client import IntakeCase
-from shared.auth import Principal
-from shared.errors import Forbidden
+from shared.kernel.errors import Forbidden
+from shared.kernel.principal import Principal
 
 Action = Literal[
     "read", "register", "consent", "self_assess", "assign_coordinator", "assess_needs", "complete", "decline"

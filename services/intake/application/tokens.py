@@ -11,11 +11,11 @@ from uuid import UUID
 import jwt
 
 from services.intake.adapters import postgres
-from shared.auth import TokenVerifier
-from shared.crypto import keyed_hash
-from shared.errors import DomainError, Forbidden
-from shared.identifiers import InvalidIdentifier, validate_hetu
-from shared.token_service import TokenService
+from shared.infra.auth import TokenVerifier
+from shared.infra.crypto import keyed_hash
+from shared.infra.token_service import TokenService
+from shared.kernel.errors import DomainError, Forbidden
+from shared.kernel.identifiers import InvalidIdentifier, validate_hetu
 
 
 class InvalidSubjectToken(DomainError):

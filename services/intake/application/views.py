@@ -7,8 +7,9 @@ from typing import Any
 
 from contracts.intake import ClientRegistered, NeedsAssessed, SelfAssessmentRecorded, registry
 from services.intake.domain.client import IntakeCase
-from shared.aggregate import Loaded
-from shared.crypto import ERASED, Keyring, Sealed
+from shared.infra.aggregate import Loaded
+from shared.infra.crypto import ERASED, Keyring
+from shared.kernel.sealed import Sealed
 
 
 async def case_view(loaded: Loaded[IntakeCase], keyring: Keyring) -> dict[str, Any]:

@@ -28,9 +28,9 @@ from contracts.intake import (
     SelfAssessmentScores,
     ServiceTask,
 )
-from shared.crypto import Sealed
-from shared.errors import RuleViolation
-from shared.events import DomainEvent
+from shared.kernel.errors import RuleViolation
+from shared.kernel.events import DomainEvent
+from shared.kernel.sealed import Sealed
 
 Status = Literal["unregistered", "open", "completed", "declined"]
 Consent = Literal["none", "given", "withdrawn"]

@@ -11,10 +11,10 @@ from services.intake.adapters import postgres
 from services.intake.application.handlers import IntakeApplication, PersonalData
 from services.intake.application.views import case_view
 from services.intake.entrypoints import schemas
-from shared.access import PURPOSE_HEADER
-from shared.auth import CurrentPrincipal
-from shared.errors import Forbidden
-from shared.http import CommandAccepted, accepted, command_context, etag, offset_of, paginated, parse_if_match
+from shared.infra.access import PURPOSE_HEADER
+from shared.infra.auth import CurrentPrincipal
+from shared.infra.http import CommandAccepted, accepted, command_context, etag, offset_of, paginated, parse_if_match
+from shared.kernel.errors import Forbidden
 
 router = APIRouter(prefix="/clients", tags=["intake"])
 IfMatch = Annotated[str | None, Header(description='Stream version last seen, e.g. "3"; stale → 409')]

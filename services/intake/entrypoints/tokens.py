@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Request
 
 from services.intake.application.tokens import TokenExchange
-from shared.auth import Principal
+from shared.kernel.principal import Principal
 
 router = APIRouter(tags=["tokens"])
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"

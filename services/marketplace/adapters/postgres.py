@@ -20,7 +20,7 @@ from contracts.marketplace import (
     ProviderVerified,
     registry,
 )
-from shared.envelope import EventEnvelope
+from shared.kernel.envelope import EventEnvelope
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 Db: TypeAlias = asyncpg.Pool | asyncpg.Connection

@@ -17,14 +17,14 @@ from services.marketplace.adapters import postgres
 from services.marketplace.application import policy
 from services.marketplace.domain import catalogue
 from services.marketplace.domain import order as orders
-from shared.aggregate import Aggregate, CommandRunner, Executed, Loaded
-from shared.auth import Principal
-from shared.crypto import Keyring
-from shared.envelope import Actor, EventEnvelope
-from shared.errors import Forbidden, InvalidCommand, NotFound
-from shared.events import DomainEvent
-from shared.eventstore import CommandContext, EventStore
-from shared.timers import Timer, schedule
+from shared.infra.aggregate import Aggregate, CommandRunner, Executed, Loaded
+from shared.infra.crypto import Keyring
+from shared.infra.eventstore import CommandContext, EventStore
+from shared.infra.timers import Timer, schedule
+from shared.kernel.envelope import Actor, EventEnvelope
+from shared.kernel.errors import Forbidden, InvalidCommand, NotFound
+from shared.kernel.events import DomainEvent
+from shared.kernel.principal import Principal
 
 SYSTEM = Actor(id="marketplace", role="system")
 RESERVATION_TIMER = "reservation_answer"

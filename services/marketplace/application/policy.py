@@ -12,8 +12,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from services.marketplace.domain.order import Order
-from shared.auth import Principal
-from shared.errors import Forbidden
+from shared.kernel.errors import Forbidden
+from shared.kernel.principal import Principal
 
 
 def require_region(principal: Principal) -> None:

@@ -26,9 +26,9 @@ from contracts.marketplace import (
     ProviderSuspended,
     ProviderVerified,
 )
-from shared.errors import InvalidCommand, RuleViolation
-from shared.events import DomainEvent
-from shared.identifiers import InvalidIdentifier, validate_y_tunnus
+from shared.kernel.errors import InvalidCommand, RuleViolation
+from shared.kernel.events import DomainEvent
+from shared.kernel.identifiers import InvalidIdentifier, validate_y_tunnus
 
 ProviderStatus = Literal["none", "unverified", "verified", "suspended"]
 

@@ -33,10 +33,10 @@ from contracts.marketplace import (
     ServiceDelivered,
 )
 from services.marketplace.domain.catalogue import ProviderStatus
-from shared.crypto import Sealed
-from shared.errors import InvalidCommand, RuleViolation
-from shared.events import DomainEvent
-from shared.identifiers import InvalidIdentifier, validate_payment_reference
+from shared.kernel.errors import InvalidCommand, RuleViolation
+from shared.kernel.events import DomainEvent
+from shared.kernel.identifiers import InvalidIdentifier, validate_payment_reference
+from shared.kernel.sealed import Sealed
 
 Status = Literal["none", "awaiting_funds", "confirmed", "rejected", "accepted", "declined", "cancelled",
                  "delivered", "invoiced", "invoice_approved", "payment_scheduled", "payment_blocked"]

@@ -13,9 +13,9 @@ from services.marketplace.application.handlers import MarketplaceApplication
 from services.marketplace.domain import catalogue
 from services.marketplace.domain import order as orders
 from services.marketplace.entrypoints import schemas
-from shared.auth import CurrentPrincipal
-from shared.errors import Forbidden, NotFound
-from shared.http import command_context, etag, parse_if_match
+from shared.infra.auth import CurrentPrincipal
+from shared.infra.http import command_context, etag, parse_if_match
+from shared.kernel.errors import Forbidden, NotFound
 
 router = APIRouter(tags=["marketplace"])
 IfMatch = Annotated[str | None, Header(description='Stream version last seen, e.g. "3"; stale → 409')]

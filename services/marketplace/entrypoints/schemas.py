@@ -59,10 +59,6 @@ class OrderBody(Body):
     quantity: int = Field(1, ge=1, le=1000)
 
 
-class CancelBody(Body):
-    pass
-
-
 class DeliveryBody(Body):
     delivered_on: date
 

@@ -23,27 +23,13 @@ import httpx
 import jwt
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict
 
-from shared.envelope import Actor, Role
-from shared.settings import Issuer, ServiceSettings
+from shared.infra.access import PURPOSE_HEADER, purpose_of
+from shared.infra.settings import Issuer, ServiceSettings
+from shared.kernel.envelope import Role
+from shared.kernel.principal import Principal
 
 ROLES: tuple[Role, ...] = ("client", "worker", "manager", "provider", "auditor")
-
-
-class Principal(BaseModel):
-    """The caller. For a client, ``user_id`` is their pseudonymous client id; for a provider user,
-    ``provider_id`` names the provider they act for."""
-
-    model_config = ConfigDict(frozen=True)
-
-    user_id: str
-    role: Role
-    provider_id: str | None = None
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(id=self.user_id, role=self.role)
 
 
 class TokenIssuer:
@@ -210,8 +196,6 @@ async def authenticated(  # async: FastAPI would run a plain function in its thr
         ) from exc
     if principal.role == "auditor" and request.method not in ("GET", "HEAD"):
         raise HTTPException(403, "auditors read everything and write nothing")
-    from shared.access import PURPOSE_HEADER, purpose_of  # the access log builds on this module
-
     purpose_of(principal, request.headers.get(PURPOSE_HEADER))  # an auditor must say why; codes are checked
     # Kept for the access log, which records every read of a client's data with who and why.
     request.state.principal = principal

@@ -31,12 +31,12 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
 
-from shared.envelope import EventEnvelope
-from shared.errors import DomainError
-from shared.events import UnknownEventType
-from shared.eventstore import ConcurrencyError
-from shared.kafka import SAFE_SUBSCRIBER_SETTINGS
-from shared.logging import bind_correlation, unbind_correlation
+from shared.infra.eventstore import ConcurrencyError
+from shared.infra.kafka import SAFE_SUBSCRIBER_SETTINGS
+from shared.infra.logging import bind_correlation, unbind_correlation
+from shared.kernel.envelope import EventEnvelope
+from shared.kernel.errors import DomainError
+from shared.kernel.events import UnknownEventType
 
 log = structlog.get_logger(__name__)
 

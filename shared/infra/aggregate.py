@@ -14,9 +14,9 @@ from typing import Any, Generic, TypeVar
 
 import asyncpg
 
-from shared.envelope import EventEnvelope
-from shared.events import DomainEvent, EventRegistry
-from shared.eventstore import CommandContext, ConcurrencyError, EventStore
+from shared.infra.eventstore import CommandContext, ConcurrencyError, EventStore
+from shared.kernel.envelope import EventEnvelope
+from shared.kernel.events import DomainEvent, EventRegistry
 
 S = TypeVar("S")
 

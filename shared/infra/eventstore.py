@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import asyncpg
 
-from shared.envelope import Actor, EventEnvelope
-from shared.events import DomainEvent
+from shared.kernel.envelope import Actor, EventEnvelope
+from shared.kernel.events import DomainEvent
 
 OUTBOX_CHANNEL = "avain_outbox"
 
@@ -42,7 +42,8 @@ class CommandContext:
     causation_id: str | None = None
 
 
-def _row_to_envelope(row: asyncpg.Record) -> EventEnvelope:
+def envelope_of_row(row: asyncpg.Record) -> EventEnvelope:
+    """An event as stored (a row of ``events``, also joined with the outbox) back into its envelope."""
     return EventEnvelope(
         id=row["event_id"],
         source=row["source"],
@@ -75,18 +76,18 @@ class EventStore:
     ) -> list[EventEnvelope]:
         query = f"{_SELECT} WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version"
         rows = await (conn or self.pool).fetch(query, stream_id, from_version)
-        return [_row_to_envelope(r) for r in rows]
+        return [envelope_of_row(r) for r in rows]
 
     async def read_subject(self, subject: str) -> list[EventEnvelope]:
         rows = await self.pool.fetch(f"{_SELECT} WHERE subject = $1 ORDER BY global_position", subject)
-        return [_row_to_envelope(r) for r in rows]
+        return [envelope_of_row(r) for r in rows]
 
     async def read_all(self, after: int = 0, limit: int = 1000) -> list[tuple[int, EventEnvelope]]:
         """Events by global position (for rebuilds and audits of committed history, not for tailing)."""
         rows = await self.pool.fetch(
             f"{_SELECT} WHERE global_position > $1 ORDER BY global_position LIMIT $2", after, limit
         )
-        return [(r["global_position"], _row_to_envelope(r)) for r in rows]
+        return [(r["global_position"], envelope_of_row(r)) for r in rows]
 
     async def append(
         self,
@@ -190,13 +191,3 @@ def _insert_args(e: EventEnvelope) -> tuple[Any, ...]:
         e.hash,
     )
 
-
-def new_correlation_id() -> str:
-    return str(uuid4())
-
-
-def parse_uuid(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None

@@ -21,7 +21,7 @@ import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
 
-from shared.eventstore import OUTBOX_CHANNEL, _row_to_envelope
+from shared.infra.eventstore import OUTBOX_CHANNEL, envelope_of_row
 
 log = structlog.get_logger(__name__)
 
@@ -65,7 +65,7 @@ class OutboxRelay:
                 return total
             futures = []
             for row in rows:
-                envelope = _row_to_envelope(row)
+                envelope = envelope_of_row(row)
                 futures.append(
                     await self._producer.send(
                         row["topic"],

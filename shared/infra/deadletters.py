@@ -35,8 +35,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import OffsetAndMetadata
 
-from shared.kafka import make_consumer, make_producer, topic_name
-from shared.settings import ServiceSettings
+from shared.infra.kafka import make_consumer, make_producer, topic_name
+from shared.infra.settings import ServiceSettings
 
 DLT_PREFIX = "dlt_"
 _MAX_METADATA = 3000  # Kafka keeps at most offset.metadata.max.bytes (4096 by default) per committed offset

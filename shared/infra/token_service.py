@@ -20,7 +20,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-from shared.envelope import Role
+from shared.kernel.envelope import Role
 
 TOKEN_TTL = timedelta(minutes=15)
 

@@ -18,16 +18,16 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
-from shared.consumer import ConsumerSlot, DeadLetters, Handler, IdempotentConsumer, subscribe
-from shared.crypto import Keyring, decode_master_key
-from shared.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
-from shared.eventstore import EventStore
-from shared.kafka import ensure_topics, make_broker, make_producer, topic_name
-from shared.outbox import OutboxRelay
-from shared.settings import ServiceSettings
-from shared.timers import TimerHandler, TimerScheduler
+from shared.infra.consumer import ConsumerSlot, DeadLetters, Handler, IdempotentConsumer, subscribe
+from shared.infra.crypto import Keyring, decode_master_key
+from shared.infra.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
+from shared.infra.eventstore import EventStore
+from shared.infra.kafka import ensure_topics, make_broker, make_producer, topic_name
+from shared.infra.outbox import OutboxRelay
+from shared.infra.settings import ServiceSettings
+from shared.infra.timers import TimerHandler, TimerScheduler
 
-KEYRING_MIGRATIONS = Path(__file__).parent / "keyring_migrations"
+KEYRING_MIGRATIONS = Path(__file__).parents[1] / "keyring_migrations"  # not moved: see KERNEL_MIGRATIONS
 
 log = structlog.get_logger(__name__)
 

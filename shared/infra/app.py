@@ -9,12 +9,12 @@ import uvicorn
 from fastapi import APIRouter, FastAPI
 from faststream.specification import AsyncAPI
 
-from shared import http
-from shared.auth import verifier_for
-from shared.events import DomainEvent
-from shared.logging import configure_logging
-from shared.runtime import ServiceRuntime
-from shared.settings import ServiceSettings
+from shared.infra import http
+from shared.infra.auth import verifier_for
+from shared.infra.logging import configure_logging
+from shared.infra.runtime import ServiceRuntime
+from shared.infra.settings import ServiceSettings
+from shared.kernel.events import DomainEvent
 
 
 def declare_publications(runtime: ServiceRuntime, events: Sequence[type[DomainEvent]]) -> None:

@@ -16,12 +16,12 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.access import PURPOSE_HEADER, purpose_of, record_access
-from shared.aggregate import Executed
-from shared.auth import Principal
-from shared.errors import DomainError, InvalidCommand
-from shared.eventstore import CommandContext, ConcurrencyError
-from shared.logging import bind_correlation
+from shared.infra.access import PURPOSE_HEADER, purpose_of, record_access
+from shared.infra.aggregate import Executed
+from shared.infra.eventstore import CommandContext, ConcurrencyError
+from shared.infra.logging import bind_correlation
+from shared.kernel.errors import DomainError, InvalidCommand
+from shared.kernel.principal import Principal
 
 log = structlog.get_logger(__name__)
 

@@ -11,26 +11,14 @@ import base64
 import hashlib
 import hmac
 import os
-from typing import Literal
 
 import asyncpg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from pydantic import BaseModel, ConfigDict
 
-from shared.errors import RuleViolation
+from shared.kernel.errors import RuleViolation
+from shared.kernel.sealed import Sealed
 
 ERASED = "[erased]"
-
-
-class Sealed(BaseModel):
-    """An encrypted string field inside an event or a record."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    alg: Literal["A256GCM"] = "A256GCM"
-    kid: str  # the client id whose key sealed it
-    nonce: str
-    ct: str
 
 
 def _b64(data: bytes) -> str:

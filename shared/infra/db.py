@@ -7,7 +7,9 @@ from pathlib import Path
 
 import asyncpg
 
-KERNEL_MIGRATIONS = Path(__file__).parent / "migrations"
+# The SQL stays in shared/migrations: an applied migration is recorded by its folder's path ("shared/migrations/…"),
+# so moving the folder would run it again on every existing database.
+KERNEL_MIGRATIONS = Path(__file__).parents[1] / "migrations"
 
 
 def _quote_ident(name: str) -> str:
@@ -26,14 +28,6 @@ async def ensure_database(server_dsn: str, database: str) -> None:
                 await conn.execute(f"CREATE DATABASE {_quote_ident(database)}")
             except (asyncpg.DuplicateDatabaseError, asyncpg.UniqueViolationError):
                 pass  # another service (or instance) created it at the same moment: the catalog's index says so
-    finally:
-        await conn.close()
-
-
-async def drop_database(server_dsn: str, database: str) -> None:
-    conn = await asyncpg.connect(server_dsn, database="postgres")
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {_quote_ident(database)} WITH (FORCE)")
     finally:
         await conn.close()
 

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from contracts.access import PURPOSES, DataAccessed, Purpose
-from shared.auth import Principal
-from shared.envelope import Actor
-from shared.errors import InvalidCommand
-from shared.eventstore import CommandContext, EventStore
+from shared.infra.eventstore import CommandContext, EventStore
+from shared.kernel.envelope import Actor
+from shared.kernel.errors import InvalidCommand
+from shared.kernel.principal import Principal
 
 PURPOSE_HEADER = "X-Access-Purpose"
 DEFAULT_PURPOSE: dict[str, Purpose] = {

@@ -1,0 +1,1 @@
+"""Infrastructure every service runs on: storage, messaging, HTTP, authentication, keys, settings, logging."""
