@@ -1,7 +1,7 @@
 """The real stack in a real browser: the local OIDC provider, every service and the console as processes on free
 ports (deploy/local/stack.py), on the shared Kafka and PostgreSQL with a topic and database prefix of their own,
 loaded with the demo people (deploy/local/demo.py); Playwright drives Debian's Chromium (`./avain test` installs
-it). One browser for the session; each person gets a context of their own.
+it). One browser for the browser tests; each person gets a context of their own.
 
 Every page a test visits is checked with axe-core (WCAG 2.1 A and AA rules: 0 violations), and every request
 the browser makes for a page's parts must go to the console's own origin (no CDN).
@@ -45,7 +45,7 @@ class Demo:
         return str(self.clients[person]["client_id"])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # stopped when the browser tests are done: two cores are shared
 async def demo(infrastructure: None, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
     from deploy.local import demo as demo_data
 
@@ -65,7 +65,7 @@ async def demo(infrastructure: None, tmp_path_factory: pytest.TempPathFactory) -
             await conn.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def browser() -> AsyncIterator[Browser]:
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
