@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Literal
@@ -36,8 +35,8 @@ class Session:
     name: str
     token: str
     expires_at: float
-    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     last_seen: float = field(default_factory=time.time)
+    language: str | None = None  # the person's stored preference (a client's, from intake)
 
 
 class Sealer:

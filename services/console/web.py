@@ -139,7 +139,7 @@ def page_of(request: Request) -> Page:
         else:
             refresh = now - session.last_seen > 30
     lang = catalogue().negotiate(request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE),
-                                 request.headers.get("accept-language"))
+                                 request.headers.get("accept-language"), session.language if session else None)
     if not hasattr(request.state, "csrf_secret"):
         request.state.csrf_secret = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
     return Page(request=request, settings=settings, session=session,
@@ -177,10 +177,13 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         is_static = scope["path"].startswith("/static/")
+        started = time.perf_counter()
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                # How long the answer took, the services' answers included (the benchmark reads it).
+                headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
                 headers["Content-Security-Policy"] = self.csp
                 headers["X-Frame-Options"] = "DENY"
                 headers["X-Content-Type-Options"] = "nosniff"

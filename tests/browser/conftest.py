@@ -102,7 +102,7 @@ class Visitor:
 
 
 async def visitor(browser: Browser, origin: str, lang: str = "fi") -> Visitor:
-    context = await browser.new_context(locale={"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}[lang],
+    context = await browser.new_context(locale={"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB", "de": "de-DE"}[lang],
                                         viewport={"width": 1024, "height": 800})
     page = await context.new_page()
     v = Visitor(context, page, origin)

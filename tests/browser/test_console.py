@@ -96,6 +96,17 @@ async def test_a_client_reads_plan_budget_decisions_and_who_read_their_data_in_f
         await v.context.close()
 
 
+async def test_a_clients_stored_language_is_used_when_the_browser_asks_for_none_we_have(
+        browser: Browser, demo: Demo) -> None:
+    v = await visitor(browser, demo.url, lang="de")
+    try:
+        await sign_in(v, "citizen-stina", "citizen")  # registered with Swedish as her language
+        assert await v.page.get_attribute("html", "lang") == "sv"
+        assert "Min plan" in await v.page.locator("h1").inner_text()
+    finally:
+        await v.context.close()
+
+
 async def test_a_form_without_its_csrf_token_is_refused(browser: Browser, demo: Demo) -> None:
     v = await visitor(browser, demo.url)
     try:

@@ -104,8 +104,11 @@ async def callback(request: Request, code: str | None = None, state: str | None 
         import jwt  # only to read the subject of a token intake just signed for us
 
         client_id = str(jwt.decode(exchanged["access_token"], options={"verify_signature": False})["sub"])
+        own = await services.get("intake", "/clients/names", exchanged["access_token"], params={"id": client_id})
+        language = next((i.get("preferred_language") for i in own["items"]), None)
         session = Session(kind="citizen", user_id=client_id, role="client", name=signed.name,
-                          token=exchanged["access_token"], expires_at=time.time() + int(exchanged["expires_in"]))
+                          token=exchanged["access_token"], expires_at=time.time() + int(exchanged["expires_in"]),
+                          language=language)
         home = "/my/plan"
     next_url = str(attempt.get("next") or "/")
     response = page.redirect(next_url if next_url != "/" else home)

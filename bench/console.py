@@ -1,0 +1,277 @@
+"""The console's pages at scale (``./avain bench --console``): the worker's caseload and a client's case page with
+60,000 clients and about a million events, p95 server time against a 300 ms budget.
+
+How the data is made: the stack (every service, the console, the local identity provider) runs on a private
+broker and database; the demo clients are walked through the real APIs (deploy/local/demo.py); then the demo
+client's rows in every service's database (events with their hash chains, projections, the case history, the
+access log) are cloned for the other clients, each with ids of its own, its own data key (its texts re-sealed
+with it), a name of its own in the blind index, and a coordinating worker among ``--workers``. Nothing is
+published: the clones are what the services would hold after a long time, not traffic.
+
+What is measured: GET /caseload as worker-aino (who, like every worker, has clients / workers of them) and GET
+/clients/{id} of her clients, one request at a time, from the console's own Server-Timing header (the time it
+took to answer, calls to the services included) and from the client side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import httpx
+
+from bench.httpload import percentile
+from bench.infra import Infra
+from deploy.local.stack import SERVICES, LocalStack
+from services.console.session import SESSION_COOKIE, Sealer, Session
+from services.console.settings import DEV_SESSION_KEY
+from shared.infra.auth import TokenIssuer
+from shared.infra.crypto import decode_master_key, open_with, seal_with
+from shared.infra.settings import DEV_MASTER_KEY, DEV_SECRET
+from shared.kernel.envelope import Actor, EventEnvelope
+from shared.kernel.sealed import Sealed
+
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+WORKER = "worker-aino"
+BATCH = 500
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+class Cloner:
+    """Copies one client's rows in every database as many new clients."""
+
+    def __init__(self, pools: dict[str, asyncpg.Pool], keys: asyncpg.Pool, template: UUID, shared_ids: set[str]) -> None:
+        self.pools, self.keys, self.template = pools, keys, str(template)
+        self.shared_ids = shared_ids  # providers and offerings: the same for every client
+        self.master = decode_master_key(DEV_MASTER_KEY)
+        self.rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.plain: dict[tuple[str, str], str] = {}
+        self.template_key: bytes | None = None
+
+    async def load(self) -> None:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        wrapped = await self.keys.fetchval("SELECT wrapped_key FROM client_keys WHERE client_id = $1", self.template)
+        self.template_key = AESGCM(self.master).decrypt(wrapped[:12], wrapped[12:], self.template.encode())
+        for service, pool in self.pools.items():
+            tables = [r["table_name"] for r in await pool.fetch(
+                "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'client_id'"
+                " AND table_name NOT IN ('client_lookup', 'client_name_index', 'timers', 'inbox')")]
+            for table in tables:
+                self.rows[(service, table)] = [dict(r) for r in await pool.fetch(
+                    f'SELECT * FROM "{table}" WHERE client_id = $1', UUID(self.template))]
+            # Access events are the reads of the template itself: each clone is read on its own later.
+            self.rows[(service, "events")] = [dict(r) for r in await pool.fetch(
+                "SELECT * FROM events WHERE subject = $1 AND event_type <> 'fi.avain.access.DataAccessed'"
+                " ORDER BY global_position", self.template)]
+
+    def _reseal(self, value: Any, client_id: str, key: bytes) -> Any:
+        if isinstance(value, dict):
+            if set(value) == {"alg", "kid", "nonce", "ct"}:
+                cache = (value["nonce"], value["ct"])
+                if cache not in self.plain:
+                    assert self.template_key is not None
+                    self.plain[cache] = open_with(self.template_key, Sealed.model_validate({**value, "kid": self.template}))
+                return seal_with(key, client_id, self.plain[cache]).model_dump()
+            return {k: self._reseal(v, client_id, key) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._reseal(v, client_id, key) for v in value]
+        return value
+
+    def _map(self, text: str, ids: dict[str, str]) -> str:
+        def swap(m: re.Match[str]) -> str:
+            found = m.group(0)
+            if found in self.shared_ids:
+                return found
+            if found not in ids:
+                ids[found] = str(uuid4())
+            return ids[found]
+        return UUID_RE.sub(swap, text)
+
+    def clone_row(self, row: dict[str, Any], ids: dict[str, str], client_id: str, key: bytes) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for column, value in row.items():
+            if isinstance(value, UUID):
+                out[column] = UUID(self._map(str(value), ids))
+            elif isinstance(value, str) and (value.startswith("{") or value.startswith("[")):
+                out[column] = json.dumps(self._reseal(json.loads(self._map(value, ids)), client_id, key))
+            elif isinstance(value, str):
+                out[column] = self._map(value, ids)
+            else:
+                out[column] = value
+        return out
+
+    def clone_events(self, rows: list[dict[str, Any]], ids: dict[str, str], client_id: str, key: bytes,
+                     coordinator: str) -> list[dict[str, Any]]:
+        """The client's events with new ids, re-sealed texts, the coordinator of this clone, and hash chains
+        computed again (each stream's first event has no predecessor)."""
+        heads: dict[str, str] = {}
+        out = []
+        for row in rows:
+            c = self.clone_row({k: v for k, v in row.items() if k not in ("global_position", "recorded_at")}, ids,
+                               client_id, key)
+            data = json.loads(c["data"])
+            for field in ("coordinator_id", "worker_id"):
+                if data.get(field) == WORKER:
+                    data[field] = coordinator
+            envelope = EventEnvelope(
+                id=c["event_id"], source=c["source"], type=c["event_type"], schema_version=c["schema_version"],
+                time=c["occurred_at"], subject=c["subject"], stream_id=c["stream_id"], stream_version=c["stream_version"],
+                correlation_id=c["correlation_id"], causation_id=c["causation_id"],
+                actor=Actor(id=coordinator if c["actor_id"] == WORKER else c["actor_id"], role=c["actor_role"]),
+                data=data, prev_hash=heads.get(c["stream_id"])).sealed()
+            heads[c["stream_id"]] = envelope.hash
+            c.update(data=json.dumps(envelope.data), prev_hash=envelope.prev_hash, hash=envelope.hash,
+                     actor_id=envelope.actor.id)
+            out.append(c)
+        return out
+
+    def new_key(self, client_id: str) -> tuple[bytes, bytes]:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        key, nonce = os.urandom(32), os.urandom(12)
+        return key, nonce + AESGCM(self.master).encrypt(nonce, key, client_id.encode())
+
+    async def clone(self, count: int, workers: list[str], name_hashes: Any) -> int:
+        """``count`` clients; returns how many events they hold in all."""
+        events = 0
+        for start in range(0, count, BATCH):
+            batch: dict[tuple[str, str], list[dict[str, Any]]] = {}
+            keys: list[tuple[str, bytes]] = []
+            names: list[tuple[str, str]] = []
+            for i in range(start, min(start + BATCH, count)):
+                client_id = str(uuid4())
+                ids = {self.template: client_id}
+                key, wrapped = self.new_key(client_id)
+                keys.append((client_id, wrapped))
+                coordinator = workers[i % len(workers)]
+                for (service, table), rows in self.rows.items():
+                    if table == "events":
+                        cloned = self.clone_events(rows, ids, client_id, key, coordinator)
+                        events += len(cloned)
+                    else:
+                        cloned = [self.clone_row(r, ids, client_id, key) for r in rows]
+                        for r in cloned:
+                            if r.get("coordinator_id") == WORKER:
+                                r["coordinator_id"] = coordinator
+                        if table == "client_names":
+                            first, last = f"Asiakas{i}", random.choice(["Virtanen", "Korhonen", "Nieminen", "Mäkinen",
+                                                                          "Hämäläinen", "Laine", "Heikkinen", "Koskinen"])
+                            names.append((client_id, f"{first} {last}"))
+                            cloned = [{"client_id": UUID(client_id),
+                                       "sealed_name": seal_with(key, client_id, f"{first} {last}").model_dump_json()}]
+                    batch.setdefault((service, table), []).extend(cloned)
+            await self.keys.copy_records_to_table("client_keys", records=[(c, w) for c, w in keys],
+                                                  columns=["client_id", "wrapped_key"])
+            for (service, table), rows in batch.items():
+                if rows:
+                    columns = list(rows[0])
+                    await self.pools[service].copy_records_to_table(table, records=[tuple(r[c] for c in columns) for r in rows],
+                                                                     columns=columns)
+            index = [(h, UUID(c)) for c, name in names for h in name_hashes(*name.split(" ", 1))]
+            await self.pools["intake"].copy_records_to_table("client_name_index", records=index,
+                                                             columns=["token_hash", "client_id"])
+            if start % 10_000 == 0:
+                say(f"  cloned {start + len(keys):,} clients, {events:,} events so far")
+        return events
+
+
+async def measure(console: str, cookie: str, paths: list[str], rounds: int) -> dict[str, float]:
+    server, client = [], []
+    async with httpx.AsyncClient(base_url=console, cookies={SESSION_COOKIE: cookie}, timeout=30) as http:
+        for i in range(rounds):
+            path = paths[i % len(paths)]
+            t0 = time.perf_counter()
+            r = await http.get(path)
+            client.append(time.perf_counter() - t0)
+            if r.status_code != 200:
+                raise RuntimeError(f"{path} answered {r.status_code}")
+            timing = re.search(r"dur=([0-9.]+)", r.headers.get("Server-Timing", ""))
+            server.append(float(timing.group(1)) / 1000 if timing else client[-1])
+    return {"p50_ms": percentile(server, 50) * 1000, "p95_ms": percentile(server, 95) * 1000,
+            "p99_ms": percentile(server, 99) * 1000, "client_p95_ms": percentile(client, 95) * 1000, "n": rounds}
+
+
+async def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=60_000)
+    parser.add_argument("--workers", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=200)
+    args = parser.parse_args(argv)
+    from deploy.local import demo as demo_data
+    from services.intake.application.directory import ClientDirectory
+
+    infra = Infra()
+    say(f"console bench: {args.clients:,} clients, {args.workers} workers; private infrastructure in {infra.data_dir}")
+    await infra.start()
+    stack = LocalStack(kafka=infra.bootstrap, pg_dsn=infra.pg_dsn, run="bench", log_dir=infra.data_dir / "stack",
+                       env_name="development", database_prefix="avainbench_", topic_prefix="bench.")
+    try:
+        await stack.start()
+        urls = {s: stack.url(s) for s in SERVICES}
+        loaded = await asyncio.to_thread(demo_data.load, urls, TokenIssuer(DEV_SECRET))
+        template = UUID(loaded["citizen-demo"]["client_id"])
+        pools = {s: await asyncpg.create_pool(infra.pg_dsn, database=f"avainbench_{s}", min_size=1, max_size=4)
+                 for s in SERVICES}
+        keys = await asyncpg.create_pool(infra.pg_dsn, database="avainbench_keys", min_size=1, max_size=2)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # the case history has heard everything about the template
+            seen = await pools["history"].fetchval("SELECT count(*) FROM timeline WHERE client_id = $1", template)
+            made = sum([await pools[s].fetchval("SELECT count(*) FROM events WHERE subject = $1 AND event_type <>"
+                                                " 'fi.avain.access.DataAccessed'", str(template)) for s in SERVICES])
+            if seen and seen >= made - 1:
+                break
+            await asyncio.sleep(1)
+        shared = {str(r[0]) for r in await pools["marketplace"].fetch("SELECT provider_id FROM providers_view")}
+        shared |= {str(r[0]) for r in await pools["marketplace"].fetch("SELECT offering_id FROM offerings_view")}
+        cloner = Cloner(pools, keys, template, shared)
+        await cloner.load()
+        per_client = sum(len(r) for (s, t), r in cloner.rows.items() if t == "events")
+        say(f"  the template client has {per_client} events; cloning")
+        workers = [WORKER] + [f"worker-{n:03d}" for n in range(1, args.workers)]
+        directory = ClientDirectory(None, None, b"avain-development-only-secret-change-me-000000")  # type: ignore[arg-type]
+        t0 = time.monotonic()
+        events = await cloner.clone(args.clients - len(loaded), workers, directory.hashes)
+        total_events = sum([await p.fetchval("SELECT count(*) FROM events") for p in pools.values()])
+        say(f"  cloned in {time.monotonic() - t0:.0f} s: {args.clients:,} clients, {total_events:,} events in the stores "
+            f"({events:,} cloned)")
+        for pool in pools.values():
+            await pool.execute("ANALYZE")
+        sealer = Sealer(DEV_SESSION_KEY)
+        token = TokenIssuer(DEV_SECRET).issue(WORKER, "worker", ttl=timedelta(hours=2))
+        cookie = sealer.seal_session(Session(kind="staff", user_id=WORKER, role="worker", name="Aino Virtanen",
+                                             token=token, expires_at=time.time() + 7200))
+        mine = [str(r[0]) for r in await pools["intake"].fetch(
+            "SELECT client_id FROM intake_cases WHERE coordinator_id = $1 LIMIT 100", WORKER)]
+        say(f"  worker-aino coordinates {len(mine)}+ clients; measuring {args.rounds} requests of each page")
+        await measure(stack.console_url, cookie, ["/caseload"], 10)  # warm up
+        results = {"caseload": await measure(stack.console_url, cookie, ["/caseload"], args.rounds),
+                   "case": await measure(stack.console_url, cookie, [f"/clients/{c}" for c in mine], args.rounds)}
+        for page, r in results.items():
+            verdict = "ok" if r["p95_ms"] < 300 else "OVER BUDGET"
+            say(f"  {page:9s} server p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms"
+                f"  (client p95 {r['client_p95_ms']:6.1f} ms)  {verdict}")
+        print(json.dumps({"clients": args.clients, "events": total_events, "workers": args.workers,
+                          "at": datetime.now(UTC).isoformat(), "results": results}))
+        for pool in [*pools.values(), keys]:
+            await pool.close()
+        return 0 if all(r["p95_ms"] < 300 for r in results.values()) else 1
+    finally:
+        await stack.stop()
+        await infra.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main()))
