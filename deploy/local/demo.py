@@ -6,6 +6,7 @@ through intake with worker-aino: registration, consent, self-assessment, coordin
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from datetime import date, timedelta
@@ -16,11 +17,17 @@ from tokens import issuer
 from shared.infra.auth import TokenIssuer
 from shared.kernel.identifiers import make_hetu
 
-INTAKE = "http://127.0.0.1:8001"
-BUDGETING = "http://127.0.0.1:8002"
-MARKETPLACE = "http://127.0.0.1:8003"
-FOLLOWUP = "http://127.0.0.1:8004"
-HISTORY = "http://127.0.0.1:8005"
+
+def url(service: str, default_port: int) -> str:
+    """Where ./avain started the service: AVAIN_<SERVICE>_PORT, else the default port."""
+    return f"http://127.0.0.1:{os.environ.get(f'AVAIN_{service.upper()}_PORT', default_port)}"
+
+
+INTAKE = url("intake", 8001)
+BUDGETING = url("budgeting", 8002)
+MARKETPLACE = url("marketplace", 8003)
+FOLLOWUP = url("followup", 8004)
+HISTORY = url("history", 8005)
 PERIOD = {"start": date.today().isoformat(), "end": (date.today() + timedelta(days=364)).isoformat()}
 
 
@@ -31,7 +38,7 @@ def wait_for_budget(http: httpx.Client, cid: str) -> dict[str, object]:
         if r.status_code == 200:
             return r.json()  # type: ignore[no-any-return]
         time.sleep(0.2)
-    raise SystemExit("budgeting did not open the demo budget: see .data/logs/budgeting.log")
+    raise SystemExit("budgeting did not open the demo budget: see its log in .data/logs (AVAIN_DATA_DIR)")
 
 
 def plan_and_decide(http: httpx.Client, cid: str) -> bool:
