@@ -46,8 +46,8 @@ ensure_installed() {
   bindir >/dev/null
 }
 
-as_pg() {  # the server refuses to run as root
-  if as_root; then runuser -u postgres -- "$@"; else "$@"; fi
+as_pg() {  # the server refuses to run as root; from / because postgres may not enter the caller's folder
+  if as_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 answers() { (exec 3<>/dev/tcp/"$HOST"/"$PORT") 2>/dev/null; }
