@@ -52,7 +52,7 @@ class Infra(PrivateInfra):
                     await asyncio.wait_for(proc.wait(), timeout=20)
                 except TimeoutError:
                     proc.kill()
-        for stop in (self.stop_kafka, self.stop_postgres):
+        for stop in (self.stop_kafka, self.destroy_postgres):
             try:
                 await stop()
             except RuntimeError as exc:

@@ -22,7 +22,15 @@ from shared.infra.auth import TokenIssuer
 from shared.infra.settings import ServiceSettings
 
 PEOPLE = Path(__file__).with_name("oidc") / "people.json"
-URLS = {s: os.environ.get(f"AVAIN_{s.upper()}_URL", f"http://127.0.0.1:{p}") for s, p in
+
+
+def url(service: str, default_port: int) -> str:
+    """Where ./avain started the service: AVAIN_<SERVICE>_URL or AVAIN_<SERVICE>_PORT, else the default port."""
+    return os.environ.get(f"AVAIN_{service.upper()}_URL") or \
+        f"http://127.0.0.1:{os.environ.get(f'AVAIN_{service.upper()}_PORT', default_port)}"
+
+
+URLS = {s: url(s, p) for s, p in
         (("intake", 8001), ("budgeting", 8002), ("marketplace", 8003), ("followup", 8004), ("history", 8005))}
 INTAKE, BUDGETING, MARKETPLACE, FOLLOWUP, HISTORY = (URLS[s] for s in ("intake", "budgeting", "marketplace", "followup",
                                                                       "history"))
@@ -36,7 +44,7 @@ def wait_for_budget(http: httpx.Client, cid: str) -> dict[str, object]:
         if r.status_code == 200:
             return r.json()  # type: ignore[no-any-return]
         time.sleep(0.2)
-    raise SystemExit("budgeting did not open the demo budget: see .data/logs/budgeting.log")
+    raise SystemExit("budgeting did not open the demo budget: see its log in .data/logs (AVAIN_DATA_DIR)")
 
 
 def plan_and_decide(http: httpx.Client, cid: str) -> bool:

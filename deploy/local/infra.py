@@ -80,11 +80,16 @@ class PrivateInfra:
         await self.script("kafka.sh", "stop", check=check)
 
     async def start_postgres(self) -> None:
-        os.chmod(self.data_dir, 0o755)  # the postgres user runs the server from in here
+        # data_dir may be private (mkdtemp makes it 0700): postgres.sh keeps the cluster where the postgres
+        # user can reach it and links it from here.
         await self.script("postgres.sh", "start")
 
     async def stop_postgres(self, *, check: bool = True) -> None:
         await self.script("postgres.sh", "stop", check=check)
+
+    async def destroy_postgres(self, *, check: bool = True) -> None:
+        """Stop the server and delete its cluster, also the part outside data_dir."""
+        await self.script("postgres.sh", "destroy", check=check)
 
     def pid_of_kafka(self) -> int | None:
         pidfile = self.data_dir / f"kafka-{self.kafka_port}" / "kafka.pid"

@@ -2,7 +2,8 @@
 
 The shared broker (9092) and database (5433) serve everyone's tests and are never stopped or restarted here.
 These tests stop, restart and kill their own infrastructure, started with the project's scripts on free ports
-in a temporary folder (world-traversable: the postgres user runs the server), and removed at the end.
+in a private temporary folder (mode 0700, as a home directory is: postgres.sh keeps the cluster where the
+postgres user can reach it), and removed at the end.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ async def private_infra() -> AsyncIterator[PrivateInfra]:
         yield infra
     finally:
         await infra.stop_kafka(check=False)
-        await infra.stop_postgres(check=False)
+        await infra.destroy_postgres(check=False)
         shutil.rmtree(data, ignore_errors=True)
 
 

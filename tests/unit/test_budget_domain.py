@@ -502,6 +502,22 @@ def test_closing_releases_every_open_reservation_then_closes_with_totals() -> No
     assert d.decide(d.CloseBudget(reason="case_closed"), budget) == []
 
 
+def test_a_budget_does_not_end_with_its_period_while_a_plan_review_a_person_asked_for_is_open() -> None:
+    review = PlanReviewOpened(client_id=CID, review_id=uuid4(), requested_by="client", reason=SEALED)
+    revised = BudgetRevised(client_id=CID, revision_number=1, previous_amount_cents=AMOUNT, amount_cents=AMOUNT,
+                            breakdown=BREAKDOWN, reason=SEALED)
+    with pytest.raises(RuleViolation, match="plan review is open"):
+        when(d.CloseBudget(reason="period_ended"), *LIVE, review)
+    [closed] = when(d.CloseBudget(reason="period_ended"), *LIVE, review, revised)
+    assert isinstance(closed, BudgetClosed)
+    rule = PlanReviewOpened(client_id=CID, review_id=uuid4(), requested_by="rule", rule="low_use_at_mid_period")
+    [closed] = when(d.CloseBudget(reason="period_ended"), *LIVE, rule)  # a rule's finding is advice, not owed
+    assert isinstance(closed, BudgetClosed)
+    # follow-up closed the case: a fact budgeting follows (follow-up refuses to close with a review open)
+    [closed] = when(d.CloseBudget(reason="case_closed", client_id=CID), *LIVE, review)
+    assert isinstance(closed, BudgetClosed)
+
+
 def test_closing_a_draft_or_no_budget() -> None:
     assert when(d.CloseBudget(reason="intake_declined"), OPENED) == [
         BudgetClosed(client_id=CID, reason="intake_declined", spent_cents=0, released_cents=0)]

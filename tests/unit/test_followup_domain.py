@@ -186,6 +186,27 @@ def test_a_plan_review_needs_a_decided_open_budget() -> None:
         when(command, *LIVE, BudgetClosureNoted(client_id=CID, reason="period_ended"))
 
 
+def test_a_case_with_a_plan_review_a_person_asked_for_closes_only_after_a_revision_answers_it() -> None:
+    close = d.CloseCase(reason="goals_achieved", closed_by="w-1")
+    asked = PlanReviewRequested(client_id=CID, review_id=uuid4(), requested_by="client", reason=SEALED)
+    raised = PlanReviewRequested(client_id=CID, review_id=uuid5(CID, "low_use_at_mid_period"), requested_by="rule",
+                                 rule="low_use_at_mid_period", finding="50% of the period has passed")
+    revised = PLAN.model_copy(update={"revision_number": 1, "breakdown": {"cleaning": 250_000, "coaching": 150_000}})
+    with pytest.raises(RuleViolation, match="plan review is open"):
+        when(close, *LIVE, asked)
+    assert given_events(*LIVE, asked).review_open
+    [closed] = when(close, *LIVE, asked, revised)
+    assert isinstance(closed, CaseClosed)
+    # a rule's finding is advice to the worker: closing the case answers it
+    [closed] = when(close, *LIVE, raised)
+    assert isinstance(closed, CaseClosed)
+    with pytest.raises(RuleViolation, match="plan review is open"):
+        when(close, *LIVE, raised, asked)
+    # a revision made before the review was asked does not answer it
+    with pytest.raises(RuleViolation, match="plan review is open"):
+        when(close, *LIVE, revised, asked)
+
+
 def test_a_closed_case_takes_nothing_more_from_people_but_still_notes_spending() -> None:
     closed = CaseClosed(client_id=CID, reason="client_request", note=SEALED, closed_by="w-1")
     assert when(d.CloseCase(reason="client_request", note=SEALED, closed_by="w-1"), *LIVE) == [closed]

@@ -7,6 +7,9 @@ The rules of the HB budget live here:
   reason, as an event the marketplace hears); revising below reserved + spent is refused;
 - while the client's consent is withdrawn the budget is frozen: no new plans, proposals or reservations
   (invoices for support already delivered are still recorded: the county owes the provider).
+- a budget does not end with its period while a plan review the client or the worker asked for is open (a
+  revision answers it); a case closed in follow-up closes it regardless (follow-up refuses to close a case
+  with such a review open).
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ class Budget:
     released_at_closure: dict[UUID, Reservation] = field(default_factory=dict)
     revision_number: int = 0
     review_requested: bool = False  # follow-up asked for a plan review; a revision answers it
+    review_owed: bool = False  # ... and a person (the client or the worker) asked, not only a rule
 
     @property
     def reserved_cents(self) -> int:
@@ -436,6 +440,8 @@ def _revise(command: ReviseBudget, budget: Budget, client_id: UUID) -> BudgetRev
 def _close(command: CloseBudget, budget: Budget) -> list[DomainEvent]:
     if budget.status == "closed":
         return []
+    if command.reason == "period_ended" and budget.review_owed:
+        raise RuleViolation("a plan review is open: answer it with a revision of the budget, then close")
     if budget.status == "none":
         if command.client_id is None:
             return []
@@ -553,7 +559,7 @@ def _(e: SpendingRejected, b: Budget) -> Budget:
 @_apply.register
 def _(e: BudgetRevised, b: Budget) -> Budget:
     return replace(b, amount_cents=e.amount_cents, breakdown=dict(e.breakdown), revision_number=e.revision_number,
-                   review_requested=False)
+                   review_requested=False, review_owed=False)
 
 
 @_apply.register
@@ -573,4 +579,4 @@ def _(e: BudgetClosed, b: Budget) -> Budget:
 
 @_apply.register
 def _(e: PlanReviewOpened, b: Budget) -> Budget:
-    return replace(b, review_requested=True)
+    return replace(b, review_requested=True, review_owed=b.review_owed or e.requested_by != "rule")

@@ -9,6 +9,9 @@ The rules of HB follow-up live here:
 - a follow-up not done by its due time is overdue once (the reminder); a done one never is;
 - a plan review may be asked by the client or the worker while there is a decided, open budget; from
   mid-period on, rules ask for one (little of the budget in use, goals not progressing), each rule once;
+  a revision of the budget answers every review asked before it (one that keeps every figure too);
+- the case does not close while a review the client or the worker asked for is open: that person is owed
+  an answer first (a rule's finding is advice to the worker, and closing the case answers it);
 - a closed case takes nothing more from people; facts from budgeting (spending on support already
   delivered) are still noted, since effectiveness counts them.
 """
@@ -103,6 +106,7 @@ class FollowUp:
     dues: tuple[Due, ...] = ()
     rules_raised: frozenset[ReviewRule] = frozenset()
     reviews_requested: int = 0
+    review_open: bool = False  # a person asked for a review and no revision of the budget has answered it yet
     closure_reason: ClosureReason | None = None
 
     @property
@@ -305,6 +309,8 @@ def decide(command: Command, case: FollowUp) -> list[DomainEvent]:
             _require_reviewable(case)
             return [PlanReviewRequested(client_id=client_id, **command.model_dump())]
         case CloseCase():
+            if case.review_open:
+                raise RuleViolation("a plan review is open: answer it with a revision of the budget, then close")
             return [CaseClosed(client_id=client_id, **command.model_dump())]
     raise TypeError(f"unknown command {type(command).__name__}")
 
@@ -449,7 +455,9 @@ def _(e: GoalTracked, c: FollowUp) -> FollowUp:
 
 @_apply.register
 def _(e: BudgetPlanNoted, c: FollowUp) -> FollowUp:
-    return replace(c, plan=Plan(e.decision_number, e.decided_at, e.period, e.amount_cents, dict(e.breakdown)))
+    answered = c.review_open and e.revision_number > 0
+    return replace(c, plan=Plan(e.decision_number, e.decided_at, e.period, e.amount_cents, dict(e.breakdown)),
+                   review_open=c.review_open and not answered)
 
 
 @_apply.register
@@ -492,7 +500,8 @@ def _(e: FollowUpOverdue, c: FollowUp) -> FollowUp:
 @_apply.register
 def _(e: PlanReviewRequested, c: FollowUp) -> FollowUp:
     raised = c.rules_raised | {e.rule} if e.rule is not None else c.rules_raised
-    return replace(c, rules_raised=raised, reviews_requested=c.reviews_requested + 1)
+    return replace(c, rules_raised=raised, reviews_requested=c.reviews_requested + 1,
+                   review_open=c.review_open or e.requested_by != "rule")
 
 
 @_apply.register

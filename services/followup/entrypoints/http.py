@@ -90,7 +90,8 @@ async def request_review(client_id: UUID, body: schemas.PlanReviewBody, principa
 @router.post("/{client_id}/closure", response_model=CommandAccepted)
 async def close(client_id: UUID, body: schemas.ClosureBody, principal: CurrentPrincipal, request: Request,
                 response: Response, if_match: IfMatch = None) -> CommandAccepted:
-    """Close the case with a reason; budgeting closes the budget and releases what is still reserved."""
+    """Close the case with a reason; budgeting closes the budget and releases what is still reserved.
+    409 while a plan review the client or the worker asked for is open: a revision of the budget answers it."""
     done = await _app(request).close(client_id, body.reason, body.note, principal, command_context(request, principal),
                                      parse_if_match(if_match))
     return accepted(client_id, done, response)
