@@ -73,14 +73,20 @@ def local_stack() -> Iterator[LocalStack]:
     checkout = home / "avain"
     copy_checkout(ROOT, checkout)
     (checkout / ".venv").symlink_to(ROOT / ".venv")
+    for packages in ("deploy/local/oidc", "services/console/assets"):  # npm's, like .venv: not what is tested
+        if (ROOT / packages / "node_modules").is_dir():
+            (checkout / packages / "node_modules").symlink_to(ROOT / packages / "node_modules")
     kafka = free_port(19192, pair=True)
     ports = {"kafka": kafka, "postgres": free_port(15533)}
     for i, service in enumerate(SERVICES):
         ports[service] = free_port(18101 + i)
+    ports |= {"console": free_port(18150), "oidc_staff": free_port(18160), "oidc_citizen": free_port(18170)}
     env = clean_environment() | {
         "AVAIN_KAFKA_PORT": str(kafka), "AVAIN_PG_PORT": str(ports["postgres"]),
         "AVAIN_CACHE_DIR": str(default_cache_dir().resolve()), "AVAIN_PG_FAST": "1", "AVAIN_KAFKA_HEAP": "512m",
         **{f"AVAIN_{s.upper()}_PORT": str(ports[s]) for s in SERVICES},
+        "AVAIN_CONSOLE_PORT": str(ports["console"]), "AVAIN_OIDC_STAFF_PORT": str(ports["oidc_staff"]),
+        "AVAIN_OIDC_CITIZEN_PORT": str(ports["oidc_citizen"]),
     }
     up = subprocess.run(["./avain", "up"], cwd=checkout, env=env, capture_output=True, text=True, timeout=600,
                         check=False)
