@@ -61,9 +61,10 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
 
     @app.exception_handler(Refusal)
     async def refused(request: Request, exc: Refusal) -> Response:
+        if exc.status == 401:  # the token expired (or was revoked): sign in again, then come back here
+            request.state.session_expired = True
+            return await not_signed_in(request, NotSignedIn(expired=True))
         page = page_of(request)
-        if exc.status == 401:
-            raise NotSignedIn(expired=True)
         title_key, detail_key = f"problem.{exc.code}.title", f"problem.{exc.code}.detail"
         domain = exc.service if page.t.has(title_key, exc.service) else "kernel"
         if not page.t.has(title_key, domain):
