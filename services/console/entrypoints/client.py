@@ -3,7 +3,9 @@ client's own token (Avain's token for their pseudonymous id), so the services sh
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.console.adapters.services import Services
@@ -48,10 +50,10 @@ async def my_orders(request: Request) -> Response:
 
 
 @router.get("/access", response_class=HTMLResponse)
-async def my_access(request: Request) -> Response:
-    """Who has read my data, when and why (the access log, law 703/2023)."""
+async def my_access(request: Request, cursor: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+    """Who has read my data, when and why (the access log, law 703/2023), newest first, 50 at a time."""
     page = page_of(request)
     session = page.require_client()
-    entries = await _services(request).get("history", "/history/access", session.token,
-                                           params={"client_id": session.user_id})
-    return page.render("my_access.html", entries=entries[:200], total=len(entries))
+    found = await _services(request).page("history", "/history/access", session.token, params={
+        "client_id": session.user_id, "limit": 50, **({"cursor": cursor} if cursor else {})})
+    return page.render("my_access.html", entries=found.rows, total=found.total, next_cursor=found.next_cursor)

@@ -73,12 +73,19 @@ async def clients(db: Db) -> list[UUID]:
     return [r["client_id"] for r in await db.fetch("SELECT DISTINCT client_id FROM timeline ORDER BY client_id")]
 
 
-async def access_log(db: Db, *, client_id: UUID | None, user_id: str | None, limit: int) -> list[dict[str, Any]]:
+async def access_log(db: Db, *, client_id: UUID | None, user_id: str | None, limit: int,
+                     offset: int = 0) -> list[dict[str, Any]]:
     rows = await db.fetch(
         "SELECT * FROM access_log WHERE ($1::uuid IS NULL OR client_id = $1) AND ($2::text IS NULL OR user_id = $2)"
-        " ORDER BY accessed_at DESC LIMIT $3", client_id, user_id, limit)
+        " ORDER BY accessed_at DESC, event_id LIMIT $3 OFFSET $4", client_id, user_id, limit, offset)
     return [dict(r) | {"accessed_at": r["accessed_at"].isoformat(), "event_id": str(r["event_id"]),
                        "client_id": str(r["client_id"])} for r in rows]
+
+
+async def count_access(db: Db, *, client_id: UUID | None, user_id: str | None) -> int:
+    value = await db.fetchval("SELECT count(*) FROM access_log WHERE ($1::uuid IS NULL OR client_id = $1)"
+                              " AND ($2::text IS NULL OR user_id = $2)", client_id, user_id)
+    return int(value or 0)
 
 
 async def closed_cases(db: Db) -> list[asyncpg.Record]:

@@ -98,14 +98,18 @@ class HistoryApplication:
 
     # --- the access log ------------------------------------------------------------------------------------
 
-    async def access(self, principal: Principal, client_id: UUID | None, user_id: str | None) -> list[dict[str, Any]]:
-        """Who read whose data: per client (also the client themself: who processed my data) or per user."""
+    async def access(self, principal: Principal, client_id: UUID | None, user_id: str | None, *, limit: int = 1000,
+                     offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """Who read whose data, newest first, and how many entries in all: per client (also the client
+        themself: who processed my data) or per user."""
         own = principal.role == "client" and client_id is not None and principal.user_id == str(client_id)
         if principal.role not in READERS and not own:
             raise Forbidden("the access log is read by auditors, managers, and each client for their own data")
         if client_id is None and user_id is None:
             raise RuleViolation("name a client (client_id) or a user (user_id)")
-        return await postgres.access_log(self.store.pool, client_id=client_id, user_id=user_id, limit=1000)
+        entries = await postgres.access_log(self.store.pool, client_id=client_id, user_id=user_id, limit=limit,
+                                            offset=offset)
+        return entries, await postgres.count_access(self.store.pool, client_id=client_id, user_id=user_id)
 
     # --- retention and erasure -----------------------------------------------------------------------------
 

@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.history.application.handlers import HistoryApplication
 from shared.infra.auth import CurrentPrincipal
-from shared.infra.http import command_context
+from shared.infra.http import command_context, offset_of, paginated
 
 router = APIRouter(prefix="/history", tags=["history"])
 
@@ -31,12 +31,17 @@ async def case_as_of(client_id: UUID, principal: CurrentPrincipal, request: Requ
 
 
 @router.get("/access")
-async def access_log(principal: CurrentPrincipal, request: Request, client_id: UUID | None = None,
-                     user_id: str | None = None) -> list[dict[str, Any]]:
-    """Who read whose data, when, why and with what result: per client or per user."""
+async def access_log(principal: CurrentPrincipal, request: Request, response: Response,
+                     client_id: UUID | None = None, user_id: str | None = None,
+                     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
+                     cursor: Annotated[str | None, Query(max_length=200)] = None) -> list[dict[str, Any]]:
+    """Who read whose data, when, why and with what result: per client or per user, newest first; the total
+    and the next page's cursor in the X-Total-Count and X-Next-Cursor headers."""
     if client_id is not None:
         request.state.accessed_clients = [client_id]  # reading who read a client's data is a read, too
-    entries = await _app(request).access(principal, client_id, user_id)
+    start = offset_of(cursor)
+    entries, total = await _app(request).access(principal, client_id, user_id, limit=limit, offset=start)
+    paginated(response, entries, offset=start, limit=limit, total=total)
     request.state.accessed_clients = sorted({e["client_id"] for e in entries} | ({str(client_id)} if client_id else set()))
     return entries
 
