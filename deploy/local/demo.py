@@ -34,12 +34,15 @@ URLS = {s: url(s, p) for s, p in
         (("intake", 8001), ("budgeting", 8002), ("marketplace", 8003), ("followup", 8004), ("history", 8005))}
 INTAKE, BUDGETING, MARKETPLACE, FOLLOWUP, HISTORY = (URLS[s] for s in ("intake", "budgeting", "marketplace", "followup",
                                                                       "history"))
+# Up to 90 s (in 0.2 s steps) for the services to hear of each other through Kafka: a first start on a busy
+# machine waits for consumer groups to form before the first event arrives.
+WAITS = 450
 PERIOD = {"start": date.today().isoformat(), "end": (date.today() + timedelta(days=364)).isoformat()}
 
 
 def wait_for_budget(http: httpx.Client, cid: str) -> dict[str, object]:
     """Budgeting opens the budget when it consumes IntakeCompleted from Kafka."""
-    for _ in range(100):
+    for _ in range(WAITS):
         r = http.get(f"/budgets/{cid}")
         if r.status_code == 200:
             return r.json()  # type: ignore[no-any-return]
@@ -103,14 +106,14 @@ def order_cleaning(tokens: TokenIssuer, worker: dict[str, str], cid: str, market
 def place_order(http: httpx.Client, worker: dict[str, str], cid: str, offering_id: str) -> str:
     order = {"client_id": cid, "offering_id": offering_id, "quantity": 2}
     placed = http.post("/orders", headers=worker, json=order)
-    for _ in range(100):  # 404 until the marketplace has heard of the client from intake's event
+    for _ in range(WAITS):  # 404 until the marketplace has heard of the client from intake's event
         if placed.status_code != 404:
             break
         time.sleep(0.2)
         placed = http.post("/orders", headers=worker, json=order)
     placed.raise_for_status()
     order_id: str = placed.json()["order_id"]
-    for _ in range(100):  # budgeting reserves the funds, then the order is confirmed
+    for _ in range(WAITS):  # budgeting reserves the funds, then the order is confirmed
         if http.get(f"/orders/{order_id}", headers=worker).json()["status"] != "awaiting_funds":
             break
         time.sleep(0.2)
@@ -164,7 +167,7 @@ def register(http: httpx.Client, person: dict[str, Any]) -> str:
 def follow_up(worker: dict[str, str], cid: str, followup: str) -> None:
     """A first check-in and a re-assessment, so the follow-up page has a change per area to show."""
     with httpx.Client(base_url=followup, headers=worker, timeout=10) as http:
-        for _ in range(100):  # follow-up opens the case when it hears of the decision
+        for _ in range(WAITS):  # follow-up opens the case when it hears of the decision
             case = http.get(f"/followups/{cid}")
             if case.status_code == 200 and case.json().get("follow_ups"):
                 break
