@@ -22,10 +22,11 @@ from shared.infra.consumer import ConsumerSlot, DeadLetters, Handler, Idempotent
 from shared.infra.crypto import Keyring, decode_master_key
 from shared.infra.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
 from shared.infra.eventstore import EventStore
-from shared.infra.kafka import ensure_topics, make_broker, make_producer, topic_name
+from shared.infra.kafka import make_broker, make_producer, topic_name
 from shared.infra.outbox import OutboxRelay
 from shared.infra.settings import ServiceSettings
 from shared.infra.timers import TimerHandler, TimerScheduler
+from shared.infra.topics import TopicPolicy, ensure_topics
 
 KEYRING_MIGRATIONS = Path(__file__).parents[1] / "keyring_migrations"  # not moved: see KERNEL_MIGRATIONS
 
@@ -57,6 +58,13 @@ class ServiceRuntime:
     @property
     def dead_letter_topic(self) -> str:
         return topic_name(self.settings.topic_prefix, self.name, "deadletter")
+
+    @property
+    def topic_policy(self) -> TopicPolicy:
+        s = self.settings
+        return TopicPolicy(retention_ms=s.topic_retention_ms, retention_bytes=s.topic_retention_bytes,
+                           replication_factor=s.topic_replication_factor,
+                           min_insync_replicas=s.topic_min_insync_replicas, required_years=s.retention_required_years)
 
     def topic_of(self, service: str) -> str:
         return topic_name(self.settings.topic_prefix, service)
@@ -107,7 +115,7 @@ class ServiceRuntime:
         await ensure_topics(
             s.kafka_bootstrap,
             {t: s.topic_partitions for t in (self.events_topic, self.dead_letter_topic, *topics)},
-            replication_factor=s.topic_replication_factor,
+            self.topic_policy, owned=(self.events_topic, self.dead_letter_topic),
         )
         self.producer = make_producer(s.kafka_bootstrap, client_id=f"avain-{self.name}-relay")
         await self.producer.start()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "avain-development-only-secret-change-me-000000"
@@ -21,6 +21,13 @@ class ServiceSettings(BaseSettings):
     topic_prefix: str = ""  # lets tests and several demos share one broker
     topic_partitions: int = 3
     topic_replication_factor: int = 1
+    # What every topic the service owns keeps (shared/infra/topics.py): -1 = never delete by age or size.
+    topic_retention_ms: int = -1
+    topic_retention_bytes: int = -1
+    topic_min_insync_replicas: int | None = None  # default: replicas - 1 (2 of 3) where there are replicas
+    # The longest retention period of the records the service's events carry (years after a case closes;
+    # families with children: 30). The service refuses to start if a topic it owns would delete sooner.
+    retention_required_years: int = Field(30, ge=1)
     # Consumers per consumer group in one process (1: one member applies all of its partitions in turn). More
     # members apply different partitions at once; useful up to partitions / instances (docs/performance.md).
     consumer_workers: int = 1
