@@ -21,7 +21,7 @@ import pytest
 from shared.infra.auth import TokenIssuer
 from shared.infra.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
 from shared.infra.settings import ServiceSettings
-from tests.support import KAFKA, PG_DSN
+from tests.support import ERROR_ANSWERS, KAFKA, PG_DSN, check_error_answer
 
 _created_databases: list[str] = []
 
@@ -106,7 +106,8 @@ async def running_service(create_app: Callable[[ServiceSettings], Any], settings
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}") as client:
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}",
+                                     event_hooks={"response": [check_error_answer]}) as client:
             client.app = app  # type: ignore[attr-defined]
             yield client
 
@@ -128,3 +129,10 @@ budgeting = _service("budgeting")
 marketplace = _service("marketplace")
 followup = _service("followup")
 history = _service("history")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How many error answers the suite checked to be problem+json (the hook on every service client)."""
+    if ERROR_ANSWERS:
+        statuses = sorted({status for _, _, status in ERROR_ANSWERS})
+        terminalreporter.write_line(f"problem+json: {len(ERROR_ANSWERS)} error answers checked (statuses {statuses})")

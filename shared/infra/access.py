@@ -26,7 +26,7 @@ def purpose_of(principal: Principal, stated: str | None) -> Purpose:
     if stated is None:
         if principal.role == "auditor":
             raise InvalidCommand(f"an auditor states the purpose of every read ({PURPOSE_HEADER}: audit, ...)",
-                                 field=PURPOSE_HEADER)
+                                 field=PURPOSE_HEADER, code="purpose-required")
         return DEFAULT_PURPOSE.get(principal.role, "care")
     if stated not in PURPOSES:
         raise InvalidCommand(f"purpose must be one of {', '.join(PURPOSES)}", field=PURPOSE_HEADER)

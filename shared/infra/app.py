@@ -57,7 +57,7 @@ def create_service_app(
     app.state.runtime = runtime
     app.state.tokens = TokenIssuer(settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer,
                                    audience=settings.jwt_audience)
-    http.install(app, runtime.readiness, runtime.consumer_state)
+    http.install(app, runtime.readiness, runtime.consumer_state, max_body_bytes=settings.http_max_body_bytes)
     for router in routers:
         app.include_router(router)
     return app

@@ -152,11 +152,12 @@ class ServiceRuntime:
 
     async def readiness(self) -> dict[str, str]:
         checks: dict[str, str] = {}
-        try:
-            await self.pool.fetchval("SELECT 1")
-            checks["database"] = "ok"
-        except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
-            checks["database"] = type(exc).__name__
+        for name, pool in (("database", self.pool), ("key_vault", self.keys_pool)):
+            try:
+                await asyncio.wait_for(pool.fetchval("SELECT 1"), timeout=2)
+                checks[name] = "ok"
+            except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
+                checks[name] = type(exc).__name__
         try:
             await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=2)
             checks["kafka"] = "ok"

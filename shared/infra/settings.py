@@ -38,6 +38,8 @@ class ServiceSettings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # Larger request bodies are refused with 413 before they are parsed (the largest real command is a few kB).
+    http_max_body_bytes: int = Field(1_048_576, ge=1024)
 
     jwt_secret: SecretStr = SecretStr(DEV_SECRET)
     jwt_issuer: str = "avain"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import TopicAlreadyExistsError, UnknownTopicOrPartitionError
 
 DAY_MS = 24 * 60 * 60 * 1000
 YEAR_MS = 366 * DAY_MS  # a leap year: a year of retention never falls a day short
@@ -92,7 +92,7 @@ async def ensure_topics(bootstrap: str, partitions: Mapping[str, int], policy: T
                 await admin.create_topics(missing)
             except TopicAlreadyExistsError:
                 pass  # another instance created it meanwhile
-        current = await topic_configs(admin, owned)
+        current = await _when_known(admin, owned)
         drifted = _drifted(current, owned, policy)
         if drifted:
             # AlterConfigs sets a topic's whole configuration (aiokafka has no incremental variant): send what was
@@ -112,6 +112,16 @@ async def ensure_topics(bootstrap: str, partitions: Mapping[str, int], policy: T
         raise RetentionTooShort("refusing to start: " + "; ".join(found))
 
 
+async def _when_known(admin: AIOKafkaAdminClient, topics: list[str]) -> dict[str, dict[str, str]]:
+    """The topics' configs, once every broker knows a topic just created (for a moment it may not)."""
+    for _ in range(100):
+        try:
+            return await topic_configs(admin, topics)
+        except UnknownTopicOrPartitionError:
+            await asyncio.sleep(0.1)
+    return await topic_configs(admin, topics)
+
+
 def _drifted(current: Mapping[str, Mapping[str, str]], owned: Iterable[str], policy: TopicPolicy) -> list[str]:
     return [t for t in owned if any(current[t].get(k) != v for k, v in policy.configs.items())]
 
@@ -127,6 +137,8 @@ async def topic_configs(admin: AIOKafkaAdminClient, topics: Iterable[str], *,
     found: dict[str, dict[str, str]] = {}
     for response in responses:
         for error_code, _message, _type, name, entries in response.resources:
+            if error_code == UnknownTopicOrPartitionError.errno:
+                raise UnknownTopicOrPartitionError(name)
             if error_code:
                 raise RuntimeError(f"cannot read the configuration of topic {name} (Kafka error {error_code})")
             found[name] = {entry[0]: entry[1] for entry in entries

@@ -32,7 +32,7 @@ async def case_as_of(client_id: UUID, principal: CurrentPrincipal, request: Requ
 
 @router.get("/access")
 async def access_log(principal: CurrentPrincipal, request: Request, client_id: UUID | None = None,
-                     user_id: str | None = None) -> list[dict[str, Any]]:
+                     user_id: Annotated[str | None, Query(max_length=200)] = None) -> list[dict[str, Any]]:
     """Who read whose data, when, why and with what result: per client or per user."""
     if client_id is not None:
         request.state.accessed_clients = [client_id]  # reading who read a client's data is a read, too

@@ -12,7 +12,7 @@ from services.intake.application.handlers import IntakeApplication, PersonalData
 from services.intake.application.views import case_view
 from services.intake.entrypoints import schemas
 from shared.infra.auth import CurrentPrincipal
-from shared.infra.http import CommandAccepted, accepted, command_context, etag, parse_if_match
+from shared.infra.http import CommandAccepted, Offset, accepted, command_context, etag, parse_if_match
 from shared.kernel.errors import Forbidden
 
 router = APIRouter(prefix="/clients", tags=["intake"])
@@ -44,7 +44,7 @@ async def list_clients(
     principal: CurrentPrincipal, request: Request,
     scope: Literal["mine", "unassigned", "all"] = "mine",
     status: Literal["open", "completed", "declined"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     """A worker's cases (or the unassigned ones at the door); managers and auditors may list all."""
     if principal.role not in ("worker", "manager", "auditor"):
