@@ -21,7 +21,7 @@ import pytest
 from shared.infra.auth import TokenIssuer
 from shared.infra.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
 from shared.infra.settings import ServiceSettings
-from tests.support import ERROR_ANSWERS, KAFKA, PG_DSN, check_error_answer
+from tests.support import CHECKED_PREFIXES, ERROR_ANSWERS, KAFKA, PG_DSN, check_error_answer
 
 _created_databases: list[str] = []
 
@@ -62,7 +62,7 @@ async def _drop_test_databases() -> AsyncIterator[None]:
 
 
 @pytest.fixture
-def settings(infrastructure: None) -> ServiceSettings:
+def settings(infrastructure: None, request: pytest.FixtureRequest) -> ServiceSettings:
     run = uuid4().hex[:10]
     s = ServiceSettings(
         env="test",
@@ -73,6 +73,8 @@ def settings(infrastructure: None) -> ServiceSettings:
         keys_database=f"avaintest_{run}_keys",
         log_level="DEBUG",
     )
+    if request.node.get_closest_marker("poison") is None:  # its topics are checked against the schemas at the end
+        CHECKED_PREFIXES.append(s.topic_prefix)
     _created_databases.extend([s.keys_database, *(s.database(x) for x in ("intake", "budgeting", "marketplace",
                                                                            "followup", "history", "kernel"))])
     return s
