@@ -44,7 +44,8 @@ class _Compare:
                 problems.append(f"{_where(path)}: no longer accepts {_kind(alternative)}")
                 continue
             found: list[list[str]] = [self._narrowed_one(alternative, n, path, depth) for n in candidates]
-            problems.extend(min(found, key=len))
+            shortest: list[str] = min(found, key=len)
+            problems.extend(shortest)
         return problems
 
     def _narrowed_one(self, old: Schema, new: Schema, path: str, depth: int) -> list[str]:
