@@ -19,7 +19,8 @@ from shared.infra.settings import ServiceSettings
 from shared.kernel.envelope import EventEnvelope
 
 SERVICE = "history"
-SOURCES = ("intake", "budgeting", "marketplace", "followup", "history")
+# Every service's events, and the access log every service writes (older access events are on the domain topics).
+SOURCES = ("intake", "budgeting", "marketplace", "followup", "history", "access")
 
 
 class HistorySettings(ServiceSettings):

@@ -180,7 +180,7 @@ async def _unlogged_read(request: Request, status: int) -> Response | None:
         purpose = "audit"  # the read itself was refused for the missing purpose: log the attempt as an audit
     runtime = request.app.state.runtime
     try:
-        await record_access(runtime.store, service=runtime.name, client_ids=client_ids, principal=principal,
+        await record_access(runtime.access_store, service=runtime.name, client_ids=client_ids, principal=principal,
                             purpose=purpose, resource=f"{request.method} {_route(request)}",
                             status=status, correlation_id=request.state.correlation_id)
     except Exception as exc:  # noqa: BLE001 - an unlogged read must not happen: refuse it instead

@@ -22,6 +22,7 @@ from shared.infra.consumer import ConsumerSlot, DeadLetters, Handler, Idempotent
 from shared.infra.crypto import Keyring, decode_master_key
 from shared.infra.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
 from shared.infra.eventstore import EventStore
+from shared.infra.access import ACCESS
 from shared.infra.kafka import make_broker, make_producer, topic_name
 from shared.infra.outbox import OutboxRelay
 from shared.infra.settings import ServiceSettings
@@ -41,6 +42,8 @@ class ServiceRuntime:
     pool: asyncpg.Pool = field(init=False)
     keys_pool: asyncpg.Pool = field(init=False)
     store: EventStore = field(init=False)
+    # The same event store, its outbox rows bound for the access topic: DataAccessed events (shared/infra/access.py).
+    access_store: EventStore = field(init=False)
     keyring: Keyring = field(init=False)
     producer: AIOKafkaProducer = field(init=False)
     relay: OutboxRelay = field(init=False)
@@ -66,6 +69,12 @@ class ServiceRuntime:
                            replication_factor=s.topic_replication_factor,
                            min_insync_replicas=s.topic_min_insync_replicas, required_years=s.retention_required_years)
 
+    @property
+    def access_topic(self) -> str:
+        """``<prefix>avain.access.events.v1``: the access log of every service, a topic of its own (every service
+        writes it, so each brings it to the retention policy), so the domain topics carry only domain events."""
+        return topic_name(self.settings.topic_prefix, ACCESS)
+
     def topic_of(self, service: str) -> str:
         return topic_name(self.settings.topic_prefix, service)
 
@@ -79,6 +88,7 @@ class ServiceRuntime:
         await migrate(self.pool, [KERNEL_MIGRATIONS, *self.migrations])
         await migrate(self.keys_pool, [KEYRING_MIGRATIONS])
         self.store = EventStore(self.pool, source=f"/avain/{self.name}", topic=self.events_topic)
+        self.access_store = EventStore(self.pool, source=f"/avain/{self.name}", topic=self.access_topic)
         self.keyring = Keyring(self.keys_pool, decode_master_key(s.master_key.get_secret_value()))
 
     def build_broker(self) -> KafkaBroker:
@@ -114,8 +124,8 @@ class ServiceRuntime:
         await self.open_storage()
         await ensure_topics(
             s.kafka_bootstrap,
-            {t: s.topic_partitions for t in (self.events_topic, self.dead_letter_topic, *topics)},
-            self.topic_policy, owned=(self.events_topic, self.dead_letter_topic),
+            {t: s.topic_partitions for t in (self.events_topic, self.dead_letter_topic, self.access_topic, *topics)},
+            self.topic_policy, owned=(self.events_topic, self.dead_letter_topic, self.access_topic),
         )
         self.producer = make_producer(s.kafka_bootstrap, client_id=f"avain-{self.name}-relay")
         await self.producer.start()
