@@ -18,11 +18,11 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
+from shared.infra.access import ACCESS
 from shared.infra.consumer import ConsumerSlot, DeadLetters, Handler, IdempotentConsumer, subscribe
 from shared.infra.crypto import Keyring, decode_master_key
 from shared.infra.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
 from shared.infra.eventstore import EventStore
-from shared.infra.access import ACCESS
 from shared.infra.kafka import make_broker, make_producer, topic_name
 from shared.infra.outbox import OutboxRelay
 from shared.infra.settings import ServiceSettings
