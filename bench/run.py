@@ -38,9 +38,10 @@ from bench.httpload import Connection, Job, closed_loop, open_loop, percentile
 from bench.infra import ROOT, Infra, free_port, rss_mb
 from shared.infra.auth import TokenIssuer
 from shared.infra.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
-from shared.infra.kafka import ensure_topics, make_consumer, make_producer, topic_name
+from shared.infra.kafka import make_consumer, make_producer, topic_name
 from shared.infra.outbox import OutboxRelay
 from shared.infra.settings import DEV_SECRET
+from shared.infra.topics import ensure_topics
 from shared.kernel.envelope import Actor, EventEnvelope
 
 PREFIX, DB_PREFIX = "bench.", "avainbench_"

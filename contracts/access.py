@@ -1,7 +1,8 @@
 """The access log, version 1: every read of a client's data over any API is an event.
 
-Published by whichever service served the read, on its own topic, keyed by the client id; the case
-history keeps the log, queryable per client and per user (Act on the Processing of Client Data 703/2023:
+Published by whichever service served the read, on the access topic ``avain.access.events.v1`` (until
+issue 22 on that service's own topic, where the older ones stay), keyed by the client id; the case history keeps
+the log, queryable per client and per user (Act on the Processing of Client Data 703/2023:
 who, whose data, when, why). Carries no personal data itself: ids, roles, a purpose code, a route template.
 """
 
@@ -19,6 +20,8 @@ PURPOSES: tuple[Purpose, ...] = ("care", "decision", "supervision", "own_data", 
 
 
 class DataAccessed(DomainEvent):
+    """Someone read a client's data over an API: who, whose, when (the event's time), why, and what they got."""
+
     event_type = "fi.avain.access.DataAccessed"
 
     client_id: UUID

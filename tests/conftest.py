@@ -22,7 +22,7 @@ import pytest
 from shared.infra.auth import TokenIssuer
 from shared.infra.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
 from shared.infra.settings import ServiceSettings
-from tests.support import KAFKA, PG_DSN
+from tests.support import CHECKED_PREFIXES, ERROR_ANSWERS, KAFKA, PG_DSN, check_error_answer
 
 _created_databases: list[str] = []
 
@@ -63,7 +63,7 @@ async def _drop_test_databases() -> AsyncIterator[None]:
 
 
 @pytest.fixture
-def settings(infrastructure: None) -> ServiceSettings:
+def settings(infrastructure: None, request: pytest.FixtureRequest) -> ServiceSettings:
     run = uuid4().hex[:10]
     s = ServiceSettings(
         env="test",
@@ -74,6 +74,8 @@ def settings(infrastructure: None) -> ServiceSettings:
         keys_database=f"avaintest_{run}_keys",
         log_level="DEBUG",
     )
+    if request.node.get_closest_marker("poison") is None:  # its topics are checked against the schemas at the end
+        CHECKED_PREFIXES.append(s.topic_prefix)
     _created_databases.extend([s.keys_database, *(s.database(x) for x in ("intake", "budgeting", "marketplace",
                                                                            "followup", "history", "kernel"))])
     return s
@@ -107,7 +109,8 @@ async def running_service(create_app: Callable[[ServiceSettings], Any], settings
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}") as client:
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}",
+                                     event_hooks={"response": [check_error_answer]}) as client:
             client.app = app  # type: ignore[attr-defined]
             yield client
 
@@ -154,3 +157,10 @@ async def identity_providers(tmp_path_factory: pytest.TempPathFactory) -> AsyncI
 
 
 CONSOLE_PLACEHOLDER = "http://127.0.0.1:9"  # never called: the flow stops at the redirect with the code
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How many error answers the suite checked to be problem+json (the hook on every service client)."""
+    if ERROR_ANSWERS:
+        statuses = sorted({status for _, _, status in ERROR_ANSWERS})
+        terminalreporter.write_line(f"problem+json: {len(ERROR_ANSWERS)} error answers checked (statuses {statuses})")

@@ -12,6 +12,9 @@ from aiokafka.structs import ConsumerRecord
 
 KAFKA = os.environ.get("AVAIN_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
 PG_DSN = os.environ.get("AVAIN_PG_DSN", "postgresql://postgres@127.0.0.1:5433/postgres")
+# The topic prefixes of this session's tests whose records must all match their schemas (tests marked ``poison``
+# publish broken records on purpose and are left out); tests/integration/test_zz_records_match_their_schemas.py.
+CHECKED_PREFIXES: list[str] = []
 
 
 async def read_topic(topic: str, count: int, *, timeout: float = 20.0) -> list[ConsumerRecord[bytes, bytes]]:
@@ -108,3 +111,36 @@ async def read_to_end(topic: str) -> list[ConsumerRecord[bytes, bytes]]:
         return records
     finally:
         await consumer.stop()
+
+
+# --- every error answer is a problem (RFC 9457) -------------------------------------------------------------------
+
+ERROR_ANSWERS: list[tuple[str, str, int]] = []  # (method, path template-ish, status) of every error answer checked
+
+
+def problem_of(response: Any) -> dict[str, Any]:
+    """The problem body of an error answer, after checking it is RFC 9457 application/problem+json as ours are."""
+    from shared.infra.problems import CODES, PROBLEM_JSON
+
+    where = f"{response.request.method} {response.request.url.path} → {response.status_code}"
+    assert response.headers.get("content-type", "").startswith(PROBLEM_JSON), f"{where}: not problem+json"
+    body = response.json()
+    assert isinstance(body, dict), where
+    for member in ("type", "title", "status", "detail", "code", "correlation_id", "errors"):
+        assert member in body, f"{where}: no {member!r} in {body}"
+    assert body["status"] == response.status_code, where
+    assert body["code"] in CODES and CODES[body["code"]].status == response.status_code, f"{where}: code {body['code']}"
+    assert body["type"] == CODES[body["code"]].type, where
+    assert body["correlation_id"] == response.headers.get("x-correlation-id"), where
+    assert all(set(e) == {"field", "code", "message"} for e in body["errors"]), where
+    if response.status_code == 503:
+        assert response.headers.get("retry-after", "").isdigit(), f"{where}: no Retry-After"
+    ERROR_ANSWERS.append((response.request.method, response.request.url.path, response.status_code))
+    return body  # type: ignore[no-any-return]
+
+
+async def check_error_answer(response: Any) -> None:
+    """An httpx response hook: every 4xx/5xx a test receives must be a problem (fails the test that got it)."""
+    if response.status_code >= 400:
+        await response.aread()
+        problem_of(response)

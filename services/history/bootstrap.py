@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncpg
 from fastapi import FastAPI
 from faststream.specification import AsyncAPI
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from contracts.history import EVENTS
 from services.history.adapters import postgres
 from services.history.application.handlers import HistoryApplication
+from services.history.domain.retention import DEFAULT_YEARS
 from services.history.entrypoints.http import router
 from shared.infra.app import asyncapi_of, create_service_app, declare_publications, serve
 from shared.infra.consumer import current_record
@@ -18,13 +19,21 @@ from shared.infra.settings import ServiceSettings
 from shared.kernel.envelope import EventEnvelope
 
 SERVICE = "history"
-SOURCES = ("intake", "budgeting", "marketplace", "followup", "history")
+# Every service's events, and the access log every service writes (older access events are on the domain topics).
+SOURCES = ("intake", "budgeting", "marketplace", "followup", "history", "access")
 
 
 class HistorySettings(ServiceSettings):
     http_port: int = 8005
     # Years to keep a closed case's records, by service task, over the defaults (see domain/retention.py).
     retention_years: dict[str, int] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _topics_outlive_every_retention_period(self) -> HistorySettings:
+        # The history's own events (erasure, holds, corrections) belong to every case it keeps.
+        longest = max((DEFAULT_YEARS | self.retention_years).values())
+        self.retention_required_years = max(self.retention_required_years, longest)
+        return self
 
 
 def topics(runtime: ServiceRuntime) -> list[str]:
@@ -45,7 +54,7 @@ def asyncapi(settings: ServiceSettings | None = None) -> AsyncAPI:
 
 def create_app(settings: ServiceSettings) -> FastAPI:
     s = settings if isinstance(settings, HistorySettings) else HistorySettings(**settings.model_dump())
-    runtime = build_runtime(settings)
+    runtime = build_runtime(s)
 
     async def started(app: FastAPI, rt: ServiceRuntime) -> None:
         history = HistoryApplication(rt.store, rt.keyring)

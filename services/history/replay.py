@@ -37,7 +37,7 @@ from shared.infra.kafka import make_consumer, topic_name
 from shared.infra.settings import ServiceSettings
 from shared.kernel.envelope import EventEnvelope
 
-SOURCES = ("intake", "budgeting", "marketplace", "followup", "history")
+SOURCES = ("intake", "budgeting", "marketplace", "followup", "history", "access")
 
 
 class Record(Protocol):

@@ -15,6 +15,7 @@ from shared.kernel.envelope import Actor
 from shared.kernel.errors import InvalidCommand
 from shared.kernel.principal import Principal
 
+ACCESS = "access"  # the access topic's name part: <prefix>avain.access.events.v1 (ServiceRuntime.access_topic)
 PURPOSE_HEADER = "X-Access-Purpose"
 DEFAULT_PURPOSE: dict[str, Purpose] = {
     "client": "own_data", "worker": "care", "manager": "supervision", "provider": "service_delivery",
@@ -26,7 +27,7 @@ def purpose_of(principal: Principal, stated: str | None) -> Purpose:
     if stated is None:
         if principal.role == "auditor":
             raise InvalidCommand(f"an auditor states the purpose of every read ({PURPOSE_HEADER}: audit, ...)",
-                                 field=PURPOSE_HEADER)
+                                 field=PURPOSE_HEADER, code="purpose-required")
         return DEFAULT_PURPOSE.get(principal.role, "care")
     if stated not in PURPOSES:
         raise InvalidCommand(f"purpose must be one of {', '.join(PURPOSES)}", field=PURPOSE_HEADER)
@@ -36,7 +37,10 @@ def purpose_of(principal: Principal, stated: str | None) -> Purpose:
 async def record_access(store: EventStore, *, service: str, client_ids: list[UUID], principal: Principal,
                         purpose: Purpose, resource: str, status: int, correlation_id: str) -> None:
     """One DataAccessed per client whose data the response carried (a work list names many), in one
-    transaction, each in a stream of its own: reads never contend with each other or with the case."""
+    transaction, each in a stream of its own: reads never contend with each other or with the case.
+
+    ``store``: the service's access store (``ServiceRuntime.access_store``), whose outbox rows go to the access
+    topic."""
     ctx = CommandContext(actor=Actor(id=principal.user_id, role=principal.role), correlation_id=correlation_id,
                          now=datetime.now(UTC))
     async with store.pool.acquire() as conn, conn.transaction():

@@ -9,6 +9,7 @@ import uvicorn
 from fastapi import APIRouter, FastAPI
 from faststream.specification import AsyncAPI
 
+from contracts.access import DataAccessed
 from shared.infra import http
 from shared.infra.auth import verifier_for
 from shared.infra.logging import configure_logging
@@ -18,7 +19,10 @@ from shared.kernel.events import DomainEvent
 
 
 def declare_publications(runtime: ServiceRuntime, events: Sequence[type[DomainEvent]]) -> None:
-    """The service's topic and event types for the AsyncAPI document (the outbox relay publishes)."""
+    """The service's topics and event types for the AsyncAPI document (the outbox relay publishes): its events, and
+    the access log it writes like every service."""
+    runtime.broker.publisher(runtime.access_topic, title=f"{runtime.access_topic}:{DataAccessed.__name__}",
+                             description=(DataAccessed.__doc__ or "").strip(), schema=DataAccessed)
     for event in events:
         runtime.broker.publisher(
             runtime.events_topic,
@@ -56,7 +60,7 @@ def create_service_app(
     app = FastAPI(title=title, version="1.0.0", description=description, lifespan=lifespan)
     app.state.runtime = runtime
     app.state.tokens = verifier_for(settings)
-    http.install(app, runtime.readiness, runtime.consumer_state)
+    http.install(app, runtime.readiness, runtime.consumer_state, max_body_bytes=settings.http_max_body_bytes)
     for router in routers:
         app.include_router(router)
     return app

@@ -1,6 +1,6 @@
 """Bearer tokens carrying a user id and a role; every endpoint requires one.
 
-Tokens come from the issuers the service trusts (docs/decisions/0013): the county's identity provider for staff
+Tokens come from the issuers the service trusts (docs/decisions/0016): the county's identity provider for staff
 and Avain's own token service for clients (it exchanges the e-identification broker's token for one naming the
 pseudonymous client id), each verified with its JWKS (RS256/ES256) and with its issuer, audience and role claim
 configured. HS256 tokens signed with ``AVAIN_JWT_SECRET`` are accepted only outside production (development,
@@ -21,10 +21,11 @@ from typing import Annotated, Any
 
 import httpx
 import jwt
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.infra.access import PURPOSE_HEADER, purpose_of
+from shared.infra.problems import INVALID_TOKEN, READ_ONLY_ROLE, UNAUTHENTICATED, ProblemError
 from shared.infra.settings import Issuer, ServiceSettings
 from shared.kernel.envelope import Role
 from shared.kernel.principal import Principal
@@ -181,25 +182,33 @@ def verifier_for(settings: ServiceSettings) -> TokenVerifier:
 _bearer = HTTPBearer(auto_error=False, description="A JWT of a trusted issuer; in development one from `./avain tokens`")
 
 
-async def authenticated(  # async: FastAPI would run a plain function in its thread pool, a hop per request
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    if credentials is None:
-        raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+async def authenticate(request: Request) -> Principal:
+    """Who calls, from the request's headers alone: the request gate runs this before the body is read.
+
+    401 without a valid token; an auditor only reads (403) and states the purpose of every read (422)."""
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ProblemError(UNAUTHENTICATED, "a bearer token is required")
     verifier: TokenVerifier = request.app.state.tokens
     try:
-        principal = await verifier.verify(credentials.credentials)
+        principal = await verifier.verify(token.strip())
     except jwt.PyJWTError as exc:
-        raise HTTPException(
-            401, f"invalid token: {type(exc).__name__}", headers={"WWW-Authenticate": "Bearer"}
-        ) from exc
+        raise ProblemError(INVALID_TOKEN, f"invalid token: {type(exc).__name__}") from exc
     if principal.role == "auditor" and request.method not in ("GET", "HEAD"):
-        raise HTTPException(403, "auditors read everything and write nothing")
+        raise ProblemError(READ_ONLY_ROLE, "auditors read everything and write nothing")
     purpose_of(principal, request.headers.get(PURPOSE_HEADER))  # an auditor must say why; codes are checked
     # Kept for the access log, which records every read of a client's data with who and why.
     request.state.principal = principal
     return principal
+
+
+async def authenticated(  # async: FastAPI would run a plain function in its thread pool, a hop per request
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],  # documents the scheme
+) -> Principal:
+    """The caller the request gate authenticated before the body was read (or, outside a service, now)."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    return principal if principal is not None else await authenticate(request)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticated)]

@@ -31,6 +31,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
 
+from shared.infra.db import CONNECTION_ERRORS
 from shared.infra.eventstore import ConcurrencyError
 from shared.infra.kafka import SAFE_SUBSCRIBER_SETTINGS
 from shared.infra.logging import bind_correlation, unbind_correlation
@@ -43,10 +44,8 @@ log = structlog.get_logger(__name__)
 Handler = Callable[[asyncpg.Connection, EventEnvelope], Awaitable[None]]
 Outcome = Literal["applied", "duplicate", "ignored", "dead-lettered"]
 
-# The database going away or restarting: the server says so (AdminShutdown, CrashShutdown, CannotConnectNow,
-# TooManyConnections) or the socket breaks. Never a reason to dead-letter a record.
-TRANSIENT = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
-             asyncpg.AdminShutdownError, asyncpg.CrashShutdownError, asyncpg.TooManyConnectionsError)
+# The database (or the key vault) going away or restarting: never a reason to dead-letter a record.
+TRANSIENT = CONNECTION_ERRORS
 
 
 # The Kafka record being handled, for handlers that keep its position (the case history does).

@@ -8,13 +8,16 @@ as associated data, so a value cannot be moved to another client's record and st
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
+from collections.abc import AsyncIterator
 
 import asyncpg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from shared.infra.db import CONNECTION_ERRORS
 from shared.kernel.errors import RuleViolation
 from shared.kernel.sealed import Sealed
 
@@ -45,6 +48,24 @@ def keyed_hash(pepper: bytes, value: str) -> str:
 class KeyDestroyed(RuleViolation):
     """The client's data was erased: nothing about them can be recorded in their words any more (409)."""
 
+    code = "client-erased"
+
+
+class KeyVaultUnavailable(ConnectionError):
+    """The key vault cannot be reached: an outage (a consumer retries, an HTTP request answers 503), never a bug.
+
+    A ConnectionError, so everything that treats connection errors as transient treats this one alike."""
+
+
+@contextlib.asynccontextmanager
+async def _vault() -> AsyncIterator[None]:
+    try:
+        yield
+    except KeyVaultUnavailable:
+        raise
+    except CONNECTION_ERRORS as exc:
+        raise KeyVaultUnavailable(f"key vault unreachable: {type(exc).__name__}") from exc
+
 
 class Keyring:
     def __init__(self, pool: asyncpg.Pool, master_key: bytes) -> None:
@@ -56,15 +77,15 @@ class Keyring:
     async def create(self, client_id: str) -> None:
         nonce = os.urandom(12)
         wrapped = nonce + self._master.encrypt(nonce, os.urandom(32), client_id.encode())
-        await self._pool.execute(
-            "INSERT INTO client_keys (client_id, wrapped_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            client_id,
-            wrapped,
-        )
+        async with _vault():
+            await self._pool.execute(
+                "INSERT INTO client_keys (client_id, wrapped_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                client_id, wrapped)
 
     async def key(self, client_id: str) -> bytes | None:
         """The client's data key; None when it was destroyed. Raises LookupError when never created."""
-        row = await self._pool.fetchrow("SELECT wrapped_key FROM client_keys WHERE client_id = $1", client_id)
+        async with _vault():
+            row = await self._pool.fetchrow("SELECT wrapped_key FROM client_keys WHERE client_id = $1", client_id)
         if row is None:
             raise LookupError("no key for this client")
         wrapped = row["wrapped_key"]
@@ -84,12 +105,10 @@ class Keyring:
         return [None if s is None else (ERASED if key is None else open_with(key, s)) for s in sealed]
 
     async def destroy(self, client_id: str, reason: str) -> None:
-        await self._pool.execute(
-            "UPDATE client_keys SET wrapped_key = NULL, destroyed_at = now(), destroyed_reason = $2"
-            " WHERE client_id = $1 AND destroyed_at IS NULL",
-            client_id,
-            reason,
-        )
+        async with _vault():
+            await self._pool.execute(
+                "UPDATE client_keys SET wrapped_key = NULL, destroyed_at = now(), destroyed_reason = $2"
+                " WHERE client_id = $1 AND destroyed_at IS NULL", client_id, reason)
 
 
 def decode_master_key(value: str) -> bytes:

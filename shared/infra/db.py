@@ -11,6 +11,12 @@ import asyncpg
 # so moving the folder would run it again on every existing database.
 KERNEL_MIGRATIONS = Path(__file__).parents[1] / "migrations"
 
+# The database going away or restarting: the server says so (AdminShutdown, CrashShutdown, CannotConnectNow,
+# TooManyConnections) or the socket breaks (OSError covers refused connections and timeouts). A consumer retries
+# the record in place; an HTTP request answers 503 with Retry-After.
+CONNECTION_ERRORS = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
+                     asyncpg.AdminShutdownError, asyncpg.CrashShutdownError, asyncpg.TooManyConnectionsError)
+
 
 def _quote_ident(name: str) -> str:
     if not name.replace("_", "").isalnum():

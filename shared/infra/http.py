@@ -1,24 +1,25 @@
-"""What every service's HTTP API shares: error mapping, correlation ids, versions as ETags, health."""
+"""What every service's HTTP API shares: problem answers, the request gate, correlation ids, ETags, health."""
 
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 import structlog
-from fastapi import FastAPI, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.infra import gate, problems
 from shared.infra.access import PURPOSE_HEADER, purpose_of, record_access
 from shared.infra.aggregate import Executed
-from shared.infra.eventstore import CommandContext, ConcurrencyError
+from shared.infra.eventstore import CommandContext
 from shared.infra.logging import bind_correlation
 from shared.kernel.errors import DomainError, InvalidCommand
 from shared.kernel.principal import Principal
@@ -26,6 +27,10 @@ from shared.kernel.principal import Principal
 log = structlog.get_logger(__name__)
 
 CORRELATION_HEADER = "X-Correlation-ID"
+# Every numeric query parameter is bounded: 10^20 overflowed PostgreSQL's bigint (a 500 before). Paging this far
+# into a work list is not a use anyone has; narrow the list instead.
+MAX_OFFSET = 100_000
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip (at most 100 000)")]
 
 
 def parse_if_match(value: str | None) -> int | None:
@@ -52,7 +57,7 @@ def offset_of(cursor: str | None, offset: int = 0) -> int:
         return offset
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith("o:"):
+        if not raw.startswith("o:") or not 0 <= int(raw[2:]) <= MAX_OFFSET:
             raise ValueError(raw)
         return int(raw[2:])
     except ValueError as exc:
@@ -88,36 +93,15 @@ def accepted(client_id: UUID, done: Executed[Any], response: Response) -> Comman
 
 
 def install(app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]],
-            consumers: Callable[[], dict[str, Any]] | None = None) -> None:
-    """Error handlers, the correlation-id middleware and /health, /ready on ``app``.
+            consumers: Callable[[], dict[str, Any]] | None = None, *, max_body_bytes: int = 1_048_576) -> None:
+    """Problem answers for every error, the request gate and ids middleware, and /health, /ready on ``app``.
 
     ``consumers`` reports each consumer group's partition assignment on /ready (ids only, no personal data)."""
 
+    app.state.max_body_bytes = max_body_bytes
     app.add_middleware(RequestMiddleware)
-
-    @app.exception_handler(DomainError)
-    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        body: dict[str, Any] = {"error": type(exc).__name__, "detail": str(exc)}
-        if isinstance(exc, InvalidCommand) and exc.field:
-            body["errors"] = [{"field": exc.field, "message": str(exc)}]
-        return JSONResponse(body, status_code=exc.status_code)
-
-    @app.exception_handler(ConcurrencyError)
-    async def conflict(_: Request, exc: ConcurrencyError) -> JSONResponse:
-        return JSONResponse(
-            {"error": "ConcurrencyError", "detail": str(exc) + "; reload the case and try again",
-             "expected_version": exc.expected, "actual_version": exc.actual},
-            status_code=409,
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        # Field errors without the rejected input: it may be a hetu or a name.
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
-            for e in exc.errors()
-        ]
-        return JSONResponse({"error": "ValidationError", "detail": "invalid request", "errors": errors}, 422)
+    problems.install_handlers(app)
+    problems.document(app)
 
     @app.get("/health", tags=["operations"], include_in_schema=True)
     async def health() -> dict[str, str]:
@@ -125,18 +109,25 @@ def install(app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]],
         return {"status": "ok"}
 
     @app.get("/ready", tags=["operations"])
-    async def ready() -> JSONResponse:
-        """Readiness: the database and the broker answer. Also shows which partitions each consumer holds."""
+    async def ready(request: Request) -> Response:
+        """Readiness: the database, the key vault and the broker answer. Also shows which partitions each consumer
+        holds. Not ready: a problem (503, code not_ready) whose ``checks`` say what is missing."""
         checks = await readiness()
-        ok = all(v == "ok" for v in checks.values())
-        body: dict[str, Any] = {"status": "ready" if ok else "not ready", "checks": checks}
-        if consumers is not None:
-            body["consumers"] = consumers()
-        return JSONResponse(body, 200 if ok else 503)
+        extra: dict[str, Any] = {"consumers": consumers()} if consumers is not None else {}
+        if all(v == "ok" for v in checks.values()):
+            return JSONResponse({"status": "ready", "checks": checks, **extra})
+        missing = ", ".join(name for name, v in checks.items() if v != "ok")
+        return problems.problem_response(request, problems.NOT_READY, f"not ready: {missing}", checks=checks,
+                                         **extra)
+
+
+# Correlation ids go into events, logs and headers: ids as callers make them, anything else is replaced.
+CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{1,64}$")
 
 
 class RequestMiddleware:
-    """Per request: correlation and request ids, the access log of every read of clients' data, one log line.
+    """Per request: correlation and request ids, the request gate (shared/infra/gate.py: caller, characters, body
+    size), the access log of every read of clients' data, one log line.
 
     Plain ASGI: Starlette's ``BaseHTTPMiddleware`` runs the app in a task and streams its answer through a
     memory channel, a tenth of a command's CPU in the profile."""
@@ -149,7 +140,8 @@ class RequestMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)  # shares scope["state"] with the route's request: principal, accessed clients
-        correlation_id = (request.headers.get(CORRELATION_HEADER) or str(uuid4()))[:64]
+        stated = request.headers.get(CORRELATION_HEADER) or ""
+        correlation_id = stated if CORRELATION_ID.match(stated) else str(uuid4())
         bind_correlation(correlation_id)
         request.state.correlation_id = correlation_id
         # The request is the cause of the events a command records (their CloudEvents causation id).
@@ -173,12 +165,25 @@ class RequestMiddleware:
             await send(message)
 
         try:
+            try:
+                await gate.check_caller(request)
+                gate.check_parameters(request)
+                if request.method in BODY_METHODS or "content-length" in request.headers:
+                    body = await gate.read_body(request, receive, request.app.state.max_body_bytes)
+                    gate.check_body(request, body)
+                    receive = gate.replay(body, receive)
+            except (problems.ProblemError, DomainError) as exc:
+                await problems.from_exception(request, exc)(scope, receive, answer)
+                return
             await self.app(scope, receive, answer)
         finally:
             log.info("http_request", method=scope["method"], route=_route(request), status=status)
 
 
-async def _unlogged_read(request: Request, status: int) -> JSONResponse | None:
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+async def _unlogged_read(request: Request, status: int) -> Response | None:
     """Log every read of clients' data before the response leaves; fail closed (503) if it cannot be logged.
 
     Which clients: the one the route names (``client_id``), or those a handler put in
@@ -201,13 +206,13 @@ async def _unlogged_read(request: Request, status: int) -> JSONResponse | None:
         purpose = "audit"  # the read itself was refused for the missing purpose: log the attempt as an audit
     runtime = request.app.state.runtime
     try:
-        await record_access(runtime.store, service=runtime.name, client_ids=client_ids, principal=principal,
+        await record_access(runtime.access_store, service=runtime.name, client_ids=client_ids, principal=principal,
                             purpose=purpose, resource=f"{request.method} {_route(request)}",
                             status=status, correlation_id=request.state.correlation_id)
     except Exception as exc:  # noqa: BLE001 - an unlogged read must not happen: refuse it instead
         log.error("access_log_failed", error=type(exc).__name__)
-        return JSONResponse({"error": "AccessLogUnavailable",
-                             "detail": "the read could not be logged, so its data is not shown"}, 503)
+        return problems.problem_response(request, problems.ACCESS_LOG_UNAVAILABLE,
+                                         "the read could not be logged, so its data is not shown")
     return None
 
 

@@ -14,8 +14,6 @@ import logging
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
@@ -81,23 +79,3 @@ def make_broker(bootstrap: str, *, client_id: str, **kwargs: Any) -> KafkaBroker
         **SAFE_PRODUCER_SETTINGS,
         **kwargs,
     )
-
-
-async def ensure_topics(bootstrap: str, partitions: dict[str, int], *, replication_factor: int = 1) -> None:
-    """Create missing topics with their configured partition counts (sizing is configuration)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="avain-admin")
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        missing = [
-            NewTopic(name=name, num_partitions=count, replication_factor=replication_factor)
-            for name, count in partitions.items()
-            if name not in existing
-        ]
-        if missing:
-            try:
-                await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another instance created it meanwhile
-    finally:
-        await admin.close()

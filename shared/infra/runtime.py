@@ -18,14 +18,16 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
+from shared.infra.access import ACCESS
 from shared.infra.consumer import ConsumerSlot, DeadLetters, Handler, IdempotentConsumer, subscribe
 from shared.infra.crypto import Keyring, decode_master_key
 from shared.infra.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
 from shared.infra.eventstore import EventStore
-from shared.infra.kafka import ensure_topics, make_broker, make_producer, topic_name
+from shared.infra.kafka import make_broker, make_producer, topic_name
 from shared.infra.outbox import OutboxRelay
 from shared.infra.settings import ServiceSettings
 from shared.infra.timers import TimerHandler, TimerScheduler
+from shared.infra.topics import TopicPolicy, ensure_topics
 
 KEYRING_MIGRATIONS = Path(__file__).parents[1] / "keyring_migrations"  # not moved: see KERNEL_MIGRATIONS
 
@@ -40,6 +42,8 @@ class ServiceRuntime:
     pool: asyncpg.Pool = field(init=False)
     keys_pool: asyncpg.Pool = field(init=False)
     store: EventStore = field(init=False)
+    # The same event store, its outbox rows bound for the access topic: DataAccessed events (shared/infra/access.py).
+    access_store: EventStore = field(init=False)
     keyring: Keyring = field(init=False)
     producer: AIOKafkaProducer = field(init=False)
     relay: OutboxRelay = field(init=False)
@@ -58,6 +62,19 @@ class ServiceRuntime:
     def dead_letter_topic(self) -> str:
         return topic_name(self.settings.topic_prefix, self.name, "deadletter")
 
+    @property
+    def topic_policy(self) -> TopicPolicy:
+        s = self.settings
+        return TopicPolicy(retention_ms=s.topic_retention_ms, retention_bytes=s.topic_retention_bytes,
+                           replication_factor=s.topic_replication_factor,
+                           min_insync_replicas=s.topic_min_insync_replicas, required_years=s.retention_required_years)
+
+    @property
+    def access_topic(self) -> str:
+        """``<prefix>avain.access.events.v1``: the access log of every service, a topic of its own (every service
+        writes it, so each brings it to the retention policy), so the domain topics carry only domain events."""
+        return topic_name(self.settings.topic_prefix, ACCESS)
+
     def topic_of(self, service: str) -> str:
         return topic_name(self.settings.topic_prefix, service)
 
@@ -71,6 +88,7 @@ class ServiceRuntime:
         await migrate(self.pool, [KERNEL_MIGRATIONS, *self.migrations])
         await migrate(self.keys_pool, [KEYRING_MIGRATIONS])
         self.store = EventStore(self.pool, source=f"/avain/{self.name}", topic=self.events_topic)
+        self.access_store = EventStore(self.pool, source=f"/avain/{self.name}", topic=self.access_topic)
         self.keyring = Keyring(self.keys_pool, decode_master_key(s.master_key.get_secret_value()))
 
     def build_broker(self) -> KafkaBroker:
@@ -106,8 +124,8 @@ class ServiceRuntime:
         await self.open_storage()
         await ensure_topics(
             s.kafka_bootstrap,
-            {t: s.topic_partitions for t in (self.events_topic, self.dead_letter_topic, *topics)},
-            replication_factor=s.topic_replication_factor,
+            {t: s.topic_partitions for t in (self.events_topic, self.dead_letter_topic, self.access_topic, *topics)},
+            self.topic_policy, owned=(self.events_topic, self.dead_letter_topic, self.access_topic),
         )
         self.producer = make_producer(s.kafka_bootstrap, client_id=f"avain-{self.name}-relay")
         await self.producer.start()
@@ -144,11 +162,12 @@ class ServiceRuntime:
 
     async def readiness(self) -> dict[str, str]:
         checks: dict[str, str] = {}
-        try:
-            await self.pool.fetchval("SELECT 1")
-            checks["database"] = "ok"
-        except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
-            checks["database"] = type(exc).__name__
+        for name, pool in (("database", self.pool), ("key_vault", self.keys_pool)):
+            try:
+                await asyncio.wait_for(pool.fetchval("SELECT 1"), timeout=2)
+                checks[name] = "ok"
+            except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
+                checks[name] = type(exc).__name__
         try:
             await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=2)
             checks["kafka"] = "ok"

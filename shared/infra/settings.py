@@ -40,6 +40,13 @@ class ServiceSettings(BaseSettings):
     topic_prefix: str = ""  # lets tests and several demos share one broker
     topic_partitions: int = 3
     topic_replication_factor: int = 1
+    # What every topic the service owns keeps (shared/infra/topics.py): -1 = never delete by age or size.
+    topic_retention_ms: int = -1
+    topic_retention_bytes: int = -1
+    topic_min_insync_replicas: int | None = None  # default: replicas - 1 (2 of 3) where there are replicas
+    # The longest retention period of the records the service's events carry (years after a case closes;
+    # families with children: 30). The service refuses to start if a topic it owns would delete sooner.
+    retention_required_years: int = Field(30, ge=1)
     # Consumers per consumer group in one process (1: one member applies all of its partitions in turn). More
     # members apply different partitions at once; useful up to partitions / instances (docs/performance.md).
     consumer_workers: int = 1
@@ -50,6 +57,8 @@ class ServiceSettings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # Larger request bodies are refused with 413 before they are parsed (the largest real command is a few kB).
+    http_max_body_bytes: int = Field(1_048_576, ge=1024)
 
     # HS256 tokens (development and tests only: production accepts none, whatever the secret).
     jwt_secret: SecretStr = SecretStr(DEV_SECRET)

@@ -12,13 +12,16 @@ import json
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
+# Where each event version's JSON Schema is published (contracts/schemas/<service>/<Event>.v<N>.json): the
+# schema's ``$id`` and every record's ``ce_dataschema``.
+SCHEMA_BASE = "https://avain.example/contracts/"
 
 Role = Literal["client", "worker", "manager", "provider", "auditor", "system"]
 
@@ -123,6 +126,7 @@ class EventEnvelope(BaseModel):
             "ce_actorrole": self.actor.role,
             "ce_prevhash": self.prev_hash,
             "ce_hash": self.hash,
+            "ce_dataschema": dataschema_of(self.type, self.schema_version),
             "content-type": CONTENT_TYPE,
         }
         return [(k, v.encode()) for k, v in attributes.items() if v is not None]
@@ -156,6 +160,41 @@ class EventEnvelope(BaseModel):
             raise ValueError("time must carry a time zone")
         fields.update(specversion=SPEC_VERSION, time=time.astimezone(UTC), actor=_unvalidated(Actor, actor))
         return _unvalidated(cls, fields)
+
+
+def dataschema_of(event_type: str, schema_version: int) -> str:
+    """``fi.avain.<service>.<Event>`` version N → the URI of its published JSON Schema (``ce_dataschema``)."""
+    _, _, service, name = event_type.split(".", 3)
+    return f"{SCHEMA_BASE}{service}/{name}.v{schema_version}.json"
+
+
+_TEXT: dict[str, Any] = {"type": "string", "minLength": 1}
+_NUMBER: dict[str, Any] = {"type": "string", "pattern": "^[1-9][0-9]*$"}
+_HASH: dict[str, Any] = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+
+# Every header a record of an events topic carries: (required, JSON Schema of its value, meaning). The AsyncAPI
+# documents describe them from here (contracts/generate.py); tests/unit/test_contracts.py holds ``kafka_headers``
+# to this table. Values are UTF-8 strings.
+HEADERS: dict[str, tuple[bool, dict[str, Any], str]] = {
+    "ce_specversion": (True, {"type": "string", "const": SPEC_VERSION}, "CloudEvents version"),
+    "ce_id": (True, {"type": "string", "format": "uuid"}, "The event id (unique; a redelivered record repeats it)"),
+    "ce_source": (True, {"type": "string", "pattern": "^/avain/[a-z]+$"}, "The service that recorded the event"),
+    "ce_type": (True, {"type": "string", "pattern": r"^fi\.avain\.[a-z]+\.[A-Za-z]+$"}, "The event type"),
+    "ce_time": (True, {"type": "string", "format": "date-time"}, "When it happened (UTC, ISO 8601)"),
+    "ce_subject": (True, _TEXT, "The pseudonymous client id (the provider id for catalogue events); also the key"),
+    "ce_dataschema": (True, {"type": "string", "format": "uri"}, "The JSON Schema of the value (this type and version)"),
+    "ce_schemaversion": (True, _NUMBER, "The event's schema version (extension)"),
+    "ce_streamid": (True, _TEXT, "The stream (aggregate) the event belongs to (extension)"),
+    "ce_streamversion": (True, _NUMBER, "The event's position in its stream, from 1 (extension)"),
+    "ce_correlationid": (True, _TEXT, "The correlation id of the request or process (extension)"),
+    "ce_causationid": (False, _TEXT, "What caused the event: a request id or an event id (extension)"),
+    "ce_actorid": (True, _TEXT, "Who caused it: a user id, or a service for system actions (extension)"),
+    "ce_actorrole": (True, {"type": "string", "enum": list(get_args(Role))},
+                     "The actor's role (extension)"),
+    "ce_prevhash": (False, _HASH, "The hash of the stream's previous event; absent on version 1 (extension)"),
+    "ce_hash": (True, _HASH, "SHA-256 of the event, see docs/contracts/verification.md (extension)"),
+    "content-type": (True, {"type": "string", "const": CONTENT_TYPE}, "The value is JSON (UTF-8)"),
+}
 
 
 def canonical_json(value: Any) -> str:

@@ -45,6 +45,13 @@ class EventRegistry:
         """``upcast`` turns a payload of ``from_version`` into one of ``from_version + 1``."""
         self._upcasters[(event_type, from_version)] = upcast
 
+    def reads(self, event_type: str, schema_version: int) -> bool:
+        """Whether ``load`` turns a payload of this version into the current model (itself or via upcasters)."""
+        model = self._models.get(event_type)
+        if model is None or schema_version > model.schema_version:
+            return False
+        return all((event_type, v) in self._upcasters for v in range(schema_version, model.schema_version))
+
     def __contains__(self, event_type: object) -> bool:
         return event_type in self._models
 

@@ -28,7 +28,7 @@ from shared.infra.kafka import make_producer, topic_name
 from shared.infra.settings import DEV_MASTER_KEY
 from shared.kernel.envelope import Actor, EventEnvelope
 from shared.kernel.events import DomainEvent
-from tests.support import eventually
+from tests.support import check_error_answer, eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 __all__ = ["ROOT", "PrivateInfra", "ServiceProcess", "Stack", "free_port"]
@@ -47,7 +47,8 @@ class ServiceProcess:
         self.port = int(env["AVAIN_HTTP_PORT"])
         self.log_path = log_path
         self.proc: asyncio.subprocess.Process | None = None
-        self.http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}", timeout=30)
+        self.http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}", timeout=30,
+                                      event_hooks={"response": [check_error_answer]})
 
     async def start(self, *, ready: bool = True) -> ServiceProcess:
         with self.log_path.open("ab") as log:

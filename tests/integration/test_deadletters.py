@@ -20,7 +20,7 @@ from shared.infra.settings import ServiceSettings
 from shared.kernel.envelope import EventEnvelope
 from tests.support import envelope_of, eventually, publish
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.poison]
 ROOT = Path(__file__).resolve().parents[2]
 SCORES = {"general_ability": 5, "mental_wellbeing": 4, "social_participation": 3, "physical_functioning": 7,
           "competence": 6, "everyday_life": 4}

@@ -128,7 +128,7 @@ async def test_http_rules_401_404_403_409_422_and_nothing_written_on_rejection(i
     assert (await followup.post(f"/followups/{cid}/goal-attainments", headers=w,
                                 json={"goal_id": str(uuid4()), "level": 3})).status_code == 422
     r = await followup.post(f"/followups/{cid}/check-ins", headers=w | {"If-Match": '"1"'}, json=body)
-    assert r.status_code == 409 and r.json()["error"] == "ConcurrencyError"
+    assert r.status_code == 409 and r.json()["code"] == "conflict"
     assert (await followup.post(f"/followups/{cid}/closure", headers=tokens(cid, "client"),
                                 json={"reason": "client_request"})).status_code == 403
     assert await followup_events(followup, cid) == before

@@ -247,3 +247,37 @@ async def test_cases_past_retention_are_reported_and_may_then_be_erased(intake, 
 async def _not_due(history: Any, headers: dict[str, str], cid: str) -> bool:
     r = await history.get("/history/retention/due", headers=headers)
     return all(c["client_id"] != cid for c in r.json())
+
+
+async def test_reads_are_logged_on_the_access_topic_and_old_access_events_on_domain_topics_still_count(
+        intake, budgeting, history, tokens, settings):
+    from contracts.access import DataAccessed
+    from tests.support import read_to_end
+
+    cid = await decided_budget(intake, budgeting, tokens, 10_000)
+    assert (await budgeting.get(f"/budgets/{cid}", headers=tokens(*WORKER))).status_code == 200
+    # An access event as services published them before the access topic existed: on a domain topic.
+    old = DataAccessed(client_id=UUID(cid), user_id="worker-vanha", role="worker", purpose="care", service="intake",
+                       resource="GET /clients/{client_id}", status=200)
+    await publish(f"{settings.topic_prefix}avain.intake.events.v1",
+                  [envelope_of(old, subject=cid, source="/avain/intake", actor_role="worker")])
+
+    async def both_logged() -> Any:
+        r = await history.get("/history/access", params={"client_id": cid}, headers=tokens(cid, "client"))
+        users = {e["user_id"] for e in r.json()}
+        return users if {"worker-aino", "worker-vanha"} <= users else None
+
+    await eventually(both_logged, timeout=30)
+    access = await read_to_end(f"{settings.topic_prefix}avain.access.events.v1")
+    assert access and {dict(r.headers)["ce_type"] for r in access} == {b"fi.avain.access.DataAccessed"}
+    assert b"/avain/budgeting" in {dict(r.headers)["ce_source"] for r in access}
+    for service in ("intake", "budgeting"):
+        on_domain = [r for r in await read_to_end(f"{settings.topic_prefix}avain.{service}.events.v1")
+                     if dict(r.headers)["ce_type"] == b"fi.avain.access.DataAccessed"]
+        assert on_domain == ([] if service == "budgeting" else on_domain[:1])  # only the old one, on intake's
+    # The replay reads both places, and neither makes a read part of the case.
+    replay = rebuild(await read_log(settings))
+    assert not replay.broken and not replay.malformed
+    assert all(e.type != "fi.avain.access.DataAccessed" for e in replay.by_client[UUID(cid)])
+    accessed = [e for _, e in replay.envelopes if e.type == "fi.avain.access.DataAccessed"]
+    assert {e.data["user_id"] for e in accessed} >= {"worker-aino", "worker-vanha"}

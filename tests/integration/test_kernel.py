@@ -17,9 +17,10 @@ from shared.infra.aggregate import Aggregate, CommandRunner
 from shared.infra.consumer import DeadLetters, IdempotentConsumer, PoisonEvent, subscribe
 from shared.infra.db import ensure_database
 from shared.infra.eventstore import CommandContext, ConcurrencyError, EventStore
-from shared.infra.kafka import ensure_topics, make_broker, make_producer
+from shared.infra.kafka import make_broker, make_producer
 from shared.infra.outbox import OutboxRelay
 from shared.infra.settings import ServiceSettings
+from shared.infra.topics import ensure_topics
 from shared.kernel.envelope import Actor, EventEnvelope
 from shared.kernel.events import DomainEvent, EventRegistry
 from tests.support import eventually, read_topic

@@ -12,7 +12,7 @@ from services.budgeting.application.handlers import BudgetingApplication
 from services.budgeting.application.views import advice_view, budget_view
 from services.budgeting.entrypoints import schemas
 from shared.infra.auth import CurrentPrincipal
-from shared.infra.http import CommandAccepted, accepted, command_context, etag, offset_of, paginated, parse_if_match
+from shared.infra.http import CommandAccepted, Offset, accepted, command_context, etag, offset_of, paginated, parse_if_match
 from shared.kernel.errors import Forbidden
 
 router = APIRouter(prefix="/budgets", tags=["budgeting"])
@@ -27,7 +27,7 @@ def _app(request: Request) -> BudgetingApplication:
 async def list_budgets(principal: CurrentPrincipal, request: Request, response: Response,
                        status: Literal["draft", "awaiting_approval", "decided", "closed"] | None = None,
                        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                       offset: Annotated[int, Query(ge=0)] = 0,
+                       offset: Offset = 0,
                        cursor: Annotated[str | None, Query(max_length=200)] = None) -> list[dict[str, Any]]:
     """A worker's own clients' budgets; managers (e.g. ``status=awaiting_approval``) and auditors see all."""
     if principal.role not in ("worker", "manager", "auditor"):

@@ -14,7 +14,7 @@ from services.followup.application.views import client_effectiveness_view, follo
 from services.followup.domain.effectiveness import RegionFigures
 from services.followup.entrypoints import schemas
 from shared.infra.auth import CurrentPrincipal
-from shared.infra.http import CommandAccepted, accepted, command_context, etag, offset_of, paginated, parse_if_match
+from shared.infra.http import CommandAccepted, Offset, accepted, command_context, etag, offset_of, paginated, parse_if_match
 
 router = APIRouter(prefix="/followups", tags=["followup"])
 effectiveness = APIRouter(prefix="/effectiveness", tags=["effectiveness"])
@@ -28,7 +28,7 @@ def _app(request: Request) -> FollowUpApplication:
 @router.get("")
 async def list_followups(principal: CurrentPrincipal, request: Request, response: Response, overdue: bool = False,
                          limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                         offset: Annotated[int, Query(ge=0)] = 0,
+                         offset: Offset = 0,
                          cursor: Annotated[str | None, Query(max_length=200)] = None) -> list[dict[str, Any]]:
     """A worker's own clients' follow-ups, soonest due first (``overdue=true``: only the overdue ones);
     managers and auditors see all."""

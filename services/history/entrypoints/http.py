@@ -32,7 +32,7 @@ async def case_as_of(client_id: UUID, principal: CurrentPrincipal, request: Requ
 
 @router.get("/access")
 async def access_log(principal: CurrentPrincipal, request: Request, response: Response,
-                     client_id: UUID | None = None, user_id: str | None = None,
+                     client_id: UUID | None = None, user_id: Annotated[str | None, Query(max_length=200)] = None,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
                      cursor: Annotated[str | None, Query(max_length=200)] = None) -> list[dict[str, Any]]:
     """Who read whose data, when, why and with what result: per client or per user, newest first; the total

@@ -38,6 +38,7 @@ class RateLimited(DomainError):
     """Too many hetu searches in a short time (429): each is a look into someone's identity."""
 
     status_code = 429
+    code = "rate-limited"
 
 
 def name_tokens(text: str) -> list[str]:

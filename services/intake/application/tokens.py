@@ -1,5 +1,5 @@
 """The token exchange (RFC 8693): an e-identification broker's token, carrying the person's hetu, becomes
-Avain's short-lived service token naming the pseudonymous client id (docs/decisions/0013).
+Avain's short-lived service token naming the pseudonymous client id (docs/decisions/0016).
 
 The hetu is only ever in the broker's token and in memory here: it is validated, keyed-hashed and looked up
 like at registration, and never stored or logged."""
@@ -22,10 +22,13 @@ class InvalidSubjectToken(DomainError):
     """The broker's token is not one to exchange (unknown issuer, wrong audience, expired, no hetu): 400."""
 
     status_code = 400
+    code = "invalid-subject-token"
 
 
 class NotAClient(Forbidden):
     """The person signed in, but is not a client of personal budgeting (403)."""
+
+    code = "not-a-client"
 
 
 class TokenExchange:

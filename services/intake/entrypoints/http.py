@@ -13,7 +13,7 @@ from services.intake.application.views import case_view
 from services.intake.entrypoints import schemas
 from shared.infra.access import PURPOSE_HEADER
 from shared.infra.auth import CurrentPrincipal
-from shared.infra.http import CommandAccepted, accepted, command_context, etag, offset_of, paginated, parse_if_match
+from shared.infra.http import CommandAccepted, Offset, accepted, command_context, etag, offset_of, paginated, parse_if_match
 from shared.kernel.errors import Forbidden
 
 router = APIRouter(prefix="/clients", tags=["intake"])
@@ -45,7 +45,7 @@ async def list_clients(
     principal: CurrentPrincipal, request: Request, response: Response,
     scope: Literal["mine", "unassigned", "all"] = "mine",
     status: Literal["open", "completed", "declined"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Offset = 0,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[dict[str, Any]]:
     """A worker's cases (or the unassigned ones at the door); managers and auditors may list all."""

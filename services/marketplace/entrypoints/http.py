@@ -14,7 +14,7 @@ from services.marketplace.domain import catalogue
 from services.marketplace.domain import order as orders
 from services.marketplace.entrypoints import schemas
 from shared.infra.auth import CurrentPrincipal
-from shared.infra.http import command_context, etag, parse_if_match
+from shared.infra.http import Offset, command_context, etag, parse_if_match
 from shared.kernel.errors import Forbidden, NotFound
 
 router = APIRouter(tags=["marketplace"])
@@ -106,11 +106,12 @@ async def get_offering(offering_id: UUID, principal: CurrentPrincipal, request: 
 
 
 @router.get("/search", tags=["search"])
-async def search(principal: CurrentPrincipal, request: Request, category: str | None = None,
-                 municipality: str | None = None, language: str | None = None, evening: bool | None = None,
+async def search(principal: CurrentPrincipal, request: Request, category: Annotated[str | None, Query(max_length=64)] = None,
+                 municipality: Annotated[str | None, Query(max_length=64)] = None,
+                 language: Annotated[str | None, Query(max_length=16)] = None, evening: bool | None = None,
                  weekend: bool | None = None, q: Annotated[str | None, Query(max_length=100)] = None,
                  sort: schemas.SortOrder = "fair", limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                 offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+                 offset: Offset = 0) -> list[dict[str, Any]]:
     """Search and compare prices of verified providers' offerings, with each offering's price history.
 
     ``sort=fair`` (default) rotates the order daily, ``price`` is cheapest first, ``rating`` uses a Bayesian
@@ -137,7 +138,7 @@ async def place_order(body: schemas.OrderBody, principal: CurrentPrincipal, requ
 @router.get("/orders", tags=["orders"])
 async def list_orders(principal: CurrentPrincipal, request: Request, client_id: UUID | None = None,
                       limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                      offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+                      offset: Offset = 0) -> list[dict[str, Any]]:
     """A provider user sees their provider's orders; a client theirs; a worker a client's (client_id)."""
     app = _app(request)
     if principal.role == "provider":

@@ -1,0 +1,310 @@
+"""The one error format of every service: RFC 9457 problem details (``application/problem+json``).
+
+Every error answer carries ``type``, ``title``, ``status``, ``detail``, a stable ``code``, the field errors
+(``errors``: field, code, message) and the ``correlation_id``; some add extension members (a version conflict
+its ``expected_version`` and ``actual_version``, a refused erasure its ``reasons``, /ready its ``checks``).
+
+Codes are the contract: a caller branches on ``code``, never on ``title`` or ``detail``. Every code is registered
+once, in ``CODES`` below, with its status and its English title; the message catalogue translates titles by
+code (message id ``problem.<code>.title`` in the kernel domain) through ``use_localizer``, negotiated from the
+request's Accept-Language. ``detail`` is the specific English sentence the rule gave; ``params`` hold what a
+translated detail would need.
+
+How a service answers with a problem:
+- the domain and application raise the kernel's errors (``shared.kernel.errors``): ``RuleViolation("...")`` is
+  ``rule`` 409, or with a code of its own, ``RuleViolation("...", code="erasure-refused")``;
+- HTTP-level code raises ``ProblemError(code, detail)``; anything built by hand uses ``problem_response``.
+A code must be registered here (``register``); tests/unit/test_problems.py fails on a code used but not registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from shared.i18n import catalogue
+from shared.infra.crypto import KeyVaultUnavailable
+from shared.infra.db import CONNECTION_ERRORS
+from shared.infra.eventstore import ConcurrencyError
+from shared.kernel.errors import DomainError
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "urn:avain:problem:"  # a URI per code (RFC 9457 3.1.1); not meant to be dereferenced
+RETRY_AFTER_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class ProblemCode:
+    code: str
+    status: int
+    title: str  # English; the catalogue's message id is problem.<code>.title
+
+    @property
+    def type(self) -> str:
+        return TYPE_PREFIX + self.code
+
+
+CODES: dict[str, ProblemCode] = {}
+
+
+def register(code: str, status: int, title: str) -> ProblemCode:
+    """Register a stable code once (at import); registering it again with another meaning is a bug."""
+    known = CODES.get(code)
+    if known is not None:
+        if (known.status, known.title) != (status, title):
+            raise ValueError(f"problem code {code!r} is already registered as {known}")
+        return known
+    CODES[code] = ProblemCode(code, status, title)
+    return CODES[code]
+
+
+# --- the registry: every code any service answers with ------------------------------------------------------
+# Codes are kebab-case; their texts in the catalogue are problem.<code>.title (and .detail).
+# Who is calling
+UNAUTHENTICATED = register("unauthenticated", 401, "Authentication required")
+INVALID_TOKEN = register("invalid-token", 401, "The bearer token is not valid")
+FORBIDDEN = register("forbidden", 403, "Not allowed")
+READ_ONLY_ROLE = register("read-only-role", 403, "This role only reads")
+NOT_A_CLIENT = register("not-a-client", 403, "This person is not a client of personal budgeting")
+PROCESSING_RESTRICTED = register("processing-restricted", 403, "Processing of this client's data is restricted")
+# What is asked for
+NOT_FOUND = register("not-found", 404, "Not found")
+METHOD_NOT_ALLOWED = register("method-not-allowed", 405, "Method not allowed")
+NOT_ACCEPTABLE = register("not-acceptable", 406, "Not acceptable")
+# The case's state
+RULE = register("rule", 409, "The case's state does not allow this")
+CONFLICT = register("conflict", 409, "The case has changed since you read it")
+CLIENT_ERASED = register("client-erased", 409, "The client's data has been erased")
+ERASURE_REFUSED = register("erasure-refused", 409, "Erasure refused")
+# The request itself
+BAD_REQUEST = register("bad-request", 400, "Bad request")
+INVALID_SUBJECT_TOKEN = register("invalid-subject-token", 400, "The token to exchange is not one Avain accepts")
+PAYLOAD_TOO_LARGE = register("payload-too-large", 413, "The request body is too large")
+UNSUPPORTED_MEDIA_TYPE = register("unsupported-media-type", 415, "Unsupported media type")
+VALIDATION = register("validation", 422, "The request is not valid")
+INVALID_CHARACTERS = register("invalid-characters", 422, "The request contains characters that cannot be stored")
+PURPOSE_REQUIRED = register("purpose-required", 422, "State the purpose of the read")
+RATE_LIMITED = register("rate-limited", 429, "Too many requests")
+# The service
+INTERNAL = register("internal", 500, "Internal error")
+UNAVAILABLE = register("unavailable", 503, "The service is not reachable right now: try again shortly")
+ACCESS_LOG_UNAVAILABLE = register("access-log-unavailable", 503, "The read could not be logged, so it is not shown")
+NOT_READY = register("not-ready", 503, "The service is not ready")
+
+BY_STATUS: dict[int, ProblemCode] = {
+    400: BAD_REQUEST, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 405: METHOD_NOT_ALLOWED,
+    406: NOT_ACCEPTABLE, 409: RULE, 413: PAYLOAD_TOO_LARGE, 415: UNSUPPORTED_MEDIA_TYPE,
+    422: VALIDATION, 429: RATE_LIMITED, 500: INTERNAL, 503: UNAVAILABLE,
+}
+
+
+def code_of(code: str | ProblemCode, status: int = 500) -> ProblemCode:
+    """The registered code; an unregistered one falls back to the status's generic code (and a test fails)."""
+    if isinstance(code, ProblemCode):
+        return code
+    return CODES.get(code) or BY_STATUS.get(status) or INTERNAL
+
+
+# --- languages ----------------------------------------------------------------------------------------------
+# (code, English title, Accept-Language) -> (title, language).
+Localizer = Callable[[str, str, str | None], tuple[str, str]]
+
+
+def from_catalogue(code: str, title: str, accept_language: str | None) -> tuple[str, str]:
+    """The title in the negotiated language (Accept-Language, then Finnish) from the message catalogue; a code
+    the catalogue does not know yet keeps its English title."""
+    texts = catalogue()
+    language = texts.negotiate(None, accept_language)
+    key = f"problem.{code}.title"
+    if texts.has("kernel", key, language):
+        return texts.text("kernel", key, language), language
+    return title, "en"
+
+
+_localizer: Localizer = from_catalogue
+
+
+def use_localizer(localizer: Localizer | None) -> None:
+    """Replace how titles are chosen (tests; a service with texts of its own); None restores the catalogue."""
+    global _localizer
+    _localizer = localizer or from_catalogue
+
+
+# --- the body -----------------------------------------------------------------------------------------------
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="Where: a body field path (scores.competence), a query parameter or a header")
+    code: str = Field(description="Stable code of what is wrong, e.g. missing, string_too_long, invalid_characters")
+    message: str = Field(description="What is wrong, in English; never echoes the value sent")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; extension members (e.g. ``expected_version``, ``reasons``) may follow."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": True})
+
+    type: str = Field(description="A URI naming the problem type: urn:avain:problem:<code>")
+    title: str = Field(description="Short summary of the problem type, in the negotiated language")
+    status: int = Field(description="The HTTP status code")
+    detail: str = Field(description="What happened in this case")
+    code: str = Field(description="Stable machine-readable code; branch on this")
+    instance: str | None = Field(None, description="The route template the request matched")
+    correlation_id: str | None = Field(None, description="The request's correlation id (X-Correlation-ID)")
+    errors: list[FieldProblem] = Field(default_factory=list, description="Field errors, when fields were wrong")
+
+
+class ProblemError(Exception):
+    """Raised where a handler wants a specific problem answer (HTTP-level concerns: tokens, sizes, outages)."""
+
+    def __init__(self, code: ProblemCode, detail: str, *, errors: Iterable[Mapping[str, str]] = (),
+                 headers: Mapping[str, str] | None = None, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.problem_code = code
+        self.detail = detail
+        self.errors = list(errors)
+        self.headers = dict(headers or {})
+        self.extensions = extensions
+
+
+def problem_body(code: ProblemCode, detail: str, *, accept_language: str | None = None,
+                 correlation_id: str | None = None, instance: str | None = None,
+                 errors: Iterable[Mapping[str, str]] = (), **extensions: Any) -> tuple[dict[str, Any], str]:
+    """The body of a problem and its language."""
+    title, language = _localizer(code.code, code.title, accept_language)
+    body: dict[str, Any] = {"type": code.type, "title": title, "status": code.status, "detail": detail,
+                            "code": code.code, "instance": instance, "correlation_id": correlation_id,
+                            "errors": [dict(e) for e in errors]}
+    body.update(extensions)
+    return body, language
+
+
+def problem_response(request: Request | None, code: ProblemCode, detail: str, *,
+                     errors: Iterable[Mapping[str, str]] = (), headers: Mapping[str, str] | None = None,
+                     **extensions: Any) -> JSONResponse:
+    """An ``application/problem+json`` answer; 503s carry Retry-After, 401s WWW-Authenticate."""
+    state = request.scope.get("state", {}) if request is not None else {}
+    route = request.scope.get("route") if request is not None else None
+    body, language = problem_body(
+        code, detail, accept_language=request.headers.get("accept-language") if request is not None else None,
+        correlation_id=state.get("correlation_id"), instance=getattr(route, "path", None), errors=errors,
+        **extensions)
+    all_headers = {"Content-Language": language}
+    if code.status == 503:
+        all_headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    if code.status == 401:
+        all_headers["WWW-Authenticate"] = "Bearer"
+    all_headers.update(headers or {})
+    return JSONResponse(body, status_code=code.status, headers=all_headers, media_type=PROBLEM_JSON)
+
+
+# --- exceptions → problems ----------------------------------------------------------------------------------
+
+
+def from_exception(request: Request, exc: Exception) -> JSONResponse:
+    """The problem answer for any exception a request can end in (handlers and the request gate share it)."""
+    if isinstance(exc, ProblemError):
+        return problem_response(request, exc.problem_code, exc.detail, errors=exc.errors, headers=exc.headers,
+                                **exc.extensions)
+    if isinstance(exc, DomainError):
+        code = code_of(exc.code, exc.status_code)
+        field = getattr(exc, "field", None)
+        errors = [{"field": field, "code": "value_error", "message": str(exc)}] if field else []
+        return problem_response(request, code, str(exc), errors=errors)
+    if isinstance(exc, ConcurrencyError):
+        return problem_response(request, CONFLICT, str(exc) + "; reload the case and try again",
+                                expected_version=exc.expected, actual_version=exc.actual)
+    if isinstance(exc, RequestValidationError):
+        # Field errors without the rejected input: it may be a hetu or a name.
+        errors = [{"field": ".".join(str(p) for p in e["loc"] if p != "body") or "body", "code": e["type"],
+                   "message": e["msg"]} for e in exc.errors()]
+        fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
+        return problem_response(request, VALIDATION, f"invalid request: {fields}", errors=errors)
+    if isinstance(exc, StarletteHTTPException):
+        code = BY_STATUS.get(exc.status_code, INTERNAL if exc.status_code >= 500 else BAD_REQUEST)
+        detail = exc.detail if isinstance(exc.detail, str) else code.title
+        return problem_response(request, code, detail, headers=exc.headers)
+    if isinstance(exc, KeyVaultUnavailable):
+        log.warning("key_vault_unavailable", error=type(exc.__cause__ or exc).__name__)
+        return problem_response(request, UNAVAILABLE, "the key vault did not answer; nothing was changed")
+    if isinstance(exc, CONNECTION_ERRORS):
+        log.warning("database_unavailable", error=type(exc).__name__)
+        return problem_response(request, UNAVAILABLE, "the database did not answer; nothing was changed")
+    log.error("internal_error", error=type(exc).__name__, exc_info=exc)
+    return problem_response(request, INTERNAL, "an unexpected error; it has been logged")
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Every error a route can end in is answered as a problem; so are outages (503 + Retry-After)."""
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        return from_exception(request, exc)
+
+    for kind in (ProblemError, DomainError, ConcurrencyError, RequestValidationError, StarletteHTTPException,
+                 KeyVaultUnavailable, *CONNECTION_ERRORS, Exception):
+        app.add_exception_handler(kind, handle)
+
+
+# --- OpenAPI: every operation documents its problems ----------------------------------------------------------
+
+DOCUMENTED = {
+    401: "No bearer token, or not a valid one (nothing else is checked first)",
+    403: "The caller's role or relationship to the case does not allow this",
+    404: "No such client, case or resource",
+    409: "The case's state does not allow this (code rule), or it changed since the version in If-Match "
+         "or was changed by a concurrent command (code conflict, with expected_version and actual_version)",
+    413: "The request body is larger than the service accepts",
+    422: "The request is not valid: see errors (field, code, message); also characters that cannot be stored",
+    503: "A database or the key vault is not reachable: nothing was changed; retry after Retry-After seconds",
+}
+
+
+def document(app: FastAPI) -> None:
+    """Add the problem answers to every operation of ``app``'s OpenAPI document, replacing FastAPI's 422."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.update(Problem.model_json_schema(ref_template="#/components/schemas/{model}").pop("$defs", {}))
+        schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas["Problem"].pop("$defs", None)
+        for path, operations in schema.get("paths", {}).items():
+            for operation in operations.values():
+                _document_operation(path, operation)
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _document_operation(path: str, operation: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    if operation.get("security"):
+        statuses = [s for s in DOCUMENTED if s != 413 or "requestBody" in operation]
+    else:
+        statuses = [503] if path == "/ready" else []
+    for status in statuses:
+        response: dict[str, Any] = {"description": DOCUMENTED[status],
+                                    "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        if status == 503:
+            response["headers"] = {"Retry-After": {"description": "Seconds to wait before retrying",
+                                                   "schema": {"type": "integer"}}}
+        if status == 401:
+            response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
+        responses[str(status)] = response
