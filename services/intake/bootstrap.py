@@ -12,6 +12,7 @@ from contracts.history import ClientErased
 from contracts.intake import EVENTS
 from services.intake.adapters.postgres import MIGRATIONS
 from services.intake.application.handlers import IntakeApplication
+from services.intake.entrypoints import integration
 from services.intake.entrypoints.http import router
 from shared.infra.app import asyncapi_of, create_service_app, declare_publications, serve
 from shared.infra.runtime import ServiceRuntime
@@ -45,7 +46,8 @@ def create_app(settings: ServiceSettings) -> FastAPI:
 
     runtime = build_runtime(settings)
     return create_service_app(
-        runtime, consumed_topics=[runtime.topic_of("history")], title="Avain intake", routers=[router], on_started=started,
+        runtime, consumed_topics=[runtime.topic_of("history")], title="Avain intake", routers=[router, integration.router],
+        on_started=started,
         description="One-door intake for personal budgeting: registration, consent, self-assessment, "
         "coordinating worker, needs assessment, completion. Every endpoint needs a bearer token.",
     )

@@ -20,7 +20,9 @@ from shared.infra.problems import INVALID_TOKEN, READ_ONLY_ROLE, UNAUTHENTICATED
 from shared.kernel.envelope import Role
 from shared.kernel.principal import Principal
 
-ROLES: tuple[Role, ...] = ("client", "worker", "manager", "provider", "auditor")
+# Auditors and integration clients (other sote systems, ADR 0016) read, always with a stated purpose, never write.
+READ_ONLY: tuple[Role, ...] = ("auditor", "integration")
+ROLES: tuple[Role, ...] = ("client", "worker", "manager", "provider", "auditor", "integration")
 
 
 class TokenIssuer:
@@ -77,8 +79,8 @@ def authenticate(request: Request) -> Principal:
         principal = issuer.verify(token.strip())
     except jwt.PyJWTError as exc:
         raise ProblemError(INVALID_TOKEN, f"invalid token: {type(exc).__name__}") from exc
-    if principal.role == "auditor" and request.method not in ("GET", "HEAD"):
-        raise ProblemError(READ_ONLY_ROLE, "auditors read everything and write nothing")
+    if principal.role in READ_ONLY and request.method not in ("GET", "HEAD"):
+        raise ProblemError(READ_ONLY_ROLE, f"{principal.role}s read and never write")
     purpose_of(principal, request.headers.get(PURPOSE_HEADER))  # an auditor must say why; codes are checked
     # Kept for the access log, which records every read of a client's data with who and why.
     request.state.principal = principal

@@ -40,6 +40,10 @@ class ServiceSettings(BaseSettings):
     checkpoint_key_file: Path | None = None
     witness_url: str | None = None
 
+    # Integration clients (role "integration": another sote system, ADR 0016) and the purposes each may read a
+    # client's personal data for, e.g. {"kanta-connector": ["archiving"]}; a purpose not listed is refused (403).
+    integration_clients: dict[str, list[str]] = Field(default_factory=dict)
+
     pg_dsn: str = "postgresql://postgres@127.0.0.1:5433/postgres"
     database_prefix: str = "avain_"  # the service database is <prefix><service>
     keys_database: str = "avain_keys"

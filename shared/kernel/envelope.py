@@ -25,7 +25,7 @@ CONTENT_TYPE = "application/json"
 # schema's ``$id`` and every record's ``ce_dataschema``.
 SCHEMA_BASE = "https://avain.example/contracts/"
 
-Role = Literal["client", "worker", "manager", "provider", "auditor", "system"]
+Role = Literal["client", "worker", "manager", "provider", "auditor", "system", "integration"]
 
 
 class Actor(BaseModel):

@@ -31,7 +31,7 @@ from shared.kernel.envelope import CONTENT_TYPE, SPEC_VERSION, canonical_json, d
 WINDOW = 16  # versions per stream remembered to recognise a redelivered record
 REQUIRED = ("ce_id", "ce_source", "ce_type", "ce_time", "ce_subject", "ce_schemaversion", "ce_streamid",
             "ce_streamversion", "ce_correlationid", "ce_actorid", "ce_actorrole", "ce_hash")
-ROLES = {"client", "worker", "manager", "provider", "auditor", "system"}
+ROLES = {"client", "worker", "manager", "provider", "auditor", "system", "integration"}
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 NUMBER = re.compile(r"^[1-9][0-9]{0,8}$")
 UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
