@@ -15,7 +15,7 @@ const CHECKPOINT_TYPE = "fi.avain.checkpoint.CheckpointSigned";
 const FORMAT = "avain.checkpoint.v1";
 const EXPORT_FORMAT = "avain.log-export.v1";
 const SCHEMA_BASE = "https://avain.example/contracts/";
-const WINDOW = 16;
+const RECENT = 65536; // the last events read, remembered to recognise a redelivered record
 const MAX_EXACT = 2 ** 53 - 1;
 const REQUIRED = ["ce_id", "ce_source", "ce_type", "ce_time", "ce_subject", "ce_schemaversion", "ce_streamid",
   "ce_streamversion", "ce_correlationid", "ce_actorid", "ce_actorrole", "ce_hash"];
@@ -198,7 +198,8 @@ class Verifier {
     this.seen = new Map(); // service → Map(sequence → hash)
     this.stated = new Map(); // "service\0stream" → Map(version → {hash, position})
     this.latest = new Map(); // "service\0stream" → {version, hash, position, service, stream}
-    this.heads = new Map(); // "service\0stream" → {version, hash, window: Map}
+    this.heads = new Map(); // "service\0stream" → {version, hash}
+    this.recent = new Map(); // "service\0stream\0version" → hash, the last RECENT events read, oldest first
   }
 
   find(kind, where, detail, stream = null) {
@@ -310,10 +311,10 @@ class Verifier {
     this.events++;
     const stream = h.get("ce_streamid"), version = Number(h.get("ce_streamversion")), digest = h.get("ce_hash");
     const key = parsed.service + "\0" + stream;
-    let head = this.heads.get(key);
+    const head = this.heads.get(key);
     if (head && version <= head.version) {
       if (altered) this.find("altered", where, "the content does not match its hash", stream);
-      else if (head.window.get(version) !== digest) this.find("out_of_order", where, `version ${version} after version ${head.version}`, stream);
+      else if (this.recent.get(key + "\0" + version) !== digest) this.find("out_of_order", where, `version ${version} after version ${head.version}`, stream);
       return;
     }
     if (altered) this.find("altered", where, "the content does not match its hash", stream);
@@ -322,14 +323,9 @@ class Verifier {
       if (version !== before + 1) this.find("gap", where, `version ${version} follows ${before} (versions ${before + 1}–${version - 1} missing)`, stream);
       else if ((h.get("ce_prevhash") ?? null) !== (head ? head.hash : null)) this.find("chain", where, `the previous hash is not version ${before}'s`, stream);
     }
-    if (!head) {
-      head = { version, hash: digest, window: new Map() };
-      this.heads.set(key, head);
-    }
-    head.version = version;
-    head.hash = digest;
-    head.window.set(version, digest);
-    if (head.window.size > WINDOW) head.window.delete(Math.min(...head.window.keys()));
+    this.heads.set(key, { version, hash: digest });
+    this.recent.set(key + "\0" + version, digest);
+    if (this.recent.size > RECENT) this.recent.delete(this.recent.keys().next().value);
     const stated = this.stated.get(key);
     if (stated && stated.has(version)) {
       const claim = stated.get(version);

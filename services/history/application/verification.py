@@ -16,7 +16,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,7 +28,7 @@ from shared.kernel.canonical import jcs
 from shared.kernel.checkpoint import CHECKPOINT_TYPE, FORMAT, StreamHead, merkle_root
 from shared.kernel.envelope import CONTENT_TYPE, SPEC_VERSION, canonical_json, dataschema_of
 
-WINDOW = 16  # versions per stream remembered to recognise a redelivered record
+RECENT = 65_536  # events remembered (the last read) to recognise a redelivered record: memory stays bounded
 REQUIRED = ("ce_id", "ce_source", "ce_type", "ce_time", "ce_subject", "ce_schemaversion", "ce_streamid",
             "ce_streamversion", "ce_correlationid", "ce_actorid", "ce_actorrole", "ce_hash")
 ROLES = {"client", "worker", "manager", "provider", "auditor", "system", "integration"}
@@ -84,13 +84,6 @@ class Malformed(ValueError):
     pass
 
 
-@dataclass
-class _Head:
-    version: int
-    hash: str
-    window: dict[int, str] = field(default_factory=dict)
-
-
 def load_keys(path: Path) -> dict[str, tuple[str, Ed25519PublicKey]]:
     """The published checkpoint keys: key id → (service, public key)."""
     return {k["key_id"]: (k["service"], Ed25519PublicKey.from_public_bytes(base64.b64decode(k["public_key"])))
@@ -116,7 +109,8 @@ class LogVerifier:
         self._seen: dict[str, dict[int, str]] = {}  # service → sequence → checkpoint hash
         self._stated: dict[tuple[str, str], dict[int, tuple[str, str]]] = {}  # stream → version → (hash, position)
         self._latest: dict[tuple[str, str], tuple[int, str, str]] = {}  # stream → (version, hash, position)
-        self._heads: dict[tuple[str, str], _Head] = {}
+        self._heads: dict[tuple[str, str], tuple[int, str]] = {}  # stream → (version, hash) of its last event
+        self._recent: dict[tuple[str, str, int], str] = {}  # the last RECENT events read → hash, oldest first
 
     def _find(self, kind: str, where: str, detail: str, stream: str | None = None, version: int | None = None) -> None:
         self.findings.append(Finding(kind, where, stream, version, detail))
@@ -214,28 +208,24 @@ class LogVerifier:
         self.events += 1
         stream_id, version, digest = h["ce_streamid"], int(h["ce_streamversion"]), h["ce_hash"]
         stream = (parsed.service, stream_id)
-        head = self._heads.get(stream)
-        if head is not None and version <= head.version:
+        before, last_hash = self._heads.get(stream, (0, None))
+        if version <= before:
             if altered:
                 self._find("altered", where, "the content does not match its hash", stream_id, version)
-            elif head.window.get(version) != digest:
-                self._find("out_of_order", where, f"version {version} after version {head.version}", stream_id, version)
+            elif self._recent.get((*stream, version)) != digest:
+                self._find("out_of_order", where, f"version {version} after version {before}", stream_id, version)
             return parsed  # else the same event again: redelivered
         if altered:
             self._find("altered", where, "the content does not match its hash", stream_id, version)
-        else:
-            before = head.version if head else 0
-            if version != before + 1:
-                self._find("gap", where, f"version {version} follows {before} (versions {before + 1}–{version - 1} missing)",
-                           stream_id, version)
-            elif h.get("ce_prevhash") != (head.hash if head else None):
-                self._find("chain", where, f"the previous hash is not version {before}'s", stream_id, version)
-        if head is None:
-            head = self._heads[stream] = _Head(version, digest)
-        head.version, head.hash = version, digest
-        head.window[version] = digest
-        if len(head.window) > WINDOW:
-            del head.window[min(head.window)]
+        elif version != before + 1:
+            self._find("gap", where, f"version {version} follows {before} (versions {before + 1}–{version - 1} missing)",
+                       stream_id, version)
+        elif h.get("ce_prevhash") != last_hash:
+            self._find("chain", where, f"the previous hash is not version {before}'s", stream_id, version)
+        self._heads[stream] = (version, digest)
+        self._recent[(*stream, version)] = digest
+        if len(self._recent) > RECENT:
+            del self._recent[next(iter(self._recent))]
         stated = self._stated.get(stream)
         if stated is not None and version in stated:
             claimed, at = stated.pop(version)
@@ -252,15 +242,14 @@ class LogVerifier:
         """Missing tails (findings) and what no checkpoint covers yet (events per service, not a finding)."""
         for stream in sorted(self._latest, key=lambda s: (s[0], s[1].encode())):
             version, _, where = self._latest[stream]
-            head = self._heads.get(stream)
-            have = head.version if head else 0
+            have = self._heads.get(stream, (0, ""))[0]
             if have < version:
                 self._find("missing_tail", where, f"versions {have + 1}–{version} missing", stream[1], version)
         uncovered: Counter[str] = Counter()
-        for stream, head in self._heads.items():
+        for stream, (version, _) in self._heads.items():
             covered = self._latest.get(stream, (0, "", ""))[0]
-            if head.version > covered:
-                uncovered[stream[0]] += head.version - covered
+            if version > covered:
+                uncovered[stream[0]] += version - covered
         return uncovered
 
 
