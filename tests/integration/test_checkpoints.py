@@ -11,23 +11,32 @@ import sys
 from collections.abc import AsyncIterator
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from services.budgeting.bootstrap import create_app as budgeting_app
+from services.history.adapters.log import KafkaLog
 from services.intake.bootstrap import create_app as intake_app
 from shared.infra.settings import ServiceSettings
 from shared.kernel.canonical import jcs
 from shared.kernel.checkpoint import StreamHead, checkpoint_hash, merkle_root
 from tests.conftest import running_service
 from tests.journeys import decided_budget
-from tests.support import read_to_end, read_topic
+from tests.support import read_topic
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = ROOT / "contracts" / "keys" / "checkpoint-keys.json"
+
+
+async def everything(settings: ServiceSettings, topics: list[str]) -> list[Any]:
+    """Every record of ``topics`` up to their ends now, read as the audit replay reads them."""
+    async with KafkaLog(settings) as log:
+        bounds = await log.ends(topics)
+        return [r async for batch in log.records(bounds) for r in batch]
 
 
 @pytest.fixture
@@ -77,8 +86,8 @@ async def test_services_sign_checkpoints_of_what_they_published_to_kafka_and_the
         latest: dict[str, tuple[int, str]] = {}
         for st in statements:
             latest.update({h["stream_id"]: (h["stream_version"], h["hash"]) for h in st["streams"]})
-        events = await read_to_end(f"{s.topic_prefix}avain.{service}.events.v1")
-        events += await read_to_end(f"{s.topic_prefix}avain.access.events.v1")
+        events = await everything(s, [f"{s.topic_prefix}avain.{service}.events.v1",
+                                      f"{s.topic_prefix}avain.access.events.v1"])
         heads: dict[str, tuple[int, str]] = {}
         for r in events:
             h = {k: v.decode() for k, v in r.headers}

@@ -27,6 +27,7 @@ from shared.infra.settings import ServiceSettings
 from shared.kernel.canonical import jcs
 from tests.conftest import running_service
 from tests.journeys import GOAL, WORKER, decided_budget
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +55,11 @@ async def exported(settings: ServiceSettings, tokens: Any, tmp_path: Path) -> tu
     async with running_service(intake_app, s, "intake") as intake, running_service(budgeting_app, s, "budgeting") as budgeting:
         cid = await decided_budget(intake, budgeting, tokens, 60_000)
         assert (await budgeting.post(f"/budgets/{cid}/goals", headers=tokens(*WORKER), json=GOAL)).status_code == 200
-        assert (await intake.get(f"/clients/{cid}", headers=tokens(*WORKER))).status_code == 200
+        signer = intake.app.state.runtime.checkpointer
+        while signer.made < 3:  # reads (access events) until intake has a chain of a few checkpoints
+            made = signer.made
+            assert (await intake.get(f"/clients/{cid}", headers=tokens(*WORKER))).status_code == 200
+            await eventually(lambda made=made: signer.made > made, timeout=30)
     path = tmp_path / "log.jsonl"
     code, out = await run(sys.executable, "-m", "services.history.replay", "--export-log", str(path), settings=s)
     assert code == 0, out
