@@ -8,7 +8,9 @@
 3. replay: consuming an events topic from the start: raw aiokafka, aiokafka + envelope parsing, Kafka's own
    ConsumerPerformance, and the case history's replay (HISTORY REPLAY HOOK below; "n/a" until it exists).
    Filling the topic measures the outbox relay's publish rate as well.
-4. growth: all of the above at 10k and 100k events (1M with --full).
+4. audit: the audit replay's command line over the replay topic in a process of its own (streaming, verifying every
+   record): its rate and peak RSS, which must not grow with the log (``--parts audit`` alone measures just this).
+5. growth: all of the above at 10k and 100k events (1M with --full).
 
 Everything runs on a private broker and database on free loopback ports (fsync on), removed at the end.
 """
@@ -23,6 +25,8 @@ import os
 import platform
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -474,13 +478,36 @@ async def replay_history(infra: Infra, expected: int) -> dict[str, Any] | None:
             "broken_links": len(replay.broken), "how": "read_log + rebuild (hash chains, clients) + views"}
 
 
+def replay_cli(infra: Infra, expected: int) -> dict[str, Any]:
+    """The audit replay as an auditor runs it (``python -m services.history.replay``: streams every record, verifies
+    hashes, chains and checkpoints), in a process of its own: peak RSS (the kernel's maximum resident set of that
+    process, from wait4), time, rate, exit status and its last progress line."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AVAIN_")} | {
+        "PYTHONPATH": str(ROOT), "AVAIN_KAFKA_BOOTSTRAP": infra.bootstrap,
+        "AVAIN_TOPIC_PREFIX": REPLAY_TOPIC.removesuffix("avain.intake.events.v1")}
+    out, err = (infra.data_dir / "replay-cli.out").open("w+"), (infra.data_dir / "replay-cli.err").open("w+")
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "services.history.replay", "--quiet"], cwd=ROOT, env=env,
+                            stdout=out, stderr=err)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - start
+    out.seek(0)
+    err.seek(0)
+    summary = out.read().splitlines()
+    progress = [line for line in err.read().splitlines() if line.startswith("replay:")]
+    return {"peak_rss_mb": usage.ru_maxrss / 1024, "seconds": seconds, "per_s": expected / seconds,
+            "exit": proc.returncode, "summary": summary[:3], "progress_lines": len(progress),
+            "last_progress": progress[-1] if progress else None}
+
+
 # --- the run --------------------------------------------------------------------------------------------------------
 
 def fmt(x: float | None, unit: str = "") -> str:
     return "n/a" if x is None else f"{x:,.0f}{unit}" if x >= 100 else f"{x:,.1f}{unit}"
 
 
-PARTS = ("append", "e2e", "replay")
+PARTS = ("append", "e2e", "replay", "audit")
 
 
 async def main(scales: Sequence[int], consumer_workers: int = 1, parts: Sequence[str] = PARTS) -> dict[str, Any]:
@@ -532,8 +559,14 @@ async def main(scales: Sequence[int], consumer_workers: int = 1, parts: Sequence
                 e2e["consumer_per_s"] = consumer_rate
                 say(f"  budgeting's consumer ({consumer_workers} member(s) per topic) applied a burst of 3,000 intake"
                     f" events at {fmt(consumer_rate)}/s")
+            audit: dict[str, Any] = {}
+            if "audit" in parts:
+                audit = await asyncio.to_thread(replay_cli, infra, scale)
+                say(f"  audit replay (command line, streaming, verifying): {fmt(audit['per_s'])}/s, {audit['seconds']:.0f} s, "
+                    f"peak RSS {audit['peak_rss_mb']:.0f} MB, exit {audit['exit']}, {audit['progress_lines']} progress "
+                    f"lines (last: {audit['last_progress']})")
             if "replay" not in parts:
-                results["scales"][str(scale)] = {"relay_per_s": relay_rate, "append": append, "e2e": e2e}
+                results["scales"][str(scale)] = {"relay_per_s": relay_rate, "append": append, "e2e": e2e, "audit": audit}
                 continue
             # Each consumer twice, alternating, the better run counted: the first read of a topic after the
             # append and end-to-end runs is slower for whoever goes first (broker and page cache still busy).
@@ -552,7 +585,7 @@ async def main(scales: Sequence[int], consumer_workers: int = 1, parts: Sequence
                 f"{fmt(tool['fetch_nmsg_per_s'] if tool else None)}/s (fetch) / "
                 f"{fmt(tool['nmsg_per_s'] if tool else None)}/s (with join), case history {fmt(history_rate)}"
                 + ("" if not history_rate else f"/s ({history_rate / raw:.2f}x, target >= 0.7; {history})"))
-            results["scales"][str(scale)] = {"relay_per_s": relay_rate, "append": append, "e2e": e2e,
+            results["scales"][str(scale)] = {"relay_per_s": relay_rate, "append": append, "e2e": e2e, "audit": audit,
                                              "replay": {"aiokafka_per_s": raw, "aiokafka_parse_per_s": parsed,
                                                         "consumer_perf": tool, "history_per_s": history,
                                                         "history_ratio": None if not history else history["per_s"] / raw}}

@@ -15,8 +15,10 @@ from pydantic import Field
 
 from shared.kernel.events import DomainEvent, EventRegistry
 
-Purpose = Literal["care", "decision", "supervision", "own_data", "service_delivery", "audit", "billing"]
-PURPOSES: tuple[Purpose, ...] = ("care", "decision", "supervision", "own_data", "service_delivery", "audit", "billing")
+# "archiving": an integration client filing the client's documents in the national archive (Kanta), ADR 0016.
+Purpose = Literal["care", "decision", "supervision", "own_data", "service_delivery", "audit", "billing", "archiving"]
+PURPOSES: tuple[Purpose, ...] = ("care", "decision", "supervision", "own_data", "service_delivery", "audit", "billing",
+                                 "archiving")
 
 
 class DataAccessed(DomainEvent):

@@ -29,13 +29,14 @@ import yaml
 
 from contracts.compatibility import breaking_changes
 from shared.infra.settings import ServiceSettings
+from shared.kernel.checkpoint import CHECKPOINT_TYPE
 from shared.kernel.envelope import HEADERS, SPEC_VERSION, EventEnvelope, dataschema_of
 from shared.kernel.events import DomainEvent
 
 ROOT = Path(__file__).parent
 SCHEMAS = ROOT / "schemas"
 SERVICES = ["intake", "budgeting", "marketplace", "followup", "history"]  # each with an AsyncAPI document
-EVENT_MODULES = [*SERVICES, "access"]  # contracts/<module>.py with EVENTS and a registry
+EVENT_MODULES = [*SERVICES, "access", "checkpoint"]  # contracts/<module>.py with EVENTS and a registry
 
 
 def event_modules() -> Iterator[tuple[str, ModuleType]]:
@@ -106,6 +107,11 @@ def gate(schemas_dir: Path = SCHEMAS, models: Models | None = None) -> list[str]
     return problems
 
 
+# A checkpoint record is a CloudEvent too, but of no stream: these headers only.
+CHECKPOINT_HEADERS = ("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_subject", "ce_dataschema",
+                      "content-type")
+
+
 def headers_schema() -> dict[str, Any]:
     """Every CloudEvents header of a record (shared/kernel/envelope.py HEADERS), as a JSON Schema."""
     return {"type": "object", "required": [n for n, (required, _, _) in HEADERS.items() if required],
@@ -115,6 +121,13 @@ def headers_schema() -> dict[str, Any]:
 def message_headers(event: type[DomainEvent] | None) -> dict[str, Any]:
     """The AsyncAPI ``headers`` of a message: every CloudEvents header, with this event's type and schema fixed."""
     common = {"$ref": "#/components/schemas/CloudEventsHeaders"}
+    if event is not None and event.event_type == CHECKPOINT_TYPE:
+        return {"type": "object", "required": list(CHECKPOINT_HEADERS), "properties": {
+            n: {**HEADERS[n][1], "description": HEADERS[n][2]} for n in CHECKPOINT_HEADERS} | {
+            "ce_type": {"type": "string", "const": CHECKPOINT_TYPE, "description": "The record type"},
+            "ce_subject": {"type": "string", "description": "The service whose checkpoint this is (also the key)"},
+            "ce_dataschema": {"type": "string", "const": dataschema_of(CHECKPOINT_TYPE, 1),
+                              "description": "The JSON Schema of the value"}}}
     if event is None:
         return {"type": "object", "allOf": [common]}
     fixed = {"ce_type": event.event_type, "ce_schemaversion": str(event.schema_version),
@@ -159,7 +172,8 @@ def expected_files() -> dict[Path, str]:
         # The document describes the deployment's defaults, whatever this shell's environment says.
         defaults = ServiceSettings(kafka_bootstrap="127.0.0.1:9092", topic_prefix="")
         spec = build(defaults).to_specification().to_jsonable()  # type: ignore[attr-defined]
-        events = [*importlib.import_module(f"contracts.{service}").EVENTS, *importlib.import_module("contracts.access").EVENTS]
+        events = [*importlib.import_module(f"contracts.{service}").EVENTS, *(
+            e for module in ("access", "checkpoint") for e in importlib.import_module(f"contracts.{module}").EVENTS)]
         files[ROOT / "asyncapi" / f"{service}.yaml"] = yaml.dump(with_headers(spec, events), Dumper=_NoAliases,
                                                                  sort_keys=True, allow_unicode=True)
     return files

@@ -14,6 +14,7 @@ from contracts.intake import EVENTS
 from services.intake.adapters.postgres import MIGRATIONS, forget_name
 from services.intake.application.handlers import IntakeApplication
 from services.intake.application.tokens import TokenExchange
+from services.intake.entrypoints import integration
 from services.intake.entrypoints.http import router
 from services.intake.entrypoints.tokens import router as token_router
 from shared.infra.app import asyncapi_of, create_service_app, declare_publications, serve
@@ -62,7 +63,8 @@ def create_app(settings: ServiceSettings) -> FastAPI:
 
     runtime = build_runtime(settings)
     return create_service_app(
-        runtime, consumed_topics=[runtime.topic_of("history")], title="Avain intake", routers=[router, token_router],
+        runtime, consumed_topics=[runtime.topic_of("history")], title="Avain intake",
+        routers=[router, integration.router, token_router],
         on_started=started,
         description="One-door intake for personal budgeting: registration, consent, self-assessment, "
         "coordinating worker, needs assessment, completion. Every endpoint needs a bearer token.",

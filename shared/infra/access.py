@@ -25,8 +25,10 @@ DEFAULT_PURPOSE: dict[str, Purpose] = {
 def purpose_of(principal: Principal, stated: str | None) -> Purpose:
     """The purpose of a read: stated in the header, or the role's usual one. Auditors always state it."""
     if stated is None:
-        if principal.role == "auditor":
-            raise InvalidCommand(f"an auditor states the purpose of every read ({PURPOSE_HEADER}: audit, ...)",
+        if principal.role in ("auditor", "integration"):
+            raise InvalidCommand(f"an {principal.role} client states the purpose of every read ({PURPOSE_HEADER})"
+                                 if principal.role == "integration" else
+                                 f"an auditor states the purpose of every read ({PURPOSE_HEADER}: audit, ...)",
                                  field=PURPOSE_HEADER, code="purpose-required")
         return DEFAULT_PURPOSE.get(principal.role, "care")
     if stated not in PURPOSES:

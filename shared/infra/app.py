@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from faststream.specification import AsyncAPI
 
 from contracts.access import DataAccessed
+from contracts.checkpoint import CheckpointSigned
 from shared.infra import http
 from shared.infra.auth import verifier_for
 from shared.infra.logging import configure_logging
@@ -23,6 +24,8 @@ def declare_publications(runtime: ServiceRuntime, events: Sequence[type[DomainEv
     the access log it writes like every service."""
     runtime.broker.publisher(runtime.access_topic, title=f"{runtime.access_topic}:{DataAccessed.__name__}",
                              description=(DataAccessed.__doc__ or "").strip(), schema=DataAccessed)
+    runtime.broker.publisher(runtime.checkpoint_topic, title=f"{runtime.checkpoint_topic}:{CheckpointSigned.__name__}",
+                             description=(CheckpointSigned.__doc__ or "").strip(), schema=CheckpointSigned)
     for event in events:
         runtime.broker.publisher(
             runtime.events_topic,

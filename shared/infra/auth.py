@@ -1,6 +1,6 @@
 """Bearer tokens carrying a user id and a role; every endpoint requires one.
 
-Tokens come from the issuers the service trusts (docs/decisions/0016): the county's identity provider for staff
+Tokens come from the issuers the service trusts (docs/decisions/0017): the county's identity provider for staff
 and Avain's own token service for clients (it exchanges the e-identification broker's token for one naming the
 pseudonymous client id), each verified with its JWKS (RS256/ES256) and with its issuer, audience and role claim
 configured. HS256 tokens signed with ``AVAIN_JWT_SECRET`` are accepted only outside production (development,
@@ -30,7 +30,9 @@ from shared.infra.settings import Issuer, ServiceSettings
 from shared.kernel.envelope import Role
 from shared.kernel.principal import Principal
 
-ROLES: tuple[Role, ...] = ("client", "worker", "manager", "provider", "auditor")
+# Auditors and integration clients (other sote systems, ADR 0016) read, always with a stated purpose, never write.
+READ_ONLY: tuple[Role, ...] = ("auditor", "integration")
+ROLES: tuple[Role, ...] = ("client", "worker", "manager", "provider", "auditor", "integration")
 
 
 class TokenIssuer:
@@ -194,8 +196,8 @@ async def authenticate(request: Request) -> Principal:
         principal = await verifier.verify(token.strip())
     except jwt.PyJWTError as exc:
         raise ProblemError(INVALID_TOKEN, f"invalid token: {type(exc).__name__}") from exc
-    if principal.role == "auditor" and request.method not in ("GET", "HEAD"):
-        raise ProblemError(READ_ONLY_ROLE, "auditors read everything and write nothing")
+    if principal.role in READ_ONLY and request.method not in ("GET", "HEAD"):
+        raise ProblemError(READ_ONLY_ROLE, f"{principal.role}s read and never write")
     purpose_of(principal, request.headers.get(PURPOSE_HEADER))  # an auditor must say why; codes are checked
     # Kept for the access log, which records every read of a client's data with who and why.
     request.state.principal = principal

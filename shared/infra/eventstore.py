@@ -59,6 +59,7 @@ def envelope_of_row(row: asyncpg.Record) -> EventEnvelope:
         data=json.loads(row["data"]),
         prev_hash=row["prev_hash"],
         hash=row["hash"],
+        hash_version=row["hash_version"],
     )
 
 

@@ -24,7 +24,7 @@ from shared.infra.problems import INVALID_CHARACTERS, PAYLOAD_TOO_LARGE, Problem
 
 # Documentation and probes: everything else needs a bearer token (ADR 0006).
 # Avain's token service (in intake) is public by nature: its exchange authenticates by the subject token, and
-# its keys are what others verify with (ADR 0016).
+# its keys are what others verify with (ADR 0017).
 PUBLIC_PATHS = frozenset({"/health", "/ready", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc",
                           "/token", "/.well-known/jwks.json"})
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")

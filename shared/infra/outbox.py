@@ -22,6 +22,7 @@ import structlog
 from aiokafka import AIOKafkaProducer
 
 from shared.infra.eventstore import OUTBOX_CHANNEL, envelope_of_row
+from shared.kernel.envelope import EventEnvelope
 
 log = structlog.get_logger(__name__)
 
@@ -45,6 +46,7 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_poll_seconds: float = 1.0,
         before_mark: Callable[[list[int]], Awaitable[None]] | None = None,
+        on_published: Callable[[list[EventEnvelope]], Awaitable[None]] | None = None,
     ) -> None:
         self._pool = pool
         self._producer = producer
@@ -54,6 +56,8 @@ class OutboxRelay:
         self._stopping = False
         # Test seam: runs after publishing and before marking (fault injection).
         self._before_mark = before_mark
+        # Told what Kafka acknowledged, before it is marked: the checkpointer's heads (shared/infra/checkpoints.py).
+        self._on_published = on_published
         self.published = 0
 
     async def publish_pending(self) -> int:
@@ -64,8 +68,10 @@ class OutboxRelay:
             if not rows:
                 return total
             futures = []
+            envelopes = []
             for row in rows:
                 envelope = envelope_of_row(row)
+                envelopes.append(envelope)
                 futures.append(
                     await self._producer.send(
                         row["topic"],
@@ -77,6 +83,8 @@ class OutboxRelay:
             # Every record acknowledged by all in-sync replicas before any is marked sent.
             await asyncio.gather(*futures)
             ids = [row["outbox_id"] for row in rows]
+            if self._on_published is not None:
+                await self._on_published(envelopes)
             if self._before_mark is not None:
                 await self._before_mark(ids)
             await self._pool.execute(

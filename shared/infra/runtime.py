@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
 from shared.infra.access import ACCESS
+from shared.infra.checkpoints import Checkpointer, signer_for
 from shared.infra.consumer import ConsumerSlot, DeadLetters, Handler, IdempotentConsumer, subscribe
 from shared.infra.crypto import Keyring, decode_master_key
 from shared.infra.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
@@ -47,12 +48,14 @@ class ServiceRuntime:
     keyring: Keyring = field(init=False)
     producer: AIOKafkaProducer = field(init=False)
     relay: OutboxRelay = field(init=False)
+    checkpointer: Checkpointer = field(init=False)
     broker: KafkaBroker = field(init=False)
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     _slots: list[ConsumerSlot] = field(default_factory=list)
     consumers: dict[str, IdempotentConsumer] = field(default_factory=dict)
     timer_handlers: dict[str, TimerHandler] = field(default_factory=dict)
     timers: TimerScheduler | None = None
+    _checkpoints: asyncio.Task[None] | None = None
 
     @property
     def events_topic(self) -> str:
@@ -74,6 +77,15 @@ class ServiceRuntime:
         """``<prefix>avain.access.events.v1``: the access log of every service, a topic of its own (every service
         writes it, so each brings it to the retention policy), so the domain topics carry only domain events."""
         return topic_name(self.settings.topic_prefix, ACCESS)
+
+    @property
+    def owned_topics(self) -> tuple[str, ...]:
+        """The topics this service writes and keeps at the retention policy (the access topic is everyone's)."""
+        return self.events_topic, self.dead_letter_topic, self.access_topic, self.checkpoint_topic
+
+    @property
+    def checkpoint_topic(self) -> str:
+        return topic_name(self.settings.topic_prefix, self.name, "checkpoints")
 
     def topic_of(self, service: str) -> str:
         return topic_name(self.settings.topic_prefix, service)
@@ -124,13 +136,17 @@ class ServiceRuntime:
         await self.open_storage()
         await ensure_topics(
             s.kafka_bootstrap,
-            {t: s.topic_partitions for t in (self.events_topic, self.dead_letter_topic, self.access_topic, *topics)},
-            self.topic_policy, owned=(self.events_topic, self.dead_letter_topic, self.access_topic),
+            {t: s.topic_partitions for t in self.owned_topics + tuple(topics)},
+            self.topic_policy, owned=self.owned_topics,
         )
         self.producer = make_producer(s.kafka_bootstrap, client_id=f"avain-{self.name}-relay")
         await self.producer.start()
-        self.relay = OutboxRelay(self.pool, self.producer)
+        self.checkpointer = Checkpointer(
+            self.pool, self.producer, signer_for(self.name, s.checkpoint_key_file, s.env), service=self.name,
+            topic=self.checkpoint_topic, interval=s.checkpoint_interval_seconds, witness_url=s.witness_url)
+        self.relay = OutboxRelay(self.pool, self.producer, on_published=self.checkpointer.note_published)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay"))
+        self._checkpoints = asyncio.create_task(self.checkpointer.run(), name=f"{self.name}-checkpoints")
         log.info("service_started", topic=self.events_topic)
 
     async def start_consuming(self) -> None:
@@ -155,6 +171,11 @@ class ServiceRuntime:
         for task in pending:
             task.cancel()  # what it published but did not mark is published again: at least once
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        # The last checkpoint states what the relay published in its last round, while the producer is still open.
+        self.checkpointer.stop()
+        if self._checkpoints is not None:
+            await asyncio.gather(self._checkpoints, return_exceptions=True)
+        await self.checkpointer.round()
         await self.producer.stop()
         await self.pool.close()
         await self.keys_pool.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
@@ -51,6 +52,17 @@ class ServiceSettings(BaseSettings):
     # members apply different partitions at once; useful up to partitions / instances (docs/performance.md).
     consumer_workers: int = 1
 
+    # Signed checkpoints of the log (shared/infra/checkpoints.py): how often, signed with which key (an Ed25519
+    # private key in PKCS#8 PEM, mounted; development uses a derivable per-service key), and the witness that keeps
+    # an append-only copy of them (docs/contracts/verification.md; none: Kafka only).
+    checkpoint_interval_seconds: float = Field(10.0, gt=0)
+    checkpoint_key_file: Path | None = None
+    witness_url: str | None = None
+
+    # Integration clients (role "integration": another sote system, ADR 0016) and the purposes each may read a
+    # client's personal data for, e.g. {"kanta-connector": ["archiving"]}; a purpose not listed is refused (403).
+    integration_clients: dict[str, list[str]] = Field(default_factory=dict)
+
     pg_dsn: str = "postgresql://postgres@127.0.0.1:5433/postgres"
     database_prefix: str = "avain_"  # the service database is <prefix><service>
     keys_database: str = "avain_keys"
@@ -87,6 +99,7 @@ class ServiceSettings(BaseSettings):
                 "jwt_secret": self.jwt_secret.get_secret_value() == DEV_SECRET,
                 "master_key": self.master_key.get_secret_value() == DEV_MASTER_KEY,
                 "hetu_pepper": self.hetu_pepper.get_secret_value() == DEV_SECRET,
+                "checkpoint_key_file": self.checkpoint_key_file is None,
             }
             unset = [name for name, is_default in defaults.items() if is_default]
             if unset:

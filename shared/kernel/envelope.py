@@ -17,13 +17,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shared.kernel.canonical import jcs
+
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 # Where each event version's JSON Schema is published (contracts/schemas/<service>/<Event>.v<N>.json): the
 # schema's ``$id`` and every record's ``ce_dataschema``.
 SCHEMA_BASE = "https://avain.example/contracts/"
 
-Role = Literal["client", "worker", "manager", "provider", "auditor", "system"]
+Role = Literal["client", "worker", "manager", "provider", "auditor", "system", "integration"]
 
 
 class Actor(BaseModel):
@@ -53,6 +55,10 @@ class EventEnvelope(BaseModel):
     data: dict[str, Any]
     prev_hash: str | None = None
     hash: str = ""
+    # How ``hash`` is computed (docs/contracts/verification.md): 1 = SHA-256 over this model's canonical JSON (the
+    # events appended before issue 22), 2 = SHA-256 over the RFC 8785 form of the record's CloudEvents attributes
+    # and data. An envelope without it (stored before) is version 1; new events are sealed as version 2.
+    hash_version: Literal[1, 2] = 1
 
     @field_validator("time")
     @classmethod
@@ -63,12 +69,20 @@ class EventEnvelope(BaseModel):
         return value.astimezone(UTC)
 
     def content_hash(self) -> str:
-        """SHA-256 over the canonical JSON of everything but ``hash``; covers ``prev_hash`` too."""
-        body = self.model_dump(mode="json", exclude={"hash"})
+        """The hash of everything but ``hash`` itself (covers ``prev_hash``, so it chains), by ``hash_version``."""
+        if self.hash_version == 2:
+            return hashlib.sha256(jcs(self.hashed_attributes() | {"data": self.data}).encode()).hexdigest()
+        body = self.model_dump(mode="json", exclude={"hash", "hash_version"})
         return hashlib.sha256(canonical_json(body).encode()).hexdigest()
 
+    def hashed_attributes(self) -> dict[str, str]:
+        """Hash v2's attributes: every ``ce_*`` header the record carries but ``ce_hash``, named without ``ce_``."""
+        return {k[3:]: v.decode() for k, v in self.kafka_headers() if k.startswith("ce_") and k != "ce_hash"}
+
     def sealed(self) -> EventEnvelope:
-        return self.model_copy(update={"hash": self.content_hash()})
+        """The envelope with its hash, as version 2 (the version every new event is appended with)."""
+        v2 = self.model_copy(update={"hash_version": 2})
+        return v2.model_copy(update={"hash": v2.content_hash()})
 
     # --- Kafka binary mode -------------------------------------------------------------------------
 
@@ -76,9 +90,9 @@ class EventEnvelope(BaseModel):
         return self.subject.encode()
 
     def kafka_value(self) -> bytes:
-        """The data as canonical JSON (sorted keys): exactly the bytes ``content_hash`` covers, so a replay can
-        verify a record's hash without parsing and re-serialising its data (``hash_with_data``)."""
-        return canonical_json(self.data).encode()
+        """The data in canonical form (RFC 8785 for hash v2; sorted keys for v1): exactly the bytes the hash covers,
+        so a replay can verify a record's hash without parsing and re-serialising its data (``hash_with_data``)."""
+        return (jcs(self.data) if self.hash_version == 2 else canonical_json(self.data)).encode()
 
     def hash_with_data(self, data_json: bytes) -> str:
         """``content_hash`` with the data given as its canonical JSON bytes (a record's value as published).
@@ -87,6 +101,9 @@ class EventEnvelope(BaseModel):
         envelope: the part of a replay that would otherwise cost twice as much as reading the record. Equal to
         ``content_hash()`` whenever ``data_json`` is canonical; a value that is not (published before values
         were canonical) simply fails here and is checked the slow way."""
+        if self.hash_version == 2:
+            head, _, tail = jcs(self.hashed_attributes() | {"data": 0}).partition('"data":0')
+            return hashlib.sha256(head.encode() + b'"data":' + data_json + tail.encode()).hexdigest()
         actor, time = self.actor, self.time.isoformat().replace("+00:00", "Z")
         texts = (actor.id, actor.role, self.causation_id or "", self.correlation_id, self.prev_hash or "", self.source,
                  self.specversion, self.stream_id, self.subject, self.type)
@@ -127,6 +144,7 @@ class EventEnvelope(BaseModel):
             "ce_prevhash": self.prev_hash,
             "ce_hash": self.hash,
             "ce_dataschema": dataschema_of(self.type, self.schema_version),
+            "ce_hashversion": "2" if self.hash_version == 2 else None,
             "content-type": CONTENT_TYPE,
         }
         return [(k, v.encode()) for k, v in attributes.items() if v is not None]
@@ -151,6 +169,7 @@ class EventEnvelope(BaseModel):
             "subject": h["ce_subject"], "stream_id": h["ce_streamid"], "stream_version": int(h["ce_streamversion"]),
             "correlation_id": h["ce_correlationid"], "causation_id": h.get("ce_causationid"), "data": data,
             "prev_hash": h.get("ce_prevhash"), "hash": h.get("ce_hash", ""),
+            "hash_version": _hash_version(h.get("ce_hashversion")),
         }
         actor = {"id": h["ce_actorid"], "role": h["ce_actorrole"]}
         if validate:
@@ -160,6 +179,14 @@ class EventEnvelope(BaseModel):
             raise ValueError("time must carry a time zone")
         fields.update(specversion=SPEC_VERSION, time=time.astimezone(UTC), actor=_unvalidated(Actor, actor))
         return _unvalidated(cls, fields)
+
+
+def _hash_version(header: str | None) -> Literal[1, 2]:
+    if header is None:
+        return 1
+    if header == "2":
+        return 2
+    raise ValueError("unknown hash version")
 
 
 def dataschema_of(event_type: str, schema_version: int) -> str:
@@ -193,6 +220,8 @@ HEADERS: dict[str, tuple[bool, dict[str, Any], str]] = {
                      "The actor's role (extension)"),
     "ce_prevhash": (False, _HASH, "The hash of the stream's previous event; absent on version 1 (extension)"),
     "ce_hash": (True, _HASH, "SHA-256 of the event, see docs/contracts/verification.md (extension)"),
+    "ce_hashversion": (False, {"type": "string", "enum": ["2"]},
+                       "How ce_hash is computed: 2 (absent: version 1, events before issue 22) (extension)"),
     "content-type": (True, {"type": "string", "const": CONTENT_TYPE}, "The value is JSON (UTF-8)"),
 }
 

@@ -4,6 +4,7 @@ Kafka alone equals the live view, as-of queries, tamper evidence, the access log
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import sys
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ from uuid import UUID
 import pytest
 
 from contracts.followup import CaseClosed
+from services.history.adapters.log import export_header, read_export
 from services.history.replay import LogRecord, Record, position, read_log, rebuild, view
 from shared.infra.settings import ServiceSettings
 from tests.journeys import GOAL, MANAGER, WORKER, decided_budget, offering, person, verified_provider
@@ -116,20 +118,20 @@ async def test_an_altered_event_in_a_copy_of_the_log_is_found_with_its_position(
     lines = [LogRecord.to_json(r) for r in records]
     target = next(i for i, r in enumerate(records) if dict(r.headers)["ce_type"].endswith(b"BudgetDecided"))
     altered = json.loads(lines[target])
-    value = json.loads(altered["value"])
+    value = json.loads(base64.b64decode(altered["value"]))
     value["amount_cents"] = 4_000_000  # someone "fixes" the decided amount in the copy
-    altered["value"] = json.dumps(value)
+    altered["value"] = base64.b64encode(json.dumps(value).encode()).decode()
     lines[target] = json.dumps(altered)
-    copy.write_text("\n".join(lines) + "\n")
+    copy.write_text("\n".join([export_header([]), *lines]) + "\n")
 
-    replay = rebuild([LogRecord.from_json(line) for line in copy.read_text().splitlines()])
+    replay = rebuild([r for r in read_export(copy) if isinstance(r, LogRecord)])
     assert replay.broken and replay.broken[0].position == position(records[target])
-    assert "altered" in replay.broken[0].problem
+    assert replay.broken[0].kind == "altered"
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "services.history.replay", "--from-log", str(copy), "--all", "--quiet", cwd=ROOT,
         env=_env(settings), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     out = (await proc.communicate())[0].decode()
-    assert proc.returncode == 1 and f"CHAIN BROKEN at {position(records[target])}" in out
+    assert proc.returncode == 1 and f"TAMPERING FOUND (altered) at {position(records[target])}" in out
     assert cid  # the untouched original still verifies
     assert not rebuild(records).broken
 

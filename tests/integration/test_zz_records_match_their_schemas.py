@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from jsonschema import Draft202012Validator, FormatChecker
 
+from contracts.generate import CHECKPOINT_HEADERS
 from shared.kernel.envelope import HEADERS, SCHEMA_BASE, dataschema_of
 from tests.journeys import decided_budget
 from tests.support import CHECKED_PREFIXES, KAFKA
@@ -42,6 +43,10 @@ def problems_of(topic: str, kind: str, headers: dict[str, bytes], value: bytes,
     if kind == "deadletter":
         return [] if "dlt_reason" in headers else [f"{topic}: a dead letter without dlt_reason"]
     text = {k: v.decode() for k, v in headers.items()}
+    if kind == "checkpoints":
+        missing = [f"{topic}: header {n} missing" for n in CHECKPOINT_HEADERS if n not in text]
+        return missing or [f"{topic}: checkpoint at {'/'.join(map(str, e.path))}: {e.message}"
+                           for e in _validator(text["ce_dataschema"], cache).iter_errors(json.loads(value))]
     found = [f"{topic}: header {name} missing" for name, (required, _, _) in HEADERS.items()
              if required and name not in text]
     for name, raw in text.items():

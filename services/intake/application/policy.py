@@ -59,3 +59,11 @@ def may_assign_to(principal: Principal, worker_id: str) -> None:
     """A worker may take a case on themselves; only a manager assigns it to someone else."""
     if principal.role == "worker" and worker_id != principal.user_id:
         raise Forbidden("a worker can assign only themselves; a manager assigns others")
+
+
+def authorize_integration(principal: Principal, purpose: str, granted: dict[str, list[str]]) -> None:
+    """An integration client reads a client's personal data only for a purpose it was granted (ADR 0016)."""
+    if principal.role != "integration":
+        raise Forbidden("this interface is for integration clients")
+    if purpose not in granted.get(principal.user_id, []):
+        raise Forbidden(f"integration client {principal.user_id} is not granted the purpose {purpose}")
