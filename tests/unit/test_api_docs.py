@@ -1,0 +1,47 @@
+"""The API documentation pages render in a closed network: every asset comes from the service itself."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+
+from shared.infra import apidocs
+from tests.support import DOC_PAGES, foreign_references, page_references
+
+
+def app_with_docs() -> FastAPI:
+    app = FastAPI(title="Avain test", docs_url=None, redoc_url=None)
+
+    @app.get("/things")
+    async def things() -> list[str]:
+        return []
+
+    apidocs.install(app)
+    return app
+
+
+async def test_the_doc_pages_load_everything_from_their_own_origin() -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app_with_docs()), base_url="http://svc") as http:
+        for page in DOC_PAGES:
+            answer = await http.get(page)
+            assert answer.status_code == 200, page
+            assert not foreign_references(answer.text), (page, foreign_references(answer.text))
+            references = page_references(answer.text)
+            assert "/openapi.json" in references and any(r.endswith(".js") for r in references), references
+            for url in references:
+                loaded = await http.get(url)
+                assert loaded.status_code == 200 and loaded.content, (page, url)
+        assert "/things" in (await http.get("/openapi.json")).json()["paths"]
+
+
+async def test_behind_a_proxy_the_pages_point_under_its_path_prefix() -> None:
+    transport = httpx.ASGITransport(app=app_with_docs(), root_path="/intake")
+    async with httpx.AsyncClient(transport=transport, base_url="http://svc") as http:
+        html = (await http.get("/docs")).text
+        assert all(url.startswith("/intake/") for url in page_references(html)), page_references(html)
+
+
+def test_the_checks_see_a_cdn() -> None:
+    cdn = '<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>'
+    assert foreign_references(cdn)
+    assert foreign_references('<link href="//fonts.example/x.css">')
