@@ -19,8 +19,9 @@ SERVICE = "budgeting"
 
 class BudgetingSettings(ServiceSettings):
     http_port: int = 8002
-    # The worker's authority limit in cents, by municipality ("default" for the rest of the region).
-    authority_limits: dict[str, int] = Field(default_factory=lambda: {"default": 500_000})
+    authority_limits: dict[str, int] = Field(default_factory=lambda: {"default": 500_000}, description=(
+        'The worker\'s authority limit in cents by municipality, JSON ("default" covers the rest of the region): '
+        "a decision above it waits for a manager's approval"))
 
     def authority_limit(self, municipality: str | None) -> int:
         return self.authority_limits.get(municipality or "", self.authority_limits["default"])

@@ -25,8 +25,9 @@ SOURCES = ("intake", "budgeting", "marketplace", "followup", "history", "access"
 
 class HistorySettings(ServiceSettings):
     http_port: int = 8005
-    # Years to keep a closed case's records, by service task, over the defaults (see domain/retention.py).
-    retention_years: dict[str, int] = Field(default_factory=dict)
+    retention_years: dict[str, int] = Field(default_factory=dict, description=(
+        "Years to keep a closed case's records by service task, JSON, over the National Archives defaults in "
+        "services/history/domain/retention.py"))
 
     @model_validator(mode="after")
     def _topics_outlive_every_retention_period(self) -> HistorySettings:
