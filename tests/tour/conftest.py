@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -59,6 +60,14 @@ def copy_checkout(source: Path, target: Path) -> None:
             shutil.copy2(src, dst)
 
 
+def listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        return True
+    except OSError:
+        return False
+
+
 def log_level(line: str) -> str | None:
     try:
         entry: Any = json.loads(line)
@@ -96,5 +105,10 @@ def local_stack() -> Iterator[LocalStack]:
         stack.startup_logs = stack.read_logs()
         yield stack
     finally:
-        stack.avain("clean", timeout=180)
+        link = checkout / ".data" / f"postgres-{ports['postgres']}"
+        cluster = link.resolve() if link.is_symlink() else None  # outside the private folder: clean deletes it
+        cleaned = stack.avain("clean", timeout=180)
         shutil.rmtree(home, ignore_errors=True)
+        left = [name for name, port in ports.items() if listening(port)]
+        if cleaned.returncode != 0 or left or (cluster is not None and cluster.exists()):
+            pytest.fail(f"./avain clean left {left or cluster}: {cleaned.stderr[-2000:]}")
