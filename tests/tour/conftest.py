@@ -9,6 +9,7 @@ started at the end, also the PostgreSQL cluster it keeps outside the private fol
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import socket
 import subprocess
@@ -82,10 +83,12 @@ def local_stack() -> Iterator[LocalStack]:
     checkout = home / "avain"
     copy_checkout(ROOT, checkout)
     (checkout / ".venv").symlink_to(ROOT / ".venv")
-    kafka = free_port(19192, pair=True)
-    ports = {"kafka": kafka, "postgres": free_port(15533)}
+    # Ports from a random place in a range no default uses: other engineers' suites pick ports at the same time.
+    base = random.randrange(20000, 32000, 100)  # below the kernel's ephemeral ports (32768 up)
+    kafka = free_port(base, pair=True)
+    ports = {"kafka": kafka, "postgres": free_port(base + 3)}
     for i, service in enumerate(SERVICES):
-        ports[service] = free_port(18101 + i)
+        ports[service] = free_port(base + 5 + i)
     env = clean_environment() | {
         "AVAIN_KAFKA_PORT": str(kafka), "AVAIN_PG_PORT": str(ports["postgres"]),
         "AVAIN_CACHE_DIR": str(default_cache_dir().resolve()), "AVAIN_PG_FAST": "1", "AVAIN_KAFKA_HEAP": "512m",
