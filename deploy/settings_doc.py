@@ -79,6 +79,8 @@ def default_of(field: FieldInfo) -> str:
         value = field.default
     if isinstance(value, SecretStr):
         return "a development value (production refuses it)"
+    if value is None:
+        return "(unset)"
     if value == "":
         return "(empty)"
     if isinstance(value, str):
