@@ -15,7 +15,8 @@ from services.intake.application.policy import Action, authorize, may_assign_to
 from services.intake.domain import client as domain
 from shared.infra.aggregate import Aggregate, CommandRunner, Executed, Loaded
 from shared.infra.crypto import Keyring, keyed_hash
-from shared.infra.eventstore import CommandContext, EventStore
+from shared.infra.eventstore import CommandContext
+from shared.infra.postgres_store import PostgresEventStore
 from shared.kernel.errors import InvalidCommand, NotFound
 from shared.kernel.identifiers import InvalidIdentifier, validate_hetu
 from shared.kernel.principal import Principal
@@ -41,7 +42,7 @@ class Registration:
 
 
 class IntakeApplication:
-    def __init__(self, store: EventStore, keyring: Keyring, hetu_pepper: bytes) -> None:
+    def __init__(self, store: PostgresEventStore, keyring: Keyring, hetu_pepper: bytes) -> None:
         self.store = store
         self.keyring = keyring
         self._pepper = hetu_pepper
