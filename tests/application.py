@@ -16,9 +16,10 @@ from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from shared.infra.crypto import MemoryKeyring
-from shared.infra.eventstore import CommandContext
+from shared.infra.eventstore import CommandContext, Position
 from shared.infra.memory_store import InMemoryEventStore
 from shared.infra.pipeline import Application
+from shared.infra.reactions import Listener
 from shared.kernel.commands import Command
 from shared.kernel.envelope import Actor, EventEnvelope
 from shared.kernel.events import DomainEvent
@@ -70,10 +71,14 @@ class Harness:
 
     async def when(self, command: Command, principal: Principal) -> list[DomainEvent]:
         """The events ``command`` recorded (raises what the pipeline raised: then nothing was recorded)."""
+        done = await self.run(command, principal)
+        return self.decoded(done.new_events)
+
+    async def run(self, command: Command, principal: Principal) -> Any:
+        """What ``handle`` answers: ``Executed``, or a workflow's own answer (intake's ``Registration``)."""
         context = CommandContext(actor=principal.actor, correlation_id=str(uuid4()), causation_id=str(uuid4()),
                                  now=datetime.now(UTC))
-        done = await self.app.handle(command, principal, context)
-        return self.decoded(done.new_events)
+        return await self.app.handle(command, principal, context)
 
     async def when_published(self, event: DomainEvent, subject: UUID, *, consumer: str = "process-manager",
                              time: datetime | None = None) -> list[DomainEvent]:
@@ -84,6 +89,13 @@ class Harness:
             if envelope.id in await self.store.claim_inbox(session, consumer, [envelope]):
                 await self.app.react(session, envelope)
         return self.decoded([r.envelope for r in await self.store.unpublished(100_000) if r.envelope.id not in before])
+
+    async def when_heard(self, listener: Listener, event: DomainEvent, subject: UUID) -> None:
+        """Another service publishes ``event`` and ``listener`` hears it, in the inbox's transaction."""
+        envelope = published(event, subject)
+        async with self.store.transaction() as session:
+            if envelope.id in await self.store.claim_inbox(session, listener.consumer, [envelope]):
+                await listener.effect(self.app, session, envelope, Position("test", 0, 0))
 
     async def recorded(self, stream_id: str) -> list[DomainEvent]:
         return self.decoded(await self.store.read_stream(stream_id))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from shared.infra.aggregate import Aggregate, CommandRunner, Current, Executed, Loaded, Projector
+from shared.infra.aggregate import Aggregate, CommandRunner, Current, Loaded, Projector
 from shared.infra.crypto import Keyring
 from shared.infra.eventstore import CommandContext, ConcurrencyError, EventStore, Position, Session
 from shared.infra.reactions import Reactions
@@ -81,7 +81,17 @@ class Route:
     missing: Missing = "refuse"
 
 
-Handlers = Mapping[type[Command], Route]
+@dataclass(frozen=True)
+class Workflow:
+    """The rare entry that must find or claim its case before one command can run (intake's registration: a
+    hetu lookup, and a race with a concurrent registration of the same person). ``run(command, principal,
+    context, application)`` does that and sends the command itself through ``handle``; it returns its own
+    answer."""
+
+    run: Callable[[Any, Principal, CommandContext, Application[Any]], Awaitable[Any]]
+
+
+Handlers = Mapping[type[Command], Route | Workflow]
 # A due timer → the command it becomes (None: nothing to do).
 TimerCommand = Callable[[Timer], Command | None]
 
@@ -104,6 +114,8 @@ class Application(Generic[D]):
         self.system = Principal(user_id=service, role="system")
         self.runners: dict[AggregateSpec[Any], CommandRunner[Any]] = {}
         for route in handlers.values():
+            if not isinstance(route, Route):
+                continue
             spec = route.aggregate
             if spec not in self.runners:
                 self.runners[spec] = CommandRunner(store, spec.aggregate, spec.projector if project else None,
@@ -116,11 +128,14 @@ class Application(Generic[D]):
         return runner
 
     async def handle(self, command: Command, principal: Principal, context: CommandContext, *,
-                     session: Session | None = None) -> Executed[Any]:
-        """Run ``command`` for ``principal``; in ``session`` when given (a consumer's inbox transaction)."""
+                     session: Session | None = None) -> Any:
+        """Run ``command`` for ``principal``; in ``session`` when given (a consumer's inbox transaction).
+        Returns ``Executed`` (the state, version and new events), or a workflow's own answer."""
         route = self.handlers.get(type(command))
         if route is None:
             raise TypeError(f"{self.service} has no handler for {type(command).__name__}")
+        if isinstance(route, Workflow):
+            return await route.run(command, principal, context, self)
         spec = route.aggregate
         stream_id = spec.stream_of(command)
 

@@ -1,6 +1,6 @@
 """A service's reactions to other services' events: a table from each consumed event type to the command it
 becomes. What the consumer accepts and which topics it subscribes to are read from the table, never listed
-beside it.
+beside it. A ``Listener`` is a consumer whose effect is no command (a lookup table kept, a read model).
 
 An event type names its publisher (``fi.avain.<service>.<Name>``), whose topic carries it. Each event is
 read through its contract module's registry, so the upcasters registered there apply.
@@ -9,9 +9,11 @@ read through its contract module's registry, so the upcasters registered there a
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from shared.infra.eventstore import Position, Session
 from shared.kernel.commands import Command
 from shared.kernel.envelope import EventEnvelope
 from shared.kernel.events import DomainEvent, EventRegistry
@@ -55,3 +57,23 @@ class Reactions:
             return None
         registry, translate = found
         return translate(registry.load(envelope.type, envelope.schema_version, envelope.data), envelope)
+
+
+# (the application, the inbox's session, the event's envelope, where it sat on Kafka) → the effect, written in
+# that session.
+Effect = Callable[[Any, Session, EventEnvelope, Position], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Listener:
+    consumer: str  # the consumer group's name: never rename it (see Reactions)
+    sources: Sequence[str]  # the services whose topics it reads
+    accepts: Callable[[str], bool]
+    effect: Effect
+    events: Sequence[type[DomainEvent]] = ()  # what it listens for, when it says (the coverage test asks)
+
+    @classmethod
+    def of(cls, consumer: str, events: Sequence[type[DomainEvent]], effect: Effect) -> Listener:
+        """A listener for ``events``: its topics and accepted types read from them."""
+        types = frozenset(e.event_type for e in events)
+        return cls(consumer, list(dict.fromkeys(publisher_of(e) for e in events)), types.__contains__, effect, events)
