@@ -3,7 +3,7 @@
 The spec names what the service is: its handlers (which name its aggregates), its reactions to other services'
 events, its timers, what it publishes, its migrations, routers and ports. ``create_app`` builds the runtime
 (database, key vault, outbox relay, Kafka consumers) and the FastAPI app from it; the consumed topics are read
-from the reactions, and each consumer is bound to the application it feeds, by reference.
+from the reactions and listeners, and each consumer is bound to the application it feeds, by reference.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from shared.kernel.envelope import EventEnvelope
 from shared.kernel.events import DomainEvent
 
 D = TypeVar("D")
-Config = TypeVar("Config", bound=ServiceSettings)
 
 
 @dataclass(frozen=True)
