@@ -144,3 +144,21 @@ async def check_error_answer(response: Any) -> None:
     if response.status_code >= 400:
         await response.aread()
         problem_of(response)
+
+
+DOC_PAGES = ("/docs", "/redoc")
+
+
+def page_references(html: str) -> list[str]:
+    """Every URL an API documentation page makes the browser load: scripts, styles, icons, the OpenAPI
+    document (Swagger UI's ``url:``, ReDoc's ``spec-url``)."""
+    import re
+
+    found = re.findall(r'(?:src|href|spec-url)="([^"]*)"', html) + re.findall(r"\burl: '([^']*)'", html)
+    return [url for url in found if url]
+
+
+def foreign_references(html: str) -> list[str]:
+    """What on the page would be fetched from another origin (a CDN, Google Fonts, a validator)."""
+    return [url for url in page_references(html) if not url.startswith("/") or url.startswith("//")] + \
+        [m for m in ("http://", "https://") if m in html]

@@ -118,7 +118,7 @@ start() {
   fi
   for _ in $(seq 1 120); do
     if answers; then log "ready on 127.0.0.1:$PORT"; return 0; fi
-    if ! running_pid >/dev/null; then log "broker exited; see $DATA/logs"; tail -20 "$DATA/logs/stdout.log" "$DATA/logs/server.log" >&2 || true; exit 1; fi
+    if ! running_pid >/dev/null; then log "broker exited; see $DATA/logs"; tail -n 20 "$DATA/logs/stdout.log" "$DATA/logs/server.log" >&2 || true; exit 1; fi
     sleep 0.5
   done
   log "did not answer within 60 s"; exit 1

@@ -29,10 +29,10 @@ class RhythmSetting(BaseModel):
 
 class FollowUpSettings(ServiceSettings):
     http_port: int = 8004
-    # The follow-up rhythm by municipality ("default" for the rest of the region), e.g.
-    # AVAIN_RHYTHMS='{"default": {"first_check_in_days": 14, "check_in_every_days": 30}}'.
     rhythms: dict[str, RhythmSetting] = Field(
-        default_factory=lambda: {"default": RhythmSetting(first_check_in_days=14, check_in_every_days=30)})
+        default_factory=lambda: {"default": RhythmSetting(first_check_in_days=14, check_in_every_days=30)},
+        description='The follow-up rhythm by municipality, JSON ("default" covers the rest of the region): days from '
+        "the decision to the first check-in, then between check-ins (decimals allowed: 0.5 is twelve hours)")
 
     def rhythm(self, municipality: str | None) -> Rhythm:
         r = self.rhythms.get(municipality or "", self.rhythms["default"])

@@ -13,7 +13,7 @@ from services.history.application.handlers import HistoryApplication
 from services.history.domain.retention import DEFAULT_YEARS
 from services.history.entrypoints.http import router
 from shared.infra.app import asyncapi_of, create_service_app, declare_publications, serve
-from shared.infra.consumer import current_record
+from shared.infra.eventstore import Position
 from shared.infra.runtime import ServiceRuntime
 from shared.infra.settings import ServiceSettings
 from shared.kernel.envelope import EventEnvelope
@@ -25,8 +25,9 @@ SOURCES = ("intake", "budgeting", "marketplace", "followup", "history", "access"
 
 class HistorySettings(ServiceSettings):
     http_port: int = 8005
-    # Years to keep a closed case's records, by service task, over the defaults (see domain/retention.py).
-    retention_years: dict[str, int] = Field(default_factory=dict)
+    retention_years: dict[str, int] = Field(default_factory=dict, description=(
+        "Years to keep a closed case's records by service task, JSON, over the National Archives defaults in "
+        "services/history/domain/retention.py"))
 
     @model_validator(mode="after")
     def _topics_outlive_every_retention_period(self) -> HistorySettings:
@@ -61,12 +62,10 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         app.state.history = history
         await postgres.seed_retention(rt.pool, s.retention_years)
 
-        async def on_event(conn: asyncpg.Connection, envelope: EventEnvelope) -> None:
-            record = current_record.get()
-            assert record is not None
-            await history.on_record(conn, envelope, record.topic, record.partition, record.offset)
+        async def on_event(conn: asyncpg.Connection, envelope: EventEnvelope, at: Position) -> None:
+            await history.on_record(conn, envelope, at.topic, at.partition, at.offset)
 
-        rt.bind("timeline", on_event, accepts=lambda _type: True)
+        rt.bind("timeline", on_event, accepts=lambda _type: True, positioned=True)
 
     return create_service_app(
         runtime, title="Avain case history", routers=[router], on_started=started, consumed_topics=topics(runtime),

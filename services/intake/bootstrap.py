@@ -1,30 +1,28 @@
-"""Wires the intake service: settings → runtime (database, key vault, outbox relay, Kafka) → HTTP API."""
+"""The intake service, declared: its commands, its one listener (the case history's erasures), what it
+publishes, and its HTTP API (shared/infra/service.py builds the process from this)."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-import asyncpg
 from fastapi import FastAPI
 from faststream.specification import AsyncAPI
 from pydantic import model_validator
 
 from contracts.history import ClientErased
 from contracts.intake import EVENTS
-from services.intake.adapters.postgres import MIGRATIONS, forget_name
-from services.intake.application.handlers import IntakeApplication
-from services.intake.application.tokens import TokenExchange
-from services.intake.entrypoints import integration
+from services.intake.adapters.postgres import MIGRATIONS
+from services.intake.application.handlers import HANDLERS, Ports, ports
+from services.intake.entrypoints import integration, tokens
 from services.intake.entrypoints.http import router
-from services.intake.entrypoints.tokens import router as token_router
-from shared.infra.app import asyncapi_of, create_service_app, declare_publications, serve
-from shared.infra.auth import TokenVerifier
+from shared.infra import service
+from shared.infra.eventstore import Position, Session
+from shared.infra.pipeline import Application
+from shared.infra.reactions import Listener
 from shared.infra.runtime import ServiceRuntime
 from shared.infra.settings import DEV_TOKEN_SIGNING_KEY, ServiceSettings
-from shared.infra.token_service import TokenService
 from shared.kernel.envelope import EventEnvelope
-
-SERVICE = "intake"
 
 
 class IntakeSettings(ServiceSettings):
@@ -38,44 +36,31 @@ class IntakeSettings(ServiceSettings):
         return self
 
 
-def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
-    runtime = ServiceRuntime(SERVICE, settings, [MIGRATIONS])
-    runtime.build_broker()
-    declare_publications(runtime, EVENTS)
-    runtime.consume("erasure", [runtime.topic_of("history")])
-    return runtime
+async def forget_hetu(app: Application[Ports], session: Session, envelope: EventEnvelope, _: Position) -> None:
+    """An erased client can no longer be found by their hetu: the keyed hash goes with the key."""
+    await app.deps.forget_hetu(session, UUID(envelope.subject))
 
 
-def asyncapi(settings: ServiceSettings | None = None) -> AsyncAPI:
-    return asyncapi_of(build_runtime(settings or IntakeSettings()), "Avain intake")
+def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
+    return ports(runtime.pool, settings.hetu_pepper.get_secret_value().encode(), runtime.keyring)
+
+
+SPEC = service.ServiceSpec(
+    name="intake", title="Avain intake", settings=IntakeSettings, migrations=[MIGRATIONS], publishes=EVENTS,
+    handlers=HANDLERS, listeners=[Listener.of("erasure", [ClientErased], forget_hetu)], deps=_ports,
+    routers=[router, integration.router, tokens.router],
+    description="One-door intake for personal budgeting: registration, consent, self-assessment, "
+    "coordinating worker, needs assessment, completion. Every endpoint needs a bearer token.",
+)
 
 
 def create_app(settings: ServiceSettings) -> FastAPI:
-    def started(app: FastAPI, runtime: ServiceRuntime) -> None:
-        pepper = settings.hetu_pepper.get_secret_value().encode()
-        app.state.intake = IntakeApplication(runtime.store, runtime.keyring, pepper)
-        tokens = TokenService(settings.token_signing_key.get_secret_value(), issuer=settings.token_service_issuer,
-                              audience=settings.services_audience)
-        app.state.token_exchange = TokenExchange(TokenVerifier(settings.exchange_issuers), tokens,
-                                                 runtime.store.pool, pepper)
-        app.state.tokens.know_keys(settings.token_service_issuer, tokens.jwks())  # its own: no fetch from itself
-        runtime.bind("erasure", forget_hetu, accepts=ClientErased.event_type.__eq__)
-
-    runtime = build_runtime(settings)
-    return create_service_app(
-        runtime, consumed_topics=[runtime.topic_of("history")], title="Avain intake",
-        routers=[router, integration.router, token_router],
-        on_started=started,
-        description="One-door intake for personal budgeting: registration, consent, self-assessment, "
-        "coordinating worker, needs assessment, completion. Every endpoint needs a bearer token.",
-    )
+    return service.create_app(SPEC, settings)
 
 
-async def forget_hetu(conn: asyncpg.Connection, envelope: EventEnvelope) -> None:
-    """An erased client can no longer be found by their hetu or name: the keyed hashes go with the key."""
-    await conn.execute("DELETE FROM client_lookup WHERE client_id = $1", UUID(envelope.subject))
-    await forget_name(conn, UUID(envelope.subject))
+def asyncapi(settings: ServiceSettings | None = None) -> AsyncAPI:
+    return service.asyncapi(SPEC, settings)
 
 
 def main() -> None:
-    serve(SERVICE, IntakeSettings(), create_app)
+    service.main(SPEC)

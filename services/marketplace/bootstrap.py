@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from faststream.specification import AsyncAPI
+from pydantic import Field
 
 from contracts.marketplace import EVENTS
 from services.marketplace.adapters.postgres import MIGRATIONS
@@ -26,10 +27,12 @@ SERVICE = "marketplace"
 
 class MarketplaceSettings(ServiceSettings):
     http_port: int = 8003
-    # How long each wait of the order saga lasts before its defined outcome.
-    reservation_timeout_seconds: float = 30.0  # then the reservation is asked again (order stays pending)
-    provider_response_hours: float = 120.0  # then the order is cancelled and the funds released
-    payment_terms_days: int = 14
+    reservation_timeout_seconds: float = Field(30.0, description=(
+        "How long an order waits for budgeting's answer before the reservation is asked again (the order stays "
+        "pending)"))
+    provider_response_hours: float = Field(120.0, description=(
+        "How long a confirmed order waits for the provider's answer before it is cancelled and the funds released"))
+    payment_terms_days: int = Field(14, description="Days from an approved invoice to the day the provider is paid")
 
 
 def build_runtime(settings: ServiceSettings) -> ServiceRuntime:

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from contracts.access import PURPOSES, DataAccessed, Purpose
-from shared.infra.eventstore import CommandContext, EventStore
+from shared.infra.eventstore import CommandContext
+from shared.infra.postgres_store import PostgresEventStore
 from shared.kernel.envelope import Actor
 from shared.kernel.errors import InvalidCommand
 from shared.kernel.principal import Principal
@@ -36,7 +37,7 @@ def purpose_of(principal: Principal, stated: str | None) -> Purpose:
     return stated
 
 
-async def record_access(store: EventStore, *, service: str, client_ids: list[UUID], principal: Principal,
+async def record_access(store: PostgresEventStore, *, service: str, client_ids: list[UUID], principal: Principal,
                         purpose: Purpose, resource: str, status: int, correlation_id: str) -> None:
     """One DataAccessed per client whose data the response carried (a work list names many), in one
     transaction, each in a stream of its own: reads never contend with each other or with the case.

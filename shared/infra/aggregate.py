@@ -1,7 +1,8 @@
 """Running a command against an event-sourced aggregate: load, fold, authorise, decide, append.
 
 One command, one aggregate, one transaction: the new events, their outbox rows and the inline
-projection commit together (and, in a consumer, the inbox row too).
+projection commit together (and, in a consumer, the inbox row too). The runner works on any EventStore;
+shared/infra/pipeline.py is what calls it for a service's commands.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-import asyncpg
-
-from shared.infra.eventstore import CommandContext, ConcurrencyError, EventStore
+from shared.infra.eventstore import CommandContext, ConcurrencyError, EventStore, Session
 from shared.kernel.envelope import EventEnvelope
 from shared.kernel.events import DomainEvent, EventRegistry
 
 S = TypeVar("S")
 
-Projector = Callable[[asyncpg.Connection, S, Sequence[EventEnvelope]], Awaitable[None]]
+Projector = Callable[[Session, S, Sequence[EventEnvelope]], Awaitable[None]]
+# Given the state at the head of the stream, the domain command to decide (None: nothing to do).
+Step = Callable[["Current[S]"], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -106,14 +107,14 @@ class CommandRunner(Generic[S]):
         self._serialize = serialize
         self._heads: StateCache[S] = StateCache()
 
-    async def load(self, stream_id: str, conn: asyncpg.Connection | None = None) -> Loaded[S]:
+    async def load(self, stream_id: str, conn: Session | None = None) -> Loaded[S]:
         """The whole stream and the state it folds to (for views that show the events)."""
         events = await self.store.read_stream(stream_id, conn)
         loaded = Loaded(self.aggregate.fold(events), len(events), events)
         self._heads.put(stream_id, _head_of(loaded.state, events))
         return loaded
 
-    async def current(self, stream_id: str, conn: asyncpg.Connection | None = None) -> Current[S]:
+    async def current(self, stream_id: str, conn: Session | None = None) -> Current[S]:
         """The state at the head of the stream, folding only the events after the cached head (if any)."""
         cached = self._heads.get(stream_id)
         if cached is not None:
@@ -136,43 +137,48 @@ class CommandRunner(Generic[S]):
         subject: str,
         expected_version: int | None = None,
         authorize: Callable[[S], None] | None = None,
-        conn: asyncpg.Connection | None = None,
+        conn: Session | None = None,
     ) -> Executed[S]:
         """``expected_version`` is the version the caller saw (If-Match); a stale one is a conflict."""
-        if conn is None:
-            async with self.store.pool.acquire() as own, own.transaction():
-                return await self._execute(own, stream_id, command, ctx, subject, expected_version, authorize)
-        return await self._execute(conn, stream_id, command, ctx, subject, expected_version, authorize)
 
-    async def _execute(
-        self,
-        conn: asyncpg.Connection,
-        stream_id: str,
-        command: Any,
-        ctx: CommandContext,
-        subject: str,
-        expected_version: int | None,
-        authorize: Callable[[S], None] | None,
-    ) -> Executed[S]:
+        async def step(current: Current[S]) -> Any:
+            if expected_version is not None and expected_version != current.version:
+                raise ConcurrencyError(stream_id, expected_version, current.version)
+            if authorize is not None:
+                authorize(current.state)
+            return command
+
+        return await self.run(stream_id, step, ctx, subject=subject, session=conn)
+
+    async def run(self, stream_id: str, step: Step[S], ctx: CommandContext, *, subject: str,
+                  session: Session | None = None) -> Executed[S]:
+        """In one transaction (``session``'s, or a new one): the stream's head, ``step`` on it for the domain
+        command (it may refuse, or return None for nothing to do), decide, append, project."""
+        if session is None:
+            async with self.store.transaction() as own:
+                return await self._run(own, stream_id, step, ctx, subject)
+        return await self._run(session, stream_id, step, ctx, subject)
+
+    async def _run(self, session: Session, stream_id: str, step: Step[S], ctx: CommandContext,
+                   subject: str) -> Executed[S]:
         if self._serialize:
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", stream_id)
-        loaded = await self.current(stream_id, conn)
-        if expected_version is not None and expected_version != loaded.version:
-            raise ConcurrencyError(stream_id, expected_version, loaded.version)
-        if authorize is not None:
-            authorize(loaded.state)
+            await self.store.lock_stream(session, stream_id)
+        loaded = await self.current(stream_id, session)
+        command = await step(loaded)
+        if command is None:
+            return Executed(loaded.state, loaded.version, [])
         events = self.aggregate.decide(command, loaded.state)
         if loaded.head_time is not None and loaded.head_time > ctx.now:
             # The clock was read before this command queued behind a faster writer: a stream's times never
             # go backwards, so "as of T" and the history's ordering agree with the stream's own order.
             ctx = replace(ctx, now=loaded.head_time)
-        envelopes = await self.store.append(conn, stream_id, loaded.version, events, ctx, subject=subject,
+        envelopes = await self.store.append(session, stream_id, loaded.version, events, ctx, subject=subject,
                                             head_hash=loaded.head_hash)
         state = loaded.state
         for event in events:
             state = self.aggregate.evolve(state, event)
         if envelopes and self._projector is not None:
-            await self._projector(conn, state, envelopes)
+            await self._projector(session, state, envelopes)
         version = loaded.version + len(envelopes)
         if envelopes:
             # Cached before the transaction commits: were it rolled back, the next read sees the head missing.

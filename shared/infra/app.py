@@ -11,7 +11,7 @@ from faststream.specification import AsyncAPI
 
 from contracts.access import DataAccessed
 from contracts.checkpoint import CheckpointSigned
-from shared.infra import http
+from shared.infra import apidocs, http
 from shared.infra.auth import verifier_for
 from shared.infra.logging import configure_logging
 from shared.infra.runtime import ServiceRuntime
@@ -60,7 +60,9 @@ def create_service_app(
             await runtime.start_consuming()
             yield
 
-    app = FastAPI(title=title, version="1.0.0", description=description, lifespan=lifespan)
+    app = FastAPI(title=title, version="1.0.0", description=description, lifespan=lifespan, docs_url=None,
+                  redoc_url=None)
+    apidocs.install(app)  # /docs and /redoc with their assets served here, not from a CDN
     app.state.runtime = runtime
     app.state.tokens = verifier_for(settings)
     http.install(app, runtime.readiness, runtime.consumer_state, max_body_bytes=settings.http_max_body_bytes)

@@ -1,6 +1,6 @@
 """Bearer tokens carrying a user id and a role; every endpoint requires one.
 
-Tokens come from the issuers the service trusts (docs/decisions/0017): the county's identity provider for staff
+Tokens come from the issuers the service trusts (docs/decisions/0018): the county's identity provider for staff
 and Avain's own token service for clients (it exchanges the e-identification broker's token for one naming the
 pseudonymous client id), each verified with its JWKS (RS256/ES256) and with its issuer, audience and role claim
 configured. HS256 tokens signed with ``AVAIN_JWT_SECRET`` are accepted only outside production (development,

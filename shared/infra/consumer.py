@@ -19,7 +19,6 @@ import contextlib
 import dataclasses
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -32,9 +31,10 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
 
 from shared.infra.db import CONNECTION_ERRORS
-from shared.infra.eventstore import ConcurrencyError
+from shared.infra.eventstore import ConcurrencyError, Position
 from shared.infra.kafka import SAFE_SUBSCRIBER_SETTINGS
 from shared.infra.logging import bind_correlation, unbind_correlation
+from shared.infra.postgres_store import claim_inbox
 from shared.kernel.envelope import EventEnvelope
 from shared.kernel.errors import DomainError
 from shared.kernel.events import UnknownEventType
@@ -42,14 +42,12 @@ from shared.kernel.events import UnknownEventType
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[asyncpg.Connection, EventEnvelope], Awaitable[None]]
+# A handler that keeps where the record sat (the pipeline's reactions hand it on in the command's context).
+PositionedHandler = Callable[[asyncpg.Connection, EventEnvelope, Position], Awaitable[None]]
 Outcome = Literal["applied", "duplicate", "ignored", "dead-lettered"]
 
 # The database (or the key vault) going away or restarting: never a reason to dead-letter a record.
 TRANSIENT = CONNECTION_ERRORS
-
-
-# The Kafka record being handled, for handlers that keep its position (the case history does).
-current_record: ContextVar[ConsumerRecord[Any, Any] | None] = ContextVar("current_record", default=None)
 
 
 class PoisonEvent(Exception):
@@ -92,10 +90,11 @@ class IdempotentConsumer:
         self,
         pool: asyncpg.Pool,
         name: str,
-        handler: Handler,
+        handler: Handler | PositionedHandler,
         dead_letters: DeadLetters,
         *,
         accepts: Callable[[str], bool] = lambda _type: True,
+        positioned: bool = False,
         max_attempts: int = 3,
         backoff_seconds: float = 0.5,
     ) -> None:
@@ -104,6 +103,7 @@ class IdempotentConsumer:
         self._handler = handler
         self._dead_letters = dead_letters
         self._accepts = accepts
+        self._positioned = positioned  # the handler takes the record's Position as a third argument
         self._max_attempts = max_attempts
         self._backoff = backoff_seconds
         self.outcomes: Counter[Outcome] = Counter()  # for health checks and tests
@@ -184,21 +184,19 @@ class IdempotentConsumer:
 
     async def _apply(self, batch: list[tuple[int, ConsumerRecord[Any, Any], EventEnvelope]]) -> list[Outcome]:
         async with self._pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(
-                "INSERT INTO inbox (consumer, event_id, event_type)"
-                " SELECT $1, * FROM unnest($2::uuid[], $3::text[]) ON CONFLICT DO NOTHING RETURNING event_id",
-                self.name, [e.id for _, _, e in batch], [e.type for _, _, e in batch],
-            )
-            fresh = {r["event_id"] for r in rows}
+            fresh = await claim_inbox(conn, self.name, [e for _, _, e in batch])
             outcomes: list[Outcome] = []
             for _, record, envelope in batch:
                 if envelope.id not in fresh:
                     outcomes.append("duplicate")  # applied before (or twice in this batch: the first counts)
                     continue
                 fresh.discard(envelope.id)
-                current_record.set(record)
                 bind_correlation(envelope.correlation_id)
-                await self._handler(conn, envelope)
+                if self._positioned:
+                    position = Position(record.topic, record.partition, record.offset)
+                    await self._handler(conn, envelope, position)  # type: ignore[call-arg]
+                else:
+                    await self._handler(conn, envelope)  # type: ignore[call-arg]
                 outcomes.append("applied")
         return outcomes
 
@@ -235,8 +233,9 @@ class ConsumerSlot:
     """Registered with the broker when a service is built (so the AsyncAPI document shows it); the
     consumer itself is put in once the service's storage is open."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, topics: Sequence[str] = ()) -> None:
         self.name = name
+        self.topics = list(topics)
         self.consumer: IdempotentConsumer | None = None
         self.subscribers: list[Any] = []  # FastStream's; their aiokafka consumers exist while running
         self.committers: list[OffsetCommitter] = []

@@ -113,3 +113,22 @@ class Keyring:
 
 def decode_master_key(value: str) -> bytes:
     return base64.b64decode(value)
+
+
+class MemoryKeyring(Keyring):
+    """The key vault in memory, for application tests: the same sealing, keys in a dict instead of a table."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, bytes | None] = {}
+
+    async def create(self, client_id: str) -> None:
+        self._keys.setdefault(client_id, os.urandom(32))
+
+    async def key(self, client_id: str) -> bytes | None:
+        if client_id not in self._keys:
+            raise LookupError("no key for this client")
+        return self._keys[client_id]
+
+    async def destroy(self, client_id: str, reason: str) -> None:
+        if client_id in self._keys:
+            self._keys[client_id] = None

@@ -1,24 +1,27 @@
-"""Append-only event store on PostgreSQL, with the transactional outbox.
+"""The event store's interface, one for every backend: PostgreSQL (postgres_store.py) and memory (memory_store.py).
 
-``append`` runs inside the caller's transaction, so the events, their outbox rows and whatever else the
-command writes (an inbox row, a projection) commit together or not at all.
+A store appends events to streams with an expected version, and in the same transaction queues them in the
+outbox; a consumer's inbox rows and a command's projection commit in that transaction too. tests/unit and
+tests/integration run one suite (tests/store_suite.py) against both, so application tests on the memory store
+mean what they say.
 """
 
 from __future__ import annotations
 
-import json
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-from uuid import uuid4
-
-import asyncpg
+from typing import Any, TypeAlias
+from uuid import UUID, uuid4
 
 from shared.kernel.envelope import Actor, EventEnvelope
 from shared.kernel.events import DomainEvent
 
-OUTBOX_CHANNEL = "avain_outbox"
+# A transaction on the store: an asyncpg connection in a transaction for PostgreSQL, a MemorySession in memory.
+# Whatever else the command writes (an inbox row, a projection, a timer) goes through the same session.
+Session: TypeAlias = Any
 
 
 class ConcurrencyError(Exception):
@@ -33,162 +36,83 @@ class ConcurrencyError(Exception):
 
 
 @dataclass(frozen=True)
+class Position:
+    """Where a consumed event sat on Kafka (the case history keeps it beside the event)."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True)
 class CommandContext:
-    """Who causes the events, when, and under which correlation; passed in, never read from globals."""
+    """Who causes the events, when, and under which correlation; passed in, never read from globals.
+
+    ``position``: set when the command comes from a consumed event (where that event sat on Kafka)."""
 
     actor: Actor
     correlation_id: str
     now: datetime
     causation_id: str | None = None
+    position: Position | None = None
 
 
-def envelope_of_row(row: asyncpg.Record) -> EventEnvelope:
-    """An event as stored (a row of ``events``, also joined with the outbox) back into its envelope."""
-    return EventEnvelope(
-        id=row["event_id"],
-        source=row["source"],
-        type=row["event_type"],
-        schema_version=row["schema_version"],
-        time=row["occurred_at"],
-        subject=row["subject"],
-        stream_id=row["stream_id"],
-        stream_version=row["stream_version"],
-        correlation_id=row["correlation_id"],
-        causation_id=row["causation_id"],
-        actor=Actor(id=row["actor_id"], role=row["actor_role"]),
-        data=json.loads(row["data"]),
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
-        hash_version=row["hash_version"],
-    )
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    topic: str
+    envelope: EventEnvelope
 
 
-_SELECT = "SELECT * FROM events"
+class EventStore(ABC):
+    source: str  # the CloudEvents source of what this store appends, e.g. "/avain/intake"
+    topic: str  # where the outbox relay publishes it
 
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Session]:
+        """A session whose writes commit together when the block ends, or not at all when it raises."""
 
-class EventStore:
-    def __init__(self, pool: asyncpg.Pool, *, source: str, topic: str) -> None:
-        self.pool = pool
-        self.source = source
-        self.topic = topic
+    @abstractmethod
+    async def read_stream(self, stream_id: str, session: Session | None = None, *,
+                          from_version: int = 1) -> list[EventEnvelope]:
+        """The stream's events from ``from_version`` on; inside ``session`` including its own uncommitted ones."""
 
-    async def read_stream(
-        self, stream_id: str, conn: asyncpg.Connection | None = None, *, from_version: int = 1
-    ) -> list[EventEnvelope]:
-        query = f"{_SELECT} WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version"
-        rows = await (conn or self.pool).fetch(query, stream_id, from_version)
-        return [envelope_of_row(r) for r in rows]
-
-    async def read_subject(self, subject: str) -> list[EventEnvelope]:
-        rows = await self.pool.fetch(f"{_SELECT} WHERE subject = $1 ORDER BY global_position", subject)
-        return [envelope_of_row(r) for r in rows]
-
-    async def read_all(self, after: int = 0, limit: int = 1000) -> list[tuple[int, EventEnvelope]]:
-        """Events by global position (for rebuilds and audits of committed history, not for tailing)."""
-        rows = await self.pool.fetch(
-            f"{_SELECT} WHERE global_position > $1 ORDER BY global_position LIMIT $2", after, limit
-        )
-        return [(r["global_position"], envelope_of_row(r)) for r in rows]
-
-    async def append(
-        self,
-        conn: asyncpg.Connection,
-        stream_id: str,
-        expected_version: int,
-        events: Sequence[DomainEvent],
-        ctx: CommandContext,
-        *,
-        subject: str,
-        head_hash: str | None = None,
-    ) -> list[EventEnvelope]:
+    @abstractmethod
+    async def append(self, session: Session, stream_id: str, expected_version: int, events: Sequence[DomainEvent],
+                     ctx: CommandContext, *, subject: str, head_hash: str | None = None) -> list[EventEnvelope]:
         """Append ``events`` after ``expected_version`` (0 = new stream) and queue them in the outbox.
 
-        Must run inside a transaction on ``conn``. Raises ConcurrencyError when the stream is not at
-        ``expected_version``, also when a concurrent writer got there first (the unique constraint on
-        (stream_id, stream_version) decides the race, so no lock is held across the command).
+        Raises ConcurrencyError when the stream is not at ``expected_version``, also when a concurrent writer
+        got there first. ``head_hash``: the hash of event ``expected_version`` when the caller has just read it
+        in this session (saves reading the head again)."""
 
-        ``head_hash``: the hash of event ``expected_version``, when the caller has just read the stream in this
-        transaction (CommandRunner does); it saves reading the head again. Were the caller's view stale, a
-        concurrent writer holds version ``expected_version + 1`` and the insert fails on the constraint.
-        """
-        if not events:
-            return []
-        if head_hash is not None or expected_version == 0:
-            prev_hash = head_hash
-        else:
-            head = await conn.fetchrow(
-                "SELECT stream_version, hash FROM events WHERE stream_id = $1"
-                " ORDER BY stream_version DESC LIMIT 1",
-                stream_id,
-            )
-            actual = head["stream_version"] if head else 0
-            if actual != expected_version:
-                raise ConcurrencyError(stream_id, expected_version, actual)
-            prev_hash = head["hash"] if head else None
+    @abstractmethod
+    async def lock_stream(self, session: Session, stream_id: str) -> None:
+        """Queue behind every other session that locked this stream, until the end of ``session``."""
+
+    @abstractmethod
+    async def claim_inbox(self, session: Session, consumer: str, envelopes: Sequence[EventEnvelope]) -> set[UUID]:
+        """Record that ``consumer`` handled these events; returns the ids it had not handled before (the rest are
+        duplicates: redelivered, or twice in ``envelopes``, where the first counts)."""
+
+    @abstractmethod
+    async def unpublished(self, limit: int = 500) -> list[OutboxRow]:
+        """Committed outbox rows not yet marked published, in outbox order (each stream's in version order)."""
+
+    @abstractmethod
+    async def mark_published(self, ids: Sequence[int]) -> None: ...
+
+    def envelopes(self, stream_id: str, expected_version: int, events: Sequence[DomainEvent], ctx: CommandContext,
+                  subject: str, prev_hash: str | None) -> list[EventEnvelope]:
+        """The envelopes of ``events`` appended after ``expected_version``, each chained to the one before."""
         envelopes: list[EventEnvelope] = []
         for offset, event in enumerate(events, start=1):
             envelope = EventEnvelope(
-                id=uuid4(),
-                source=self.source,
-                type=event.event_type,
-                schema_version=event.schema_version,
-                time=ctx.now,
-                subject=subject,
-                stream_id=stream_id,
-                stream_version=expected_version + offset,
-                correlation_id=ctx.correlation_id,
-                causation_id=ctx.causation_id,
-                actor=ctx.actor,
-                data=event.model_dump(mode="json"),
-                prev_hash=prev_hash,
+                id=uuid4(), source=self.source, type=event.event_type, schema_version=event.schema_version,
+                time=ctx.now, subject=subject, stream_id=stream_id, stream_version=expected_version + offset,
+                correlation_id=ctx.correlation_id, causation_id=ctx.causation_id, actor=ctx.actor,
+                data=event.model_dump(mode="json"), prev_hash=prev_hash,
             ).sealed()
             prev_hash = envelope.hash
             envelopes.append(envelope)
-        columns = list(zip(*(_insert_args(e) for e in envelopes), strict=True))
-        try:
-            # One round trip: the events, their outbox rows (in stream order) and the relay's wake-up call.
-            await conn.execute(_APPEND, *columns, self.topic, OUTBOX_CHANNEL)
-        except asyncpg.UniqueViolationError as exc:
-            if exc.constraint_name == "events_stream_version_unique":
-                raise ConcurrencyError(stream_id, expected_version) from exc
-            raise
         return envelopes
-
-
-# Events, outbox rows and the NOTIFY in one statement (a data-modifying WITH always runs to completion). The
-# outbox ids follow stream order, which the relay's ordering relies on; NOTIFY is delivered at commit, so the
-# relay wakes only for committed rows.
-_APPEND = """
-WITH appended AS (
-    INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, source, subject,
-                        occurred_at, correlation_id, causation_id, actor_id, actor_role, data, prev_hash, hash)
-    SELECT * FROM unnest($1::text[], $2::int[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[],
-                         $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[],
-                         $14::text[], $15::text[])
-    RETURNING event_id, stream_version
-), queued AS (
-    INSERT INTO outbox (event_id, topic) SELECT event_id, $16 FROM appended ORDER BY stream_version
-)
-SELECT pg_notify($17, '')
-"""
-
-
-def _insert_args(e: EventEnvelope) -> tuple[Any, ...]:
-    return (
-        e.stream_id,
-        e.stream_version,
-        e.id,
-        e.type,
-        e.schema_version,
-        e.source,
-        e.subject,
-        e.time,
-        e.correlation_id,
-        e.causation_id,
-        e.actor.id,
-        e.actor.role,
-        json.dumps(e.data, ensure_ascii=False),
-        e.prev_hash,
-        e.hash,
-    )
-

@@ -19,14 +19,16 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.types import Message, Receive
 
+from shared.infra.apidocs import ASSETS_PATH
 from shared.infra.auth import authenticate
 from shared.infra.problems import INVALID_CHARACTERS, PAYLOAD_TOO_LARGE, ProblemError
 
 # Documentation and probes: everything else needs a bearer token (ADR 0006).
 # Avain's token service (in intake) is public by nature: its exchange authenticates by the subject token, and
-# its keys are what others verify with (ADR 0017).
+# its keys are what others verify with (ADR 0018).
 PUBLIC_PATHS = frozenset({"/health", "/ready", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc",
                           "/token", "/.well-known/jwks.json"})
+DOC_ASSETS = ASSETS_PATH + "/"
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # Cheap first look at a JSON body: a NUL, or an escape that decodes to NUL or a surrogate. Only then is it parsed.
 SUSPECT_JSON = re.compile(rb"\x00|\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
@@ -35,7 +37,8 @@ CHARACTERS = "contains characters that cannot be stored (NUL or an unpaired surr
 
 
 def is_public(request: Request) -> bool:
-    return request.url.path in PUBLIC_PATHS
+    path = request.url.path
+    return path in PUBLIC_PATHS or path.startswith(DOC_ASSETS)  # the doc pages' scripts and styles (apidocs.py)
 
 
 async def check_caller(request: Request) -> None:

@@ -12,6 +12,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
+from aiokafka.errors import KafkaError
 
 PERSONAL_FIELDS = frozenset(
     {"hetu", "ssn", "name", "first_name", "last_name", "email", "phone", "address", "contact",
@@ -24,6 +25,34 @@ def _scrub(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapp
         if key.lower() in PERSONAL_FIELDS:
             event_dict[key] = "[redacted]"
     return event_dict
+
+
+class TransientBrokerStates(logging.Filter):
+    """aiokafka logs at error what it then retries by itself: no group coordinator yet while a fresh broker
+    elects one (GroupCoordinatorNotAvailableError at every first start), a coordinator that moved, a node
+    not reachable while a broker restarts, a topic not created yet (a service subscribes to another's
+    topic, which that service creates when it starts). Those are states the client rides out, not faults a
+    person must act on, so they go out as warnings; an error aiokafka does not retry stays an error. (An
+    outage that lasts shows on /ready as 503.)"""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and record.name.startswith("aiokafka") and (
+                _retried(record.args) or record.msg == TOPIC_NOT_FOUND):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+TOPIC_NOT_FOUND = "Topic %s not found in cluster metadata"  # aiokafka.cluster: the metadata is asked again
+
+
+def _retried(args: object) -> bool:
+    """An error (or error class) among the log call's arguments that aiokafka marks retriable."""
+    values = args.values() if isinstance(args, dict) else args if isinstance(args, tuple) else ()
+    for value in values:
+        error = type(value) if isinstance(value, KafkaError) else value
+        if isinstance(error, type) and issubclass(error, KafkaError) and getattr(error, "retriable", False):
+            return True
+    return False
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
@@ -40,6 +69,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         foreign_pre_chain=shared_processors,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, structlog.processors.JSONRenderer()],
     ))
+    handler.addFilter(TransientBrokerStates())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -21,20 +21,12 @@ import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
 
-from shared.infra.eventstore import OUTBOX_CHANNEL, envelope_of_row
+from shared.infra.postgres_store import OUTBOX_CHANNEL, UNPUBLISHED, envelope_of_row
 from shared.kernel.envelope import EventEnvelope
 
 log = structlog.get_logger(__name__)
 
 RELAY_LOCK = "avain.outbox.relay"
-
-_BATCH_QUERY = """
-SELECT o.id AS outbox_id, o.topic, e.*
-FROM outbox o JOIN events e USING (event_id)
-WHERE o.published_at IS NULL
-ORDER BY o.id
-LIMIT $1
-"""
 
 
 class OutboxRelay:
@@ -64,7 +56,7 @@ class OutboxRelay:
         """One round: publish every committed unpublished row (in batches). Returns how many."""
         total = 0
         while True:
-            rows = await self._pool.fetch(_BATCH_QUERY, self._batch_size)
+            rows = await self._pool.fetch(UNPUBLISHED, self._batch_size)
             if not rows:
                 return total
             futures = []

@@ -20,12 +20,12 @@ from faststream.kafka import KafkaBroker
 
 from shared.infra.access import ACCESS
 from shared.infra.checkpoints import Checkpointer, signer_for
-from shared.infra.consumer import ConsumerSlot, DeadLetters, Handler, IdempotentConsumer, subscribe
+from shared.infra.consumer import ConsumerSlot, DeadLetters, Handler, IdempotentConsumer, PositionedHandler, subscribe
 from shared.infra.crypto import Keyring, decode_master_key
 from shared.infra.db import KERNEL_MIGRATIONS, create_pool, ensure_database, migrate
-from shared.infra.eventstore import EventStore
 from shared.infra.kafka import make_broker, make_producer, topic_name
 from shared.infra.outbox import OutboxRelay
+from shared.infra.postgres_store import PostgresEventStore
 from shared.infra.settings import ServiceSettings
 from shared.infra.timers import TimerHandler, TimerScheduler
 from shared.infra.topics import TopicPolicy, ensure_topics
@@ -42,9 +42,9 @@ class ServiceRuntime:
     migrations: Sequence[Path]
     pool: asyncpg.Pool = field(init=False)
     keys_pool: asyncpg.Pool = field(init=False)
-    store: EventStore = field(init=False)
+    store: PostgresEventStore = field(init=False)
     # The same event store, its outbox rows bound for the access topic: DataAccessed events (shared/infra/access.py).
-    access_store: EventStore = field(init=False)
+    access_store: PostgresEventStore = field(init=False)
     keyring: Keyring = field(init=False)
     producer: AIOKafkaProducer = field(init=False)
     relay: OutboxRelay = field(init=False)
@@ -99,8 +99,8 @@ class ServiceRuntime:
         self.keys_pool = await create_pool(s.pg_dsn, s.keys_database, min_size=1, max_size=5)
         await migrate(self.pool, [KERNEL_MIGRATIONS, *self.migrations])
         await migrate(self.keys_pool, [KEYRING_MIGRATIONS])
-        self.store = EventStore(self.pool, source=f"/avain/{self.name}", topic=self.events_topic)
-        self.access_store = EventStore(self.pool, source=f"/avain/{self.name}", topic=self.access_topic)
+        self.store = PostgresEventStore(self.pool, source=f"/avain/{self.name}", topic=self.events_topic)
+        self.access_store = PostgresEventStore(self.pool, source=f"/avain/{self.name}", topic=self.access_topic)
         self.keyring = Keyring(self.keys_pool, decode_master_key(s.master_key.get_secret_value()))
 
     def build_broker(self) -> KafkaBroker:
@@ -109,7 +109,7 @@ class ServiceRuntime:
 
     def consume(self, name: str, topics: Sequence[str]) -> ConsumerSlot:
         """Subscribe a consumer group of this service to ``topics``; bind its handler with ``bind``."""
-        slot = ConsumerSlot(name)
+        slot = ConsumerSlot(name, topics)
         group = f"{self.settings.topic_prefix}avain-{self.name}-{name}"
         workers = self.settings.consumer_workers
         if workers > 1:
@@ -122,21 +122,28 @@ class ServiceRuntime:
         self._slots.append(slot)
         return slot
 
-    def bind(self, name: str, handler: Handler, accepts: Callable[[str], bool]) -> IdempotentConsumer:
-        slot = next(s for s in self._slots if s.name == name)
+    def bind(self, name: str, handler: Handler | PositionedHandler, accepts: Callable[[str], bool], *,
+             positioned: bool = False) -> IdempotentConsumer:
+        """Services not yet declared by a ServiceSpec name their slot; a spec binds the slot it made."""
+        return self.bind_slot(next(s for s in self._slots if s.name == name), handler, accepts, positioned=positioned)
+
+    def bind_slot(self, slot: ConsumerSlot, handler: Handler | PositionedHandler, accepts: Callable[[str], bool], *,
+                  positioned: bool = False) -> IdempotentConsumer:
         consumer = IdempotentConsumer(self.pool, f"{self.name}-{slot.name}", handler,
-                                      DeadLetters(self.producer, self.dead_letter_topic, slot.name), accepts=accepts)
+                                      DeadLetters(self.producer, self.dead_letter_topic, slot.name), accepts=accepts,
+                                      positioned=positioned)
         slot.consumer = consumer
         self.consumers[slot.name] = consumer
         return consumer
 
     async def start(self, topics: Sequence[str] = ()) -> None:
-        """Storage, topics, producer, relay and consumers; call after consumers are registered."""
+        """Storage, topics (this service's and those its consumers read), producer, relay."""
         s = self.settings
         await self.open_storage()
+        consumed = [t for slot in self._slots for t in slot.topics]
         await ensure_topics(
             s.kafka_bootstrap,
-            {t: s.topic_partitions for t in self.owned_topics + tuple(topics)},
+            {t: s.topic_partitions for t in (*self.owned_topics, *consumed, *topics)},
             self.topic_policy, owned=self.owned_topics,
         )
         self.producer = make_producer(s.kafka_bootstrap, client_id=f"avain-{self.name}-relay")

@@ -32,65 +32,86 @@ class Issuer(BaseModel):
 
 
 class ServiceSettings(BaseSettings):
+    """Every service's settings: environment variables AVAIN_<NAME> (docs/settings.md lists them all; its table is
+    generated from these descriptions by ``python -m deploy.settings_doc``)."""
+
     model_config = SettingsConfigDict(env_prefix="AVAIN_", extra="ignore")
 
-    env: Literal["development", "test", "production"] = "development"
-    log_level: str = "INFO"
+    env: Literal["development", "test", "production"] = Field(
+        "development", description="One of development, test, production; production refuses the development secrets")
+    log_level: str = Field("INFO", description="The lowest level logged: DEBUG, INFO, WARNING or ERROR (the libraries' "
+                           "own loggers stay at WARNING)")
 
-    kafka_bootstrap: str = "127.0.0.1:9092"
-    topic_prefix: str = ""  # lets tests and several demos share one broker
-    topic_partitions: int = 3
-    topic_replication_factor: int = 1
-    # What every topic the service owns keeps (shared/infra/topics.py): -1 = never delete by age or size.
-    topic_retention_ms: int = -1
-    topic_retention_bytes: int = -1
-    topic_min_insync_replicas: int | None = None  # default: replicas - 1 (2 of 3) where there are replicas
-    # The longest retention period of the records the service's events carry (years after a case closes;
-    # families with children: 30). The service refuses to start if a topic it owns would delete sooner.
-    retention_required_years: int = Field(30, ge=1)
-    # Consumers per consumer group in one process (1: one member applies all of its partitions in turn). More
-    # members apply different partitions at once; useful up to partitions / instances (docs/performance.md).
-    consumer_workers: int = 1
+    kafka_bootstrap: str = Field("127.0.0.1:9092", description="The Kafka brokers, host:port[,host:port...]")
+    topic_prefix: str = Field("", description="Put before every topic and consumer group name: lets tests and several "
+                              "demos share one broker")
+    topic_partitions: int = Field(3, description="Partitions of each topic the service creates at start; fixed when a "
+                                  "topic is created, so choose it before the first start (deploy/README.md)")
+    topic_replication_factor: int = Field(1, description="Replicas of each topic the service creates (3 in production)")
+    topic_retention_ms: int = Field(-1, description=(
+        "How long every topic the service owns keeps its events, in ms (shared/infra/topics.py); -1: never deleted "
+        "by age"))
+    topic_retention_bytes: int = Field(-1, description=(
+        "How much every topic the service owns keeps per partition, in bytes; -1: never deleted by size"))
+    topic_min_insync_replicas: int | None = Field(None, description=(
+        "Replicas that must have a write before it counts; unset: replicas - 1 (2 of 3) where there are replicas"))
+    retention_required_years: int = Field(30, ge=1, description=(
+        "The longest retention period of the records the service's events carry, in years after a case closes "
+        "(families with children: 30); the service refuses to start if a topic it owns would delete sooner"))
+    consumer_workers: int = Field(1, description=(
+        "Consumers per consumer group in one process (1: one member applies all of its partitions in turn); more "
+        "members apply different partitions at once, useful up to partitions / instances (docs/performance.md)"))
 
-    # Signed checkpoints of the log (shared/infra/checkpoints.py): how often, signed with which key (an Ed25519
-    # private key in PKCS#8 PEM, mounted; development uses a derivable per-service key), and the witness that keeps
-    # an append-only copy of them (docs/contracts/verification.md; none: Kafka only).
-    checkpoint_interval_seconds: float = Field(10.0, gt=0)
-    checkpoint_key_file: Path | None = None
-    witness_url: str | None = None
+    checkpoint_interval_seconds: float = Field(10.0, gt=0, description=(
+        "How often the service signs a checkpoint of its log (shared/infra/checkpoints.py)"))
+    checkpoint_key_file: Path | None = Field(None, description=(
+        "The checkpoints' signing key: an Ed25519 private key in PKCS#8 PEM, mounted (production refuses to start "
+        "without one; development derives a per-service key)"))
+    witness_url: str | None = Field(None, description=(
+        "The witness that keeps an append-only copy of the checkpoints (docs/contracts/verification.md); unset: "
+        "Kafka only"))
 
-    # Integration clients (role "integration": another sote system, ADR 0016) and the purposes each may read a
-    # client's personal data for, e.g. {"kanta-connector": ["archiving"]}; a purpose not listed is refused (403).
-    integration_clients: dict[str, list[str]] = Field(default_factory=dict)
+    integration_clients: dict[str, list[str]] = Field(default_factory=dict, description=(
+        'Integration clients (role "integration": another sote system, ADR 0016) and the purposes each may read a '
+        'client\'s personal data for, JSON, e.g. {"kanta-connector": ["archiving"]}; a purpose not listed is refused'))
 
-    pg_dsn: str = "postgresql://postgres@127.0.0.1:5433/postgres"
-    database_prefix: str = "avain_"  # the service database is <prefix><service>
-    keys_database: str = "avain_keys"
+    pg_dsn: str = Field("postgresql://postgres@127.0.0.1:5433/postgres", description=(
+        "The PostgreSQL server; each service creates and uses its own database on it (AVAIN_DATABASE_PREFIX)"))
+    database_prefix: str = Field("avain_", description=(
+        "A service's database is this prefix and the service's name, e.g. avain_intake"))
+    keys_database: str = Field("avain_keys", description="The key vault's database (each client's wrapped data key), "
+                               "shared by every service")
 
-    http_host: str = "127.0.0.1"
-    http_port: int = 8000
-    # Larger request bodies are refused with 413 before they are parsed (the largest real command is a few kB).
-    http_max_body_bytes: int = Field(1_048_576, ge=1024)
+    http_host: str = Field("127.0.0.1", description="The address the HTTP API listens on (0.0.0.0 in a container)")
+    http_port: int = Field(8000, description="The port the HTTP API listens on")
+    http_max_body_bytes: int = Field(1_048_576, ge=1024, description=(
+        "A larger request body is refused with 413 before it is parsed (the largest real command is a few kB)"))
 
-    # HS256 tokens (development and tests only: production accepts none, whatever the secret).
-    jwt_secret: SecretStr = SecretStr(DEV_SECRET)
-    jwt_issuer: str = "avain"
-    jwt_audience: str = "avain"
-    # Staff identity providers whose tokens every service accepts (JSON list of Issuer), e.g. the county's IdP.
-    issuers: list[Issuer] = Field(default_factory=list)
-    # Avain's own token service (in intake): it exchanges an e-identification broker's token for a short-lived
-    # token whose subject is the pseudonymous client id, signed with this key and published as a JWKS.
-    token_service_issuer: str = "urn:avain:token-service"
-    token_service_jwks_uri: str = "http://127.0.0.1:8001/.well-known/jwks.json"
-    token_signing_key: SecretStr = SecretStr(DEV_TOKEN_SIGNING_KEY)
-    services_audience: str = "urn:avain:services"
-    # The e-identification brokers whose tokens (audience: the exchange) intake exchanges, by their hetu claim.
-    exchange_issuers: list[Issuer] = Field(default_factory=list)
-    exchange_audience: str = "urn:avain:token-exchange"
-    # Wraps each client's data key (a KMS stands in for this in production).
-    master_key: SecretStr = SecretStr(DEV_MASTER_KEY)
-    # Keys the hash through which a hetu is looked up: the hetu itself is never stored in clear.
-    hetu_pepper: SecretStr = SecretStr(DEV_SECRET)
+    jwt_secret: SecretStr = Field(SecretStr(DEV_SECRET), description="Signs and verifies bearer tokens (HS256)")
+    jwt_issuer: str = Field("avain", description="The issuer (iss) a bearer token must name")
+    jwt_audience: str = Field("avain", description="The audience (aud) a bearer token must name")
+    master_key: SecretStr = Field(SecretStr(DEV_MASTER_KEY), description=(
+        "32 random bytes, base64: wraps each client's data key (a KMS stands in for this in production); losing it "
+        "makes every client's data unreadable"))
+    hetu_pepper: SecretStr = Field(SecretStr(DEV_SECRET), description=(
+        "Keys the hash through which a hetu is looked up (the hetu itself is never stored in clear); changing it "
+        "orphans the existing lookups"))
+    issuers: list[Issuer] = Field(default_factory=list, description=(
+        "The staff identity providers whose tokens every service accepts (JSON list: issuer, jwks_uri, audience, "
+        "role_claim, roles), e.g. the county's IdP; ADR 0018"))
+    token_service_issuer: str = Field("urn:avain:token-service", description=(
+        "The iss of Avain's own token service (in intake), which names clients by their pseudonymous id"))
+    token_service_jwks_uri: str = Field("http://127.0.0.1:8001/.well-known/jwks.json", description=(
+        "Where Avain's token service publishes its public keys (intake's /.well-known/jwks.json)"))
+    token_signing_key: SecretStr = Field(SecretStr(DEV_TOKEN_SIGNING_KEY), description=(
+        "EC P-256 private key (PEM) with which intake signs client tokens; intake refuses the development key "
+        "in production"))
+    services_audience: str = Field("urn:avain:services", description="The aud of every token the services honour")
+    exchange_issuers: list[Issuer] = Field(default_factory=list, description=(
+        "The e-identification brokers whose tokens intake exchanges for a client token (JSON list: issuer, "
+        "jwks_uri, audience urn:avain:token-exchange, hetu_claim)"))
+    exchange_audience: str = Field("urn:avain:token-exchange", description=(
+        "The aud of the broker's token that intake's token exchange takes"))
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> ServiceSettings:

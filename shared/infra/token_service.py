@@ -1,4 +1,4 @@
-"""Avain's own token issuer: short-lived service tokens, ES256, published as a JWKS (docs/decisions/0017).
+"""Avain's own token issuer: short-lived service tokens, ES256, published as a JWKS (docs/decisions/0018).
 
 A citizen signs in through a strong e-identification broker whose token carries their hetu. The services must
 never see the hetu, and their policies know a client by the pseudonymous client id. So intake, which keeps the

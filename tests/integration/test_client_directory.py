@@ -98,13 +98,3 @@ async def test_search_by_hetu_needs_a_purpose_is_logged_and_rate_limited(intake,
                                   headers={**tokens(*OTHER_WORKER), "X-Access-Purpose": "care"})).status_code
                for _ in range(12)]
     assert 429 in answers and answers.index(429) == 9  # ten in ten minutes, the eleventh waits
-
-
-async def test_work_lists_have_a_total_and_a_cursor(intake, tokens):
-    for i in range(3):
-        await register(intake, tokens, "Kalle", f"Koski{i}", 20 + i)
-    first = await intake.get("/clients", params={"limit": 2}, headers=tokens(*WORKER))
-    assert first.headers["X-Total-Count"] == "3" and len(first.json()) == 2
-    rest = await intake.get("/clients", params={"limit": 2, "cursor": first.headers["X-Next-Cursor"]},
-                            headers=tokens(*WORKER))
-    assert len(rest.json()) == 1 and "X-Next-Cursor" not in rest.headers

@@ -28,7 +28,7 @@ async def test_without_a_token_a_broken_body_is_401_on_every_write_of_every_serv
     writes = 0
     for service in (intake, budgeting, marketplace, followup, history):
         for method, path, operation in _operations(service):
-            if "requestBody" not in operation or path in PUBLIC_PATHS:  # the token exchange: ADR 0017
+            if "requestBody" not in operation or path in PUBLIC_PATHS:  # the token exchange: ADR 0018
                 continue
             r = await service.request(method, path, content=b'{"not json', headers={"Content-Type": "application/json"})
             assert r.status_code == 401, (method, path, r.text)

@@ -16,9 +16,10 @@ from aiokafka import AIOKafkaProducer
 from shared.infra.aggregate import Aggregate, CommandRunner
 from shared.infra.consumer import DeadLetters, IdempotentConsumer, PoisonEvent, subscribe
 from shared.infra.db import ensure_database
-from shared.infra.eventstore import CommandContext, ConcurrencyError, EventStore
+from shared.infra.eventstore import CommandContext, ConcurrencyError
 from shared.infra.kafka import make_broker, make_producer
 from shared.infra.outbox import OutboxRelay
+from shared.infra.postgres_store import PostgresEventStore as EventStore
 from shared.infra.settings import ServiceSettings
 from shared.infra.topics import ensure_topics
 from shared.kernel.envelope import Actor, EventEnvelope

@@ -9,7 +9,9 @@ started at the end, also the PostgreSQL cluster it keeps outside the private fol
 from __future__ import annotations
 
 import json
+import random
 import shutil
+import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -59,6 +61,14 @@ def copy_checkout(source: Path, target: Path) -> None:
             shutil.copy2(src, dst)
 
 
+def listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        return True
+    except OSError:
+        return False
+
+
 def log_level(line: str) -> str | None:
     try:
         entry: Any = json.loads(line)
@@ -76,17 +86,19 @@ def local_stack() -> Iterator[LocalStack]:
     for packages in ("deploy/local/oidc", "services/console/assets"):  # npm's, like .venv: not what is tested
         if (ROOT / packages / "node_modules").is_dir():
             (checkout / packages / "node_modules").symlink_to(ROOT / packages / "node_modules")
-    kafka = free_port(19192, pair=True)
-    ports = {"kafka": kafka, "postgres": free_port(15533)}
+    # Ports from a random place in a range no default uses: other engineers' suites pick ports at the same time.
+    base = random.randrange(20000, 32000, 100)  # below the kernel's ephemeral ports (32768 up)
+    kafka = free_port(base, pair=True)
+    ports = {"kafka": kafka, "postgres": free_port(base + 3)}
     for i, service in enumerate(SERVICES):
-        ports[service] = free_port(18101 + i)
-    ports |= {"console": free_port(18150), "oidc_staff": free_port(18160), "oidc_citizen": free_port(18170)}
+        ports[service] = free_port(base + 5 + i)
     env = clean_environment() | {
         "AVAIN_KAFKA_PORT": str(kafka), "AVAIN_PG_PORT": str(ports["postgres"]),
         "AVAIN_CACHE_DIR": str(default_cache_dir().resolve()), "AVAIN_PG_FAST": "1", "AVAIN_KAFKA_HEAP": "512m",
         **{f"AVAIN_{s.upper()}_PORT": str(ports[s]) for s in SERVICES},
-        "AVAIN_CONSOLE_PORT": str(ports["console"]), "AVAIN_OIDC_STAFF_PORT": str(ports["oidc_staff"]),
-        "AVAIN_OIDC_CITIZEN_PORT": str(ports["oidc_citizen"]),
+        # the console and the local identity provider, on ports of the same private range
+        "AVAIN_CONSOLE_PORT": str(free_port(base + 20)), "AVAIN_OIDC_STAFF_PORT": str(free_port(base + 30)),
+        "AVAIN_OIDC_CITIZEN_PORT": str(free_port(base + 40)),
     }
     up = subprocess.run(["./avain", "up"], cwd=checkout, env=env, capture_output=True, text=True, timeout=600,
                         check=False)
@@ -102,5 +114,10 @@ def local_stack() -> Iterator[LocalStack]:
         stack.startup_logs = stack.read_logs()
         yield stack
     finally:
-        stack.avain("clean", timeout=180)
+        link = checkout / ".data" / f"postgres-{ports['postgres']}"
+        cluster = link.resolve() if link.is_symlink() else None  # outside the private folder: clean deletes it
+        cleaned = stack.avain("clean", timeout=180)
         shutil.rmtree(home, ignore_errors=True)
+        left = [name for name, port in ports.items() if listening(port)]
+        if cleaned.returncode != 0 or left or (cluster is not None and cluster.exists()):
+            pytest.fail(f"./avain clean left {left or cluster}: {cleaned.stderr[-2000:]}")

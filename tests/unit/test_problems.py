@@ -104,7 +104,7 @@ def test_every_operation_documents_its_problems_as_problem_json(service: str) ->
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             if not operation.get("security"):
-                # probes, and Avain's token service (its exchange authenticates by the subject token: ADR 0017)
+                # probes, and Avain's token service (its exchange authenticates by the subject token: ADR 0018)
                 assert path in ("/health", "/ready", "/token", "/.well-known/jwks.json"), \
                     f"{method} {path} is not authenticated"
                 continue

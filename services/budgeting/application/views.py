@@ -1,8 +1,10 @@
-"""What an authorised reader sees of a budget: the plan in the client's words, the decision, the money."""
+"""What an authorised reader sees of a budget: the plan in the client's words, the decision, the money; and
+the work lists. Each read goes through the policy, as commands do."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 from contracts.budgeting import (
@@ -14,11 +16,33 @@ from contracts.budgeting import (
     SupportPlanned,
     registry,
 )
-from services.budgeting.domain.advice import Advice
+from services.budgeting.application.handlers import BUDGET, Ports
+from services.budgeting.application.policy import list_scope
+from services.budgeting.application.queries import AdviseOnBudget, ListBudgets, ReadBudget
+from services.budgeting.domain.advice import Advice, advise
 from services.budgeting.domain.budget import Budget
 from shared.infra.aggregate import Loaded
 from shared.infra.crypto import Keyring
+from shared.infra.pipeline import Application
+from shared.kernel.principal import Principal
 from shared.kernel.sealed import Sealed
+
+
+async def budget(app: Application[Ports], query: ReadBudget, principal: Principal) -> tuple[int, dict[str, Any]]:
+    """The budget's version (its ETag) and what the reader sees of it."""
+    loaded = await app.read(BUDGET, query, principal)
+    return loaded.version, await budget_view(loaded, app.keyring)
+
+
+async def advice(app: Application[Ports], query: AdviseOnBudget, principal: Principal) -> dict[str, Any]:
+    loaded = await app.read(BUDGET, query, principal)
+    return advice_view(advise(loaded.state, query.today or datetime.now(UTC).date()))
+
+
+async def work_list(app: Application[Ports], query: ListBudgets, principal: Principal) -> list[dict[str, Any]]:
+    coordinator = list_scope(principal)
+    return await app.deps.list_budgets(coordinator_id=coordinator, status=query.status, limit=query.limit,
+                                       offset=query.offset)
 
 
 async def budget_view(loaded: Loaded[Budget], keyring: Keyring) -> dict[str, Any]:

@@ -57,8 +57,8 @@ class Services:
     async def page(self, service: str, path: str, token: str, *, params: Any = None) -> ListPage:
         """A list with its total and the cursor of the next page (the services give both in headers)."""
         response = await self._send("GET", service, path, token, params=params)
-        return ListPage(response.json(), int(response.headers.get("X-Total-Count", "0")),
-                        response.headers.get("X-Next-Cursor"))
+        rows = response.json()
+        return ListPage(rows, int(response.headers.get("X-Total-Count", len(rows))), response.headers.get("X-Next-Cursor"))
 
     async def call(self, method: str, service: str, path: str, token: str, *, params: Any = None,
                    json: Any = None, data: Any = None, purpose: str | None = None) -> Any:

@@ -1,7 +1,7 @@
 """Signing in and out: staff at the county's identity provider, citizens through strong e-identification.
 
 Both are the authorization code flow with PKCE. A citizen's broker token (it carries the hetu) is exchanged at
-intake for Avain's token naming the pseudonymous client id; only that token is kept (docs/decisions/0017).
+intake for Avain's token naming the pseudonymous client id; only that token is kept (docs/decisions/0018).
 """
 
 from __future__ import annotations

@@ -27,7 +27,8 @@ from services.followup.domain.effectiveness import ClientFigures, RegionFigures,
 from shared.infra import timers
 from shared.infra.aggregate import Aggregate, CommandRunner, Executed, Loaded
 from shared.infra.crypto import Keyring
-from shared.infra.eventstore import CommandContext, EventStore
+from shared.infra.eventstore import CommandContext
+from shared.infra.postgres_store import PostgresEventStore
 from shared.kernel.envelope import Actor, EventEnvelope
 from shared.kernel.errors import NotFound
 from shared.kernel.events import DomainEvent
@@ -44,7 +45,7 @@ def stream_of(client_id: UUID) -> str:
 
 
 class FollowUpApplication:
-    def __init__(self, store: EventStore, keyring: Keyring, rhythm: Callable[[str | None], domain.Rhythm]) -> None:
+    def __init__(self, store: PostgresEventStore, keyring: Keyring, rhythm: Callable[[str | None], domain.Rhythm]) -> None:
         self.store = store
         self.keyring = keyring
         self._rhythm = rhythm

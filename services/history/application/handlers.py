@@ -22,7 +22,8 @@ from services.history.domain.case import (
 )
 from services.history.domain.retention import past_retention, retention_ends
 from shared.infra.crypto import ERASED, Keyring
-from shared.infra.eventstore import CommandContext, EventStore
+from shared.infra.eventstore import CommandContext
+from shared.infra.postgres_store import PostgresEventStore
 from shared.kernel.envelope import EventEnvelope
 from shared.kernel.errors import Forbidden, NotFound, RuleViolation
 from shared.kernel.principal import Principal
@@ -32,7 +33,7 @@ READERS = ("auditor", "manager")
 
 
 class HistoryApplication:
-    def __init__(self, store: EventStore, keyring: Keyring) -> None:
+    def __init__(self, store: PostgresEventStore, keyring: Keyring) -> None:
         self.store = store
         self.keyring = keyring
 

@@ -37,6 +37,12 @@ async def claim_hetu(conn: asyncpg.Connection, hetu_hash: str, client_id: UUID) 
     return existing
 
 
+async def forget_hetu(conn: asyncpg.Connection, client_id: UUID) -> None:
+    """An erased client can no longer be found by their hetu or name: the keyed hashes go with the key."""
+    await conn.execute("DELETE FROM client_lookup WHERE client_id = $1", client_id)
+    await forget_name(conn, client_id)
+
+
 async def project_case(conn: asyncpg.Connection, case: IntakeCase, events: Sequence[EventEnvelope]) -> None:
     last = events[-1]
     await conn.execute(

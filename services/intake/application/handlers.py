@@ -1,37 +1,54 @@
-"""Intake's command handlers: validate, seal personal data, authorise, run the aggregate. Short on purpose:
-rules live in domain/client.py, access rules in application/policy.py."""
+"""Intake's command handlers: each turns an application command into the domain's, after the pipeline has
+found the case (404), asked the policy (403) and checked the version the caller saw (409). Rules live in
+domain/client.py, access rules in application/policy.py.
+
+Registration is the one entry that must find its case first: the same hetu twice yields the client
+registered first, also when two registrations of one person race (``register``).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID, uuid4
 
-import asyncpg
-
-from contracts.intake import Language, SelfAssessmentScores, ServiceTask, registry
+from contracts.intake import registry
 from services.intake.adapters import postgres
+from services.intake.application import commands as c
 from services.intake.application.directory import ClientDirectory
-from services.intake.application.policy import Action, authorize, may_assign_to
+from services.intake.application.policy import authorize, policy
 from services.intake.domain import client as domain
-from shared.infra.aggregate import Aggregate, CommandRunner, Executed, Loaded
-from shared.infra.crypto import Keyring, keyed_hash
-from shared.infra.eventstore import CommandContext, EventStore
+from shared.infra.aggregate import Aggregate
+from shared.infra.crypto import keyed_hash
+from shared.infra.eventstore import CommandContext, Session
+from shared.infra.pipeline import AggregateSpec, Application, Given, Handlers, Route, Workflow
 from shared.kernel.errors import InvalidCommand, NotFound
 from shared.kernel.identifiers import InvalidIdentifier, validate_hetu
 from shared.kernel.principal import Principal
 
 AGGREGATE = Aggregate(domain.INITIAL, domain.evolve, domain.decide, registry)
 
+CASE = AggregateSpec(
+    AGGREGATE, stream_of=lambda cmd: str(cmd.client_id), subject_of=lambda cmd: str(cmd.client_id),
+    exists=lambda case: case.registered, not_found="no such client", policy=policy, projector=postgres.project_case,
+)
+
 
 @dataclass(frozen=True)
-class PersonalData:
-    hetu: str
-    first_name: str
-    last_name: str
-    phone: str | None = None
-    email: str | None = None
-    address: str | None = None
+class Ports:
+    """What intake's handlers and views need beyond the store and the keyring."""
+
+    hetu_pepper: bytes  # keys the hash through which a hetu is found; the hetu itself is never stored in clear
+    find_client: Callable[[str], Awaitable[UUID | None]]  # hetu hash → the client it is bound to
+    claim_hetu: Callable[[Session, str, UUID], Awaitable[UUID]]  # bind unless bound; → the client it is bound to
+    forget_hetu: Callable[[Session, UUID], Awaitable[None]]  # an erased client can no longer be found
+    list_cases: Callable[..., Awaitable[list[dict[str, Any]]]]  # the work list (projection)
+    # The client directory the console reads (names for who may see them, the blind name index): optional, so
+    # tests that build their own ports need not know it.
+    directory: ClientDirectory | None = None
+    record_name: Callable[[Session, UUID, str, list[str]], Awaitable[None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -41,141 +58,116 @@ class Registration:
     version: int
 
 
-class IntakeApplication:
-    def __init__(self, store: EventStore, keyring: Keyring, hetu_pepper: bytes) -> None:
-        self.store = store
-        self.keyring = keyring
-        self._pepper = hetu_pepper
-        self.runner = CommandRunner(store, AGGREGATE, postgres.project_case)
-        self.directory = ClientDirectory(store.pool, keyring, hetu_pepper)
-
-    # --- registration: the one step that creates a case ------------------------------------------------
-
-    async def register(
-        self, person: PersonalData, municipality: str, language: Language, principal: Principal, ctx: CommandContext
-    ) -> Registration:
-        authorize(principal, "register")
-        try:
-            hetu = validate_hetu(person.hetu)
-        except InvalidIdentifier as exc:
-            raise InvalidCommand(str(exc), field="hetu") from exc
-        hetu_hash = keyed_hash(self._pepper, hetu)
-        existing = await postgres.find_client_by_hetu_hash(self.store.pool, hetu_hash)
-        if existing is not None:
-            return Registration(existing, False, (await self.load(existing)).version)
-        client_id = uuid4()
-        await self.keyring.create(str(client_id))
-        sealed, sealed_name = await self.keyring.seal(
-            str(client_id), json.dumps({**person.__dict__, "hetu": hetu}, ensure_ascii=False),
-            f"{person.first_name} {person.last_name}",
-        )
-        command = domain.RegisterClient(
-            client_id=client_id, personal_data=sealed, municipality=municipality, preferred_language=language
-        )
-        async with self.store.pool.acquire() as conn, conn.transaction():
-            owner = await postgres.claim_hetu(conn, hetu_hash, client_id)
-            if owner == client_id:
-                done = await self.runner.execute(str(client_id), command, ctx, subject=str(client_id), conn=conn)
-                await postgres.record_name(conn, client_id, sealed_name.model_dump_json(),
-                                           self.directory.hashes(person.first_name, person.last_name))
-                return Registration(client_id, True, done.version)
-        # Lost a race with a concurrent registration of the same person: theirs stands, our key goes.
-        await self.keyring.destroy(str(client_id), "duplicate registration discarded")
-        return Registration(owner, False, (await self.load(owner)).version)
-
-    # --- reading -----------------------------------------------------------------------------------------
-
-    async def load(self, client_id: UUID, conn: asyncpg.Connection | None = None) -> Loaded[domain.IntakeCase]:
-        loaded = await self.runner.load(str(client_id), conn)
-        if not loaded.state.registered:
-            raise NotFound("no such client")
-        return loaded
-
-    async def read(self, client_id: UUID, principal: Principal) -> Loaded[domain.IntakeCase]:
-        loaded = await self.load(client_id)
-        authorize(principal, "read", loaded.state)
-        return loaded
-
-    # --- the steps of intake -------------------------------------------------------------------------------
-
-    async def _precheck(self, client_id: UUID, action: Action, principal: Principal) -> None:
-        """404, then 403, before any work (such as sealing text with the client's key) is done."""
-        _allowed(principal, action, (await self.runner.current(str(client_id))).state)
-
-    async def _run(
-        self,
-        client_id: UUID,
-        action: Action,
-        command: domain.Command,
-        principal: Principal,
-        ctx: CommandContext,
-        expected_version: int | None,
-    ) -> Executed[domain.IntakeCase]:
-        def check(case: domain.IntakeCase) -> None:
-            _allowed(principal, action, case)
-
-        return await self.runner.execute(
-            str(client_id), command, ctx, subject=str(client_id), expected_version=expected_version, authorize=check
-        )
-
-    async def give_consent(self, client_id: UUID, given_by: str, principal: Principal, ctx: CommandContext,
-                           expected_version: int | None = None) -> Executed[domain.IntakeCase]:
-        command = domain.GiveConsent(given_by=given_by)
-        return await self._run(client_id, "consent", command, principal, ctx, expected_version)
-
-    async def withdraw_consent(self, client_id: UUID, reason: str | None, principal: Principal,
-                               ctx: CommandContext, expected_version: int | None = None) -> Executed[domain.IntakeCase]:
-        if reason:  # sealing it is work done only for someone allowed to (404, then 403, first)
-            await self._precheck(client_id, "consent", principal)
-        sealed = (await self.keyring.seal(str(client_id), reason))[0] if reason else None
-        command = domain.WithdrawConsent(reason=sealed)
-        return await self._run(client_id, "consent", command, principal, ctx, expected_version)
-
-    async def record_self_assessment(
-        self, client_id: UUID, scores: SelfAssessmentScores, own_words: str | None, wishes: str | None,
-        principal: Principal, ctx: CommandContext, expected_version: int | None = None,
-    ) -> Executed[domain.IntakeCase]:
-        await self._precheck(client_id, "self_assess", principal)
-        words, wished = await self._seal_optional(client_id, own_words, wishes)
-        command = domain.RecordSelfAssessment(
-            assessment_id=uuid4(), scores=scores, own_words=words, wishes=wished,
-            filled_in_by="client" if principal.role == "client" else "worker_with_client",
-        )
-        return await self._run(client_id, "self_assess", command, principal, ctx, expected_version)
-
-    async def assign_coordinator(self, client_id: UUID, worker_id: str, principal: Principal,
-                                 ctx: CommandContext, expected_version: int | None = None) -> Executed[domain.IntakeCase]:
-        may_assign_to(principal, worker_id)
-        command = domain.AssignCoordinator(worker_id=worker_id)
-        return await self._run(client_id, "assign_coordinator", command, principal, ctx, expected_version)
-
-    async def assess_needs(self, client_id: UUID, service_task: ServiceTask, support_needs: list[str],
-                           summary: str, principal: Principal, ctx: CommandContext,
-                           expected_version: int | None = None) -> Executed[domain.IntakeCase]:
-        await self._precheck(client_id, "assess_needs", principal)
-        (sealed,) = await self.keyring.seal(str(client_id), summary)
-        command = domain.AssessNeeds(service_task=service_task, support_needs=support_needs, summary=sealed)
-        return await self._run(client_id, "assess_needs", command, principal, ctx, expected_version)
-
-    async def complete(self, client_id: UUID, principal: Principal, ctx: CommandContext,
-                       expected_version: int | None = None) -> Executed[domain.IntakeCase]:
-        return await self._run(client_id, "complete", domain.CompleteIntake(), principal, ctx, expected_version)
-
-    async def decline(self, client_id: UUID, reason: str, appeal_instructions: str, principal: Principal,
-                      ctx: CommandContext, expected_version: int | None = None) -> Executed[domain.IntakeCase]:
-        await self._precheck(client_id, "decline", principal)
-        (sealed,) = await self.keyring.seal(str(client_id), reason)
-        command = domain.DeclineIntake(reason=sealed, appeal_instructions=appeal_instructions)
-        return await self._run(client_id, "decline", command, principal, ctx, expected_version)
-
-    async def _seal_optional(self, client_id: UUID, *texts: str | None) -> list[object]:
-        present = [t for t in texts if t]
-        sealed = iter(await self.keyring.seal(str(client_id), *present)) if present else iter(())
-        return [next(sealed) if t else None for t in texts]
+Given_ = Given[domain.IntakeCase, Ports]
 
 
-def _allowed(principal: Principal, action: Action, case: domain.IntakeCase) -> None:
-    """404 before 403: an unknown client is not a permission question."""
-    if not case.registered:
+# --- registration: the one step that creates a case ----------------------------------------------------------
+
+async def register(cmd: c.RegisterClient, principal: Principal, context: CommandContext,
+                   app: Application[Ports]) -> Registration:
+    authorize(principal, "register")
+    try:
+        hetu = validate_hetu(cmd.hetu)
+    except InvalidIdentifier as exc:
+        raise InvalidCommand(str(exc), field="hetu") from exc
+    hetu_hash = keyed_hash(app.deps.hetu_pepper, hetu)
+    existing = await app.deps.find_client(hetu_hash)
+    if existing is not None:
+        return Registration(existing, False, await _version(app, existing))
+    client_id = uuid4()
+    await app.keyring.create(str(client_id))
+    person = {"hetu": hetu, "first_name": cmd.first_name, "last_name": cmd.last_name, "phone": cmd.phone,
+              "email": cmd.email, "address": cmd.address}
+    sealed, sealed_name = await app.keyring.seal(str(client_id), json.dumps(person, ensure_ascii=False),
+                                                 f"{cmd.first_name} {cmd.last_name}")
+    opening = c.OpenCase(client_id=client_id, personal_data=sealed, municipality=cmd.municipality,
+                         preferred_language=cmd.preferred_language)
+    async with app.store.transaction() as session:
+        owner = await app.deps.claim_hetu(session, hetu_hash, client_id)
+        if owner == client_id:
+            done = await app.handle(opening, principal, context, session=session)
+            if app.deps.directory is not None and app.deps.record_name is not None:
+                await app.deps.record_name(session, client_id, sealed_name.model_dump_json(),
+                                           app.deps.directory.hashes(cmd.first_name, cmd.last_name))
+            return Registration(client_id, True, done.version)
+    # Lost a race with a concurrent registration of the same person: theirs stands, our key goes.
+    await app.keyring.destroy(str(client_id), "duplicate registration discarded")
+    return Registration(owner, False, await _version(app, owner))
+
+
+async def _version(app: Application[Ports], client_id: UUID) -> int:
+    loaded = await app.runner.load(str(client_id))
+    if not loaded.state.registered:
         raise NotFound("no such client")
-    authorize(principal, action, case)
+    return loaded.version
+
+
+async def open_case(cmd: c.OpenCase, given: Given_) -> domain.RegisterClient:
+    return domain.RegisterClient(client_id=cmd.client_id, personal_data=cmd.personal_data,
+                                 municipality=cmd.municipality, preferred_language=cmd.preferred_language)
+
+
+# --- the steps of intake -------------------------------------------------------------------------------------
+
+async def give_consent(cmd: c.GiveConsent, given: Given_) -> domain.GiveConsent:
+    return domain.GiveConsent(given_by=cmd.given_by)
+
+
+async def withdraw_consent(cmd: c.WithdrawConsent, given: Given_) -> domain.WithdrawConsent:
+    reason = (await given.keyring.seal(str(cmd.client_id), cmd.reason))[0] if cmd.reason else None
+    return domain.WithdrawConsent(reason=reason)
+
+
+async def record_self_assessment(cmd: c.RecordSelfAssessment, given: Given_) -> domain.RecordSelfAssessment:
+    texts = [t for t in (cmd.own_words, cmd.wishes) if t]
+    sealed = iter(await given.keyring.seal(str(cmd.client_id), *texts) if texts else ())
+    return domain.RecordSelfAssessment(
+        assessment_id=uuid4(), scores=cmd.scores, own_words=next(sealed) if cmd.own_words else None,
+        wishes=next(sealed) if cmd.wishes else None,
+        filled_in_by="client" if given.principal.role == "client" else "worker_with_client",
+    )
+
+
+async def assign_coordinator(cmd: c.AssignCoordinator, given: Given_) -> domain.AssignCoordinator:
+    return domain.AssignCoordinator(worker_id=cmd.worker_id)
+
+
+async def assess_needs(cmd: c.AssessNeeds, given: Given_) -> domain.AssessNeeds:
+    (summary,) = await given.keyring.seal(str(cmd.client_id), cmd.summary)
+    return domain.AssessNeeds(service_task=cmd.service_task, support_needs=cmd.support_needs, summary=summary)
+
+
+async def complete(cmd: c.CompleteIntake, given: Given_) -> domain.CompleteIntake:
+    return domain.CompleteIntake()
+
+
+async def decline(cmd: c.DeclineIntake, given: Given_) -> domain.DeclineIntake:
+    (reason,) = await given.keyring.seal(str(cmd.client_id), cmd.reason)
+    return domain.DeclineIntake(reason=reason, appeal_instructions=cmd.appeal_instructions)
+
+
+HANDLERS: Handlers = {
+    c.RegisterClient: Workflow(register),
+    c.OpenCase: Route(CASE, open_case, missing="decide"),
+    c.GiveConsent: Route(CASE, give_consent),
+    c.WithdrawConsent: Route(CASE, withdraw_consent),
+    c.RecordSelfAssessment: Route(CASE, record_self_assessment),
+    c.AssignCoordinator: Route(CASE, assign_coordinator),
+    c.AssessNeeds: Route(CASE, assess_needs),
+    c.CompleteIntake: Route(CASE, complete),
+    c.DeclineIntake: Route(CASE, decline),
+}
+
+
+def ports(pool: Any, hetu_pepper: bytes, keyring: Any = None) -> Ports:
+    """The ports on PostgreSQL (the bootstrap's; tests build their own)."""
+
+    async def find_client(hetu_hash: str) -> UUID | None:
+        return await postgres.find_client_by_hetu_hash(pool, hetu_hash)
+
+    async def list_cases(**filters: Any) -> list[dict[str, Any]]:
+        return await postgres.list_cases(pool, **filters)
+
+    directory = ClientDirectory(pool, keyring, hetu_pepper) if keyring is not None else None
+    return Ports(hetu_pepper, find_client, postgres.claim_hetu, postgres.forget_hetu, list_cases, directory,
+                 postgres.record_name)

@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
+from services.intake.application import commands as c
+from services.intake.application.queries import ListCases, ReadCase
 from services.intake.domain.client import IntakeCase
 from shared.kernel.errors import Forbidden
 from shared.kernel.principal import Principal
@@ -19,6 +21,19 @@ from shared.kernel.principal import Principal
 Action = Literal[
     "read", "register", "consent", "self_assess", "assign_coordinator", "assess_needs", "complete", "decline"
 ]
+
+# What each command or query asks to do: one line per command.
+ACTIONS: dict[type, Action] = {
+    ReadCase: "read",
+    c.OpenCase: "register",
+    c.GiveConsent: "consent",
+    c.WithdrawConsent: "consent",
+    c.RecordSelfAssessment: "self_assess",
+    c.AssignCoordinator: "assign_coordinator",
+    c.AssessNeeds: "assess_needs",
+    c.CompleteIntake: "complete",
+    c.DeclineIntake: "decline",
+}
 
 CLIENT_ACTIONS: frozenset[Action] = frozenset({"read", "consent", "self_assess"})
 CASEWORK: frozenset[Action] = frozenset(
@@ -59,6 +74,23 @@ def may_assign_to(principal: Principal, worker_id: str) -> None:
     """A worker may take a case on themselves; only a manager assigns it to someone else."""
     if principal.role == "worker" and worker_id != principal.user_id:
         raise Forbidden("a worker can assign only themselves; a manager assigns others")
+
+
+def policy(principal: Principal, request: Any, case: IntakeCase) -> None:
+    """The pipeline's question: may ``principal`` send ``request`` (a command or a query) about ``case``?"""
+    action = ACTIONS[type(request)]
+    if isinstance(request, c.AssignCoordinator):
+        may_assign_to(principal, request.worker_id)
+    authorize(principal, action, None if action == "register" else case)
+
+
+def list_scope(principal: Principal, query: ListCases) -> str | None:
+    """Whose cases a work list shows: the coordinator's id, "" for the unassigned ones, None for all."""
+    if principal.role not in ("worker", "manager", "auditor"):
+        raise Forbidden("work lists are for workers, managers and auditors")
+    if query.scope == "all" and principal.role == "worker":
+        raise Forbidden("a worker lists their own cases or the unassigned ones")
+    return principal.user_id if query.scope == "mine" else ("" if query.scope == "unassigned" else None)
 
 
 def authorize_integration(principal: Principal, purpose: str, granted: dict[str, list[str]]) -> None:

@@ -1,5 +1,5 @@
 """The token exchange (RFC 8693): an e-identification broker's token, carrying the person's hetu, becomes
-Avain's short-lived service token naming the pseudonymous client id (docs/decisions/0017).
+Avain's short-lived service token naming the pseudonymous client id (docs/decisions/0018).
 
 The hetu is only ever in the broker's token and in memory here: it is validated, keyed-hashed and looked up
 like at registration, and never stored or logged."""

@@ -1,4 +1,5 @@
-"""What an authorised reader sees of a case: state plus the personal data, opened with the client's key."""
+"""What an authorised reader sees of a case: state plus the personal data, opened with the client's key; and
+the work lists. Each read goes through the policy, as commands do."""
 
 from __future__ import annotations
 
@@ -6,10 +7,43 @@ import json
 from typing import Any
 
 from contracts.intake import ClientRegistered, NeedsAssessed, SelfAssessmentRecorded, registry
+from services.intake.application.handlers import CASE, Ports
+from services.intake.application.policy import authorize_integration, list_scope
+from services.intake.application.queries import ListCases, ReadCase, ReadPersonForIntegration
 from services.intake.domain.client import IntakeCase
 from shared.infra.aggregate import Loaded
 from shared.infra.crypto import ERASED, Keyring
+from shared.infra.pipeline import Application
+from shared.kernel.errors import NotFound
+from shared.kernel.principal import Principal
 from shared.kernel.sealed import Sealed
+
+
+async def case(app: Application[Ports], query: ReadCase, principal: Principal) -> tuple[int, dict[str, Any]]:
+    """The case's version (its ETag) and what the reader sees of it."""
+    loaded = await app.read(CASE, query, principal)
+    return loaded.version, await case_view(loaded, app.keyring)
+
+
+async def work_list(app: Application[Ports], query: ListCases, principal: Principal) -> list[dict[str, Any]]:
+    coordinator = list_scope(principal, query)
+    return await app.deps.list_cases(coordinator_id=coordinator, status=query.status, limit=query.limit,
+                                     offset=query.offset)
+
+
+async def person_for_integration(app: Application[Ports], query: ReadPersonForIntegration, principal: Principal,
+                                 granted: dict[str, list[str]]) -> dict[str, Any]:
+    """The client's personal data for an integration client granted the purpose (ADR 0016); 403 comes before 404,
+    since the grant is about the purpose, not about a case."""
+    authorize_integration(principal, query.purpose, granted)
+    loaded = await app.runner.load(str(query.client_id))
+    if not loaded.state.registered:
+        raise NotFound("no such client")
+    registered = next(e for e in (registry.load(x.type, x.schema_version, x.data) for x in loaded.events)
+                      if isinstance(e, ClientRegistered))
+    [opened] = await app.keyring.open(str(query.client_id), registered.personal_data)
+    person = {"erased": True} if opened == ERASED else json.loads(opened or "{}")
+    return {"client_id": str(query.client_id), "purpose": query.purpose, "person": person}
 
 
 async def case_view(loaded: Loaded[IntakeCase], keyring: Keyring) -> dict[str, Any]:

@@ -7,18 +7,15 @@ integration client, its role, the purpose and the answer, also when the read was
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 
-from contracts.intake import ClientRegistered, registry
-from services.intake.application.handlers import IntakeApplication
-from services.intake.application.policy import authorize_integration
+from services.intake.application import views
+from services.intake.application.queries import ReadPersonForIntegration
 from shared.infra.access import PURPOSE_HEADER, purpose_of
 from shared.infra.auth import CurrentPrincipal
-from shared.infra.crypto import ERASED
 
 router = APIRouter(prefix="/integrations", tags=["integrations"])
 
@@ -28,11 +25,6 @@ async def person_for_integration(client_id: UUID, principal: CurrentPrincipal, r
     """The client's personal data (name, hetu, contact details) opened for an authorised integration client, for
     the purpose it states and was granted; {"erased": true} once the client's key is destroyed."""
     purpose = purpose_of(principal, request.headers.get(PURPOSE_HEADER))
-    authorize_integration(principal, purpose, request.app.state.runtime.settings.integration_clients)
-    app: IntakeApplication = request.app.state.intake
-    loaded = await app.load(client_id)
-    registered = next(e for e in (registry.load(x.type, x.schema_version, x.data) for x in loaded.events)
-                      if isinstance(e, ClientRegistered))
-    [opened] = await app.keyring.open(str(client_id), registered.personal_data)
-    person = {"erased": True} if opened == ERASED else json.loads(opened or "{}")
-    return {"client_id": str(client_id), "purpose": purpose, "person": person}
+    query = ReadPersonForIntegration(client_id=client_id, purpose=purpose)
+    return await views.person_for_integration(request.app.state.application, query, principal,
+                                              request.app.state.runtime.settings.integration_clients)

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Request
 
 from services.intake.application.tokens import TokenExchange
+from shared.infra.auth import TokenVerifier
+from shared.infra.token_service import TokenService
 from shared.kernel.principal import Principal
 
 router = APIRouter(tags=["tokens"])
@@ -15,7 +17,20 @@ ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"
 
 
 def _exchange(request: Request) -> TokenExchange:
-    return request.app.state.token_exchange  # type: ignore[no-any-return]
+    """Built on first use from the service's settings; the service then knows its own keys without fetching
+    them from itself."""
+    state = request.app.state
+    exchange: TokenExchange | None = getattr(state, "token_exchange", None)
+    if exchange is None:
+        runtime = state.runtime
+        settings = runtime.settings
+        service = TokenService(settings.token_signing_key.get_secret_value(), issuer=settings.token_service_issuer,
+                               audience=settings.services_audience)
+        exchange = TokenExchange(TokenVerifier(settings.exchange_issuers), service, runtime.pool,
+                                 settings.hetu_pepper.get_secret_value().encode())
+        state.tokens.know_keys(settings.token_service_issuer, service.jwks())
+        state.token_exchange = exchange
+    return exchange
 
 
 @router.post("/token")

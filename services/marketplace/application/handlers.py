@@ -19,7 +19,8 @@ from services.marketplace.domain import catalogue
 from services.marketplace.domain import order as orders
 from shared.infra.aggregate import Aggregate, CommandRunner, Executed, Loaded
 from shared.infra.crypto import Keyring
-from shared.infra.eventstore import CommandContext, EventStore
+from shared.infra.eventstore import CommandContext
+from shared.infra.postgres_store import PostgresEventStore
 from shared.infra.timers import Timer, schedule
 from shared.kernel.envelope import Actor, EventEnvelope
 from shared.kernel.errors import Forbidden, InvalidCommand, NotFound
@@ -51,7 +52,7 @@ def order_stream(order_id: UUID) -> str:
 
 
 class MarketplaceApplication:
-    def __init__(self, store: EventStore, keyring: Keyring, saga: SagaSettings,
+    def __init__(self, store: PostgresEventStore, keyring: Keyring, saga: SagaSettings,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.store = store
         self.keyring = keyring

@@ -1,0 +1,42 @@
+"""What budgeting does when intake, the marketplace and follow-up publish: each event type the command it
+becomes. The consumer subscribes to exactly these types' topics (shared/infra/reactions.py)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from contracts import followup, intake, marketplace
+from services.budgeting.application import commands as c
+from shared.infra.reactions import Reactions
+from shared.kernel.envelope import EventEnvelope
+
+
+def _client(envelope: EventEnvelope) -> UUID:
+    return UUID(envelope.subject)  # the budget is the subject's: the client the event is about
+
+
+def _reserve(e: marketplace.OrderPlaced | marketplace.ReservationRetryRequested, env: EventEnvelope) -> c.ReserveFunds:
+    return c.ReserveFunds(client_id=_client(env), order_id=e.order_id, amount_cents=e.amount_cents,
+                          category=e.category, ordered_on=e.ordered_on or env.time.date())
+
+
+REACTIONS = Reactions("process-manager", {
+    intake.IntakeCompleted: lambda e, env: c.OpenBudget(
+        client_id=_client(env), coordinator_id=e.coordinator_id, service_task=e.service_task,
+        municipality=e.municipality, intake_event_id=env.id),
+    intake.ConsentWithdrawn: lambda e, env: c.FreezeBudget(client_id=_client(env)),
+    intake.ConsentGiven: lambda e, env: c.UnfreezeBudget(client_id=_client(env)),
+    intake.CoordinatorAssigned: lambda e, env: c.ChangeCoordinator(client_id=_client(env), coordinator_id=e.worker_id),
+    marketplace.OrderPlaced: _reserve,
+    marketplace.ReservationRetryRequested: _reserve,
+    marketplace.OrderCancelled: lambda e, env: c.ReleaseFunds(client_id=_client(env), order_id=e.order_id,
+                                                              reason="order_cancelled"),
+    marketplace.OrderDeclined: lambda e, env: c.ReleaseFunds(client_id=_client(env), order_id=e.order_id,
+                                                             reason="order_declined"),
+    marketplace.InvoiceApproved: lambda e, env: c.RecordSpending(
+        client_id=_client(env), order_id=e.order_id, invoice_id=e.invoice_id, amount_cents=e.amount_cents),
+    followup.CaseClosed: lambda e, env: c.CloseBudgetWithCase(client_id=_client(env)),
+    followup.PlanReviewRequested: lambda e, env: c.OpenPlanReview(
+        client_id=_client(env), review_id=e.review_id, requested_by=e.requested_by, rule=e.rule, reason=e.reason,
+        finding=e.finding),
+})

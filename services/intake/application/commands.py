@@ -1,0 +1,72 @@
+"""What callers ask of intake, one command each. Texts are in clear until the handler seals them with the
+client's key; registration carries the person's data, which only the sealed ClientRegistered keeps.
+Handlers: handlers.py; who may send which: policy.py."""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from contracts.intake import Language, SelfAssessmentScores, ServiceTask
+from shared.kernel.commands import Command
+from shared.kernel.sealed import Sealed
+
+
+class RegisterClient(Command):
+    """At the one door: the same person (hetu) twice yields the client registered first."""
+
+    hetu: str
+    first_name: str
+    last_name: str
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    municipality: str
+    preferred_language: Language
+
+
+class CaseCommand(Command):
+    client_id: UUID  # whose case: the stream is the client id
+
+
+class OpenCase(CaseCommand):
+    """Registration's own write, once the hetu is claimed for this client id (handlers.register sends it)."""
+
+    personal_data: Sealed
+    municipality: str
+    preferred_language: Language
+
+
+class GiveConsent(CaseCommand):
+    given_by: Literal["client", "guardian", "representative"]
+
+
+class WithdrawConsent(CaseCommand):
+    reason: str | None = None
+
+
+class RecordSelfAssessment(CaseCommand):
+    scores: SelfAssessmentScores
+    own_words: str | None = None
+    wishes: str | None = None
+
+
+class AssignCoordinator(CaseCommand):
+    worker_id: str = Field(min_length=1)
+
+
+class AssessNeeds(CaseCommand):
+    service_task: ServiceTask
+    support_needs: list[str]
+    summary: str
+
+
+class CompleteIntake(CaseCommand):
+    pass
+
+
+class DeclineIntake(CaseCommand):
+    reason: str
+    appeal_instructions: str

@@ -1,0 +1,24 @@
+"""What readers ask of intake (the policy decides who may, as for commands); answered by views.py."""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
+
+from shared.kernel.commands import Query
+
+
+class ReadCase(Query):
+    client_id: UUID
+
+
+class ListCases(Query):
+    scope: Literal["mine", "unassigned", "all"] = "mine"
+    status: Literal["open", "completed", "declined"] | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+class ReadPersonForIntegration(Query):
+    client_id: UUID
+    purpose: str  # as stated in X-Access-Purpose

@@ -1,0 +1,374 @@
+"""Budgeting's application on the memory store: given events → when a command or another service's event →
+then events, or the refusal (404, 403, 409) and nothing recorded. The rules themselves are tested in
+test_budget_domain.py; here, that each door reaches them: handlers, policy, reactions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from contracts import followup, intake, marketplace
+from contracts.budgeting import (
+    BudgetApprovalRequested,
+    BudgetApproved,
+    BudgetClosed,
+    BudgetDecided,
+    BudgetFrozen,
+    BudgetOpened,
+    BudgetProposed,
+    BudgetRejected,
+    BudgetRevised,
+    BudgetUnfrozen,
+    ClientWishRecorded,
+    CoordinatorChanged,
+    FundsReleased,
+    FundsReservationRejected,
+    FundsReserved,
+    GoalSet,
+    Period,
+    PlanReviewOpened,
+    ProviderType,
+    SpendingRecorded,
+    SupportPlanned,
+)
+from contracts.intake import ServiceTask
+from services.budgeting.application import commands as c
+from services.budgeting.application import views
+from services.budgeting.application.handlers import APPEAL_INSTRUCTIONS, HANDLERS, LEGAL_BASIS, Ports, stream_of
+from services.budgeting.application.queries import ListBudgets, ReadBudget
+from services.budgeting.application.reactions import REACTIONS
+from shared.infra.eventstore import ConcurrencyError
+from shared.kernel.errors import Forbidden, NotFound
+from shared.kernel.principal import Principal
+from shared.kernel.sealed import Sealed
+from tests.application import Harness, covers, refused
+
+SERVICE = "budgeting"
+WORKER = Principal(user_id="worker-aino", role="worker")
+OTHER_WORKER = Principal(user_id="worker-eero", role="worker")
+MANAGER = Principal(user_id="manager-maija", role="manager")
+PROVIDER = Principal(user_id="provider-1", role="provider", provider_id=str(uuid4()))
+AUDITOR = Principal(user_id="auditor-1", role="auditor")
+PERIOD = Period(start=date(2026, 1, 1), end=date(2026, 12, 31))
+LIMIT = 500_000
+LEVELS = {"much_less_than_expected": "ei lainkaan", "less_than_expected": "harvoin", "expected": "viikoittain",
+          "more_than_expected": "usein", "much_more_than_expected": "päivittäin"}
+
+
+def client(cid: UUID) -> Principal:
+    return Principal(user_id=str(cid), role="client")
+
+
+def ports(asked: list[dict[str, Any]] | None = None) -> Ports:
+    """Decision numbers from a counter, one authority limit, a work list that notes what it was asked."""
+    numbers = iter(range(1, 1_000))
+
+    async def decision_number(year: int) -> str:
+        return f"HB-{year}-{next(numbers):06d}"
+
+    async def list_budgets(**filters: Any) -> list[dict[str, Any]]:
+        (asked if asked is not None else []).append(filters)
+        return []
+
+    return Ports(decision_number, lambda municipality: LIMIT, list_budgets)
+
+
+@pytest.fixture
+def h() -> Harness:
+    return Harness.of(SERVICE, HANDLERS, ports(), reactions=REACTIONS)
+
+
+def opened(cid: UUID) -> BudgetOpened:
+    return BudgetOpened(client_id=cid, coordinator_id=WORKER.user_id, service_task=ServiceTask.DISABILITY_SERVICES,
+                        municipality="Pori", intake_event_id=uuid4())
+
+
+def proposed(cid: UUID, amount: int = 300_000) -> BudgetProposed:
+    return BudgetProposed(client_id=cid, proposal_id=uuid4(), amount_cents=amount, period=PERIOD,
+                          breakdown={"assistance": amount})
+
+
+def decided(cid: UUID, sealed: Sealed, amount: int = 300_000) -> BudgetDecided:
+    return BudgetDecided(client_id=cid, decision_number="HB-2026-000001", proposal_id=uuid4(), amount_cents=amount,
+                         period=PERIOD, breakdown={"assistance": amount}, decided_by=WORKER.user_id, reasoning=sealed,
+                         legal_basis=LEGAL_BASIS, appeal_instructions=APPEAL_INSTRUCTIONS)
+
+
+async def draft(h: Harness) -> UUID:
+    cid = uuid4()
+    await h.given(stream_of(cid), cid, opened(cid))
+    return cid
+
+
+async def live(h: Harness, amount: int = 300_000) -> UUID:
+    cid = uuid4()
+    await h.given(stream_of(cid), cid)
+    (reasoning,) = await h.keyring.seal(str(cid), "Tarve arvioitu")
+    await h.given(stream_of(cid), cid, opened(cid), proposed(cid, amount), decided(cid, reasoning, amount))
+    return cid
+
+
+# --- commands from people ------------------------------------------------------------------------------------
+
+@covers(SERVICE, c.SetGoal, c.PlanSupport, c.RecordWish)
+async def test_the_client_shapes_the_plan_in_their_own_words_sealed_with_their_key(h: Harness) -> None:
+    cid = await draft(h)
+    [goal] = await h.when(c.SetGoal(client_id=cid, title="Käyn uimassa", levels=LEVELS, baseline_level=-1, weight=2),
+                          client(cid))
+    goal_id = goal.goal_id  # type: ignore[attr-defined]
+    [support] = await h.when(c.PlanSupport(client_id=cid, category="hobbies", description="Uimahallin kortti",
+                                           estimated_cost_cents=12_000, provider_type=ProviderType.PUBLIC,
+                                           goal_ids=[goal_id]), client(cid))
+    [wish] = await h.when(c.RecordWish(client_id=cid, text="Uimaan torstaisin"), client(cid))
+    assert isinstance(goal, GoalSet) and isinstance(support, SupportPlanned) and isinstance(wish, ClientWishRecorded)
+    assert await h.open(cid, goal.title, goal.levels.expected, support.description, wish.text) == [
+        "Käyn uimassa", "viikoittain", "Uimahallin kortti", "Uimaan torstaisin"]
+    assert support.goal_ids == [goal_id] and goal.weight == 2
+
+
+@covers(SERVICE, c.ProposeBudget, c.DecideBudget)
+async def test_the_coordinator_proposes_and_decides_within_the_authority_limit(h: Harness) -> None:
+    cid = await draft(h)
+    [proposal] = await h.when(c.ProposeBudget(client_id=cid, amount_cents=300_000, period=PERIOD,
+                                              breakdown={"assistance": 300_000}), WORKER)
+    [decision] = await h.when(c.DecideBudget(client_id=cid, reasoning="Tarve arvioitu", legal_basis=LEGAL_BASIS,
+                                             appeal_instructions=APPEAL_INSTRUCTIONS), WORKER)
+    assert isinstance(proposal, BudgetProposed) and isinstance(decision, BudgetDecided)
+    assert decision.decided_by == WORKER.user_id and decision.decision_number.startswith("HB-")
+    assert await h.open(cid, decision.reasoning) == ["Tarve arvioitu"]
+
+
+@covers(SERVICE, c.ApproveBudget, c.RejectBudget)
+async def test_above_the_limit_a_manager_approves_or_rejects(h: Harness) -> None:
+    big = 600_000
+    for answer, expected in ((c.ApproveBudget, [BudgetApproved, BudgetDecided]), (c.RejectBudget, [BudgetRejected])):
+        cid = uuid4()
+        await h.given(stream_of(cid), cid, opened(cid), proposed(cid, big))
+        [waiting] = await h.when(c.DecideBudget(client_id=cid, reasoning="Iso tarve", legal_basis=LEGAL_BASIS,
+                                                appeal_instructions=APPEAL_INSTRUCTIONS), WORKER)
+        assert isinstance(waiting, BudgetApprovalRequested) and waiting.authority_limit_cents == LIMIT
+        events = await h.when(answer(client_id=cid, reason="Perusteltu"), MANAGER)
+        assert [type(e) for e in events] == expected
+
+
+@covers(SERVICE, c.ReviseBudget)
+async def test_a_worker_revises_within_the_limit_a_manager_beyond_it(h: Harness) -> None:
+    cid = await live(h)
+    above = c.ReviseBudget(client_id=cid, amount_cents=900_000, breakdown={"assistance": 900_000}, reason="Lisää")
+    with pytest.raises(Exception, match="needs a manager"):
+        await h.when(above, WORKER)
+    [revised] = await h.when(above, MANAGER)
+    assert isinstance(revised, BudgetRevised) and revised.amount_cents == 900_000
+
+
+@covers(SERVICE, c.CloseBudget)
+async def test_the_coordinator_closes_a_budget_at_the_end_of_its_period(h: Harness) -> None:
+    cid = await live(h)
+    [closed] = await h.when(c.CloseBudget(client_id=cid, reason="period_ended"), WORKER)
+    assert isinstance(closed, BudgetClosed) and closed.reason == "period_ended"
+
+
+# --- refusals: 404, then 403, then 409 ----------------------------------------------------------------------
+
+PEOPLE: dict[type[c.BudgetCommand], tuple[Callable[[UUID], c.BudgetCommand], Principal]] = {
+    c.SetGoal: (lambda cid: c.SetGoal(client_id=cid, title="t", levels=LEVELS, baseline_level=0, weight=1), WORKER),
+    c.PlanSupport: (lambda cid: c.PlanSupport(client_id=cid, category="x", description="d", estimated_cost_cents=1,
+                                              provider_type=ProviderType.NGO), WORKER),
+    c.RecordWish: (lambda cid: c.RecordWish(client_id=cid, text="w"), WORKER),
+    c.ProposeBudget: (lambda cid: c.ProposeBudget(client_id=cid, amount_cents=1, period=PERIOD,
+                                                  breakdown={"x": 1}), WORKER),
+    c.DecideBudget: (lambda cid: c.DecideBudget(client_id=cid, reasoning="r", legal_basis="l",
+                                                appeal_instructions="a"), WORKER),
+    c.ApproveBudget: (lambda cid: c.ApproveBudget(client_id=cid, reason="r"), MANAGER),
+    c.RejectBudget: (lambda cid: c.RejectBudget(client_id=cid, reason="r"), MANAGER),
+    c.ReviseBudget: (lambda cid: c.ReviseBudget(client_id=cid, amount_cents=1, breakdown={"x": 1}, reason="r"), WORKER),
+    c.CloseBudget: (lambda cid: c.CloseBudget(client_id=cid, reason="period_ended"), WORKER),
+}
+
+
+@covers(SERVICE, *(refused(NotFound, kind) for kind in PEOPLE))
+@pytest.mark.parametrize("kind", list(PEOPLE), ids=lambda k: k.__name__)
+async def test_a_command_on_a_client_without_a_budget_is_not_found(h: Harness, kind: type[c.BudgetCommand]) -> None:
+    make, principal = PEOPLE[kind]
+    cid = uuid4()
+    with pytest.raises(NotFound):
+        await h.when(make(cid), principal)
+    assert await h.recorded(stream_of(cid)) == []
+
+
+@covers(SERVICE, *(refused(Forbidden, kind) for kind in PEOPLE))
+@pytest.mark.parametrize("kind", list(PEOPLE), ids=lambda k: k.__name__)
+async def test_a_command_from_someone_the_policy_refuses_records_nothing(h: Harness,
+                                                                         kind: type[c.BudgetCommand]) -> None:
+    make, _ = PEOPLE[kind]
+    cid = await draft(h)
+    for outsider in (OTHER_WORKER, PROVIDER, AUDITOR, client(uuid4())):
+        with pytest.raises(Forbidden):
+            await h.when(make(cid), outsider)
+    assert [type(e) for e in await h.recorded(stream_of(cid))] == [BudgetOpened]
+
+
+@covers(SERVICE, refused(Forbidden, c.ReserveFunds), refused(Forbidden, c.SetGoal))
+async def test_reactions_are_the_services_own_and_people_commands_are_peoples(h: Harness) -> None:
+    cid = await live(h)
+    reserve = c.ReserveFunds(client_id=cid, order_id=uuid4(), amount_cents=1, category="x", ordered_on=date.today())
+    with pytest.raises(Forbidden):
+        await h.when(reserve, WORKER)
+    with pytest.raises(Forbidden):
+        await h.when(c.SetGoal(client_id=cid, title="t", levels=LEVELS, baseline_level=0, weight=1), h.app.system)
+
+
+@covers(SERVICE, refused(ConcurrencyError, c.RecordWish))
+async def test_a_command_made_on_a_stale_version_is_a_conflict(h: Harness) -> None:
+    cid = await draft(h)
+    await h.when(c.RecordWish(client_id=cid, text="eka", expected_version=1), client(cid))
+    with pytest.raises(ConcurrencyError):
+        await h.when(c.RecordWish(client_id=cid, text="toka", expected_version=1), client(cid))
+    assert len(await h.recorded(stream_of(cid))) == 2
+
+
+@covers(SERVICE, refused(Forbidden, ListBudgets))
+async def test_work_lists_are_for_workers_managers_and_auditors() -> None:
+    asked: list[dict[str, Any]] = []
+    h = Harness.of(SERVICE, HANDLERS, ports(asked), reactions=REACTIONS)
+    for reader in (client(uuid4()), PROVIDER):
+        with pytest.raises(Forbidden):
+            await views.work_list(h.app, ListBudgets(), reader)
+    await views.work_list(h.app, ListBudgets(status="decided"), WORKER)
+    await views.work_list(h.app, ListBudgets(), MANAGER)
+    assert asked == [
+        {"coordinator_id": WORKER.user_id, "status": "decided", "limit": 100, "offset": 0},
+        {"coordinator_id": None, "status": None, "limit": 100, "offset": 0}]
+
+
+@covers(SERVICE, refused(NotFound, ReadBudget), refused(Forbidden, ReadBudget))
+async def test_a_budget_is_read_by_its_client_coordinator_managers_and_auditors_only(h: Harness) -> None:
+    cid = await live(h)
+    with pytest.raises(NotFound):
+        await views.budget(h.app, ReadBudget(client_id=uuid4()), WORKER)
+    for outsider in (OTHER_WORKER, PROVIDER, client(uuid4())):
+        with pytest.raises(Forbidden):
+            await views.budget(h.app, ReadBudget(client_id=cid), outsider)
+    for reader in (client(cid), WORKER, MANAGER, AUDITOR):
+        version, view = await views.budget(h.app, ReadBudget(client_id=cid), reader)
+        assert version == 3 and view["funds"]["decided_cents"] == 300_000
+        assert view["decision"]["reasoning"] == "Tarve arvioitu"
+
+
+# --- reactions to other services' events ----------------------------------------------------------------------
+
+def completed(cid: UUID) -> intake.IntakeCompleted:
+    scores = {k: 5 for k in intake.SelfAssessmentScores.model_fields}
+    return intake.IntakeCompleted(client_id=cid, coordinator_id=WORKER.user_id, service_task=ServiceTask.OLDER_PEOPLE,
+                                  municipality="Pori", preferred_language="fi",
+                                  baseline_scores=intake.SelfAssessmentScores(**scores))
+
+
+@covers(SERVICE, intake.IntakeCompleted, c.OpenBudget)
+async def test_intake_completed_opens_one_draft_budget(h: Harness) -> None:
+    cid = uuid4()
+    [budget_opened] = await h.when_published(completed(cid), cid)
+    assert isinstance(budget_opened, BudgetOpened) and budget_opened.coordinator_id == WORKER.user_id
+    assert await h.when_published(completed(cid), cid) == []  # a second completion (another event id) changes nothing
+
+
+@covers(SERVICE, intake.ConsentWithdrawn, intake.ConsentGiven, c.FreezeBudget, c.UnfreezeBudget)
+async def test_consent_withdrawn_freezes_the_budget_and_given_again_unfreezes_it(h: Harness) -> None:
+    cid = await live(h)
+    assert [type(e) for e in await h.when_published(intake.ConsentWithdrawn(client_id=cid), cid)] == [BudgetFrozen]
+    assert [type(e) for e in await h.when_published(intake.ConsentGiven(client_id=cid, given_by="client"), cid)] == [
+        BudgetUnfrozen]
+
+
+@covers(SERVICE, intake.CoordinatorAssigned, c.ChangeCoordinator)
+async def test_a_new_coordinator_in_intake_becomes_the_budgets(h: Harness) -> None:
+    cid = await draft(h)
+    [changed] = await h.when_published(intake.CoordinatorAssigned(client_id=cid, worker_id="worker-eero"), cid)
+    assert isinstance(changed, CoordinatorChanged) and changed.coordinator_id == "worker-eero"
+
+
+@covers(SERVICE, intake.ConsentWithdrawn, intake.CoordinatorAssigned, marketplace.OrderCancelled,
+        marketplace.InvoiceApproved, followup.PlanReviewRequested)
+async def test_events_about_a_client_without_a_budget_change_nothing(h: Harness) -> None:
+    cid, order_id = uuid4(), uuid4()
+    for event in (intake.ConsentWithdrawn(client_id=cid), intake.CoordinatorAssigned(client_id=cid, worker_id="w"),
+                  marketplace.OrderCancelled(client_id=cid, order_id=order_id),
+                  marketplace.InvoiceApproved(client_id=cid, order_id=order_id, invoice_id=uuid4(), amount_cents=1),
+                  followup.PlanReviewRequested(client_id=cid, review_id=uuid4(), requested_by="rule",
+                                               rule="low_use_at_mid_period")):
+        assert await h.when_published(event, cid) == []
+    assert await h.recorded(stream_of(cid)) == []
+
+
+def order(cid: UUID, amount: int, ordered_on: date | None = None) -> marketplace.OrderPlaced:
+    return marketplace.OrderPlaced(client_id=cid, order_id=uuid4(), provider_id=uuid4(), offering_id=uuid4(),
+                                   category="assistance", quantity=1, unit_price_cents=amount, amount_cents=amount,
+                                   ordered_on=ordered_on)
+
+
+@covers(SERVICE, marketplace.OrderPlaced, marketplace.ReservationRetryRequested, c.ReserveFunds)
+async def test_orders_reserve_funds_once_and_what_does_not_fit_is_refused_with_its_reason(h: Harness) -> None:
+    cid = await live(h, 300_000)
+    small, large = order(cid, 200_000, date(2026, 3, 1)), order(cid, 200_000)
+    [reserved] = await h.when_published(small, cid)
+    [refused_] = await h.when_published(large, cid, time=datetime(2026, 3, 2, tzinfo=UTC))
+    assert isinstance(reserved, FundsReserved) and reserved.remaining_cents == 100_000
+    assert isinstance(refused_, FundsReservationRejected) and refused_.reason_code == "exceeds_remaining"
+    retry = marketplace.ReservationRetryRequested(client_id=cid, order_id=small.order_id, amount_cents=200_000,
+                                                  category="assistance", attempt=2)
+    assert await h.when_published(retry, cid) == []  # each order is answered once
+
+
+@covers(SERVICE, marketplace.OrderPlaced)
+async def test_an_order_for_a_client_without_a_budget_is_refused_so_the_marketplace_hears_it(h: Harness) -> None:
+    cid = uuid4()
+    [refusal] = await h.when_published(order(cid, 1_000), cid)
+    assert isinstance(refusal, FundsReservationRejected) and refusal.reason_code == "no_decided_budget"
+
+
+@covers(SERVICE, marketplace.OrderCancelled, marketplace.OrderDeclined, c.ReleaseFunds)
+async def test_a_cancelled_or_declined_order_releases_its_reservation(h: Harness) -> None:
+    cid = await live(h)
+    cancelled, declined = order(cid, 10_000), order(cid, 20_000)
+    await h.when_published(cancelled, cid)
+    await h.when_published(declined, cid)
+    [one] = await h.when_published(marketplace.OrderCancelled(client_id=cid, order_id=cancelled.order_id), cid)
+    sealed = Sealed(kid=str(cid), nonce="bm9uY2U=", ct="Y3Q=")
+    [two] = await h.when_published(marketplace.OrderDeclined(client_id=cid, order_id=declined.order_id,
+                                                             reason=sealed), cid)
+    assert isinstance(one, FundsReleased) and one.reason == "order_cancelled" and one.amount_cents == 10_000
+    assert isinstance(two, FundsReleased) and two.reason == "order_declined" and two.amount_cents == 20_000
+
+
+@covers(SERVICE, marketplace.InvoiceApproved, c.RecordSpending)
+async def test_an_approved_invoice_is_recorded_as_spending(h: Harness) -> None:
+    cid = await live(h)
+    placed = order(cid, 50_000)
+    await h.when_published(placed, cid)
+    events = await h.when_published(marketplace.InvoiceApproved(client_id=cid, order_id=placed.order_id,
+                                                                invoice_id=uuid4(), amount_cents=45_000), cid)
+    assert [type(e) for e in events] == [SpendingRecorded, FundsReleased]
+
+
+@covers(SERVICE, followup.CaseClosed, c.CloseBudgetWithCase)
+async def test_a_case_closed_in_follow_up_closes_the_budget_and_leaves_a_record_even_without_one(h: Harness) -> None:
+    cid = await live(h)
+    closing = followup.CaseClosed(client_id=cid, reason="goals_achieved", closed_by=WORKER.user_id)
+    [closed] = await h.when_published(closing, cid)
+    assert isinstance(closed, BudgetClosed) and closed.reason == "case_closed"
+    nobody = uuid4()
+    [record] = await h.when_published(closing.model_copy(update={"client_id": nobody}), nobody)
+    assert isinstance(record, BudgetClosed) and record.client_id == nobody
+
+
+@covers(SERVICE, followup.PlanReviewRequested, c.OpenPlanReview)
+async def test_a_plan_review_requested_in_follow_up_is_opened_on_the_budget(h: Harness) -> None:
+    cid = await live(h)
+    request = followup.PlanReviewRequested(client_id=cid, review_id=uuid4(), requested_by="rule",
+                                           rule="low_use_at_mid_period", finding="10 % used at mid-period")
+    [review] = await h.when_published(request, cid)
+    assert isinstance(review, PlanReviewOpened) and review.review_id == request.review_id
