@@ -35,8 +35,8 @@ class Infra(PrivateInfra):
     """Fsync on (never AVAIN_PG_FAST here), commit timestamps on (when a consumer's row became visible)."""
 
     data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="avain-bench-", dir="/tmp")))
-    kafka_port: int = field(default_factory=lambda: free_port(29092, pair=True))
-    pg_port: int = field(default_factory=lambda: free_port(25433))
+    kafka_port: int = field(default_factory=lambda: free_port(pair=True))
+    pg_port: int = field(default_factory=free_port)
     settings: Mapping[str, str] = field(default_factory=lambda: {"AVAIN_PG_OPTIONS": "-c track_commit_timestamp=on"})
     processes: list[asyncio.subprocess.Process] = field(default_factory=list)
 

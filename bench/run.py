@@ -155,7 +155,7 @@ class Services:
 
 
 async def start_services(infra: Infra, consumer_workers: int = 1) -> Services:
-    intake_port, budgeting_port, history_port = free_port(28001), free_port(28002), free_port(28005)
+    intake_port, budgeting_port, history_port = free_port(), free_port(), free_port()
     workers = {"AVAIN_CONSUMER_WORKERS": str(consumer_workers)}
     intake, budgeting, history = await asyncio.gather(
         infra.service("intake", prefix=PREFIX, db_prefix=DB_PREFIX, port=intake_port),

@@ -16,19 +16,23 @@ from uuid import uuid4
 
 import pytest
 
+from deploy.local.infra import start_private_infra
 from shared.infra.auth import TokenIssuer
 from shared.infra.settings import DEV_SECRET
-from tests.fault.stack import PrivateInfra, Stack, free_port
+from tests.fault.stack import PrivateInfra, Stack
 
 
 @pytest.fixture(scope="session")
 async def private_infra() -> AsyncIterator[PrivateInfra]:
     data = Path(tempfile.mkdtemp(prefix="avain-fault-", dir="/tmp"))
-    infra = PrivateInfra(data_dir=data, kafka_port=free_port(19092, pair=True), pg_port=free_port(15433),
-                         settings={"AVAIN_PG_FAST": "1", "AVAIN_KAFKA_HEAP": "512m"})
     try:
-        await infra.start_postgres()
-        await infra.start_kafka()
+        # On reserved ports (other engineers' suites start theirs at the same time), tried again on others
+        # should a start fail.
+        infra = await start_private_infra(data, {"AVAIN_PG_FAST": "1", "AVAIN_KAFKA_HEAP": "512m"})
+    except BaseException:
+        shutil.rmtree(data, ignore_errors=True)
+        raise
+    try:
         yield infra
     finally:
         await infra.stop_kafka(check=False)

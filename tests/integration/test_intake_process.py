@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,18 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from deploy.local.infra import free_port
 from shared.infra.settings import ServiceSettings
 from shared.kernel.identifiers import make_hetu
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_service_process_serves_logs_safely_and_stops_gracefully(settings: ServiceSettings, tokens, tmp_path):

@@ -9,7 +9,6 @@ started at the end, also the PostgreSQL cluster it keeps outside the private fol
 from __future__ import annotations
 
 import json
-import random
 import shutil
 import socket
 import subprocess
@@ -86,21 +85,20 @@ def local_stack() -> Iterator[LocalStack]:
     for packages in ("deploy/local/oidc", "services/console/assets"):  # npm's, like .venv: not what is tested
         if (ROOT / packages / "node_modules").is_dir():
             (checkout / packages / "node_modules").symlink_to(ROOT / packages / "node_modules")
-    # Ports from a random place in a range no default uses: other engineers' suites pick ports at the same time.
-    base = random.randrange(20000, 32000, 100)  # below the kernel's ephemeral ports (32768 up)
-    kafka = free_port(base, pair=True)
-    ports = {"kafka": kafka, "postgres": free_port(base + 3)}
+    # Reserved ports (other engineers' suites pick theirs at the same time), from a random place near each other.
+    kafka = free_port(pair=True)
+    ports = {"kafka": kafka, "postgres": free_port(kafka + 3)}
     for i, service in enumerate(SERVICES):
-        ports[service] = free_port(base + 5 + i)
+        ports[service] = free_port(kafka + 5 + i)
     env = clean_environment() | {
         "AVAIN_KAFKA_PORT": str(kafka), "AVAIN_PG_PORT": str(ports["postgres"]),
         "AVAIN_CACHE_DIR": str(default_cache_dir().resolve()), "AVAIN_PG_FAST": "1", "AVAIN_KAFKA_HEAP": "512m",
         **{f"AVAIN_{s.upper()}_PORT": str(ports[s]) for s in SERVICES},
         # the console and the local identity provider, on ports of the same private range
-        "AVAIN_CONSOLE_PORT": str(free_port(base + 20)), "AVAIN_OIDC_STAFF_PORT": str(free_port(base + 30)),
-        "AVAIN_OIDC_CITIZEN_PORT": str(free_port(base + 40)),
+        "AVAIN_CONSOLE_PORT": str(free_port(kafka + 20)), "AVAIN_OIDC_STAFF_PORT": str(free_port(kafka + 30)),
+        "AVAIN_OIDC_CITIZEN_PORT": str(free_port(kafka + 40)),
     }
-    up = subprocess.run(["./avain", "up"], cwd=checkout, env=env, capture_output=True, text=True, timeout=600,
+    up = subprocess.run(["./avain", "up"], cwd=checkout, env=env, capture_output=True, text=True, timeout=1200,
                         check=False)
     # The services' own settings, as `./avain up` gave them: the tour's Python commands read them too.
     env |= {"AVAIN_KAFKA_BOOTSTRAP": f"127.0.0.1:{kafka}",
