@@ -5,6 +5,7 @@
 #   postgres.sh start|stop|status|destroy      (destroy: stop, then delete the cluster's data)
 # Settings: AVAIN_PG_PORT (5433), AVAIN_PG_HOST (127.0.0.1), AVAIN_DATA_DIR (.data),
 #           AVAIN_PG_CLUSTERS_DIR (/var/lib/avain/postgres), AVAIN_PG_OPTIONS (extra server settings),
+#           AVAIN_START_TIMEOUT (300 s to answer at start),
 #           AVAIN_PG_FAST=1 turns fsync off (tests only: never for benchmarks or the running system)
 #
 # Where the data lives. The server refuses to run as root, so when you are root it runs as the postgres
@@ -75,7 +76,7 @@ start() {
   # Extra server settings, e.g. the benchmark's "-c track_commit_timestamp=on" (when a row became visible).
   [ -n "${AVAIN_PG_OPTIONS:-}" ] && opts="$opts $AVAIN_PG_OPTIONS"
   # A crash leaves postmaster.pid behind; pg_ctl sees the pid is dead and starts anyway.
-  as_pg "$bin/pg_ctl" -D "$DATA/pgdata" -o "$opts" -l "$DATA/server.log" -w -t 60 start >/dev/null \
+  as_pg "$bin/pg_ctl" -D "$DATA/pgdata" -o "$opts" -l "$DATA/server.log" -w -t "${AVAIN_START_TIMEOUT:-300}" start >/dev/null \
     || { tail -20 "$DATA/server.log" >&2; exit 1; }
   log "ready on $HOST:$PORT"
 }
