@@ -22,13 +22,13 @@ import asyncpg
 import httpx
 
 from contracts import intake as intake_events
-from deploy.local.infra import PrivateInfra, free_port
+from deploy.local.infra import PrivateInfra, free_port, release_ports
 from shared.infra.crypto import Keyring, decode_master_key
 from shared.infra.kafka import make_producer, topic_name
 from shared.infra.settings import DEV_MASTER_KEY
 from shared.kernel.envelope import Actor, EventEnvelope
 from shared.kernel.events import DomainEvent
-from tests.support import check_error_answer, eventually
+from tests.support import check_error_answer, deadline, eventually, from_the_start, partitions_of
 
 ROOT = Path(__file__).resolve().parents[2]
 __all__ = ["ROOT", "PrivateInfra", "ServiceProcess", "Stack", "free_port"]
@@ -47,7 +47,7 @@ class ServiceProcess:
         self.port = int(env["AVAIN_HTTP_PORT"])
         self.log_path = log_path
         self.proc: asyncio.subprocess.Process | None = None
-        self.http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}", timeout=30,
+        self.http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}", timeout=deadline(30),
                                       event_hooks={"response": [check_error_answer]})
 
     async def start(self, *, ready: bool = True) -> ServiceProcess:
@@ -83,7 +83,7 @@ class ServiceProcess:
 
     async def wait_exit(self, timeout: float = 30) -> int:
         assert self.proc is not None
-        return await asyncio.wait_for(self.proc.wait(), timeout=timeout)
+        return await asyncio.wait_for(self.proc.wait(), timeout=deadline(timeout))
 
     async def terminate(self, timeout: float = 30) -> int:
         assert self.proc is not None
@@ -106,8 +106,9 @@ class ServiceProcess:
             assert self.proc is not None
             self.proc.send_signal(signal.SIGKILL)
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.proc.wait(), timeout=10)
+                await asyncio.wait_for(self.proc.wait(), timeout=deadline(10))
         await self.http.aclose()
+        release_ports(self.port)
 
 
 class Stack:
@@ -222,26 +223,21 @@ async def bounded(concurrency: int, jobs: Iterable[Callable[[], Awaitable[Any]]]
 
 async def read_records(bootstrap: str, topic: str, *, timeout: float = 30) -> list[Any]:
     """Every record of ``topic`` up to its current end (read_committed), as the broker has it."""
-    from aiokafka import TopicPartition
-
     from shared.infra.kafka import make_consumer
 
     consumer = make_consumer(bootstrap, client_id="fault-reader")
     await consumer.start()
     try:
-        await consumer._client.force_metadata_update()
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        if not partitions:
-            return []
+        partitions = await partitions_of(consumer, topic)
+        await from_the_start(consumer, partitions)
         ends = await consumer.end_offsets(partitions)
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
         records: list[Any] = []
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]] and loop.time() < deadline:
-            for recs in (await consumer.getmany(timeout_ms=300)).values():
-                records.extend(recs)
+        give_up = loop.time() + deadline(timeout)
+        while behind := [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            assert loop.time() < give_up, f"could not read {topic} to its end"
+            for tp, recs in (await consumer.getmany(*behind, timeout_ms=300)).items():
+                records.extend(r for r in recs if r.offset < ends[tp])
         return records
     finally:
         await consumer.stop()

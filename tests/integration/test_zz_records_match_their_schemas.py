@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from jsonschema import Draft202012Validator, FormatChecker
 
 from contracts.generate import CHECKPOINT_HEADERS
 from shared.kernel.envelope import HEADERS, SCHEMA_BASE, dataschema_of
 from tests.journeys import decided_budget
-from tests.support import CHECKED_PREFIXES, KAFKA
+from tests.support import CHECKED_PREFIXES, KAFKA, from_the_start, reader
 
 pytestmark = pytest.mark.integration
 SCHEMAS = Path(__file__).resolve().parents[2] / "contracts" / "schemas"
@@ -71,15 +71,13 @@ async def read_everything(prefixes: list[str]) -> list[tuple[str, str, dict[str,
                  and m["owner"] in SERVICES]
     finally:
         await admin.close()
-    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, enable_auto_commit=False, group_id=None,
-                                isolation_level="read_committed", max_poll_records=5000)
+    consumer = reader(max_poll_records=5000)
     await consumer.start()
     try:
         metadata = await consumer._client.fetch_all_metadata()
         partitions = [TopicPartition(t, p) for t in names for p in metadata.partitions_for_topic(t) or ()]
-        consumer.assign(partitions)
+        await from_the_start(consumer, partitions)  # not seek_to_beginning: see from_the_start
         end = await consumer.end_offsets(partitions)
-        await consumer.seek_to_beginning(*partitions)
         records: list[tuple[str, str, dict[str, bytes], bytes]] = []
         pending = {tp for tp in partitions if end[tp] > 0}
         for _ in range(100_000):
