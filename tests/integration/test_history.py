@@ -143,21 +143,22 @@ async def _with_decision(settings: ServiceSettings) -> list[Record] | None:
 
 async def test_every_api_read_appears_in_the_access_log(intake, budgeting, history, tokens, settings):
     cid = await decided_budget(intake, budgeting, tokens, 10_000)
-    reads = [
-        (intake, f"/clients/{cid}", tokens(*WORKER), "care"),
-        (budgeting, f"/budgets/{cid}", tokens(cid, "client"), "own_data"),
-        (budgeting, f"/budgets/{cid}/advice", tokens(*MANAGER) | {"X-Access-Purpose": "decision"}, "decision"),
-        (intake, f"/clients/{cid}", tokens("worker-eero", "worker"), "care"),  # refused: logged with 403
-        (history, f"/history/clients/{cid}", tokens("auditor-otso", "auditor") | AUDITOR, "audit"),
+    reads = [  # (service, path, reader, stated purpose, the purpose logged)
+        (intake, f"/clients/{cid}", WORKER, {}, "care"),
+        (budgeting, f"/budgets/{cid}", (cid, "client"), {}, "own_data"),
+        (budgeting, f"/budgets/{cid}/advice", MANAGER, {"X-Access-Purpose": "decision"}, "decision"),
+        (intake, f"/clients/{cid}", ("worker-eero", "worker"), {}, "care"),  # refused: logged with 403
+        (history, f"/history/clients/{cid}", ("auditor-otso", "auditor"), AUDITOR, "audit"),
     ]
-    for service, path, headers, _purpose in reads:
-        await service.get(path, headers=headers)
+    for service, path, who, stated, _purpose in reads:
+        await service.get(path, headers=tokens(*who) | stated)
 
-    async def logged() -> Any:
+    async def logged() -> Any:  # each read above by its reader: two readers read the same with the same purpose
         r = await history.get("/history/access", params={"client_id": cid}, headers=tokens(cid, "client"))
         entries = r.json() if r.status_code == 200 else []
-        wanted = {(p.split("/")[1], purpose) for _, p, _, purpose in reads}
-        return entries if {(e["resource"].split("/")[1], e["purpose"]) for e in entries} >= wanted else None
+        wanted = {(who[0], p.split("/")[1], purpose) for _, p, who, _, purpose in reads}
+        found = {(e["user_id"], e["resource"].split("/")[1], e["purpose"]) for e in entries}
+        return entries if found >= wanted else None
 
     entries = await eventually(logged, timeout=30)
     # A work list is a read of every client on it; finding an existing client by their hetu is a read too.
