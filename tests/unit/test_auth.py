@@ -15,10 +15,14 @@ SECRET = "a-test-secret-of-at-least-32-bytes-long"
 
 def test_a_token_is_honoured_until_it_expires_also_when_its_verification_is_remembered() -> None:
     issuer = TokenIssuer(SECRET)
-    token = issuer.issue("worker-aino", "worker", ttl=timedelta(seconds=1))
+    # A token's expiry is in whole seconds (rounded down): one issued for 1 s may expire 0.1 s later, and a
+    # loaded machine can pause the test that long. Three seconds leave two at least.
+    token = issuer.issue("worker-aino", "worker", ttl=timedelta(seconds=3))
     assert issuer.verify(token).user_id == "worker-aino"
     assert issuer.verify(token).role == "worker"  # the second time from memory
-    time.sleep(1.2)
+    expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+    while time.time() < expires:  # until the expiry it states has passed, no longer
+        time.sleep(min(expires - time.time(), 0.5) + 0.01)
     with pytest.raises(jwt.ExpiredSignatureError):
         issuer.verify(token)
 
