@@ -25,7 +25,7 @@ from shared.kernel.canonical import jcs
 from shared.kernel.checkpoint import StreamHead, checkpoint_hash, merkle_root
 from tests.conftest import running_service
 from tests.journeys import decided_budget
-from tests.support import read_topic
+from tests.support import deadline, read_topic
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +46,7 @@ async def witness(tmp_path: Path) -> AsyncIterator[str]:
         sys.executable, str(ROOT / "tools" / "witness" / "witness.py"), "--keys", str(KEYS), "--dir",
         str(tmp_path / "witness"), stdout=asyncio.subprocess.PIPE)
     assert proc.stdout is not None
-    line = (await asyncio.wait_for(proc.stdout.readline(), timeout=30)).decode()
+    line = (await asyncio.wait_for(proc.stdout.readline(), timeout=deadline(30))).decode()
     try:
         yield line.rsplit(" ", 1)[-1].strip()
     finally:
@@ -95,7 +95,7 @@ async def test_services_sign_checkpoints_of_what_they_published_to_kafka_and_the
                 heads[h["ce_streamid"]] = max(heads.get(h["ce_streamid"], (0, "")), (int(h["ce_streamversion"]), h["ce_hash"]))
         assert heads and latest == heads
         # The witness holds the same chain, byte for byte.
-        async with httpx.AsyncClient(base_url=witness) as client:
+        async with httpx.AsyncClient(base_url=witness, timeout=deadline(30)) as client:
             held = (await client.get(f"/v1/checkpoints/{service}")).content.splitlines()
         assert held == [r.value for r in records]
     assert cid
@@ -110,7 +110,7 @@ async def test_the_witness_refuses_a_forged_or_forking_checkpoint(witness: str) 
                       heads=[StreamHead("client-x", 1, "a" * 64)])
     fork = {**first, "time": "2026-11-30T04:00:01Z"}
     stranger = Ed25519Signer.development("someone-else")
-    async with httpx.AsyncClient(base_url=witness) as client:
+    async with httpx.AsyncClient(base_url=witness, timeout=deadline(30)) as client:
         forged = record_value(first, stranger.sign(signed_bytes(first)))
         assert (await client.post("/v1/checkpoints", content=forged)).status_code == 403
         kept = record_value(first, signer.sign(signed_bytes(first)))

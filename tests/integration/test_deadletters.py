@@ -18,7 +18,7 @@ from contracts import intake as intake_events
 from shared.infra.deadletters import DeadLetter, DeadLetterTopic
 from shared.infra.settings import ServiceSettings
 from shared.kernel.envelope import EventEnvelope
-from tests.support import envelope_of, eventually, publish
+from tests.support import deadline, envelope_of, eventually, publish
 
 pytestmark = [pytest.mark.integration, pytest.mark.poison]
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +50,7 @@ async def cli(settings: ServiceSettings, *args: str) -> tuple[int, str]:
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "shared.infra.deadletters", *args, "--service",
                                                 "budgeting", env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
                                                 stderr=asyncio.subprocess.STDOUT)
-    out, _ = await asyncio.wait_for(proc.communicate(), timeout=60)
+    out, _ = await asyncio.wait_for(proc.communicate(), timeout=deadline(60))
     return proc.returncode or 0, out.decode()
 
 
@@ -221,7 +221,7 @@ async def test_a_database_restart_inside_a_handler_is_retried_never_dead_lettere
                         source="/avain/intake")
         record = ConsumerRecord("t", 0, 0, 0, 0, e.kafka_key(), e.kafka_value(), None, 0, 0, e.kafka_headers())
         # (a dead-letter attempt would retry its failing send forever: the deadline turns that into a failure)
-        assert await asyncio.wait_for(consumer.process(record), timeout=15) == "applied"
+        assert await asyncio.wait_for(consumer.process(record), timeout=deadline(15)) == "applied"
         assert await pool.fetchval("SELECT count(*) FROM inbox") == 1
     finally:
         await pool.close()

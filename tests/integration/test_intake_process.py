@@ -17,7 +17,7 @@ import pytest
 from deploy.local.infra import free_port
 from shared.infra.settings import ServiceSettings
 from shared.kernel.identifiers import make_hetu
-from tests.support import eventually
+from tests.support import deadline, eventually
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ async def test_service_process_serves_logs_safely_and_stops_gracefully(settings:
         proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "services.intake", env=env,
                                                     stdout=log, stderr=asyncio.subprocess.STDOUT, cwd=ROOT)
         try:
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=deadline(30)) as http:
                 async def ready() -> bool:
                     try:
                         return (await http.get("/ready")).status_code == 200
@@ -57,7 +57,7 @@ async def test_service_process_serves_logs_safely_and_stops_gracefully(settings:
                 assert (await http.get("/openapi.json")).json()["info"]["title"] == "Avain intake"
         finally:
             proc.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(proc.wait(), timeout=20)
+            code = await asyncio.wait_for(proc.wait(), timeout=deadline(20))
     # uvicorn re-raises the signal once it has shut down gracefully
     assert code in (0, -signal.SIGTERM), f"exit code {code}"
     text = log_path.read_text()
