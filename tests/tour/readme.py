@@ -95,8 +95,9 @@ class TourRun:
                f"--- stdout (last {tail} lines)\n{last(self.stdout)}"
 
 
-def run(readme: str, *, cwd: Path, env: dict[str, str], work: Path, timeout: float = 600) -> TourRun:
-    """Runs the tour in ``cwd`` with ``env``; ``work`` keeps the script, its output and the curl log."""
+def run(readme: str, *, cwd: Path, env: dict[str, str], work: Path, timeout: float = 1800) -> TourRun:
+    """Runs the tour in ``cwd`` with ``env``; ``work`` keeps the script, its output and the curl log. ``timeout``
+    only catches a hang: each of the tour's waits ends by itself (wait_for: two minutes)."""
     work.mkdir(parents=True, exist_ok=True)
     dump = work / "variables"
     path = work / "tour.sh"

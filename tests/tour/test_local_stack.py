@@ -9,7 +9,7 @@ import stat
 import httpx
 import pytest
 
-from tests.support import DOC_PAGES, foreign_references, page_references
+from tests.support import DOC_PAGES, deadline, foreign_references, page_references
 from tests.tour.conftest import SERVICES, LocalStack, log_level
 
 pytestmark = pytest.mark.tour
@@ -41,7 +41,7 @@ def test_a_clean_start_logs_no_error_line(local_stack: LocalStack) -> None:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_api_docs_render_with_nothing_from_another_origin(local_stack: LocalStack, service: str) -> None:
-    with httpx.Client(base_url=local_stack.url(service), timeout=30) as http:
+    with httpx.Client(base_url=local_stack.url(service), timeout=deadline(30)) as http:
         for page in DOC_PAGES:
             answer = http.get(page)
             assert answer.status_code == 200, (service, page)

@@ -9,6 +9,7 @@ from datetime import datetime
 import httpx
 import pytest
 
+from tests.support import deadline
 from tests.tour import readme
 from tests.tour.conftest import ROOT, LocalStack
 
@@ -24,7 +25,7 @@ def tour(local_stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> r
 @pytest.fixture(scope="module")
 def auditor(local_stack: LocalStack, tour: readme.TourRun) -> Iterator[httpx.Client]:
     headers = {"Authorization": f"Bearer {tour.variables['TOKEN_OTSO']}", "X-Access-Purpose": "audit"}
-    with httpx.Client(base_url=local_stack.url("history"), headers=headers, timeout=30) as http:
+    with httpx.Client(base_url=local_stack.url("history"), headers=headers, timeout=deadline(30)) as http:
         yield http
 
 
@@ -68,6 +69,7 @@ def test_the_client_acts_with_their_own_token(tour: readme.TourRun, auditor: htt
 
 def test_the_plan_review_is_answered_before_the_case_closes(tour: readme.TourRun, local_stack: LocalStack) -> None:
     worker = {"Authorization": f"Bearer {tour.variables['TOKEN_AINO']}"}
-    budget = httpx.get(f"{local_stack.url('budgeting')}/budgets/{tour.variables['CID']}", headers=worker).json()
+    budget = httpx.get(f"{local_stack.url('budgeting')}/budgets/{tour.variables['CID']}", headers=worker,
+                       timeout=deadline(30)).json()
     assert budget["status"] == "closed"
     assert budget["review_requested"] is False
