@@ -14,11 +14,13 @@ LIBS=$CACHE/libs
 PIDFILE=$DATA/kafka.pid
 
 log() { echo "[kafka:$PORT] $*" >&2; }
+# shellcheck source=deploy/local/packages.sh
+. "$ROOT/deploy/local/packages.sh"  # need: java and maven on a clean machine
 
 fetch() {
   if [ -f "$LIBS/.complete" ]; then return 0; fi
-  command -v java >/dev/null || { log "java is required (OpenJDK 17)"; exit 1; }
-  command -v mvn >/dev/null || { log "maven is required"; exit 1; }
+  need java openjdk-17-jre-headless
+  need mvn maven
   log "fetching broker jars from Maven Central into $LIBS"
   rm -rf "$LIBS"; mkdir -p "$LIBS"
   mvn -B -q -f "$ROOT/deploy/local/kafka-pom.xml" dependency:copy-dependencies \
@@ -96,6 +98,7 @@ YAML
 }
 
 start() {
+  need java openjdk-17-jre-headless
   fetch
   if pid=$(running_pid) && answers; then log "already running (pid $pid)"; return 0; fi
   if ! running_pid >/dev/null && answers; then log "using the broker already listening on 127.0.0.1:$PORT"; return 0; fi
