@@ -46,7 +46,12 @@ async def test_two_instances_share_partitions_a_survivor_takes_over_and_each_cli
     clients = [uuid4() for _ in range(60)]
     sent: dict[UUID, list[EventEnvelope]] = {c: [] for c in clients}
     publishing = asyncio.create_task(publish_sequences(stack, clients, sent))
-    await eventually(lambda: _at_least(opened(stack), 15), timeout=30, interval=0.02)
+
+    async def both_at_work() -> bool:  # a applied records of its own, so its kill interrupts work it holds
+        body = await a.ready_body()
+        return await opened(stack) >= 15 and body is not None and body["consumers"][GROUP]["outcomes"].get("applied", 0) > 0
+
+    await eventually(both_at_work, timeout=30, interval=0.02)
     body = await a.ready_body()
     assert body is not None and body["consumers"][GROUP]["outcomes"].get("applied", 0) > 0  # a did its share
     a.kill9()
