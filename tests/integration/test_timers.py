@@ -51,11 +51,14 @@ async def test_a_crash_while_firing_fires_again_later_and_a_failing_timer_does_n
         if timer.key == "poison":
             raise RuntimeError("handler broke after writing")  # its write must roll back
 
+    tried = datetime.now(UTC)
     assert await TimerScheduler(pool, {"reminder": flaky}).fire_due() == 1
     assert [r["key"] for r in await pool.fetch("SELECT key FROM effects")] == ["fine"]
     row = await pool.fetchrow("SELECT attempts, last_error, fired_at, due_at FROM timers WHERE key = 'poison'")
     assert row["attempts"] == 1 and row["last_error"] == "RuntimeError" and row["fired_at"] is None
-    assert row["due_at"] > datetime.now(UTC)  # postponed with backoff
+    # postponed with backoff: past the attempt by a second at least (measured from the attempt, not from now,
+    # which a paused test may reach after the postponed time)
+    assert row["due_at"] >= tried + timedelta(seconds=1)
     await pool.execute("UPDATE timers SET due_at = now() - interval '1 second' WHERE key = 'poison'")
     assert await TimerScheduler(pool, {"reminder": record}).fire_due() == 1
     assert sorted(r["key"] for r in await pool.fetch("SELECT key FROM effects")) == ["fine", "poison"]
