@@ -56,7 +56,7 @@ class Process:
             self.proc = await asyncio.create_subprocess_exec(*self.argv, env=self.env, cwd=ROOT, stdout=log,
                                                              stderr=asyncio.subprocess.STDOUT)
 
-    async def wait_ready(self, timeout: float = 90) -> None:
+    async def wait_ready(self, timeout: float = 300) -> None:  # it polls: generous, for a loaded machine
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         async with httpx.AsyncClient(timeout=3) as http:

@@ -26,7 +26,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Request, async_p
 from deploy.local.stack import LocalStack
 from shared.infra.auth import TokenIssuer
 from shared.infra.settings import DEV_SECRET
-from tests.support import KAFKA, PG_DSN
+from tests.support import KAFKA, PG_DSN, deadline
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 _axe = Axe()
@@ -104,6 +104,7 @@ class Visitor:
 async def visitor(browser: Browser, origin: str, lang: str = "fi") -> Visitor:
     context = await browser.new_context(locale={"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB", "de": "de-DE"}[lang],
                                         viewport={"width": 1024, "height": 800})
+    context.set_default_timeout(deadline(30) * 1000)  # Playwright's 30 s per step, stretched for the loaded machine
     page = await context.new_page()
     v = Visitor(context, page, origin)
 
