@@ -30,9 +30,10 @@ from shared.infra.settings import Issuer, ServiceSettings
 from shared.kernel.envelope import Role
 from shared.kernel.principal import Principal
 
-# Auditors and integration clients (other sote systems, ADR 0016) read, always with a stated purpose, never write.
-READ_ONLY: tuple[Role, ...] = ("auditor", "integration")
-ROLES: tuple[Role, ...] = ("client", "worker", "manager", "provider", "auditor", "integration")
+# Auditors and integration clients (other sote systems, ADR 0016) read, always with a stated purpose, never write;
+# the region's planners read aggregated figures only, and never write either.
+READ_ONLY: tuple[Role, ...] = ("auditor", "integration", "planner")
+ROLES: tuple[Role, ...] = ("client", "worker", "manager", "provider", "auditor", "integration", "planner")
 
 
 class TokenIssuer:

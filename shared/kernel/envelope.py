@@ -25,7 +25,8 @@ CONTENT_TYPE = "application/json"
 # schema's ``$id`` and every record's ``ce_dataschema``.
 SCHEMA_BASE = "https://avain.example/contracts/"
 
-Role = Literal["client", "worker", "manager", "provider", "auditor", "system", "integration"]
+# planner: the region's planner, who reads aggregated figures (effectiveness) and no client's data.
+Role = Literal["client", "worker", "manager", "provider", "auditor", "system", "integration", "planner"]
 
 
 class Actor(BaseModel):

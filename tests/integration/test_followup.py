@@ -386,6 +386,13 @@ async def test_region_figures_by_period_and_category_never_show_a_group_under_5(
     assert len(rows) == 1 and rows[0]["support_category"] == "cleaning" and rows[0]["mean_t_score"] == "52.0"
     assert rows[0]["mean_change_everyday_life"] == "1.0" and rows[0]["clients"] == "5"
     assert (await followup.get("/effectiveness/region?format=csv", headers=m)).text == as_csv.text
+    # The region's planner reads the same figures (no purpose asked: nobody's data), and nothing about a client.
+    planner = tokens("planner-pia", "planner")
+    assert (await followup.get("/effectiveness/region", headers=planner)).json() == region
+    for path in ("/followups", f"/followups/{cleaning[0][0]}"):
+        assert (await followup.get(path, headers=planner)).status_code == 403
+    written = await followup.post(f"/followups/{cleaning[0][0]}/check-ins", headers=planner, json={"note": "x"})
+    assert written.status_code == 403 and written.json()["code"] == "read-only-role"
     for who in (WORKER, (cleaning[0][0], "client"), ("p-1", "provider")):
         assert (await followup.get("/effectiveness/region", headers=tokens(*who))).status_code == 403
     assert (await followup.get("/effectiveness/region.csv")).status_code == 401

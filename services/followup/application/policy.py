@@ -4,7 +4,8 @@
   plan review at any time: the client is in charge;
 - the coordinating worker of the case records check-ins, goal attainment and re-assessments, asks for a
   plan review and closes the case;
-- a manager and an auditor read cases and effectiveness, also the region's; a provider has no access.
+- a manager and an auditor read cases and effectiveness, also the region's; a provider has no access;
+- the region's planner reads only the region's figures, in which no group under 5 clients is shown.
 """
 
 from __future__ import annotations
@@ -46,5 +47,5 @@ def authorize_lists(principal: Principal) -> None:
 
 
 def authorize_region(principal: Principal) -> None:
-    if principal.role not in ("manager", "auditor"):
-        raise Forbidden("the region's effectiveness figures are for managers and auditors")
+    if principal.role not in ("manager", "auditor", "planner"):
+        raise Forbidden("the region's effectiveness figures are for managers, auditors and the region's planners")
