@@ -11,6 +11,7 @@ from contracts.history import EVENTS
 from services.history.adapters import postgres
 from services.history.application.handlers import HistoryApplication
 from services.history.domain.retention import DEFAULT_YEARS
+from services.history.entrypoints import integrity
 from services.history.entrypoints.http import router
 from shared.infra.app import asyncapi_of, create_service_app, declare_publications, serve
 from shared.infra.eventstore import Position
@@ -68,7 +69,8 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         rt.bind("timeline", on_event, accepts=lambda _type: True, positioned=True)
 
     return create_service_app(
-        runtime, title="Avain case history", routers=[router], on_started=started, consumed_topics=topics(runtime),
+        runtime, title="Avain case history", routers=[router, integrity.router], on_started=started,
+        consumed_topics=topics(runtime),
         description="Every client's case history rebuilt from the event log: the case as of any instant, hash "
         "chains verified, the access log (who read whose data, when, why), retention and erasure by "
         "crypto-shredding. Auditors read everything, write nothing, and state the purpose of every read.",

@@ -6,6 +6,7 @@
     python -m services.history.replay --export-log log.jsonl            # a copy of the log (docs/contracts/)
     python -m services.history.replay --from-log log.jsonl --witness intake.jsonl   # verify a copy
     python -m services.history.replay --report report.json              # the findings as JSON
+    python -m services.history.replay --all --compare URL --record      # ... and record the run for the auditors
 
 (``python -m services.history.entrypoints.replay`` is the same.) It reads the topics from the beginning and
 touches no database. It verifies as docs/contracts/verification.md §7 says: every checkpoint's signature and chain,
@@ -30,10 +31,10 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 from aiokafka.errors import KafkaError
@@ -291,10 +292,13 @@ async def main(argv: list[str]) -> int:
     p.add_argument("--keys", type=Path, default=KEYS, help="the published checkpoint keys")
     p.add_argument("--report", type=Path, help="write the findings as JSON")
     p.add_argument("--quiet", action="store_true", help="no timelines, only the verdicts")
+    p.add_argument("--record", action="store_true", help="record the run's verdicts and counts in the case history's "
+                   "database, where the auditors' console shows the latest run")
     args = p.parse_args(argv)
     if args.as_of is not None and args.as_of.tzinfo is None:
         p.error("--as-of needs a time zone, e.g. 2026-11-22T12:00:00+00:00")
     settings = ServiceSettings()
+    started = datetime.now(UTC)
     try:
         keys = load_keys(args.keys)
         collector = Collector(keys, None if args.all else set(args.client))
@@ -345,7 +349,27 @@ async def main(argv: list[str]) -> int:
                                          **report(replay), "compared": differences}, indent=2, ensure_ascii=False))
     if args.report:
         args.report.write_text(json.dumps(report(replay), indent=2, ensure_ascii=False))
+    if args.record:
+        await record(settings, replay, started, ok, len(rebuilt), differences if args.compare else None)
     return 0 if ok else 1
+
+
+async def record(settings: ServiceSettings, replay: Replay, started: datetime, ok: bool, clients: int,
+                 differences: dict[str, list[str]] | None) -> None:
+    """The run, as the auditors' integrity page shows it (services/history/adapters/integrity.py)."""
+    import asyncpg
+
+    from services.history.adapters.integrity import record_replay
+
+    run = report(replay) | {"run_id": uuid4(), "started_at": started, "finished_at": datetime.now(UTC), "ok": ok,
+                            "clients": clients, "compared": None if differences is None else len(differences),
+                            "different": None if differences is None else sum(1 for d in differences.values() if d)}
+    conn = await asyncpg.connect(settings.pg_dsn, database=settings.database("history"))
+    try:
+        await record_replay(conn, run)
+    finally:
+        await conn.close()
+    print(f"recorded as run {run['run_id']}")
 
 
 def run() -> None:
