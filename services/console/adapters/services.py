@@ -54,9 +54,10 @@ class Services:
                       "marketplace": settings.marketplace_url, "followup": settings.followup_url,
                       "history": settings.history_url}
 
-    async def page(self, service: str, path: str, token: str, *, params: Any = None) -> ListPage:
+    async def page(self, service: str, path: str, token: str, *, params: Any = None,
+                   purpose: str | None = None) -> ListPage:
         """A list with its total and the cursor of the next page (the services give both in headers)."""
-        response = await self._send("GET", service, path, token, params=params)
+        response = await self._send("GET", service, path, token, params=params, purpose=purpose)
         rows = response.json()
         return ListPage(rows, int(response.headers.get("X-Total-Count", len(rows))), response.headers.get("X-Next-Cursor"))
 

@@ -92,7 +92,7 @@ async def callback(request: Request, code: str | None = None, state: str | None 
         role = str(signed.claims.get("avain_role", ""))
         session = Session(kind="staff", user_id=signed.subject, role=role, name=signed.name,
                           token=signed.access_token, expires_at=time.time() + signed.expires_in)
-        home = "/caseload"
+        home = "/audit" if role == "auditor" else "/caseload"  # an auditor states a purpose before any read
     else:
         services: Services = request.app.state.services
         try:

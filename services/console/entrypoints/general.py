@@ -22,6 +22,8 @@ async def start(request: Request) -> Response:
     page = page_of(request)
     if page.session is None:
         return page.redirect("/sign-in")
+    if page.is_staff and page.session.role == "auditor":
+        return page.redirect("/audit")  # the auditor's day starts with a purpose, not a caseload
     return page.redirect("/caseload" if page.is_staff else "/my/plan")
 
 
