@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.adapters.oidc import Attempt, OidcClient, SignInFailed
 from services.console.adapters.services import Refusal, Services
+from services.console.entrypoints.general import STAFF_HOME
 from services.console.session import ATTEMPT_COOKIE, CSRF_COOKIE, SESSION_COOKIE, Session
 from services.console.web import page_of, safe_next, set_cookie
 
@@ -92,7 +93,7 @@ async def callback(request: Request, code: str | None = None, state: str | None 
         role = str(signed.claims.get("avain_role", ""))
         session = Session(kind="staff", user_id=signed.subject, role=role, name=signed.name,
                           token=signed.access_token, expires_at=time.time() + signed.expires_in)
-        home = "/audit" if role == "auditor" else "/caseload"  # an auditor states a purpose before any read
+        home = STAFF_HOME.get(role, "/caseload")
     else:
         services: Services = request.app.state.services
         try:

@@ -10,6 +10,8 @@ from services.console.web import page_of, safe_next, set_cookie
 from shared.i18n import catalogue
 
 router = APIRouter()
+# Where each kind of staff starts: the question they arrive with (an auditor states a purpose before any read).
+STAFF_HOME = {"auditor": "/audit", "provider": "/provider/orders"}
 
 
 @router.get("/health", include_in_schema=False)
@@ -22,9 +24,9 @@ async def start(request: Request) -> Response:
     page = page_of(request)
     if page.session is None:
         return page.redirect("/sign-in")
-    if page.is_staff and page.session.role == "auditor":
-        return page.redirect("/audit")  # the auditor's day starts with a purpose, not a caseload
-    return page.redirect("/caseload" if page.is_staff else "/my/plan")
+    if page.session.kind == "staff":
+        return page.redirect(STAFF_HOME.get(page.session.role, "/caseload"))
+    return page.redirect("/my/plan")
 
 
 @router.get("/language/{code}")
