@@ -83,3 +83,39 @@ def change_chart(areas: Sequence[AreaChange], *, title: str, description: str, l
 
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    text: str  # the value as the page's table writes it
+
+
+def bar_chart(bars: Sequence[Bar], *, title: str, description: str, low: float, high: float,
+              reference: float | None = None, chart_id: str) -> Markup:
+    """One horizontal bar per row on a fixed scale from ``low`` to ``high``, drawn from ``reference`` (or
+    ``low``) so that a value below it points left: a share of a plan (0–1), a mean T-score around 50, a mean
+    change around 0. Each bar carries its value written out, so no colour or length alone says it."""
+    width, label_w, row_h, top = 640, 200, 34, 22
+    plot_w = width - label_w - 70
+    height = top + row_h * len(bars) + 8
+    base = low if reference is None else reference
+
+    def x_of(value: float) -> float:
+        return label_w + plot_w * (max(low, min(high, value)) - low) / ((high - low) or 1)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+             f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>',
+             f'<line x1="{x_of(base):.1f}" y1="{top - 6}" x2="{x_of(base):.1f}" y2="{height - 4}" stroke="#212121"/>',
+             f'<text x="{x_of(base):.1f}" y="{top - 9}" font-size="13" text-anchor="middle">{base:g}</text>']
+    for i, bar in enumerate(bars):
+        y = top + i * row_h
+        start, end = sorted((x_of(base), x_of(bar.value)))
+        parts.append(f'<text x="0" y="{y + 20}" font-size="15">{escape(_short(bar.label, 26))}</text>'
+                     f'<rect class="bar-after" x="{start:.1f}" y="{y + 5}" width="{max(end - start, 1):.1f}" height="20">'
+                     f'<title>{escape(bar.label)}: {escape(bar.text)}</title></rect>'
+                     f'<text x="{max(end, x_of(base)) + 4:.1f}" y="{y + 20}" font-size="13">{escape(bar.text)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # every text in it is escaped above

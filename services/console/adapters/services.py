@@ -84,6 +84,10 @@ class Services:
             raise Refusal(r.status_code, refusal_code(r.status_code, body), service)
         return r
 
+    async def raw(self, service: str, path: str, token: str, **kw: Any) -> httpx.Response:
+        """The answer as the service gave it (a CSV to hand on unchanged)."""
+        return await self._send("GET", service, path, token, **kw)
+
     async def get(self, service: str, path: str, token: str, **kw: Any) -> Any:
         return await self.call("GET", service, path, token, **kw)
 

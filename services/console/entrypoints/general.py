@@ -11,7 +11,7 @@ from shared.i18n import catalogue
 
 router = APIRouter()
 # Where each kind of staff starts: the question they arrive with (an auditor states a purpose before any read).
-STAFF_HOME = {"auditor": "/audit", "provider": "/provider/orders"}
+STAFF_HOME = {"auditor": "/audit", "provider": "/provider/orders", "planner": "/region"}
 
 
 @router.get("/health", include_in_schema=False)
