@@ -96,9 +96,9 @@ async def test_an_auditor_reads_the_logs_integrity_in_swedish(browser: Browser, 
         await v.page.wait_for_url(re.compile(r"/audit/integrity\?purpose=audit$"))
         await v.check()
         await no_write_controls(v)
-        checkpoints = v.page.locator("table").first
-        assert await checkpoints.locator("tbody tr").count() >= 5  # one row per service
         main = await v.page.locator("main").inner_text()
+        checkpoints = v.page.locator("table").first
+        assert await checkpoints.locator("tbody tr").count() >= 5, main  # one row per service
         assert "Ingen granskningskörning har registrerats ännu." in main
         await v.page.get_by_role("link", name="plan och budget").click()
         await v.page.wait_for_url(re.compile(r"/audit/dead-letters/budgeting\?purpose=audit$"))

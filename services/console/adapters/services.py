@@ -55,25 +55,28 @@ class Services:
                       "history": settings.history_url}
 
     async def page(self, service: str, path: str, token: str, *, params: Any = None,
-                   purpose: str | None = None) -> ListPage:
+                   purpose: str | None = None, timeout: float | None = None) -> ListPage:
         """A list with its total and the cursor of the next page (the services give both in headers)."""
-        response = await self._send("GET", service, path, token, params=params, purpose=purpose)
+        response = await self._send("GET", service, path, token, params=params, purpose=purpose, timeout=timeout)
         rows = response.json()
         return ListPage(rows, int(response.headers.get("X-Total-Count", len(rows))), response.headers.get("X-Next-Cursor"))
 
     async def call(self, method: str, service: str, path: str, token: str, *, params: Any = None,
-                   json: Any = None, data: Any = None, purpose: str | None = None) -> Any:
-        r = await self._send(method, service, path, token, params=params, json=json, data=data, purpose=purpose)
+                   json: Any = None, data: Any = None, purpose: str | None = None,
+                   timeout: float | None = None) -> Any:
+        r = await self._send(method, service, path, token, params=params, json=json, data=data, purpose=purpose,
+                             timeout=timeout)
         return r.json() if r.content else None
 
     async def _send(self, method: str, service: str, path: str, token: str, *, params: Any = None,
-                    json: Any = None, data: Any = None, purpose: str | None = None) -> httpx.Response:
+                    json: Any = None, data: Any = None, purpose: str | None = None,
+                    timeout: float | None = None) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"}
         if purpose:
             headers["X-Access-Purpose"] = purpose
         try:
             r = await self._http.request(method, self._urls[service] + path, params=params, json=json, data=data,
-                                         headers=headers)
+                                         headers=headers, timeout=timeout if timeout else httpx.USE_CLIENT_DEFAULT)
         except httpx.HTTPError as exc:
             raise Refusal(503, "unavailable", service) from exc
         if r.status_code >= 400:

@@ -32,6 +32,9 @@ router = APIRouter(prefix="/audit")
 READERS = ("auditor", "manager")
 SERVICES = ("intake", "budgeting", "marketplace", "followup", "history")
 PAGE_SIZE = 50
+# The integrity reads go to Kafka (the end of each checkpoint topic, each dead-letter topic): an auditor's
+# occasional page may wait for them longer than a worker's page waits for a database.
+SLOW = 30.0
 Purpose = Annotated[str | None, Query(max_length=30)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 
@@ -142,10 +145,10 @@ async def integrity(request: Request, purpose: Purpose = None) -> Response:
         return _ask_purpose(page, "/audit/integrity", {}, purpose)
     services = _services(request)
     checkpoints, replay, *letters = await asyncio.gather(
-        services.get("history", "/history/checkpoints", session.token, purpose=chosen),
+        services.get("history", "/history/checkpoints", session.token, purpose=chosen, timeout=SLOW),
         services.get("history", "/history/replays/latest", session.token, purpose=chosen),
-        *(services.page("history", f"/history/dead-letters/{s}", session.token, params={"limit": 1}, purpose=chosen)
-          for s in SERVICES))
+        *(services.page("history", f"/history/dead-letters/{s}", session.token, params={"limit": 1}, purpose=chosen,
+                        timeout=SLOW) for s in SERVICES))
     return page.render("audit_integrity.html", purpose=chosen, checkpoints=checkpoints, replay=replay["run"],
                        letters=[{"service": s, "total": listed.total} for s, listed in zip(SERVICES, letters,
                                                                                              strict=True)])
@@ -163,7 +166,7 @@ async def dead_letters(request: Request, service: Annotated[str, Path(pattern=r"
         return _ask_purpose(page, f"/audit/dead-letters/{service}", {}, purpose)
     listed = await _services(request).page("history", f"/history/dead-letters/{service}", session.token,
                                            params={"limit": PAGE_SIZE, **({"cursor": cursor} if cursor else {})},
-                                           purpose=chosen)
+                                           purpose=chosen, timeout=SLOW)
     next_url = (f"/audit/dead-letters/{service}?{urlencode({'purpose': chosen, 'cursor': listed.next_cursor})}"
                 if listed.next_cursor else None)
     return page.render("audit_dead_letters.html", purpose=chosen, service=service, letters=listed.rows,
