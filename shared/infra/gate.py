@@ -5,7 +5,8 @@
 2. the path and query parameters hold only text PostgreSQL can store (422): no NUL character and no lone UTF-16
    surrogate (JSON's ``\\ud800`` escapes decode to one), which text and jsonb columns refuse (a 500 before);
 3. the body is no larger than the service accepts (413), read once and handed on to the route;
-4. the body's strings and keys are storable text, as in 2 (422, naming the fields).
+4. a JSON body is UTF-8 (422 like any invalid JSON), and its strings and keys are storable text, as in 2 (422,
+   naming the fields).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from starlette.types import Message, Receive
 
 from shared.infra.apidocs import ASSETS_PATH
 from shared.infra.auth import authenticate
-from shared.infra.problems import INVALID_CHARACTERS, PAYLOAD_TOO_LARGE, ProblemError
+from shared.infra.problems import INVALID_CHARACTERS, PAYLOAD_TOO_LARGE, VALIDATION, ProblemError
 
 # Documentation and probes: everything else needs a bearer token (ADR 0006).
 # Avain's token service (in intake) is public by nature: its exchange authenticates by the subject token, and
@@ -93,6 +94,12 @@ def replay(body: bytes, receive: Receive) -> Receive:
 
 def check_body(request: Request, body: bytes) -> None:
     content_type = request.headers.get("content-type", "")
+    if body and ("json" in content_type or not content_type):
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:  # FastAPI would answer 400 "error parsing the body": it is invalid JSON (422)
+            raise ProblemError(VALIDATION, "the body is not UTF-8 JSON", errors=[
+                {"field": "body", "code": "json_invalid", "message": "JSON must be UTF-8"}]) from None
     if "application/x-www-form-urlencoded" in content_type:
         document: Any = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     elif not SUSPECT_JSON.search(body):

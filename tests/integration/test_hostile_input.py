@@ -64,6 +64,8 @@ async def test_text_postgres_cannot_store_is_422_in_every_field_and_parameter(in
     r = await intake.post("/clients", headers=w | {"Content-Type": "application/json"},
                           content=b'{"hetu": "bad", "first_name": "a\\\\u0000b"}')
     assert r.status_code == 422 and "invalid_characters" not in {e["code"] for e in problem_of(r)["errors"]}
+    r = await intake.post("/clients", headers=w | {"Content-Type": "application/json"}, content=b'{"hetu": "\xff\xfe"}')
+    assert r.status_code == 422 and problem_of(r)["errors"][0]["code"] == "json_invalid"  # not UTF-8: invalid JSON
     for query in ({"q": "Po\x00ri"}, {"category": "clean\x00ing"}, {"municipality": "\x00"}):
         r = await marketplace.get("/search", params=query, headers=w)
         assert r.status_code == 422, query
