@@ -1,10 +1,12 @@
 """Fault injection against real service processes on a private broker and database: kill -9 of a service in
-the middle of a flow, the broker stopped and restarted under load, PostgreSQL restarted under load, and the
-outbox relay killed between publishing and marking. Each test counts effects: none lost, none doubled."""
+the middle of a flow, the broker stopped and restarted under load, PostgreSQL restarted under load, PostgreSQL
+stopped for 5 s under HTTP load (503 with Retry-After, nothing half-written), and the outbox relay killed between
+publishing and marking. Each test counts effects: none lost, none doubled."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -242,6 +244,58 @@ async def test_postgres_restarted_under_load_loses_and_doubles_nothing(stack: St
     assert on_topic == stored
     await no_dead_letters(stack, "budgeting")
     assert budgeting.running
+
+
+async def test_postgres_stopped_for_5_s_under_load_answers_503_with_retry_after_and_counts_accepted_commands_once(
+        stack: Stack, tokens):
+    budgeting = await stack.start("budgeting")
+    clients = [uuid4() for _ in range(8)]
+    await stack.register_keys(clients)
+    for c in clients:
+        await stack.publish_intake(c, 1, intake_completed(c))
+    await eventually(lambda: _equals(opened(stack), len(clients)), timeout=60)
+    w = tokens(WORKER, "worker")
+    outcomes: list[tuple[str, int, str | None]] = []
+
+    async def wish(i: int) -> None:
+        correlation = f"load-{i}"
+        r = await budgeting.http.post(f"/budgets/{clients[i % len(clients)]}/wishes", json={"text": f"Toive {i}"},
+                                      headers=w | {"X-Correlation-ID": correlation})
+        outcomes.append((correlation, r.status_code, r.headers.get("retry-after")))
+
+    async def load() -> None:  # a steady 40 commands a second, each its own request in flight
+        tasks: list[asyncio.Task[None]] = []
+        await paced(list(range(400)), 40, lambda i: _spawn(tasks, wish(i)))
+        await asyncio.gather(*tasks)
+
+    sending = asyncio.create_task(load())
+    await eventually(lambda: len(outcomes) >= 40, timeout=30, interval=0.05)
+    await stack.infra.stop_postgres()
+    ready = await budgeting.http.get("/ready")  # the hook checks it is a problem (503, Retry-After)
+    assert ready.status_code == 503 and ready.json()["checks"]["database"] != "ok"
+    await asyncio.sleep(5)  # the outage itself: five seconds of load against a stopped database
+    await stack.infra.start_postgres()
+    await sending
+
+    statuses = Counter(status for _, status, _ in outcomes)
+    assert set(statuses) <= {200, 503} and statuses[503] > 0 and statuses[200] > 0, statuses
+    assert all(retry is not None and retry.isdigit() for _, status, retry in outcomes if status == 503)
+    await eventually(lambda: _ready(budgeting), timeout=30)  # resumed by itself, same process
+    assert budgeting.running
+    accepted = {c for c, status, _ in outcomes if status == 200}
+    rows = await (await stack.pool("budgeting")).fetch(
+        "SELECT correlation_id, count(*) AS n FROM events WHERE event_type = $1 GROUP BY 1",
+        budget_events.ClientWishRecorded.event_type)
+    assert {r["correlation_id"]: r["n"] for r in rows} == dict.fromkeys(accepted, 1)  # refused: nothing written
+    await all_published(stack, "budgeting")
+
+
+async def _spawn(tasks: list[asyncio.Task[None]], job: Any) -> None:
+    tasks.append(asyncio.create_task(job))
+
+
+async def _ready(service: ServiceProcess) -> bool:
+    return await service.ready_body() is not None
 
 
 async def _at_least(value: Any, n: int) -> bool:
