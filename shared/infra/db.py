@@ -15,7 +15,10 @@ KERNEL_MIGRATIONS = Path(__file__).parents[1] / "migrations"
 # TooManyConnections) or the socket breaks (OSError covers refused connections and timeouts). A consumer retries
 # the record in place; an HTTP request answers 503 with Retry-After.
 CONNECTION_ERRORS = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
-                     asyncpg.AdminShutdownError, asyncpg.CrashShutdownError, asyncpg.TooManyConnectionsError)
+                     asyncpg.AdminShutdownError, asyncpg.CrashShutdownError, asyncpg.TooManyConnectionsError,
+                     # a connection that broke in the middle of an operation ("cannot switch to state 12; another
+                     # operation is in progress"), seen when the server stops under load
+                     asyncpg.InternalClientError)
 
 
 def _quote_ident(name: str) -> str:

@@ -147,11 +147,12 @@ class RequestMiddleware:
         # The request is the cause of the events a command records (their CloudEvents causation id).
         request.state.request_id = str(uuid4())
         ids = {CORRELATION_HEADER: correlation_id, "X-Request-ID": request.state.request_id}
-        status, refused = 500, False
+        status, refused, started = 500, False, False
 
         async def answer(message: Message) -> None:
-            nonlocal status, refused
+            nonlocal status, refused, started
             if message["type"] == "http.response.start":
+                started = True
                 status = message["status"]
                 refusal = await _unlogged_read(request, status)
                 if refusal is not None:  # the read could not be logged: its data does not leave
@@ -175,7 +176,14 @@ class RequestMiddleware:
             except (problems.ProblemError, DomainError) as exc:
                 await problems.from_exception(request, exc)(scope, receive, answer)
                 return
-            await self.app(scope, receive, answer)
+            try:
+                await self.app(scope, receive, answer)
+            except Exception as exc:
+                if started:
+                    raise
+                # What no handler took (a bug, or a failure nobody foresaw) is still a problem with this request's
+                # ids; it is logged with its stack there.
+                await problems.from_exception(request, exc)(scope, receive, answer)
         finally:
             log.info("http_request", method=scope["method"], route=_route(request), status=status)
 
