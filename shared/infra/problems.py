@@ -42,6 +42,7 @@ log = structlog.get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:avain:problem:"  # a URI per code (RFC 9457 3.1.1); not meant to be dereferenced
 RETRY_AFTER_SECONDS = 5
+RESERVED = frozenset({"type", "title", "status", "detail", "code", "instance", "correlation_id", "errors"})
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,8 @@ def from_exception(request: Request, exc: Exception) -> JSONResponse:
         code = code_of(exc.code, exc.status_code)
         field = getattr(exc, "field", None)
         errors = [{"field": field, "code": "value_error", "message": str(exc)}] if field else []
-        return problem_response(request, code, str(exc), errors=errors)
+        extensions = {k: v for k, v in exc.params.items() if k not in RESERVED}  # codes, ids, dates: no personal data
+        return problem_response(request, code, str(exc), errors=errors, **extensions)
     if isinstance(exc, ConcurrencyError):
         return problem_response(request, CONFLICT, str(exc) + "; reload the case and try again",
                                 expected_version=exc.expected, actual_version=exc.actual)

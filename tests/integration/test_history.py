@@ -7,6 +7,7 @@ import asyncio
 import base64
 import json
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -178,12 +179,13 @@ async def test_every_api_read_appears_in_the_access_log(intake, budgeting, histo
     assert {e["client_id"] for e in by_user.json()} == {cid}
     # An auditor reads everything, writes nothing, and always says why.
     assert (await history.get(f"/history/clients/{cid}", headers=tokens("auditor-otso", "auditor"))).status_code == 422
-    assert (await history.post(f"/history/clients/{cid}/erasure", headers=tokens("auditor-otso", "auditor") | AUDITOR,
-                               json={"basis": "other_legal_basis", "legal_basis": "x"})).status_code == 403
+    assert (await history.post(f"/history/clients/{cid}/erasure-requests",
+                               headers=tokens("auditor-otso", "auditor") | AUDITOR,
+                               json={"ground": "processing_unlawful", "reference": "x"})).status_code == 403
 
 
 async def test_after_erasure_no_personal_data_is_readable_while_the_history_still_verifies(
-        intake, budgeting, history, tokens, settings):
+        intake, budgeting, history, tokens, settings, monkeypatch):
     cid = await decided_budget(intake, budgeting, tokens, 20_000)
     goal = await budgeting.post(f"/budgets/{cid}/goals", headers=tokens(*WORKER), json=GOAL)
     assert goal.status_code == 200, goal.text
@@ -198,12 +200,13 @@ async def test_after_erasure_no_personal_data_is_readable_while_the_history_stil
     assert any("Jaksan" in (v or "") for t in revealed["timeline"] for v in t.get("texts", {}).values())
 
     m = tokens(*MANAGER)
-    early = await history.post(f"/history/clients/{cid}/erasure", headers=m,
-                               json={"basis": "retention_period_ended", "legal_basis": "Arkistolaitoksen ohje"})
+    early = await history.post(f"/history/clients/{cid}/erasure-requests", headers=m,
+                               json={"ground": "retention_period_ended", "reference": "Arkistolaitoksen ohje"})
     assert early.status_code == 409 and "retention period has not ended" in early.json()["detail"]
-    done = await history.post(f"/history/clients/{cid}/erasure", headers=m,
-                              json={"basis": "other_legal_basis", "legal_basis": "GDPR art. 17, päätös 12/2026"})
-    assert done.status_code == 200
+    assert {r["code"] for r in early.json()["reasons"]} == {"retention_not_ended", "rectification_period_open"}
+    # A year later the processing is found unlawful: one manager asks, another approves.
+    a_year_later(monkeypatch)
+    await erase(history, tokens, cid, "processing_unlawful", "Tietosuojavaltuutettu 12/2026")
 
     person = (await intake.get(f"/clients/{cid}", headers=tokens(*WORKER))).json()["person"]
     assert person == {"erased": True}
@@ -225,7 +228,8 @@ async def test_after_erasure_no_personal_data_is_readable_while_the_history_stil
     assert "Maija" not in wire and "Jaksan" not in wire
 
 
-async def test_cases_past_retention_are_reported_and_may_then_be_erased(intake, budgeting, history, tokens, settings):
+async def test_cases_past_retention_are_reported_and_may_then_be_erased(intake, budgeting, history, tokens, settings,
+                                                                        monkeypatch):
     cid = await decided_budget(intake, budgeting, tokens, 10_000)
     long_ago = datetime(1990, 3, 1, tzinfo=UTC)
     closed = CaseClosed(client_id=UUID(cid), reason="goals_achieved", closed_by=WORKER[0])
@@ -241,10 +245,35 @@ async def test_cases_past_retention_are_reported_and_may_then_be_erased(intake, 
     # families with children (the service task intake recorded): 30 years after the case closed
     assert case["closed_on"] == "1990-03-01" and case["retention_ended"] == "2020-03-01"
     assert (await history.get("/history/retention/due", headers=tokens(*WORKER))).status_code == 403
-    erased = await history.post(f"/history/clients/{cid}/erasure", headers=m, json={
-        "basis": "retention_period_ended", "legal_basis": "Kansallisarkiston säilytysaikasuositus"})
-    assert erased.status_code == 200
+    a_year_later(monkeypatch)  # the budget decision's rectification period has run
+    await erase(history, tokens, cid, "retention_period_ended", "Kansallisarkisto KA/2026")
     assert await eventually(lambda: _not_due(history, m, cid), timeout=30)
+
+
+def a_year_later(monkeypatch: Any) -> None:
+    """The history's commands from here on run a year and a half later (their events are dated so)."""
+    import services.history.entrypoints.http as routes
+
+    now = routes.command_context
+
+    def later(request: Any, principal: Any) -> Any:
+        ctx = now(request, principal)
+        return replace(ctx, now=ctx.now + timedelta(days=550))
+
+    monkeypatch.setattr(routes, "command_context", later)
+
+
+async def erase(history: Any, tokens: Any, cid: str, ground: str, reference: str) -> dict[str, Any]:
+    """Erasure as the law allows it: asked by one manager, approved by a second (the first alone is refused)."""
+    asked = await history.post(f"/history/clients/{cid}/erasure-requests", headers=tokens(*MANAGER),
+                               json={"ground": ground, "reference": reference})
+    assert asked.status_code == 201, asked.text
+    approval = f"/history/clients/{cid}/erasure-requests/{asked.json()['request_id']}/approval"
+    alone = await history.post(approval, headers=tokens(*MANAGER))
+    assert alone.status_code == 409 and [r["code"] for r in alone.json()["reasons"]] == ["same_person"]
+    done = await history.post(approval, headers=tokens("manager-ilkka", "manager"))
+    assert done.status_code == 200, done.text
+    return done.json()  # type: ignore[no-any-return]
 
 
 async def _not_due(history: Any, headers: dict[str, str], cid: str) -> bool:

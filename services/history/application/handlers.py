@@ -1,26 +1,30 @@
 """The case history: keeps every client's timeline from the log, answers as of any instant, keeps the
-access log, reports retention and erases by crypto-shredding."""
+access log, reports retention, and serves the data subject's rights (erasure by crypto-shredding as the law
+allows, restriction, correction) on each client's rights stream."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
 
-from contracts.history import ClientErased
+from contracts.history import ClientErased, ErasureRefused
+from contracts.history import registry as history_events
 from services.history.adapters import postgres
+from services.history.domain import rights
 from services.history.domain.case import (
     ACCESS_EVENT,
     as_of,
     derive_state,
     is_case_event,
     short_type,
-    timeline_entry,
+    timeline,
     verify_chains,
 )
 from services.history.domain.retention import past_retention, retention_ends
+from shared.infra.aggregate import Aggregate, CommandRunner, Executed
 from shared.infra.crypto import ERASED, Keyring
 from shared.infra.eventstore import CommandContext
 from shared.infra.postgres_store import PostgresEventStore
@@ -30,12 +34,14 @@ from shared.kernel.principal import Principal
 from shared.kernel.sealed import Sealed
 
 READERS = ("auditor", "manager")
+RIGHTS = Aggregate(rights.INITIAL, rights.evolve, rights.decide, history_events)
 
 
 class HistoryApplication:
     def __init__(self, store: PostgresEventStore, keyring: Keyring) -> None:
         self.store = store
         self.keyring = keyring
+        self.rights = CommandRunner(store, RIGHTS, serialize=True)
 
     # --- from the log (the consumer of every topic) -------------------------------------------------------
 
@@ -59,21 +65,26 @@ class HistoryApplication:
     # --- the case as of any instant ------------------------------------------------------------------------
 
     async def case(self, client_id: UUID, principal: Principal, instant: datetime | None,
-                   reveal: bool = False) -> dict[str, Any]:
+                   reveal: bool = False, purpose: str = "audit") -> dict[str, Any]:
         events = await postgres.case_events(self.store.pool, client_id)
         if not events:
             raise NotFound("no history for this client")
         self._may_read(principal, client_id, derive_state(events)["intake"].get("coordinator_id"))
+        restriction = (await self.rights.current(_stream(client_id))).state.restriction
+        if restriction is not None and purpose != restriction.purpose and principal.role != "client":
+            # GDPR art. 18: read only for the recorded purpose (the subject always sees their own, art. 15).
+            raise Forbidden(f"processing of this client's data is restricted: it is read only for the purpose "
+                            f"{restriction.purpose}", code="processing-restricted", purpose=restriction.purpose)
         return await self.view(client_id, as_of(events, instant), instant, reveal)
 
     async def view(self, client_id: UUID, events: list[EventEnvelope], instant: datetime | None,
                    reveal: bool) -> dict[str, Any]:
-        timeline = [timeline_entry(e) for e in events]
+        entries = timeline(events)
         if reveal:  # the client's own words, opened with their key (erased once the key is destroyed)
-            for entry, e in zip(timeline, events, strict=True):
+            for entry, e in zip(entries, events, strict=True):
                 entry["texts"] = await self._open(client_id, e.data)
         return {"client_id": str(client_id), "as_of": instant.isoformat() if instant else None,
-                "state": derive_state(events), "timeline": timeline,
+                "state": derive_state(events), "timeline": entries,
                 "chain": [b.__dict__ for b in verify_chains(
                     (str(e.id), e) for e in sorted(events, key=lambda e: (e.stream_id, e.stream_version)))]}
 
@@ -125,24 +136,74 @@ class HistoryApplication:
                 for c in await postgres.closed_cases(self.store.pool)
                 if past_retention(c["closed_on"], c["service_task"], table, today)]
 
-    async def erase(self, client_id: UUID, basis: Literal["retention_period_ended", "other_legal_basis"],
-                    legal_basis: str, principal: Principal, ctx: CommandContext) -> EventEnvelope:
-        """Destroy the client's key: their personal data becomes unreadable everywhere at once."""
-        if principal.role != "manager":
-            raise Forbidden("erasure is decided by the region's manager (auditors write nothing)")
-        case = await postgres.case_of(self.store.pool, client_id)
-        if case is None and not await postgres.case_events(self.store.pool, client_id):
-            raise NotFound("no history for this client")
-        if case is not None and case["erased_at"] is not None:
-            raise RuleViolation("the client's data has already been erased")
-        if basis == "retention_period_ended":
-            table = await postgres.retention_table(self.store.pool)
-            closed_on = case["closed_on"] if case else None
-            if not past_retention(closed_on, case["service_task"] if case else None, table, ctx.now.date()):
-                raise RuleViolation("the retention period has not ended: erasure needs another recorded legal basis")
-        await self.keyring.destroy(str(client_id), f"{basis}: {legal_basis}")
-        event = ClientErased(client_id=client_id, basis=basis, legal_basis=legal_basis)
-        async with self.store.pool.acquire() as conn, conn.transaction():
-            [envelope] = await self.store.append(conn, f"erasure-{uuid4()}", 0, [event], ctx, subject=str(client_id))
-        return envelope
+    # --- the data subject's rights: erasure, holds, archiving, restriction, correction ----------------------------
+    # The rules are in domain/rights.py; here: who may ask, the facts the rules need, and the key vault.
 
+    async def request_erasure(self, client_id: UUID, ground: str | None, reference: str, principal: Principal,
+                              ctx: CommandContext) -> Executed[rights.Rights]:
+        _may_manage(principal)
+        command = rights.RequestErasure(client_id, uuid4(), ground, reference, principal.user_id,
+                                        await self._facts(client_id), ctx.now.date(), await self._retention())
+        done = await self.rights.execute(_stream(client_id), command, ctx, subject=str(client_id))
+        _raise_if_refused(done)
+        return done
+
+    async def approve_erasure(self, client_id: UUID, request_id: UUID, principal: Principal,
+                              ctx: CommandContext) -> Executed[rights.Rights]:
+        """The second person's approval: the rules are checked again, then the key is destroyed in the same
+        transaction that records it, so a vault outage leaves nothing half done (the request stays pending)."""
+        _may_manage(principal)
+        command = rights.ApproveErasure(client_id, request_id, principal.user_id, await self._facts(client_id),
+                                        ctx.now.date(), await self._retention())
+        async with self.store.pool.acquire() as conn, conn.transaction():
+            done = await self.rights.execute(_stream(client_id), command, ctx, subject=str(client_id), conn=conn)
+            erased = [e for e in done.new_events if e.type == ClientErased.event_type]
+            if erased:
+                await self.keyring.destroy(str(client_id), f"erasure {request_id}: {erased[0].data['legal_basis']}")
+        _raise_if_refused(done)
+        return done
+
+    async def change_rights(self, client_id: UUID, command: object, principal: Principal, ctx: CommandContext,
+                            *, writers: tuple[str, ...] = ("manager",)) -> Executed[rights.Rights]:
+        """Holds, archiving designations, restriction and correction: recorded on the client's rights stream."""
+        if principal.role not in writers:
+            raise Forbidden("the case's rights are managed by " + " and ".join(f"{w}s" for w in writers))
+        await self._known(client_id)
+        return await self.rights.execute(_stream(client_id), command, ctx, subject=str(client_id))
+
+    async def seal(self, client_id: UUID, *texts: str) -> list[Sealed]:
+        return await self.keyring.seal(str(client_id), *texts)
+
+    async def entry_exists(self, client_id: UUID, event_id: UUID) -> bool:
+        return any(e.id == event_id for e in await postgres.case_events(self.store.pool, client_id))
+
+    async def _facts(self, client_id: UUID) -> rights.CaseFacts:
+        events = await self._known(client_id)
+        case = await postgres.case_of(self.store.pool, client_id)
+        return rights.case_facts(events, case["closed_on"] if case else None, case["service_task"] if case else None)
+
+    async def _known(self, client_id: UUID) -> list[EventEnvelope]:
+        events = await postgres.case_events(self.store.pool, client_id)
+        if not events:
+            raise NotFound("no history for this client")
+        return events
+
+    async def _retention(self) -> dict[str, int]:
+        return await postgres.retention_table(self.store.pool)
+
+
+def _stream(client_id: UUID) -> str:
+    return f"rights-{client_id}"
+
+
+def _may_manage(principal: Principal) -> None:
+    if principal.role != "manager":
+        raise Forbidden("erasure is asked and approved by the region's managers, two different ones")
+
+
+def _raise_if_refused(done: Executed[rights.Rights]) -> None:
+    refused = [e for e in done.new_events if e.type == ErasureRefused.event_type]
+    if refused:
+        reasons = refused[0].data["reasons"]
+        raise RuleViolation("erasure refused: " + "; ".join(r["reason"] for r in reasons), code="erasure-refused",
+                            reasons=reasons, refusal_event_id=str(refused[0].id))

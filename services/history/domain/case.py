@@ -44,6 +44,9 @@ def _blank_state() -> dict[str, Any]:
         "follow_up": {"scheduled": 0, "check_ins": 0, "overdue": 0, "plan_reviews": 0, "goal_levels": {}},
         "closed": None,
         "erased": False,
+        # The data subject's rights (the history's own events): what stops erasure, restriction, corrections.
+        "rights": {"erasure_pending": None, "erasure_refusals": 0, "holds": {}, "permanent_archiving": False,
+                   "restriction": None, "corrected_entries": []},
     }
 
 
@@ -91,8 +94,34 @@ def _apply(s: dict[str, Any], reservations: dict[str, int], kind: str, source: s
                 follow["goal_levels"][d["goal_id"]] = d["level"]
             case "CaseClosed":
                 s["closed"] = d.get("reason", "closed")
-    elif source == "/avain/history" and kind == "ClientErased":
-        s["erased"] = True
+    elif source == "/avain/history":
+        _apply_rights(s, kind, d)
+
+
+def _apply_rights(s: dict[str, Any], kind: str, d: dict[str, Any]) -> None:
+    r = s["rights"]
+    match kind:
+        case "ClientErased":
+            s["erased"] = True
+            r["erasure_pending"] = None
+        case "ErasureRequested":
+            r["erasure_pending"] = d["request_id"]
+        case "ErasureApproved" | "ErasureRequestWithdrawn":
+            r["erasure_pending"] = None
+        case "ErasureRefused":
+            r["erasure_refusals"] += 1
+        case "LegalHoldPlaced":
+            r["holds"][d["hold_id"]] = d["kind"]
+        case "LegalHoldLifted":
+            r["holds"].pop(d["hold_id"], None)
+        case "PermanentArchivingDesignated":
+            r["permanent_archiving"] = True
+        case "ProcessingRestricted":
+            r["restriction"] = {"ground": d["ground"], "purpose": d["purpose"]}
+        case "RestrictionLifted":
+            r["restriction"] = None
+        case "EntryCorrected":
+            r["corrected_entries"].append(d["entry_event_id"])
 
 
 ORDER_STATUS = {
@@ -127,9 +156,28 @@ def _apply_budget(b: dict[str, Any], reservations: dict[str, int], kind: str, d:
             reservations.clear()
 
 
+def timeline(events: Sequence[EventEnvelope]) -> list[dict[str, Any]]:
+    """The entries in order; an entry corrected later (GDPR art. 16) stays as it was, marked with each correction:
+    who corrected it, when, why, and the correction's own entry."""
+    entries = [timeline_entry(e) for e in events]
+    by_id = {entry["event_id"]: entry for entry in entries}
+    for e in events:
+        corrected = by_id.get(str(e.data.get("entry_event_id"))) if short_type(e) == "EntryCorrected" else None
+        if corrected is not None:
+            corrected.setdefault("corrected_by", []).append(
+                {"event_id": str(e.id), "actor": {"id": e.actor.id, "role": e.actor.role}, "time": e.time.isoformat(),
+                 "reason": e.data["reason"]})
+    return entries
+
+
 def timeline_entry(e: EventEnvelope) -> dict[str, Any]:
     """Who, when, what and why, with the event ids; sealed texts stay sealed here."""
-    why = {k: e.data[k] for k in ("reason", "reason_code", "legal_basis", "basis") if isinstance(e.data.get(k), str)}
+    why = {k: e.data[k] for k in ("reason", "reason_code", "legal_basis", "basis", "ground", "kind")
+           if isinstance(e.data.get(k), str)}
+    if isinstance(e.data.get("reasons"), list):  # a refused erasure: every reason's code
+        why["reasons"] = ", ".join(r["code"] for r in e.data["reasons"])
+    if "entry_event_id" in e.data:
+        why["corrects"] = str(e.data["entry_event_id"])
     return {
         "event_id": str(e.id), "type": short_type(e), "service": e.source.rsplit("/", 1)[-1], "time": e.time.isoformat(),
         "actor": {"id": e.actor.id, "role": e.actor.role}, "why": why or None, "stream_id": e.stream_id,

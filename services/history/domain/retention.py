@@ -7,6 +7,7 @@ region may configure its own table. Erasure before the end needs another recorde
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 DEFAULT_YEARS: dict[str, int] = {
@@ -20,7 +21,7 @@ DEFAULT_YEARS: dict[str, int] = {
 UNKNOWN_TASK_YEARS = 30  # when the service task is not known, keep as long as the longest default
 
 
-def retention_ends(closed_on: date, service_task: str | None, table: dict[str, int]) -> date:
+def retention_ends(closed_on: date, service_task: str | None, table: Mapping[str, int]) -> date:
     years = table.get(service_task or "", UNKNOWN_TASK_YEARS)
     try:
         return closed_on.replace(year=closed_on.year + years)
@@ -28,5 +29,5 @@ def retention_ends(closed_on: date, service_task: str | None, table: dict[str, i
         return closed_on.replace(year=closed_on.year + years, day=28)
 
 
-def past_retention(closed_on: date | None, service_task: str | None, table: dict[str, int], today: date) -> bool:
+def past_retention(closed_on: date | None, service_task: str | None, table: Mapping[str, int], today: date) -> bool:
     return closed_on is not None and retention_ends(closed_on, service_task, table) <= today

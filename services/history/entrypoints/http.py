@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
-from uuid import UUID
+from typing import Annotated, Any, get_args
+from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from contracts.access import Purpose
+from contracts.history import CorrectionReason, ErasureGround, HoldKind, Reference, RestrictionGround
 from services.history.application.handlers import HistoryApplication
+from services.history.domain import rights
+from shared.infra.access import PURPOSE_HEADER, purpose_of
+from shared.infra.aggregate import Executed
 from shared.infra.auth import CurrentPrincipal
 from shared.infra.http import command_context, offset_of, paginated
+from shared.kernel.sealed import Sealed
 
 router = APIRouter(prefix="/history", tags=["history"])
 
@@ -27,7 +33,8 @@ async def case_as_of(client_id: UUID, principal: CurrentPrincipal, request: Requ
     """The case as of ``as_of`` (or now): the timeline (who, when, why, event ids), the state derived
     from it, and the hash chains checked. ``reveal`` opens the client's own words with their key."""
     instant: datetime | None = as_of
-    return await _app(request).case(client_id, principal, instant, reveal)
+    purpose = purpose_of(principal, request.headers.get(PURPOSE_HEADER))
+    return await _app(request).case(client_id, principal, instant, reveal, purpose)
 
 
 @router.get("/access")
@@ -54,17 +61,124 @@ async def retention_due(principal: CurrentPrincipal, request: Request) -> list[d
     return due
 
 
-class ErasureBody(BaseModel):
+class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    basis: Literal["retention_period_ended", "other_legal_basis"]
-    legal_basis: str = Field(min_length=1, max_length=1000, description="The recorded legal basis")
+
+class ErasureRequestBody(Body):
+    ground: str | None = Field(None, max_length=64, pattern=r"^[a-z_]+$", description="The legal ground, coded: "
+                               + ", ".join(get_args(ErasureGround)) + ". Without one (or with another) the "
+                               "request is refused, and the refusal recorded")
+    reference: str = Reference
 
 
-@router.post("/clients/{client_id}/erasure")
-async def erase(client_id: UUID, body: ErasureBody, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
-    """Crypto-shred the client: their key is destroyed, so no API, replay or export shows their personal
-    data again, while amounts, decisions and timings still replay and verify."""
-    envelope = await _app(request).erase(client_id, body.basis, body.legal_basis, principal,
-                                         command_context(request, principal))
-    return {"client_id": str(client_id), "event_id": str(envelope.id), "erased": True}
+class HoldBody(Body):
+    kind: HoldKind
+    reference: str = Reference
+
+
+class ArchivingBody(Body):
+    reference: str = Reference
+
+
+class RestrictionBody(Body):
+    ground: RestrictionGround = Field(description="GDPR art. 18(1): (a) accuracy_contested, (b) "
+                                      "unlawful_erasure_opposed, (c) needed_for_legal_claims, (d) objection_pending")
+    purpose: Purpose = Field(description="The one purpose for which the case may be read while restricted")
+    reference: str = Reference
+
+
+class CorrectionBody(Body):
+    entry_event_id: UUID = Field(description="The event id of the entry being corrected")
+    reason: CorrectionReason
+    correction: str = Field(min_length=1, max_length=4000, description="The accurate content (sealed)")
+    explanation: str | None = Field(None, max_length=4000, description="Why, in words (sealed)")
+
+
+def _recorded(client_id: UUID, done: Executed[Any], **ids: Any) -> dict[str, Any]:
+    return {"client_id": str(client_id), **{k: str(v) for k, v in ids.items()}, "version": done.version,
+            "events": [{"id": str(e.id), "type": e.type} for e in done.new_events]}
+
+
+@router.post("/clients/{client_id}/erasure-requests", status_code=201, tags=["rights"])
+async def request_erasure(client_id: UUID, body: ErasureRequestBody, principal: CurrentPrincipal,
+                          request: Request) -> dict[str, Any]:
+    """Ask to erase the client's data (GDPR art. 17) on a coded legal ground. Refused (409, code erasure-refused,
+    with ``reasons``, the refusal recorded) while the law requires the records; otherwise a second manager approves."""
+    done = await _app(request).request_erasure(client_id, body.ground, body.reference, principal,
+                                               command_context(request, principal))
+    return _recorded(client_id, done, request_id=done.new_events[0].data["request_id"])
+
+
+@router.post("/clients/{client_id}/erasure-requests/{request_id}/approval", tags=["rights"])
+async def approve_erasure(client_id: UUID, request_id: UUID, principal: CurrentPrincipal,
+                          request: Request) -> dict[str, Any]:
+    """A second manager approves: the rules are checked again and the client's key is destroyed (crypto-shredding),
+    so no API, replay or export shows their personal data again; amounts, decisions and timings still verify."""
+    done = await _app(request).approve_erasure(client_id, request_id, principal, command_context(request, principal))
+    return _recorded(client_id, done, request_id=request_id) | {"erased": True}
+
+
+@router.post("/clients/{client_id}/erasure-requests/{request_id}/withdrawal", tags=["rights"])
+async def withdraw_erasure(client_id: UUID, request_id: UUID, principal: CurrentPrincipal,
+                           request: Request) -> dict[str, Any]:
+    """The request is withdrawn, or turned down by the second manager."""
+    command = rights.WithdrawErasure(client_id, request_id)
+    return _recorded(client_id, await _change(request, client_id, command, principal), request_id=request_id)
+
+
+@router.post("/clients/{client_id}/legal-holds", status_code=201, tags=["rights"])
+async def place_hold(client_id: UUID, body: HoldBody, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
+    """A legal hold (an appeal in court, a complaint, a claim) or a pending request: no erasure while it lasts."""
+    command = rights.PlaceHold(client_id, uuid4(), body.kind, body.reference)
+    return _recorded(client_id, await _change(request, client_id, command, principal), hold_id=command.hold_id)
+
+
+@router.post("/clients/{client_id}/legal-holds/{hold_id}/lifting", tags=["rights"])
+async def lift_hold(client_id: UUID, hold_id: UUID, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
+    command = rights.LiftHold(client_id, hold_id)
+    return _recorded(client_id, await _change(request, client_id, command, principal), hold_id=hold_id)
+
+
+@router.post("/clients/{client_id}/permanent-archiving", tags=["rights"])
+async def designate_for_archiving(client_id: UUID, body: ArchivingBody, principal: CurrentPrincipal,
+                                  request: Request) -> dict[str, Any]:
+    """The case holds documents designated for permanent archiving: they are never destroyed."""
+    command = rights.DesignateForArchiving(client_id, body.reference)
+    return _recorded(client_id, await _change(request, client_id, command, principal))
+
+
+@router.post("/clients/{client_id}/restriction", tags=["rights"])
+async def restrict(client_id: UUID, body: RestrictionBody, principal: CurrentPrincipal,
+                   request: Request) -> dict[str, Any]:
+    """Restrict processing (GDPR art. 18(1)(a)-(d)): the case is read only for the recorded purpose, each read
+    logged; other reads get 403 (code processing-restricted)."""
+    command = rights.RestrictProcessing(client_id, body.ground, body.purpose, body.reference)
+    return _recorded(client_id, await _change(request, client_id, command, principal))
+
+
+@router.post("/clients/{client_id}/restriction/lifting", tags=["rights"])
+async def lift_restriction(client_id: UUID, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
+    return _recorded(client_id, await _change(request, client_id, rights.LiftRestriction(client_id), principal))
+
+
+@router.post("/clients/{client_id}/corrections", status_code=201, tags=["rights"])
+async def correct(client_id: UUID, body: CorrectionBody, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
+    """Correct an entry (GDPR art. 16): a new entry with the accurate content; the old one stays readable, marked
+    with who corrected it, when and why."""
+    app = _app(request)
+    exists = await app.entry_exists(client_id, body.entry_event_id)
+    texts = [body.correction] + ([body.explanation] if body.explanation else [])
+    sealed = await app.seal(client_id, *texts) if exists else []
+    command = rights.CorrectEntry(client_id, body.entry_event_id, exists, body.reason,
+                                  sealed[0] if sealed else _NOTHING, sealed[1] if len(sealed) > 1 else None)
+    return _recorded(client_id, await _change(request, client_id, command, principal, writers=("manager", "worker")))
+
+
+_NOTHING = Sealed(kid="-", nonce="", ct="")  # never recorded: the command is refused when the entry does not exist
+
+
+async def _change(request: Request, client_id: UUID, command: object, principal: Any,
+                  writers: tuple[str, ...] = ("manager",)) -> Executed[Any]:
+    return await _app(request).change_rights(client_id, command, principal, command_context(request, principal),
+                                             writers=writers)

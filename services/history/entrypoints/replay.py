@@ -57,7 +57,7 @@ from services.history.application.verification import (
     load_keys,
     position,
 )
-from services.history.domain.case import as_of, derive_state, is_case_event, timeline_entry
+from services.history.domain.case import as_of, derive_state, is_case_event, timeline
 from shared.infra.auth import TokenIssuer
 from shared.infra.settings import ServiceSettings
 from shared.kernel.envelope import EventEnvelope
@@ -233,7 +233,7 @@ def views(replay: Replay, clients: Sequence[UUID], instant: datetime | None) -> 
 def view(client_id: UUID, events: list[EventEnvelope], instant: datetime | None) -> dict[str, Any]:
     chosen = sorted(as_of(events, instant), key=lambda e: (e.time, e.stream_id, e.stream_version))
     return {"client_id": str(client_id), "as_of": instant.isoformat() if instant else None,
-            "state": derive_state(chosen), "timeline": [timeline_entry(e) for e in chosen]}
+            "state": derive_state(chosen), "timeline": timeline(chosen)}
 
 
 async def compare(url: str, settings: ServiceSettings, rebuilt: dict[UUID, dict[str, Any]]) -> dict[str, list[str]]:
@@ -246,6 +246,12 @@ async def compare(url: str, settings: ServiceSettings, rebuilt: dict[UUID, dict[
         for client_id, replayed in rebuilt.items():
             params = {"as_of": replayed["as_of"]} if replayed["as_of"] else {}
             r = await http.get(f"/history/clients/{client_id}", params=params)
+            if r.status_code == 403 and r.json().get("code") == "processing-restricted":
+                # GDPR art. 18: the live view is read only for the recorded purpose, and an audit is not it. The
+                # replay still shows the case from the log; the comparison waits until the restriction is lifted.
+                print(f"{client_id}: not compared, processing restricted (purpose {r.json().get('purpose')})")
+                differences[str(client_id)] = []
+                continue
             if r.status_code != 200:
                 differences[str(client_id)] = [f"live view answered {r.status_code}"]
                 continue
