@@ -135,11 +135,12 @@ def test_every_numeric_query_parameter_is_bounded_and_every_text_one_limited(ser
 
 
 async def test_an_unforeseen_error_is_a_500_problem_with_the_request_s_ids_and_its_stack_logged() -> None:
-    from shared.infra.auth import TokenIssuer
+    from shared.infra.auth import TokenIssuer, TokenVerifier
     from shared.infra.http import RequestMiddleware
 
     app = FastAPI()
-    app.state.tokens = TokenIssuer("a-test-secret-of-at-least-32-bytes-long")
+    issuer = TokenIssuer("a-test-secret-of-at-least-32-bytes-long")
+    app.state.tokens = TokenVerifier([], development=issuer)  # as a service verifies: asynchronously
     app.state.max_body_bytes = 1024
     app.add_middleware(RequestMiddleware)
     problems.install_handlers(app)
@@ -149,7 +150,7 @@ async def test_an_unforeseen_error_is_a_500_problem_with_the_request_s_ids_and_i
         raise RuntimeError("a bug")
 
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t")
-    token = app.state.tokens.issue("worker-aino", "worker")
+    token = issuer.issue("worker-aino", "worker")
     r = await client.get("/bug", headers={"Authorization": f"Bearer {token}", "X-Correlation-ID": "corr-1"})
     assert r.status_code == 500 and r.headers["content-type"] == "application/problem+json"
     assert r.json()["code"] == "internal" and r.json()["correlation_id"] == "corr-1" == r.headers["x-correlation-id"]
