@@ -299,8 +299,10 @@ def _document_operation(path: str, operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     if operation.get("security"):
         statuses = [s for s in DOCUMENTED if s != 413 or "requestBody" in operation]
+    elif "requestBody" in operation:  # a public operation that reads a body (the token exchange) can refuse it
+        statuses = [413, 422, 503]
     else:
-        statuses = [503] if path == "/ready" else []
+        statuses = [503] if path == "/ready" else [422] if "422" in responses else []
     for status in statuses:
         response: dict[str, Any] = {"description": DOCUMENTED[status],
                                     "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}

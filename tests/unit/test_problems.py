@@ -107,6 +107,9 @@ def test_every_operation_documents_its_problems_as_problem_json(service: str) ->
                 # probes, and Avain's token service (its exchange authenticates by the subject token: ADR 0018)
                 assert path in ("/health", "/ready", "/token", "/.well-known/jwks.json"), \
                     f"{method} {path} is not authenticated"
+                for status, answer in operation["responses"].items():  # a refused body is a problem here too
+                    if status >= "400":
+                        assert set(answer["content"]) == {"application/problem+json"}, f"{method} {path} {status}"
                 continue
             wanted = {"401", "403", "404", "409", "422", "503"} | ({"413"} if "requestBody" in operation else set())
             responses = operation["responses"]
