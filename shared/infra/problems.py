@@ -312,3 +312,6 @@ def _document_operation(path: str, operation: dict[str, Any]) -> None:
         if status == 401:
             response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
         responses[str(status)] = response
+    for status, response in responses.items():  # a route's own refusals (declared with responses=) are problems too
+        if status >= "400" and PROBLEM_JSON not in response.get("content", {}):
+            response["content"] = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}

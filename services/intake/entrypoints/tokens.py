@@ -33,7 +33,9 @@ def _exchange(request: Request) -> TokenExchange:
     return exchange
 
 
-@router.post("/token")
+@router.post("/token", responses={
+    400: {"description": "The subject token is not one this exchange accepts (code invalid-subject-token)"},
+    403: {"description": "The person the token names is not a client of the county (code not-a-client)"}})
 async def exchange_token(
     request: Request,
     grant_type: Annotated[Literal["urn:ietf:params:oauth:grant-type:token-exchange"], Form()],
