@@ -58,7 +58,10 @@ async def serving(create_app: Callable[[ServiceSettings], Any], settings: Servic
 async def schemathesis(url: str, headers: dict[str, str], phases: str, workdir: Path) -> tuple[int, str]:
     args = [SCHEMATHESIS, "run", f"{url}/openapi.json", "--checks", CHECKS, "--max-examples", str(EXAMPLES),
             "--phases", phases, "--seed", "13", "--workers", "1", "--generation-database", "none",
-            "--request-timeout", "60", "--no-color", "--suppress-health-check", "all", "--warnings", "off"]
+            "--request-timeout", "60",
+            # The probes answer the state of the database, key vault and broker, not the request: a 503 from
+            # /ready on this loaded machine is the probe working (its problem body is checked elsewhere).
+            "--exclude-path", "/ready", "--no-color", "--suppress-health-check", "all", "--warnings", "off"]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
     # In a folder of the test's own: schemathesis's caches stay out of the checkout.
