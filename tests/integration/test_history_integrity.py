@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -17,6 +18,7 @@ from services.budgeting.bootstrap import create_app as budgeting_app
 from services.history.bootstrap import create_app as history_app
 from services.intake.bootstrap import create_app as intake_app
 from shared.infra.settings import ServiceSettings
+from shared.kernel.identifiers import make_hetu
 from tests.conftest import running_service
 from tests.journeys import decided_budget
 from tests.support import eventually
@@ -31,15 +33,21 @@ async def test_the_latest_signed_checkpoint_of_each_service_is_shown_verified(se
     s = settings.model_copy(update={"checkpoint_interval_seconds": 0.3})
     async with (running_service(intake_app, s, "intake") as intake, running_service(budgeting_app, s, "budgeting") as budgeting,
                 running_service(history_app, s, "history") as history):
+        def signed(beyond: dict[str, int]) -> Any:
+            async def check() -> Any:
+                r = await history.get("/history/checkpoints", headers=tokens(*AUDITOR) | PURPOSE)
+                assert r.status_code == 200, r.text
+                by_service = {c["service"]: c for c in r.json()}
+                return by_service if all((by_service[x]["sequence"] or 0) > n for x, n in beyond.items()) else None
+            return check
+
+        # A checkpoint is made when something was published since the last one: a first case, its checkpoints,
+        # then a second case, whose checkpoints name the ones before (the chain is verified over the two).
         await decided_budget(intake, budgeting, tokens, 30_000)
-
-        async def both_signed() -> Any:
-            r = await history.get("/history/checkpoints", headers=tokens(*AUDITOR) | PURPOSE)
-            assert r.status_code == 200, r.text
-            by_service = {c["service"]: c for c in r.json()}
-            return by_service if all((by_service[x]["sequence"] or 0) >= 2 for x in ("intake", "budgeting")) else None
-
-        shown = await eventually(both_signed, timeout=40, interval=0.5)
+        first = await eventually(signed({"intake": 0, "budgeting": 0}), timeout=40, interval=0.5)
+        await decided_budget(intake, budgeting, tokens, 20_000, hetu=make_hetu(date(1970, 5, 6), 456))
+        shown = await eventually(signed({x: first[x]["sequence"] for x in ("intake", "budgeting")}),
+                                 timeout=40, interval=0.5)
         for service in ("intake", "budgeting"):
             assert shown[service]["verified"] is True and shown[service]["problems"] == []
             assert shown[service]["key_id"].startswith("ed25519:") and len(shown[service]["root"]) == 64

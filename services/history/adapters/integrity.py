@@ -2,12 +2,14 @@
 checkpoint topic, each service's dead letters (through the operator's own tool, shared/infra/deadletters.py), and the
 runs of the audit replay that were recorded in this service's database.
 
-Kafka is read on request, from the end of a topic or a whole dead-letter topic (they stay small): these pages are
-opened now and then by an auditor, never in a hot path."""
+Kafka is read on request, from the end of the checkpoint topics or a whole dead-letter topic (they stay small): these
+pages are opened now and then by an auditor, never in a hot path."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeAlias
 
@@ -22,20 +24,22 @@ from shared.infra.settings import ServiceSettings
 Db: TypeAlias = asyncpg.Pool | asyncpg.Connection
 
 
-async def last_checkpoints(settings: ServiceSettings, service: str, count: int = 2,
-                           timeout_ms: int = 5000) -> list[LogRecord]:
-    """The last ``count`` records of the service's checkpoint topic, oldest first (none when it has none)."""
-    topic = topic_name(settings.topic_prefix, service, "checkpoints")
+async def last_checkpoints(settings: ServiceSettings, services: Sequence[str], count: int = 2,
+                           timeout: float = 15.0) -> dict[str, list[LogRecord]]:
+    """The last ``count`` records of each service's checkpoint topic, oldest first (none when it has none).
+
+    One consumer for every topic, and the broker is asked again until each partition is read to its end or the
+    time is up (a loaded broker may answer a fresh consumer's first fetch late): what was read is shown."""
+    topics = {topic_name(settings.topic_prefix, service, "checkpoints"): service for service in services}
     consumer = make_consumer(settings.kafka_bootstrap, client_id="avain-history-checkpoints")
     await consumer.start()
     try:
-        parts = consumer.partitions_for_topic(topic)
-        if not parts:
-            await consumer._client.force_metadata_update()  # the topic may be new to this client
-            parts = consumer.partitions_for_topic(topic) or set()
-        partitions = [TopicPartition(topic, p) for p in sorted(parts)]
+        metadata = await consumer._client.fetch_all_metadata()  # never by name: that would create a topic
+        partitions = [TopicPartition(topic, p) for topic in topics
+                      for p in sorted(metadata.partitions_for_topic(topic) or ())]
+        found: dict[str, list[LogRecord]] = {service: [] for service in services}
         if not partitions:
-            return []
+            return found
         ends = await consumer.end_offsets(partitions)
         starts = await consumer.beginning_offsets(partitions)
         consumer.assign(partitions)
@@ -45,19 +49,18 @@ async def last_checkpoints(settings: ServiceSettings, service: str, count: int =
             if first < ends[tp]:
                 consumer.seek(tp, first)
                 wanted[tp] = ends[tp]
-        records: list[LogRecord] = []
-        while wanted:
-            batch = await consumer.getmany(*wanted, timeout_ms=timeout_ms)
-            if not batch:
-                break  # the broker gave nothing in time: show what was read
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + timeout
+        while wanted and loop.time() < give_up:
+            batch = await consumer.getmany(*wanted, timeout_ms=1000)
             for tp, got in batch.items():
-                for r in got:
-                    if r.offset < wanted.get(tp, 0):
-                        records.append(LogRecord(r.topic, r.partition, r.offset, r.key, list(r.headers or ()), r.value,
-                                                 r.timestamp))
-                if await consumer.position(tp) >= wanted.get(tp, 0):
-                    wanted.pop(tp, None)
-        return sorted(records, key=lambda r: (r.timestamp or 0, r.partition, r.offset))[-count:]
+                found[topics[tp.topic]] += [LogRecord(r.topic, r.partition, r.offset, r.key, list(r.headers or ()),
+                                                      r.value, r.timestamp) for r in got if r.offset < wanted[tp]]
+            for tp in list(wanted):
+                if await consumer.position(tp) >= wanted[tp]:
+                    del wanted[tp]
+        return {service: sorted(records, key=lambda r: (r.timestamp or 0, r.partition, r.offset))[-count:]
+                for service, records in found.items()}
     finally:
         await consumer.stop()
 
