@@ -2,8 +2,8 @@
 the events recorded, or the refusal and nothing recorded. The real pipeline, handlers, policy and reactions
 run; only the store and the key vault are in memory (both held to the real ones' rules by tests/store_suite.py).
 
-Each test says what it covers with ``@covers(service, ...)``: a command type, a consumed event type, or
-``refused(NotFound | Forbidden | ConcurrencyError, command type)``. tests/unit/test_application_coverage.py
+Each test says what it covers with ``@covers(service, ...)``: a command type, a consumed event type, a timer
+kind, or ``refused(NotFound | Forbidden | ConcurrencyError, command type)``. tests/unit/test_application_coverage.py
 fails when an entry of a service's handler or reaction table has no such test.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from itertools import count
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
@@ -20,6 +21,7 @@ from shared.infra.eventstore import CommandContext, Position
 from shared.infra.memory_store import InMemoryEventStore
 from shared.infra.pipeline import Application
 from shared.infra.reactions import Listener
+from shared.infra.timers import Timer
 from shared.kernel.commands import Command
 from shared.kernel.envelope import Actor, EventEnvelope
 from shared.kernel.events import DomainEvent
@@ -28,6 +30,7 @@ from shared.kernel.principal import Principal
 F = TypeVar("F", bound=Callable[..., Any])
 
 COVERED: defaultdict[str, set[Any]] = defaultdict(set)
+_TIMER_IDS = count(1)
 
 
 def refused(error: type[Exception], command: type[Command] | None = None) -> tuple[type[Exception], Any]:
@@ -88,6 +91,15 @@ class Harness:
         async with self.store.transaction() as session:
             if envelope.id in await self.store.claim_inbox(session, consumer, [envelope]):
                 await self.app.react(session, envelope)
+        return self.decoded([r.envelope for r in await self.store.unpublished(100_000) if r.envelope.id not in before])
+
+    async def when_fired(self, kind: str, payload: dict[str, Any], *, due_at: datetime | None = None
+                         ) -> list[DomainEvent]:
+        """A durable timer of ``kind`` falls due: what its command recorded, in the transaction that fires it."""
+        timer = Timer(next(_TIMER_IDS), kind, f"{kind}-test", due_at or datetime.now(UTC), payload)
+        before = {row.envelope.id for row in await self.store.unpublished(100_000)}
+        async with self.store.transaction() as session:
+            await self.app.fire(session, timer)
         return self.decoded([r.envelope for r in await self.store.unpublished(100_000) if r.envelope.id not in before])
 
     async def when_heard(self, listener: Listener, event: DomainEvent, subject: UUID) -> None:

@@ -1,4 +1,4 @@
-"""Every entry of a service's handler and reaction tables has a given/when/then test on the memory store, and
+"""Every entry of a service's handler, reaction and timer tables has a given/when/then test on the memory store, and
 every command a person sends has its 404 and 403 tested (tests/application.py: ``@covers``).
 
 A service declared by a ServiceSpec (bootstrap.SPEC) is checked once its tests/unit/test_<name>_application.py
@@ -34,7 +34,7 @@ def test_every_command_reaction_and_refusal_has_an_application_test(name: str) -
     assert spec is not None
     importlib.import_module(f"tests.unit.test_{name}_application")
     covered = COVERED[name]
-    wanted = {*spec.handlers, *(spec.reactions.events if spec.reactions else ()),
+    wanted = {*spec.handlers, *(spec.reactions.events if spec.reactions else ()), *spec.timers,
               *(event for listener in spec.listeners for event in listener.events)}
     for command, route in spec.handlers.items():
         if isinstance(route, Route) and route.missing == "refuse":  # a person's command on a case: unknown case, then not theirs
@@ -44,4 +44,4 @@ def test_every_command_reaction_and_refusal_has_an_application_test(name: str) -
 
 
 def test_the_services_on_the_pipeline_are_checked() -> None:
-    assert {"budgeting", "intake"} <= set(DECLARED)  # the check above must not pass by checking nothing
+    assert {"budgeting", "intake", "followup"} <= set(DECLARED)  # the check above must not pass by checking nothing

@@ -58,11 +58,6 @@ async def project_followup(conn: asyncpg.Connection, case: FollowUp, events: Seq
     )
 
 
-async def municipality_of(conn: asyncpg.Connection, client_id: UUID) -> str | None:
-    return await conn.fetchval("SELECT municipality FROM followups WHERE client_id = $1",  # type: ignore[no-any-return]
-                               client_id)
-
-
 async def fetch_projection(pool: asyncpg.Pool, client_id: UUID) -> dict[str, Any] | None:
     row = await pool.fetchrow("SELECT * FROM followups WHERE client_id = $1", client_id)
     return dict(row) if row else None

@@ -5,22 +5,43 @@
 - the coordinating worker of the case records check-ins, goal attainment and re-assessments, asks for a
   plan review and closes the case;
 - a manager and an auditor read cases and effectiveness, also the region's; a provider has no access;
-- the region's planner reads only the region's figures, in which no group under 5 clients is shown.
+- the region's planner reads only the region's figures, in which no group under 5 clients is shown;
+- the service itself ("system") only reacts to other services' events and to its own deadlines.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
+from services.followup.application import commands as c
+from services.followup.application.queries import ReadClientEffectiveness, ReadFollowUp
 from services.followup.domain.followup import FollowUp
 from shared.kernel.errors import Forbidden
 from shared.kernel.principal import Principal
 
 Action = Literal["read", "check_in", "score_goal", "reassess", "request_review", "close"]
 
+# What each command or query asks to do: one line per command.
+ACTIONS: dict[type, Action] = {
+    ReadFollowUp: "read",
+    ReadClientEffectiveness: "read",
+    c.RecordCheckIn: "check_in",
+    c.ScoreGoal: "score_goal",
+    c.Reassess: "reassess",
+    c.RequestPlanReview: "request_review",
+    c.CloseCase: "close",
+}
+
+# What the service does of itself, on another service's event or its own deadline: nobody else may.
+REACTIONS: frozenset[type] = frozenset({
+    c.OpenFollowUp, c.ChangeCoordinator, c.TrackGoal, c.NotePlan, c.NotePlanRevision, c.NoteBudgetUse,
+    c.NoteBudgetClosed, c.MarkOverdue, c.EvaluatePlan,
+})
+
 CLIENT: frozenset[Action] = frozenset({"read", "reassess", "request_review"})
 COORDINATOR: frozenset[Action] = frozenset({"read", "check_in", "score_goal", "reassess", "request_review", "close"})
 READER: frozenset[Action] = frozenset({"read"})
+LISTS = ("worker", "manager", "auditor")
 
 
 def authorize(principal: Principal, action: Action, case: FollowUp) -> None:
@@ -41,9 +62,21 @@ def authorize(principal: Principal, action: Action, case: FollowUp) -> None:
         raise Forbidden(f"a {role} may not {action.replace('_', ' ')} here")
 
 
-def authorize_lists(principal: Principal) -> None:
-    if principal.role not in ("worker", "manager", "auditor"):
+def policy(principal: Principal, request: Any, case: FollowUp) -> None:
+    """The pipeline's question: may ``principal`` send ``request`` (a command or a query) about ``case``?"""
+    reaction, system = type(request) in REACTIONS, principal.role == "system"
+    if reaction or system:
+        if not (reaction and system):
+            raise Forbidden("only follow-up itself does this, on another service's event or its own deadline")
+        return
+    authorize(principal, ACTIONS[type(request)], case)
+
+
+def list_scope(principal: Principal) -> str | None:
+    """Whose follow-ups a work list shows: a worker's own clients'; all for managers and auditors (None)."""
+    if principal.role not in LISTS:
         raise Forbidden("follow-up lists are for workers, managers and auditors")
+    return principal.user_id if principal.role == "worker" else None
 
 
 def authorize_region(principal: Principal) -> None:

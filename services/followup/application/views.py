@@ -1,4 +1,5 @@
-"""What an authorised reader sees: the follow-up case in the client's words, and the effectiveness figures."""
+"""What an authorised reader sees: the follow-up case in the client's words, and the effectiveness figures; and
+the work lists. Each read goes through the policy, as commands do."""
 
 from __future__ import annotations
 
@@ -8,14 +9,50 @@ from dataclasses import asdict
 from typing import Any
 
 from contracts.followup import CaseClosed, CheckInRecorded, PlanReviewRequested, ReassessmentRecorded, registry
-from services.followup.domain.effectiveness import AREAS, RHO, ClientFigures, RegionFigures
+from services.followup.application.handlers import CASE, Ports
+from services.followup.application.policy import authorize_region, list_scope
+from services.followup.application.queries import (
+    ListFollowUps,
+    ReadClientEffectiveness,
+    ReadFollowUp,
+    ReadRegionEffectiveness,
+)
+from services.followup.domain.effectiveness import AREAS, RHO, ClientFigures, RegionFigures, figures_of, region
 from services.followup.domain.followup import FollowUp
 from shared.infra.aggregate import Loaded
 from shared.infra.crypto import Keyring
+from shared.infra.pipeline import Application
 from shared.kernel.envelope import EventEnvelope
+from shared.kernel.principal import Principal
 from shared.kernel.sealed import Sealed
 
 Shown = CheckInRecorded | ReassessmentRecorded | PlanReviewRequested | CaseClosed
+
+
+async def followup(app: Application[Ports], query: ReadFollowUp, principal: Principal) -> tuple[int, dict[str, Any]]:
+    """The case's version (its ETag) and what the reader sees of it."""
+    loaded = await app.read(CASE, query, principal)
+    return loaded.version, await followup_view(loaded, app.keyring)
+
+
+async def client_effectiveness(app: Application[Ports], query: ReadClientEffectiveness,
+                               principal: Principal) -> ClientFigures:
+    return figures_of((await app.read(CASE, query, principal)).state)
+
+
+async def region_effectiveness(app: Application[Ports], query: ReadRegionEffectiveness,
+                               principal: Principal) -> RegionFigures:
+    authorize_region(principal)
+    return region(await app.deps.region_figures())
+
+
+async def work_list(app: Application[Ports], query: ListFollowUps,
+                    principal: Principal) -> tuple[list[dict[str, Any]], int]:
+    """One page of the work list and how many rows the whole list has."""
+    coordinator = list_scope(principal)
+    rows = await app.deps.list_followups(coordinator_id=coordinator, overdue_only=query.overdue, limit=query.limit,
+                                         offset=query.offset)
+    return rows, await app.deps.count_followups(coordinator_id=coordinator, overdue_only=query.overdue)
 
 
 async def followup_view(loaded: Loaded[FollowUp], keyring: Keyring) -> dict[str, Any]:
