@@ -52,7 +52,8 @@ def test_every_translation_takes_the_same_parameters() -> None:
 def test_the_three_languages_of_the_county_are_there_finnish_first() -> None:
     assert CATALOGUE.codes[0] == "fi"
     assert {"fi", "sv", "en"} <= set(CATALOGUE.codes)
-    assert {"kernel", "console", "intake", "budgeting", "marketplace", "followup", "history"} <= CATALOGUE.domains
+    assert {"kernel", "console", "intake", "budgeting", "marketplace", "followup", "history",
+            "letters"} <= CATALOGUE.domains
 
 
 def test_money_and_dates_in_each_languages_format() -> None:
