@@ -1,4 +1,5 @@
-"""The production shape in docker-compose.yml and services/<name>/Dockerfile (read as files; no Docker needed)."""
+"""The production shape in docker-compose.yml and the one Dockerfile every service's image is built from, with the
+service as a build argument (read as files; no Docker needed)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from shared.infra.settings import DEV_MASTER_KEY, DEV_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
 SERVICES_DIR = ROOT / "services"
 PORTS = {"intake": 8001, "budgeting": 8002, "marketplace": 8003, "followup": 8004}
+BUILD_ARG = re.compile(r"\$\{?SERVICE\}?")
 SECRETS = ("AVAIN_JWT_SECRET", "AVAIN_MASTER_KEY", "AVAIN_HETU_PEPPER")
 REQUIRED_VAR = re.compile(r"^\$\{(?P<name>[A-Z0-9_]+):\?[^}]*\}$")  # ${VAR:?message}: compose refuses without it
 
@@ -47,9 +50,12 @@ def kafka_nodes(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
             if str(svc.get("image", "")).startswith("apache/kafka:")}
 
 
-def instructions(dockerfile: Path) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) pairs with continuation lines joined and comments dropped."""
+def instructions(dockerfile: Path, service: str | None = None) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs with continuation lines joined and comments dropped; with ``service``, as the
+    build for that service sees them (its name in place of the SERVICE build argument)."""
     text = re.sub(r"\\\n", " ", dockerfile.read_text(encoding="utf-8"))
+    if service is not None:
+        text = BUILD_ARG.sub(service, text)
     result = []
     for line in text.splitlines():
         line = line.strip()
@@ -59,9 +65,9 @@ def instructions(dockerfile: Path) -> list[tuple[str, str]]:
     return result
 
 
-def copy_sources(dockerfile: Path) -> list[str]:
+def copy_sources(dockerfile: Path, service: str) -> list[str]:
     sources = []
-    for keyword, rest in instructions(dockerfile):
+    for keyword, rest in instructions(dockerfile, service):
         if keyword in ("COPY", "ADD"):
             words = [w for w in rest.split() if not w.startswith("--")]
             sources.extend(w.removeprefix("./") for w in words[:-1])
@@ -83,21 +89,40 @@ def test_compose_parses_with_services_and_volumes(compose: dict[str, Any]) -> No
                 assert source in declared, f"{name}: named volume {source} is not declared"
 
 
+def test_one_dockerfile_builds_every_service() -> None:
+    # Five (then six) copies of one file differed only in a name and a port, and drifted: one file, the service
+    # as a build argument (issue 12).
+    assert DOCKERFILE.is_file(), "the Dockerfile at the repository root is missing"
+    copies = sorted(str(p.relative_to(ROOT)) for p in SERVICES_DIR.glob("*/Dockerfile"))
+    assert copies == [], f"a service's own Dockerfile would drift from the one every service is built from: {copies}"
+
+
 @pytest.mark.parametrize("name", SERVICES)
-def test_every_service_package_is_built_from_its_own_dockerfile(compose: dict[str, Any], name: str) -> None:
-    dockerfile = SERVICES_DIR / name / "Dockerfile"
-    assert dockerfile.is_file(), f"services/{name}/Dockerfile is missing"
+def test_every_service_package_is_built_from_the_dockerfile_with_its_name_and_port(compose: dict[str, Any],
+                                                                                  name: str) -> None:
     assert name in compose["services"], f"{name} is not in docker-compose.yml"
     build = compose["services"][name].get("build")
-    assert isinstance(build, dict), f"{name}: build must name its context and Dockerfile"
+    assert isinstance(build, dict), f"{name}: build must name its context and its build arguments"
     assert build.get("context") == "."
-    assert build.get("dockerfile") == f"services/{name}/Dockerfile"
+    assert build.get("dockerfile", "Dockerfile") == "Dockerfile"
+    args = build.get("args") or {}
+    assert args.get("SERVICE") == name, f"{name}: build it with SERVICE={name}"
+    assert str(args.get("PORT")) == environment(compose["services"][name]).get("AVAIN_HTTP_PORT"), name
+
+
+def test_the_build_refuses_to_start_without_a_service_before_copying_any_service_code() -> None:
+    # With SERVICE unset, "COPY services/${SERVICE}/" would copy every service's code into the image.
+    for stage in " ".join(f"{k} {v}" for k, v in instructions(DOCKERFILE)).split("FROM ")[1:]:
+        if "services/${SERVICE}/" not in stage:
+            continue
+        assert "ARG SERVICE" in stage
+        before_copy = stage.split("COPY services/${SERVICE}/")[0]
+        assert re.search(r"RUN .*-n \"\$SERVICE\".*exit 1", before_copy), before_copy
 
 
 @pytest.mark.parametrize("name", SERVICES)
 def test_a_service_image_holds_only_its_own_service_code(name: str) -> None:
-    dockerfile = SERVICES_DIR / name / "Dockerfile"
-    sources = copy_sources(dockerfile)
+    sources = copy_sources(DOCKERFILE, name)
     assert sources, f"{name}: the Dockerfile copies nothing"
     for src in sources:
         path = src.rstrip("/")
@@ -111,7 +136,7 @@ def test_a_service_image_holds_only_its_own_service_code(name: str) -> None:
 
 @pytest.mark.parametrize("name", SERVICES)
 def test_a_service_image_is_slim_non_root_checked_and_runs_its_module(name: str) -> None:
-    steps = instructions(SERVICES_DIR / name / "Dockerfile")
+    steps = instructions(DOCKERFILE, name)
     by_kind: dict[str, list[str]] = {}
     for keyword, rest in steps:
         by_kind.setdefault(keyword, []).append(rest)
@@ -119,7 +144,8 @@ def test_a_service_image_is_slim_non_root_checked_and_runs_its_module(name: str)
     users = by_kind.get("USER", [])
     assert users and users[-1] not in ("root", "0"), f"{name}: the image must run as a non-root user"
     assert any("/health" in h and "python" in h for h in by_kind.get("HEALTHCHECK", [])), name
-    assert any(f"services.{name}" in c for c in by_kind.get("CMD", [])), name
+    assert any(f"AVAIN_SERVICE={name}" in e for e in by_kind.get("ENV", [])), name
+    assert any("services.$AVAIN_SERVICE" in c and "exec python -m" in c for c in by_kind.get("CMD", [])), name
     assert any("requirements.txt" in r for r in by_kind.get("RUN", [])), name
 
 
