@@ -150,17 +150,18 @@ class CommandRunner(Generic[S]):
 
         return await self.run(stream_id, step, ctx, subject=subject, session=conn)
 
-    async def run(self, stream_id: str, step: Step[S], ctx: CommandContext, *, subject: str,
+    async def run(self, stream_id: str, step: Step[S], ctx: CommandContext, *, subject: str | Callable[[S], str],
                   session: Session | None = None) -> Executed[S]:
         """In one transaction (``session``'s, or a new one): the stream's head, ``step`` on it for the domain
-        command (it may refuse, or return None for nothing to do), decide, append, project."""
+        command (it may refuse, or return None for nothing to do), decide, append, project. ``subject`` may be
+        read from the state at the head (an order's events are about the client the order names)."""
         if session is None:
             async with self.store.transaction() as own:
                 return await self._run(own, stream_id, step, ctx, subject)
         return await self._run(session, stream_id, step, ctx, subject)
 
     async def _run(self, session: Session, stream_id: str, step: Step[S], ctx: CommandContext,
-                   subject: str) -> Executed[S]:
+                   subject: str | Callable[[S], str]) -> Executed[S]:
         if self._serialize:
             await self.store.lock_stream(session, stream_id)
         loaded = await self.current(stream_id, session)
@@ -172,7 +173,8 @@ class CommandRunner(Generic[S]):
             # The clock was read before this command queued behind a faster writer: a stream's times never
             # go backwards, so "as of T" and the history's ordering agree with the stream's own order.
             ctx = replace(ctx, now=loaded.head_time)
-        envelopes = await self.store.append(session, stream_id, loaded.version, events, ctx, subject=subject,
+        about = subject(loaded.state) if callable(subject) else subject
+        envelopes = await self.store.append(session, stream_id, loaded.version, events, ctx, subject=about,
                                             head_hash=loaded.head_hash)
         state = loaded.state
         for event in events:

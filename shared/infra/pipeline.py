@@ -13,6 +13,11 @@ sealed for them), and no command reads its stream twice. A service declares (doc
   application command into the domain's (``Given`` brings the state, principal, context, keyring, deps);
 - ``Reactions`` (reactions.py): consumed event type → the command it becomes.
 
+Two optional steps serve cases whose rules reach beyond their own stream (the marketplace's): an aggregate's
+``facts`` reads what its policy needs besides the state (who coordinates the client, which provider the caller
+acts for), and a route's ``then`` does what the command leaves to do in its own transaction once its events are
+appended (schedule the deadline of a wait).
+
 Errors are raised, never swallowed: a refused command is the caller's answer (HTTP 4xx) or a dead letter.
 """
 
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from shared.infra.aggregate import Aggregate, CommandRunner, Current, Loaded, Projector
+from shared.infra.aggregate import Aggregate, CommandRunner, Current, Executed, Loaded, Projector
 from shared.infra.crypto import Keyring
 from shared.infra.eventstore import CommandContext, ConcurrencyError, EventStore, Position, Session
 from shared.infra.reactions import Reactions
@@ -42,8 +47,12 @@ D = TypeVar("D")
 #   "decide": the aggregate decides on its initial state (a command that creates, or records a refusal)
 Missing = Literal["refuse", "skip", "decide"]
 
-# policy(principal, command or query, state): raises Forbidden when the principal may not.
+# policy(principal, command or query, state): raises Forbidden when the principal may not. With ``facts``, the
+# third argument is what ``facts`` returned instead of the bare state.
 Policy = Callable[[Principal, Any, Any], None]
+# facts(command or query, state, principal, ports): what the policy and the handler need to know beyond the
+# stream, read through the service's ports (it may raise NotFound for a case the command names elsewhere).
+Facts = Callable[[Any, Any, Principal, Any], Awaitable[Any]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,6 +67,21 @@ class AggregateSpec(Generic[S]):
     policy: Policy
     projector: Projector[S] | None = None  # the inline projection, in the command's transaction (PostgreSQL)
     serialize: bool = False  # commands on one stream queue (advisory lock) instead of racing to a conflict
+    facts: Facts | None = None  # what the policy decides on besides the state (see ``Facts``)
+    # The subject as the case records it (an order's client), for commands that name only the case; None before
+    # the case exists, when ``subject_of`` the command answers.
+    case_subject: Callable[[S], str | None] | None = None
+
+    def subject(self, command: Any) -> str | Callable[[S], str]:
+        """The CloudEvents subject of what ``command`` records (read from the state when the case knows it)."""
+        if self.case_subject is None:
+            return self.subject_of(command)
+        known = self.case_subject
+        return lambda state: known(state) or self.subject_of(command)
+
+    async def seen(self, request: Any, state: S, principal: Principal, deps: Any) -> Any:
+        """What the policy decides on: the state, or the facts read for it."""
+        return state if self.facts is None else await self.facts(request, state, principal, deps)
 
 
 @dataclass(frozen=True)
@@ -69,9 +93,13 @@ class Given(Generic[S, D]):
     context: CommandContext
     keyring: Keyring
     deps: D
+    facts: Any = None  # what the aggregate's ``facts`` read for the policy (None without)
 
 
 Handler = Callable[[Any, Given[Any, Any]], Awaitable[Any]]  # (command, given) → the domain command
+# (command, what it did, given with the new state, the command's session) → what remains to do in that
+# transaction once the events are appended, e.g. schedule a deadline. Runs only when events were recorded.
+Then = Callable[[Any, Executed[Any], Given[Any, Any], Session], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -79,6 +107,7 @@ class Route:
     aggregate: AggregateSpec[Any]
     handler: Handler
     missing: Missing = "refuse"
+    then: Then | None = None
 
 
 @dataclass(frozen=True)
@@ -138,26 +167,45 @@ class Application(Generic[D]):
             return await route.run(command, principal, context, self)
         spec = route.aggregate
         stream_id = spec.stream_of(command)
+        facts: Any = None
 
         async def step(current: Current[Any]) -> Any:
+            nonlocal facts
             if route.missing == "refuse" and not spec.exists(current.state):
                 raise NotFound(spec.not_found)
             if route.missing == "skip" and current.version == 0:
                 return None
-            spec.policy(principal, command, current.state)
+            seen = await spec.seen(command, current.state, principal, self.deps)
+            facts = None if spec.facts is None else seen
+            spec.policy(principal, command, seen)
             if command.expected_version is not None and command.expected_version != current.version:
                 raise ConcurrencyError(stream_id, command.expected_version, current.version)
-            return await route.handler(command, Given(current.state, principal, context, self.keyring, self.deps))
+            return await route.handler(command, Given(current.state, principal, context, self.keyring, self.deps,
+                                                      facts))
 
-        return await self.runners[spec].run(stream_id, step, context, subject=spec.subject_of(command),
-                                            session=session)
+        async def run(session: Session | None) -> Any:
+            done = await self.runners[spec].run(stream_id, step, context, subject=spec.subject(command),
+                                                session=session)
+            if route.then is not None and done.new_events:
+                given = Given(done.state, principal, context, self.keyring, self.deps, facts)
+                await route.then(command, done, given, session)
+            return done
 
-    async def read(self, spec: AggregateSpec[S], query: Any, principal: Principal) -> Loaded[S]:
-        """The case with its events, for a reader the policy allows (404, then 403)."""
+        if route.then is not None and session is None:
+            async with self.store.transaction() as own:  # what ``then`` writes commits with the events
+                return await run(own)
+        return await run(session)
+
+    async def read(self, spec: AggregateSpec[S], query: Any, principal: Principal, *,
+                   seen: Callable[[S], None] | None = None) -> Loaded[S]:
+        """The case with its events, for a reader the policy allows (404, then 403). ``seen`` is told the case
+        before the policy decides (the access log names whose data was asked for, also when it is refused)."""
         loaded: Loaded[S] = await self.runners[spec].load(spec.stream_of(query))
         if not spec.exists(loaded.state):
             raise NotFound(spec.not_found)
-        spec.policy(principal, query, loaded.state)
+        if seen is not None:
+            seen(loaded.state)
+        spec.policy(principal, query, await spec.seen(query, loaded.state, principal, self.deps))
         return loaded
 
     async def react(self, session: Session, envelope: EventEnvelope, position: Position | None = None) -> None:

@@ -146,3 +146,76 @@ def test_the_topics_and_types_a_consumer_takes_are_read_from_its_table() -> None
                                  followup.CaseClosed: lambda e, env: None, intake.ConsentWithdrawn: lambda e, env: None})
     assert reactions.sources == ["marketplace", "intake", "followup"]
     assert reactions.accepts(intake.ConsentGiven.event_type) and not reactions.accepts(intake.IntakeCompleted.event_type)
+
+
+# --- facts beyond the stream, what a command leaves to do, the subject the case records ---------------------------
+
+class Owned(Command):
+    key: str
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class Ownership:
+    state: Count
+    owner: str | None  # read from a table, not from the stream
+
+
+async def ownership(request: Any, state: Count, principal: Principal, owners: dict[str, str]) -> Ownership:
+    if request.key not in owners:
+        raise NotFound("no owner for this counter")
+    return Ownership(state, owners[request.key])
+
+
+def owners_only(principal: Principal, request: Any, seen: Ownership) -> None:
+    if seen.owner != principal.user_id:
+        raise Forbidden("only its owner counts here")
+
+
+async def add_one(command: Owned, given: Given[Count, dict[str, str]]) -> int:
+    assert isinstance(given.facts, Ownership)  # the handler is given what the policy decided on
+    return 1
+
+
+OWNED = AggregateSpec(Aggregate(Count(), evolve, decide, EventRegistry([Counted])),
+                      stream_of=lambda c: f"owned-{c.key}", subject_of=lambda c: c.owner,
+                      case_subject=lambda s: "the-case" if s.total else None, exists=lambda s: True,
+                      not_found="-", policy=owners_only, facts=ownership)
+
+
+async def test_the_policy_decides_on_facts_read_beyond_the_stream_and_a_missing_one_is_not_found() -> None:
+    app = Application("test", {Owned: Route(OWNED, add_one, missing="decide")}, InMemoryEventStore(),
+                      MemoryKeyring(), {"k": "w"})
+    with pytest.raises(NotFound, match="no owner"):
+        await app.handle(Owned(key="x"), WORKER, context())
+    with pytest.raises(Forbidden):
+        await app.handle(Owned(key="k"), Principal(user_id="other", role="worker"), context())
+    first = await app.handle(Owned(key="k", owner="o"), WORKER, context())
+    second = await app.handle(Owned(key="k", owner="o"), WORKER, context())
+    # A new case's subject comes from the command; once the case records its own, from the case.
+    assert [e.subject for e in (*first.new_events, *second.new_events)] == ["o", "the-case"]
+    with pytest.raises(Forbidden):  # reads ask the same policy on the same facts
+        await app.read(OWNED, Owned(key="k"), Principal(user_id="other", role="worker"))
+    seen: list[Count] = []
+    assert (await app.read(OWNED, Owned(key="k"), WORKER, seen=seen.append)).version == 2
+    assert seen == [Count(2)]
+
+
+async def test_what_a_command_leaves_to_do_commits_with_its_events_or_not_at_all() -> None:
+    store = InMemoryEventStore()
+    done_after: list[tuple[int, int]] = []
+
+    async def note(command: Add, done: Any, given: Given[Count, None], session: Any) -> None:
+        done_after.append((done.version, given.state.total))
+        if command.by == 13:
+            raise RuntimeError("unlucky")
+
+    app = Application("test", {Start: Route(COUNTER, add, missing="decide", then=note),
+                               AddIfThere: Route(COUNTER, add, missing="skip", then=note)},
+                      store, MemoryKeyring(), None)
+    await app.handle(AddIfThere(key="k"), WORKER, context())  # nothing recorded: nothing left to do
+    await app.handle(Start(key="k", by=2), WORKER, context())
+    with pytest.raises(RuntimeError):
+        await app.handle(Start(key="k", by=13), WORKER, context())
+    assert done_after == [(1, 2), (2, 15)]
+    assert len(await store.read_stream("count-k")) == 1  # the failed step took its events with it
