@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeAlias
 from uuid import UUID
@@ -20,6 +21,8 @@ from contracts.marketplace import (
     ProviderVerified,
     registry,
 )
+from services.marketplace.domain.order import KnownClient
+from shared.infra import timers
 from shared.kernel.envelope import EventEnvelope
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -193,3 +196,50 @@ async def list_orders(db: Db, *, client_id: UUID | None, provider_id: UUID | Non
         " WHERE ($1::uuid IS NULL OR o.client_id = $1) AND ($2::uuid IS NULL OR o.provider_id = $2)"
         " ORDER BY o.updated_at DESC LIMIT $3 OFFSET $4", client_id, provider_id, limit, offset)
     return [dict(r) for r in rows]
+
+
+class PostgresTables:
+    """The application's ``Tables`` (application/ports.py) on the marketplace's database."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def claim_y_tunnus(self, session: asyncpg.Connection, y_tunnus: str, provider_id: UUID) -> UUID:
+        return await claim_y_tunnus(session, y_tunnus, provider_id)
+
+    async def add_provider_user(self, session: asyncpg.Connection, user_id: str, provider_id: UUID) -> None:
+        await add_provider_user(session, user_id, provider_id)
+
+    async def provider_of_user(self, user_id: str) -> UUID | None:
+        return await provider_of_user(self.pool, user_id)
+
+    async def client(self, client_id: UUID) -> KnownClient | None:
+        row = await client(self.pool, client_id)
+        return None if row is None else KnownClient(row["municipality"], row["coordinator_id"])
+
+    async def remember_client(self, session: asyncpg.Connection, client_id: UUID, municipality: str,
+                              coordinator_id: str) -> None:
+        await remember_client(session, client_id, municipality, coordinator_id)
+
+    async def change_coordinator(self, session: asyncpg.Connection, client_id: UUID, coordinator_id: str) -> None:
+        await change_coordinator(session, client_id, coordinator_id)
+
+    async def schedule(self, session: asyncpg.Connection, kind: str, key: str, due_at: datetime,
+                       payload: dict[str, Any]) -> bool:
+        return await timers.schedule(session, kind, key, due_at, payload)
+
+    async def provider_view(self, provider_id: UUID) -> dict[str, Any] | None:
+        return await provider(self.pool, provider_id)
+
+    async def offering_view(self, offering_id: UUID) -> dict[str, Any] | None:
+        found = await offering(self.pool, offering_id)
+        if found is not None:
+            found["price_history"] = (await price_histories(self.pool, [offering_id])).get(offering_id, [])
+        return found
+
+    async def search(self, **filters: Any) -> list[dict[str, Any]]:
+        return await search(self.pool, **filters)
+
+    async def list_orders(self, *, client_id: UUID | None, provider_id: UUID | None, limit: int,
+                          offset: int) -> list[dict[str, Any]]:
+        return await list_orders(self.pool, client_id=client_id, provider_id=provider_id, limit=limit, offset=offset)

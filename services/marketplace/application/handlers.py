@@ -1,272 +1,284 @@
-"""The marketplace's command handlers, its side of the order saga, and the saga's timers."""
+"""The marketplace's command handlers: each turns an application command into the domain's, after the pipeline
+has found the case (404), asked the policy (403) and checked the version the caller saw (409). The catalogue's
+rules live in domain/catalogue.py, the order saga's in domain/order.py, access rules in policy.py.
+
+The saga's deadlines are durable timers, scheduled in the transaction of the events that start each wait
+(a route's ``then``): budgeting's answer to a reservation (asked again with a growing pause, the order stays
+pending and is never lost) and the provider's answer to a confirmed order (cancelled when it does not come).
+Orders queue behind their stream's lock (``serialize``): budgeting's answer and a person's step on one order
+are decided one after the other.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-import asyncpg
-
-from contracts import budgeting as budget_events
-from contracts import intake as intake_events
-from contracts.marketplace import registry
 from services.marketplace.adapters import postgres
-from services.marketplace.application import policy
+from services.marketplace.application import commands as c
+from services.marketplace.application.policy import Seen, authorize
+from services.marketplace.application.ports import (
+    OFFERING_AGGREGATE,
+    ORDER_AGGREGATE,
+    PROVIDER_AGGREGATE,
+    Ports,
+    offering_stream,
+    order_stream,
+    provider_stream,
+)
 from services.marketplace.domain import catalogue
 from services.marketplace.domain import order as orders
-from shared.infra.aggregate import Aggregate, CommandRunner, Executed, Loaded
-from shared.infra.crypto import Keyring
-from shared.infra.eventstore import CommandContext
-from shared.infra.postgres_store import PostgresEventStore
-from shared.infra.timers import Timer, schedule
-from shared.kernel.envelope import Actor, EventEnvelope
-from shared.kernel.errors import Forbidden, InvalidCommand, NotFound
-from shared.kernel.events import DomainEvent
+from shared.infra.aggregate import Executed
+from shared.infra.eventstore import CommandContext, Session
+from shared.infra.pipeline import AggregateSpec, Application, Given, Handlers, Route, Workflow
+from shared.infra.timers import Timer
+from shared.kernel.commands import Command
+from shared.kernel.errors import InvalidCommand, NotFound
 from shared.kernel.principal import Principal
 
-SYSTEM = Actor(id="marketplace", role="system")
 RESERVATION_TIMER = "reservation_answer"
 PROVIDER_TIMER = "provider_answer"
+UNKNOWN_CLIENT = "no such client here yet (their intake has not completed)"
 
 
-@dataclass(frozen=True)
-class SagaSettings:
-    reservation_timeout: timedelta = timedelta(seconds=30)
-    provider_response_timeout: timedelta = timedelta(days=5)
-    payment_terms: timedelta = timedelta(days=14)
+# --- what the policy decides on, per aggregate ----------------------------------------------------------------
+
+async def provider_facts(request: Any, state: catalogue.Provider, principal: Principal, deps: Ports) -> Seen:
+    return Seen(state, provider_id=state.provider_id)
 
 
-def provider_stream(provider_id: UUID) -> str:
-    return f"provider-{provider_id}"
-
-
-def offering_stream(offering_id: UUID) -> str:
-    return f"offering-{offering_id}"
-
-
-def order_stream(order_id: UUID) -> str:
-    return f"order-{order_id}"
-
-
-class MarketplaceApplication:
-    def __init__(self, store: PostgresEventStore, keyring: Keyring, saga: SagaSettings,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.store = store
-        self.keyring = keyring
-        self.saga = saga
-        self._clock = clock
-        self.providers = CommandRunner(store, Aggregate(catalogue.NO_PROVIDER, catalogue.evolve_provider,
-                                                        catalogue.decide_provider, registry), postgres.project)
-        self.offerings = CommandRunner(store, Aggregate(catalogue.NO_OFFERING, catalogue.evolve_offering,
-                                                        catalogue.decide_offering, registry), postgres.project)
-        self.orders = CommandRunner(store, Aggregate(orders.NO_ORDER, orders.evolve, orders.decide, registry),
-                                    postgres.project_order_status, serialize=True)
-
-    # --- providers -------------------------------------------------------------------------------------------
-
-    async def register_provider(self, command: catalogue.RegisterProvider, principal: Principal,
-                                ctx: CommandContext) -> tuple[UUID, bool]:
-        """A provider user registers their organisation and becomes its user. One provider per Y-tunnus."""
-        if principal.role != "provider":
-            raise Forbidden("providers register themselves with a provider account")
-        if await postgres.provider_of_user(self.store.pool, principal.user_id) is not None:
-            raise InvalidCommand("this user already acts for a provider", field="y_tunnus")
-        events = catalogue.decide_provider(command, catalogue.NO_PROVIDER)  # validates the Y-tunnus first
-        y_tunnus = events[0].y_tunnus  # type: ignore[attr-defined]
-        async with self.store.pool.acquire() as conn, conn.transaction():
-            owner = await postgres.claim_y_tunnus(conn, y_tunnus, command.provider_id)
-            if owner != command.provider_id:
-                raise InvalidCommand("a provider with this Y-tunnus is already registered", field="y_tunnus")
-            await self.providers.execute(provider_stream(command.provider_id), command, ctx,
-                                         subject=str(command.provider_id), conn=conn)
-            await postgres.add_provider_user(conn, principal.user_id, command.provider_id)
-        return command.provider_id, True
-
-    async def verify_provider(self, provider_id: UUID, checklist: dict[str, bool], notes: str, principal: Principal,
-                              ctx: CommandContext) -> Executed[catalogue.Provider]:
-        policy.require_region(principal)
-        return await self._provider(provider_id, catalogue.VerifyProvider(checklist=checklist, notes=notes), ctx)
-
-    async def suspend_provider(self, provider_id: UUID, reason: str, principal: Principal,
-                               ctx: CommandContext) -> Executed[catalogue.Provider]:
-        policy.require_region(principal)
-        return await self._provider(provider_id, catalogue.SuspendProvider(reason=reason), ctx)
-
-    async def _provider(self, provider_id: UUID, command: catalogue.Command,
-                        ctx: CommandContext) -> Executed[catalogue.Provider]:
-        await self.load_provider(provider_id)
-        return await self.providers.execute(provider_stream(provider_id), command, ctx, subject=str(provider_id))
-
-    async def load_provider(self, provider_id: UUID) -> Loaded[catalogue.Provider]:
-        loaded = await self.providers.load(provider_stream(provider_id))
-        if loaded.state.status == "none":
+async def offering_facts(request: Any, state: catalogue.Offering, principal: Principal, deps: Ports) -> Seen:
+    """A new offering names its provider, which must exist (404) and be the caller's own (403)."""
+    provider: catalogue.Provider | None = None
+    provider_id = state.provider_id
+    if isinstance(request, c.PublishOffering):
+        provider, provider_id = await deps.provider(request.provider_id), request.provider_id
+        if provider.status == "none":
             raise NotFound("no such provider")
-        return loaded
-
-    # --- offerings ------------------------------------------------------------------------------------------
-
-    async def publish_offering(self, provider_id: UUID, fields: dict[str, Any], principal: Principal,
-                               ctx: CommandContext) -> tuple[UUID, Executed[catalogue.Offering]]:
-        provider = await self.load_provider(provider_id)
-        await self._require_own_provider(principal, provider_id)
-        offering_id = uuid4()
-        command = catalogue.PublishOffering(offering_id=offering_id, provider_id=provider_id,
-                                            provider_status=provider.state.status, **fields)
-        done = await self.offerings.execute(offering_stream(offering_id), command, ctx, subject=str(provider_id))
-        return offering_id, done
-
-    async def change_offering(self, offering_id: UUID, command: catalogue.Command, principal: Principal,
-                              ctx: CommandContext) -> Executed[catalogue.Offering]:
-        loaded = await self.offerings.load(offering_stream(offering_id))
-        if not loaded.state.exists:
-            raise NotFound("no such offering")
-        await self._require_own_provider(principal, loaded.state.provider_id)
-        return await self.offerings.execute(offering_stream(offering_id), command, ctx,
-                                            subject=str(loaded.state.provider_id))
-
-    async def _require_own_provider(self, principal: Principal, provider_id: UUID | None) -> None:
-        own = await postgres.provider_of_user(self.store.pool, principal.user_id)
-        policy.require_provider_user(principal, own, provider_id)
-
-    # --- orders: the client's side and the provider's side ----------------------------------------------------
-
-    async def place_order(self, client_id: UUID, offering_id: UUID, quantity: int, principal: Principal,
-                          ctx: CommandContext) -> tuple[UUID, Executed[orders.Order]]:
-        known = await postgres.client(self.store.pool, client_id)
-        if known is None:
-            raise NotFound("no such client here yet (their intake has not completed)")
-        policy.require_client_side(principal, client_id, known["coordinator_id"])
-        offering = await self.offerings.load(offering_stream(offering_id))
-        if not offering.state.exists:
-            raise NotFound("no such offering")
-        assert offering.state.provider_id is not None
-        provider = await self.providers.load(provider_stream(offering.state.provider_id))
-        order_id = uuid4()
-        command = orders.PlaceOrder(
-            order_id=order_id, client_id=client_id, provider_id=offering.state.provider_id, offering_id=offering_id,
-            quantity=quantity, provider_status=provider.state.status,
-            provider_serves_client=known["municipality"] in provider.state.service_areas,
-            offering_withdrawn=offering.state.withdrawn, category=offering.state.category,
-            unit_price_cents=offering.state.unit_price_cents, today=ctx.now.date(),
-        )
-        async with self.store.pool.acquire() as conn, conn.transaction():
-            done = await self.orders.execute(order_stream(order_id), command, ctx, subject=str(client_id), conn=conn)
-            # The wait for budgeting's answer has a deadline, durable from the same transaction.
-            await schedule(conn, RESERVATION_TIMER, f"{order_id}:1", ctx.now + self.saga.reservation_timeout,
-                           {"order_id": str(order_id)})
-        return order_id, done
-
-    async def load_order(self, order_id: UUID) -> Loaded[orders.Order]:
-        loaded = await self.orders.load(order_stream(order_id))
-        if loaded.state.status == "none":
-            raise NotFound("no such order")
-        return loaded
-
-    async def may_read(self, principal: Principal, order: orders.Order) -> None:
-        assert order.client_id is not None
-        known = await postgres.client(self.store.pool, order.client_id)
-        own = await postgres.provider_of_user(self.store.pool, principal.user_id)
-        policy.may_read_order(principal, order, known["coordinator_id"] if known else None, own)
-
-    async def client_side(self, order_id: UUID, command: orders.Command, principal: Principal,
-                          ctx: CommandContext, expected_version: int | None = None) -> Executed[orders.Order]:
-        loaded = await self.load_order(order_id)
-        assert loaded.state.client_id is not None
-        known = await postgres.client(self.store.pool, loaded.state.client_id)
-        policy.require_client_side(principal, loaded.state.client_id, known["coordinator_id"] if known else None)
-        return await self._order(loaded.state, command, ctx, expected_version)
-
-    async def provider_side(self, order_id: UUID, command: orders.Command, principal: Principal,
-                            ctx: CommandContext, expected_version: int | None = None) -> Executed[orders.Order]:
-        loaded = await self.load_order(order_id)
-        await self._require_own_provider(principal, loaded.state.provider_id)
-        return await self._order(loaded.state, command, ctx, expected_version)
-
-    async def decline(self, order_id: UUID, reason: str, principal: Principal, ctx: CommandContext,
-                      expected_version: int | None = None) -> Executed[orders.Order]:
-        loaded = await self.load_order(order_id)
-        await self._require_own_provider(principal, loaded.state.provider_id)
-        (sealed,) = await self.keyring.seal(str(loaded.state.client_id), reason)
-        return await self._order(loaded.state, orders.DeclineOrder(reason=sealed), ctx, expected_version)
-
-    async def rate(self, order_id: UUID, stars: int, comment: str | None, principal: Principal,
-                   ctx: CommandContext) -> Executed[orders.Order]:
-        loaded = await self.load_order(order_id)
-        if principal.role != "client" or principal.user_id != str(loaded.state.client_id):
-            raise Forbidden("the client rates the providers they used")
-        sealed = (await self.keyring.seal(principal.user_id, comment))[0] if comment else None
-        return await self._order(loaded.state, orders.RateProvider(stars=stars, comment=sealed), ctx, None)
-
-    async def _order(self, order: orders.Order, command: orders.Command, ctx: CommandContext,
-                     expected_version: int | None, conn: asyncpg.Connection | None = None) -> Executed[orders.Order]:
-        assert order.order_id is not None
-        return await self.orders.execute(order_stream(order.order_id), command, ctx, subject=str(order.client_id),
-                                         expected_version=expected_version, conn=conn)
-
-    # --- the saga: budgeting's answers and intake's facts, in the consumer's inbox transaction ----------------
-
-    async def on_event(self, conn: asyncpg.Connection, envelope: EventEnvelope) -> None:
-        source = intake_events.registry if envelope.type in intake_events.registry else budget_events.registry
-        event = source.load(envelope.type, envelope.schema_version, envelope.data)
-        ctx = CommandContext(actor=SYSTEM, correlation_id=envelope.correlation_id, causation_id=str(envelope.id),
-                             now=self._clock())
-        match event:
-            case intake_events.IntakeCompleted():
-                await postgres.remember_client(conn, event.client_id, event.municipality, event.coordinator_id)
-            case intake_events.CoordinatorAssigned():
-                await postgres.change_coordinator(conn, event.client_id, event.worker_id)
-            case budget_events.FundsReserved():
-                done = await self._saga(conn, event.order_id, orders.ConfirmOrder(), ctx)
-                if done and done.new_events:
-                    await schedule(conn, PROVIDER_TIMER, str(event.order_id),
-                                   ctx.now + self.saga.provider_response_timeout, {"order_id": str(event.order_id)})
-            case budget_events.FundsReservationRejected():
-                await self._saga(conn, event.order_id, orders.RejectOrder(reason_code=event.reason_code,
-                                                                          reason=event.reason), ctx)
-            case budget_events.FundsReleased() if event.reason == "budget_closed":
-                await self._saga(conn, event.order_id, orders.CancelOrder(reason="budget_closed"), ctx)
-            case budget_events.SpendingRecorded():
-                pay_on = (ctx.now + self.saga.payment_terms).date()
-                await self._saga(conn, event.order_id, orders.SchedulePayment(invoice_id=event.invoice_id,
-                                                                              pay_on=pay_on), ctx)
-            case budget_events.SpendingRejected():
-                await self._saga(conn, event.order_id, orders.BlockPayment(invoice_id=event.invoice_id,
-                                                                           reason=event.reason), ctx)
-
-    async def _saga(self, conn: asyncpg.Connection, order_id: UUID, command: orders.Command,
-                    ctx: CommandContext) -> Executed[orders.Order] | None:
-        loaded = await self.orders.load(order_stream(order_id), conn)
-        if loaded.state.status == "none":
-            return None  # budgeting answers about an order this marketplace never placed: nothing to move on
-        return await self._order(loaded.state, command, ctx, None, conn)
-
-    # --- the saga's timers ---------------------------------------------------------------------------------------
-
-    async def on_reservation_timeout(self, conn: asyncpg.Connection, timer: Timer) -> None:
-        """No answer from budgeting in time: the order stays pending and the reservation is asked again."""
-        order_id = UUID(timer.payload["order_id"])
-        ctx = CommandContext(actor=SYSTEM, correlation_id=f"timer-{timer.id}", now=self._clock())
-        done = await self._saga(conn, order_id, orders.RetryReservation(), ctx)
-        if done and done.new_events:
-            attempt = done.state.reservation_attempts
-            backoff = self.saga.reservation_timeout * min(2 ** (attempt - 1), 32)
-            await schedule(conn, RESERVATION_TIMER, f"{order_id}:{attempt}", ctx.now + backoff,
-                           {"order_id": str(order_id)})
-
-    async def on_provider_timeout(self, conn: asyncpg.Connection, timer: Timer) -> None:
-        """The provider did not answer in time: the order is cancelled and the funds released."""
-        ctx = CommandContext(actor=SYSTEM, correlation_id=f"timer-{timer.id}", now=self._clock())
-        await self._saga(conn, UUID(timer.payload["order_id"]), orders.CancelOrder(reason="provider_no_response"),
-                         ctx)
+    return Seen(state, own_provider=await deps.own_provider(principal), provider_id=provider_id, provider=provider)
 
 
-CONSUMED: list[type[DomainEvent]] = [
-    intake_events.IntakeCompleted, intake_events.CoordinatorAssigned, budget_events.FundsReserved,
-    budget_events.FundsReservationRejected, budget_events.FundsReleased, budget_events.SpendingRecorded,
-    budget_events.SpendingRejected,
-]
-CONSUMED_TYPES = frozenset(e.event_type for e in CONSUMED)
+async def order_facts(request: Any, state: orders.Order, principal: Principal, deps: Ports) -> Seen:
+    """The client's coordinator (for the client's side) and the caller's provider (for the provider's side). A new
+    order's client must be known from intake (404)."""
+    client_id = state.client_id or getattr(request, "client_id", None)
+    client = None
+    if client_id is not None and (isinstance(request, c.PlaceOrder) or principal.role in ("client", "worker")):
+        client = await deps.tables.client(client_id)
+        if client is None and isinstance(request, c.PlaceOrder):
+            raise NotFound(UNKNOWN_CLIENT)
+    return Seen(state, own_provider=await deps.own_provider(principal), provider_id=state.provider_id,
+                client_id=client_id, client=client)
 
+
+PROVIDER = AggregateSpec(
+    PROVIDER_AGGREGATE, stream_of=lambda cmd: provider_stream(cmd.provider_id),
+    subject_of=lambda cmd: str(cmd.provider_id), exists=lambda p: p.status != "none", not_found="no such provider",
+    policy=authorize, projector=postgres.project, facts=provider_facts,
+)
+def _str(value: UUID | None) -> str | None:
+    return None if value is None else str(value)
+
+
+# Catalogue events are about a provider (their subject and Kafka key), an order's about its client.
+OFFERING = AggregateSpec(
+    OFFERING_AGGREGATE, stream_of=lambda cmd: offering_stream(cmd.offering_id),
+    subject_of=lambda cmd: str(cmd.provider_id), case_subject=lambda o: _str(o.provider_id),
+    exists=lambda o: o.exists, not_found="no such offering", policy=authorize, projector=postgres.project,
+    facts=offering_facts,
+)
+ORDER = AggregateSpec(
+    ORDER_AGGREGATE, stream_of=lambda cmd: order_stream(cmd.order_id),
+    subject_of=lambda cmd: str(cmd.client_id), case_subject=lambda o: _str(o.client_id),
+    exists=lambda o: o.status != "none", not_found="no such order", policy=authorize,
+    projector=postgres.project_order_status, serialize=True, facts=order_facts,
+)
+
+Given_ = Given[Any, Ports]
+
+
+# --- providers ---------------------------------------------------------------------------------------------------
+
+async def register(cmd: c.RegisterProvider, principal: Principal, context: CommandContext,
+                   app: Application[Ports]) -> Executed[catalogue.Provider]:
+    """A provider user registers their organisation and becomes its user: one provider per Y-tunnus, one provider
+    per user. The Y-tunnus is claimed and the provider opened in one transaction, so of two registrations of one
+    business exactly one wins."""
+    authorize(principal, cmd, Seen(None))
+    tables = app.deps.tables
+    if await tables.provider_of_user(principal.user_id) is not None:
+        raise InvalidCommand("this user already acts for a provider", field="y_tunnus")
+    opening = c.OpenProvider(**cmd.model_dump())
+    [registered] = catalogue.decide_provider(await open_provider(opening, None), catalogue.NO_PROVIDER)
+    y_tunnus = registered.y_tunnus  # type: ignore[attr-defined]  # validated by its check digit, normalised
+    async with app.store.transaction() as session:
+        if await tables.claim_y_tunnus(session, y_tunnus, cmd.provider_id) != cmd.provider_id:
+            raise InvalidCommand("a provider with this Y-tunnus is already registered", field="y_tunnus")
+        done: Executed[catalogue.Provider] = await app.handle(opening, principal, context, session=session)
+        await tables.add_provider_user(session, principal.user_id, cmd.provider_id)
+    return done
+
+
+async def open_provider(cmd: c.OpenProvider, given: Given_ | None) -> catalogue.RegisterProvider:
+    return catalogue.RegisterProvider(**cmd.model_dump(exclude={"expected_version"}))
+
+
+async def verify(cmd: c.VerifyProvider, given: Given_) -> catalogue.VerifyProvider:
+    return catalogue.VerifyProvider(checklist=cmd.checklist, notes=cmd.notes)
+
+
+async def suspend(cmd: c.SuspendProvider, given: Given_) -> catalogue.SuspendProvider:
+    return catalogue.SuspendProvider(reason=cmd.reason)
+
+
+# --- offerings ---------------------------------------------------------------------------------------------------
+
+async def publish(cmd: c.PublishOffering, given: Given_) -> catalogue.PublishOffering:
+    return catalogue.PublishOffering(provider_status=given.facts.provider.status,
+                                     **cmd.model_dump(exclude={"expected_version"}))
+
+
+async def change_price(cmd: c.ChangePrice, given: Given_) -> catalogue.ChangePrice:
+    return catalogue.ChangePrice(unit_price_cents=cmd.unit_price_cents)
+
+
+async def withdraw(cmd: c.WithdrawOffering, given: Given_) -> catalogue.WithdrawOffering:
+    return catalogue.WithdrawOffering(reason=cmd.reason)
+
+
+# --- orders ------------------------------------------------------------------------------------------------------
+
+async def place_order(cmd: c.PlaceOrder, given: Given_) -> orders.PlaceOrder:
+    """The order's price, category and provider are the offering's as they stand now; later changes keep off it."""
+    offering = await given.deps.offering(cmd.offering_id)
+    if not offering.exists:
+        raise NotFound("no such offering")
+    assert offering.provider_id is not None
+    provider = await given.deps.provider(offering.provider_id)
+    client = given.facts.client
+    return orders.PlaceOrder(
+        order_id=cmd.order_id, client_id=cmd.client_id, provider_id=offering.provider_id,
+        offering_id=cmd.offering_id, quantity=cmd.quantity, provider_status=provider.status,
+        provider_serves_client=client.municipality in provider.service_areas, offering_withdrawn=offering.withdrawn,
+        category=offering.category, unit_price_cents=offering.unit_price_cents, today=given.context.now.date(),
+    )
+
+
+async def cancel(cmd: c.CancelOrder, given: Given_) -> orders.CancelOrder:
+    reason = "cancelled_by_client" if given.principal.role == "client" else "cancelled_by_worker"
+    return orders.CancelOrder(reason=reason)
+
+
+async def approve_invoice(cmd: c.ApproveInvoice, given: Given_) -> orders.ApproveInvoice:
+    return orders.ApproveInvoice()
+
+
+async def rate(cmd: c.RateProvider, given: Given_) -> orders.RateProvider:
+    sealed = (await given.keyring.seal(given.principal.user_id, cmd.comment))[0] if cmd.comment else None
+    return orders.RateProvider(stars=cmd.stars, comment=sealed)
+
+
+async def accept(cmd: c.AcceptOrder, given: Given_) -> orders.AcceptOrder:
+    return orders.AcceptOrder()
+
+
+async def decline(cmd: c.DeclineOrder, given: Given_) -> orders.DeclineOrder:
+    (reason,) = await given.keyring.seal(str(given.state.client_id), cmd.reason)  # may be about the client
+    return orders.DeclineOrder(reason=reason)
+
+
+async def record_delivery(cmd: c.RecordDelivery, given: Given_) -> orders.RecordDelivery:
+    return orders.RecordDelivery(delivered_on=cmd.delivered_on, today=given.context.now.date())
+
+
+async def submit_invoice(cmd: c.SubmitInvoice, given: Given_) -> orders.SubmitInvoice:
+    return orders.SubmitInvoice(invoice_id=uuid4(), amount_cents=cmd.amount_cents,
+                                vat_cents=cmd.vat_cents, reference=cmd.reference)
+
+
+# --- the saga: budgeting's answers and the deadlines ---------------------------------------------------------------
+
+async def confirm(cmd: c.ConfirmOrder, given: Given_) -> orders.ConfirmOrder:
+    return orders.ConfirmOrder()
+
+
+async def reject(cmd: c.RejectOrder, given: Given_) -> orders.RejectOrder:
+    return orders.RejectOrder(reason_code=cmd.reason_code, reason=cmd.reason)
+
+
+async def cancel_with_budget(cmd: c.CancelOrderWithBudget, given: Given_) -> orders.CancelOrder:
+    return orders.CancelOrder(reason="budget_closed")
+
+
+async def schedule_payment(cmd: c.SchedulePayment, given: Given_) -> orders.SchedulePayment:
+    pay_on = (given.context.now + given.deps.saga.payment_terms).date()
+    return orders.SchedulePayment(invoice_id=cmd.invoice_id, pay_on=pay_on)
+
+
+async def block_payment(cmd: c.BlockPayment, given: Given_) -> orders.BlockPayment:
+    return orders.BlockPayment(invoice_id=cmd.invoice_id, reason=cmd.reason)
+
+
+async def retry_reservation(cmd: c.RetryReservation, given: Given_) -> orders.RetryReservation:
+    return orders.RetryReservation()
+
+
+async def expire(cmd: c.ExpireOrder, given: Given_) -> orders.CancelOrder:
+    return orders.CancelOrder(reason="provider_no_response")
+
+
+# --- the waits' deadlines, in the transaction of the events that start them ------------------------------------
+
+async def await_reservation(cmd: Command, done: Executed[orders.Order], given: Given_, session: Session) -> None:
+    """Budgeting answers each reservation; until it does, ask again after a pause that doubles (at most 32×)."""
+    order, saga = done.state, given.deps.saga
+    attempt = order.reservation_attempts
+    pause = saga.reservation_timeout * min(2 ** (attempt - 1), 32)
+    await given.deps.tables.schedule(session, RESERVATION_TIMER, f"{order.order_id}:{attempt}",
+                                     given.context.now + pause, {"order_id": str(order.order_id)})
+
+
+async def await_provider(cmd: Command, done: Executed[orders.Order], given: Given_, session: Session) -> None:
+    """A confirmed order waits for the provider's answer, until the deadline."""
+    order_id = done.state.order_id
+    await given.deps.tables.schedule(session, PROVIDER_TIMER, str(order_id),
+                                     given.context.now + given.deps.saga.provider_response_timeout,
+                                     {"order_id": str(order_id)})
+
+
+def _order_of(timer: Timer) -> UUID:
+    return UUID(timer.payload["order_id"])
+
+
+TIMERS = {
+    RESERVATION_TIMER: lambda timer: c.RetryReservation(order_id=_order_of(timer)),
+    PROVIDER_TIMER: lambda timer: c.ExpireOrder(order_id=_order_of(timer)),
+}
+
+
+# Budgeting's answers and the deadlines act on an order only once there is one ("skip"): budgeting may answer
+# about an order this marketplace never placed.
+HANDLERS: Handlers = {
+    c.RegisterProvider: Workflow(register),
+    c.OpenProvider: Route(PROVIDER, open_provider, missing="decide"),
+    c.VerifyProvider: Route(PROVIDER, verify),
+    c.SuspendProvider: Route(PROVIDER, suspend),
+    c.PublishOffering: Route(OFFERING, publish, missing="decide"),
+    c.ChangePrice: Route(OFFERING, change_price),
+    c.WithdrawOffering: Route(OFFERING, withdraw),
+    c.PlaceOrder: Route(ORDER, place_order, missing="decide", then=await_reservation),
+    c.CancelOrder: Route(ORDER, cancel),
+    c.ApproveInvoice: Route(ORDER, approve_invoice),
+    c.RateProvider: Route(ORDER, rate),
+    c.AcceptOrder: Route(ORDER, accept),
+    c.DeclineOrder: Route(ORDER, decline),
+    c.RecordDelivery: Route(ORDER, record_delivery),
+    c.SubmitInvoice: Route(ORDER, submit_invoice),
+    c.ConfirmOrder: Route(ORDER, confirm, missing="skip", then=await_provider),
+    c.RejectOrder: Route(ORDER, reject, missing="skip"),
+    c.CancelOrderWithBudget: Route(ORDER, cancel_with_budget, missing="skip"),
+    c.SchedulePayment: Route(ORDER, schedule_payment, missing="skip"),
+    c.BlockPayment: Route(ORDER, block_payment, missing="skip"),
+    c.RetryReservation: Route(ORDER, retry_reservation, missing="skip", then=await_reservation),
+    c.ExpireOrder: Route(ORDER, expire, missing="skip"),
+}

@@ -1,19 +1,99 @@
 """Who may do what in the marketplace.
 
-- a provider user acts only for their own provider (offerings, answering orders, delivery, invoices);
+- a provider user registers their organisation and then acts only for their own provider (offerings,
+  answering orders, delivery, invoices);
 - the region (a manager) verifies and suspends providers;
-- a client orders, cancels, approves invoices and rates for themself; their coordinating worker may do
-  the same on the client's behalf;
-- everyone signed in may search; managers and auditors read orders.
+- a client orders, cancels and approves invoices for themself; their coordinating worker may do the same on
+  the client's behalf; only the client rates;
+- everyone signed in may search; managers and auditors read orders;
+- the service itself ("system") answers budgeting's replies and its own deadlines, and nobody else may.
+
+The policy decides on ``Seen``: the case as its stream has it and who stands where to it (the facts are read by
+handlers.py through the ports, since a client's coordinator and a user's provider live in tables).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, Literal
 from uuid import UUID
 
-from services.marketplace.domain.order import Order
+from services.marketplace.application import commands as c
+from services.marketplace.application.queries import ReadOrder
+from services.marketplace.domain.order import KnownClient
 from shared.kernel.errors import Forbidden
 from shared.kernel.principal import Principal
+
+Action = Literal["register", "verify", "offer", "order", "serve", "rate", "read"]
+
+# What each command or query asks to do: one line per command.
+ACTIONS: dict[type, Action] = {
+    c.OpenProvider: "register",
+    c.RegisterProvider: "register",
+    c.VerifyProvider: "verify",
+    c.SuspendProvider: "verify",
+    c.PublishOffering: "offer",
+    c.ChangePrice: "offer",
+    c.WithdrawOffering: "offer",
+    c.PlaceOrder: "order",
+    c.CancelOrder: "order",
+    c.ApproveInvoice: "order",
+    c.RateProvider: "rate",
+    c.AcceptOrder: "serve",
+    c.DeclineOrder: "serve",
+    c.RecordDelivery: "serve",
+    c.SubmitInvoice: "serve",
+    ReadOrder: "read",
+}
+
+# What the service does of itself, on budgeting's answers and its own deadlines: nobody else may.
+REACTIONS: frozenset[type] = frozenset({
+    c.ConfirmOrder, c.RejectOrder, c.CancelOrderWithBudget, c.SchedulePayment, c.BlockPayment, c.RetryReservation,
+    c.ExpireOrder,
+})
+
+READERS = ("manager", "auditor")
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A case and who stands where to it, as the policy decides on it."""
+
+    state: Any  # the provider, offering or order as its stream has it
+    own_provider: UUID | None = None  # the provider the caller acts for (provider users)
+    provider_id: UUID | None = None  # the provider the case belongs to
+    provider: Any = None  # that provider's state, when a new offering is published for it
+    client_id: UUID | None = None  # the client the case concerns
+    client: KnownClient | None = None  # what intake told of them (None: nothing yet)
+
+    @property
+    def coordinator_id(self) -> str | None:
+        return self.client.coordinator_id if self.client else None
+
+
+def authorize(principal: Principal, request: Any, seen: Seen) -> None:
+    """Raises Forbidden unless ``principal`` may send ``request`` (a command or a query) about the case."""
+    reaction, system = type(request) in REACTIONS, principal.role == "system"
+    if reaction or system:
+        if not (reaction and system):
+            raise Forbidden("only the marketplace itself does this, on budgeting's answer or a deadline")
+        return
+    match ACTIONS[type(request)]:
+        case "register":
+            if principal.role != "provider":
+                raise Forbidden("providers register themselves with a provider account")
+        case "verify":
+            require_region(principal)
+        case "offer" | "serve":
+            require_provider_user(principal, seen.own_provider, seen.provider_id)
+        case "order":
+            assert seen.client_id is not None
+            require_client_side(principal, seen.client_id, seen.coordinator_id)
+        case "rate":
+            if principal.role != "client" or principal.user_id != str(seen.client_id):
+                raise Forbidden("the client rates the providers they used")
+        case "read":
+            may_read(principal, seen)
 
 
 def require_region(principal: Principal) -> None:
@@ -35,11 +115,29 @@ def require_client_side(principal: Principal, client_id: UUID, coordinator_id: s
     raise Forbidden("only the client or their coordinating worker acts on the client's orders")
 
 
-def may_read_order(principal: Principal, order: Order, coordinator_id: str | None, own_provider: UUID | None) -> None:
-    if principal.role in ("manager", "auditor"):
+def may_read(principal: Principal, seen: Seen) -> None:
+    if principal.role in READERS:
         return
     if principal.role == "provider":
-        require_provider_user(principal, own_provider, order.provider_id)
+        require_provider_user(principal, seen.own_provider, seen.provider_id)
         return
-    assert order.client_id is not None
-    require_client_side(principal, order.client_id, coordinator_id)
+    assert seen.client_id is not None
+    require_client_side(principal, seen.client_id, seen.coordinator_id)
+
+
+def list_scope(principal: Principal, client_id: UUID | None, own_provider: UUID | None,
+               client: KnownClient | None) -> tuple[UUID | None, UUID | None]:
+    """Whose orders a list shows, as (client, provider): a provider user their provider's, a client their own,
+    the coordinating worker a named client's; managers and auditors any named client's."""
+    if principal.role == "provider":
+        if own_provider is None:
+            raise Forbidden("this user acts for no provider")
+        return None, own_provider
+    if client_id is None:
+        raise Forbidden("name the client (client_id)")
+    if principal.role == "worker":
+        if client is None or client.coordinator_id != principal.user_id:
+            raise Forbidden("only the client's coordinating worker sees their orders")
+    elif principal.role not in (*READERS, "client"):
+        raise Forbidden("not allowed")
+    return client_id, None

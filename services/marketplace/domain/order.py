@@ -62,6 +62,14 @@ class Order:
 NO_ORDER = Order()
 
 
+@dataclass(frozen=True)
+class KnownClient:
+    """What intake told the marketplace of a client: where they live, who coordinates their case."""
+
+    municipality: str
+    coordinator_id: str | None
+
+
 class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -1,34 +1,58 @@
-"""The marketplace's HTTP API: providers, offerings, search and price comparison, orders."""
+"""The marketplace's HTTP API: providers, offerings, search and price comparison, orders. Each route builds a
+command (or a query), hands it to the application, and shapes the answer; rules and roles live behind it."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from services.marketplace.adapters import postgres
-from services.marketplace.application.handlers import MarketplaceApplication
-from services.marketplace.domain import catalogue
-from services.marketplace.domain import order as orders
+from services.marketplace.application import commands as c
+from services.marketplace.application import views
+from services.marketplace.application.ports import Ports
+from services.marketplace.application.queries import (
+    ListOrders,
+    ReadOffering,
+    ReadOrder,
+    ReadProvider,
+    SearchOfferings,
+)
 from services.marketplace.entrypoints import schemas
+from shared.infra.aggregate import Executed
 from shared.infra.auth import CurrentPrincipal
 from shared.infra.http import Offset, command_context, etag, parse_if_match
-from shared.kernel.errors import Forbidden, NotFound
+from shared.infra.pipeline import Application
+from shared.kernel.commands import Command
+from shared.kernel.principal import Principal
 
 router = APIRouter(tags=["marketplace"])
 IfMatch = Annotated[str | None, Header(description='Stream version last seen, e.g. "3"; stale → 409')]
 
 
-def _app(request: Request) -> MarketplaceApplication:
-    return request.app.state.marketplace  # type: ignore[no-any-return]
+def _app(request: Request) -> Application[Ports]:
+    return request.app.state.application  # type: ignore[no-any-return]
 
 
-def _reply(done: Any, response: Response, **ids: Any) -> dict[str, Any]:
+async def _handle(command: Command, principal: Principal, request: Request) -> Executed[Any]:
+    done: Executed[Any] = await _app(request).handle(command, principal, command_context(request, principal))
+    return done
+
+
+def _reply(done: Executed[Any], response: Response, **ids: Any) -> dict[str, Any]:
     response.headers["ETag"] = etag(done.version)
     return {**{k: str(v) for k, v in ids.items()}, "version": done.version,
             "events": [{"id": str(e.id), "type": e.type} for e in done.new_events]}
+
+
+def _seen(request: Request) -> views.Seen:
+    """Names the clients whose data a read asks for, for the access log (shared/infra/http.py)."""
+
+    def note(client_ids: list[UUID]) -> None:
+        request.state.accessed_clients = client_ids
+
+    return note
 
 
 # --- providers --------------------------------------------------------------------------------------------
@@ -38,33 +62,29 @@ def _reply(done: Any, response: Response, **ids: Any) -> dict[str, Any]:
 async def register_provider(body: schemas.RegisterProviderBody, principal: CurrentPrincipal,
                             request: Request) -> dict[str, Any]:
     """A provider registers (Y-tunnus validated by its check digit; one provider per Y-tunnus)."""
-    command = catalogue.RegisterProvider(provider_id=uuid4(), **body.model_dump(mode="json"))
-    provider_id, _ = await _app(request).register_provider(command, principal, command_context(request, principal))
-    return {"provider_id": str(provider_id), "status": "unverified"}
+    command = c.RegisterProvider(**body.model_dump(mode="json"))
+    await _handle(command, principal, request)
+    return {"provider_id": str(command.provider_id), "status": "unverified"}
 
 
 @router.get("/providers/{provider_id}", tags=["providers"])
 async def get_provider(provider_id: UUID, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
-    found = await postgres.provider(_app(request).store.pool, provider_id)
-    if found is None:
-        raise NotFound("no such provider")
-    return found
+    return await views.provider(_app(request), ReadProvider(provider_id=provider_id), principal)
 
 
 @router.post("/providers/{provider_id}/verification", tags=["providers"])
 async def verify_provider(provider_id: UUID, body: schemas.VerificationBody, principal: CurrentPrincipal,
                           request: Request, response: Response) -> dict[str, Any]:
     """The region verifies the provider against every quality criterion (422 names what is missing)."""
-    done = await _app(request).verify_provider(provider_id, body.checklist, body.notes, principal,
-                                               command_context(request, principal))
-    return _reply(done, response, provider_id=provider_id)
+    command = c.VerifyProvider(provider_id=provider_id, checklist=body.checklist, notes=body.notes)
+    return _reply(await _handle(command, principal, request), response, provider_id=provider_id)
 
 
 @router.post("/providers/{provider_id}/suspension", tags=["providers"])
 async def suspend_provider(provider_id: UUID, body: schemas.ReasonBody, principal: CurrentPrincipal,
                            request: Request, response: Response) -> dict[str, Any]:
-    done = await _app(request).suspend_provider(provider_id, body.reason, principal, command_context(request, principal))
-    return _reply(done, response, provider_id=provider_id)
+    command = c.SuspendProvider(provider_id=provider_id, reason=body.reason)
+    return _reply(await _handle(command, principal, request), response, provider_id=provider_id)
 
 
 # --- offerings --------------------------------------------------------------------------------------------
@@ -73,36 +93,28 @@ async def suspend_provider(provider_id: UUID, body: schemas.ReasonBody, principa
 @router.post("/providers/{provider_id}/offerings", status_code=201, tags=["offerings"])
 async def publish_offering(provider_id: UUID, body: schemas.OfferingBody, principal: CurrentPrincipal,
                            request: Request, response: Response) -> dict[str, Any]:
-    offering_id, done = await _app(request).publish_offering(provider_id, body.model_dump(), principal,
-                                                             command_context(request, principal))
-    return _reply(done, response, offering_id=offering_id)
+    command = c.PublishOffering(provider_id=provider_id, **body.model_dump())
+    return _reply(await _handle(command, principal, request), response, offering_id=command.offering_id)
 
 
 @router.put("/offerings/{offering_id}/price", tags=["offerings"])
 async def change_price(offering_id: UUID, body: schemas.PriceBody, principal: CurrentPrincipal, request: Request,
                        response: Response) -> dict[str, Any]:
     """A new price for new orders; orders already placed keep theirs."""
-    done = await _app(request).change_offering(offering_id, catalogue.ChangePrice(unit_price_cents=body.unit_price_cents),
-                                               principal, command_context(request, principal))
-    return _reply(done, response, offering_id=offering_id)
+    command = c.ChangePrice(offering_id=offering_id, unit_price_cents=body.unit_price_cents)
+    return _reply(await _handle(command, principal, request), response, offering_id=offering_id)
 
 
 @router.post("/offerings/{offering_id}/withdrawal", tags=["offerings"])
 async def withdraw_offering(offering_id: UUID, body: schemas.ReasonBody, principal: CurrentPrincipal,
                             request: Request, response: Response) -> dict[str, Any]:
-    done = await _app(request).change_offering(offering_id, catalogue.WithdrawOffering(reason=body.reason),
-                                               principal, command_context(request, principal))
-    return _reply(done, response, offering_id=offering_id)
+    command = c.WithdrawOffering(offering_id=offering_id, reason=body.reason)
+    return _reply(await _handle(command, principal, request), response, offering_id=offering_id)
 
 
 @router.get("/offerings/{offering_id}", tags=["offerings"])
 async def get_offering(offering_id: UUID, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
-    pool = _app(request).store.pool
-    found = await postgres.offering(pool, offering_id)
-    if found is None:
-        raise NotFound("no such offering")
-    found["price_history"] = (await postgres.price_histories(pool, [offering_id])).get(offering_id, [])
-    return found
+    return await views.offering(_app(request), ReadOffering(offering_id=offering_id), principal)
 
 
 @router.get("/search", tags=["search"])
@@ -116,10 +128,9 @@ async def search(principal: CurrentPrincipal, request: Request, category: Annota
 
     ``sort=fair`` (default) rotates the order daily, ``price`` is cheapest first, ``rating`` uses a Bayesian
     average; none of them looks at a provider's size, so small providers are shown fairly."""
-    seed = datetime.now(UTC).date().isoformat()
-    return await postgres.search(_app(request).store.pool, category=category, municipality=municipality,
-                                 language=language, evening=evening, weekend=weekend, text=q, sort=sort, seed=seed,
-                                 limit=limit, offset=offset)
+    query = SearchOfferings(category=category, municipality=municipality, language=language, evening=evening,
+                            weekend=weekend, text=q, sort=sort, limit=limit, offset=offset)
+    return await views.search(_app(request), query, principal, seed=datetime.now(UTC).date().isoformat())
 
 
 # --- orders -----------------------------------------------------------------------------------------------
@@ -130,9 +141,9 @@ async def place_order(body: schemas.OrderBody, principal: CurrentPrincipal, requ
                       response: Response) -> dict[str, Any]:
     """Order a support for the client (202: budgeting reserves the funds, then the order is confirmed or
     rejected with budgeting's reason)."""
-    order_id, done = await _app(request).place_order(body.client_id, body.offering_id, body.quantity, principal,
-                                                     command_context(request, principal))
-    return _reply(done, response, order_id=order_id) | {"status": done.state.status}
+    command = c.PlaceOrder(client_id=body.client_id, offering_id=body.offering_id, quantity=body.quantity)
+    done = await _handle(command, principal, request)
+    return _reply(done, response, order_id=command.order_id) | {"status": done.state.status}
 
 
 @router.get("/orders", tags=["orders"])
@@ -140,107 +151,71 @@ async def list_orders(principal: CurrentPrincipal, request: Request, client_id: 
                       limit: Annotated[int, Query(ge=1, le=500)] = 100,
                       offset: Offset = 0) -> list[dict[str, Any]]:
     """A provider user sees their provider's orders; a client theirs; a worker a client's (client_id)."""
-    app = _app(request)
-    if principal.role == "provider":
-        own = await postgres.provider_of_user(app.store.pool, principal.user_id)
-        if own is None:
-            raise Forbidden("this user acts for no provider")
-        rows = await postgres.list_orders(app.store.pool, client_id=None, provider_id=own, limit=limit, offset=offset)
-        request.state.accessed_clients = [r["client_id"] for r in rows]  # each order names its client
-        return rows
-    if principal.role == "client":
-        client_id = UUID(principal.user_id)
-    elif client_id is None:
-        raise Forbidden("name the client (client_id)")
-    request.state.accessed_clients = [client_id]  # one client's orders: logged, also if refused below
-    if principal.role == "worker":
-        known = await postgres.client(app.store.pool, client_id)
-        if known is None or known["coordinator_id"] != principal.user_id:
-            raise Forbidden("only the client's coordinating worker sees their orders")
-    elif principal.role not in ("manager", "auditor", "client"):
-        raise Forbidden("not allowed")
-    return await postgres.list_orders(app.store.pool, client_id=client_id, provider_id=None, limit=limit,
-                                      offset=offset)
+    query = ListOrders(client_id=client_id, limit=limit, offset=offset)
+    return await views.orders(_app(request), query, principal, _seen(request))
 
 
 @router.get("/orders/{order_id}", tags=["orders"])
 async def get_order(order_id: UUID, principal: CurrentPrincipal, request: Request, response: Response) -> dict[str, Any]:
-    app = _app(request)
-    loaded = await app.load_order(order_id)
-    request.state.accessed_clients = [loaded.state.client_id]  # a read of the client's data: logged, also if refused
-    await app.may_read(principal, loaded.state)
-    response.headers["ETag"] = etag(loaded.version)
-    o = loaded.state
-    history = [{"type": e.type.rsplit(".", 1)[1], "time": e.time.isoformat(), "actor_role": e.actor.role}
-               for e in loaded.events]
-    placed = loaded.events[0].data
-    return {"order_id": str(o.order_id), "client_id": str(o.client_id), "provider_id": str(o.provider_id),
-            "offering_id": placed["offering_id"], "status": o.status, "quantity": placed["quantity"],
-            "unit_price_cents": placed["unit_price_cents"], "amount_cents": o.amount_cents,
-            "invoice_cents": o.invoice_cents or None, "version": loaded.version, "history": history}
+    version, view = await views.order(_app(request), ReadOrder(order_id=order_id), principal, _seen(request))
+    response.headers["ETag"] = etag(version)
+    return view
 
 
-async def _client_step(request: Request, principal: Any, order_id: UUID, command: orders.Command, response: Response,
-                       if_match: str | None) -> dict[str, Any]:
-    done = await _app(request).client_side(order_id, command, principal, command_context(request, principal),
-                                           parse_if_match(if_match))
-    return _reply(done, response, order_id=order_id) | {"status": done.state.status}
-
-
-async def _provider_step(request: Request, principal: Any, order_id: UUID, command: orders.Command,
-                         response: Response, if_match: str | None) -> dict[str, Any]:
-    done = await _app(request).provider_side(order_id, command, principal, command_context(request, principal),
-                                             parse_if_match(if_match))
-    return _reply(done, response, order_id=order_id) | {"status": done.state.status}
+async def _step(command: c.OrderCommand, principal: Principal, request: Request, response: Response) -> dict[str, Any]:
+    done = await _handle(command, principal, request)
+    return _reply(done, response, order_id=command.order_id) | {"status": done.state.status}
 
 
 @router.post("/orders/{order_id}/cancellation", tags=["orders"])
 async def cancel_order(order_id: UUID, principal: CurrentPrincipal, request: Request, response: Response,
                        if_match: IfMatch = None) -> dict[str, Any]:
     """Cancel before delivery: budgeting releases the funds."""
-    reason = "cancelled_by_client" if principal.role == "client" else "cancelled_by_worker"
-    return await _client_step(request, principal, order_id, orders.CancelOrder(reason=reason), response, if_match)
+    command = c.CancelOrder(order_id=order_id, expected_version=parse_if_match(if_match))
+    return await _step(command, principal, request, response)
 
 
 @router.post("/orders/{order_id}/acceptance", tags=["orders"])
 async def accept_order(order_id: UUID, principal: CurrentPrincipal, request: Request, response: Response,
                        if_match: IfMatch = None) -> dict[str, Any]:
-    return await _provider_step(request, principal, order_id, orders.AcceptOrder(), response, if_match)
+    command = c.AcceptOrder(order_id=order_id, expected_version=parse_if_match(if_match))
+    return await _step(command, principal, request, response)
 
 
 @router.post("/orders/{order_id}/decline", tags=["orders"])
 async def decline_order(order_id: UUID, body: schemas.ReasonBody, principal: CurrentPrincipal, request: Request,
                         response: Response, if_match: IfMatch = None) -> dict[str, Any]:
     """The provider declines: budgeting releases the funds."""
-    done = await _app(request).decline(order_id, body.reason, principal, command_context(request, principal),
-                                       parse_if_match(if_match))
-    return _reply(done, response, order_id=order_id) | {"status": done.state.status}
+    command = c.DeclineOrder(order_id=order_id, reason=body.reason, expected_version=parse_if_match(if_match))
+    return await _step(command, principal, request, response)
 
 
 @router.post("/orders/{order_id}/delivery", tags=["orders"])
 async def record_delivery(order_id: UUID, body: schemas.DeliveryBody, principal: CurrentPrincipal,
                           request: Request, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
-    command = orders.RecordDelivery(delivered_on=body.delivered_on, today=datetime.now(UTC).date())
-    return await _provider_step(request, principal, order_id, command, response, if_match)
+    command = c.RecordDelivery(order_id=order_id, delivered_on=body.delivered_on,
+                               expected_version=parse_if_match(if_match))
+    return await _step(command, principal, request, response)
 
 
 @router.post("/orders/{order_id}/invoice", tags=["orders"])
 async def submit_invoice(order_id: UUID, body: schemas.InvoiceBody, principal: CurrentPrincipal, request: Request,
                          response: Response, if_match: IfMatch = None) -> dict[str, Any]:
-    command = orders.SubmitInvoice(invoice_id=uuid4(), **body.model_dump())
-    return await _provider_step(request, principal, order_id, command, response, if_match)
+    command = c.SubmitInvoice(order_id=order_id, **body.model_dump(), expected_version=parse_if_match(if_match))
+    return await _step(command, principal, request, response)
 
 
 @router.post("/orders/{order_id}/invoice/approval", tags=["orders"])
 async def approve_invoice(order_id: UUID, principal: CurrentPrincipal, request: Request, response: Response,
                           if_match: IfMatch = None) -> dict[str, Any]:
     """The client or worker approves the invoice: budgeting records the spending, then payment is scheduled."""
-    return await _client_step(request, principal, order_id, orders.ApproveInvoice(), response, if_match)
+    command = c.ApproveInvoice(order_id=order_id, expected_version=parse_if_match(if_match))
+    return await _step(command, principal, request, response)
 
 
 @router.post("/orders/{order_id}/rating", tags=["orders"])
 async def rate_provider(order_id: UUID, body: schemas.RatingBody, principal: CurrentPrincipal, request: Request,
                         response: Response) -> dict[str, Any]:
     """After delivery the client rates the provider 1–5; the average shows in search."""
-    done = await _app(request).rate(order_id, body.stars, body.comment, principal, command_context(request, principal))
-    return _reply(done, response, order_id=order_id)
+    command = c.RateProvider(order_id=order_id, stars=body.stars, comment=body.comment)
+    return _reply(await _handle(command, principal, request), response, order_id=order_id)

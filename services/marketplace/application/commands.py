@@ -1,0 +1,153 @@
+"""What callers ask of the marketplace, one command each: providers and the region over HTTP (and the console),
+the service itself when budgeting answers an order or a deadline passes. Each carries what the caller knows;
+texts are in clear until the handler seals them. Handlers: handlers.py; who may send which: policy.py.
+
+A command that starts a stream carries its new id (minted when the command is made, so the caller can name it in
+its answer and a retry of the same command lands on the same stream)."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID, uuid4
+
+from pydantic import Field
+
+from contracts.marketplace import Language, ProviderKind
+from shared.kernel.commands import Command
+
+
+class ProviderCommand(Command):
+    provider_id: UUID  # the stream is provider-<provider_id>
+
+
+class OfferingCommand(Command):
+    offering_id: UUID  # the stream is offering-<offering_id>
+
+
+class OrderCommand(Command):
+    order_id: UUID  # the stream is order-<order_id>
+
+
+# --- providers -----------------------------------------------------------------------------------------------
+
+class RegisterProvider(Command):
+    """A provider user registers their organisation and becomes its user (one provider per Y-tunnus)."""
+
+    provider_id: UUID = Field(default_factory=uuid4)
+    y_tunnus: str
+    name: str
+    kind: ProviderKind
+    service_areas: list[str]
+    languages: list[Language]
+    accessibility: str
+    evening_availability: bool = False
+    weekend_availability: bool = False
+    contact_email: str
+    contact_phone: str | None = None
+
+
+class OpenProvider(RegisterProvider):
+    """The registration's one command, once its Y-tunnus is claimed (sent by the registration workflow)."""
+
+
+class VerifyProvider(ProviderCommand):
+    checklist: dict[str, bool]
+    notes: str = ""
+
+
+class SuspendProvider(ProviderCommand):
+    reason: str
+
+
+# --- offerings -----------------------------------------------------------------------------------------------
+
+class PublishOffering(Command):
+    offering_id: UUID = Field(default_factory=uuid4)
+    provider_id: UUID
+    category: str
+    title: str
+    description: str
+    unit_price_cents: int
+    vat_rate_bp: int
+    unit: str
+    availability: str = ""
+
+
+class ChangePrice(OfferingCommand):
+    unit_price_cents: int
+
+
+class WithdrawOffering(OfferingCommand):
+    reason: str
+
+
+# --- orders: the client's side and the provider's side -------------------------------------------------------
+
+class PlaceOrder(Command):
+    order_id: UUID = Field(default_factory=uuid4)
+    client_id: UUID
+    offering_id: UUID
+    quantity: int = 1
+
+
+class CancelOrder(OrderCommand):
+    """The client or their worker cancels before delivery."""
+
+
+class ApproveInvoice(OrderCommand):
+    pass
+
+
+class RateProvider(OrderCommand):
+    stars: int
+    comment: str | None = None
+
+
+class AcceptOrder(OrderCommand):
+    pass
+
+
+class DeclineOrder(OrderCommand):
+    reason: str
+
+
+class RecordDelivery(OrderCommand):
+    delivered_on: date
+
+
+class SubmitInvoice(OrderCommand):
+    amount_cents: int
+    vat_cents: int
+    reference: str
+
+
+# --- the saga: budgeting's answers (reactions.py) and the deadlines (timers) ------------------------------------
+
+class ConfirmOrder(OrderCommand):
+    pass
+
+
+class RejectOrder(OrderCommand):
+    reason_code: str
+    reason: str
+
+
+class CancelOrderWithBudget(OrderCommand):
+    """The budget closed and released the order's funds."""
+
+
+class SchedulePayment(OrderCommand):
+    invoice_id: UUID
+
+
+class BlockPayment(OrderCommand):
+    invoice_id: UUID
+    reason: str
+
+
+class RetryReservation(OrderCommand):
+    """Budgeting did not answer in time: ask again."""
+
+
+class ExpireOrder(OrderCommand):
+    """The provider did not answer in time: the order is cancelled and its funds released."""

@@ -1,0 +1,38 @@
+"""What readers ask of the marketplace (the policy decides who may, as for commands); answered by views.py."""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
+
+from shared.kernel.commands import Query
+
+
+class ReadProvider(Query):
+    provider_id: UUID
+
+
+class ReadOffering(Query):
+    offering_id: UUID
+
+
+class SearchOfferings(Query):
+    category: str | None = None
+    municipality: str | None = None
+    language: str | None = None
+    evening: bool | None = None
+    weekend: bool | None = None
+    text: str | None = None
+    sort: Literal["fair", "price", "rating"] = "fair"
+    limit: int = 50
+    offset: int = 0
+
+
+class ReadOrder(Query):
+    order_id: UUID
+
+
+class ListOrders(Query):
+    client_id: UUID | None = None  # a client's own; a worker's, manager's or auditor's: whose
+    limit: int = 100
+    offset: int = 0
