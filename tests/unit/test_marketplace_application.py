@@ -434,7 +434,7 @@ async def fire(h: Harness, kind: str, oid: UUID) -> list[DomainEvent]:
     return h.decoded((await h.store.read_stream(order_stream(oid)))[before:])
 
 
-@covers(SERVICE, c.RetryReservation)
+@covers(SERVICE, RESERVATION_TIMER, c.RetryReservation)
 async def test_no_answer_from_budgeting_asks_again_after_a_growing_pause_until_it_answers(
         h: Harness, tables: MemoryTables) -> None:
     cid, _, oid = await order(h, tables)
@@ -449,7 +449,7 @@ async def test_no_answer_from_budgeting_asks_again_after_a_growing_pause_until_i
     assert await fire(h, RESERVATION_TIMER, oid) == []  # budgeting answered meanwhile
 
 
-@covers(SERVICE, c.ExpireOrder)
+@covers(SERVICE, PROVIDER_TIMER, c.ExpireOrder)
 async def test_a_provider_who_does_not_answer_in_time_loses_the_order(h: Harness, tables: MemoryTables) -> None:
     _, _, oid = await order(h, tables, "confirmed")
     [cancelled] = await fire(h, PROVIDER_TIMER, oid)
