@@ -21,8 +21,13 @@ import json
 import os
 import random
 import re
+import shutil
+import signal
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -204,11 +209,41 @@ async def measure(console: str, cookie: str, paths: list[str], rounds: int) -> d
             "p99_ms": percentile(server, 99) * 1000, "client_p95_ms": percentile(client, 95) * 1000, "n": rounds}
 
 
+@asynccontextmanager
+async def profiled(stack: LocalStack, folder: Path | None, page: str) -> AsyncIterator[None]:
+    """py-spy (installed outside the project: `pip install py-spy`, or AVAIN_PY_SPY) on every Python process of
+    the stack while ``page`` is measured: folded stacks per process, <folder>/<page>-<process>.txt."""
+    if folder is None:
+        yield
+        return
+    spy = os.environ.get("AVAIN_PY_SPY") or shutil.which("py-spy")
+    if spy is None:
+        raise SystemExit("--profile needs py-spy (pip install py-spy, or AVAIN_PY_SPY=/path/to/py-spy)")
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    spies = []
+    for name, process in stack.processes.items():
+        if name != "oidc" and process.proc is not None:
+            spies.append(await asyncio.create_subprocess_exec(
+                spy, "record", "--format", "raw", "--rate", "200", "--nonblocking", "--pid", str(process.proc.pid),
+                "--output", str(folder / f"{page}-{name}.txt"), stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL))
+    await asyncio.sleep(1)  # attached
+    try:
+        yield
+    finally:
+        for spy_process in spies:
+            spy_process.send_signal(signal.SIGINT)
+        for spy_process in spies:
+            await spy_process.wait()
+
+
 async def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=60_000)
     parser.add_argument("--workers", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="record py-spy profiles (folded stacks) of every process while measuring, into this folder")
     args = parser.parse_args(argv)
     from deploy.local import demo as demo_data
     from services.intake.application.directory import ClientDirectory
@@ -257,8 +292,10 @@ async def main(argv: list[str] | None = None) -> int:
             "SELECT client_id FROM intake_cases WHERE coordinator_id = $1 LIMIT 100", WORKER)]
         say(f"  worker-aino coordinates {len(mine)}+ clients; measuring {args.rounds} requests of each page")
         await measure(stack.console_url, cookie, ["/caseload"], 10)  # warm up
-        results = {"caseload": await measure(stack.console_url, cookie, ["/caseload"], args.rounds),
-                   "case": await measure(stack.console_url, cookie, [f"/clients/{c}" for c in mine], args.rounds)}
+        results = {}
+        for page, paths in (("caseload", ["/caseload"]), ("case", [f"/clients/{c}" for c in mine])):
+            async with profiled(stack, args.profile, page):
+                results[page] = await measure(stack.console_url, cookie, paths, args.rounds)
         for page, r in results.items():
             verdict = "ok" if r["p95_ms"] < 300 else "OVER BUDGET"
             say(f"  {page:9s} server p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms"

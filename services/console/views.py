@@ -4,7 +4,7 @@ their tables. The same case view serves the worker's case page and the client's 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 from services.console.adapters.services import Refusal, Services
 from services.console.charts import AreaChange, BudgetBar, budget_chart, change_chart
@@ -39,13 +39,21 @@ async def _optional(call: Any) -> Any:
 async def case_view(services: Services, token: str, client_id: str, t: Translator, *, purpose: str | None,
                     staff: bool) -> dict[str, Any]:
     kw = {"purpose": purpose} if purpose else {}
-    intake = await services.get("intake", f"/clients/{client_id}", token, **kw)  # refusals here refuse the page
-    budget, advice, follow, orders, history = await asyncio.gather(
+    # Every service at once: the page waits for the slowest, not for the sum. Intake's refusal still refuses the
+    # whole page (the others answer the same reader by their own rules and log their reads either way).
+    answers = await asyncio.gather(
+        services.get("intake", f"/clients/{client_id}", token, **kw),
         _optional(services.get("budgeting", f"/budgets/{client_id}", token, **kw)),
         _optional(services.get("budgeting", f"/budgets/{client_id}/advice", token, **kw)),
         _optional(services.get("followup", f"/followups/{client_id}", token, **kw)),
         _optional(services.get("marketplace", "/orders", token, params={"client_id": client_id}, **kw)),
-        _optional(services.get("history", f"/history/clients/{client_id}", token, **kw)))
+        _optional(services.get("history", f"/history/clients/{client_id}", token, **kw)),
+        return_exceptions=True)
+    # Every call has finished (none left running behind the refusal); the first refusal is the page's.
+    refused = next((a for a in answers if isinstance(a, BaseException)), None)
+    if refused is not None:
+        raise refused
+    intake, budget, advice, follow, orders, history = cast(list[Any], answers)
     person = intake.get("person") or {}
     name = " ".join(p for p in (person.get("first_name"), person.get("last_name")) if p) or t("case.erased")
     return {"client_id": client_id, "name": name, "intake": intake, "budget": budget, "advice": advice,

@@ -83,6 +83,20 @@ async def test_names_of_listed_clients_only_for_who_may_see_them(intake, tokens)
     assert [i["client_id"] for i in own.json()["items"]] == [mine]
 
 
+async def test_many_names_are_opened_each_with_its_own_key_and_each_shown_client_logged_once(intake, tokens):
+    """One answer, many clients: their keys come in one query, and every one shown gets its own access event;
+    an erased client's name reads as erased, never as another's."""
+    ids = [await register(intake, tokens, f"Nimi{n}", "Moni", 20 + n) for n in range(4)]
+    await intake.app.state.runtime.keyring.destroy(ids[1], "test: erased")
+    before = [await logged_reads(intake, c) for c in ids]
+    r = await intake.get("/clients/names", params=[("id", c) for c in ids], headers=tokens(*WORKER))
+    assert r.status_code == 200, r.text
+    shown = {i["client_id"]: (i["name"], i["erased"]) for i in r.json()["items"]}
+    assert shown == {ids[0]: ("Nimi0 Moni", False), ids[1]: (None, True), ids[2]: ("Nimi2 Moni", False),
+                     ids[3]: ("Nimi3 Moni", False)}
+    assert [await logged_reads(intake, c) for c in ids] == [n + 1 for n in before]
+
+
 async def test_search_by_hetu_needs_a_purpose_is_logged_and_rate_limited(intake, tokens):
     hetu = make_hetu(date(1980, 1, 12), 312)
     r = await intake.post("/clients", json=person(hetu, first_name="Olli", last_name="Oja"), headers=tokens(*WORKER))

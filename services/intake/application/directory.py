@@ -133,17 +133,13 @@ class ClientDirectory:
         recent.append(now)
 
     async def _opened(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        items = []
-        for r in rows:
-            name = None
-            if r["sealed_name"] is not None:
-                sealed = Sealed.model_validate(json.loads(r["sealed_name"]) if isinstance(r["sealed_name"], str)
-                                               else r["sealed_name"])
-                (name,) = await self._keyring.open(str(r["client_id"]), sealed)
-            items.append({"client_id": str(r["client_id"]), "name": None if name == ERASED else name,
-                          "erased": name == ERASED, "status": r["status"], "coordinator_id": r["coordinator_id"],
-                          "preferred_language": r["preferred_language"]})
-        return items
+        """Each row's name opened with its client's key; the keys of all of them fetched in one query."""
+        sealed = [(str(r["client_id"]), None if r["sealed_name"] is None else Sealed.model_validate(
+            json.loads(r["sealed_name"]) if isinstance(r["sealed_name"], str) else r["sealed_name"])) for r in rows]
+        names = await self._keyring.open_each(sealed)
+        return [{"client_id": str(r["client_id"]), "name": None if name == ERASED else name, "erased": name == ERASED,
+                 "status": r["status"], "coordinator_id": r["coordinator_id"],
+                 "preferred_language": r["preferred_language"]} for r, name in zip(rows, names, strict=True)]
 
 
 def _visible_to(principal: Principal) -> str | None:
