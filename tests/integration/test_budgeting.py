@@ -232,3 +232,16 @@ def _now() -> Any:
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+async def test_the_work_list_comes_in_pages_with_a_cursor_and_the_total(intake, budgeting, tokens):
+    for n in range(3):
+        await budget_opened(budgeting, tokens, await walk_to_completion(intake, tokens, make_hetu(date(1972, 3, 1 + n), 600 + n)))
+    w = tokens(*WORKER)
+    first = await budgeting.get("/budgets", params={"status": "draft", "limit": 2}, headers=w)
+    total = int(first.headers["X-Total-Count"])
+    assert total >= 3 and len(first.json()) == 2
+    second = await budgeting.get("/budgets", params={"status": "draft", "limit": 2,
+                                                     "cursor": first.headers["X-Next-Cursor"]}, headers=w)
+    assert int(second.headers["X-Total-Count"]) == total
+    assert not {b["client_id"] for b in first.json()} & {b["client_id"] for b in second.json()}

@@ -192,3 +192,25 @@ async def test_decline_records_reason_and_appeal_instructions(intake, tokens):
     again = await intake.post(f"/clients/{cid}/consent", json={}, headers=w)
     assert again.status_code == 200  # consent can still be recorded; intake itself is final
     assert (await intake.post(f"/clients/{cid}/completion", headers=w)).status_code == 409
+
+
+async def test_the_work_list_comes_in_pages_with_a_cursor_and_the_total(intake, tokens):
+    w = tokens(*WORKER)
+    for n in range(3):
+        registered = await intake.post("/clients", json=person(make_hetu(date(1971, 2, 1 + n), 500 + n)), headers=w)
+        cid = registered.json()["client_id"]
+        assert (await intake.post(f"/clients/{cid}/consent", json={}, headers=w)).status_code == 200
+        assert (await intake.put(f"/clients/{cid}/coordinator", json={"worker_id": WORKER[0]},
+                                 headers=w)).status_code == 200
+    first = await intake.get("/clients", params={"limit": 2}, headers=w)
+    total = int(first.headers["X-Total-Count"])
+    assert total >= 3 and len(first.json()) == 2
+    seen = [c["client_id"] for c in first.json()]
+    cursor = first.headers["X-Next-Cursor"]
+    while cursor:
+        page = await intake.get("/clients", params={"limit": 2, "cursor": cursor}, headers=w)
+        assert int(page.headers["X-Total-Count"]) == total
+        seen += [c["client_id"] for c in page.json()]
+        cursor = page.headers.get("X-Next-Cursor")
+    assert len(seen) == len(set(seen)) == total
+    assert (await intake.get("/clients", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=w)).status_code == 422

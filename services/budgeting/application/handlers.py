@@ -48,6 +48,7 @@ class Ports:
     decision_number: Callable[[int], Awaitable[str]]  # the next decision number of a year, e.g. HB-2026-000042
     authority_limit: Callable[[str | None], int]  # a worker's limit in cents, by municipality
     list_budgets: Callable[..., Awaitable[list[dict[str, Any]]]]  # the work list (projection)
+    count_budgets: Callable[..., Awaitable[int]] | None = None  # the work list's total (None: the rows shown)
 
 
 Given_ = Given[domain.Budget, Ports]
@@ -184,4 +185,7 @@ def ports(pool: Any, authority_limit: Callable[[str | None], int]) -> Ports:
     async def list_budgets(**filters: Any) -> list[dict[str, Any]]:
         return await postgres.list_budgets(pool, **filters)
 
-    return Ports(decision_number, authority_limit, list_budgets)
+    async def count_budgets(**filters: Any) -> int:
+        return await postgres.count_budgets(pool, **filters)
+
+    return Ports(decision_number, authority_limit, list_budgets, count_budgets)

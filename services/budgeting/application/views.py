@@ -39,10 +39,15 @@ async def advice(app: Application[Ports], query: AdviseOnBudget, principal: Prin
     return advice_view(advise(loaded.state, query.today or datetime.now(UTC).date()))
 
 
-async def work_list(app: Application[Ports], query: ListBudgets, principal: Principal) -> list[dict[str, Any]]:
+async def work_list(app: Application[Ports], query: ListBudgets,
+                    principal: Principal) -> tuple[list[dict[str, Any]], int]:
+    """A page of the work list and the total of the whole list."""
     coordinator = list_scope(principal)
-    return await app.deps.list_budgets(coordinator_id=coordinator, status=query.status, limit=query.limit,
+    rows = await app.deps.list_budgets(coordinator_id=coordinator, status=query.status, limit=query.limit,
                                        offset=query.offset)
+    if app.deps.count_budgets is None:
+        return rows, query.offset + len(rows)
+    return rows, await app.deps.count_budgets(coordinator_id=coordinator, status=query.status)
 
 
 async def budget_view(loaded: Loaded[Budget], keyring: Keyring) -> dict[str, Any]:

@@ -14,7 +14,16 @@ from services.budgeting.application.handlers import Ports
 from services.budgeting.application.queries import AdviseOnBudget, ListBudgets, ReadBudget
 from services.budgeting.entrypoints import schemas
 from shared.infra.auth import CurrentPrincipal
-from shared.infra.http import CommandAccepted, Offset, accepted, command_context, etag, parse_if_match
+from shared.infra.http import (
+    CommandAccepted,
+    Offset,
+    accepted,
+    command_context,
+    etag,
+    offset_of,
+    paginated,
+    parse_if_match,
+)
 from shared.infra.pipeline import Application
 from shared.kernel.principal import Principal
 
@@ -33,14 +42,20 @@ async def _handle(command: c.BudgetCommand, principal: Principal, request: Reque
 
 
 @router.get("")
-async def list_budgets(principal: CurrentPrincipal, request: Request,
+async def list_budgets(principal: CurrentPrincipal, request: Request, response: Response,
                        status: Literal["draft", "awaiting_approval", "decided", "closed"] | None = None,
                        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                       offset: Offset = 0) -> list[dict[str, Any]]:
-    """A worker's own clients' budgets; managers (e.g. ``status=awaiting_approval``) and auditors see all."""
-    rows = await views.work_list(_app(request), ListBudgets(status=status, limit=limit, offset=offset), principal)
+                       offset: Offset = 0,
+                       cursor: Annotated[str | None, Query(max_length=200,
+                                                          description="The next page (X-Next-Cursor)")] = None,
+                       ) -> list[dict[str, Any]]:
+    """A worker's own clients' budgets; managers (e.g. ``status=awaiting_approval``) and auditors see all. The
+    whole list's total and the next page's cursor come in the X-Total-Count and X-Next-Cursor headers."""
+    start = offset_of(cursor, offset)
+    rows, total = await views.work_list(_app(request), ListBudgets(status=status, limit=limit, offset=start),
+                                        principal)
     request.state.accessed_clients = [r["client_id"] for r in rows]  # a work list reads each client's data
-    return rows
+    return paginated(response, rows, offset=start, limit=limit, total=total)
 
 
 @router.get("/{client_id}")

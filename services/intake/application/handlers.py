@@ -49,6 +49,7 @@ class Ports:
     # tests that build their own ports need not know it.
     directory: ClientDirectory | None = None
     record_name: Callable[[Session, UUID, str, list[str]], Awaitable[None]] | None = None
+    count_cases: Callable[..., Awaitable[int]] | None = None  # the work list's total (None: the rows shown)
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,9 @@ def ports(pool: Any, hetu_pepper: bytes, keyring: Any = None) -> Ports:
     async def list_cases(**filters: Any) -> list[dict[str, Any]]:
         return await postgres.list_cases(pool, **filters)
 
+    async def count_cases(**filters: Any) -> int:
+        return await postgres.count_cases(pool, **filters)
+
     directory = ClientDirectory(pool, keyring, hetu_pepper) if keyring is not None else None
     return Ports(hetu_pepper, find_client, postgres.claim_hetu, postgres.forget_hetu, list_cases, directory,
-                 postgres.record_name)
+                 postgres.record_name, count_cases)

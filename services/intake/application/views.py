@@ -25,10 +25,14 @@ async def case(app: Application[Ports], query: ReadCase, principal: Principal) -
     return loaded.version, await case_view(loaded, app.keyring)
 
 
-async def work_list(app: Application[Ports], query: ListCases, principal: Principal) -> list[dict[str, Any]]:
+async def work_list(app: Application[Ports], query: ListCases, principal: Principal) -> tuple[list[dict[str, Any]], int]:
+    """A page of the work list and the total of the whole list."""
     coordinator = list_scope(principal, query)
-    return await app.deps.list_cases(coordinator_id=coordinator, status=query.status, limit=query.limit,
+    rows = await app.deps.list_cases(coordinator_id=coordinator, status=query.status, limit=query.limit,
                                      offset=query.offset)
+    if app.deps.count_cases is None:
+        return rows, query.offset + len(rows)
+    return rows, await app.deps.count_cases(coordinator_id=coordinator, status=query.status)
 
 
 async def person_for_integration(app: Application[Ports], query: ReadPersonForIntegration, principal: Principal,

@@ -16,7 +16,16 @@ from services.intake.application.queries import ListCases, ReadCase
 from services.intake.entrypoints import schemas
 from shared.infra.access import PURPOSE_HEADER
 from shared.infra.auth import CurrentPrincipal
-from shared.infra.http import CommandAccepted, Offset, accepted, command_context, etag, parse_if_match
+from shared.infra.http import (
+    CommandAccepted,
+    Offset,
+    accepted,
+    command_context,
+    etag,
+    offset_of,
+    paginated,
+    parse_if_match,
+)
 from shared.infra.pipeline import Application
 from shared.kernel.principal import Principal
 
@@ -50,16 +59,19 @@ async def register_client(body: schemas.RegisterClientBody, principal: CurrentPr
 
 @router.get("", response_model=list[schemas.CaseSummary])
 async def list_clients(
-    principal: CurrentPrincipal, request: Request,
+    principal: CurrentPrincipal, request: Request, response: Response,
     scope: Literal["mine", "unassigned", "all"] = "mine",
     status: Literal["open", "completed", "declined"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Offset = 0,
+    cursor: Annotated[str | None, Query(max_length=200, description="The next page (X-Next-Cursor)")] = None,
 ) -> list[dict[str, Any]]:
-    """A worker's cases (or the unassigned ones at the door); managers and auditors may list all."""
-    query = ListCases(scope=scope, status=status, limit=limit, offset=offset)
-    rows = await views.work_list(_app(request), query, principal)
+    """A worker's cases (or the unassigned ones at the door); managers and auditors may list all. The whole
+    list's total and the next page's cursor come in the X-Total-Count and X-Next-Cursor headers."""
+    start = offset_of(cursor, offset)
+    query = ListCases(scope=scope, status=status, limit=limit, offset=start)
+    rows, total = await views.work_list(_app(request), query, principal)
     request.state.accessed_clients = [r["client_id"] for r in rows]  # a work list reads each client's data
-    return rows
+    return paginated(response, rows, offset=start, limit=limit, total=total)
 
 
 def _directory(request: Request) -> ClientDirectory:
