@@ -125,6 +125,16 @@ class IntakeDeclined(DomainEvent):
     appeal_instructions: str = Field(min_length=1)
 
 
+class PreferredLanguageChanged(DomainEvent):
+    """The language the client wants to be served in (pages, letters, messages): their own choice, or what they
+    told their worker. Every service that writes to the client reads it from here."""
+
+    event_type = "fi.avain.intake.PreferredLanguageChanged"
+
+    client_id: UUID
+    preferred_language: Language
+
+
 EVENTS: list[type[DomainEvent]] = [
     ClientRegistered,
     ConsentGiven,
@@ -134,6 +144,7 @@ EVENTS: list[type[DomainEvent]] = [
     NeedsAssessed,
     IntakeCompleted,
     IntakeDeclined,
+    PreferredLanguageChanged,
 ]
 
 registry = EventRegistry(EVENTS)

@@ -95,8 +95,12 @@ class Page:
         return [(code, cat.language(code).autonym) for code in cat.codes]
 
     def language_url(self, code: str) -> str:
-        here = self.request.url.path + (f"?{self.request.url.query}" if self.request.url.query else "")
-        return f"/language/{code}?next={quote(here, safe='')}"
+        return f"/language/{code}?next={quote(self.here, safe='')}"
+
+    @property
+    def here(self) -> str:
+        """This page's path and query: where to come back to."""
+        return self.request.url.path + (f"?{self.request.url.query}" if self.request.url.query else "")
 
     @property
     def path(self) -> str:
@@ -138,8 +142,9 @@ def page_of(request: Request) -> Page:
             session, request.state.session_expired = None, True
         else:
             refresh = now - session.last_seen > 30
-    lang = catalogue().negotiate(request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE),
-                                 request.headers.get("accept-language"), session.language if session else None)
+    # The signed-in person's own choice (a client's is stored by intake) comes first; a visitor's is in a cookie.
+    chosen = (session.language if session is not None else None) or request.cookies.get(LANGUAGE_COOKIE)
+    lang = catalogue().negotiate(request.query_params.get("lang") or chosen, request.headers.get("accept-language"))
     if not hasattr(request.state, "csrf_secret"):
         request.state.csrf_secret = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
     return Page(request=request, settings=settings, session=session,

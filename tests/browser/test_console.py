@@ -81,7 +81,7 @@ async def test_a_client_reads_plan_budget_decisions_and_who_read_their_data_in_f
         await v.goto("/my/access")
         assert await v.page.locator("tbody tr").count() >= 1  # the worker's reads, at least
         # Swedish: the language switch on the page, kept for the next pages.
-        await v.page.get_by_role("link", name="svenska").click()
+        await v.page.get_by_role("button", name="svenska").click()
         await v.page.wait_for_url(re.compile(r"/my/access$"))
         await v.check()
         assert await v.page.get_attribute("html", "lang") == "sv"
@@ -94,6 +94,17 @@ async def test_a_client_reads_plan_budget_decisions_and_who_read_their_data_in_f
         assert "Tillgänglighetsutlåtande" in await v.page.locator("h1").inner_text()
     finally:
         await v.context.close()
+    # The choice is the client's stored preference (kept by intake), not this browser's: another device opens in
+    # Swedish although it asks for Finnish. Choosing Finnish there stores that again.
+    other = await visitor(browser, demo.url, lang="fi")
+    try:
+        await sign_in(other, "citizen-demo", "citizen")
+        assert await other.page.get_attribute("html", "lang") == "sv"
+        await other.page.get_by_role("button", name="suomi").click()
+        await other.page.wait_for_url(re.compile(r"/my/plan$"))
+        assert await other.page.get_attribute("html", "lang") == "fi"
+    finally:
+        await other.context.close()
 
 
 async def test_a_clients_stored_language_is_used_when_the_browser_asks_for_none_we_have(

@@ -22,6 +22,7 @@ from contracts.intake import (
     IntakeCompleted,
     IntakeDeclined,
     NeedsAssessed,
+    PreferredLanguageChanged,
     SelfAssessmentRecorded,
     SelfAssessmentScores,
     ServiceTask,
@@ -189,6 +190,18 @@ async def test_the_coordinator_declines_with_a_reason_and_appeal_instructions(h:
     assert await h.open(cid, declined.reason) == ["Ei täytä ehtoja"]
 
 
+@covers(SERVICE, c.ChangePreferredLanguage)
+async def test_the_client_or_their_worker_changes_the_language_they_are_served_in(h: Harness) -> None:
+    cid = await consented(h, WORKER)
+    [changed] = await h.when(c.ChangePreferredLanguage(client_id=cid, preferred_language="sv"), client(cid))
+    assert isinstance(changed, PreferredLanguageChanged) and changed.preferred_language == "sv"
+    assert await h.when(c.ChangePreferredLanguage(client_id=cid, preferred_language="sv"), client(cid)) == []
+    [back] = await h.when(c.ChangePreferredLanguage(client_id=cid, preferred_language="fi"), WORKER)
+    assert isinstance(back, PreferredLanguageChanged) and back.preferred_language == "fi"
+    _, view = await views.case(h.app, ReadCase(client_id=cid), client(cid))
+    assert view["preferred_language"] == "fi"
+
+
 # --- refusals: 404, then 403, then 409 ----------------------------------------------------------------------
 
 CASEWORK: dict[type[c.CaseCommand], Callable[[UUID], c.CaseCommand]] = {
@@ -199,6 +212,7 @@ CASEWORK: dict[type[c.CaseCommand], Callable[[UUID], c.CaseCommand]] = {
     c.AssessNeeds: lambda cid: c.AssessNeeds(client_id=cid, service_task=ServiceTask.OLDER_PEOPLE,
                                              support_needs=["x"], summary="s"),
     c.CompleteIntake: lambda cid: c.CompleteIntake(client_id=cid),
+    c.ChangePreferredLanguage: lambda cid: c.ChangePreferredLanguage(client_id=cid, preferred_language="sv"),
     c.DeclineIntake: lambda cid: c.DeclineIntake(client_id=cid, reason="r", appeal_instructions="a"),
 }
 

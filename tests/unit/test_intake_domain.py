@@ -99,3 +99,15 @@ def test_registration_happens_once_and_other_commands_need_it() -> None:
                  given(REGISTERED))
     with pytest.raises(RuleViolation, match="not registered"):
         d.decide(d.GiveConsent(given_by="client"), d.INITIAL)
+
+
+def test_the_preferred_language_changes_at_any_stage_and_completion_carries_the_latest() -> None:
+    [changed] = d.decide(d.ChangePreferredLanguage(preferred_language="fi"), given(REGISTERED))
+    assert changed.preferred_language == "fi"  # type: ignore[attr-defined]
+    assert d.decide(d.ChangePreferredLanguage(preferred_language="sv"), given(REGISTERED)) == []
+    [completed] = d.decide(d.CompleteIntake(), given(REGISTERED, changed, CONSENTED, ASSIGNED, ASSESSED, NEEDS))
+    assert isinstance(completed, IntakeCompleted) and completed.preferred_language == "fi"
+    done = given(REGISTERED, CONSENTED, ASSIGNED, ASSESSED, NEEDS, completed)
+    assert d.decide(d.ChangePreferredLanguage(preferred_language="en"), done)  # a completed case's client too
+    with pytest.raises(RuleViolation, match="not registered"):
+        d.decide(d.ChangePreferredLanguage(preferred_language="fi"), d.INITIAL)

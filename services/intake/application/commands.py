@@ -67,6 +67,12 @@ class CompleteIntake(CaseCommand):
     pass
 
 
+class ChangePreferredLanguage(CaseCommand):
+    """The language the client is served in: chosen by the client, or recorded by their worker."""
+
+    preferred_language: Language
+
+
 class DeclineIntake(CaseCommand):
     reason: str
     appeal_instructions: str

@@ -138,6 +138,10 @@ async def assess_needs(cmd: c.AssessNeeds, given: Given_) -> domain.AssessNeeds:
     return domain.AssessNeeds(service_task=cmd.service_task, support_needs=cmd.support_needs, summary=summary)
 
 
+async def change_language(cmd: c.ChangePreferredLanguage, given: Given_) -> domain.ChangePreferredLanguage:
+    return domain.ChangePreferredLanguage(preferred_language=cmd.preferred_language)
+
+
 async def complete(cmd: c.CompleteIntake, given: Given_) -> domain.CompleteIntake:
     return domain.CompleteIntake()
 
@@ -155,6 +159,7 @@ HANDLERS: Handlers = {
     c.RecordSelfAssessment: Route(CASE, record_self_assessment),
     c.AssignCoordinator: Route(CASE, assign_coordinator),
     c.AssessNeeds: Route(CASE, assess_needs),
+    c.ChangePreferredLanguage: Route(CASE, change_language),
     c.CompleteIntake: Route(CASE, complete),
     c.DeclineIntake: Route(CASE, decline),
 }

@@ -19,7 +19,8 @@ from shared.kernel.errors import Forbidden
 from shared.kernel.principal import Principal
 
 Action = Literal[
-    "read", "register", "consent", "self_assess", "assign_coordinator", "assess_needs", "complete", "decline"
+    "read", "register", "consent", "self_assess", "assign_coordinator", "assess_needs", "complete", "decline",
+    "language",
 ]
 
 # What each command or query asks to do: one line per command.
@@ -31,13 +32,14 @@ ACTIONS: dict[type, Action] = {
     c.RecordSelfAssessment: "self_assess",
     c.AssignCoordinator: "assign_coordinator",
     c.AssessNeeds: "assess_needs",
+    c.ChangePreferredLanguage: "language",
     c.CompleteIntake: "complete",
     c.DeclineIntake: "decline",
 }
 
-CLIENT_ACTIONS: frozenset[Action] = frozenset({"read", "consent", "self_assess"})
+CLIENT_ACTIONS: frozenset[Action] = frozenset({"read", "consent", "self_assess", "language"})
 CASEWORK: frozenset[Action] = frozenset(
-    {"read", "consent", "self_assess", "assign_coordinator", "assess_needs", "complete", "decline"}
+    {"read", "consent", "self_assess", "assign_coordinator", "assess_needs", "complete", "decline", "language"}
 )
 
 

@@ -24,6 +24,7 @@ from contracts.intake import (
     IntakeDeclined,
     Language,
     NeedsAssessed,
+    PreferredLanguageChanged,
     SelfAssessmentRecorded,
     SelfAssessmentScores,
     ServiceTask,
@@ -100,6 +101,10 @@ class CompleteIntake(Command):
     pass
 
 
+class ChangePreferredLanguage(Command):
+    preferred_language: Language
+
+
 class DeclineIntake(Command):
     reason: Sealed
     appeal_instructions: str
@@ -153,6 +158,10 @@ def decide(command: Command, case: IntakeCase) -> list[DomainEvent]:
             _require_open(case)
             _require_consent(case)
             return [NeedsAssessed(client_id=client_id, **command.model_dump())]
+        case ChangePreferredLanguage():
+            if case.preferred_language == command.preferred_language:
+                return []  # already so: choosing it again changes nothing
+            return [PreferredLanguageChanged(client_id=client_id, preferred_language=command.preferred_language)]
         case CompleteIntake():
             return [_complete(case, client_id)]
         case DeclineIntake():
@@ -233,6 +242,11 @@ def _(event: CoordinatorAssigned, case: IntakeCase) -> IntakeCase:
 @_apply.register
 def _(event: NeedsAssessed, case: IntakeCase) -> IntakeCase:
     return replace(case, service_task=event.service_task, support_needs=tuple(event.support_needs))
+
+
+@_apply.register
+def _(event: PreferredLanguageChanged, case: IntakeCase) -> IntakeCase:
+    return replace(case, preferred_language=event.preferred_language)
 
 
 @_apply.register

@@ -53,6 +53,10 @@ class NeedsAssessmentBody(Body):
     summary: str = Text
 
 
+class PreferredLanguageBody(Body):
+    preferred_language: Language
+
+
 class DeclineBody(Body):
     reason: str = Text
     appeal_instructions: str = Field(
