@@ -19,6 +19,7 @@ from starlette.types import ASGIApp
 from services.console.adapters.oidc import OidcClient
 from services.console.adapters.services import Refusal, Services
 from services.console.entrypoints import audit, auth, client, general, provider, region, staff
+from services.console.renewal import SessionRenewal
 from services.console.session import SESSION_COOKIE, Sealer
 from services.console.settings import ConsoleSettings
 from services.console.web import HERE, CsrfCheck, NotSignedIn, SecurityHeaders, WrongPerson, environment, page_of
@@ -79,6 +80,7 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
                            detail=page.t.of("kernel", "problem.csrf.detail"))
 
     form_targets = [_origin(settings.staff_issuer.issuer), _origin(settings.citizen_issuer.issuer)]
+    app.add_middleware(SessionRenewal)
     app.add_middleware(CsrfCheck, sealer=app.state.sealer, refused=csrf_refused)
     app.add_middleware(SecurityHeaders, form_targets=form_targets)
     return app

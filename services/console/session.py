@@ -2,8 +2,8 @@
 change it, and the console keeps no session store (it owns no state at all).
 
 The cookie carries the token the services are called with, who the person is (name, role, issuer), the
-CSRF secret and the time of the last request (for the idle timeout). httpOnly, SameSite=Lax, Secure outside
-development.
+time of the last request (for the idle timeout) and what the identity provider gave for renewing the token and
+for ending its own session (refresh and ID token). httpOnly, SameSite=Lax, Secure outside development.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ class Session:
     expires_at: float
     last_seen: float = field(default_factory=time.time)
     language: str | None = None  # the person's stored preference (a client's, from intake)
+    # From the identity provider: the refresh token renews ``token`` within the idle timeout (for a citizen the
+    # broker's, whose fresh token is exchanged again), the ID token names the session when signing out of it.
+    refresh_token: str | None = None
+    id_token: str | None = None
 
 
 class Sealer:

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import os
 import re
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page
 
+from services.console.session import SESSION_COOKIE, Sealer, Session
+from services.console.settings import DEV_SESSION_KEY
 from tests.browser.conftest import Demo, Visitor, sign_in, visitor
 
 pytestmark = pytest.mark.browser
@@ -165,3 +169,49 @@ async def tab_to(v: Visitor, text: str, limit: int = 60) -> None:
             assert visible, f"the focus on {text!r} is not visible"
             return
     raise AssertionError(f"{text!r} cannot be reached with Tab")
+
+
+async def test_a_token_about_to_expire_is_renewed_without_signing_in_again(browser: Browser, demo: Demo) -> None:
+    """Tokens last 15 minutes, the idle timeout is 30: the console renews the token with the provider's refresh
+    token (a client's is exchanged again at intake), and the page goes on as if nothing happened."""
+    for person, kind, path in (("worker-aino", "staff", "/caseload"), ("citizen-demo", "citizen", "/my/plan")):
+        v = await visitor(browser, demo.url)
+        try:
+            await sign_in(v, person, kind)
+            before = await session_of(v)
+            await set_session(v, replace(before, expires_at=time.time() + 30))  # half a minute left
+            response = await v.page.goto(demo.url + path)
+            assert response is not None and response.status == 200 and v.page.url.endswith(path)
+            after = await session_of(v)
+            assert after.token != before.token and after.expires_at > time.time() + 600
+            assert after.user_id == before.user_id and after.refresh_token
+        finally:
+            await v.context.close()
+
+
+async def test_signing_out_ends_the_identity_providers_session_too(browser: Browser, demo: Demo) -> None:
+    v = await visitor(browser, demo.url)
+    try:
+        await sign_in(v, "worker-aino", "staff")
+        await v.page.get_by_role("button", name="Kirjaudu ulos").click()
+        await v.page.wait_for_url(re.compile(r"/signed-out$"))
+        await v.check()
+        assert "Olet kirjautunut ulos" in await v.page.locator("main").inner_text()
+        # Signing in again on this browser asks who it is: the provider's session is gone, not just ours.
+        await v.page.get_by_role("button", name="Kirjaudu työtunnuksilla").click()
+        await v.page.wait_for_url(re.compile(r"/interaction/"))
+        assert "County identity provider" in await v.page.locator("h1").inner_text()
+    finally:
+        await v.context.close()
+
+
+async def session_of(v: Visitor) -> Session:
+    cookie = next(c["value"] for c in await v.context.cookies() if c["name"] == SESSION_COOKIE)
+    opened = Sealer(DEV_SESSION_KEY).session(cookie)
+    assert opened is not None
+    return opened
+
+
+async def set_session(v: Visitor, session: Session) -> None:
+    await v.context.add_cookies([{"name": SESSION_COOKIE, "value": Sealer(DEV_SESSION_KEY).seal_session(session),
+                                  "url": v.origin, "httpOnly": True, "sameSite": "Lax"}])

@@ -54,14 +54,16 @@ function issuerOf(kind, port) {
       client_id: args['client-id'],
       client_secret: args.secret,
       redirect_uris: args.console.map((c) => `${c}/auth/callback`),
-      post_logout_redirect_uris: args.console.map((c) => `${c}/`),
-      grant_types: ['authorization_code'],
+      post_logout_redirect_uris: args.console.map((c) => `${c}/signed-out`),
+      grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'ES256',
     }],
     jwks: { keys: signingKeys() },
     pkce: { required: () => true },
+    // The console renews a person's token within its idle timeout; a refresh token lasts the provider's session.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     conformIdTokenClaims: false,
     claims: kind === 'staff'
       ? { openid: ['sub'], profile: ['name', 'given_name', 'family_name', 'avain_role'] }
@@ -69,7 +71,12 @@ function issuerOf(kind, port) {
     scopes: ['openid', 'profile', 'avain'],
     features: {
       devInteractions: { enabled: false },
-      rpInitiatedLogout: { enabled: true, logoutSource: async (ctx, form) => { ctx.body = `<!doctype html><html lang="en"><head><title>Signing out</title></head><body>${form}<script>document.forms[0].submit()</script></body></html>`; } },
+      // logout=yes ends the provider's whole session (without it only the console's grant goes, and the next
+      // sign-in on this browser would not ask who it is); the button is for a browser without JavaScript.
+      rpInitiatedLogout: { enabled: true, logoutSource: async (ctx, form) => {
+        const confirm = '<input type="hidden" name="logout" value="yes"/><noscript><button type="submit">Sign out</button></noscript></form>';
+        ctx.body = `<!doctype html><html lang="en"><head><title>Signing out</title></head><body><main><h1>Signing out</h1>${form.replace('</form>', confirm)}</main><script>document.forms[0].submit()</script></body></html>`;
+      } },
       resourceIndicators: {
         enabled: true,
         defaultResource: async () => audience,
@@ -111,7 +118,8 @@ function issuerOf(kind, port) {
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: [randomUUID()] },
-    ttl: { Session: 8 * 3600, Interaction: 600, Grant: 8 * 3600, AccessToken: 900, IdToken: 900, AuthorizationCode: 60 },
+    ttl: { Session: 8 * 3600, Interaction: 600, Grant: 8 * 3600, AccessToken: 900, IdToken: 900, AuthorizationCode: 60,
+           RefreshToken: 8 * 3600 },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
       ctx.body = `<!doctype html><html lang="en"><head><title>Sign-in error</title></head><body><main><h1>Sign-in error</h1><p>${escapeHtml(out.error)}: ${escapeHtml(out.error_description || '')}</p></main></body></html>`;

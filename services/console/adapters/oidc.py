@@ -52,6 +52,20 @@ class SignedIn:
     access_token: str
     id_token: str
     expires_in: int
+    refresh_token: str | None = None
+
+
+@dataclass(frozen=True)
+class Renewed:
+    """A fresh access token for a signed-in person; the provider may hand out a new refresh token with it."""
+
+    access_token: str
+    expires_in: int
+    refresh_token: str
+
+
+class RefreshRefused(Exception):
+    """The provider no longer renews this session (it ended, or the person signed out elsewhere)."""
 
 
 class OidcClient:
@@ -104,7 +118,23 @@ class OidcClient:
         claims = await self.verify_id_token(tokens.get("id_token", ""), attempt.nonce)
         return SignedIn(subject=str(claims["sub"]), name=str(claims.get("name") or claims["sub"]), claims=claims,
                         access_token=str(tokens["access_token"]), id_token=str(tokens["id_token"]),
-                        expires_in=int(tokens.get("expires_in", 900)))
+                        expires_in=int(tokens.get("expires_in", 900)), refresh_token=tokens.get("refresh_token"))
+
+    async def refresh(self, refresh_token: str) -> Renewed:
+        """A new access token for the same resource by the refresh token grant (RFC 6749 section 6)."""
+        meta = await self.metadata()
+        try:
+            r = await self._http.post(
+                meta["token_endpoint"],
+                data={"grant_type": "refresh_token", "refresh_token": refresh_token, "resource": self.config.resource},
+                auth=(self.config.client_id, self.config.client_secret.get_secret_value()))
+        except httpx.HTTPError as exc:
+            raise RefreshRefused(f"the identity provider does not answer ({type(exc).__name__})") from exc
+        if r.status_code != 200:
+            raise RefreshRefused(f"the refresh was refused ({r.status_code})")
+        tokens = r.json()
+        return Renewed(access_token=str(tokens["access_token"]), expires_in=int(tokens.get("expires_in", 900)),
+                       refresh_token=str(tokens.get("refresh_token") or refresh_token))
 
     async def verify_id_token(self, id_token: str, nonce: str) -> dict[str, Any]:
         await self.metadata()
@@ -120,9 +150,17 @@ class OidcClient:
             raise SignInFailed("the ID token answers another sign-in")
         return claims
 
-    async def logout_url(self, id_token: str, post_logout_redirect_uri: str) -> str | None:
-        meta = await self.metadata()
+    async def logout_url(self, id_token: str | None, post_logout_redirect_uri: str) -> str | None:
+        """Where to send the person to end their session at the provider too (OpenID Connect RP-Initiated Logout),
+        or None when the provider offers no such endpoint."""
+        try:
+            meta = await self.metadata()
+        except SignInFailed:
+            return None
         endpoint = meta.get("end_session_endpoint")
         if not endpoint:
             return None
-        return f"{endpoint}?{urlencode({'id_token_hint': id_token, 'post_logout_redirect_uri': post_logout_redirect_uri})}"
+        params = {"client_id": self.config.client_id, "post_logout_redirect_uri": post_logout_redirect_uri}
+        if id_token:
+            params["id_token_hint"] = id_token
+        return f"{endpoint}?{urlencode(params)}"

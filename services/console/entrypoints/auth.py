@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.console.adapters.oidc import Attempt, OidcClient, SignInFailed
 from services.console.adapters.services import Refusal, Services
 from services.console.entrypoints.general import STAFF_HOME
-from services.console.session import ATTEMPT_COOKIE, CSRF_COOKIE, SESSION_COOKIE, Session
+from services.console.session import ATTEMPT_COOKIE, CSRF_COOKIE, LANGUAGE_COOKIE, SESSION_COOKIE, Session
 from services.console.web import page_of, safe_next, set_cookie
 
 router = APIRouter()
@@ -92,7 +92,9 @@ async def callback(request: Request, code: str | None = None, state: str | None 
     if kind == "staff":
         role = str(signed.claims.get("avain_role", ""))
         session = Session(kind="staff", user_id=signed.subject, role=role, name=signed.name,
-                          token=signed.access_token, expires_at=time.time() + signed.expires_in)
+                          token=signed.access_token, expires_at=time.time() + signed.expires_in,
+                          language=request.cookies.get(LANGUAGE_COOKIE), refresh_token=signed.refresh_token,
+                          id_token=signed.id_token)
         home = STAFF_HOME.get(role, "/caseload")
     else:
         services: Services = request.app.state.services
@@ -109,7 +111,7 @@ async def callback(request: Request, code: str | None = None, state: str | None 
         language = next((i.get("preferred_language") for i in own["items"]), None)
         session = Session(kind="citizen", user_id=client_id, role="client", name=signed.name,
                           token=exchanged["access_token"], expires_at=time.time() + int(exchanged["expires_in"]),
-                          language=language)
+                          language=language, refresh_token=signed.refresh_token, id_token=signed.id_token)
         home = "/my/plan"
     next_url = str(attempt.get("next") or "/")
     response = page.redirect(next_url if next_url != "/" else home)
@@ -125,6 +127,22 @@ async def callback(request: Request, code: str | None = None, state: str | None 
 
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
-    response = RedirectResponse("/sign-in?signed_out=1", status_code=303)
+    """The console's session ends here; the identity provider's too, where it offers RP-initiated logout (the
+    person comes back to /signed-out), so the next sign-in on this browser asks who they are again."""
+    session = page_of(request).session
+    target = "/sign-in?signed_out=1"
+    if session is not None:
+        oidc = _client(request, "staff" if session.kind == "staff" else "citizen")
+        target = await oidc.logout_url(session.id_token, f"{request.app.state.settings.base_url}/signed-out") or target
+    response = RedirectResponse(target, status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/signed-out", response_class=HTMLResponse)
+async def signed_out(request: Request) -> Response:
+    """Where the identity provider sends the person after ending its session."""
+    page = page_of(request)
+    response = page.render("sign_in.html", next="/", expired=False, signed_out=True)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
