@@ -215,6 +215,45 @@ async def measure(console: str, cookie: str, paths: list[str], rounds: int) -> d
             "failed": len(failed), "failures": sorted(set(failed))}
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(pid: int, *, reaped: bool = False) -> float:
+    """Seconds of CPU a process has used (with its exited children's when ``reaped``), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    used = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if reaped else 0)
+    return used / TICK
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def cpu_used(stack: LocalStack, infra: Infra) -> dict[str, float]:
+    """CPU seconds used so far by each process of the stack, PostgreSQL (the postmaster, its backends and those
+    that ended) and Kafka: the work a page costs, which the shared machine's load does not change the way it
+    changes the time to answer."""
+    used = {name: _cpu(p.proc.pid) for name, p in stack.processes.items() if p.proc is not None}
+    pidfile = infra.data_dir / f"postgres-{infra.pg_port}" / "pgdata" / "postmaster.pid"
+    if pidfile.exists():
+        postmaster = int(pidfile.read_text().split()[0])
+        used["postgres"] = _cpu(postmaster, reaped=True) + sum(_cpu(c) for c in _children(postmaster))
+    kafka = infra.pid_of_kafka()
+    if kafka is not None:
+        used["kafka"] = _cpu(kafka, reaped=True)
+    return used
+
+
 @asynccontextmanager
 async def profiled(stack: LocalStack, folder: Path | None, page: str) -> AsyncIterator[None]:
     """py-spy (installed outside the project: `pip install py-spy`, or AVAIN_PY_SPY) on every Python process of
@@ -298,14 +337,26 @@ async def main(argv: list[str] | None = None) -> int:
             "SELECT client_id FROM intake_cases WHERE coordinator_id = $1 LIMIT 100", WORKER)]
         say(f"  worker-aino coordinates {len(mine)}+ clients; measuring {args.rounds} requests of each page")
         await measure(stack.console_url, cookie, ["/caseload"], 10)  # warm up
+        # What the stack uses doing nothing (consumers polling, timers, checkpoints): taken off each page's share.
+        idle_from, t_idle = cpu_used(stack, infra), time.monotonic()
+        await asyncio.sleep(20)
+        idle_to, idle_for = cpu_used(stack, infra), time.monotonic() - t_idle
+        idle = {name: (idle_to[name] - idle_from.get(name, 0.0)) / idle_for for name in idle_to}
         results = {}
         for page, paths in (("caseload", ["/caseload"]), ("case", [f"/clients/{c}" for c in mine])):
+            before, started = cpu_used(stack, infra), time.monotonic()
             async with profiled(stack, args.profile, page):
                 results[page] = r = await measure(stack.console_url, cookie, paths, args.rounds)
+            after, took = cpu_used(stack, infra), time.monotonic() - started
+            r["cpu_ms_per_request"] = {
+                name: round((after[name] - before.get(name, 0.0) - idle.get(name, 0.0) * took) * 1000 / args.rounds, 1)
+                for name in after}
+            r["cpu_ms_per_request"]["all"] = round(sum(r["cpu_ms_per_request"].values()), 1)
             verdict = "ok" if r["p95_ms"] < 300 and not r["failed"] else "OVER BUDGET" if not r["failed"] else "FAILED"
             say(f"  {page:9s} server p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms"
                 f"  (client p95 {r['client_p95_ms']:6.1f} ms)  {verdict}"
                 + (f"; {r['failed']} refused: {', '.join(r['failures'])}" if r["failed"] else ""))
+            say("  " + " " * 9 + " CPU per request (ms): " + ", ".join(f"{k} {v}" for k, v in r["cpu_ms_per_request"].items()))
         if any(r["failed"] for r in results.values()):  # the services' own words on why, before the folder goes
             kept = Path(f"/tmp/avain-bench-console-logs-{os.getpid()}")
             await asyncio.to_thread(shutil.copytree, stack.log_dir, kept, dirs_exist_ok=True)
