@@ -66,13 +66,9 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
             request.state.session_expired = True
             return await not_signed_in(request, NotSignedIn(expired=True))
         page = page_of(request)
-        title_key, detail_key = f"problem.{exc.code}.title", f"problem.{exc.code}.detail"
-        domain = exc.service if page.t.has(title_key, exc.service) else "kernel"
-        if not page.t.has(title_key, domain):
-            title_key, detail_key = "problem.internal.title", "problem.internal.detail"
+        title, detail = page.refusal_words(exc.service, exc.code)
         log.info("refusal_shown", service=exc.service, status=exc.status, code=exc.code)
-        return page.render("error.html", status=exc.status, title=page.t.of(domain, title_key),
-                           detail=page.t.of(domain, detail_key) if page.t.has(detail_key, domain) else "")
+        return page.render("error.html", status=exc.status, title=title, detail=detail)
 
     def csrf_refused(request: Request) -> ASGIApp:
         page = page_of(request)

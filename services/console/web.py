@@ -73,6 +73,15 @@ class Page:
         self.finish(response)
         return response
 
+    def refusal_words(self, service: str, code: str) -> tuple[str, str]:
+        """A service's refusal in the reader's words, by its stable code: the refusing service's texts first, then
+        the kernel's, else 'something went wrong' (never the service's English detail)."""
+        title_key, detail_key = f"problem.{code}.title", f"problem.{code}.detail"
+        domain = service if self.t.has(title_key, service) else "kernel"
+        if not self.t.has(title_key, domain):
+            domain, title_key, detail_key = "kernel", "problem.internal.title", "problem.internal.detail"
+        return self.t.of(domain, title_key), self.t.of(domain, detail_key) if self.t.has(detail_key, domain) else ""
+
     def redirect(self, url: str, status: int = 303) -> RedirectResponse:
         response = RedirectResponse(url, status_code=status)
         self.finish(response)

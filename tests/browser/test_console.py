@@ -215,3 +215,33 @@ async def session_of(v: Visitor) -> Session:
 async def set_session(v: Visitor, session: Session) -> None:
     await v.context.add_cookies([{"name": SESSION_COOKIE, "value": Sealer(DEV_SESSION_KEY).seal_session(session),
                                   "url": v.origin, "httpOnly": True, "sameSite": "Lax"}])
+
+
+async def test_a_client_adds_a_wish_to_their_plan_and_an_empty_one_is_refused_in_their_words(
+        browser: Browser, demo: Demo) -> None:
+    """Issue 19: the client shapes their plan from their own sign-in. Stina reads Swedish (her stored language)."""
+    v = await visitor(browser, demo.url, lang="sv")
+    try:
+        await sign_in(v, "citizen-stina", "citizen")
+        await v.goto("/my/plan")
+        before = await v.page.locator("main").inner_text()
+        await v.page.get_by_role("button", name="Spara önskan").click()  # nothing written yet
+        await v.page.wait_for_load_state()
+        await v.check()  # the page with its error summary, axe included
+        summary = v.page.locator(".error-summary")
+        assert "Skriv din önskan innan du sparar" in await summary.inner_text()
+        assert (await v.page.title()).startswith("Fel:")
+        assert await v.page.get_attribute("#wish", "aria-invalid") == "true"
+        await summary.get_by_role("link").click()  # the summary leads to the field
+        assert await v.page.evaluate("document.activeElement.id") == "wish"
+
+        wish = "Jag skulle vilja simma varje vecka"
+        assert wish not in before
+        await v.page.get_by_label("Din önskan med egna ord").fill(wish)
+        await v.page.get_by_role("button", name="Spara önskan").click()
+        await v.page.wait_for_url(re.compile(r"/my/plan\?wish=added$"))
+        await v.check()
+        main = await v.page.locator("main").inner_text()
+        assert "Din önskan har sparats i din plan" in main and wish in main
+    finally:
+        await v.context.close()

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.console.adapters.services import Services
+from services.console.adapters.services import Refusal, Services
 from services.console.views import case_view
 from services.console.web import page_of
 
@@ -30,6 +30,34 @@ async def _mine(request: Request, template: str) -> Response:
 async def my_plan(request: Request) -> Response:
     """My plan in my own words: goals, the support chosen, my wishes."""
     return await _mine(request, "my_plan.html")
+
+
+WISH_MAX = 4000  # what budgeting keeps of one wish
+
+
+@router.post("/plan/wishes", response_class=HTMLResponse)
+async def add_wish(request: Request, text: Annotated[str, Form()] = "") -> Response:
+    """I add a wish to my plan in my own words; budgeting records it as mine. Nothing is written when anything is
+    wrong: the page comes back with what I wrote and the reason, linked from an error summary."""
+    page = page_of(request)
+    session = page.require_client()
+    text, error, status = text.strip(), None, 422
+    if not text:
+        error = page.t("wish.empty")
+    elif len(text) > WISH_MAX:
+        error = page.t("wish.too_long", max=WISH_MAX)
+    else:
+        try:
+            await _services(request).call("POST", "budgeting", f"/budgets/{session.user_id}/wishes", session.token,
+                                          json={"text": text})
+            return page.redirect("/my/plan?wish=added")
+        except Refusal as refusal:
+            if refusal.status in (401, 503):
+                raise  # sign in again / the service is away: the console's general pages say so
+            title, detail = page.refusal_words(refusal.service, refusal.code)
+            error, status = f"{title}. {detail}".strip(" ."), refusal.status
+    view = await case_view(_services(request), session.token, session.user_id, page.t, purpose=None, staff=False)
+    return page.render("my_plan.html", status=status, wish_error=error, wish_text=text, **view)
 
 
 @router.get("/budget", response_class=HTMLResponse)
