@@ -245,3 +245,22 @@ async def test_a_client_adds_a_wish_to_their_plan_and_an_empty_one_is_refused_in
         assert "Din önskan har sparats i din plan" in main and wish in main
     finally:
         await v.context.close()
+
+
+async def test_a_client_asks_for_their_plan_to_be_reviewed_and_sees_it_is_being_handled(
+        browser: Browser, demo: Demo) -> None:
+    """Issue 19, item 5: the client asks for a review of the plan at any time, in their own words."""
+    v = await visitor(browser, demo.url)
+    try:
+        await sign_in(v, "citizen-demo", "citizen")
+        await v.goto("/my/plan")
+        await v.page.get_by_label("Miksi? (vapaaehtoinen)").fill("Siivousta tarvitaan nyt viikoittain.")
+        await v.page.get_by_role("button", name="Pyydä tarkistusta").click()
+        await v.page.wait_for_url(re.compile(r"/my/plan\?review=asked$"))
+        await v.check()
+        main = await v.page.locator("main").inner_text()
+        assert "Pyyntösi on lähetetty omatyöntekijällesi" in main
+        assert "Omatyöntekijäsi käsittelee pyyntöä" in main  # the open request replaces the form
+        assert await v.page.get_by_role("button", name="Pyydä tarkistusta").count() == 0
+    finally:
+        await v.context.close()

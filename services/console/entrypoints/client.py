@@ -9,8 +9,9 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.console.adapters.services import Refusal, Services
+from services.console.session import Session
 from services.console.views import case_view
-from services.console.web import page_of
+from services.console.web import Page, page_of
 
 router = APIRouter(prefix="/my")
 
@@ -41,7 +42,7 @@ async def add_wish(request: Request, text: Annotated[str, Form()] = "") -> Respo
     wrong: the page comes back with what I wrote and the reason, linked from an error summary."""
     page = page_of(request)
     session = page.require_client()
-    text, error, status = text.strip(), None, 422
+    text, error, status = text.strip(), "", 422
     if not text:
         error = page.t("wish.empty")
     elif len(text) > WISH_MAX:
@@ -52,12 +53,44 @@ async def add_wish(request: Request, text: Annotated[str, Form()] = "") -> Respo
                                           json={"text": text})
             return page.redirect("/my/plan?wish=added")
         except Refusal as refusal:
-            if refusal.status in (401, 503):
-                raise  # sign in again / the service is away: the console's general pages say so
-            title, detail = page.refusal_words(refusal.service, refusal.code)
-            error, status = f"{title}. {detail}".strip(" ."), refusal.status
+            error, status = _in_words(page, refusal), refusal.status
+    return await _plan_again(request, page, session, status, wish_error=error, wish_text=text)
+
+
+REVIEW_MAX = 4000  # what follow-up keeps of the reason
+
+
+@router.post("/plan/review", response_class=HTMLResponse)
+async def ask_for_review(request: Request, reason: Annotated[str, Form()] = "") -> Response:
+    """I ask for my plan to be looked at again, at any time, with my reason if I want to give one: my worker sees
+    the request, and a revision of the budget answers it. Refused (e.g. the case is closed), nothing is written."""
+    page = page_of(request)
+    session = page.require_client()
+    reason = reason.strip()
+    if len(reason) > REVIEW_MAX:
+        return await _plan_again(request, page, session, 422, review_error=page.t("review.too_long", max=REVIEW_MAX),
+                                 review_text=reason)
+    try:
+        await _services(request).call("POST", "followup", f"/followups/{session.user_id}/plan-review", session.token,
+                                      json={"reason": reason or None})
+    except Refusal as refusal:
+        return await _plan_again(request, page, session, refusal.status, review_error=_in_words(page, refusal),
+                                 review_text=reason)
+    return page.redirect("/my/plan?review=asked")
+
+
+def _in_words(page: Page, refusal: Refusal) -> str:
+    """A form's refusal as the sentence its field shows; 401 and 503 go to the console's general pages."""
+    if refusal.status in (401, 503):
+        raise refusal  # sign in again / the service is away
+    title, detail = page.refusal_words(refusal.service, refusal.code)
+    return f"{title}. {detail}".strip(" .")
+
+
+async def _plan_again(request: Request, page: Page, session: Session, status: int, **form: str | None) -> Response:
+    """My plan once more, with what was written and why it was not taken."""
     view = await case_view(_services(request), session.token, session.user_id, page.t, purpose=None, staff=False)
-    return page.render("my_plan.html", status=status, wish_error=error, wish_text=text, **view)
+    return page.render("my_plan.html", status=status, **form, **view)
 
 
 @router.get("/budget", response_class=HTMLResponse)
