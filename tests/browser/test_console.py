@@ -8,13 +8,17 @@ import os
 import re
 import time
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.async_api import Browser, Page
 
 from services.console.session import SESSION_COOKIE, Sealer, Session
 from services.console.settings import DEV_SESSION_KEY
+from shared.infra.auth import TokenIssuer
+from shared.infra.settings import DEV_SECRET
 from tests.browser.conftest import Demo, Visitor, sign_in, visitor
 
 pytestmark = pytest.mark.browser
@@ -262,5 +266,28 @@ async def test_a_client_asks_for_their_plan_to_be_reviewed_and_sees_it_is_being_
         assert "Pyyntösi on lähetetty omatyöntekijällesi" in main
         assert "Omatyöntekijäsi käsittelee pyyntöä" in main  # the open request replaces the form
         assert await v.page.get_by_role("button", name="Pyydä tarkistusta").count() == 0
+    finally:
+        await v.context.close()
+
+
+async def test_a_client_approves_the_invoice_of_a_service_they_received(browser: Browser, demo: Demo) -> None:
+    """Issue 19, item 4: the provider has delivered and invoiced; the client approves the invoice on My orders."""
+    order_id = demo.clients["citizen-demo"]["order_id"]
+    provider = {"Authorization": f"Bearer {TokenIssuer(DEV_SECRET).issue('prov-siisti', 'provider')}"}
+    async with httpx.AsyncClient(base_url=demo.stack.url("marketplace"), headers=provider, timeout=10) as market:
+        order = (await market.get(f"/orders/{order_id}")).json()
+        for step, body in (("acceptance", None), ("delivery", {"delivered_on": datetime.now(UTC).date().isoformat()}),
+                           ("invoice", {"amount_cents": order["amount_cents"], "vat_cents": 0, "reference": "1232"})):
+            answer = await market.post(f"/orders/{order_id}/{step}", json=body)
+            assert answer.status_code == 200, (step, answer.text)
+    v = await visitor(browser, demo.url)
+    try:
+        await sign_in(v, "citizen-demo", "citizen")
+        await v.goto("/my/orders")
+        await v.page.get_by_role("button", name="Hyväksy lasku: Kotisiivous").click()
+        await v.page.wait_for_url(re.compile(r"/my/orders\?approved=1$"))
+        await v.check()
+        assert "Lasku on hyväksytty" in await v.page.locator("main").inner_text()
+        assert await v.page.get_by_role("button", name=re.compile("Hyväksy lasku")).count() == 0
     finally:
         await v.context.close()

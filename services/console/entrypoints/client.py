@@ -4,6 +4,7 @@ client's own token (Avain's token for their pseudonymous id), so the services sh
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -108,6 +109,16 @@ async def my_decisions(request: Request) -> Response:
 @router.get("/orders", response_class=HTMLResponse)
 async def my_orders(request: Request) -> Response:
     return await _mine(request, "my_orders.html")
+
+
+@router.post("/orders/{order_id}/invoice-approval", response_class=HTMLResponse)
+async def approve_invoice(request: Request, order_id: UUID) -> Response:
+    """I approve the invoice for a service I received: budgeting records the spending, then the provider is paid.
+    The marketplace decides whether I may (my own order, an invoice waiting); a refusal is shown in words."""
+    page = page_of(request)
+    session = page.require_client()
+    await _services(request).call("POST", "marketplace", f"/orders/{order_id}/invoice/approval", session.token)
+    return page.redirect("/my/orders?approved=1")
 
 
 @router.get("/access", response_class=HTMLResponse)
