@@ -29,6 +29,13 @@ from shared.kernel.principal import Principal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# The staff the services' application tests act as (a provider's user acts for one provider organisation).
+WORKER = Principal(user_id="worker-aino", role="worker")
+OTHER_WORKER = Principal(user_id="worker-eero", role="worker")
+MANAGER = Principal(user_id="manager-maija", role="manager")
+PROVIDER = Principal(user_id="provider-1", role="provider", provider_id=str(uuid4()))
+AUDITOR = Principal(user_id="auditor-1", role="auditor")
+
 COVERED: defaultdict[str, set[Any]] = defaultdict(set)
 _TIMER_IDS = count(1)
 

@@ -46,14 +46,9 @@ from shared.infra.eventstore import ConcurrencyError
 from shared.kernel.errors import Forbidden, NotFound
 from shared.kernel.principal import Principal
 from shared.kernel.sealed import Sealed
-from tests.application import Harness, covers, refused
+from tests.application import AUDITOR, MANAGER, OTHER_WORKER, PROVIDER, WORKER, Harness, covers, refused
 
 SERVICE = "followup"
-WORKER = Principal(user_id="worker-aino", role="worker")
-OTHER_WORKER = Principal(user_id="worker-eero", role="worker")
-MANAGER = Principal(user_id="manager-maija", role="manager")
-PROVIDER = Principal(user_id="provider-1", role="provider", provider_id=str(uuid4()))
-AUDITOR = Principal(user_id="auditor-1", role="auditor")
 PERIOD = Period(start=date(2026, 1, 1), end=date(2026, 12, 31))
 SCORES = SelfAssessmentScores(general_ability=5, mental_wellbeing=4, social_participation=3, physical_functioning=7,
                               competence=6, everyday_life=4)

@@ -36,14 +36,9 @@ from shared.infra.eventstore import ConcurrencyError, Session
 from shared.kernel.errors import Forbidden, InvalidCommand, NotFound
 from shared.kernel.identifiers import make_hetu
 from shared.kernel.principal import Principal
-from tests.application import Harness, covers, refused
+from tests.application import AUDITOR, MANAGER, OTHER_WORKER, PROVIDER, WORKER, Harness, covers, refused
 
 SERVICE = "intake"
-WORKER = Principal(user_id="worker-aino", role="worker")
-OTHER_WORKER = Principal(user_id="worker-eero", role="worker")
-MANAGER = Principal(user_id="manager-maija", role="manager")
-PROVIDER = Principal(user_id="provider-1", role="provider", provider_id=str(uuid4()))
-AUDITOR = Principal(user_id="auditor-1", role="auditor")
 SCORES = SelfAssessmentScores(general_ability=5, mental_wellbeing=4, social_participation=3, physical_functioning=7,
                               competence=6, everyday_life=4)
 
