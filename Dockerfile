@@ -2,7 +2,7 @@
 # Every Avain service's image, from this one file: the service is a build argument. Build from the repository root
 # (the context is ".") so shared/ and contracts/ reach it:
 #   docker build --build-arg SERVICE=intake --build-arg PORT=8001 -t avain/intake .
-# docker-compose.yml passes both for each service. The image holds shared/, contracts/ and services/<SERVICE>/
+# docker-compose.yml passes both for each service. The image holds shared/, contracts/, config/ and services/<SERVICE>/
 # only: never another service's code. A new service needs no Dockerfile of its own, only its compose block.
 
 # ---- Static files, for a service that has them (the console: services/console/assets) ----------------------
@@ -40,6 +40,8 @@ RUN pip install -r requirements.txt
 # Code stays root-owned and read-only for the service user.
 COPY shared/ shared/
 COPY contracts/ contracts/
+# The county's dated tables (delegations, service rules, holidays): data a service reads, not code.
+COPY config/ config/
 COPY services/__init__.py services/__init__.py
 COPY services/${SERVICE}/ services/${SERVICE}/
 COPY --from=assets /build/service/static/build/ services/${SERVICE}/static/build/

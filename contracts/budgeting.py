@@ -15,7 +15,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from contracts import approvals
 from contracts.intake import ServiceTask
+from shared.kernel.approvals import Authority
 from shared.kernel.events import DomainEvent, EventRegistry
 from shared.kernel.sealed import Sealed
 
@@ -116,7 +118,8 @@ class BudgetProposed(DomainEvent):
 
 
 class BudgetApprovalRequested(DomainEvent):
-    """The proposal is above the worker's authority limit: a manager must approve it."""
+    """Before issue 14: the proposal was above the worker's authority limit and waited for a manager. New requests
+    are ``ApprovalRequested`` (the approval family, kind budget_decision); these stay readable."""
 
     event_type = "fi.avain.budgeting.BudgetApprovalRequested"
 
@@ -132,6 +135,8 @@ class BudgetApprovalRequested(DomainEvent):
 
 
 class BudgetApproved(DomainEvent):
+    """Before issue 14 (now ``ApprovalGranted``)."""
+
     event_type = "fi.avain.budgeting.BudgetApproved"
 
     client_id: UUID
@@ -141,7 +146,7 @@ class BudgetApproved(DomainEvent):
 
 
 class BudgetRejected(DomainEvent):
-    """The manager did not approve: the budget goes back to draft for a new proposal."""
+    """Before issue 14 (now ``ApprovalRefused``): the manager did not approve; the budget went back to draft."""
 
     event_type = "fi.avain.budgeting.BudgetRejected"
 
@@ -162,8 +167,10 @@ class BudgetDecided(DomainEvent):
     amount_cents: int = Field(gt=0)
     period: Period
     breakdown: dict[str, int]
-    decided_by: str
+    decided_by: str = Field(description="Who decided: the holder of the delegated authority (on approval, the approver)")
     approved_by: str | None = None
+    prepared_by: str | None = Field(None, description="Who prepared the proposal, when another person decided it")
+    authority: Authority | None = Field(None, description="The delegation the decider acted under (from issue 14 on)")
     reasoning: Sealed
     legal_basis: str
     appeal_instructions: str
@@ -227,7 +234,12 @@ class BudgetRevised(DomainEvent):
     previous_amount_cents: int
     amount_cents: int = Field(gt=0)
     breakdown: dict[str, int]
-    reason: Sealed
+    reason: Sealed = Field(description="The reasoning of the revision decision, sealed")
+    decision_number: str | None = Field(None, description="A revision is a new decision with its own number "
+                                        "(from issue 14 on; earlier revisions kept the original's)")
+    decided_by: str | None = None
+    prepared_by: str | None = None
+    authority: Authority | None = None
 
 
 class BudgetFrozen(DomainEvent):
@@ -267,11 +279,35 @@ class PlanReviewOpened(DomainEvent):
     finding: str | None = None
 
 
+# --- the approval family (contracts/approvals.py): budget decisions and revisions above the decider's authority --
+
+
+class ApprovalRequested(approvals.ApprovalRequested):
+    """kind budget_decision (matter: the proposal) or budget_revision (matter: the revision, with its breakdown)."""
+
+    event_type = "fi.avain.budgeting.ApprovalRequested"
+
+    breakdown: dict[str, int] = Field(default_factory=dict, description="A revision's breakdown by category")
+
+
+class ApprovalGranted(approvals.ApprovalGranted):
+    event_type = "fi.avain.budgeting.ApprovalGranted"
+
+
+class ApprovalRefused(approvals.ApprovalRefused):
+    event_type = "fi.avain.budgeting.ApprovalRefused"
+
+
+class ApprovalWithdrawn(approvals.ApprovalWithdrawn):
+    event_type = "fi.avain.budgeting.ApprovalWithdrawn"
+
+
 EVENTS: list[type[DomainEvent]] = [
     BudgetOpened, CoordinatorChanged, GoalSet, SupportPlanned, ClientWishRecorded, BudgetProposed,
     BudgetApprovalRequested, BudgetApproved, BudgetRejected, BudgetDecided, FundsReserved,
     FundsReservationRejected, FundsReleased, SpendingRecorded, SpendingRejected, BudgetRevised,
     BudgetFrozen, BudgetUnfrozen, BudgetClosed, PlanReviewOpened,
+    ApprovalRequested, ApprovalGranted, ApprovalRefused, ApprovalWithdrawn,
 ]
 
 registry = EventRegistry(EVENTS)

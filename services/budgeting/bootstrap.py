@@ -3,6 +3,7 @@ events, what it publishes, and its HTTP API (shared/infra/service.py builds the 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -14,23 +15,18 @@ from services.budgeting.adapters.postgres import MIGRATIONS
 from services.budgeting.application.handlers import HANDLERS, Ports, ports
 from services.budgeting.application.reactions import REACTIONS
 from services.budgeting.entrypoints.http import router
-from shared.infra import service
+from shared.infra import service, tables
 from shared.infra.runtime import ServiceRuntime
 from shared.infra.settings import ServiceSettings
 
 
 class BudgetingSettings(ServiceSettings):
     http_port: int = 8002
-    authority_limits: dict[str, int] = Field(default_factory=lambda: {"default": 500_000}, description=(
-        'The worker\'s authority limit in cents by municipality, JSON ("default" covers the rest of the region): '
-        "a decision above it waits for a manager's approval"))
-
-    def authority_limit(self, municipality: str | None) -> int:
-        return self.authority_limits.get(municipality or "", self.authority_limits["default"])
+    delegations_file: Path | None = Field(None, description=tables.DELEGATIONS_FILE)
 
 
 def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
-    return ports(runtime.pool, settings.authority_limit)
+    return ports(runtime.pool, tables.delegations(settings.delegations_file or tables.DELEGATIONS))
 
 
 SPEC = service.ServiceSpec(

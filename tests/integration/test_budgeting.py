@@ -68,7 +68,7 @@ async def test_a_decision_above_the_authority_limit_waits_for_a_manager(intake, 
     # The manager's queue shows what waits and for how much (it used to show 0 €).
     queue = (await budgeting.get("/budgets", params={"status": "awaiting_approval"}, headers=m)).json()
     assert [(b["client_id"], b["proposed_cents"]) for b in queue] == [(cid, 600_000)]
-    assert r.json()["events"][0]["type"].endswith("BudgetApprovalRequested")
+    assert r.json()["events"][0]["type"].endswith("ApprovalRequested")
 
     # Not in effect: an order is refused because the budget has not been decided.
     await publish(f"{settings.topic_prefix}avain.marketplace.events.v1", [market(order(cid, 10_000), cid)])
@@ -80,15 +80,22 @@ async def test_a_decision_above_the_authority_limit_waits_for_a_manager(intake, 
     assert (await budgeting.post(f"/budgets/{cid}/approval", headers=w, json={"reason": "ok"})).status_code == 403
     r = await budgeting.post(f"/budgets/{cid}/rejection", headers=m, json={"reason": "Perustele siivouksen määrä"})
     assert r.status_code == 200
-    assert (await budgeting.get(f"/budgets/{cid}", headers=w)).json()["status"] == "draft"
+    # The refusal's reasoning reaches the worker and the client; the proposal is back in the plan.
+    for reader in (w, tokens(cid, "client")):
+        refused = (await budgeting.get(f"/budgets/{cid}", headers=reader)).json()
+        assert refused["status"] == "draft"
+        assert refused["approval_refused"] == {"refused_by": MANAGER[0], "kind": "budget_decision",
+                                               "reasoning": "Perustele siivouksen määrä"}
     assert (await budgeting.post(f"/budgets/{cid}/decision", headers=w,
                                  json={"reasoning": "Siivous 2 krt/kk"})).status_code == 202
     r = await budgeting.post(f"/budgets/{cid}/approval", headers=m, json={"reason": "Perusteltu"})
     assert r.status_code == 200
-    assert [e["type"].rsplit(".", 1)[1] for e in r.json()["events"]] == ["BudgetApproved", "BudgetDecided"]
+    assert [e["type"].rsplit(".", 1)[1] for e in r.json()["events"]] == ["ApprovalGranted", "BudgetDecided"]
     view = (await budgeting.get(f"/budgets/{cid}", headers=w)).json()
     assert view["status"] == "decided" and view["funds"]["decided_cents"] == 600_000
-    assert view["decision"]["decided_by"] == WORKER[0] and view["decision"]["approved_by"] == MANAGER[0]
+    # On approval the manager is the one who decides; the worker prepared it.
+    assert view["decision"]["decided_by"] == MANAGER[0] and view["decision"]["prepared_by"] == WORKER[0]
+    assert view["approval_refused"] is None
     assert view["decision"]["reasoning"] == "Siivous 2 krt/kk"
     assert view["decision"]["decision_number"].startswith("HB-")
     assert "30" in view["decision"]["appeal_instructions"]
@@ -162,12 +169,19 @@ async def test_revising_below_reserved_plus_spent_is_refused(intake, budgeting, 
     ok = await budgeting.post(f"/budgets/{cid}/revision", headers=w, json={
         "amount_cents": 60_000, "breakdown": {"everyday_life": 60_000}, "reason": "Tarve pieneni"})
     assert ok.status_code == 200
+    ok_number = (await budgeting.get(f"/budgets/{cid}", headers=w)).json()["revision"]["decision_number"]
+    # Above her delegated authority the worker's revision is no refusal: it waits for approval (202).
     above = await budgeting.post(f"/budgets/{cid}/revision", headers=w, json={
         "amount_cents": 900_000, "breakdown": {"everyday_life": 900_000}, "reason": "Lisää"})
-    assert above.status_code == 409 and "manager" in above.json()["detail"]
-    by_manager = await budgeting.post(f"/budgets/{cid}/revision", headers=tokens(*MANAGER), json={
-        "amount_cents": 900_000, "breakdown": {"everyday_life": 900_000}, "reason": "Lisää"})
-    assert by_manager.status_code == 200
+    assert above.status_code == 202 and above.json()["events"][0]["type"].endswith("ApprovalRequested")
+    waiting = (await budgeting.get(f"/budgets/{cid}", headers=w)).json()
+    assert waiting["funds"]["decided_cents"] == 60_000
+    assert waiting["awaiting_approval"]["kind"] == "budget_revision" and waiting["awaiting_approval"]["amount_cents"] == 900_000
+    approved = await budgeting.post(f"/budgets/{cid}/approval", headers=tokens(*MANAGER), json={"reason": "Perusteltu"})
+    assert approved.status_code == 200
+    revised = (await budgeting.get(f"/budgets/{cid}", headers=w)).json()
+    assert revised["funds"]["decided_cents"] == 900_000 and revised["revision"]["decided_by"] == MANAGER[0]
+    assert revised["revision"]["decision_number"] != ok_number
 
 
 async def test_state_rebuilt_from_events_equals_the_stored_projection(intake, budgeting, tokens, settings):

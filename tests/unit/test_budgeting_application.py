@@ -13,14 +13,14 @@ import pytest
 
 from contracts import followup, intake, marketplace
 from contracts.budgeting import (
-    BudgetApprovalRequested,
-    BudgetApproved,
+    ApprovalGranted,
+    ApprovalRefused,
+    ApprovalRequested,
     BudgetClosed,
     BudgetDecided,
     BudgetFrozen,
     BudgetOpened,
     BudgetProposed,
-    BudgetRejected,
     BudgetRevised,
     BudgetUnfrozen,
     ClientWishRecorded,
@@ -42,7 +42,8 @@ from services.budgeting.application.handlers import APPEAL_INSTRUCTIONS, HANDLER
 from services.budgeting.application.queries import ListBudgets, ReadBudget
 from services.budgeting.application.reactions import REACTIONS
 from shared.infra.eventstore import ConcurrencyError
-from shared.kernel.errors import Forbidden, NotFound
+from shared.kernel.approvals import DelegationTable
+from shared.kernel.errors import Forbidden, NotFound, RuleViolation
 from shared.kernel.principal import Principal
 from shared.kernel.sealed import Sealed
 from tests.application import AUDITOR, MANAGER, OTHER_WORKER, PROVIDER, WORKER, Harness, covers, refused
@@ -58,8 +59,17 @@ def client(cid: UUID) -> Principal:
     return Principal(user_id=str(cid), role="client")
 
 
+def delegations(worker: int = LIMIT, manager: int = 5_000_000) -> DelegationTable:
+    """A worker decides up to ``worker`` cents, a manager up to ``manager``, budgets and revisions alike."""
+    rows = [{"id": f"{role}-{kind}", "kind": kind, "role": role, "limit_cents": limit, "valid_from": date(2020, 1, 1)}
+            for role, limit in (("worker", worker), ("manager", manager))
+            for kind in ("budget_decision", "budget_revision")]
+    return DelegationTable.from_mapping({"version": "test", "kinds": ["budget_decision", "budget_revision"],
+                                         "delegation": rows})
+
+
 def ports(asked: list[dict[str, Any]] | None = None) -> Ports:
-    """Decision numbers from a counter, one authority limit, a work list that notes what it was asked."""
+    """Decision numbers from a counter, the delegation table, a work list that notes what it was asked."""
     numbers = iter(range(1, 1_000))
 
     async def decision_number(year: int) -> str:
@@ -69,7 +79,7 @@ def ports(asked: list[dict[str, Any]] | None = None) -> Ports:
         (asked if asked is not None else []).append(filters)
         return []
 
-    return Ports(decision_number, lambda municipality: LIMIT, list_budgets)
+    return Ports(decision_number, delegations(), list_budgets)
 
 
 @pytest.fixture
@@ -88,7 +98,7 @@ def proposed(cid: UUID, amount: int = 300_000) -> BudgetProposed:
 
 
 def decided(cid: UUID, sealed: Sealed, amount: int = 300_000) -> BudgetDecided:
-    return BudgetDecided(client_id=cid, decision_number="HB-2026-000001", proposal_id=uuid4(), amount_cents=amount,
+    return BudgetDecided(client_id=cid, decision_number="HB-2025-000001", proposal_id=uuid4(), amount_cents=amount,
                          period=PERIOD, breakdown={"assistance": amount}, decided_by=WORKER.user_id, reasoning=sealed,
                          legal_basis=LEGAL_BASIS, appeal_instructions=APPEAL_INSTRUCTIONS)
 
@@ -134,30 +144,64 @@ async def test_the_coordinator_proposes_and_decides_within_the_authority_limit(h
                                              appeal_instructions=APPEAL_INSTRUCTIONS), WORKER)
     assert isinstance(proposal, BudgetProposed) and isinstance(decision, BudgetDecided)
     assert decision.decided_by == WORKER.user_id and decision.decision_number.startswith("HB-")
+    assert decision.authority is not None and decision.authority.limit_cents == LIMIT
     assert await h.open(cid, decision.reasoning) == ["Tarve arvioitu"]
 
 
 @covers(SERVICE, c.ApproveBudget, c.RejectBudget)
-async def test_above_the_limit_a_manager_approves_or_rejects(h: Harness) -> None:
+async def test_above_the_limit_the_decision_waits_and_the_approver_decides_or_refuses_with_reasoning(
+        h: Harness) -> None:
     big = 600_000
-    for answer, expected in ((c.ApproveBudget, [BudgetApproved, BudgetDecided]), (c.RejectBudget, [BudgetRejected])):
-        cid = uuid4()
-        await h.given(stream_of(cid), cid, opened(cid), proposed(cid, big))
-        [waiting] = await h.when(c.DecideBudget(client_id=cid, reasoning="Iso tarve", legal_basis=LEGAL_BASIS,
-                                                appeal_instructions=APPEAL_INSTRUCTIONS), WORKER)
-        assert isinstance(waiting, BudgetApprovalRequested) and waiting.authority_limit_cents == LIMIT
-        events = await h.when(answer(client_id=cid, reason="Perusteltu"), MANAGER)
-        assert [type(e) for e in events] == expected
+    cid = uuid4()
+    await h.given(stream_of(cid), cid, opened(cid), proposed(cid, big))
+    decide = c.DecideBudget(client_id=cid, reasoning="Iso tarve", legal_basis=LEGAL_BASIS,
+                            appeal_instructions=APPEAL_INSTRUCTIONS)
+    [waiting] = await h.when(decide, WORKER)
+    assert isinstance(waiting, ApprovalRequested) and waiting.kind == "budget_decision"
+    assert waiting.authority.limit_cents == LIMIT and waiting.requested_by == WORKER.user_id
+    [refused] = await h.when(c.RejectBudget(client_id=cid, reason="Perustelut puuttuvat"), MANAGER)
+    assert isinstance(refused, ApprovalRefused) and await h.open(cid, refused.reasoning) == ["Perustelut puuttuvat"]
+    _, view = await views.budget(h.app, ReadBudget(client_id=cid), client(cid))
+    assert view["status"] == "draft" and view["approval_refused"]["reasoning"] == "Perustelut puuttuvat"
+    await h.when(decide, WORKER)
+    granted, decided_ = await h.when(c.ApproveBudget(client_id=cid, reason="Perusteltu"), MANAGER)
+    assert isinstance(granted, ApprovalGranted) and isinstance(decided_, BudgetDecided)
+    # On approval the manager is the one who decides, under her own delegation, with a number of her decision.
+    assert decided_.decided_by == MANAGER.user_id and decided_.prepared_by == WORKER.user_id
+    assert decided_.authority is not None and decided_.authority.rule_id == "manager-budget_decision"
+    assert await h.open(cid, decided_.reasoning) == ["Iso tarve"]
+
+
+async def test_an_approval_above_the_approvers_own_authority_is_refused_and_records_nothing() -> None:
+    h = Harness.of(SERVICE, HANDLERS, Ports(ports().decision_number, delegations(manager=550_000), ports().list_budgets),
+                   reactions=REACTIONS)
+    cid = uuid4()
+    await h.given(stream_of(cid), cid, opened(cid), proposed(cid, 600_000))
+    await h.when(c.DecideBudget(client_id=cid, reasoning="r", legal_basis="l", appeal_instructions="a"), WORKER)
+    with pytest.raises(Forbidden, match="above your own delegated authority"):
+        await h.when(c.ApproveBudget(client_id=cid, reason="ok"), MANAGER)
+    assert type((await h.recorded(stream_of(cid)))[-1]) is ApprovalRequested
 
 
 @covers(SERVICE, c.ReviseBudget)
-async def test_a_worker_revises_within_the_limit_a_manager_beyond_it(h: Harness) -> None:
+async def test_a_worker_revises_within_her_authority_and_above_it_the_revision_waits_for_approval(h: Harness) -> None:
     cid = await live(h)
+    [within] = await h.when(c.ReviseBudget(client_id=cid, amount_cents=400_000, breakdown={"assistance": 400_000},
+                                           reason="Vähemmän"), WORKER)
+    assert isinstance(within, BudgetRevised) and within.decided_by == WORKER.user_id
+    assert within.decision_number and within.decision_number != "HB-2025-000001"  # a revision is a new decision
     above = c.ReviseBudget(client_id=cid, amount_cents=900_000, breakdown={"assistance": 900_000}, reason="Lisää")
-    with pytest.raises(Exception, match="needs a manager"):
+    [waiting] = await h.when(above, WORKER)
+    assert isinstance(waiting, ApprovalRequested) and waiting.kind == "budget_revision"
+    assert waiting.breakdown == {"assistance": 900_000}
+    with pytest.raises(RuleViolation, match="already waiting"):
         await h.when(above, WORKER)
-    [revised] = await h.when(above, MANAGER)
-    assert isinstance(revised, BudgetRevised) and revised.amount_cents == 900_000
+    _, view = await views.budget(h.app, ReadBudget(client_id=cid), WORKER)
+    assert view["funds"]["decided_cents"] == 400_000 and view["awaiting_approval"]["kind"] == "budget_revision"
+    granted, revised = await h.when(c.ApproveBudget(client_id=cid, reason="Tarve kasvanut"), MANAGER)
+    assert isinstance(granted, ApprovalGranted) and isinstance(revised, BudgetRevised)
+    assert revised.amount_cents == 900_000 and revised.decided_by == MANAGER.user_id
+    assert revised.prepared_by == WORKER.user_id and await h.open(cid, revised.reason) == ["Lisää"]
 
 
 @covers(SERVICE, c.CloseBudget)

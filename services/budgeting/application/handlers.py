@@ -20,6 +20,7 @@ from services.budgeting.application.policy import authorize
 from services.budgeting.domain import budget as domain
 from shared.infra.aggregate import Aggregate
 from shared.infra.pipeline import AggregateSpec, Given, Handlers, Route
+from shared.kernel.approvals import Authority, DelegationTable
 
 AGGREGATE = Aggregate(domain.INITIAL, domain.evolve, domain.decide, registry)
 
@@ -46,12 +47,18 @@ class Ports:
     """What budgeting's handlers and views need beyond the store and the keyring."""
 
     decision_number: Callable[[int], Awaitable[str]]  # the next decision number of a year, e.g. HB-2026-000042
-    authority_limit: Callable[[str | None], int]  # a worker's limit in cents, by municipality
+    delegations: DelegationTable  # who decides what alone, up to what amount (config/data/delegations.toml)
     list_budgets: Callable[..., Awaitable[list[dict[str, Any]]]]  # the work list (projection)
     count_budgets: Callable[..., Awaitable[int]] | None = None  # the work list's total (None: the rows shown)
 
 
 Given_ = Given[domain.Budget, Ports]
+
+
+def authority(given: Given_, kind: str) -> Authority | None:
+    """The delegated authority of the person sending the command, for ``kind``, where the client lives, today."""
+    return given.deps.delegations.authority(given.principal.user_id, given.principal.role, kind,
+                                            given.state.municipality, given.context.now.date())
 
 
 # --- from people ---------------------------------------------------------------------------------------------
@@ -84,14 +91,17 @@ async def decide(cmd: c.DecideBudget, given: Given_) -> domain.DecideBudget:
     (reasoning,) = await given.keyring.seal(str(cmd.client_id), cmd.reasoning)
     return domain.DecideBudget(
         decision_number=await given.deps.decision_number(given.context.now.year),
-        decided_by=given.principal.user_id, authority_limit_cents=given.deps.authority_limit(given.state.municipality),
+        decided_by=given.principal.user_id, authority=authority(given, "budget_decision"), approval_id=uuid4(),
         reasoning=reasoning, legal_basis=cmd.legal_basis, appeal_instructions=cmd.appeal_instructions,
     )
 
 
 async def approve(cmd: c.ApproveBudget, given: Given_) -> domain.ApproveBudget:
     (reason,) = await given.keyring.seal(str(cmd.client_id), cmd.reason)  # the manager's words may be about the client
-    return domain.ApproveBudget(manager_id=given.principal.user_id, reason=reason)
+    kind = given.state.pending.kind if given.state.pending else "budget_decision"
+    return domain.ApproveBudget(manager_id=given.principal.user_id, authority=authority(given, kind),
+                                decision_number=await given.deps.decision_number(given.context.now.year),
+                                reason=reason, legal_basis=LEGAL_BASIS, appeal_instructions=APPEAL_INSTRUCTIONS)
 
 
 async def reject(cmd: c.RejectBudget, given: Given_) -> domain.RejectBudget:
@@ -101,9 +111,10 @@ async def reject(cmd: c.RejectBudget, given: Given_) -> domain.RejectBudget:
 
 async def revise(cmd: c.ReviseBudget, given: Given_) -> domain.ReviseBudget:
     (reason,) = await given.keyring.seal(str(cmd.client_id), cmd.reason)
-    limit = None if given.principal.role == "manager" else given.deps.authority_limit(given.state.municipality)
     return domain.ReviseBudget(amount_cents=cmd.amount_cents, breakdown=cmd.breakdown, reason=reason,
-                               authority_limit_cents=limit)
+                               decided_by=given.principal.user_id, authority=authority(given, "budget_revision"),
+                               decision_number=await given.deps.decision_number(given.context.now.year),
+                               approval_id=uuid4())
 
 
 async def close(cmd: c.CloseBudget, given: Given_) -> domain.CloseBudget:
@@ -176,7 +187,7 @@ HANDLERS: Handlers = {
 }
 
 
-def ports(pool: Any, authority_limit: Callable[[str | None], int]) -> Ports:
+def ports(pool: Any, delegations: DelegationTable) -> Ports:
     """The ports on PostgreSQL (the bootstrap's; tests build their own)."""
 
     async def decision_number(year: int) -> str:
@@ -188,4 +199,4 @@ def ports(pool: Any, authority_limit: Callable[[str | None], int]) -> Ports:
     async def count_budgets(**filters: Any) -> int:
         return await postgres.count_budgets(pool, **filters)
 
-    return Ports(decision_number, authority_limit, list_budgets, count_budgets)
+    return Ports(decision_number, delegations, list_budgets, count_budgets)

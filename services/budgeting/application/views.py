@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contracts.budgeting import (
-    BudgetApprovalRequested,
+    ApprovalRefused,
     BudgetDecided,
+    BudgetRejected,
+    BudgetRevised,
     ClientWishRecorded,
     GasLevels,
     GoalSet,
@@ -20,7 +22,7 @@ from services.budgeting.application.handlers import BUDGET, Ports
 from services.budgeting.application.policy import list_scope
 from services.budgeting.application.queries import AdviseOnBudget, ListBudgets, ReadBudget
 from services.budgeting.domain.advice import Advice, advise
-from services.budgeting.domain.budget import Budget
+from services.budgeting.domain.budget import Budget, Pending
 from shared.infra.aggregate import Loaded
 from shared.infra.crypto import Keyring
 from shared.infra.pipeline import Application
@@ -56,6 +58,8 @@ async def budget_view(loaded: Loaded[Budget], keyring: Keyring) -> dict[str, Any
     supports: list[SupportPlanned] = []
     wishes: list[ClientWishRecorded] = []
     decision: BudgetDecided | None = None
+    revision: BudgetRevised | None = None
+    refusal: ApprovalRefused | BudgetRejected | None = None
     for envelope in loaded.events:
         if envelope.type not in registry:
             continue
@@ -66,17 +70,25 @@ async def budget_view(loaded: Loaded[Budget], keyring: Keyring) -> dict[str, Any
             supports.append(event)
         elif isinstance(event, ClientWishRecorded):
             wishes.append(event)
-        elif isinstance(event, BudgetDecided):
-            decision = event
+        elif isinstance(event, BudgetDecided):  # a refusal stays shown until a decision answers it
+            decision, revision, refusal = event, None, None
+        elif isinstance(event, BudgetRevised):
+            revision, refusal = event, None
+        elif isinstance(event, ApprovalRefused | BudgetRejected):
+            refusal = event
     level_names = list(GasLevels.model_fields)
     sealed: list[Sealed | None] = [
         *(s for g in goals for s in (g.title, *(getattr(g.levels, n) for n in level_names))),
         *(s.description for s in supports),
         *(w.text for w in wishes),
         decision.reasoning if decision else None,
+        revision.reason if revision else None,
+        b.pending.reasoning if b.pending else None,
+        (refusal.reasoning if isinstance(refusal, ApprovalRefused) else refusal.reason) if refusal else None,
     ]
-    opened = iter(await keyring.open(str(b.client_id), *sealed))
-    pending: BudgetApprovalRequested | None = b.pending_approval
+    *plan_texts, decision_reasoning, revision_reasoning, pending_reasoning, refusal_reasoning = await keyring.open(
+        str(b.client_id), *sealed)
+    opened = iter(plan_texts)
     return {
         "client_id": str(b.client_id),
         "version": loaded.version,
@@ -94,13 +106,21 @@ async def budget_view(loaded: Loaded[Budget], keyring: Keyring) -> dict[str, Any
         "proposal": None if b.proposal is None else {
             "amount_cents": b.proposal.amount_cents, "period": b.proposal.period.model_dump(mode="json"),
             "breakdown": b.proposal.breakdown},
-        "awaiting_approval": None if pending is None else {
-            "amount_cents": pending.amount_cents, "authority_limit_cents": pending.authority_limit_cents,
-            "requested_by": pending.requested_by, "decision_number": pending.decision_number},
         "decision": None if decision is None else {
             "decision_number": decision.decision_number, "decided_by": decision.decided_by,
-            "approved_by": decision.approved_by, "reasoning": next(opened), "legal_basis": decision.legal_basis,
-            "appeal_instructions": decision.appeal_instructions},
+            "approved_by": decision.approved_by, "prepared_by": decision.prepared_by, "reasoning": decision_reasoning,
+            "legal_basis": decision.legal_basis, "appeal_instructions": decision.appeal_instructions},
+        "revision": None if revision is None else {
+            "revision_number": revision.revision_number, "decision_number": revision.decision_number,
+            "decided_by": revision.decided_by, "prepared_by": revision.prepared_by,
+            "previous_amount_cents": revision.previous_amount_cents, "amount_cents": revision.amount_cents,
+            "reasoning": revision_reasoning},
+        "awaiting_approval": _pending(b.pending, pending_reasoning),
+        # A manager's refusal is shown to the worker and to the client: the proposal returned to the plan, and why.
+        "approval_refused": None if refusal is None else {
+            "refused_by": refusal.refused_by if isinstance(refusal, ApprovalRefused) else refusal.rejected_by,
+            "kind": refusal.kind if isinstance(refusal, ApprovalRefused) else "budget_decision",
+            "reasoning": refusal_reasoning},
         "funds": {"decided_cents": b.amount_cents, "reserved_cents": b.reserved_cents, "spent_cents": b.spent_cents,
                   "remaining_cents": b.remaining_cents,
                   "period": b.period.model_dump(mode="json") if b.period else None,
@@ -108,6 +128,14 @@ async def budget_view(loaded: Loaded[Budget], keyring: Keyring) -> dict[str, Any
                   "reservations": [{"order_id": str(k), "amount_cents": r.amount_cents, "category": r.category}
                                    for k, r in b.reservations.items()]},
     }
+
+
+def _pending(pending: Pending | None, reasoning: str | None) -> dict[str, Any] | None:
+    if pending is None:
+        return None
+    limit = pending.authority.limit_cents if pending.authority else None
+    return {"approval_id": str(pending.approval_id), "kind": pending.kind, "amount_cents": pending.amount_cents,
+            "authority_limit_cents": limit, "requested_by": pending.requested_by, "reasoning": reasoning}
 
 
 def advice_view(advice: Advice) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 The rules of the HB budget live here:
 - a budget opens when intake completes, once;
-- a decision above the worker's authority limit takes effect only after a manager approves it;
+- a decision or a revision above the deciding person's delegated authority (shared/kernel/approvals.py) waits for
+  someone whose authority covers it; on approval the approver is the one who decides it; a refusal's reasoning is
+  kept for the worker and the client and the proposal returns to the plan;
 - reserved + spent never exceeds the decided amount (a reservation that does not fit is rejected with the
   reason, as an event the marketplace hears); revising below reserved + spent is refused;
 - while the client's consent is withdrawn the budget is frozen: no new plans, proposals or reservations
@@ -23,6 +25,10 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.budgeting import (
+    ApprovalGranted,
+    ApprovalRefused,
+    ApprovalRequested,
+    ApprovalWithdrawn,
     BudgetApprovalRequested,
     BudgetApproved,
     BudgetClosed,
@@ -48,6 +54,7 @@ from contracts.budgeting import (
     SupportPlanned,
 )
 from contracts.intake import ServiceTask
+from shared.kernel.approvals import Authority, check_approver, needs_approval
 from shared.kernel.errors import RuleViolation
 from shared.kernel.events import DomainEvent
 from shared.kernel.sealed import Sealed
@@ -61,6 +68,21 @@ class Proposal:
     amount_cents: int
     period: Period
     breakdown: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A decision or a revision waiting for approval (ApprovalRequested), with what it will decide."""
+
+    approval_id: UUID
+    kind: Literal["budget_decision", "budget_revision"]
+    amount_cents: int
+    requested_by: str
+    authority: Authority | None  # the requester's (None: recorded before issue 14)
+    reasoning: Sealed
+    breakdown: dict[str, int]  # a revision's new breakdown (a decision's is its proposal's)
+    legal_basis: str = ""
+    appeal_instructions: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,7 +102,7 @@ class Budget:
     goals: dict[UUID, int] = field(default_factory=dict)  # goal id → GAS weight
     supports: dict[UUID, tuple[str, int]] = field(default_factory=dict)  # id → (category, estimated cents)
     proposal: Proposal | None = None
-    pending_approval: BudgetApprovalRequested | None = None
+    pending: Pending | None = None  # a decision (status awaiting_approval) or a revision waiting for approval
     decision_number: str | None = None
     period: Period | None = None
     amount_cents: int = 0
@@ -178,15 +200,22 @@ class ProposeBudget(Breakdown):
 class DecideBudget(Command):
     decision_number: str
     decided_by: str
-    authority_limit_cents: int = Field(ge=0)
+    authority: Authority | None  # the decider's for budget_decision (None: the table delegates them nothing)
+    approval_id: UUID  # used when the amount is above the authority and the decision waits
     reasoning: Sealed
     legal_basis: str = Field(min_length=1)
     appeal_instructions: str = Field(min_length=1)
 
 
 class ApproveBudget(Command):
+    """Answers the decision or revision waiting for approval: the approver decides it."""
+
     manager_id: str
+    authority: Authority | None  # the approver's for the waiting kind of matter
+    decision_number: str
     reason: Sealed
+    legal_basis: str = Field(min_length=1)
+    appeal_instructions: str = Field(min_length=1)
 
 
 class RejectBudget(Command):
@@ -215,7 +244,10 @@ class RecordSpending(Command):
 
 class ReviseBudget(Breakdown):
     reason: Sealed
-    authority_limit_cents: int | None = Field(description="None: a manager revises, no limit applies")
+    decided_by: str
+    authority: Authority | None  # the reviser's for budget_revision
+    decision_number: str
+    approval_id: UUID  # used when the amount is above the authority and the revision waits
 
 
 class FreezeBudget(Command):
@@ -246,15 +278,15 @@ class OpenPlanReview(Command):
 
 def _client(budget: Budget) -> UUID:
     if budget.client_id is None:
-        raise RuleViolation("the client has no budget")
+        raise RuleViolation("the client has no budget", code="no-budget")
     return budget.client_id
 
 
 def _require_open(budget: Budget) -> UUID:
     if budget.status == "none":
-        raise RuleViolation("the client has no budget")
+        raise RuleViolation("the client has no budget", code="no-budget")
     if budget.status == "closed":
-        raise RuleViolation("the budget is closed")
+        raise RuleViolation("the budget is closed", code="budget-closed")
     assert budget.client_id is not None
     return budget.client_id
 
@@ -262,7 +294,7 @@ def _require_open(budget: Budget) -> UUID:
 def _require_active(budget: Budget) -> UUID:
     client_id = _require_open(budget)
     if budget.frozen:
-        raise RuleViolation("the budget is frozen: the client has withdrawn consent")
+        raise RuleViolation("the budget is frozen: the client has withdrawn consent", code="budget-frozen")
     return client_id
 
 
@@ -301,56 +333,67 @@ def decide(command: Command, budget: Budget) -> list[DomainEvent]:
             return [ClientWishRecorded(client_id=client_id, **command.model_dump())]
         case ProposeBudget():
             if budget.status != "draft":
-                raise RuleViolation(f"a budget can be proposed only in draft (now {budget.status}); revise instead")
+                raise RuleViolation(f"a budget can be proposed only in draft (now {budget.status}); revise instead",
+                                    code="not-in-draft", status=budget.status)
             return [BudgetProposed(client_id=client_id, **command.model_dump())]
         case DecideBudget():
             return [_decide_budget(command, budget, client_id)]
         case ApproveBudget() | RejectBudget():
             return _answer_approval(command, budget, client_id)
         case ReviseBudget():
-            return [_revise(command, budget, client_id)]
+            return _revise(command, budget, client_id)
     raise TypeError(f"unknown command {type(command).__name__}")
 
 
 def _decide_budget(command: DecideBudget, budget: Budget, client_id: UUID) -> DomainEvent:
-    if budget.status != "draft" or budget.proposal is None:
-        raise RuleViolation("there is no proposal to decide on" if budget.status == "draft"
-                            else f"the budget is {budget.status.replace('_', ' ')}")
+    if budget.status == "awaiting_approval":
+        raise RuleViolation("the budget is awaiting approval", code="awaiting-approval")
+    if budget.status == "decided":
+        raise RuleViolation("the budget is decided: revise it instead", code="already-decided")
+    if budget.proposal is None:
+        raise RuleViolation("there is no proposal to decide on", code="no-proposal")
     p = budget.proposal
-    if p.amount_cents > command.authority_limit_cents:
-        return BudgetApprovalRequested(
-            client_id=client_id, proposal_id=p.proposal_id, amount_cents=p.amount_cents,
-            authority_limit_cents=command.authority_limit_cents, requested_by=command.decided_by,
-            decision_number=command.decision_number, reasoning=command.reasoning,
-            legal_basis=command.legal_basis, appeal_instructions=command.appeal_instructions,
-        )
+    if needs_approval(command.authority, p.amount_cents):
+        assert command.authority is not None
+        return ApprovalRequested(
+            approval_id=command.approval_id, kind="budget_decision", matter_id=p.proposal_id, client_id=client_id,
+            municipality=budget.municipality, amount_cents=p.amount_cents, requested_by=command.decided_by,
+            authority=command.authority, reasoning=command.reasoning)
     return BudgetDecided(
         client_id=client_id, decision_number=command.decision_number, proposal_id=p.proposal_id,
         amount_cents=p.amount_cents, period=p.period, breakdown=p.breakdown, decided_by=command.decided_by,
-        reasoning=command.reasoning, legal_basis=command.legal_basis, appeal_instructions=command.appeal_instructions,
+        authority=command.authority, reasoning=command.reasoning, legal_basis=command.legal_basis,
+        appeal_instructions=command.appeal_instructions,
     )
 
 
 def _answer_approval(command: ApproveBudget | RejectBudget, budget: Budget, client_id: UUID) -> list[DomainEvent]:
-    pending = budget.pending_approval
-    if budget.status != "awaiting_approval" or pending is None or budget.proposal is None:
-        raise RuleViolation("no decision is waiting for approval")
-    if command.manager_id == pending.requested_by:
-        raise RuleViolation("the approver must be another person than the one who asked for approval")
+    pending = budget.pending
+    if pending is None or (pending.kind == "budget_decision" and budget.proposal is None):
+        raise RuleViolation("no decision is waiting for approval", code="nothing-to-approve")
+    matter = budget.proposal.proposal_id if pending.kind == "budget_decision" and budget.proposal else pending.approval_id
     if isinstance(command, RejectBudget):
-        return [BudgetRejected(client_id=client_id, proposal_id=pending.proposal_id, rejected_by=command.manager_id,
-                               reason=command.reason)]
+        if command.manager_id == pending.requested_by:
+            raise RuleViolation("the approver must be another person than the one who asked for approval",
+                                code="approver-took-part")
+        return [ApprovalRefused(approval_id=pending.approval_id, kind=pending.kind, matter_id=matter,
+                                client_id=client_id, refused_by=command.manager_id, reasoning=command.reason)]
+    authority = check_approver(command.manager_id, command.authority, pending.requested_by, pending.amount_cents)
+    granted = ApprovalGranted(approval_id=pending.approval_id, kind=pending.kind, matter_id=matter,
+                              client_id=client_id, granted_by=command.manager_id, authority=authority,
+                              reasoning=command.reason)
+    if pending.kind == "budget_revision":
+        return [granted, _revised(budget, client_id, pending.amount_cents, pending.breakdown, pending.reasoning,
+                                  command.decision_number, command.manager_id, authority, pending.requested_by)]
+    assert budget.proposal is not None
     p = budget.proposal
-    return [
-        BudgetApproved(client_id=client_id, proposal_id=pending.proposal_id, approved_by=command.manager_id,
-                       reason=command.reason),
-        BudgetDecided(
-            client_id=client_id, decision_number=pending.decision_number, proposal_id=p.proposal_id,
-            amount_cents=p.amount_cents, period=p.period, breakdown=p.breakdown, decided_by=pending.requested_by,
-            approved_by=command.manager_id, reasoning=pending.reasoning, legal_basis=pending.legal_basis,
-            appeal_instructions=pending.appeal_instructions,
-        ),
-    ]
+    return [granted, BudgetDecided(
+        client_id=client_id, decision_number=command.decision_number, proposal_id=p.proposal_id,
+        amount_cents=p.amount_cents, period=p.period, breakdown=p.breakdown, decided_by=command.manager_id,
+        approved_by=command.manager_id, prepared_by=pending.requested_by, authority=authority,
+        reasoning=pending.reasoning, legal_basis=pending.legal_basis or command.legal_basis,
+        appeal_instructions=pending.appeal_instructions or command.appeal_instructions,
+    )]
 
 
 def _reserve(command: ReserveFunds, budget: Budget) -> list[DomainEvent]:
@@ -423,25 +466,41 @@ def _spend(command: RecordSpending, budget: Budget) -> list[DomainEvent]:
     return events
 
 
-def _revise(command: ReviseBudget, budget: Budget, client_id: UUID) -> BudgetRevised:
+def _revise(command: ReviseBudget, budget: Budget, client_id: UUID) -> list[DomainEvent]:
     if budget.status != "decided":
-        raise RuleViolation("only a decided budget can be revised")
+        raise RuleViolation("only a decided budget can be revised", code="not-decided")
+    if budget.pending is not None:
+        raise RuleViolation("a revision is already waiting for approval", code="approval-pending")
     committed = budget.reserved_cents + budget.spent_cents
     if command.amount_cents < committed:
-        raise RuleViolation(f"the budget cannot go below what is already reserved and spent ({euros(committed)})")
-    limit = command.authority_limit_cents
-    if limit is not None and command.amount_cents > max(limit, budget.amount_cents):
-        raise RuleViolation(f"a revision above the authority limit ({euros(limit)}) needs a manager")
+        raise RuleViolation(f"the budget cannot go below what is already reserved and spent ({euros(committed)})",
+                            code="below-committed", committed_cents=committed)
+    if needs_approval(command.authority, command.amount_cents):
+        assert command.authority is not None
+        return [ApprovalRequested(
+            approval_id=command.approval_id, kind="budget_revision", matter_id=command.approval_id,
+            client_id=client_id, municipality=budget.municipality, amount_cents=command.amount_cents,
+            requested_by=command.decided_by, authority=command.authority, reasoning=command.reason,
+            breakdown=command.breakdown)]
+    return [_revised(budget, client_id, command.amount_cents, command.breakdown, command.reason,
+                     command.decision_number, command.decided_by, command.authority, None)]
+
+
+def _revised(budget: Budget, client_id: UUID, amount: int, breakdown: dict[str, int], reason: Sealed, number: str,
+             decided_by: str, authority: Authority | None, prepared_by: str | None) -> BudgetRevised:
+    """A revision is a new decision: its own number, reasoning, decider and rectification period."""
     return BudgetRevised(client_id=client_id, revision_number=budget.revision_number + 1,
-                         previous_amount_cents=budget.amount_cents, amount_cents=command.amount_cents,
-                         breakdown=command.breakdown, reason=command.reason)
+                         previous_amount_cents=budget.amount_cents, amount_cents=amount, breakdown=breakdown,
+                         reason=reason, decision_number=number, decided_by=decided_by, prepared_by=prepared_by,
+                         authority=authority)
 
 
 def _close(command: CloseBudget, budget: Budget) -> list[DomainEvent]:
     if budget.status == "closed":
         return []
     if command.reason == "period_ended" and budget.review_owed:
-        raise RuleViolation("a plan review is open: answer it with a revision of the budget, then close")
+        raise RuleViolation("a plan review is open: answer it with a revision of the budget, then close",
+                            code="plan-review-open")
     if budget.status == "none":
         if command.client_id is None:
             return []
@@ -451,6 +510,11 @@ def _close(command: CloseBudget, budget: Budget) -> list[DomainEvent]:
         FundsReleased(client_id=client_id, order_id=order_id, amount_cents=r.amount_cents, reason="budget_closed")
         for order_id, r in budget.reservations.items()
     ]
+    if budget.pending is not None:  # nobody needs to answer it any more: the approvals queue drops it
+        p = budget.pending
+        matter = budget.proposal.proposal_id if p.kind == "budget_decision" and budget.proposal else p.approval_id
+        releases.insert(0, ApprovalWithdrawn(approval_id=p.approval_id, kind=p.kind, matter_id=matter,
+                                             client_id=client_id, reason="budget_closed"))
     return [*releases, BudgetClosed(client_id=client_id, reason=command.reason, spent_cents=budget.spent_cents,
                                     released_cents=budget.reserved_cents)]
 
@@ -499,8 +563,23 @@ def _(e: BudgetProposed, b: Budget) -> Budget:
 
 
 @_apply.register
-def _(e: BudgetApprovalRequested, b: Budget) -> Budget:
-    return replace(b, status="awaiting_approval", pending_approval=e)
+def _(e: BudgetApprovalRequested, b: Budget) -> Budget:  # before issue 14: the proposal's id stood for the request
+    pending = Pending(approval_id=e.proposal_id, kind="budget_decision", amount_cents=e.amount_cents,
+                      requested_by=e.requested_by, authority=None, reasoning=e.reasoning, breakdown={},
+                      legal_basis=e.legal_basis, appeal_instructions=e.appeal_instructions)
+    return replace(b, status="awaiting_approval", pending=pending)
+
+
+@_apply.register
+def _(e: ApprovalRequested, b: Budget) -> Budget:
+    kind: Literal["budget_decision", "budget_revision"] = (
+        "budget_revision" if e.kind == "budget_revision" else "budget_decision")
+    pending = Pending(approval_id=e.approval_id, kind=kind, amount_cents=e.amount_cents,
+                      requested_by=e.requested_by, authority=e.authority,
+                      reasoning=e.reasoning or Sealed(kid=str(e.client_id), nonce="", ct=""),
+                      breakdown=dict(e.breakdown))
+    status: Status = "awaiting_approval" if kind == "budget_decision" else b.status
+    return replace(b, status=status, pending=pending)
 
 
 @_apply.register
@@ -509,13 +588,29 @@ def _(e: BudgetApproved, b: Budget) -> Budget:
 
 
 @_apply.register
+def _(e: ApprovalGranted, b: Budget) -> Budget:
+    return b  # the BudgetDecided or BudgetRevised that follows it carries the effect
+
+
+@_apply.register
 def _(e: BudgetRejected, b: Budget) -> Budget:
-    return replace(b, status="draft", pending_approval=None)
+    return replace(b, status="draft", pending=None)
+
+
+@_apply.register
+def _(e: ApprovalRefused, b: Budget) -> Budget:
+    waiting_decision = b.pending is not None and b.pending.kind == "budget_decision"
+    return replace(b, status="draft" if waiting_decision else b.status, pending=None)
+
+
+@_apply.register
+def _(e: ApprovalWithdrawn, b: Budget) -> Budget:
+    return replace(b, pending=None)
 
 
 @_apply.register
 def _(e: BudgetDecided, b: Budget) -> Budget:
-    return replace(b, status="decided", pending_approval=None, decision_number=e.decision_number, period=e.period,
+    return replace(b, status="decided", pending=None, decision_number=e.decision_number, period=e.period,
                    amount_cents=e.amount_cents, breakdown=dict(e.breakdown))
 
 
@@ -559,7 +654,8 @@ def _(e: SpendingRejected, b: Budget) -> Budget:
 @_apply.register
 def _(e: BudgetRevised, b: Budget) -> Budget:
     return replace(b, amount_cents=e.amount_cents, breakdown=dict(e.breakdown), revision_number=e.revision_number,
-                   review_requested=False, review_owed=False)
+                   decision_number=e.decision_number or b.decision_number, pending=None, review_requested=False,
+                   review_owed=False)
 
 
 @_apply.register

@@ -110,7 +110,8 @@ async def propose(client_id: UUID, body: schemas.ProposalBody, principal: Curren
              responses={202: {"description": "Above the authority limit: waiting for a manager's approval"}})
 async def decide(client_id: UUID, body: schemas.DecisionBody, principal: CurrentPrincipal, request: Request,
                  response: Response, if_match: IfMatch = None) -> CommandAccepted:
-    """The budget decision. Above the worker's authority limit it waits for a manager (202)."""
+    """The budget decision. Above the decider's delegated authority (the delegation table) it waits for approval
+    (202) in the approvals queue."""
     command = c.DecideBudget(client_id=client_id, **body.model_dump(), expected_version=parse_if_match(if_match))
     done = await _app(request).handle(command, principal, command_context(request, principal))
     if done.state.status == "awaiting_approval":
@@ -121,7 +122,8 @@ async def decide(client_id: UUID, body: schemas.DecisionBody, principal: Current
 @router.post("/{client_id}/approval", response_model=CommandAccepted)
 async def approve(client_id: UUID, body: schemas.ApprovalBody, principal: CurrentPrincipal, request: Request,
                   response: Response, if_match: IfMatch = None) -> CommandAccepted:
-    """A manager approves a decision above the authority limit: it takes effect."""
+    """Approve the decision or revision waiting for approval: the approver, whose own delegated authority must cover
+    the amount, decides it (a new decision number)."""
     command = c.ApproveBudget(client_id=client_id, reason=body.reason, expected_version=parse_if_match(if_match))
     return await _handle(command, principal, request, response)
 
@@ -129,17 +131,23 @@ async def approve(client_id: UUID, body: schemas.ApprovalBody, principal: Curren
 @router.post("/{client_id}/rejection", response_model=CommandAccepted)
 async def reject(client_id: UUID, body: schemas.ApprovalBody, principal: CurrentPrincipal, request: Request,
                  response: Response, if_match: IfMatch = None) -> CommandAccepted:
-    """A manager rejects it with a reason: the budget returns to draft."""
+    """Refuse it with the reasoning, shown to the worker and the client: a decision returns to the plan (draft), a
+    revision is dropped and the budget stays as decided."""
     command = c.RejectBudget(client_id=client_id, reason=body.reason, expected_version=parse_if_match(if_match))
     return await _handle(command, principal, request, response)
 
 
-@router.post("/{client_id}/revision", response_model=CommandAccepted)
+@router.post("/{client_id}/revision", response_model=CommandAccepted,
+             responses={202: {"description": "Above the reviser's delegated authority: waiting for approval"}})
 async def revise(client_id: UUID, body: schemas.RevisionBody, principal: CurrentPrincipal, request: Request,
                  response: Response, if_match: IfMatch = None) -> CommandAccepted:
-    """Revise the decided amount, with a reason; never below what is already reserved and spent."""
+    """Revise the decided amount with the reasoning: a new decision with its own number, never below what is
+    already reserved and spent. Above the reviser's delegated authority it waits for approval (202)."""
     command = c.ReviseBudget(client_id=client_id, **body.model_dump(), expected_version=parse_if_match(if_match))
-    return await _handle(command, principal, request, response)
+    done = await _app(request).handle(command, principal, command_context(request, principal))
+    if done.state.pending is not None:
+        response.status_code = 202
+    return accepted(client_id, done, response)
 
 
 @router.post("/{client_id}/closure", response_model=CommandAccepted)

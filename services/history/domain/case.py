@@ -138,10 +138,15 @@ def _apply_budget(b: dict[str, Any], reservations: dict[str, int], kind: str, d:
             b["status"] = "draft"
         case "BudgetApprovalRequested":
             b["status"] = "awaiting_approval"
+        case "ApprovalRequested" if d.get("kind") == "budget_decision":
+            b["status"] = "awaiting_approval"
+        case "ApprovalRefused" if d.get("kind") == "budget_decision":
+            b["status"] = "draft"
         case "BudgetDecided":
             b.update(status="decided", decision_number=d["decision_number"], decided_cents=d["amount_cents"])
         case "BudgetRevised":
             b["decided_cents"] = d["amount_cents"]
+            b["decision_number"] = d.get("decision_number") or b["decision_number"]
         case "FundsReserved":
             reservations[d["order_id"]] = d["amount_cents"]
         case "FundsReleased" if d["reason"] != "invoice_below_reservation":
