@@ -101,7 +101,7 @@ def settings(infrastructure: None, request: pytest.FixtureRequest) -> ServiceSet
     if request.node.get_closest_marker("poison") is None:  # its topics are checked against the schemas at the end
         CHECKED_PREFIXES.append(s.topic_prefix)
     _created_databases.extend([s.keys_database, *(s.database(x) for x in ("intake", "budgeting", "marketplace",
-                                                                           "followup", "history", "kernel"))])
+                                                                           "followup", "history", "decisions", "kernel"))])
     return s
 
 
@@ -156,6 +156,7 @@ budgeting = _service("budgeting")
 marketplace = _service("marketplace")
 followup = _service("followup")
 history = _service("history")
+decisions = _service("decisions")
 
 
 @pytest.fixture(scope="session")

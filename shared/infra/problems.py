@@ -6,9 +6,12 @@ its ``expected_version`` and ``actual_version``, a refused erasure its ``reasons
 
 Codes are the contract: a caller branches on ``code``, never on ``title`` or ``detail``. Every code is registered
 once, in ``CODES`` below, with its status and its English title; the message catalogue translates titles by
-code (message id ``problem.<code>.title`` in the kernel domain) through ``use_localizer``, negotiated from the
-request's Accept-Language. ``detail`` is the specific English sentence the rule gave; ``params`` hold what a
-translated detail would need.
+code (message id ``problem.<code>.title``, in the kernel's or the refusing service's domain) through
+``use_localizer``, in the request's language: Accept-Language, then the person's stored preference
+(``request.state.preferred_language``, when the service knows it), then Finnish. A rule's own reason (a
+``DomainError`` raised with a specific code) is translated too, from ``problem.<code>.detail`` with the error's
+``params`` filled in (``*_cents`` as money, dates as the language writes them); the params also become extension
+members. A generic code (``rule``, ``not-found``, ...) keeps the specific English sentence as its detail.
 
 How a service answers with a problem:
 - the domain and application raise the kernel's errors (``shared.kernel.errors``): ``RuleViolation("...")`` is
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import structlog
@@ -103,6 +107,33 @@ UNAVAILABLE = register("unavailable", 503, "The service is not reachable right n
 ACCESS_LOG_UNAVAILABLE = register("access-log-unavailable", 503, "The read could not be logged, so it is not shown")
 NOT_READY = register("not-ready", 503, "The service is not ready")
 
+# Rules of the domains: a refusal with a reason of its own (its detail is translated too: problem.<code>.detail).
+# Delegated authority and approvals (shared/kernel/approvals.py)
+NO_DELEGATED_AUTHORITY = register("no-delegated-authority", 403, "You hold no delegated authority for this")
+ABOVE_OWN_AUTHORITY = register("above-own-authority", 403, "The amount is above your own delegated authority")
+APPROVER_TOOK_PART = register("approver-took-part", 409, "You cannot approve your own proposal")
+# Intake
+NO_CONSENT = register("no-consent", 409, "The client has not given consent")
+INTAKE_FINAL = register("intake-final", 409, "Intake has already been decided")
+ALREADY_REGISTERED = register("already-registered", 409, "The client is already registered")
+NOT_REGISTERED = register("not-registered", 409, "The client is not registered")
+NO_CONSENT_IN_FORCE = register("no-consent-in-force", 409, "There is no consent in force")
+INTAKE_DECLINED = register("intake-declined", 409, "Intake was declined")
+INTAKE_INCOMPLETE = register("intake-incomplete", 409, "Intake is not complete yet")
+# Budgeting
+NO_BUDGET = register("no-budget", 409, "The client has no budget")
+BUDGET_CLOSED = register("budget-closed", 409, "The budget is closed")
+BUDGET_FROZEN = register("budget-frozen", 409, "The budget is frozen")
+NOT_IN_DRAFT = register("not-in-draft", 409, "The budget can no longer be proposed")
+NO_PROPOSAL = register("no-proposal", 409, "There is no proposal to decide on")
+AWAITING_APPROVAL = register("awaiting-approval", 409, "The budget is waiting for approval")
+ALREADY_DECIDED = register("already-decided", 409, "The budget has already been decided")
+NOTHING_TO_APPROVE = register("nothing-to-approve", 409, "Nothing is waiting for approval")
+APPROVAL_PENDING = register("approval-pending", 409, "A revision is already waiting for approval")
+BELOW_COMMITTED = register("below-committed", 409, "The budget cannot go below what is committed")
+NOT_DECIDED = register("not-decided", 409, "The budget has not been decided yet")
+PLAN_REVIEW_OPEN = register("plan-review-open", 409, "A review of the plan is open")
+
 BY_STATUS: dict[int, ProblemCode] = {
     400: BAD_REQUEST, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 405: METHOD_NOT_ALLOWED,
     406: NOT_ACCEPTABLE, 409: RULE, 413: PAYLOAD_TOO_LARGE, 415: UNSUPPORTED_MEDIA_TYPE,
@@ -118,19 +149,56 @@ def code_of(code: str | ProblemCode, status: int = 500) -> ProblemCode:
 
 
 # --- languages ----------------------------------------------------------------------------------------------
-# (code, English title, Accept-Language) -> (title, language).
-Localizer = Callable[[str, str, str | None], tuple[str, str]]
+# (code, English title, Accept-Language, the person's stored language) -> (title, language).
+Localizer = Callable[[str, str, str | None, str | None], tuple[str, str]]
+RESERVED = frozenset({"type", "title", "status", "detail", "code", "instance", "correlation_id", "errors"})
 
 
-def from_catalogue(code: str, title: str, accept_language: str | None) -> tuple[str, str]:
-    """The title in the negotiated language (Accept-Language, then Finnish) from the message catalogue; a code
-    the catalogue does not know yet keeps its English title."""
+def _domain_of(key: str, language: str) -> str | None:
+    """The catalogue domain holding ``key``: the kernel's first, then the services' (codes are unique)."""
     texts = catalogue()
-    language = texts.negotiate(None, accept_language)
+    return next((d for d in ("kernel", *sorted(texts.domains)) if texts.has(d, key, language)), None)
+
+
+def from_catalogue(code: str, title: str, accept_language: str | None,
+                   stored: str | None = None) -> tuple[str, str]:
+    """The title in the negotiated language (Accept-Language, the stored preference, then Finnish) from the message
+    catalogue; a code the catalogue does not know yet keeps its English title."""
+    texts = catalogue()
+    language = texts.negotiate(None, accept_language, stored)
     key = f"problem.{code}.title"
-    if texts.has("kernel", key, language):
-        return texts.text("kernel", key, language), language
+    domain = _domain_of(key, language)
+    if domain is not None:
+        return texts.text(domain, key, language), language
     return title, "en"
+
+
+def localized_detail(code: str, language: str, params: Mapping[str, Any]) -> str | None:
+    """A rule's reason in ``language`` from ``problem.<code>.detail``, or None when the catalogue has none."""
+    key = f"problem.{code}.detail"
+    domain = _domain_of(key, language)
+    if domain is None:
+        return None
+    t = catalogue().translator(domain, language)
+    return t(key, **{name: _param(t, name, value) for name, value in params.items()})
+
+
+def _param(t: Any, name: str, value: Any) -> object:
+    if name.endswith("_cents") and isinstance(value, int):
+        return t.money(value)
+    if isinstance(value, date | datetime):
+        return t.date(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
 
 
 _localizer: Localizer = from_catalogue
@@ -179,11 +247,15 @@ class ProblemError(Exception):
         self.extensions = extensions
 
 
-def problem_body(code: ProblemCode, detail: str, *, accept_language: str | None = None,
+def problem_body(code: ProblemCode, detail: str, *, accept_language: str | None = None, stored: str | None = None,
                  correlation_id: str | None = None, instance: str | None = None,
-                 errors: Iterable[Mapping[str, str]] = (), **extensions: Any) -> tuple[dict[str, Any], str]:
-    """The body of a problem and its language."""
-    title, language = _localizer(code.code, code.title, accept_language)
+                 errors: Iterable[Mapping[str, str]] = (), reason: Mapping[str, Any] | None = None,
+                 **extensions: Any) -> tuple[dict[str, Any], str]:
+    """The body of a problem and its language. ``reason``: a rule's params, when ``detail`` is that rule's own
+    reason: then the detail is the catalogue's, in the problem's language, if it has one."""
+    title, language = _localizer(code.code, code.title, accept_language, stored)
+    if reason is not None:
+        detail = localized_detail(code.code, language, reason) or detail
     body: dict[str, Any] = {"type": code.type, "title": title, "status": code.status, "detail": detail,
                             "code": code.code, "instance": instance, "correlation_id": correlation_id,
                             "errors": [dict(e) for e in errors]}
@@ -193,14 +265,14 @@ def problem_body(code: ProblemCode, detail: str, *, accept_language: str | None 
 
 def problem_response(request: Request | None, code: ProblemCode, detail: str, *,
                      errors: Iterable[Mapping[str, str]] = (), headers: Mapping[str, str] | None = None,
-                     **extensions: Any) -> JSONResponse:
+                     reason: Mapping[str, Any] | None = None, **extensions: Any) -> JSONResponse:
     """An ``application/problem+json`` answer; 503s carry Retry-After, 401s WWW-Authenticate."""
     state = request.scope.get("state", {}) if request is not None else {}
     route = request.scope.get("route") if request is not None else None
     body, language = problem_body(
         code, detail, accept_language=request.headers.get("accept-language") if request is not None else None,
-        correlation_id=state.get("correlation_id"), instance=getattr(route, "path", None), errors=errors,
-        **extensions)
+        stored=state.get("preferred_language"), correlation_id=state.get("correlation_id"),
+        instance=getattr(route, "path", None), errors=errors, reason=reason, **extensions)
     all_headers = {"Content-Language": language}
     if code.status == 503:
         all_headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -222,8 +294,11 @@ def from_exception(request: Request, exc: Exception) -> JSONResponse:
         code = code_of(exc.code, exc.status_code)
         field = getattr(exc, "field", None)
         errors = [{"field": field, "code": "value_error", "message": str(exc)}] if field else []
-        extensions = {k: v for k, v in exc.params.items() if k not in RESERVED}  # codes, ids, dates: no personal data
-        return problem_response(request, code, str(exc), errors=errors, **extensions)
+        # A rule's own code: its reason is translated (the params fill it in, and are members of their own).
+        specific = exc.code != type(exc).code
+        extensions = {k: _json_safe(v) for k, v in exc.params.items() if k not in RESERVED}
+        return problem_response(request, code, str(exc), errors=errors, reason=exc.params if specific else None,
+                                **extensions)
     if isinstance(exc, ConcurrencyError):
         return problem_response(request, CONFLICT, str(exc) + "; reload the case and try again",
                                 expected_version=exc.expected, actual_version=exc.actual)

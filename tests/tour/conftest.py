@@ -24,7 +24,7 @@ from deploy.local.infra import default_cache_dir, free_port
 from tests.tour.readme import clean_environment
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("intake", "budgeting", "marketplace", "followup", "history")
+SERVICES = ("intake", "budgeting", "marketplace", "followup", "history", "decisions")
 
 
 @dataclass

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 SERVICES_DIR = ROOT / "services"
-PORTS = {"intake": 8001, "budgeting": 8002, "marketplace": 8003, "followup": 8004}
+PORTS = {"intake": 8001, "budgeting": 8002, "marketplace": 8003, "followup": 8004, "history": 8005, "decisions": 8006}
 BUILD_ARG = re.compile(r"\$\{?SERVICE\}?")
 SECRETS = ("AVAIN_JWT_SECRET", "AVAIN_MASTER_KEY", "AVAIN_HETU_PEPPER")
 REQUIRED_VAR = re.compile(r"^\$\{(?P<name>[A-Z0-9_]+):\?[^}]*\}$")  # ${VAR:?message}: compose refuses without it
@@ -131,7 +131,8 @@ def test_a_service_image_holds_only_its_own_service_code(name: str) -> None:
             part = path.split("/")[1]
             assert part in (name, "__init__.py"), f"{name}: COPY {src} brings in another service's code"
     assert f"services/{name}" in {s.rstrip("/") for s in sources}
-    assert {"shared", "contracts"} <= {s.rstrip("/") for s in sources}
+    # config/: the county's tables (delegations, legal bases, notification rules), read at start
+    assert {"shared", "contracts", "config"} <= {s.rstrip("/") for s in sources}
 
 
 @pytest.mark.parametrize("name", SERVICES)

@@ -115,21 +115,21 @@ class DeclineIntake(Command):
 
 def _require_consent(case: IntakeCase) -> None:
     if case.consent != "given":
-        raise RuleViolation("the client has not given consent to personal budgeting")
+        raise RuleViolation("the client has not given consent to personal budgeting", code="no-consent")
 
 
 def _require_open(case: IntakeCase) -> None:
     if case.status != "open":
-        raise RuleViolation(f"intake is already {case.status}")
+        raise RuleViolation(f"intake is already {case.status}", code="intake-final", status=case.status)
 
 
 def decide(command: Command, case: IntakeCase) -> list[DomainEvent]:
     if isinstance(command, RegisterClient):
         if case.registered:
-            raise RuleViolation("the client is already registered")
+            raise RuleViolation("the client is already registered", code="already-registered")
         return [ClientRegistered(**command.model_dump())]
     if not case.registered:
-        raise RuleViolation("the client is not registered")
+        raise RuleViolation("the client is not registered", code="not-registered")
     client_id = case.client_id
     assert client_id is not None
     match command:
@@ -139,7 +139,7 @@ def decide(command: Command, case: IntakeCase) -> list[DomainEvent]:
             return [ConsentGiven(client_id=client_id, given_by=command.given_by)]
         case WithdrawConsent():
             if case.consent != "given":
-                raise RuleViolation("there is no consent in force to withdraw")
+                raise RuleViolation("there is no consent in force to withdraw", code="no-consent-in-force")
             return [ConsentWithdrawn(client_id=client_id, reason=command.reason)]
         case RecordSelfAssessment():
             _require_open(case)
@@ -147,7 +147,7 @@ def decide(command: Command, case: IntakeCase) -> list[DomainEvent]:
             return [SelfAssessmentRecorded(client_id=client_id, **command.model_dump())]
         case AssignCoordinator():
             if case.status == "declined":
-                raise RuleViolation("intake was declined")
+                raise RuleViolation("intake was declined", code="intake-declined")
             _require_consent(case)
             if case.coordinator_id == command.worker_id:
                 return []
@@ -174,16 +174,17 @@ def _complete(case: IntakeCase, client_id: UUID) -> IntakeCompleted:
     _require_open(case)
     _require_consent(case)
     missing = [
-        what
-        for what, present in (
-            ("a coordinating worker", case.coordinator_id),
-            ("a self-assessment", case.latest_scores),
-            ("a needs assessment", case.service_task),
+        (what, code)
+        for what, code, present in (
+            ("a coordinating worker", "coordinator", case.coordinator_id),
+            ("a self-assessment", "self_assessment", case.latest_scores),
+            ("a needs assessment", "needs_assessment", case.service_task),
         )
         if present is None
     ]
     if missing:
-        raise RuleViolation("intake cannot be completed without " + ", ".join(missing))
+        raise RuleViolation("intake cannot be completed without " + ", ".join(what for what, _ in missing),
+                            code="intake-incomplete", missing=[code for _, code in missing])
     assert case.coordinator_id and case.service_task and case.latest_scores
     assert case.municipality and case.preferred_language
     return IntakeCompleted(

@@ -1,0 +1,3 @@
+from services.decisions.bootstrap import main
+
+main()

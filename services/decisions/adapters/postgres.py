@@ -1,0 +1,52 @@
+"""The decisions service's tables: the approvals queue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from services.decisions.application.ports import ApprovalNote, ApprovalRow
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+_COLUMNS = ("approval_id, service, kind, matter_id, client_id, municipality, amount_cents, limit_cents, requested_by,"
+            " requested_at, status, answered_by, answered_at")
+
+
+class PostgresApprovals:
+    """The queue on PostgreSQL: written in the consumer's inbox transaction, read by the HTTP API."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def note(self, session: Any, note: ApprovalNote) -> None:
+        conn: asyncpg.Connection = session
+        if note.status == "pending":
+            await conn.execute(
+                "INSERT INTO approvals (approval_id, service, kind, matter_id, client_id, municipality, amount_cents,"
+                " limit_cents, requested_by, requested_at, status, event_id)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11) ON CONFLICT DO NOTHING",
+                note.approval_id, note.service, note.kind, note.matter_id, note.client_id, note.municipality,
+                note.amount_cents, note.limit_cents, note.by, note.at, note.event_id)
+            return
+        # An answer: applied once (a redelivery finds the row answered); an answer to a request this queue never
+        # saw (it began before the queue existed) is kept as an answered row all the same.
+        await conn.execute(
+            "INSERT INTO approvals (approval_id, service, kind, matter_id, client_id, municipality, amount_cents,"
+            " requested_by, requested_at, status, answered_by, answered_at, event_id)"
+            " VALUES ($1, $2, $3, $4, $5, NULL, 0, '', $6, $7, $8, $6, $9)"
+            " ON CONFLICT (approval_id) DO UPDATE SET status = EXCLUDED.status, answered_by = EXCLUDED.answered_by,"
+            " answered_at = EXCLUDED.answered_at WHERE approvals.status = 'pending'",
+            note.approval_id, note.service, note.kind, note.matter_id, note.client_id, note.at, note.status, note.by,
+            note.event_id)
+
+    async def list(self, *, status: str | None, kind: str | None, requested_by: str | None, limit: int,
+                   offset: int) -> list[ApprovalRow]:
+        rows = await self._pool.fetch(
+            f"SELECT {_COLUMNS} FROM approvals WHERE ($1::text IS NULL OR status = $1)"
+            " AND ($2::text IS NULL OR kind = $2) AND ($3::text IS NULL OR requested_by = $3)"
+            " ORDER BY requested_at, approval_id LIMIT $4 OFFSET $5",
+            status, kind, requested_by, limit, offset)
+        return [ApprovalRow(**dict(r)) for r in rows]

@@ -1,0 +1,52 @@
+"""The decisions service, declared: the county's register of administrative decisions and the approvals queue of
+every service (shared/infra/service.py builds the process from this)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from faststream.specification import AsyncAPI
+from pydantic import Field
+
+from contracts.decisions import EVENTS
+from services.decisions.adapters.postgres import MIGRATIONS, PostgresApprovals
+from services.decisions.application import approvals
+from services.decisions.application.handlers import HANDLERS
+from services.decisions.application.ports import Ports
+from services.decisions.entrypoints.http import router
+from shared.infra import service, tables
+from shared.infra.runtime import ServiceRuntime
+from shared.infra.settings import ServiceSettings
+
+
+class DecisionsSettings(ServiceSettings):
+    http_port: int = 8006
+    delegations_file: Path | None = Field(None, description=tables.DELEGATIONS_FILE)
+
+
+def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
+    return Ports(approvals=PostgresApprovals(runtime.pool),
+                 delegations=tables.delegations(settings.delegations_file or tables.DELEGATIONS))
+
+
+SPEC = service.ServiceSpec(
+    name="decisions", title="Avain decisions", settings=DecisionsSettings, migrations=[MIGRATIONS], publishes=EVENTS,
+    handlers=HANDLERS, listeners=[approvals.LISTENER], deps=_ports, routers=[router],
+    description="The county's register of administrative decisions and the approvals queue: every service's "
+    "matters above their preparer's delegated authority, waiting for someone whose authority covers them. Every "
+    "endpoint needs a bearer token.",
+)
+
+
+def create_app(settings: ServiceSettings) -> FastAPI:
+    return service.create_app(SPEC, settings)
+
+
+def asyncapi(settings: ServiceSettings | None = None) -> AsyncAPI:
+    return service.asyncapi(SPEC, settings)
+
+
+def main() -> None:
+    service.main(SPEC)
