@@ -135,6 +135,26 @@ class PreferredLanguageChanged(DomainEvent):
     preferred_language: Language
 
 
+class StaffProfileRecorded(DomainEvent):
+    """A staff member's entry in the staff directory, whole, as it now stands (from the identity provider's claims
+    at sign-in or an administrator's command). Work data, not a client's: in clear, so every service that shows
+    staff (decisions, budgets, the case history, the access log) keeps its own small copy. Stream ``staff-<id>``,
+    subject and Kafka key the staff id."""
+
+    event_type = "fi.avain.intake.StaffProfileRecorded"
+
+    staff_id: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200)
+    title: str | None = Field(None, max_length=200, description="E.g. sosiaalityöntekijä, palveluesihenkilö")
+    unit: str | None = Field(None, max_length=200, description="The unit or team, e.g. Porin aikuissosiaalityö")
+    work_email: str | None = Field(None, max_length=320)
+    work_phone: str | None = Field(None, max_length=40)
+    languages: list[str] = Field(default_factory=list, description="Languages the person serves in, by code, "
+                                 "the first their own preference")
+    active: bool = Field(True, description="False once the person has left: their name stays for the records")
+    source: Literal["identity_provider", "admin"]
+
+
 EVENTS: list[type[DomainEvent]] = [
     ClientRegistered,
     ConsentGiven,
@@ -145,6 +165,7 @@ EVENTS: list[type[DomainEvent]] = [
     IntakeCompleted,
     IntakeDeclined,
     PreferredLanguageChanged,
+    StaffProfileRecorded,
 ]
 
 registry = EventRegistry(EVENTS)

@@ -31,7 +31,8 @@ def url(service: str, default_port: int) -> str:
 
 
 URLS = {s: url(s, p) for s, p in
-        (("intake", 8001), ("budgeting", 8002), ("marketplace", 8003), ("followup", 8004), ("history", 8005))}
+        (("intake", 8001), ("budgeting", 8002), ("marketplace", 8003), ("followup", 8004), ("history", 8005),
+         ("decisions", 8006))}
 INTAKE, BUDGETING, MARKETPLACE, FOLLOWUP, HISTORY = (URLS[s] for s in ("intake", "budgeting", "marketplace", "followup",
                                                                       "history"))
 # Up to 90 s (in 0.2 s steps) for the services to hear of each other through Kafka: a first start on a busy
@@ -181,8 +182,20 @@ def follow_up(worker: dict[str, str], cid: str, followup: str) -> None:
             "scores": LATER, "own_words": "Jaksan paremmin."}).raise_for_status()
 
 
+def sign_in_staff(urls: dict[str, str], tokens: TokenIssuer) -> None:
+    """Each demo staff member's entry in the staff directory, as their sign-in records it from the identity
+    provider's claims (name, title, unit, work contact, languages in people.json)."""
+    fields = ("name", "given_name", "family_name", "title", "unit", "email", "phone_number", "languages")
+    for person in json.loads(PEOPLE.read_text())["staff"]:
+        claims = {k: v for k, v in person.items() if k in fields}
+        token = tokens.issue(person["id"], person["role"], **claims)
+        httpx.post(f"{urls['intake']}/staff/me", headers={"Authorization": f"Bearer {token}"},
+                   timeout=10).raise_for_status()
+
+
 def load(urls: dict[str, str], tokens: TokenIssuer) -> dict[str, Any]:
     """Every demo client of people.json that is a client (not citizen-nobody), with plan, budget and order."""
+    sign_in_staff(urls, tokens)
     worker = {"Authorization": f"Bearer {tokens.issue('worker-aino', 'worker')}"}
     people = [p for p in json.loads(PEOPLE.read_text())["citizen"] if p["id"] != "citizen-nobody"]
     loaded: dict[str, Any] = {}
@@ -208,7 +221,7 @@ def main() -> int:
     print(f"""
 Avain is running.
   API docs:          {INTAKE}/docs (intake), {BUDGETING}/docs (budgeting), {MARKETPLACE}/docs (marketplace),
-                     {FOLLOWUP}/docs (follow-up), {HISTORY}/docs (history)
+                     {FOLLOWUP}/docs (follow-up), {HISTORY}/docs (history), {URLS['decisions']}/docs (decisions)
   demo client:       {cid}
                      intake {case['status']}; budget {budget['status']}, {budget['funds']['decided_cents'] / 100:.2f} €
                      (decision {budget['decision']['decision_number'] if budget['decision'] else '-'}),

@@ -7,6 +7,9 @@
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
+from typing import Any
 
 from shared.infra.auth import TokenIssuer
 from shared.infra.settings import ServiceSettings
@@ -17,6 +20,17 @@ DEMO_USERS = [
     ("manager-helmi", "manager", "manager (approves above the authority limit)"),
     ("auditor-otso", "auditor", "auditor (read-only)"),
 ]
+
+
+PEOPLE = Path(__file__).with_name("oidc") / "people.json"
+PROFILE_CLAIMS = ("name", "given_name", "family_name", "title", "unit", "email", "phone_number", "languages")
+
+
+def profile_claims(user_id: str) -> dict[str, Any]:
+    """What the county's identity provider states of a demo staff member (people.json): the staff directory reads
+    it at sign-in (POST /staff/me on intake)."""
+    staff = {p["id"]: p for p in json.loads(PEOPLE.read_text(encoding="utf-8"))["staff"]}
+    return {k: v for k, v in staff.get(user_id, {}).items() if k in PROFILE_CLAIMS}
 
 
 def issuer() -> TokenIssuer:
@@ -36,7 +50,8 @@ def main() -> None:
         print(tokens.issue(args.provider, "provider"))
         return
     for user, role, what in DEMO_USERS:
-        print(f"# {user}: {what}\nexport TOKEN_{user.split('-')[1].upper()}={tokens.issue(user, role)}")  # type: ignore[arg-type]
+        token = tokens.issue(user, role, **profile_claims(user))  # type: ignore[arg-type]
+        print(f"# {user}: {what}\nexport TOKEN_{user.split('-')[1].upper()}={token}")
     if args.client:
         print(f"# the client themself\nexport TOKEN_CLIENT={tokens.issue(args.client, 'client')}")
 

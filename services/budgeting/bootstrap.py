@@ -15,7 +15,7 @@ from services.budgeting.adapters.postgres import MIGRATIONS
 from services.budgeting.application.handlers import HANDLERS, Ports, ports
 from services.budgeting.application.reactions import REACTIONS
 from services.budgeting.entrypoints.http import router
-from shared.infra import service, tables
+from shared.infra import people, service, tables
 from shared.infra.runtime import ServiceRuntime
 from shared.infra.settings import ServiceSettings
 
@@ -30,8 +30,8 @@ def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
 
 
 SPEC = service.ServiceSpec(
-    name="budgeting", title="Avain budgeting", settings=BudgetingSettings, migrations=[MIGRATIONS],
-    publishes=EVENTS, handlers=HANDLERS, reactions=REACTIONS, deps=_ports, routers=[router],
+    name="budgeting", title="Avain budgeting", settings=BudgetingSettings, migrations=[MIGRATIONS, people.MIGRATIONS],
+    publishes=EVENTS, handlers=HANDLERS, reactions=REACTIONS, listeners=[people.LISTENER], deps=_ports, routers=[router],
     description="Personal budgets: the HB plan (goals, supports, the client's wishes), the budget decision "
     "with reasoning and approval above the authority limit, reservations and spending that never exceed "
     "the budget, revisions, closure and budgeting advice. Every endpoint needs a bearer token.",

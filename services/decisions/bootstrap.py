@@ -16,7 +16,7 @@ from services.decisions.application import approvals
 from services.decisions.application.handlers import HANDLERS
 from services.decisions.application.ports import Ports
 from services.decisions.entrypoints.http import router
-from shared.infra import service, tables
+from shared.infra import people, service, tables
 from shared.infra.runtime import ServiceRuntime
 from shared.infra.settings import ServiceSettings
 
@@ -28,12 +28,13 @@ class DecisionsSettings(ServiceSettings):
 
 def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
     return Ports(approvals=PostgresApprovals(runtime.pool),
-                 delegations=tables.delegations(settings.delegations_file or tables.DELEGATIONS))
+                 delegations=tables.delegations(settings.delegations_file or tables.DELEGATIONS),
+                 people=people.PostgresPeople(runtime.pool))
 
 
 SPEC = service.ServiceSpec(
-    name="decisions", title="Avain decisions", settings=DecisionsSettings, migrations=[MIGRATIONS], publishes=EVENTS,
-    handlers=HANDLERS, listeners=[approvals.LISTENER], deps=_ports, routers=[router],
+    name="decisions", title="Avain decisions", settings=DecisionsSettings, migrations=[MIGRATIONS, people.MIGRATIONS],
+    publishes=EVENTS, handlers=HANDLERS, listeners=[approvals.LISTENER, people.LISTENER], deps=_ports, routers=[router],
     description="The county's register of administrative decisions and the approvals queue: every service's "
     "matters above their preparer's delegated authority, waiting for someone whose authority covers them. Every "
     "endpoint needs a bearer token.",

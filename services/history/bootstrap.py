@@ -13,6 +13,7 @@ from services.history.application.handlers import HistoryApplication
 from services.history.domain.retention import DEFAULT_YEARS
 from services.history.entrypoints import integrity
 from services.history.entrypoints.http import router
+from shared.infra import people
 from shared.infra.app import asyncapi_of, create_service_app, declare_publications, serve
 from shared.infra.eventstore import Position
 from shared.infra.runtime import ServiceRuntime
@@ -43,7 +44,7 @@ def topics(runtime: ServiceRuntime) -> list[str]:
 
 
 def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
-    runtime = ServiceRuntime(SERVICE, settings, [postgres.MIGRATIONS])
+    runtime = ServiceRuntime(SERVICE, settings, [postgres.MIGRATIONS, people.MIGRATIONS])
     runtime.build_broker()
     declare_publications(runtime, EVENTS)
     runtime.consume("timeline", topics(runtime))

@@ -14,9 +14,9 @@ from contracts.history import ClientErased
 from contracts.intake import EVENTS
 from services.intake.adapters.postgres import MIGRATIONS
 from services.intake.application.handlers import HANDLERS, Ports, ports
-from services.intake.entrypoints import integration, tokens
+from services.intake.entrypoints import integration, staff, tokens
 from services.intake.entrypoints.http import router
-from shared.infra import service
+from shared.infra import people, service
 from shared.infra.eventstore import Position, Session
 from shared.infra.pipeline import Application
 from shared.infra.reactions import Listener
@@ -46,11 +46,12 @@ def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
 
 
 SPEC = service.ServiceSpec(
-    name="intake", title="Avain intake", settings=IntakeSettings, migrations=[MIGRATIONS], publishes=EVENTS,
+    name="intake", title="Avain intake", settings=IntakeSettings, migrations=[MIGRATIONS, people.MIGRATIONS], publishes=EVENTS,
     handlers=HANDLERS, listeners=[Listener.of("erasure", [ClientErased], forget_hetu)], deps=_ports,
-    routers=[router, integration.router, tokens.router],
+    routers=[router, integration.router, tokens.router, staff.router],
     description="One-door intake for personal budgeting: registration, consent, self-assessment, "
-    "coordinating worker, needs assessment, completion. Every endpoint needs a bearer token.",
+    "coordinating worker, needs assessment, completion; and the staff directory (names, titles, units, work "
+    "contacts, languages) that every service shows staff by. Every endpoint needs a bearer token.",
 )
 
 

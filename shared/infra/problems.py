@@ -120,6 +120,7 @@ NOT_REGISTERED = register("not-registered", 409, "The client is not registered")
 NO_CONSENT_IN_FORCE = register("no-consent-in-force", 409, "There is no consent in force")
 INTAKE_DECLINED = register("intake-declined", 409, "Intake was declined")
 INTAKE_INCOMPLETE = register("intake-incomplete", 409, "Intake is not complete yet")
+CLAIMS_WITHOUT_NAME = register("claims-without-name", 422, "The sign-in states no name")
 # Budgeting
 NO_BUDGET = register("no-budget", 409, "The client has no budget")
 BUDGET_CLOSED = register("budget-closed", 409, "The budget is closed")
@@ -322,10 +323,28 @@ def from_exception(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, INTERNAL, "an unexpected error; it has been logged")
 
 
+async def _note_stored_language(request: Request, exc: Exception) -> None:
+    """The caller's stored language (a client's choice at registration, a staff member's first language), for a
+    request that names none, from the service's copy of people (shared/infra/people.py), if it keeps one. Never
+    when the database is what failed, and a failed lookup only leaves the answer in Finnish."""
+    principal = getattr(request.state, "principal", None)
+    application = getattr(request.app.state, "application", None)
+    people = getattr(getattr(application, "deps", None), "people", None)
+    if principal is None or people is None or isinstance(exc, (KeyVaultUnavailable, *CONNECTION_ERRORS)):
+        return
+    if request.headers.get("accept-language"):
+        return  # the request's own language comes first
+    try:
+        request.state.preferred_language = await people.language(principal.user_id)
+    except Exception as lookup:  # noqa: BLE001 - the answer goes out regardless, in the default language
+        log.warning("stored_language_unavailable", error=type(lookup).__name__)
+
+
 def install_handlers(app: FastAPI) -> None:
     """Every error a route can end in is answered as a problem; so are outages (503 + Retry-After)."""
 
     async def handle(request: Request, exc: Exception) -> Response:
+        await _note_stored_language(request, exc)
         return from_exception(request, exc)
 
     for kind in (ProblemError, DomainError, ConcurrencyError, RequestValidationError, StarletteHTTPException,

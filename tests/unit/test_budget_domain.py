@@ -517,6 +517,18 @@ def test_a_revision_above_the_revisers_authority_waits_for_approval(amount: int)
     assert given_events(*LIVE, event, granted, revised).amount_cents == amount
 
 
+def test_a_revision_that_waited_while_orders_went_on_is_not_approved_below_what_they_committed() -> None:
+    # Found by the money property: a revision to 1 cent waited, an order reserved 2, the approval came.
+    [waiting] = when(revise(100_000, 50_000), *LIVE)
+    order = uuid4()
+    budget = given_events(*LIVE, waiting, reserved(order, 150_000, remaining=350_000))
+    with pytest.raises(RuleViolation) as refused:
+        d.decide(approve(kind="budget_revision"), budget)
+    assert refused.value.code == "below-committed"
+    [answer] = d.decide(d.RejectBudget(manager_id="m-1", reason=SEALED), budget)  # the approver refuses it instead
+    assert isinstance(answer, ApprovalRefused)
+
+
 def test_a_refused_revision_leaves_the_budget_as_decided() -> None:
     [waiting] = when(revise(900_000, 100_000), *LIVE)
     [refused] = d.decide(d.RejectBudget(manager_id="m-1", reason=SEALED), given_events(*LIVE, waiting))

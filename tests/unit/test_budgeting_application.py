@@ -41,6 +41,7 @@ from services.budgeting.application import views
 from services.budgeting.application.handlers import APPEAL_INSTRUCTIONS, HANDLERS, LEGAL_BASIS, Ports, stream_of
 from services.budgeting.application.queries import ListBudgets, ReadBudget
 from services.budgeting.application.reactions import REACTIONS
+from shared.infra import people
 from shared.infra.eventstore import ConcurrencyError
 from shared.kernel.approvals import DelegationTable
 from shared.kernel.errors import Forbidden, NotFound, RuleViolation
@@ -411,3 +412,24 @@ async def test_a_plan_review_requested_in_follow_up_is_opened_on_the_budget(h: H
                                            rule="low_use_at_mid_period", finding="10 % used at mid-period")
     [review] = await h.when_published(request, cid)
     assert isinstance(review, PlanReviewOpened) and review.review_id == request.review_id
+
+
+# --- people by name (the staff directory's copy) --------------------------------------------------------------
+
+@covers(SERVICE, intake.StaffProfileRecorded, intake.ClientRegistered)
+async def test_the_budget_shows_the_worker_and_the_decider_by_name_from_the_staff_directory(h: Harness) -> None:
+    for staff_id, name in ((WORKER.user_id, "Aino Virtanen"), (MANAGER.user_id, "Maija Mäkelä")):
+        await h.when_heard(people.LISTENER, intake.StaffProfileRecorded(
+            staff_id=staff_id, name=name, title="sosiaalityöntekijä", languages=["sv"], source="admin"), uuid4())
+    cid = uuid4()
+    await h.when_heard(people.LISTENER, intake.ClientRegistered(
+        client_id=cid, personal_data=Sealed(kid=str(cid), nonce="bm9uY2U=", ct="Y3Q="), municipality="Pori",
+        preferred_language="sv"), cid)
+    assert await h.app.deps.people.language(str(cid)) == "sv"  # to answer the client in the language they chose
+    await h.given(stream_of(cid), cid, opened(cid), proposed(cid, 600_000))
+    await h.when(c.DecideBudget(client_id=cid, reasoning="r", legal_basis="l", appeal_instructions="a"), WORKER)
+    await h.when(c.ApproveBudget(client_id=cid, reason="ok"), MANAGER)
+    _, view = await views.budget(h.app, ReadBudget(client_id=cid), client(cid))
+    assert view["coordinator"]["name"] == "Aino Virtanen" and view["coordinator"]["title"] == "sosiaalityöntekijä"
+    assert (view["decision"]["decided_by_name"], view["decision"]["prepared_by_name"]) == (
+        "Maija Mäkelä", "Aino Virtanen")

@@ -10,13 +10,14 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from contracts import approvals
+from contracts import approvals, intake
 from services.decisions.application import views
 from services.decisions.application.approvals import EVENTS as APPROVAL_EVENTS
 from services.decisions.application.approvals import LISTENER
 from services.decisions.application.handlers import HANDLERS
 from services.decisions.application.ports import ApprovalNote, ApprovalRow, Ports
 from services.decisions.application.queries import ListApprovals
+from shared.infra import people
 from shared.kernel.approvals import Authority, DelegationTable
 from shared.kernel.errors import Forbidden
 from shared.kernel.principal import Principal
@@ -156,3 +157,18 @@ def test_the_queue_reads_every_services_approval_family() -> None:
     assert {e.event_type.rsplit(".", 1)[1] for e in APPROVAL_EVENTS} == {
         "ApprovalRequested", "ApprovalGranted", "ApprovalRefused", "ApprovalWithdrawn"}
     assert "budgeting" in LISTENER.sources
+
+
+@covers(SERVICE, intake.StaffProfileRecorded, intake.ClientRegistered)
+async def test_the_queue_names_who_asked_and_who_answered_from_the_staff_directory(h: Harness) -> None:
+    await h.when_heard(people.LISTENER, intake.StaffProfileRecorded(
+        staff_id=WORKER.user_id, name="Aino Virtanen", languages=["fi"], source="admin"), uuid4())
+    cid = uuid4()
+    await h.when_heard(people.LISTENER, intake.ClientRegistered(
+        client_id=cid, personal_data=Sealed(kid=str(cid), nonce="bm9uY2U=", ct="Y3Q="), municipality="Pori",
+        preferred_language="sv"), cid)
+    [model] = family_member(approvals.ApprovalRequested)[:1]
+    await h.when_heard(LISTENER, requested(model, cid, uuid4()), cid)
+    [row] = await queue(h, MANAGER)
+    assert (row["requested_by_name"], row["answered_by_name"]) == ("Aino Virtanen", None)
+    assert await h.app.deps.people.language(str(cid)) == "sv"

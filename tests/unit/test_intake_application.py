@@ -26,13 +26,15 @@ from contracts.intake import (
     SelfAssessmentRecorded,
     SelfAssessmentScores,
     ServiceTask,
+    StaffProfileRecorded,
 )
 from services.intake.application import commands as c
 from services.intake.application import views
 from services.intake.application.handlers import HANDLERS, Ports, Registration
-from services.intake.application.queries import ListCases, ReadCase
+from services.intake.application.queries import ListCases, ListStaff, ReadCase, ReadStaff
 from services.intake.bootstrap import SPEC
 from shared.infra.eventstore import ConcurrencyError, Session
+from shared.infra.people import MemoryPeople, Person
 from shared.kernel.errors import Forbidden, InvalidCommand, NotFound
 from shared.kernel.identifiers import make_hetu
 from shared.kernel.principal import Principal
@@ -72,9 +74,13 @@ class Lookup:
         return []
 
 
+AINO = Person("worker-aino", "Aino Virtanen", "sosiaalityöntekijä", "Porin aikuissosiaalityö", "aino.virtanen@hyvaks.fi",
+              "+358 44 123 4567", ("fi", "sv"))
+
+
 def harness(lookup: Lookup | None = None) -> tuple[Harness, Lookup]:
     lookup = lookup or Lookup()
-    ports = Ports(b"pepper", lookup.find, lookup.claim, lookup.forget, lookup.list_cases)
+    ports = Ports(b"pepper", lookup.find, lookup.claim, lookup.forget, lookup.list_cases, people=MemoryPeople(AINO))
     return Harness.of(SERVICE, HANDLERS, ports), lookup
 
 
@@ -280,3 +286,60 @@ async def test_an_erased_client_can_no_longer_be_found_by_their_hetu() -> None:
     await h.when_heard(listener, erased, first.client_id)
     assert lookup.bound == {}
     assert (await register(h)).created  # the same hetu registers anew
+
+
+# --- the staff directory ---------------------------------------------------------------------------------------
+
+PROFILE = {"name": "Eero Mäkinen", "title": "palveluohjaaja", "unit": "Rauman palveluohjaus",
+           "work_email": "eero.makinen@hyvaks.fi", "work_phone": "+358 44 765 4321", "languages": ["fi"]}
+
+
+@covers(SERVICE, c.RecordStaffProfile)
+async def test_an_administrator_records_a_staff_members_entry_and_the_same_entry_again_records_nothing(
+        h: Harness) -> None:
+    record = c.RecordStaffProfile(staff_id="worker-eero", **PROFILE)
+    [entry] = await h.when(record, MANAGER)
+    assert isinstance(entry, StaffProfileRecorded) and entry.source == "admin"
+    assert (entry.name, entry.title, entry.unit, entry.languages) == (
+        "Eero Mäkinen", "palveluohjaaja", "Rauman palveluohjaus", ["fi"])
+    assert await h.when(record, MANAGER) == []
+    [moved] = await h.when(record.model_copy(update={"unit": "Porin palveluohjaus"}), MANAGER)
+    assert isinstance(moved, StaffProfileRecorded) and moved.unit == "Porin palveluohjaus"
+    for not_admin in (WORKER, OTHER_WORKER, AUDITOR, PROVIDER, client(uuid4())):
+        with pytest.raises(Forbidden):
+            await h.when(record, not_admin)
+
+
+@covers(SERVICE, c.SyncStaffProfile)
+async def test_a_staff_members_sign_in_records_their_own_entry_from_the_identity_providers_claims(
+        h: Harness) -> None:
+    claims = {"sub": "worker-eero", "given_name": "Eero", "family_name": "Mäkinen", "email": "eero.makinen@hyvaks.fi",
+              "title": "palveluohjaaja", "department": "Rauman palveluohjaus", "locale": "sv-FI", "role": "worker"}
+    [entry] = await h.when(c.SyncStaffProfile(staff_id="worker-eero", claims=claims), OTHER_WORKER)
+    assert isinstance(entry, StaffProfileRecorded) and entry.source == "identity_provider"
+    assert (entry.name, entry.unit, entry.work_email, entry.languages) == (
+        "Eero Mäkinen", "Rauman palveluohjaus", "eero.makinen@hyvaks.fi", ["sv"])
+    assert await h.when(c.SyncStaffProfile(staff_id="worker-eero", claims=claims), OTHER_WORKER) == []
+    with pytest.raises(Forbidden):  # only one's own entry
+        await h.when(c.SyncStaffProfile(staff_id="worker-aino", claims=claims), OTHER_WORKER)
+    with pytest.raises(Forbidden):
+        await h.when(c.SyncStaffProfile(staff_id=str(uuid4()), claims=claims), client(uuid4()))
+    with pytest.raises(InvalidCommand):  # a token without a name makes no entry
+        await h.when(c.SyncStaffProfile(staff_id="worker-eero", claims={"sub": "worker-eero"}), OTHER_WORKER)
+
+
+@covers(SERVICE, refused(NotFound, ReadStaff), refused(Forbidden, ReadStaff), refused(Forbidden, ListStaff))
+async def test_staff_and_clients_read_the_directory_and_a_client_sees_their_worker_by_name(h: Harness) -> None:
+    await h.when(c.RecordStaffProfile(staff_id="worker-eero", **PROFILE), MANAGER)
+    for reader in (WORKER, MANAGER, AUDITOR, client(uuid4())):
+        _, entry = await views.staff_member(h.app, ReadStaff(staff_id="worker-eero"), reader)
+        assert entry["name"] == "Eero Mäkinen" and entry["work_email"] == "eero.makinen@hyvaks.fi"
+    with pytest.raises(NotFound):
+        await views.staff_member(h.app, ReadStaff(staff_id="nobody"), WORKER)
+    with pytest.raises(Forbidden):
+        await views.staff_member(h.app, ReadStaff(staff_id="worker-eero"), PROVIDER)
+    with pytest.raises(Forbidden):
+        await views.staff_list(h.app, ListStaff(), PROVIDER)
+    cid = await consented(h, WORKER)
+    _, case = await views.case(h.app, ReadCase(client_id=cid), client(cid))
+    assert case["coordinator"]["name"] == "Aino Virtanen" and case["coordinator"]["work_phone"] == "+358 44 123 4567"

@@ -9,7 +9,7 @@ refusal carries its reason.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -19,6 +19,7 @@ from services.budgeting.application import commands as c
 from services.budgeting.application.policy import authorize
 from services.budgeting.domain import budget as domain
 from shared.infra.aggregate import Aggregate
+from shared.infra.people import MemoryPeople, People, PostgresPeople
 from shared.infra.pipeline import AggregateSpec, Given, Handlers, Route
 from shared.kernel.approvals import Authority, DelegationTable
 
@@ -50,6 +51,7 @@ class Ports:
     delegations: DelegationTable  # who decides what alone, up to what amount (config/data/delegations.toml)
     list_budgets: Callable[..., Awaitable[list[dict[str, Any]]]]  # the work list (projection)
     count_budgets: Callable[..., Awaitable[int]] | None = None  # the work list's total (None: the rows shown)
+    people: People = field(default_factory=MemoryPeople)  # staff by name, people's languages (shared/infra/people.py)
 
 
 Given_ = Given[domain.Budget, Ports]
@@ -199,4 +201,4 @@ def ports(pool: Any, delegations: DelegationTable) -> Ports:
     async def count_budgets(**filters: Any) -> int:
         return await postgres.count_budgets(pool, **filters)
 
-    return Ports(decision_number, delegations, list_budgets, count_budgets)
+    return Ports(decision_number, delegations, list_budgets, count_budgets=count_budgets, people=PostgresPeople(pool))

@@ -25,6 +25,7 @@ from services.budgeting.domain.advice import Advice, advise
 from services.budgeting.domain.budget import Budget, Pending
 from shared.infra.aggregate import Loaded
 from shared.infra.crypto import Keyring
+from shared.infra.people import People, name_of
 from shared.infra.pipeline import Application
 from shared.kernel.principal import Principal
 from shared.kernel.sealed import Sealed
@@ -33,7 +34,23 @@ from shared.kernel.sealed import Sealed
 async def budget(app: Application[Ports], query: ReadBudget, principal: Principal) -> tuple[int, dict[str, Any]]:
     """The budget's version (its ETag) and what the reader sees of it."""
     loaded = await app.read(BUDGET, query, principal)
-    return loaded.version, await budget_view(loaded, app.keyring)
+    return loaded.version, await with_names(await budget_view(loaded, app.keyring), app.deps.people)
+
+
+async def with_names(view: dict[str, Any], people: People) -> dict[str, Any]:
+    """People by name beside their ids (the staff directory's copy): who coordinates, decided, prepared, asked
+    and refused. An id the directory does not know yet keeps a name of None."""
+    parts = [("decision", ("decided_by", "approved_by", "prepared_by")), ("revision", ("decided_by", "prepared_by")),
+             ("awaiting_approval", ("requested_by",)), ("approval_refused", ("refused_by",))]
+    ids = [view["coordinator_id"], *(view[part][f] for part, fields in parts if view[part] for f in fields)]
+    known = await people.people(ids)
+    coordinator = known.get(view["coordinator_id"] or "")
+    view["coordinator"] = coordinator.card() if coordinator else (
+        {"staff_id": view["coordinator_id"], "name": None} if view["coordinator_id"] else None)
+    for part, fields in parts:
+        for field in fields if view[part] else ():
+            view[part][f"{field}_name"] = name_of(known, view[part][field])
+    return view
 
 
 async def advice(app: Application[Ports], query: AdviseOnBudget, principal: Principal) -> dict[str, Any]:

@@ -383,6 +383,8 @@ def _answer_approval(command: ApproveBudget | RejectBudget, budget: Budget, clie
                               client_id=client_id, granted_by=command.manager_id, authority=authority,
                               reasoning=command.reason)
     if pending.kind == "budget_revision":
+        # Orders went on while the revision waited: it still may not go below what is now reserved and spent.
+        _not_below_committed(budget, pending.amount_cents)
         return [granted, _revised(budget, client_id, pending.amount_cents, pending.breakdown, pending.reasoning,
                                   command.decision_number, command.manager_id, authority, pending.requested_by)]
     assert budget.proposal is not None
@@ -471,10 +473,7 @@ def _revise(command: ReviseBudget, budget: Budget, client_id: UUID) -> list[Doma
         raise RuleViolation("only a decided budget can be revised", code="not-decided")
     if budget.pending is not None:
         raise RuleViolation("a revision is already waiting for approval", code="approval-pending")
-    committed = budget.reserved_cents + budget.spent_cents
-    if command.amount_cents < committed:
-        raise RuleViolation(f"the budget cannot go below what is already reserved and spent ({euros(committed)})",
-                            code="below-committed", committed_cents=committed)
+    _not_below_committed(budget, command.amount_cents)
     if needs_approval(command.authority, command.amount_cents):
         assert command.authority is not None
         return [ApprovalRequested(
@@ -484,6 +483,13 @@ def _revise(command: ReviseBudget, budget: Budget, client_id: UUID) -> list[Doma
             breakdown=command.breakdown)]
     return [_revised(budget, client_id, command.amount_cents, command.breakdown, command.reason,
                      command.decision_number, command.decided_by, command.authority, None)]
+
+
+def _not_below_committed(budget: Budget, amount_cents: int) -> None:
+    committed = budget.reserved_cents + budget.spent_cents
+    if amount_cents < committed:
+        raise RuleViolation(f"the budget cannot go below what is already reserved and spent ({euros(committed)})",
+                            code="below-committed", committed_cents=committed)
 
 
 def _revised(budget: Budget, client_id: UUID, amount: int, breakdown: dict[str, int], reason: Sealed, number: str,

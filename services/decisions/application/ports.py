@@ -3,11 +3,12 @@ in the service, in memory in the application tests) and the county's tables."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 from uuid import UUID
 
+from shared.infra.people import MemoryPeople, People
 from shared.kernel.approvals import DelegationTable
 
 ApprovalStatus = Literal["pending", "granted", "refused", "withdrawn"]
@@ -59,3 +60,4 @@ class Approvals(Protocol):
 class Ports:
     approvals: Approvals
     delegations: DelegationTable
+    people: People = field(default_factory=MemoryPeople)  # staff by name, people's languages

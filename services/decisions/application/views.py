@@ -8,6 +8,7 @@ from typing import Any
 from services.decisions.application.policy import queue_scope
 from services.decisions.application.ports import ApprovalRow, Ports
 from services.decisions.application.queries import ListApprovals
+from shared.infra.people import name_of
 from shared.infra.pipeline import Application
 from shared.kernel.principal import Principal
 
@@ -17,7 +18,10 @@ async def approvals(app: Application[Ports], query: ListApprovals, principal: Pr
     """The queue, oldest first, each row saying whether this reader's own delegation lets them answer it."""
     rows = await app.deps.approvals.list(status=query.status, kind=query.kind, requested_by=queue_scope(principal),
                                          limit=query.limit, offset=query.offset)
-    return [_row(app.deps, row, principal, today) for row in rows]
+    known = await app.deps.people.people(i for r in rows for i in (r.requested_by, r.answered_by))
+    return [_row(app.deps, row, principal, today) | {"requested_by_name": name_of(known, row.requested_by),
+                                                      "answered_by_name": name_of(known, row.answered_by)}
+            for row in rows]
 
 
 def _row(deps: Ports, row: ApprovalRow, principal: Principal, today: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import asyncpg
 
 from contracts.history import ClientErased, ErasureRefused
 from contracts.history import registry as history_events
+from contracts.intake import ClientRegistered, StaffProfileRecorded
 from services.history.adapters import postgres
 from services.history.domain import rights
 from services.history.domain.case import (
@@ -24,9 +25,12 @@ from services.history.domain.case import (
     verify_chains,
 )
 from services.history.domain.retention import past_retention, retention_ends
+from shared.i18n import Translator, catalogue
+from shared.infra import people
 from shared.infra.aggregate import Aggregate, CommandRunner, Executed
 from shared.infra.crypto import ERASED, Keyring
 from shared.infra.eventstore import CommandContext
+from shared.infra.people import name_of
 from shared.infra.postgres_store import PostgresEventStore
 from shared.kernel.envelope import EventEnvelope
 from shared.kernel.errors import Forbidden, NotFound, RuleViolation
@@ -37,11 +41,21 @@ READERS = ("auditor", "manager")
 RIGHTS = Aggregate(rights.INITIAL, rights.evolve, rights.decide, history_events)
 
 
+def access_in_words(t: Translator, entry: dict[str, Any], name: str | None) -> str:
+    """One read of a client's data as a sentence in the reader's language: who (a name when the staff directory
+    knows them), in what role, when and why; a refused read says so."""
+    who = t("access.words.you") if entry["role"] == "client" else (name or entry["user_id"])
+    key = "access.words.refused" if int(entry["status"]) >= 400 else "access.words"
+    return t(key, when=t.datetime(entry["accessed_at"]), who=who, role=t.of("kernel", f"role.{entry['role']}"),
+             purpose=t.of("kernel", f"purpose.{entry['purpose']}"))
+
+
 class HistoryApplication:
     def __init__(self, store: PostgresEventStore, keyring: Keyring) -> None:
         self.store = store
         self.keyring = keyring
         self.rights = CommandRunner(store, RIGHTS, serialize=True)
+        self.people = people.PostgresPeople(store.pool)
 
     # --- from the log (the consumer of every topic) -------------------------------------------------------
 
@@ -50,6 +64,11 @@ class HistoryApplication:
         if e.type == ACCESS_EVENT:
             await postgres.record_access(conn, e)
             return
+        if e.type == StaffProfileRecorded.event_type:  # the timeline and the access log name people, not ids
+            await people.write_staff(conn, StaffProfileRecorded.model_validate(e.data), e.time)
+            return
+        if e.type == ClientRegistered.event_type:
+            await people.write_language(conn, e.data["client_id"], e.data["preferred_language"])
         if not is_case_event(e):
             return  # the provider catalogue: not about a client
         await postgres.record_case_event(conn, e, topic, partition, offset)
@@ -75,7 +94,11 @@ class HistoryApplication:
             # GDPR art. 18: read only for the recorded purpose (the subject always sees their own, art. 15).
             raise Forbidden(f"processing of this client's data is restricted: it is read only for the purpose "
                             f"{restriction.purpose}", code="processing-restricted", purpose=restriction.purpose)
-        return await self.view(client_id, as_of(events, instant), instant, reveal)
+        view = await self.view(client_id, as_of(events, instant), instant, reveal)
+        known = await self.people.people(entry["actor"]["id"] for entry in view["timeline"])
+        for entry in view["timeline"]:  # who did it, by name (the staff directory's); a client or the system: None
+            entry["actor"]["name"] = name_of(known, entry["actor"]["id"])
+        return view
 
     async def view(self, client_id: UUID, events: list[EventEnvelope], instant: datetime | None,
                    reveal: bool) -> dict[str, Any]:
@@ -111,7 +134,7 @@ class HistoryApplication:
     # --- the access log ------------------------------------------------------------------------------------
 
     async def access(self, principal: Principal, client_id: UUID | None, user_id: str | None, *, limit: int = 1000,
-                     offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+                     offset: int = 0, language: str = "fi") -> tuple[list[dict[str, Any]], int]:
         """Who read whose data, newest first, and how many entries in all: per client (also the client
         themself: who processed my data) or per user."""
         own = principal.role == "client" and client_id is not None and principal.user_id == str(client_id)
@@ -121,6 +144,11 @@ class HistoryApplication:
             raise RuleViolation("name a client (client_id) or a user (user_id)")
         entries = await postgres.access_log(self.store.pool, client_id=client_id, user_id=user_id, limit=limit,
                                             offset=offset)
+        known = await self.people.people(e["user_id"] for e in entries)
+        t = catalogue().translator("history", language)
+        for entry in entries:  # the access log in words: who (by name), in what role, when, why, and if refused
+            entry["user_name"] = name_of(known, entry["user_id"])
+            entry["words"] = access_in_words(t, entry, entry["user_name"])
         return entries, await postgres.count_access(self.store.pool, client_id=client_id, user_id=user_id)
 
     # --- retention and erasure -----------------------------------------------------------------------------

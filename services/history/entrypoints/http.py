@@ -13,6 +13,7 @@ from contracts.access import Purpose
 from contracts.history import CorrectionReason, ErasureGround, HoldKind, Reference, RestrictionGround
 from services.history.application.handlers import HistoryApplication
 from services.history.domain import rights
+from shared.i18n import catalogue
 from shared.infra.access import PURPOSE_HEADER, purpose_of
 from shared.infra.aggregate import Executed
 from shared.infra.auth import CurrentPrincipal
@@ -47,7 +48,11 @@ async def access_log(principal: CurrentPrincipal, request: Request, response: Re
     if client_id is not None:
         request.state.accessed_clients = [client_id]  # reading who read a client's data is a read, too
     start = offset_of(cursor)
-    entries, total = await _app(request).access(principal, client_id, user_id, limit=limit, offset=start)
+    history = _app(request)
+    stored = None if request.headers.get("accept-language") else await history.people.language(principal.user_id)
+    language = catalogue().negotiate(None, request.headers.get("accept-language"), stored)
+    entries, total = await history.access(principal, client_id, user_id, limit=limit, offset=start, language=language)
+    response.headers["Content-Language"] = language
     paginated(response, entries, offset=start, limit=limit, total=total)
     request.state.accessed_clients = sorted({e["client_id"] for e in entries} | ({str(client_id)} if client_id else set()))
     return entries

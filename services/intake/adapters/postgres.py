@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from uuid import UUID
 import asyncpg
 
 from services.intake.domain.client import IntakeCase
+from services.intake.domain.staff import StaffMember
+from shared.infra.people import write_language, write_staff
 from shared.kernel.envelope import EventEnvelope
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -66,6 +69,21 @@ async def project_case(conn: asyncpg.Connection, case: IntakeCase, events: Seque
         last.time,
         case.preferred_language,
     )
+    if case.preferred_language is not None:  # the language to answer the client in (shared/infra/people.py)
+        await write_language(conn, str(case.client_id), case.preferred_language)
+
+
+async def project_staff(conn: asyncpg.Connection, member: StaffMember, events: Sequence[EventEnvelope]) -> None:
+    """The staff directory in intake's own copy of people, in the command's transaction."""
+    if member.profile is not None:
+        await write_staff(conn, member.profile, events[-1].time)
+
+
+async def list_staff(pool: asyncpg.Pool, *, active: bool | None, limit: int, offset: int) -> list[dict[str, Any]]:
+    rows = await pool.fetch(
+        "SELECT staff_id, name, title, unit, work_email, work_phone, languages, active FROM staff_directory"
+        " WHERE ($1::boolean IS NULL OR active = $1) ORDER BY name, staff_id LIMIT $2 OFFSET $3", active, limit, offset)
+    return [{**dict(r), "languages": json.loads(r["languages"])} for r in rows]
 
 
 async def list_cases(

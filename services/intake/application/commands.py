@@ -4,7 +4,7 @@ Handlers: handlers.py; who may send which: policy.py."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import Field
@@ -76,3 +76,27 @@ class ChangePreferredLanguage(CaseCommand):
 class DeclineIntake(CaseCommand):
     reason: str
     appeal_instructions: str
+
+
+# --- the staff directory ------------------------------------------------------------------------------------
+
+class StaffCommand(Command):
+    staff_id: str = Field(min_length=1, max_length=200)  # whose entry: the stream is staff-<staff_id>
+
+
+class RecordStaffProfile(StaffCommand):
+    """An administrator (a manager) records a staff member's entry as a whole."""
+
+    name: str
+    title: str | None = None
+    unit: str | None = None
+    work_email: str | None = None
+    work_phone: str | None = None
+    languages: list[str] = Field(default_factory=list)
+    active: bool = True
+
+
+class SyncStaffProfile(StaffCommand):
+    """A staff member's entry from the claims of their identity provider's token (at sign-in)."""
+
+    claims: dict[str, Any]

@@ -18,11 +18,13 @@ from contracts.intake import registry
 from services.intake.adapters import postgres
 from services.intake.application import commands as c
 from services.intake.application.directory import ClientDirectory
-from services.intake.application.policy import authorize, policy
+from services.intake.application.policy import authorize, policy, staff_policy
 from services.intake.domain import client as domain
+from services.intake.domain import staff
 from shared.infra.aggregate import Aggregate
 from shared.infra.crypto import keyed_hash
 from shared.infra.eventstore import CommandContext, Session
+from shared.infra.people import People, PostgresPeople
 from shared.infra.pipeline import AggregateSpec, Application, Given, Handlers, Route, Workflow
 from shared.kernel.errors import InvalidCommand, NotFound
 from shared.kernel.identifiers import InvalidIdentifier, validate_hetu
@@ -33,6 +35,13 @@ AGGREGATE = Aggregate(domain.INITIAL, domain.evolve, domain.decide, registry)
 CASE = AggregateSpec(
     AGGREGATE, stream_of=lambda cmd: str(cmd.client_id), subject_of=lambda cmd: str(cmd.client_id),
     exists=lambda case: case.registered, not_found="no such client", policy=policy, projector=postgres.project_case,
+)
+
+# The staff directory: one stream per staff member, keyed by the staff id (work data, no client's).
+STAFF = AggregateSpec(
+    Aggregate(staff.INITIAL, staff.evolve, staff.decide, registry), stream_of=lambda cmd: f"staff-{cmd.staff_id}",
+    subject_of=lambda cmd: cmd.staff_id, exists=lambda member: member.profile is not None,
+    not_found="no such staff member", policy=staff_policy, projector=postgres.project_staff,
 )
 
 
@@ -50,6 +59,9 @@ class Ports:
     directory: ClientDirectory | None = None
     record_name: Callable[[Session, UUID, str, list[str]], Awaitable[None]] | None = None
     count_cases: Callable[..., Awaitable[int]] | None = None  # the work list's total (None: the rows shown)
+    # The staff directory as the views show it (names, work contacts) and the people's languages.
+    people: People | None = None
+    list_staff: Callable[..., Awaitable[list[dict[str, Any]]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +109,7 @@ async def register(cmd: c.RegisterClient, principal: Principal, context: Command
 
 
 async def _version(app: Application[Ports], client_id: UUID) -> int:
-    loaded = await app.runner.load(str(client_id))
+    loaded = await app.runners[CASE].load(str(client_id))
     if not loaded.state.registered:
         raise NotFound("no such client")
     return loaded.version
@@ -151,6 +163,16 @@ async def decline(cmd: c.DeclineIntake, given: Given_) -> domain.DeclineIntake:
     return domain.DeclineIntake(reason=reason, appeal_instructions=cmd.appeal_instructions)
 
 
+# --- the staff directory -------------------------------------------------------------------------------------
+
+async def record_staff_profile(cmd: c.RecordStaffProfile, given: Given[staff.StaffMember, Ports]) -> staff.RecordProfile:
+    return staff.RecordProfile(**cmd.model_dump(exclude={"expected_version"}), source="admin")
+
+
+async def sync_staff_profile(cmd: c.SyncStaffProfile, given: Given[staff.StaffMember, Ports]) -> staff.RecordProfile:
+    return staff.profile_from_claims(cmd.staff_id, cmd.claims)
+
+
 HANDLERS: Handlers = {
     c.RegisterClient: Workflow(register),
     c.OpenCase: Route(CASE, open_case, missing="decide"),
@@ -162,6 +184,8 @@ HANDLERS: Handlers = {
     c.ChangePreferredLanguage: Route(CASE, change_language),
     c.CompleteIntake: Route(CASE, complete),
     c.DeclineIntake: Route(CASE, decline),
+    c.RecordStaffProfile: Route(STAFF, record_staff_profile, missing="decide"),
+    c.SyncStaffProfile: Route(STAFF, sync_staff_profile, missing="decide"),
 }
 
 
@@ -177,6 +201,9 @@ def ports(pool: Any, hetu_pepper: bytes, keyring: Any = None) -> Ports:
     async def count_cases(**filters: Any) -> int:
         return await postgres.count_cases(pool, **filters)
 
+    async def list_staff(**filters: Any) -> list[dict[str, Any]]:
+        return await postgres.list_staff(pool, **filters)
+
     directory = ClientDirectory(pool, keyring, hetu_pepper) if keyring is not None else None
     return Ports(hetu_pepper, find_client, postgres.claim_hetu, postgres.forget_hetu, list_cases, directory,
-                 postgres.record_name, count_cases)
+                 postgres.record_name, count_cases=count_cases, people=PostgresPeople(pool), list_staff=list_staff)

@@ -101,3 +101,28 @@ def authorize_integration(principal: Principal, purpose: str, granted: dict[str,
         raise Forbidden("this interface is for integration clients")
     if purpose not in granted.get(principal.user_id, []):
         raise Forbidden(f"integration client {principal.user_id} is not granted the purpose {purpose}")
+
+
+# --- the staff directory --------------------------------------------------------------------------------------
+# Staff entries are work data: every staff member and every client may read them (a client sees who their worker
+# is and how to reach them); an administrator (a manager) records anyone's, a staff member their own from the
+# claims of their sign-in. Providers and integration clients have no use for it.
+STAFF_ROLES = ("worker", "manager", "auditor")
+STAFF_READERS = (*STAFF_ROLES, "client")
+
+
+def staff_policy(principal: Principal, request: Any, member: Any) -> None:
+    if isinstance(request, c.RecordStaffProfile):
+        if principal.role != "manager":
+            raise Forbidden("the staff directory is kept by administrators (managers) and by each person's sign-in")
+        return
+    if isinstance(request, c.SyncStaffProfile):
+        if principal.role not in STAFF_ROLES or principal.user_id != request.staff_id:
+            raise Forbidden("a staff member's sign-in records only their own entry")
+        return
+    may_read_staff(principal)
+
+
+def may_read_staff(principal: Principal) -> None:
+    if principal.role not in STAFF_READERS:
+        raise Forbidden("the staff directory is for staff and clients")

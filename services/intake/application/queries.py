@@ -22,3 +22,13 @@ class ListCases(Query):
 class ReadPersonForIntegration(Query):
     client_id: UUID
     purpose: str  # as stated in X-Access-Purpose
+
+
+class ReadStaff(Query):
+    staff_id: str
+
+
+class ListStaff(Query):
+    active: bool | None = True
+    limit: int = 100
+    offset: int = 0

@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 from contracts.intake import ClientRegistered, NeedsAssessed, SelfAssessmentRecorded, registry
-from services.intake.application.handlers import CASE, Ports
-from services.intake.application.policy import authorize_integration, list_scope
-from services.intake.application.queries import ListCases, ReadCase, ReadPersonForIntegration
+from services.intake.application.handlers import CASE, STAFF, Ports
+from services.intake.application.policy import authorize_integration, list_scope, may_read_staff
+from services.intake.application.queries import ListCases, ListStaff, ReadCase, ReadPersonForIntegration, ReadStaff
 from services.intake.domain.client import IntakeCase
 from shared.infra.aggregate import Loaded
 from shared.infra.crypto import ERASED, Keyring
@@ -22,7 +22,28 @@ from shared.kernel.sealed import Sealed
 async def case(app: Application[Ports], query: ReadCase, principal: Principal) -> tuple[int, dict[str, Any]]:
     """The case's version (its ETag) and what the reader sees of it."""
     loaded = await app.read(CASE, query, principal)
-    return loaded.version, await case_view(loaded, app.keyring)
+    view = await case_view(loaded, app.keyring)
+    # The client's (and anyone's) view of the coordinating worker: a name and how to reach them, not an id.
+    people = await app.deps.people.people([loaded.state.coordinator_id]) if app.deps.people else {}
+    coordinator = people.get(loaded.state.coordinator_id or "")
+    view["coordinator"] = coordinator.card() if coordinator else (
+        {"staff_id": loaded.state.coordinator_id, "name": None} if loaded.state.coordinator_id else None)
+    return loaded.version, view
+
+
+async def staff_member(app: Application[Ports], query: ReadStaff, principal: Principal) -> tuple[int, dict[str, Any]]:
+    """A staff member's entry in the directory, for staff and clients."""
+    loaded = await app.read(STAFF, query, principal)
+    profile = loaded.state.profile
+    assert profile is not None
+    return loaded.version, profile.model_dump(exclude={"source"}) | {"source": profile.source}
+
+
+async def staff_list(app: Application[Ports], query: ListStaff, principal: Principal) -> list[dict[str, Any]]:
+    may_read_staff(principal)
+    if app.deps.list_staff is None:
+        return []
+    return await app.deps.list_staff(active=query.active, limit=query.limit, offset=query.offset)
 
 
 async def work_list(app: Application[Ports], query: ListCases, principal: Principal) -> tuple[list[dict[str, Any]], int]:
@@ -40,7 +61,7 @@ async def person_for_integration(app: Application[Ports], query: ReadPersonForIn
     """The client's personal data for an integration client granted the purpose (ADR 0016); 403 comes before 404,
     since the grant is about the purpose, not about a case."""
     authorize_integration(principal, query.purpose, granted)
-    loaded = await app.runner.load(str(query.client_id))
+    loaded = await app.runners[CASE].load(str(query.client_id))
     if not loaded.state.registered:
         raise NotFound("no such client")
     registered = next(e for e in (registry.load(x.type, x.schema_version, x.data) for x in loaded.events)
