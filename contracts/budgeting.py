@@ -15,7 +15,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from contracts import approvals
+from contracts import approvals, records
 from contracts.intake import ServiceTask
 from shared.kernel.approvals import Authority
 from shared.kernel.events import DomainEvent, EventRegistry
@@ -65,6 +65,7 @@ class BudgetOpened(DomainEvent):
     service_task: ServiceTask
     municipality: str
     intake_event_id: UUID
+    preferred_language: str | None = Field(None, description="The client's chosen language (from issue 14 on)")
 
 
 class CoordinatorChanged(DomainEvent):
@@ -302,12 +303,19 @@ class ApprovalWithdrawn(approvals.ApprovalWithdrawn):
     event_type = "fi.avain.budgeting.ApprovalWithdrawn"
 
 
+# --- the decision record family (contracts/records.py): each budget decision, revision and closure ending support --
+
+
+class DecisionRecorded(records.DecisionRecorded):
+    event_type = "fi.avain.budgeting.DecisionRecorded"
+
+
 EVENTS: list[type[DomainEvent]] = [
     BudgetOpened, CoordinatorChanged, GoalSet, SupportPlanned, ClientWishRecorded, BudgetProposed,
     BudgetApprovalRequested, BudgetApproved, BudgetRejected, BudgetDecided, FundsReserved,
     FundsReservationRejected, FundsReleased, SpendingRecorded, SpendingRejected, BudgetRevised,
     BudgetFrozen, BudgetUnfrozen, BudgetClosed, PlanReviewOpened,
-    ApprovalRequested, ApprovalGranted, ApprovalRefused, ApprovalWithdrawn,
+    ApprovalRequested, ApprovalGranted, ApprovalRefused, ApprovalWithdrawn, DecisionRecorded,
 ]
 
 registry = EventRegistry(EVENTS)

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts import records
 from shared.kernel.events import DomainEvent, EventRegistry
 from shared.kernel.sealed import Sealed
 
@@ -116,7 +117,7 @@ class IntakeCompleted(DomainEvent):
 
 
 class IntakeDeclined(DomainEvent):
-    """Not eligible for HB: a decision the client may appeal (oikaisuvaatimus within 30 days)."""
+    """Not eligible for HB: a decision the client may request rectification of (its DecisionRecorded follows)."""
 
     event_type = "fi.avain.intake.IntakeDeclined"
 
@@ -155,6 +156,12 @@ class StaffProfileRecorded(DomainEvent):
     source: Literal["identity_provider", "admin"]
 
 
+class DecisionRecorded(records.DecisionRecorded):
+    """The record of a declined intake (contracts/records.py)."""
+
+    event_type = "fi.avain.intake.DecisionRecorded"
+
+
 EVENTS: list[type[DomainEvent]] = [
     ClientRegistered,
     ConsentGiven,
@@ -166,6 +173,7 @@ EVENTS: list[type[DomainEvent]] = [
     IntakeDeclined,
     PreferredLanguageChanged,
     StaffProfileRecorded,
+    DecisionRecorded,
 ]
 
 registry = EventRegistry(EVENTS)

@@ -63,12 +63,27 @@ async def budget_opened(budgeting: Any, tokens: Any, cid: str) -> dict[str, Any]
     return await eventually(opened, timeout=30)  # type: ignore[no-any-return]
 
 
+async def plan(budgeting: Any, tokens: Any, cid: str, categories: list[str]) -> str:
+    """The plan a budget rests on: the client's goal and a support in each category, tied to the goal."""
+    w = tokens(*WORKER)
+    r = await budgeting.post(f"/budgets/{cid}/goals", headers=w, json=GOAL)
+    assert r.status_code == 200, r.text
+    goal_id = (await budgeting.get(f"/budgets/{cid}", headers=w)).json()["goals"][-1]["goal_id"]
+    for category in categories:
+        r = await budgeting.post(f"/budgets/{cid}/supports", headers=w, json={
+            "category": category, "description": f"Tuki: {category}", "estimated_cost_cents": 10_000,
+            "provider_type": "firm", "goal_ids": [goal_id]})
+        assert r.status_code == 200, r.text
+    return str(goal_id)
+
+
 async def decided_budget(intake: Any, budgeting: Any, tokens: Any, amount_cents: int, hetu: str | None = None,
                          breakdown: dict[str, int] | None = None) -> str:
-    """A client through intake to a budget decided by their worker (within the authority limit)."""
+    """A client through intake to a budget decided by their worker (within the authority limit), on a plan."""
     cid = await walk_to_completion(intake, tokens, hetu)
     await budget_opened(budgeting, tokens, cid)
     w = tokens(*WORKER)
+    await plan(budgeting, tokens, cid, sorted(breakdown or {"everyday_life": amount_cents}))
     r = await budgeting.post(f"/budgets/{cid}/proposal", headers=w, json={
         "amount_cents": amount_cents, "period": PERIOD,
         "breakdown": breakdown or {"everyday_life": amount_cents}})

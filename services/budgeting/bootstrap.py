@@ -23,10 +23,12 @@ from shared.infra.settings import ServiceSettings
 class BudgetingSettings(ServiceSettings):
     http_port: int = 8002
     delegations_file: Path | None = Field(None, description=tables.DELEGATIONS_FILE)
+    legal_bases_file: Path | None = Field(None, description=tables.LEGAL_BASES_FILE)
 
 
 def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
-    return ports(runtime.pool, tables.delegations(settings.delegations_file or tables.DELEGATIONS))
+    return ports(runtime.pool, tables.delegations(settings.delegations_file or tables.DELEGATIONS),
+                 tables.legal_bases(settings.legal_bases_file or tables.LEGAL_BASES))
 
 
 SPEC = service.ServiceSpec(

@@ -3,12 +3,13 @@ publishes, and its HTTP API (shared/infra/service.py builds the process from thi
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from fastapi import FastAPI
 from faststream.specification import AsyncAPI
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from contracts.history import ClientErased
 from contracts.intake import EVENTS
@@ -16,7 +17,7 @@ from services.intake.adapters.postgres import MIGRATIONS
 from services.intake.application.handlers import HANDLERS, Ports, ports
 from services.intake.entrypoints import integration, staff, tokens
 from services.intake.entrypoints.http import router
-from shared.infra import people, service
+from shared.infra import people, service, tables
 from shared.infra.eventstore import Position, Session
 from shared.infra.pipeline import Application
 from shared.infra.reactions import Listener
@@ -27,6 +28,8 @@ from shared.kernel.envelope import EventEnvelope
 
 class IntakeSettings(ServiceSettings):
     http_port: int = 8001
+    delegations_file: Path | None = Field(None, description=tables.DELEGATIONS_FILE)
+    legal_bases_file: Path | None = Field(None, description=tables.LEGAL_BASES_FILE)
 
     @model_validator(mode="after")
     def _own_signing_key_in_production(self) -> IntakeSettings:
@@ -42,7 +45,9 @@ async def forget_hetu(app: Application[Ports], session: Session, envelope: Event
 
 
 def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
-    return ports(runtime.pool, settings.hetu_pepper.get_secret_value().encode(), runtime.keyring)
+    return ports(runtime.pool, settings.hetu_pepper.get_secret_value().encode(), runtime.keyring,
+                 tables.delegations(settings.delegations_file or tables.DELEGATIONS),
+                 tables.legal_bases(settings.legal_bases_file or tables.LEGAL_BASES))
 
 
 SPEC = service.ServiceSpec(

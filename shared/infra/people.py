@@ -22,6 +22,7 @@ import asyncpg
 
 from contracts.intake import ClientRegistered, StaffProfileRecorded
 from contracts.intake import registry as intake_registry
+from shared.i18n import catalogue
 from shared.infra.eventstore import Position, Session
 from shared.infra.reactions import Listener
 from shared.kernel.envelope import EventEnvelope
@@ -148,3 +149,9 @@ def name_of(people: dict[str, Person], person_id: str | None) -> str | None:
     """A person's name for a reader, or None when the directory does not know them (yet)."""
     found = people.get(person_id or "")
     return found.name if found else None
+
+
+async def reader_language(people: People | None, person_id: str, accept_language: str | None) -> str:
+    """The language to answer a reader in: Accept-Language, then their stored preference, then Finnish."""
+    stored = None if accept_language or people is None else await people.language(person_id)
+    return catalogue().negotiate(None, accept_language, stored)

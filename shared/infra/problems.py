@@ -134,6 +134,11 @@ APPROVAL_PENDING = register("approval-pending", 409, "A revision is already wait
 BELOW_COMMITTED = register("below-committed", 409, "The budget cannot go below what is committed")
 NOT_DECIDED = register("not-decided", 409, "The budget has not been decided yet")
 PLAN_REVIEW_OPEN = register("plan-review-open", 409, "A review of the plan is open")
+PLAN_WITHOUT_GOALS = register("plan-without-goals", 409, "The plan has no goal")
+PLAN_WITHOUT_SUPPORTS = register("plan-without-supports", 409, "The plan has no planned support")
+SUPPORT_WITHOUT_GOAL = register("support-without-goal", 409, "A support serves no goal of the plan")
+BREAKDOWN_WITHOUT_SUPPORT = register("breakdown-without-support", 409, "Money is set where no support is planned")
+BREAKDOWN_SUM = register("breakdown-sum", 422, "The breakdown does not add up to the amount")
 
 BY_STATUS: dict[int, ProblemCode] = {
     400: BAD_REQUEST, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 405: METHOD_NOT_ALLOWED,

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from shared.kernel.approvals import DelegationTable
+from shared.kernel.law import Acts, LegalTable
 
 DATA = Path(__file__).resolve().parents[2] / "config" / "data"
 DELEGATIONS = DATA / "delegations.toml"
+LEGAL_BASES = DATA / "legal_bases.toml"
+ACTS = DATA / "acts.toml"  # the one fixture of names of acts, bodies and courts (not a county's to replace)
 
 # The settings that name a county's own copy of a table (every service that reads it describes it the same way).
 DELEGATIONS_FILE = (
@@ -20,6 +23,10 @@ DELEGATIONS_FILE = (
     "municipality, with effective dates; a decision above the decider's limit waits for approval (budgeting), and the "
     "approvals queue shows whom a request's amount lets answer it (decisions). Unset: config/data/delegations.toml, "
     "which describes the format")
+LEGAL_BASES_FILE = (
+    "The county's legal basis table (TOML): by date, the acts and sections a decision rests on per kind of decision, "
+    "service task, support category and provider type, the body that decides on requests for rectification and the "
+    "administrative court per region. Unset: config/data/legal_bases.toml, which describes the format")
 
 
 @cache
@@ -31,3 +38,18 @@ def read_table(path: Path) -> dict[str, Any]:
 @cache
 def delegations(path: Path = DELEGATIONS) -> DelegationTable:
     return DelegationTable.from_mapping(read_table(path))
+
+
+@cache
+def legal_bases(path: Path = LEGAL_BASES) -> LegalTable:
+    table = LegalTable.from_mapping(read_table(path))
+    known = acts()
+    unnamed = sorted(table.acts() - set(known.acts)) + sorted(table.bodies() - set(known.bodies))
+    if unnamed:
+        raise ValueError(f"{path}: acts.toml names none of {unnamed}")
+    return table
+
+
+@cache
+def acts(path: Path = ACTS) -> Acts:
+    return Acts.from_mapping(read_table(path))

@@ -19,7 +19,7 @@ from contracts import marketplace as market_events
 from shared.infra.deadletters import DeadLetterTopic
 from shared.kernel.identifiers import make_hetu
 from tests.fault.stack import WORKER, ServiceProcess, Stack, bounded, header, intake_completed, paced, read_records
-from tests.journeys import PERIOD, offering, verified_provider, walk_to_completion
+from tests.journeys import PERIOD, offering, plan, verified_provider, walk_to_completion
 from tests.support import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault]
@@ -75,6 +75,7 @@ async def open_and_decide_budgets(stack: Stack, budgeting: ServiceProcess, marke
     w = tokens(WORKER, "worker")
 
     async def decide(cid: UUID) -> None:
+        await plan(budgeting.http, lambda *_: w, str(cid), ["cleaning"])  # a budget rests on a plan
         r = await budgeting.http.post(f"/budgets/{cid}/proposal", headers=w, json={
             "amount_cents": AMOUNT, "period": PERIOD, "breakdown": {"cleaning": AMOUNT}})
         assert r.status_code == 200, r.text

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.journeys import MANAGER, PERIOD, WORKER, budget_opened, walk_to_completion
+from tests.journeys import MANAGER, PERIOD, WORKER, budget_opened, plan, walk_to_completion
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
@@ -23,6 +23,7 @@ async def test_decisions_and_revisions_above_the_limit_wait_in_the_queue(intake,
     cid = await walk_to_completion(intake, tokens)
     await budget_opened(budgeting, tokens, cid)
     w, m = tokens(*WORKER), tokens(*MANAGER)
+    await plan(budgeting, tokens, cid, ["cleaning"])
     assert (await budgeting.post(f"/budgets/{cid}/proposal", headers=w, json={
         "amount_cents": 600_000, "period": PERIOD, "breakdown": {"cleaning": 600_000}})).status_code == 200
     assert (await budgeting.post(f"/budgets/{cid}/decision", headers=w,

@@ -19,7 +19,17 @@ from services.budgeting.domain import budget as domain
 from shared.infra.eventstore import CommandContext
 from shared.kernel.envelope import EventEnvelope
 from shared.kernel.identifiers import make_hetu
-from tests.journeys import GOAL, MANAGER, OTHER_WORKER, PERIOD, WORKER, budget_opened, decided_budget, walk_to_completion
+from tests.journeys import (
+    GOAL,
+    MANAGER,
+    OTHER_WORKER,
+    PERIOD,
+    WORKER,
+    budget_opened,
+    decided_budget,
+    plan,
+    walk_to_completion,
+)
 from tests.support import envelope_of, eventually, publish, read_to_end, read_topic
 
 pytestmark = pytest.mark.integration
@@ -61,8 +71,19 @@ async def test_a_decision_above_the_authority_limit_waits_for_a_manager(intake, 
     cid = await walk_to_completion(intake, tokens)
     await budget_opened(budgeting, tokens, cid)
     w, m = tokens(*WORKER), tokens(*MANAGER)
-    await budgeting.post(f"/budgets/{cid}/proposal", headers=w, json={
-        "amount_cents": 600_000, "period": PERIOD, "breakdown": {"cleaning": 400_000, "recreation": 200_000}})
+    proposal = {"amount_cents": 600_000, "period": PERIOD, "breakdown": {"cleaning": 400_000, "recreation": 200_000}}
+    # On an empty plan nothing is proposed: a coded refusal with its reason in the asked language, nothing written.
+    before = await budget_stream(budgeting, cid)
+    empty = await budgeting.post(f"/budgets/{cid}/proposal", headers=w | {"Accept-Language": "sv"}, json=proposal)
+    assert empty.status_code == 409 and empty.json()["code"] == "plan-without-goals"
+    assert empty.json()["detail"].startswith("Budgeten bygger på planen")
+    await plan(budgeting, tokens, cid, ["cleaning"])  # recreation has money but no support: inconsistent
+    partial = await budgeting.post(f"/budgets/{cid}/proposal", headers=w, json=proposal)
+    assert partial.status_code == 409 and partial.json()["code"] == "breakdown-without-support"
+    assert partial.json()["categories"] == ["recreation"]
+    assert await budget_stream(budgeting, cid) == [*before, "GoalSet", "SupportPlanned"]
+    await plan(budgeting, tokens, cid, ["recreation"])
+    assert (await budgeting.post(f"/budgets/{cid}/proposal", headers=w, json=proposal)).status_code == 200
     r = await budgeting.post(f"/budgets/{cid}/decision", headers=w, json={"reasoning": "Perheen tarpeet"})
     assert r.status_code == 202
     # The manager's queue shows what waits and for how much (it used to show 0 €).
@@ -84,13 +105,15 @@ async def test_a_decision_above_the_authority_limit_waits_for_a_manager(intake, 
     for reader in (w, tokens(cid, "client")):
         refused = (await budgeting.get(f"/budgets/{cid}", headers=reader)).json()
         assert refused["status"] == "draft"
-        assert refused["approval_refused"] == {"refused_by": MANAGER[0], "kind": "budget_decision",
-                                               "reasoning": "Perustele siivouksen määrä"}
+        assert refused["approval_refused"] | {"refused_by_name": None} == {
+            "refused_by": MANAGER[0], "refused_by_name": None, "kind": "budget_decision",
+            "reasoning": "Perustele siivouksen määrä"}
     assert (await budgeting.post(f"/budgets/{cid}/decision", headers=w,
                                  json={"reasoning": "Siivous 2 krt/kk"})).status_code == 202
     r = await budgeting.post(f"/budgets/{cid}/approval", headers=m, json={"reason": "Perusteltu"})
     assert r.status_code == 200
-    assert [e["type"].rsplit(".", 1)[1] for e in r.json()["events"]] == ["ApprovalGranted", "BudgetDecided"]
+    assert [e["type"].rsplit(".", 1)[1] for e in r.json()["events"]] == ["ApprovalGranted", "BudgetDecided",
+                                                                          "DecisionRecorded"]
     view = (await budgeting.get(f"/budgets/{cid}", headers=w)).json()
     assert view["status"] == "decided" and view["funds"]["decided_cents"] == 600_000
     # On approval the manager is the one who decides; the worker prepared it.
@@ -99,6 +122,11 @@ async def test_a_decision_above_the_authority_limit_waits_for_a_manager(intake, 
     assert view["decision"]["reasoning"] == "Siivous 2 krt/kk"
     assert view["decision"]["decision_number"].startswith("HB-")
     assert "30" in view["decision"]["appeal_instructions"]
+
+
+async def budget_stream(budgeting: Any, cid: str) -> list[str]:
+    """The budget's own events (reads of it are logged beside them)."""
+    return [e for e in await budgeting_events(budgeting, cid) if e != "DataAccessed"]
 
 
 async def _has(budgeting: Any, cid: str, event: str) -> bool:
@@ -164,7 +192,8 @@ async def test_revising_below_reserved_plus_spent_is_refused(intake, budgeting, 
     before = await budgeting_events(budgeting, cid)
     r = await budgeting.post(f"/budgets/{cid}/revision", headers=w, json={
         "amount_cents": 50_000, "breakdown": {"everyday_life": 50_000}, "reason": "Tarve pieneni"})
-    assert r.status_code == 409 and "reserved and spent (600.00 €)" in r.json()["detail"]
+    assert r.status_code == 409 and r.json()["code"] == "below-committed" and r.json()["committed_cents"] == 60_000
+    assert "600,00\u00a0€" in r.json()["detail"]
     assert await budgeting_events(budgeting, cid) == before
     ok = await budgeting.post(f"/budgets/{cid}/revision", headers=w, json={
         "amount_cents": 60_000, "breakdown": {"everyday_life": 60_000}, "reason": "Tarve pieneni"})

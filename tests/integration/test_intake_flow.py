@@ -121,11 +121,13 @@ async def test_steps_out_of_order_are_refused_and_write_nothing(intake, tokens):
     w = tokens(*WORKER)
     cid = (await intake.post("/clients", json=person(), headers=w)).json()["client_id"]
     no_consent = await intake.post(f"/clients/{cid}/completion", headers=w)
-    assert no_consent.status_code == 409 and "consent" in no_consent.json()["detail"]
+    assert no_consent.status_code == 409 and no_consent.json()["code"] == "no-consent"
+    assert "suostumusta" in no_consent.json()["detail"]  # the rule's reason, in Finnish when nothing else is asked
     await intake.post(f"/clients/{cid}/consent", json={}, headers=w)
-    incomplete = await intake.post(f"/clients/{cid}/completion", headers=w)
-    assert incomplete.status_code == 409
+    incomplete = await intake.post(f"/clients/{cid}/completion", headers=w | {"Accept-Language": "en"})
+    assert incomplete.status_code == 409 and incomplete.json()["code"] == "intake-incomplete"
     assert "coordinating worker" in incomplete.json()["detail"]
+    assert incomplete.json()["missing"] == ["coordinator", "self_assessment", "needs_assessment"]
     await intake.post(f"/clients/{cid}/consent/withdrawal", json={"reason": "ei halua"}, headers=w)
     blocked = await intake.post(f"/clients/{cid}/self-assessments", json={"scores": SCORES}, headers=w)
     assert blocked.status_code == 409

@@ -3,13 +3,13 @@ of the money invariant: reserved + spent never exceeds the decided amount."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from uuid import UUID, uuid4
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
 from contracts.budgeting import (
     ApprovalGranted,
@@ -25,6 +25,7 @@ from contracts.budgeting import (
     BudgetRevised,
     BudgetUnfrozen,
     ClientWishRecorded,
+    DecisionRecorded,
     FundsReleased,
     FundsReservationRejected,
     FundsReserved,
@@ -40,8 +41,9 @@ from contracts.budgeting import (
 from contracts.intake import ServiceTask
 from services.budgeting.domain import budget as d
 from shared.kernel.approvals import Authority
-from shared.kernel.errors import Forbidden, RuleViolation
+from shared.kernel.errors import Forbidden, InvalidCommand, RuleViolation
 from shared.kernel.events import DomainEvent
+from shared.kernel.law import Instructions, LegalBasis
 from shared.kernel.sealed import Sealed
 
 CID = uuid4()
@@ -67,7 +69,16 @@ def when(command: d.Command, *history: DomainEvent) -> list[DomainEvent]:
 
 
 OPENED = BudgetOpened(client_id=CID, coordinator_id="w-1", service_task=ServiceTask.DISABILITY_SERVICES,
-                      municipality="Pori", intake_event_id=uuid4())
+                      municipality="Pori", intake_event_id=uuid4(), preferred_language="sv")
+GOAL_ID = uuid4()
+GOAL = GoalSet(client_id=CID, goal_id=GOAL_ID, title=SEALED, levels=GasLevels(
+    much_less_than_expected=SEALED, less_than_expected=SEALED, expected=SEALED, more_than_expected=SEALED,
+    much_more_than_expected=SEALED), baseline_level=-1)
+SUPPORTS = tuple(SupportPlanned(client_id=CID, support_id=uuid4(), category=category, description=SEALED,
+                                estimated_cost_cents=cents, provider_type=provider, goal_ids=[GOAL_ID])
+                 for category, cents, provider in (("assistance", 300_000, ProviderType.FIRM),
+                                                   ("hobbies", 200_000, ProviderType.NGO)))
+PLANNED = (OPENED, GOAL, *SUPPORTS)  # a plan a budget can rest on: a goal, supports tied to it
 PROPOSED = BudgetProposed(client_id=CID, proposal_id=PROPOSAL_ID, amount_cents=AMOUNT, period=PERIOD,
                           breakdown=BREAKDOWN)
 APPROVAL_ID = uuid4()
@@ -75,6 +86,19 @@ APPROVAL_ID = uuid4()
 
 def authority(limit: int | None, kind: str = "budget_decision", role: str = "worker") -> Authority:
     return Authority(table_version="t", rule_id=f"{role}-{kind}", kind=kind, holder=f"role:{role}", limit_cents=limit)
+
+
+LAW = d.Law(table_version="t", bases=(LegalBasis(act="1301/2014", section="45"), LegalBasis(act="675/2023")),
+            instructions=Instructions(kind="rectification", body="individual_matters_section", days=30,
+                                      act="434/2003", table_version="t"),
+            bases_text=LEGAL, instructions_text=APPEAL)
+DECISION_ID = uuid4()
+
+
+def decided_by(by: str, limit: int | None, number: str = "HB-1", kind: str = "budget_decision",
+               role: str = "worker") -> d.Decided:
+    return d.Decided(decision_id=DECISION_ID, decision_number=number, decided_on=date(2025, 1, 2), decided_by=by,
+                     authority=authority(limit, kind, role), law=LAW)
 
 
 DECIDED = BudgetDecided(client_id=CID, decision_number="HB-1", proposal_id=PROPOSAL_ID, amount_cents=AMOUNT,
@@ -90,17 +114,15 @@ LEGACY_APPROVAL_REQUESTED = BudgetApprovalRequested(
 )
 FROZEN = BudgetFrozen(client_id=CID, reason="consent_withdrawn")
 CLOSED = BudgetClosed(client_id=CID, reason="case_closed", spent_cents=0, released_cents=0)
-LIVE = (OPENED, PROPOSED, DECIDED)
+LIVE = (*PLANNED, PROPOSED, DECIDED)
 
 
 def decide_budget(limit: int | None, by: str = "w-1") -> d.DecideBudget:
-    return d.DecideBudget(decision_number="HB-1", decided_by=by, authority=authority(limit), approval_id=APPROVAL_ID,
-                          reasoning=SEALED, legal_basis=LEGAL, appeal_instructions=APPEAL)
+    return d.DecideBudget(decision=decided_by(by, limit), approval_id=APPROVAL_ID, reasoning=SEALED)
 
 
 def approve(by: str = "m-1", limit: int | None = 5_000_000, kind: str = "budget_decision") -> d.ApproveBudget:
-    return d.ApproveBudget(manager_id=by, authority=authority(limit, kind, "manager"), decision_number="HB-2",
-                           reason=SEALED, legal_basis=LEGAL, appeal_instructions=APPEAL)
+    return d.ApproveBudget(decision=decided_by(by, limit, "HB-2", kind, "manager"), reason=SEALED)
 
 
 def reserve(order_id: UUID, amount: int, category: str = "assistance") -> d.ReserveFunds:
@@ -118,9 +140,8 @@ def spent(order_id: UUID, amount: int, category: str = "assistance") -> Spending
 
 
 def revise(amount: int, limit: int | None, by: str = "w-1") -> d.ReviseBudget:
-    return d.ReviseBudget(amount_cents=amount, breakdown={"assistance": amount}, reason=SEALED, decided_by=by,
-                          authority=authority(limit, "budget_revision"), decision_number="HB-9",
-                          approval_id=APPROVAL_ID)
+    return d.ReviseBudget(amount_cents=amount, breakdown={"assistance": amount}, reason=SEALED,
+                          decision=decided_by(by, limit, "HB-9", "budget_revision"), approval_id=APPROVAL_ID)
 
 
 def levels() -> GasLevels:
@@ -141,7 +162,7 @@ PLANNING = [
 
 def test_opening_records_the_intake_and_is_idempotent() -> None:
     command = d.OpenBudget(client_id=CID, coordinator_id="w-1", service_task=ServiceTask.DISABILITY_SERVICES,
-                           municipality="Pori", intake_event_id=OPENED.intake_event_id)
+                           municipality="Pori", intake_event_id=OPENED.intake_event_id, preferred_language="sv")
     assert when(command) == [OPENED]
     budget = given_events(OPENED)
     assert (budget.status, budget.client_id, budget.coordinator_id) == ("draft", CID, "w-1")
@@ -162,8 +183,8 @@ def test_planning_in_draft_records_goals_supports_and_wishes() -> None:
     [wished] = when(wish, OPENED)
     assert isinstance(wished, ClientWishRecorded) and wished.wish_id == wish.wish_id
     budget = given_events(OPENED, goal_set, planned, wished)
-    assert budget.goals == {goal.goal_id: 2}
-    assert budget.supports == {support.support_id: ("assistance", 120_000)}
+    assert [(g.goal_id, g.weight) for g in budget.goals.values()] == [(goal.goal_id, 2)]
+    assert [(s.category, s.estimated_cost_cents) for s in budget.supports.values()] == [("assistance", 120_000)]
 
 
 @pytest.mark.parametrize("command", PLANNING, ids=["goal", "support", "wish"])
@@ -185,12 +206,12 @@ def test_planning_is_refused_without_an_open_active_budget(
 
 def test_proposal_in_draft_is_recorded() -> None:
     command = d.ProposeBudget(proposal_id=PROPOSAL_ID, amount_cents=AMOUNT, period=PERIOD, breakdown=BREAKDOWN)
-    assert when(command, OPENED) == [PROPOSED]
-    assert given_events(OPENED, PROPOSED).proposal == d.Proposal(PROPOSAL_ID, AMOUNT, PERIOD, BREAKDOWN)
+    assert when(command, *PLANNED) == [PROPOSED]
+    assert given_events(*PLANNED, PROPOSED).proposal == d.Proposal(PROPOSAL_ID, AMOUNT, PERIOD, BREAKDOWN)
 
 
 @pytest.mark.parametrize("history", [
-    (OPENED, PROPOSED, APPROVAL_REQUESTED),
+    (*PLANNED, PROPOSED, APPROVAL_REQUESTED),
     LIVE,
 ], ids=["awaiting_approval", "decided"])
 def test_proposal_only_in_draft(history: tuple[DomainEvent, ...]) -> None:
@@ -206,11 +227,39 @@ def test_proposal_only_in_draft(history: tuple[DomainEvent, ...]) -> None:
     {},
 ])
 def test_breakdown_must_be_non_negative_and_sum_to_the_amount(breakdown: dict[str, int]) -> None:
-    with pytest.raises(ValidationError, match="sum to the amount"):
-        d.ProposeBudget(proposal_id=uuid4(), amount_cents=AMOUNT, period=PERIOD, breakdown=breakdown)
-    with pytest.raises(ValidationError, match="sum to the amount"):
-        revise(AMOUNT, None).model_copy(update={"breakdown": breakdown}).model_validate(
-            revise(AMOUNT, None).model_dump() | {"breakdown": breakdown})
+    for command, history in ((d.ProposeBudget(proposal_id=uuid4(), amount_cents=AMOUNT, period=PERIOD,
+                                              breakdown=breakdown), PLANNED),
+                             (revise(AMOUNT, None).model_copy(update={"breakdown": breakdown}), LIVE)):
+        with pytest.raises(InvalidCommand) as refused:
+            when(command, *history)
+        assert refused.value.code == "breakdown-sum" and refused.value.status_code == 422
+
+
+@pytest.mark.parametrize(("history", "breakdown", "code"), [
+    ((OPENED,), BREAKDOWN, "plan-without-goals"),
+    ((OPENED, GOAL), BREAKDOWN, "plan-without-supports"),
+    ((OPENED, GOAL, SUPPORTS[0].model_copy(update={"goal_ids": []})), {"assistance": AMOUNT}, "support-without-goal"),
+    ((OPENED, GOAL, SUPPORTS[0].model_copy(update={"goal_ids": [uuid4()]})), {"assistance": AMOUNT},
+     "support-without-goal"),
+    ((OPENED, GOAL, SUPPORTS[0]), BREAKDOWN, "breakdown-without-support"),  # money for hobbies, no hobby planned
+], ids=["no-goal", "no-support", "untied-support", "tied-to-no-goal-of-the-plan", "money-without-support"])
+def test_a_budget_is_proposed_decided_and_revised_only_on_a_consistent_plan(
+        history: tuple[DomainEvent, ...], breakdown: dict[str, int], code: str) -> None:
+    """Each refusal is coded and records nothing (decide raises before any event)."""
+    propose = d.ProposeBudget(proposal_id=uuid4(), amount_cents=AMOUNT, period=PERIOD, breakdown=breakdown)
+    for command, before in ((propose, history), (decide_budget(AMOUNT), (*history, PROPOSED)),
+                            (revise(AMOUNT, None).model_copy(update={"breakdown": breakdown}),
+                             (*history, PROPOSED, DECIDED))):
+        with pytest.raises(RuleViolation) as refused:
+            when(command, *before)
+        assert refused.value.code == code and refused.value.status_code == 409
+
+
+def test_a_category_with_no_money_may_go_without_support_and_support_without_money_is_planned_help() -> None:
+    breakdown = {"assistance": AMOUNT, "hobbies": 0, "transport": 0}
+    [proposed] = when(d.ProposeBudget(proposal_id=uuid4(), amount_cents=AMOUNT, period=PERIOD, breakdown=breakdown),
+                      *PLANNED)
+    assert isinstance(proposed, BudgetProposed)
 
 
 def test_deciding_needs_a_proposal() -> None:
@@ -220,28 +269,37 @@ def test_deciding_needs_a_proposal() -> None:
 
 @pytest.mark.parametrize("limit", [AMOUNT, AMOUNT + 1, 10_000_000, None])
 def test_decision_within_the_deciders_authority_is_the_decision(limit: int | None) -> None:
-    [event] = when(decide_budget(limit), OPENED, PROPOSED)
+    event, record = when(decide_budget(limit), *PLANNED, PROPOSED)
     assert event == DECIDED.model_copy(update={"authority": authority(limit)})
-    assert isinstance(event, BudgetDecided)
+    assert isinstance(event, BudgetDecided) and isinstance(record, DecisionRecorded)
+    # The record: number, date, decider under her authority, the plan as decided, money, period, law, in Swedish
+    assert (record.decision_number, record.kind, record.decided_by, record.authority, record.prepared_by) == (
+        "HB-1", "budget", "w-1", authority(limit), None)
+    assert (record.amount_cents, record.breakdown, record.language, record.service_task) == (
+        AMOUNT, BREAKDOWN, "sv", "disability_services")
+    assert record.period is not None and (record.period.start, record.period.end) == (PERIOD.start, PERIOD.end)
+    assert record.plan is not None and [g.goal_id for g in record.plan.goals] == [GOAL_ID]
+    assert [s.category for s in record.plan.supports] == ["assistance", "hobbies"]
+    assert (record.legal_bases, record.instructions, record.reasoning) == (list(LAW.bases), LAW.instructions, SEALED)
     assert (event.amount_cents, event.period, event.breakdown) == (AMOUNT, PERIOD, BREAKDOWN)
     assert (event.decided_by, event.approved_by, event.prepared_by) == ("w-1", None, None)
     assert (event.legal_basis, event.appeal_instructions) == (LEGAL, APPEAL)
-    budget = given_events(OPENED, PROPOSED, event)
+    budget = given_events(*PLANNED, PROPOSED, event)
     assert (budget.status, budget.amount_cents, budget.remaining_cents, budget.decision_number) == (
         "decided", AMOUNT, AMOUNT, "HB-1")
 
 
 def test_without_any_delegated_authority_a_person_cannot_even_ask_for_approval() -> None:
-    command = decide_budget(None).model_copy(update={"authority": None})
+    command = decide_budget(None).model_copy(update={"decision": replace(decided_by("w-1", None), authority=None)})
     with pytest.raises(Forbidden) as refused:
-        when(command, OPENED, PROPOSED)
+        when(command, *PLANNED, PROPOSED)
     assert refused.value.code == "no-delegated-authority"
 
 
 def test_decision_above_the_deciders_authority_waits_for_approval_and_decides_nothing() -> None:
-    [event] = when(decide_budget(100_000), OPENED, PROPOSED)
+    [event] = when(decide_budget(100_000), *PLANNED, PROPOSED)
     assert event == APPROVAL_REQUESTED
-    budget = given_events(OPENED, PROPOSED, event)
+    budget = given_events(*PLANNED, PROPOSED, event)
     assert budget.status == "awaiting_approval" and budget.pending is not None
     assert (budget.amount_cents, budget.decision_number, budget.period) == (0, None, None)
     order = uuid4()
@@ -254,15 +312,19 @@ def test_decision_above_the_deciders_authority_waits_for_approval_and_decides_no
 
 @pytest.mark.parametrize("requested", [APPROVAL_REQUESTED, LEGACY_APPROVAL_REQUESTED], ids=["approvals", "legacy"])
 def test_on_approval_the_approver_decides_and_the_worker_is_named_as_preparer(requested: DomainEvent) -> None:
-    events = when(approve(), OPENED, PROPOSED, requested)
+    events = when(approve(), *PLANNED, PROPOSED, requested)
     approval_id = APPROVAL_ID if requested is APPROVAL_REQUESTED else PROPOSAL_ID
-    assert events == [
+    manager = authority(5_000_000, role="manager")
+    assert events[:2] == [
         ApprovalGranted(approval_id=approval_id, kind="budget_decision", matter_id=PROPOSAL_ID, client_id=CID,
-                        granted_by="m-1", authority=authority(5_000_000, role="manager"), reasoning=SEALED),
+                        granted_by="m-1", authority=manager, reasoning=SEALED),
         DECIDED.model_copy(update={"decision_number": "HB-2", "decided_by": "m-1", "approved_by": "m-1",
-                                   "prepared_by": "w-1", "authority": authority(5_000_000, role="manager")}),
+                                   "prepared_by": "w-1", "authority": manager}),
     ]
-    budget = given_events(OPENED, PROPOSED, requested, *events)
+    record = events[2]
+    assert isinstance(record, DecisionRecorded) and (record.decided_by, record.prepared_by, record.authority) == (
+        "m-1", "w-1", manager)
+    budget = given_events(*PLANNED, PROPOSED, requested, *events)
     assert (budget.status, budget.amount_cents, budget.pending, budget.decision_number) == (
         "decided", AMOUNT, None, "HB-2")
 
@@ -271,28 +333,29 @@ def test_on_approval_the_approver_decides_and_the_worker_is_named_as_preparer(re
                          ids=["approve", "reject"])
 def test_requester_cannot_answer_their_own_request(command: d.Command) -> None:
     with pytest.raises(RuleViolation, match="another person"):
-        when(command, OPENED, PROPOSED, APPROVAL_REQUESTED)
+        when(command, *PLANNED, PROPOSED, APPROVAL_REQUESTED)
 
 
 @pytest.mark.parametrize("limit", [AMOUNT - 1, None], ids=["below", "no-delegation"])
 def test_an_approver_whose_own_authority_does_not_cover_the_amount_is_refused(limit: int | None) -> None:
-    command = approve(limit=limit) if limit is not None else approve().model_copy(update={"authority": None})
+    command = approve(limit=limit) if limit is not None else approve().model_copy(
+        update={"decision": replace(approve().decision, authority=None)})
     with pytest.raises(Forbidden) as refused:
-        when(command, OPENED, PROPOSED, APPROVAL_REQUESTED)
+        when(command, *PLANNED, PROPOSED, APPROVAL_REQUESTED)
     assert refused.value.code == ("above-own-authority" if limit else "no-delegated-authority")
 
 
-@pytest.mark.parametrize("history", [(OPENED, PROPOSED), LIVE], ids=["draft", "decided"])
+@pytest.mark.parametrize("history", [(*PLANNED, PROPOSED), LIVE], ids=["draft", "decided"])
 def test_approval_needs_a_pending_request(history: tuple[DomainEvent, ...]) -> None:
     with pytest.raises(RuleViolation, match="no decision is waiting"):
         when(approve(), *history)
 
 
 def test_a_refusal_returns_the_proposal_to_the_plan_with_its_reasoning() -> None:
-    events = when(d.RejectBudget(manager_id="m-1", reason=SEALED), OPENED, PROPOSED, APPROVAL_REQUESTED)
+    events = when(d.RejectBudget(manager_id="m-1", reason=SEALED), *PLANNED, PROPOSED, APPROVAL_REQUESTED)
     assert events == [ApprovalRefused(approval_id=APPROVAL_ID, kind="budget_decision", matter_id=PROPOSAL_ID,
                                       client_id=CID, refused_by="m-1", reasoning=SEALED)]
-    budget = given_events(OPENED, PROPOSED, APPROVAL_REQUESTED, *events)
+    budget = given_events(*PLANNED, PROPOSED, APPROVAL_REQUESTED, *events)
     assert (budget.status, budget.pending, budget.amount_cents) == ("draft", None, 0)
     # a new proposal can now be made
     [proposed] = d.decide(d.ProposeBudget(proposal_id=uuid4(), amount_cents=90_000, period=PERIOD,
@@ -301,9 +364,9 @@ def test_a_refusal_returns_the_proposal_to_the_plan_with_its_reasoning() -> None
 
 
 def test_closing_a_budget_withdraws_what_waits_for_approval() -> None:
-    events = when(d.CloseBudget(reason="case_closed", client_id=CID), OPENED, PROPOSED, APPROVAL_REQUESTED)
+    events = when(d.CloseBudget(reason="case_closed", client_id=CID), *PLANNED, PROPOSED, APPROVAL_REQUESTED)
     assert [type(e) for e in events] == [ApprovalWithdrawn, BudgetClosed]
-    assert given_events(OPENED, PROPOSED, APPROVAL_REQUESTED, *events).pending is None
+    assert given_events(*PLANNED, PROPOSED, APPROVAL_REQUESTED, *events).pending is None
 
 
 # --- reserving ---------------------------------------------------------------------------------------
@@ -341,7 +404,7 @@ def test_reserving_the_same_order_twice_changes_nothing() -> None:
     ((*LIVE, FROZEN), "budget_frozen"),
     ((*LIVE, CLOSED), "budget_closed"),
     ((OPENED,), "no_decided_budget"),
-    ((OPENED, PROPOSED), "no_decided_budget"),
+    ((*PLANNED, PROPOSED), "no_decided_budget"),
 ], ids=["frozen", "closed", "draft", "proposed"])
 def test_reservation_refused_by_budget_state(history: tuple[DomainEvent, ...], code: str) -> None:
     order = uuid4()
@@ -492,14 +555,17 @@ def test_revision_cannot_go_below_reserved_plus_spent() -> None:
                spent(b, 100_000))
     with pytest.raises(RuleViolation, match=r"3000\.00 €"):
         when(revise(299_999, None), *history)
-    [event] = when(revise(300_000, None), *history)
+    event, record = when(revise(300_000, None), *history)
     assert event == BudgetRevised(client_id=CID, revision_number=1, previous_amount_cents=AMOUNT, amount_cents=300_000,
                                   breakdown={"assistance": 300_000}, reason=SEALED, decision_number="HB-9",
                                   decided_by="w-1", authority=authority(None, "budget_revision"))
+    assert isinstance(record, DecisionRecorded) and (record.kind, record.decision_number, record.replaces) == (
+        "revision", "HB-9", "HB-1")
+    assert (record.amount_cents, record.previous_amount_cents) == (300_000, AMOUNT)
     budget = given_events(*history, event)
     assert (budget.amount_cents, budget.remaining_cents, budget.revision_number) == (300_000, 0, 1)
     assert budget.decision_number == "HB-9"  # a revision is a new decision with its own number
-    [second] = d.decide(revise(400_000, None), budget)
+    second, _ = d.decide(revise(400_000, None), budget)
     assert isinstance(second, BudgetRevised) and (second.revision_number, second.previous_amount_cents) == (2, 300_000)
 
 
@@ -511,9 +577,10 @@ def test_a_revision_above_the_revisers_authority_waits_for_approval(amount: int)
     assert (budget.status, budget.amount_cents) == ("decided", AMOUNT)  # the decision in force stays in force
     with pytest.raises(RuleViolation, match="already waiting"):
         d.decide(revise(amount, 100_000), budget)
-    granted, revised = d.decide(approve(kind="budget_revision"), budget)
+    granted, revised, record = d.decide(approve(kind="budget_revision"), budget)
     assert isinstance(granted, ApprovalGranted) and isinstance(revised, BudgetRevised)
     assert (revised.amount_cents, revised.decided_by, revised.prepared_by) == (amount, "m-1", "w-1")
+    assert isinstance(record, DecisionRecorded) and (record.kind, record.decided_by) == ("revision", "m-1")
     assert given_events(*LIVE, event, granted, revised).amount_cents == amount
 
 
@@ -538,12 +605,13 @@ def test_a_refused_revision_leaves_the_budget_as_decided() -> None:
 
 
 def test_a_revision_within_the_revisers_authority_is_decided_at_once() -> None:
-    [event] = when(revise(600_000, 600_000), *LIVE)
+    event, record = when(revise(600_000, 600_000), *LIVE)
     assert isinstance(event, BudgetRevised) and event.amount_cents == 600_000
+    assert isinstance(record, DecisionRecorded)
 
 
 @pytest.mark.parametrize(("history", "message"), [
-    ((OPENED, PROPOSED), "only a decided budget"),
+    ((*PLANNED, PROPOSED), "only a decided budget"),
     ((*LIVE, FROZEN), "frozen"),
     ((*LIVE, CLOSED), "closed"),
 ], ids=["draft", "frozen", "closed"])
@@ -553,6 +621,17 @@ def test_revision_needs_a_decided_active_budget(history: tuple[DomainEvent, ...]
 
 
 # --- closing, freezing -------------------------------------------------------------------------------
+
+
+def test_a_case_closed_in_follow_up_ends_a_decided_budgets_support_by_a_decision_of_its_own() -> None:
+    closing = d.CloseBudget(reason="case_closed", client_id=CID, decision=decided_by("w-1", None, "HB-7"),
+                            reason_code="goals_achieved", note=SEALED)
+    closed, record = when(closing, *LIVE)
+    assert isinstance(closed, BudgetClosed) and isinstance(record, DecisionRecorded)
+    assert (record.kind, record.decision_number, record.replaces, record.reason_code, record.reasoning) == (
+        "support_closure", "HB-7", "HB-1", "goals_achieved", SEALED)
+    # A budget never decided gave no support: its closure is no decision.
+    assert [type(e) for e in when(closing, *PLANNED, PROPOSED)] == [BudgetClosed]
 
 
 def test_closing_releases_every_open_reservation_then_closes_with_totals() -> None:
@@ -609,7 +688,7 @@ def test_freeze_and_unfreeze_are_idempotent() -> None:
 ORDERS = [uuid4() for _ in range(6)]
 CATEGORIES = ["assistance", "hobbies", "transport"]
 MONEY_EVENTS = (FundsReserved, FundsReservationRejected, FundsReleased, SpendingRecorded, SpendingRejected,
-                BudgetRevised, ApprovalRequested, ApprovalGranted)
+                BudgetRevised, ApprovalRequested, ApprovalGranted, DecisionRecorded)
 
 _order = st.sampled_from(ORDERS)
 _cents = st.integers(min_value=1, max_value=AMOUNT + 100_000)

@@ -25,9 +25,11 @@ from contracts.budgeting import (
     BudgetUnfrozen,
     ClientWishRecorded,
     CoordinatorChanged,
+    DecisionRecorded,
     FundsReleased,
     FundsReservationRejected,
     FundsReserved,
+    GasLevels,
     GoalSet,
     Period,
     PlanReviewOpened,
@@ -38,7 +40,7 @@ from contracts.budgeting import (
 from contracts.intake import ServiceTask
 from services.budgeting.application import commands as c
 from services.budgeting.application import views
-from services.budgeting.application.handlers import APPEAL_INSTRUCTIONS, HANDLERS, LEGAL_BASIS, Ports, stream_of
+from services.budgeting.application.handlers import HANDLERS, Ports, stream_of
 from services.budgeting.application.queries import ListBudgets, ReadBudget
 from services.budgeting.application.reactions import REACTIONS
 from shared.infra import people
@@ -65,8 +67,10 @@ def delegations(worker: int = LIMIT, manager: int = 5_000_000) -> DelegationTabl
     rows = [{"id": f"{role}-{kind}", "kind": kind, "role": role, "limit_cents": limit, "valid_from": date(2020, 1, 1)}
             for role, limit in (("worker", worker), ("manager", manager))
             for kind in ("budget_decision", "budget_revision")]
-    return DelegationTable.from_mapping({"version": "test", "kinds": ["budget_decision", "budget_revision"],
-                                         "delegation": rows})
+    rows += [{"id": f"{role}-closure", "kind": "support_closure", "role": role, "valid_from": date(2020, 1, 1)}
+             for role in ("worker", "manager")]
+    return DelegationTable.from_mapping({"version": "test", "delegation": rows,
+                                         "kinds": ["budget_decision", "budget_revision", "support_closure"]})
 
 
 def ports(asked: list[dict[str, Any]] | None = None) -> Ports:
@@ -90,7 +94,17 @@ def h() -> Harness:
 
 def opened(cid: UUID) -> BudgetOpened:
     return BudgetOpened(client_id=cid, coordinator_id=WORKER.user_id, service_task=ServiceTask.DISABILITY_SERVICES,
-                        municipality="Pori", intake_event_id=uuid4())
+                        municipality="Pori", intake_event_id=uuid4(), preferred_language="fi")
+
+
+def planned(cid: UUID, sealed: Sealed | None = None) -> list[Any]:
+    """A draft budget with a plan it can rest on: a goal, and assistance planned for it."""
+    sealed = sealed or Sealed(kid=str(cid), nonce="bm9uY2U=", ct="Y3Q=")
+    goal_id = uuid4()
+    return [opened(cid), GoalSet(client_id=cid, goal_id=goal_id, title=sealed, levels=GasLevels(
+        **dict.fromkeys(GasLevels.model_fields, sealed)), baseline_level=-1),
+        SupportPlanned(client_id=cid, support_id=uuid4(), category="assistance", description=sealed,
+                       estimated_cost_cents=300_000, provider_type=ProviderType.FIRM, goal_ids=[goal_id])]
 
 
 def proposed(cid: UUID, amount: int = 300_000) -> BudgetProposed:
@@ -101,12 +115,20 @@ def proposed(cid: UUID, amount: int = 300_000) -> BudgetProposed:
 def decided(cid: UUID, sealed: Sealed, amount: int = 300_000) -> BudgetDecided:
     return BudgetDecided(client_id=cid, decision_number="HB-2025-000001", proposal_id=uuid4(), amount_cents=amount,
                          period=PERIOD, breakdown={"assistance": amount}, decided_by=WORKER.user_id, reasoning=sealed,
-                         legal_basis=LEGAL_BASIS, appeal_instructions=APPEAL_INSTRUCTIONS)
+                         legal_basis="sosiaalihuoltolaki (1301/2014)", appeal_instructions="Oikaisuvaatimusohje.")
+
+
+async def given_draft(h: Harness, cid: UUID, *more: Any) -> None:
+    await h.given(stream_of(cid), cid)
+    (text,) = await h.keyring.seal(str(cid), "Käyn uimassa")
+    await h.given(stream_of(cid), cid, *planned(cid, text), *more)
 
 
 async def draft(h: Harness) -> UUID:
     cid = uuid4()
-    await h.given(stream_of(cid), cid, opened(cid))
+    await h.given(stream_of(cid), cid)
+    (text,) = await h.keyring.seal(str(cid), "Käyn uimassa")
+    await h.given(stream_of(cid), cid, *planned(cid, text))
     return cid
 
 
@@ -114,7 +136,7 @@ async def live(h: Harness, amount: int = 300_000) -> UUID:
     cid = uuid4()
     await h.given(stream_of(cid), cid)
     (reasoning,) = await h.keyring.seal(str(cid), "Tarve arvioitu")
-    await h.given(stream_of(cid), cid, opened(cid), proposed(cid, amount), decided(cid, reasoning, amount))
+    await h.given(stream_of(cid), cid, *planned(cid, reasoning), proposed(cid, amount), decided(cid, reasoning, amount))
     return cid
 
 
@@ -141,9 +163,15 @@ async def test_the_coordinator_proposes_and_decides_within_the_authority_limit(h
     cid = await draft(h)
     [proposal] = await h.when(c.ProposeBudget(client_id=cid, amount_cents=300_000, period=PERIOD,
                                               breakdown={"assistance": 300_000}), WORKER)
-    [decision] = await h.when(c.DecideBudget(client_id=cid, reasoning="Tarve arvioitu", legal_basis=LEGAL_BASIS,
-                                             appeal_instructions=APPEAL_INSTRUCTIONS), WORKER)
+    decision, record = await h.when(c.DecideBudget(client_id=cid, reasoning="Tarve arvioitu"), WORKER)
     assert isinstance(proposal, BudgetProposed) and isinstance(decision, BudgetDecided)
+    # The law from the county's table of the day: the client's service task and the firm's support, in Finnish
+    assert isinstance(record, DecisionRecorded) and record.kind == "budget" and record.language == "fi"
+    assert {b.act for b in record.legal_bases} >= {"434/2003", "1301/2014", "675/2023", "569/2009"}
+    assert decision.legal_basis.startswith("sosiaalihuoltolaki (1301/2014), 45 §")
+    assert "vammaispalvelulaki (675/2023)" in decision.legal_basis
+    assert decision.appeal_instructions.startswith("Oikaisuvaatimusohje.")
+    assert record.instructions.body == "individual_matters_section" and record.instructions.days == 30
     assert decision.decided_by == WORKER.user_id and decision.decision_number.startswith("HB-")
     assert decision.authority is not None and decision.authority.limit_cents == LIMIT
     assert await h.open(cid, decision.reasoning) == ["Tarve arvioitu"]
@@ -154,9 +182,8 @@ async def test_above_the_limit_the_decision_waits_and_the_approver_decides_or_re
         h: Harness) -> None:
     big = 600_000
     cid = uuid4()
-    await h.given(stream_of(cid), cid, opened(cid), proposed(cid, big))
-    decide = c.DecideBudget(client_id=cid, reasoning="Iso tarve", legal_basis=LEGAL_BASIS,
-                            appeal_instructions=APPEAL_INSTRUCTIONS)
+    await given_draft(h, cid, proposed(cid, big))
+    decide = c.DecideBudget(client_id=cid, reasoning="Iso tarve")
     [waiting] = await h.when(decide, WORKER)
     assert isinstance(waiting, ApprovalRequested) and waiting.kind == "budget_decision"
     assert waiting.authority.limit_cents == LIMIT and waiting.requested_by == WORKER.user_id
@@ -165,7 +192,7 @@ async def test_above_the_limit_the_decision_waits_and_the_approver_decides_or_re
     _, view = await views.budget(h.app, ReadBudget(client_id=cid), client(cid))
     assert view["status"] == "draft" and view["approval_refused"]["reasoning"] == "Perustelut puuttuvat"
     await h.when(decide, WORKER)
-    granted, decided_ = await h.when(c.ApproveBudget(client_id=cid, reason="Perusteltu"), MANAGER)
+    granted, decided_, _ = await h.when(c.ApproveBudget(client_id=cid, reason="Perusteltu"), MANAGER)
     assert isinstance(granted, ApprovalGranted) and isinstance(decided_, BudgetDecided)
     # On approval the manager is the one who decides, under her own delegation, with a number of her decision.
     assert decided_.decided_by == MANAGER.user_id and decided_.prepared_by == WORKER.user_id
@@ -177,8 +204,8 @@ async def test_an_approval_above_the_approvers_own_authority_is_refused_and_reco
     h = Harness.of(SERVICE, HANDLERS, Ports(ports().decision_number, delegations(manager=550_000), ports().list_budgets),
                    reactions=REACTIONS)
     cid = uuid4()
-    await h.given(stream_of(cid), cid, opened(cid), proposed(cid, 600_000))
-    await h.when(c.DecideBudget(client_id=cid, reasoning="r", legal_basis="l", appeal_instructions="a"), WORKER)
+    await given_draft(h, cid, proposed(cid, 600_000))
+    await h.when(c.DecideBudget(client_id=cid, reasoning="r"), WORKER)
     with pytest.raises(Forbidden, match="above your own delegated authority"):
         await h.when(c.ApproveBudget(client_id=cid, reason="ok"), MANAGER)
     assert type((await h.recorded(stream_of(cid)))[-1]) is ApprovalRequested
@@ -187,8 +214,8 @@ async def test_an_approval_above_the_approvers_own_authority_is_refused_and_reco
 @covers(SERVICE, c.ReviseBudget)
 async def test_a_worker_revises_within_her_authority_and_above_it_the_revision_waits_for_approval(h: Harness) -> None:
     cid = await live(h)
-    [within] = await h.when(c.ReviseBudget(client_id=cid, amount_cents=400_000, breakdown={"assistance": 400_000},
-                                           reason="Vähemmän"), WORKER)
+    within, _ = await h.when(c.ReviseBudget(client_id=cid, amount_cents=400_000, breakdown={"assistance": 400_000},
+                                            reason="Vähemmän"), WORKER)
     assert isinstance(within, BudgetRevised) and within.decided_by == WORKER.user_id
     assert within.decision_number and within.decision_number != "HB-2025-000001"  # a revision is a new decision
     above = c.ReviseBudget(client_id=cid, amount_cents=900_000, breakdown={"assistance": 900_000}, reason="Lisää")
@@ -199,7 +226,7 @@ async def test_a_worker_revises_within_her_authority_and_above_it_the_revision_w
         await h.when(above, WORKER)
     _, view = await views.budget(h.app, ReadBudget(client_id=cid), WORKER)
     assert view["funds"]["decided_cents"] == 400_000 and view["awaiting_approval"]["kind"] == "budget_revision"
-    granted, revised = await h.when(c.ApproveBudget(client_id=cid, reason="Tarve kasvanut"), MANAGER)
+    granted, revised, _ = await h.when(c.ApproveBudget(client_id=cid, reason="Tarve kasvanut"), MANAGER)
     assert isinstance(granted, ApprovalGranted) and isinstance(revised, BudgetRevised)
     assert revised.amount_cents == 900_000 and revised.decided_by == MANAGER.user_id
     assert revised.prepared_by == WORKER.user_id and await h.open(cid, revised.reason) == ["Lisää"]
@@ -221,8 +248,7 @@ PEOPLE: dict[type[c.BudgetCommand], tuple[Callable[[UUID], c.BudgetCommand], Pri
     c.RecordWish: (lambda cid: c.RecordWish(client_id=cid, text="w"), WORKER),
     c.ProposeBudget: (lambda cid: c.ProposeBudget(client_id=cid, amount_cents=1, period=PERIOD,
                                                   breakdown={"x": 1}), WORKER),
-    c.DecideBudget: (lambda cid: c.DecideBudget(client_id=cid, reasoning="r", legal_basis="l",
-                                                appeal_instructions="a"), WORKER),
+    c.DecideBudget: (lambda cid: c.DecideBudget(client_id=cid, reasoning="r"), WORKER),
     c.ApproveBudget: (lambda cid: c.ApproveBudget(client_id=cid, reason="r"), MANAGER),
     c.RejectBudget: (lambda cid: c.RejectBudget(client_id=cid, reason="r"), MANAGER),
     c.ReviseBudget: (lambda cid: c.ReviseBudget(client_id=cid, amount_cents=1, breakdown={"x": 1}, reason="r"), WORKER),
@@ -249,7 +275,7 @@ async def test_a_command_from_someone_the_policy_refuses_records_nothing(h: Harn
     for outsider in (OTHER_WORKER, PROVIDER, AUDITOR, client(uuid4())):
         with pytest.raises(Forbidden):
             await h.when(make(cid), outsider)
-    assert [type(e) for e in await h.recorded(stream_of(cid))] == [BudgetOpened]
+    assert [type(e) for e in await h.recorded(stream_of(cid))] == [BudgetOpened, GoalSet, SupportPlanned]
 
 
 @covers(SERVICE, refused(Forbidden, c.ReserveFunds), refused(Forbidden, c.SetGoal))
@@ -265,10 +291,10 @@ async def test_reactions_are_the_services_own_and_people_commands_are_peoples(h:
 @covers(SERVICE, refused(ConcurrencyError, c.RecordWish))
 async def test_a_command_made_on_a_stale_version_is_a_conflict(h: Harness) -> None:
     cid = await draft(h)
-    await h.when(c.RecordWish(client_id=cid, text="eka", expected_version=1), client(cid))
+    await h.when(c.RecordWish(client_id=cid, text="eka", expected_version=3), client(cid))
     with pytest.raises(ConcurrencyError):
-        await h.when(c.RecordWish(client_id=cid, text="toka", expected_version=1), client(cid))
-    assert len(await h.recorded(stream_of(cid))) == 2
+        await h.when(c.RecordWish(client_id=cid, text="toka", expected_version=3), client(cid))
+    assert len(await h.recorded(stream_of(cid))) == 4
 
 
 @covers(SERVICE, refused(Forbidden, ListBudgets))
@@ -295,7 +321,7 @@ async def test_a_budget_is_read_by_its_client_coordinator_managers_and_auditors_
             await views.budget(h.app, ReadBudget(client_id=cid), outsider)
     for reader in (client(cid), WORKER, MANAGER, AUDITOR):
         version, view = await views.budget(h.app, ReadBudget(client_id=cid), reader)
-        assert version == 3 and view["funds"]["decided_cents"] == 300_000
+        assert version == 5 and view["funds"]["decided_cents"] == 300_000
         assert view["decision"]["reasoning"] == "Tarve arvioitu"
 
 
@@ -398,8 +424,12 @@ async def test_an_approved_invoice_is_recorded_as_spending(h: Harness) -> None:
 async def test_a_case_closed_in_follow_up_closes_the_budget_and_leaves_a_record_even_without_one(h: Harness) -> None:
     cid = await live(h)
     closing = followup.CaseClosed(client_id=cid, reason="goals_achieved", closed_by=WORKER.user_id)
-    [closed] = await h.when_published(closing, cid)
+    closed, record = await h.when_published(closing, cid)
     assert isinstance(closed, BudgetClosed) and closed.reason == "case_closed"
+    # The support a decided budget gave ends by a decision of the one who closed the case, with its record.
+    assert isinstance(record, DecisionRecorded) and (record.kind, record.decided_by, record.reason_code) == (
+        "support_closure", WORKER.user_id, "goals_achieved")
+    assert record.replaces == "HB-2025-000001" and record.decision_number.startswith("HB-")
     nobody = uuid4()
     [record] = await h.when_published(closing.model_copy(update={"client_id": nobody}), nobody)
     assert isinstance(record, BudgetClosed) and record.client_id == nobody
@@ -426,10 +456,43 @@ async def test_the_budget_shows_the_worker_and_the_decider_by_name_from_the_staf
         client_id=cid, personal_data=Sealed(kid=str(cid), nonce="bm9uY2U=", ct="Y3Q="), municipality="Pori",
         preferred_language="sv"), cid)
     assert await h.app.deps.people.language(str(cid)) == "sv"  # to answer the client in the language they chose
-    await h.given(stream_of(cid), cid, opened(cid), proposed(cid, 600_000))
-    await h.when(c.DecideBudget(client_id=cid, reasoning="r", legal_basis="l", appeal_instructions="a"), WORKER)
+    await given_draft(h, cid, proposed(cid, 600_000))
+    await h.when(c.DecideBudget(client_id=cid, reasoning="r"), WORKER)
     await h.when(c.ApproveBudget(client_id=cid, reason="ok"), MANAGER)
     _, view = await views.budget(h.app, ReadBudget(client_id=cid), client(cid))
     assert view["coordinator"]["name"] == "Aino Virtanen" and view["coordinator"]["title"] == "sosiaalityöntekijä"
     assert (view["decision"]["decided_by_name"], view["decision"]["prepared_by_name"]) == (
         "Maija Mäkelä", "Aino Virtanen")
+
+
+# --- decisions rest on a plan and are recorded ----------------------------------------------------------------
+
+async def test_a_proposal_on_an_empty_or_inconsistent_plan_is_refused_with_its_code_and_nothing_is_written(
+        h: Harness) -> None:
+    cid = uuid4()
+    await h.given(stream_of(cid), cid, opened(cid))
+    propose = c.ProposeBudget(client_id=cid, amount_cents=300_000, period=PERIOD, breakdown={"assistance": 300_000})
+    with pytest.raises(RuleViolation) as empty:
+        await h.when(propose, WORKER)
+    assert empty.value.code == "plan-without-goals"
+    cid2 = await draft(h)  # assistance is planned, cleaning is not
+    with pytest.raises(RuleViolation) as unplanned:
+        await h.when(propose.model_copy(update={"client_id": cid2, "breakdown": {"cleaning": 300_000}}), WORKER)
+    assert unplanned.value.code == "breakdown-without-support" and unplanned.value.params == {"categories": ["cleaning"]}
+    assert [type(e) for e in await h.recorded(stream_of(cid))] == [BudgetOpened]
+    assert len(await h.recorded(stream_of(cid2))) == 3
+
+
+async def test_a_decisions_law_is_read_in_the_readers_language(h: Harness) -> None:
+    cid = await draft(h)
+    await h.when(c.ProposeBudget(client_id=cid, amount_cents=300_000, period=PERIOD,
+                                 breakdown={"assistance": 300_000}), WORKER)
+    await h.when(c.DecideBudget(client_id=cid, reasoning="Tarve arvioitu"), WORKER)
+    _, sv = await views.budget(h.app, ReadBudget(client_id=cid, language="sv"), client(cid))
+    _, en = await views.budget(h.app, ReadBudget(client_id=cid, language="en"), client(cid))
+    assert sv["decision"]["legal_basis"].startswith("socialvårdslagen (1301/2014), 45 §")
+    assert "lagen om funktionshinderservice (675/2023)" in sv["decision"]["legal_basis"]
+    assert sv["decision"]["appeal_instructions"].startswith("Anvisning om begäran om omprövning.")
+    assert "välfärdsområdets sektion för individärenden" in sv["decision"]["appeal_instructions"]
+    assert en["decision"]["legal_basis"].startswith("Social Welfare Act (1301/2014), section 45")
+    assert sv["decision"]["language"] == "fi"  # made in Finnish, the client's choice; read in any language

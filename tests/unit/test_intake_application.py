@@ -19,6 +19,7 @@ from contracts.intake import (
     ConsentGiven,
     ConsentWithdrawn,
     CoordinatorAssigned,
+    DecisionRecorded,
     IntakeCompleted,
     IntakeDeclined,
     NeedsAssessed,
@@ -185,10 +186,17 @@ async def test_the_coordinator_assesses_needs_and_completes_intake(h: Harness) -
 @covers(SERVICE, c.DeclineIntake)
 async def test_the_coordinator_declines_with_a_reason_and_appeal_instructions(h: Harness) -> None:
     cid = await consented(h, WORKER)
-    [declined] = await h.when(c.DeclineIntake(client_id=cid, reason="Ei täytä ehtoja", appeal_instructions="30 pv"),
-                              WORKER)
-    assert isinstance(declined, IntakeDeclined) and declined.appeal_instructions == "30 pv"
+    declined, record = await h.when(c.DeclineIntake(client_id=cid, reason="Ei täytä ehtoja"), WORKER)
+    assert isinstance(declined, IntakeDeclined) and declined.appeal_instructions.startswith("Oikaisuvaatimusohje.")
     assert await h.open(cid, declined.reason) == ["Ei täytä ehtoja"]
+    assert isinstance(record, DecisionRecorded) and record.kind == "intake_decline"
+    assert record.decided_by == WORKER.user_id and record.authority is not None
+    assert record.decision_number.startswith("HBI-") and {b.act for b in record.legal_bases} >= {"1301/2014", "434/2003"}
+    # The client sees the reason and the instructions, in the language they read in
+    _, case = await views.case(h.app, ReadCase(client_id=cid, language="sv"), client(cid))
+    assert case["status"] == "declined" and case["decision"]["reasoning"] == "Ei täytä ehtoja"
+    assert case["decision"]["instructions"].startswith("Anvisning om begäran om omprövning.")
+    assert case["decision"]["decided_by_name"] == "Aino Virtanen"
 
 
 @covers(SERVICE, c.ChangePreferredLanguage)
@@ -214,7 +222,7 @@ CASEWORK: dict[type[c.CaseCommand], Callable[[UUID], c.CaseCommand]] = {
                                              support_needs=["x"], summary="s"),
     c.CompleteIntake: lambda cid: c.CompleteIntake(client_id=cid),
     c.ChangePreferredLanguage: lambda cid: c.ChangePreferredLanguage(client_id=cid, preferred_language="sv"),
-    c.DeclineIntake: lambda cid: c.DeclineIntake(client_id=cid, reason="r", appeal_instructions="a"),
+    c.DeclineIntake: lambda cid: c.DeclineIntake(client_id=cid, reason="r"),
 }
 
 

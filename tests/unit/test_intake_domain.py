@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from uuid import uuid4
 
 import pytest
@@ -10,15 +12,19 @@ from contracts.intake import (
     ClientRegistered,
     ConsentGiven,
     CoordinatorAssigned,
+    DecisionRecorded,
     IntakeCompleted,
+    IntakeDeclined,
     NeedsAssessed,
     SelfAssessmentRecorded,
     SelfAssessmentScores,
     ServiceTask,
 )
 from services.intake.domain import client as d
-from shared.kernel.errors import RuleViolation
+from shared.kernel.approvals import Authority
+from shared.kernel.errors import Forbidden, RuleViolation
 from shared.kernel.events import DomainEvent
+from shared.kernel.law import Decided, DecisionLaw, Instructions, LegalBasis
 from shared.kernel.sealed import Sealed
 
 CID = uuid4()
@@ -81,11 +87,31 @@ def test_repeating_a_step_already_in_force_records_nothing() -> None:
     assert d.decide(d.AssignCoordinator(worker_id="w-1"), given(REGISTERED, CONSENTED, ASSIGNED)) == []
 
 
+DECIDED = Decided(decision_id=uuid4(), decision_number="HBI-2026-000001", decided_on=date(2026, 3, 2), decided_by="w-1",
+                  authority=Authority(table_version="t", rule_id="r", kind="intake_decline", holder="role:worker",
+                                      limit_cents=None),
+                  law=DecisionLaw("t", (LegalBasis(act="1301/2014", section="45"),),
+                                  Instructions(kind="rectification", body="individual_matters_section", days=30,
+                                               act="434/2003", table_version="t"), "sosiaalihuoltolaki", "Ohje."))
+
+
+def test_a_decline_is_a_decision_of_someone_with_delegated_authority_with_its_record() -> None:
+    case = given(REGISTERED, CONSENTED, ASSIGNED)
+    declined, record = d.decide(d.DeclineIntake(reason=SEALED, decision=DECIDED), case)
+    assert isinstance(declined, IntakeDeclined) and declined.appeal_instructions == "Ohje."
+    assert isinstance(record, DecisionRecorded) and (record.kind, record.decision_number, record.reasoning) == (
+        "intake_decline", "HBI-2026-000001", SEALED)
+    assert record.instructions.body == "individual_matters_section" and record.language == "sv"
+    with pytest.raises(Forbidden) as refused:
+        d.decide(d.DeclineIntake(reason=SEALED, decision=replace(DECIDED, authority=None)), case)
+    assert refused.value.code == "no-delegated-authority"
+
+
 def test_completed_intake_is_final() -> None:
     done = given(REGISTERED, CONSENTED, ASSIGNED, ASSESSED, NEEDS,
                  *d.decide(d.CompleteIntake(), given(REGISTERED, CONSENTED, ASSIGNED, ASSESSED, NEEDS)))
     assert done.status == "completed"
-    for command in (d.CompleteIntake(), d.DeclineIntake(reason=SEALED, appeal_instructions="a")):
+    for command in (d.CompleteIntake(), d.DeclineIntake(reason=SEALED, decision=DECIDED)):
         with pytest.raises(RuleViolation, match="already completed"):
             d.decide(command, done)
     # the coordinator can still change (a worker leaves), recorded with who came before

@@ -48,9 +48,9 @@ class ProposeBudget(BudgetCommand):
 
 
 class DecideBudget(BudgetCommand):
+    """The legal bases and the instructions come from the county's legal basis table on the day of the decision."""
+
     reasoning: str
-    legal_basis: str
-    appeal_instructions: str
 
 
 class ApproveBudget(BudgetCommand):
@@ -78,6 +78,7 @@ class OpenBudget(BudgetCommand):
     service_task: ServiceTask
     municipality: str
     intake_event_id: UUID
+    preferred_language: str | None = None
 
 
 class FreezeBudget(BudgetCommand):
@@ -111,7 +112,13 @@ class RecordSpending(BudgetCommand):
 
 
 class CloseBudgetWithCase(BudgetCommand):
-    """Follow-up closed the case: the budget closes too, and a client without one gets a closed record."""
+    """Follow-up closed the case: the budget closes too, and a client without one gets a closed record. A decided
+    budget's support ends by a decision of the person who closed the case, with its record."""
+
+    closed_by: str | None = None
+    closed_by_role: str | None = None
+    reason_code: str | None = None
+    note: Sealed | None = None  # the closer's words, sealed by follow-up
 
 
 class OpenPlanReview(BudgetCommand):

@@ -18,18 +18,15 @@ from services.budgeting.adapters import postgres
 from services.budgeting.application import commands as c
 from services.budgeting.application.policy import authorize
 from services.budgeting.domain import budget as domain
+from shared.infra import tables
 from shared.infra.aggregate import Aggregate
+from shared.infra.law_texts import decision_law
 from shared.infra.people import MemoryPeople, People, PostgresPeople
 from shared.infra.pipeline import AggregateSpec, Given, Handlers, Route
 from shared.kernel.approvals import Authority, DelegationTable
+from shared.kernel.law import Decided, DecisionKind, LegalTable
 
 AGGREGATE = Aggregate(domain.INITIAL, domain.evolve, domain.decide, registry)
-
-LEGAL_BASIS = ("Sosiaalihuoltolaki (1301/2014); laki sosiaali- ja terveydenhuollon palvelusetelistä (569/2009)")
-APPEAL_INSTRUCTIONS = (
-    "Oikaisuvaatimus: tähän päätökseen tyytymätön voi hakea oikaisua 30 päivän kuluessa päätöksen "
-    "tiedoksisaannista. Rättelseyrkande inom 30 dagar. Request for rectification within 30 days."
-)
 
 
 def stream_of(client_id: UUID) -> str:
@@ -52,15 +49,41 @@ class Ports:
     list_budgets: Callable[..., Awaitable[list[dict[str, Any]]]]  # the work list (projection)
     count_budgets: Callable[..., Awaitable[int]] | None = None  # the work list's total (None: the rows shown)
     people: People = field(default_factory=MemoryPeople)  # staff by name, people's languages (shared/infra/people.py)
+    legal: LegalTable = field(default_factory=tables.legal_bases)  # the county's legal bases, by date
 
 
 Given_ = Given[domain.Budget, Ports]
 
 
-def authority(given: Given_, kind: str) -> Authority | None:
-    """The delegated authority of the person sending the command, for ``kind``, where the client lives, today."""
-    return given.deps.delegations.authority(given.principal.user_id, given.principal.role, kind,
+def authority(given: Given_, kind: str, person: str | None = None, role: str | None = None) -> Authority | None:
+    """The delegated authority of the person sending the command (or of ``person`` in ``role``), for the kind of
+    matter, where the client lives, today. A person in an unknown role holds none."""
+    if person is not None and role is None:
+        return None
+    return given.deps.delegations.authority(person or given.principal.user_id, role or given.principal.role, kind,
                                             given.state.municipality, given.context.now.date())
+
+
+def law(given: Given_, kind: DecisionKind, categories: list[str]) -> domain.Law:
+    """The law of a decision of ``kind`` deciding money for ``categories``, from the legal basis table of today."""
+    budget = given.state
+    providers = [s.provider_type for s in budget.supports.values() if s.category in categories]
+    return decision_law(given.deps.legal, kind, given.context.now.date(), budget.language,
+                        service_task=budget.service_task.value if budget.service_task else None,
+                        categories=categories, provider_types=providers)
+
+
+async def decided(given: Given_, kind: DecisionKind, matter: str, categories: list[str], *, person: str | None = None,
+                  role: str | None = None) -> Decided:
+    """Who decides (the sender, or ``person``) under what authority, today, with a new decision number."""
+    day = given.context.now.date()
+    return Decided(decision_id=uuid4(), decision_number=await given.deps.decision_number(day.year),
+                          decided_on=day, decided_by=person or given.principal.user_id,
+                          authority=authority(given, matter, person, role), law=law(given, kind, categories))
+
+
+def money(breakdown: dict[str, int]) -> list[str]:
+    return sorted(c for c, cents in breakdown.items() if cents > 0)
 
 
 # --- from people ---------------------------------------------------------------------------------------------
@@ -91,19 +114,20 @@ async def propose(cmd: c.ProposeBudget, given: Given_) -> domain.ProposeBudget:
 
 async def decide(cmd: c.DecideBudget, given: Given_) -> domain.DecideBudget:
     (reasoning,) = await given.keyring.seal(str(cmd.client_id), cmd.reasoning)
-    return domain.DecideBudget(
-        decision_number=await given.deps.decision_number(given.context.now.year),
-        decided_by=given.principal.user_id, authority=authority(given, "budget_decision"), approval_id=uuid4(),
-        reasoning=reasoning, legal_basis=cmd.legal_basis, appeal_instructions=cmd.appeal_instructions,
-    )
+    proposal = given.state.proposal
+    return domain.DecideBudget(decision=await decided(given, "budget", "budget_decision",
+                                                      money(proposal.breakdown if proposal else {})),
+                               approval_id=uuid4(), reasoning=reasoning)
 
 
 async def approve(cmd: c.ApproveBudget, given: Given_) -> domain.ApproveBudget:
     (reason,) = await given.keyring.seal(str(cmd.client_id), cmd.reason)  # the manager's words may be about the client
-    kind = given.state.pending.kind if given.state.pending else "budget_decision"
-    return domain.ApproveBudget(manager_id=given.principal.user_id, authority=authority(given, kind),
-                                decision_number=await given.deps.decision_number(given.context.now.year),
-                                reason=reason, legal_basis=LEGAL_BASIS, appeal_instructions=APPEAL_INSTRUCTIONS)
+    pending, proposal = given.state.pending, given.state.proposal
+    if pending is not None and pending.kind == "budget_revision":
+        decision = await decided(given, "revision", "budget_revision", money(pending.breakdown))
+    else:
+        decision = await decided(given, "budget", "budget_decision", money(proposal.breakdown if proposal else {}))
+    return domain.ApproveBudget(decision=decision, reason=reason)
 
 
 async def reject(cmd: c.RejectBudget, given: Given_) -> domain.RejectBudget:
@@ -114,8 +138,7 @@ async def reject(cmd: c.RejectBudget, given: Given_) -> domain.RejectBudget:
 async def revise(cmd: c.ReviseBudget, given: Given_) -> domain.ReviseBudget:
     (reason,) = await given.keyring.seal(str(cmd.client_id), cmd.reason)
     return domain.ReviseBudget(amount_cents=cmd.amount_cents, breakdown=cmd.breakdown, reason=reason,
-                               decided_by=given.principal.user_id, authority=authority(given, "budget_revision"),
-                               decision_number=await given.deps.decision_number(given.context.now.year),
+                               decision=await decided(given, "revision", "budget_revision", money(cmd.breakdown)),
                                approval_id=uuid4())
 
 
@@ -128,7 +151,7 @@ async def close(cmd: c.CloseBudget, given: Given_) -> domain.CloseBudget:
 async def open_budget(cmd: c.OpenBudget, given: Given_) -> domain.OpenBudget:
     return domain.OpenBudget(client_id=cmd.client_id, coordinator_id=cmd.coordinator_id,
                              service_task=cmd.service_task, municipality=cmd.municipality,
-                             intake_event_id=cmd.intake_event_id)
+                             intake_event_id=cmd.intake_event_id, preferred_language=cmd.preferred_language)
 
 
 async def freeze(cmd: c.FreezeBudget, given: Given_) -> domain.FreezeBudget:
@@ -157,7 +180,12 @@ async def spend(cmd: c.RecordSpending, given: Given_) -> domain.RecordSpending:
 
 
 async def close_with_case(cmd: c.CloseBudgetWithCase, given: Given_) -> domain.CloseBudget:
-    return domain.CloseBudget(reason="case_closed", client_id=cmd.client_id)
+    decision = None
+    if given.state.status == "decided" and cmd.closed_by:  # the support a decided budget gave ends: a decision
+        decision = await decided(given, "support_closure", "support_closure", money(given.state.breakdown),
+                                 person=cmd.closed_by, role=cmd.closed_by_role)
+    return domain.CloseBudget(reason="case_closed", client_id=cmd.client_id, decision=decision,
+                              reason_code=cmd.reason_code, note=cmd.note)
 
 
 async def open_review(cmd: c.OpenPlanReview, given: Given_) -> domain.OpenPlanReview:
@@ -189,7 +217,7 @@ HANDLERS: Handlers = {
 }
 
 
-def ports(pool: Any, delegations: DelegationTable) -> Ports:
+def ports(pool: Any, delegations: DelegationTable, legal: LegalTable) -> Ports:
     """The ports on PostgreSQL (the bootstrap's; tests build their own)."""
 
     async def decision_number(year: int) -> str:
@@ -201,4 +229,5 @@ def ports(pool: Any, delegations: DelegationTable) -> Ports:
     async def count_budgets(**filters: Any) -> int:
         return await postgres.count_budgets(pool, **filters)
 
-    return Ports(decision_number, delegations, list_budgets, count_budgets=count_budgets, people=PostgresPeople(pool))
+    return Ports(decision_number, delegations, list_budgets, count_budgets=count_budgets, people=PostgresPeople(pool),
+                 legal=legal)

@@ -11,6 +11,7 @@ from shared.kernel.commands import Query
 
 class ReadBudget(Query):
     client_id: UUID
+    language: str | None = None  # the reader's: a decision's law is written in it (None: Finnish)
 
 
 class AdviseOnBudget(Query):

@@ -23,7 +23,7 @@ def _reserve(e: marketplace.OrderPlaced | marketplace.ReservationRetryRequested,
 REACTIONS = Reactions("process-manager", {
     intake.IntakeCompleted: lambda e, env: c.OpenBudget(
         client_id=_client(env), coordinator_id=e.coordinator_id, service_task=e.service_task,
-        municipality=e.municipality, intake_event_id=env.id),
+        municipality=e.municipality, intake_event_id=env.id, preferred_language=e.preferred_language),
     intake.ConsentWithdrawn: lambda e, env: c.FreezeBudget(client_id=_client(env)),
     intake.ConsentGiven: lambda e, env: c.UnfreezeBudget(client_id=_client(env)),
     intake.CoordinatorAssigned: lambda e, env: c.ChangeCoordinator(client_id=_client(env), coordinator_id=e.worker_id),
@@ -35,7 +35,9 @@ REACTIONS = Reactions("process-manager", {
                                                              reason="order_declined"),
     marketplace.InvoiceApproved: lambda e, env: c.RecordSpending(
         client_id=_client(env), order_id=e.order_id, invoice_id=e.invoice_id, amount_cents=e.amount_cents),
-    followup.CaseClosed: lambda e, env: c.CloseBudgetWithCase(client_id=_client(env)),
+    followup.CaseClosed: lambda e, env: c.CloseBudgetWithCase(
+        client_id=_client(env), closed_by=e.closed_by,
+        closed_by_role=env.actor.role if env.actor.id == e.closed_by else None, reason_code=e.reason, note=e.note),
     followup.PlanReviewRequested: lambda e, env: c.OpenPlanReview(
         client_id=_client(env), review_id=e.review_id, requested_by=e.requested_by, rule=e.rule, reason=e.reason,
         finding=e.finding),

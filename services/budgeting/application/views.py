@@ -13,6 +13,7 @@ from contracts.budgeting import (
     BudgetRejected,
     BudgetRevised,
     ClientWishRecorded,
+    DecisionRecorded,
     GasLevels,
     GoalSet,
     SupportPlanned,
@@ -23,8 +24,10 @@ from services.budgeting.application.policy import list_scope
 from services.budgeting.application.queries import AdviseOnBudget, ListBudgets, ReadBudget
 from services.budgeting.domain.advice import Advice, advise
 from services.budgeting.domain.budget import Budget, Pending
+from shared.i18n import DEFAULT_LANGUAGE
 from shared.infra.aggregate import Loaded
 from shared.infra.crypto import Keyring
+from shared.infra.law_texts import instructions_text, legal_bases_text
 from shared.infra.people import People, name_of
 from shared.infra.pipeline import Application
 from shared.kernel.principal import Principal
@@ -34,7 +37,8 @@ from shared.kernel.sealed import Sealed
 async def budget(app: Application[Ports], query: ReadBudget, principal: Principal) -> tuple[int, dict[str, Any]]:
     """The budget's version (its ETag) and what the reader sees of it."""
     loaded = await app.read(BUDGET, query, principal)
-    return loaded.version, await with_names(await budget_view(loaded, app.keyring), app.deps.people)
+    view = await budget_view(loaded, app.keyring, query.language or DEFAULT_LANGUAGE)
+    return loaded.version, await with_names(view, app.deps.people)
 
 
 async def with_names(view: dict[str, Any], people: People) -> dict[str, Any]:
@@ -69,7 +73,9 @@ async def work_list(app: Application[Ports], query: ListBudgets,
     return rows, await app.deps.count_budgets(coordinator_id=coordinator, status=query.status)
 
 
-async def budget_view(loaded: Loaded[Budget], keyring: Keyring) -> dict[str, Any]:
+async def budget_view(loaded: Loaded[Budget], keyring: Keyring, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """The budget as a reader sees it; a decision's legal bases and instructions in ``language``, from its record
+    (a decision made before issue 14 keeps the texts it was made with)."""
     b = loaded.state
     goals: list[GoalSet] = []
     supports: list[SupportPlanned] = []
@@ -77,6 +83,7 @@ async def budget_view(loaded: Loaded[Budget], keyring: Keyring) -> dict[str, Any
     decision: BudgetDecided | None = None
     revision: BudgetRevised | None = None
     refusal: ApprovalRefused | BudgetRejected | None = None
+    records: dict[str, DecisionRecorded] = {}
     for envelope in loaded.events:
         if envelope.type not in registry:
             continue
@@ -93,6 +100,8 @@ async def budget_view(loaded: Loaded[Budget], keyring: Keyring) -> dict[str, Any
             revision, refusal = event, None
         elif isinstance(event, ApprovalRefused | BudgetRejected):
             refusal = event
+        elif isinstance(event, DecisionRecorded):
+            records[event.decision_number] = event
     level_names = list(GasLevels.model_fields)
     sealed: list[Sealed | None] = [
         *(s for g in goals for s in (g.title, *(getattr(g.levels, n) for n in level_names))),
@@ -126,12 +135,13 @@ async def budget_view(loaded: Loaded[Budget], keyring: Keyring) -> dict[str, Any
         "decision": None if decision is None else {
             "decision_number": decision.decision_number, "decided_by": decision.decided_by,
             "approved_by": decision.approved_by, "prepared_by": decision.prepared_by, "reasoning": decision_reasoning,
-            "legal_basis": decision.legal_basis, "appeal_instructions": decision.appeal_instructions},
+            "legal_basis": decision.legal_basis, "appeal_instructions": decision.appeal_instructions,
+            **_law(records.get(decision.decision_number), language)},
         "revision": None if revision is None else {
             "revision_number": revision.revision_number, "decision_number": revision.decision_number,
             "decided_by": revision.decided_by, "prepared_by": revision.prepared_by,
             "previous_amount_cents": revision.previous_amount_cents, "amount_cents": revision.amount_cents,
-            "reasoning": revision_reasoning},
+            "reasoning": revision_reasoning, **_law(records.get(revision.decision_number or ""), language)},
         "awaiting_approval": _pending(b.pending, pending_reasoning),
         # A manager's refusal is shown to the worker and to the client: the proposal returned to the plan, and why.
         "approval_refused": None if refusal is None else {
@@ -145,6 +155,17 @@ async def budget_view(loaded: Loaded[Budget], keyring: Keyring) -> dict[str, Any
                   "reservations": [{"order_id": str(k), "amount_cents": r.amount_cents, "category": r.category}
                                    for k, r in b.reservations.items()]},
     }
+
+
+def _law(record: DecisionRecorded | None, language: str) -> dict[str, Any]:
+    """A decision's date, language, legal bases and instructions, written in the reader's language."""
+    if record is None:
+        return {}
+    return {"decision_id": str(record.decision_id), "decided_on": record.decided_on.isoformat(),
+            "language": record.language, "legal_bases": [b.model_dump() for b in record.legal_bases],
+            "legal_basis": legal_bases_text(record.legal_bases, language),
+            "appeal_instructions": instructions_text(record.instructions, language),
+            "instructions": record.instructions.model_dump(), "replaces": record.replaces}
 
 
 def _pending(pending: Pending | None, reasoning: str | None) -> dict[str, Any] | None:

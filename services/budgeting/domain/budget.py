@@ -2,6 +2,11 @@
 
 The rules of the HB budget live here:
 - a budget opens when intake completes, once;
+- a budget is proposed, decided and revised only on a plan: at least one goal and one support, every support tied
+  to a goal, and money only on categories with planned support, summing to the amount (refused with a code each);
+- every decision (the original, each revision, a closure of the case that ends support) is an administrative
+  decision with its own record (DecisionRecorded): number, date, who decided under what delegation, the plan as
+  decided, amount and period, reasoning, legal bases and instructions for seeking its rectification;
 - a decision or a revision above the deciding person's delegated authority (shared/kernel/approvals.py) waits for
   someone whose authority covers it; on approval the approver is the one who decides it; a refusal's reasoning is
   kept for the worker and the client and the proposal returns to the plan;
@@ -22,7 +27,7 @@ from functools import singledispatch
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.budgeting import (
     ApprovalGranted,
@@ -41,6 +46,7 @@ from contracts.budgeting import (
     BudgetUnfrozen,
     ClientWishRecorded,
     CoordinatorChanged,
+    DecisionRecorded,
     FundsReleased,
     FundsReservationRejected,
     FundsReserved,
@@ -54,9 +60,12 @@ from contracts.budgeting import (
     SupportPlanned,
 )
 from contracts.intake import ServiceTask
+from contracts.records import DecisionPeriod, PlanGoal, PlanSummary
+from contracts.records import PlanSupport as PlannedSupport
 from shared.kernel.approvals import Authority, check_approver, needs_approval
-from shared.kernel.errors import RuleViolation
+from shared.kernel.errors import InvalidCommand, RuleViolation
 from shared.kernel.events import DomainEvent
+from shared.kernel.law import Decided, DecisionKind, DecisionLaw, decision_language
 from shared.kernel.sealed import Sealed
 
 Status = Literal["none", "draft", "awaiting_approval", "decided", "closed"]
@@ -81,7 +90,7 @@ class Pending:
     authority: Authority | None  # the requester's (None: recorded before issue 14)
     reasoning: Sealed
     breakdown: dict[str, int]  # a revision's new breakdown (a decision's is its proposal's)
-    legal_basis: str = ""
+    legal_basis: str = ""  # recorded before issue 14 with the request (new ones take the law of the day of approval)
     appeal_instructions: str = ""
 
 
@@ -99,8 +108,9 @@ class Budget:
     coordinator_id: str | None = None
     municipality: str | None = None
     service_task: ServiceTask | None = None
-    goals: dict[UUID, int] = field(default_factory=dict)  # goal id → GAS weight
-    supports: dict[UUID, tuple[str, int]] = field(default_factory=dict)  # id → (category, estimated cents)
+    language: str | None = None  # the client's chosen language (the decision's: fi or sv)
+    goals: dict[UUID, PlanGoal] = field(default_factory=dict)
+    supports: dict[UUID, PlannedSupport] = field(default_factory=dict)
     proposal: Proposal | None = None
     pending: Pending | None = None  # a decision (status awaiting_approval) or a revision waiting for approval
     decision_number: str | None = None
@@ -136,6 +146,9 @@ class Budget:
 INITIAL = Budget()
 
 
+Law = DecisionLaw  # what a budget decision rests on (shared/kernel/law.py)
+
+
 def euros(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d} €"
 
@@ -153,6 +166,7 @@ class OpenBudget(Command):
     service_task: ServiceTask
     municipality: str
     intake_event_id: UUID
+    preferred_language: str | None = None
 
 
 class ChangeCoordinator(Command):
@@ -182,14 +196,8 @@ class RecordWish(Command):
 
 
 class Breakdown(Command):
-    amount_cents: int = Field(gt=0)
+    amount_cents: int
     breakdown: dict[str, int]
-
-    @model_validator(mode="after")
-    def _sums(self) -> Breakdown:
-        if any(v < 0 for v in self.breakdown.values()) or sum(self.breakdown.values()) != self.amount_cents:
-            raise ValueError("the breakdown by category must be non-negative and sum to the amount")
-        return self
 
 
 class ProposeBudget(Breakdown):
@@ -198,24 +206,16 @@ class ProposeBudget(Breakdown):
 
 
 class DecideBudget(Command):
-    decision_number: str
-    decided_by: str
-    authority: Authority | None  # the decider's for budget_decision (None: the table delegates them nothing)
+    decision: Decided  # the decider (None authority: the table delegates them nothing)
     approval_id: UUID  # used when the amount is above the authority and the decision waits
     reasoning: Sealed
-    legal_basis: str = Field(min_length=1)
-    appeal_instructions: str = Field(min_length=1)
 
 
 class ApproveBudget(Command):
     """Answers the decision or revision waiting for approval: the approver decides it."""
 
-    manager_id: str
-    authority: Authority | None  # the approver's for the waiting kind of matter
-    decision_number: str
+    decision: Decided  # the approver's, for the waiting kind of matter
     reason: Sealed
-    legal_basis: str = Field(min_length=1)
-    appeal_instructions: str = Field(min_length=1)
 
 
 class RejectBudget(Command):
@@ -244,9 +244,7 @@ class RecordSpending(Command):
 
 class ReviseBudget(Breakdown):
     reason: Sealed
-    decided_by: str
-    authority: Authority | None  # the reviser's for budget_revision
-    decision_number: str
+    decision: Decided  # the reviser's, for budget_revision
     approval_id: UUID  # used when the amount is above the authority and the revision waits
 
 
@@ -263,6 +261,10 @@ class CloseBudget(Command):
     # Set when the closure comes from another service's event: the case can close before budgeting has
     # heard that intake completed (no order between topics), and must stay closed when it does.
     client_id: UUID | None = None
+    # A case closed in follow-up ends the support a decided budget gave: a decision with its own record.
+    decision: Decided | None = None
+    reason_code: str | None = None  # follow-up's closure reason (goals_achieved, client_request, ...)
+    note: Sealed | None = None
 
 
 class OpenPlanReview(Command):
@@ -335,9 +337,10 @@ def decide(command: Command, budget: Budget) -> list[DomainEvent]:
             if budget.status != "draft":
                 raise RuleViolation(f"a budget can be proposed only in draft (now {budget.status}); revise instead",
                                     code="not-in-draft", status=budget.status)
+            check_plan(budget, command.amount_cents, command.breakdown)
             return [BudgetProposed(client_id=client_id, **command.model_dump())]
         case DecideBudget():
-            return [_decide_budget(command, budget, client_id)]
+            return _decide_budget(command, budget, client_id)
         case ApproveBudget() | RejectBudget():
             return _answer_approval(command, budget, client_id)
         case ReviseBudget():
@@ -345,26 +348,81 @@ def decide(command: Command, budget: Budget) -> list[DomainEvent]:
     raise TypeError(f"unknown command {type(command).__name__}")
 
 
-def _decide_budget(command: DecideBudget, budget: Budget, client_id: UUID) -> DomainEvent:
+def check_plan(budget: Budget, amount_cents: int, breakdown: dict[str, int]) -> None:
+    """A budget rests on a plan: at least one goal and one support, every support tied to a goal of the plan, and
+    the money by category only where support is planned, summing to the amount. Each refusal says which."""
+    if amount_cents <= 0 or any(v < 0 for v in breakdown.values()) or sum(breakdown.values()) != amount_cents:
+        raise InvalidCommand("the breakdown by category must be non-negative and sum to the amount",
+                             field="breakdown", code="breakdown-sum")
+    if not budget.goals:
+        raise RuleViolation("the plan has no goal: set the client's goals first", code="plan-without-goals")
+    if not budget.supports:
+        raise RuleViolation("the plan has no planned support", code="plan-without-supports")
+    untied = sorted({s.category for s in budget.supports.values() if not set(s.goal_ids) & budget.goals.keys()})
+    if untied:
+        raise RuleViolation(f"every support must serve a goal of the plan: {', '.join(untied)} does not",
+                            code="support-without-goal", categories=untied)
+    planned = {s.category for s in budget.supports.values()}
+    unplanned = sorted(c for c, cents in breakdown.items() if cents > 0 and c not in planned)
+    if unplanned:
+        raise RuleViolation(f"money is set for categories with no planned support: {', '.join(unplanned)}",
+                            code="breakdown-without-support", categories=unplanned)
+
+
+def plan_summary(budget: Budget) -> PlanSummary:
+    return PlanSummary(goals=list(budget.goals.values()), supports=list(budget.supports.values()))
+
+
+def _decide_budget(command: DecideBudget, budget: Budget, client_id: UUID) -> list[DomainEvent]:
     if budget.status == "awaiting_approval":
         raise RuleViolation("the budget is awaiting approval", code="awaiting-approval")
     if budget.status == "decided":
         raise RuleViolation("the budget is decided: revise it instead", code="already-decided")
     if budget.proposal is None:
         raise RuleViolation("there is no proposal to decide on", code="no-proposal")
-    p = budget.proposal
-    if needs_approval(command.authority, p.amount_cents):
-        assert command.authority is not None
-        return ApprovalRequested(
+    p, d = budget.proposal, command.decision
+    check_plan(budget, p.amount_cents, p.breakdown)  # the plan may not have changed under the proposal
+    if needs_approval(d.authority, p.amount_cents):
+        assert d.authority is not None
+        return [ApprovalRequested(
             approval_id=command.approval_id, kind="budget_decision", matter_id=p.proposal_id, client_id=client_id,
-            municipality=budget.municipality, amount_cents=p.amount_cents, requested_by=command.decided_by,
-            authority=command.authority, reasoning=command.reasoning)
-    return BudgetDecided(
-        client_id=client_id, decision_number=command.decision_number, proposal_id=p.proposal_id,
-        amount_cents=p.amount_cents, period=p.period, breakdown=p.breakdown, decided_by=command.decided_by,
-        authority=command.authority, reasoning=command.reasoning, legal_basis=command.legal_basis,
-        appeal_instructions=command.appeal_instructions,
-    )
+            municipality=budget.municipality, amount_cents=p.amount_cents, requested_by=d.decided_by,
+            authority=d.authority, reasoning=command.reasoning)]
+    return _decided(budget, client_id, d, command.reasoning, prepared_by=None)
+
+
+def _decided(budget: Budget, client_id: UUID, d: Decided, reasoning: Sealed, prepared_by: str | None,
+             legacy: Pending | None = None) -> list[DomainEvent]:
+    """The budget decision in force, and its record."""
+    assert budget.proposal is not None
+    p = budget.proposal
+    return [
+        BudgetDecided(
+            client_id=client_id, decision_number=d.decision_number, proposal_id=p.proposal_id,
+            amount_cents=p.amount_cents, period=p.period, breakdown=p.breakdown, decided_by=d.decided_by,
+            approved_by=d.decided_by if prepared_by else None, prepared_by=prepared_by, authority=d.authority,
+            reasoning=reasoning, legal_basis=(legacy.legal_basis if legacy else "") or d.law.bases_text,
+            appeal_instructions=(legacy.appeal_instructions if legacy else "") or d.law.instructions_text),
+        _record(budget, client_id, "budget", d, reasoning, prepared_by=prepared_by, amount_cents=p.amount_cents,
+                period=p.period, breakdown=p.breakdown),
+    ]
+
+
+def _record(budget: Budget, client_id: UUID, kind: DecisionKind, d: Decided, reasoning: Sealed | None, *,
+            prepared_by: str | None = None, amount_cents: int | None = None, previous_amount_cents: int | None = None,
+            period: Period | None = None, breakdown: dict[str, int] | None = None, reason_code: str | None = None,
+            replaces: str | None = None) -> DecisionRecorded:
+    """The administrative decision as the register keeps it: who, under what authority, what plan, how much, for
+    what period, why, on what law, and how to seek its rectification."""
+    return DecisionRecorded(
+        decision_id=d.decision_id, decision_number=d.decision_number, kind=kind, client_id=client_id,
+        decided_on=d.decided_on, decided_by=d.decided_by, authority=d.authority, prepared_by=prepared_by,
+        language=decision_language(budget.language), service_task=budget.service_task.value if budget.service_task
+        else None, municipality=budget.municipality, plan=plan_summary(budget) if budget.goals else None,
+        amount_cents=amount_cents, previous_amount_cents=previous_amount_cents,
+        period=DecisionPeriod(start=period.start, end=period.end) if period else None, breakdown=breakdown or {},
+        reason_code=reason_code, reasoning=reasoning, legal_table_version=d.law.table_version,
+        legal_bases=list(d.law.bases), instructions=d.law.instructions, replaces=replaces)
 
 
 def _answer_approval(command: ApproveBudget | RejectBudget, budget: Budget, client_id: UUID) -> list[DomainEvent]:
@@ -378,24 +436,18 @@ def _answer_approval(command: ApproveBudget | RejectBudget, budget: Budget, clie
                                 code="approver-took-part")
         return [ApprovalRefused(approval_id=pending.approval_id, kind=pending.kind, matter_id=matter,
                                 client_id=client_id, refused_by=command.manager_id, reasoning=command.reason)]
-    authority = check_approver(command.manager_id, command.authority, pending.requested_by, pending.amount_cents)
+    d = command.decision
+    authority = check_approver(d.decided_by, d.authority, pending.requested_by, pending.amount_cents)
     granted = ApprovalGranted(approval_id=pending.approval_id, kind=pending.kind, matter_id=matter,
-                              client_id=client_id, granted_by=command.manager_id, authority=authority,
+                              client_id=client_id, granted_by=d.decided_by, authority=authority,
                               reasoning=command.reason)
     if pending.kind == "budget_revision":
         # Orders went on while the revision waited: it still may not go below what is now reserved and spent.
         _not_below_committed(budget, pending.amount_cents)
-        return [granted, _revised(budget, client_id, pending.amount_cents, pending.breakdown, pending.reasoning,
-                                  command.decision_number, command.manager_id, authority, pending.requested_by)]
-    assert budget.proposal is not None
-    p = budget.proposal
-    return [granted, BudgetDecided(
-        client_id=client_id, decision_number=command.decision_number, proposal_id=p.proposal_id,
-        amount_cents=p.amount_cents, period=p.period, breakdown=p.breakdown, decided_by=command.manager_id,
-        approved_by=command.manager_id, prepared_by=pending.requested_by, authority=authority,
-        reasoning=pending.reasoning, legal_basis=pending.legal_basis or command.legal_basis,
-        appeal_instructions=pending.appeal_instructions or command.appeal_instructions,
-    )]
+        return [granted, *_revised(budget, client_id, pending.amount_cents, pending.breakdown, pending.reasoning, d,
+                                   prepared_by=pending.requested_by)]
+    return [granted, *_decided(budget, client_id, d, pending.reasoning, prepared_by=pending.requested_by,
+                               legacy=pending)]
 
 
 def _reserve(command: ReserveFunds, budget: Budget) -> list[DomainEvent]:
@@ -474,15 +526,16 @@ def _revise(command: ReviseBudget, budget: Budget, client_id: UUID) -> list[Doma
     if budget.pending is not None:
         raise RuleViolation("a revision is already waiting for approval", code="approval-pending")
     _not_below_committed(budget, command.amount_cents)
-    if needs_approval(command.authority, command.amount_cents):
-        assert command.authority is not None
+    check_plan(budget, command.amount_cents, command.breakdown)
+    d = command.decision
+    if needs_approval(d.authority, command.amount_cents):
+        assert d.authority is not None
         return [ApprovalRequested(
             approval_id=command.approval_id, kind="budget_revision", matter_id=command.approval_id,
             client_id=client_id, municipality=budget.municipality, amount_cents=command.amount_cents,
-            requested_by=command.decided_by, authority=command.authority, reasoning=command.reason,
+            requested_by=d.decided_by, authority=d.authority, reasoning=command.reason,
             breakdown=command.breakdown)]
-    return [_revised(budget, client_id, command.amount_cents, command.breakdown, command.reason,
-                     command.decision_number, command.decided_by, command.authority, None)]
+    return _revised(budget, client_id, command.amount_cents, command.breakdown, command.reason, d, prepared_by=None)
 
 
 def _not_below_committed(budget: Budget, amount_cents: int) -> None:
@@ -492,13 +545,18 @@ def _not_below_committed(budget: Budget, amount_cents: int) -> None:
                             code="below-committed", committed_cents=committed)
 
 
-def _revised(budget: Budget, client_id: UUID, amount: int, breakdown: dict[str, int], reason: Sealed, number: str,
-             decided_by: str, authority: Authority | None, prepared_by: str | None) -> BudgetRevised:
-    """A revision is a new decision: its own number, reasoning, decider and rectification period."""
-    return BudgetRevised(client_id=client_id, revision_number=budget.revision_number + 1,
-                         previous_amount_cents=budget.amount_cents, amount_cents=amount, breakdown=breakdown,
-                         reason=reason, decision_number=number, decided_by=decided_by, prepared_by=prepared_by,
-                         authority=authority)
+def _revised(budget: Budget, client_id: UUID, amount: int, breakdown: dict[str, int], reason: Sealed, d: Decided,
+             prepared_by: str | None) -> list[DomainEvent]:
+    """A revision is a new decision: its own number, reasoning, decider and rectification period, and its record."""
+    return [
+        BudgetRevised(client_id=client_id, revision_number=budget.revision_number + 1,
+                      previous_amount_cents=budget.amount_cents, amount_cents=amount, breakdown=breakdown,
+                      reason=reason, decision_number=d.decision_number, decided_by=d.decided_by,
+                      prepared_by=prepared_by, authority=d.authority),
+        _record(budget, client_id, "revision", d, reason, prepared_by=prepared_by, amount_cents=amount,
+                previous_amount_cents=budget.amount_cents, period=budget.period, breakdown=breakdown,
+                replaces=budget.decision_number),
+    ]
 
 
 def _close(command: CloseBudget, budget: Budget) -> list[DomainEvent]:
@@ -521,8 +579,14 @@ def _close(command: CloseBudget, budget: Budget) -> list[DomainEvent]:
         matter = budget.proposal.proposal_id if p.kind == "budget_decision" and budget.proposal else p.approval_id
         releases.insert(0, ApprovalWithdrawn(approval_id=p.approval_id, kind=p.kind, matter_id=matter,
                                              client_id=client_id, reason="budget_closed"))
-    return [*releases, BudgetClosed(client_id=client_id, reason=command.reason, spent_cents=budget.spent_cents,
-                                    released_cents=budget.reserved_cents)]
+    closed: list[DomainEvent] = [BudgetClosed(client_id=client_id, reason=command.reason,
+                                              spent_cents=budget.spent_cents, released_cents=budget.reserved_cents)]
+    if command.decision is not None and budget.status == "decided":
+        # The case closed before the budget's period ended: the support it gave ends, by a decision of its own.
+        closed.append(_record(budget, client_id, "support_closure", command.decision, command.note,
+                              amount_cents=budget.amount_cents, period=budget.period, reason_code=command.reason_code,
+                              replaces=budget.decision_number))
+    return [*releases, *closed]
 
 
 # --- evolve ------------------------------------------------------------------------------------------
@@ -540,7 +604,7 @@ def _apply(event: DomainEvent, budget: Budget) -> Budget:
 @_apply.register
 def _(e: BudgetOpened, b: Budget) -> Budget:
     return replace(b, client_id=e.client_id, status="draft", coordinator_id=e.coordinator_id,
-                   municipality=e.municipality, service_task=e.service_task)
+                   municipality=e.municipality, service_task=e.service_task, language=e.preferred_language)
 
 
 @_apply.register
@@ -550,12 +614,15 @@ def _(e: CoordinatorChanged, b: Budget) -> Budget:
 
 @_apply.register
 def _(e: GoalSet, b: Budget) -> Budget:
-    return replace(b, goals={**b.goals, e.goal_id: e.weight})
+    return replace(b, goals={**b.goals, e.goal_id: PlanGoal(goal_id=e.goal_id, title=e.title, weight=e.weight)})
 
 
 @_apply.register
 def _(e: SupportPlanned, b: Budget) -> Budget:
-    return replace(b, supports={**b.supports, e.support_id: (e.category, e.estimated_cost_cents)})
+    planned = PlannedSupport(support_id=e.support_id, category=e.category, description=e.description,
+                             estimated_cost_cents=e.estimated_cost_cents, provider_type=e.provider_type.value,
+                             goal_ids=list(e.goal_ids))
+    return replace(b, supports={**b.supports, e.support_id: planned})
 
 
 @_apply.register
@@ -566,6 +633,11 @@ def _(e: ClientWishRecorded, b: Budget) -> Budget:
 @_apply.register
 def _(e: BudgetProposed, b: Budget) -> Budget:
     return replace(b, proposal=Proposal(e.proposal_id, e.amount_cents, e.period, dict(e.breakdown)))
+
+
+@_apply.register
+def _(e: DecisionRecorded, b: Budget) -> Budget:
+    return b  # the record of a decision whose effect its own event (BudgetDecided, BudgetRevised, BudgetClosed) carries
 
 
 @_apply.register

@@ -24,6 +24,7 @@ from shared.infra.http import (
     paginated,
     parse_if_match,
 )
+from shared.infra.people import reader_language
 from shared.infra.pipeline import Application
 from shared.kernel.principal import Principal
 
@@ -62,7 +63,10 @@ async def list_budgets(principal: CurrentPrincipal, request: Request, response: 
 async def get_budget(client_id: UUID, principal: CurrentPrincipal, request: Request,
                      response: Response) -> dict[str, Any]:
     """The budget: the plan in the client's words, the decision, and where the money stands."""
-    version, view = await views.budget(_app(request), ReadBudget(client_id=client_id), principal)
+    app = _app(request)
+    language = await reader_language(app.deps.people, principal.user_id, request.headers.get("accept-language"))
+    version, view = await views.budget(app, ReadBudget(client_id=client_id, language=language), principal)
+    response.headers["Content-Language"] = language
     response.headers["ETag"] = etag(version)
     return view
 

@@ -8,7 +8,6 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.budgeting import Period, ProviderType
-from services.budgeting.application.handlers import APPEAL_INSTRUCTIONS, LEGAL_BASIS
 
 Text = Field(min_length=1, max_length=4000)
 Category = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")
@@ -64,9 +63,9 @@ class ProposalBody(AmountBody):
 
 
 class DecisionBody(Body):
-    reasoning: str = Text
-    legal_basis: str = Field(LEGAL_BASIS, min_length=1, max_length=1000)
-    appeal_instructions: str = Field(APPEAL_INSTRUCTIONS, min_length=1, max_length=4000)
+    reasoning: str = Field(min_length=1, max_length=4000, description=(
+        "Why this budget (434/2003 45 §: the facts and rules applied); the legal bases and the instructions for "
+        "seeking rectification come from the county's legal basis table"))
 
 
 class ApprovalBody(Body):

@@ -79,6 +79,12 @@ async def project_staff(conn: asyncpg.Connection, member: StaffMember, events: S
         await write_staff(conn, member.profile, events[-1].time)
 
 
+async def next_decision_number(pool: asyncpg.Pool, year: int) -> str:
+    """Intake's decisions (declined intakes) are numbered HBI-<year>-<n>; gaps are harmless."""
+    n = await pool.fetchval("SELECT nextval('decision_number_seq')")
+    return f"HBI-{year}-{n:06d}"
+
+
 async def list_staff(pool: asyncpg.Pool, *, active: bool | None, limit: int, offset: int) -> list[dict[str, Any]]:
     rows = await pool.fetch(
         "SELECT staff_id, name, title, unit, work_email, work_phone, languages, active FROM staff_directory"

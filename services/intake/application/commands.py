@@ -74,8 +74,9 @@ class ChangePreferredLanguage(CaseCommand):
 
 
 class DeclineIntake(CaseCommand):
+    """The instructions for rectification and the legal bases come from the county's legal basis table."""
+
     reason: str
-    appeal_instructions: str
 
 
 # --- the staff directory ------------------------------------------------------------------------------------

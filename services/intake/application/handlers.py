@@ -8,9 +8,10 @@ registered first, also when two registrations of one person race (``register``).
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -21,13 +22,17 @@ from services.intake.application.directory import ClientDirectory
 from services.intake.application.policy import authorize, policy, staff_policy
 from services.intake.domain import client as domain
 from services.intake.domain import staff
+from shared.infra import tables
 from shared.infra.aggregate import Aggregate
 from shared.infra.crypto import keyed_hash
 from shared.infra.eventstore import CommandContext, Session
+from shared.infra.law_texts import decision_law
 from shared.infra.people import People, PostgresPeople
 from shared.infra.pipeline import AggregateSpec, Application, Given, Handlers, Route, Workflow
+from shared.kernel.approvals import DelegationTable
 from shared.kernel.errors import InvalidCommand, NotFound
 from shared.kernel.identifiers import InvalidIdentifier, validate_hetu
+from shared.kernel.law import Decided, LegalTable
 from shared.kernel.principal import Principal
 
 AGGREGATE = Aggregate(domain.INITIAL, domain.evolve, domain.decide, registry)
@@ -62,6 +67,20 @@ class Ports:
     # The staff directory as the views show it (names, work contacts) and the people's languages.
     people: People | None = None
     list_staff: Callable[..., Awaitable[list[dict[str, Any]]]] | None = None
+    # A declined intake is an administrative decision: its number, who may decline, and the law of its day.
+    decision_number: Callable[[int], Awaitable[str]] = field(default_factory=lambda: _numbers())
+    delegations: DelegationTable = field(default_factory=tables.delegations)
+    legal: LegalTable = field(default_factory=tables.legal_bases)
+
+
+def _numbers() -> Callable[[int], Awaitable[str]]:
+    """Decision numbers from a counter (application tests; the service draws them from PostgreSQL)."""
+    counter = itertools.count(1)
+
+    async def next_number(year: int) -> str:
+        return f"HBI-{year}-{next(counter):06d}"
+
+    return next_number
 
 
 @dataclass(frozen=True)
@@ -160,7 +179,14 @@ async def complete(cmd: c.CompleteIntake, given: Given_) -> domain.CompleteIntak
 
 async def decline(cmd: c.DeclineIntake, given: Given_) -> domain.DeclineIntake:
     (reason,) = await given.keyring.seal(str(cmd.client_id), cmd.reason)
-    return domain.DeclineIntake(reason=reason, appeal_instructions=cmd.appeal_instructions)
+    case, day = given.state, given.context.now.date()
+    authority = given.deps.delegations.authority(given.principal.user_id, given.principal.role, "intake_decline",
+                                                 case.municipality, day)
+    law = decision_law(given.deps.legal, "intake_decline", day, case.preferred_language,
+                       service_task=case.service_task.value if case.service_task else None)
+    decision = Decided(decision_id=uuid4(), decision_number=await given.deps.decision_number(day.year), decided_on=day,
+                       decided_by=given.principal.user_id, authority=authority, law=law)
+    return domain.DeclineIntake(reason=reason, decision=decision)
 
 
 # --- the staff directory -------------------------------------------------------------------------------------
@@ -189,7 +215,8 @@ HANDLERS: Handlers = {
 }
 
 
-def ports(pool: Any, hetu_pepper: bytes, keyring: Any = None) -> Ports:
+def ports(pool: Any, hetu_pepper: bytes, keyring: Any = None, delegations: DelegationTable | None = None,
+          legal: LegalTable | None = None) -> Ports:
     """The ports on PostgreSQL (the bootstrap's; tests build their own)."""
 
     async def find_client(hetu_hash: str) -> UUID | None:
@@ -204,6 +231,12 @@ def ports(pool: Any, hetu_pepper: bytes, keyring: Any = None) -> Ports:
     async def list_staff(**filters: Any) -> list[dict[str, Any]]:
         return await postgres.list_staff(pool, **filters)
 
+    async def decision_number(year: int) -> str:
+        return await postgres.next_decision_number(pool, year)
+
     directory = ClientDirectory(pool, keyring, hetu_pepper) if keyring is not None else None
+
     return Ports(hetu_pepper, find_client, postgres.claim_hetu, postgres.forget_hetu, list_cases, directory,
-                 postgres.record_name, count_cases=count_cases, people=PostgresPeople(pool), list_staff=list_staff)
+                 postgres.record_name, count_cases=count_cases, people=PostgresPeople(pool), list_staff=list_staff,
+                 decision_number=decision_number, delegations=delegations or tables.delegations(),
+                 legal=legal or tables.legal_bases())

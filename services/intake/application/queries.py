@@ -10,6 +10,7 @@ from shared.kernel.commands import Query
 
 class ReadCase(Query):
     client_id: UUID
+    language: str | None = None  # the reader's: a decision's law is written in it (None: Finnish)
 
 
 class ListCases(Query):

@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from contracts.intake import ClientRegistered, NeedsAssessed, SelfAssessmentRecorded, registry
+from contracts.intake import ClientRegistered, DecisionRecorded, NeedsAssessed, SelfAssessmentRecorded, registry
 from services.intake.application.handlers import CASE, STAFF, Ports
 from services.intake.application.policy import authorize_integration, list_scope, may_read_staff
 from services.intake.application.queries import ListCases, ListStaff, ReadCase, ReadPersonForIntegration, ReadStaff
 from services.intake.domain.client import IntakeCase
+from shared.i18n import DEFAULT_LANGUAGE
 from shared.infra.aggregate import Loaded
 from shared.infra.crypto import ERASED, Keyring
+from shared.infra.law_texts import instructions_text, legal_bases_text
+from shared.infra.people import People, name_of
 from shared.infra.pipeline import Application
 from shared.kernel.errors import NotFound
 from shared.kernel.principal import Principal
@@ -28,7 +31,25 @@ async def case(app: Application[Ports], query: ReadCase, principal: Principal) -
     coordinator = people.get(loaded.state.coordinator_id or "")
     view["coordinator"] = coordinator.card() if coordinator else (
         {"staff_id": loaded.state.coordinator_id, "name": None} if loaded.state.coordinator_id else None)
+    view["decision"] = await decline_view(loaded, app.keyring, app.deps.people, query.language or DEFAULT_LANGUAGE)
     return loaded.version, view
+
+
+async def decline_view(loaded: Loaded[IntakeCase], keyring: Keyring, people: People | None,
+                       language: str) -> dict[str, Any] | None:
+    """A declined intake as the client reads it: who decided, when, why, on what law, and how to ask for its
+    rectification, in the reader's language."""
+    record = next((e for e in (registry.load(x.type, x.schema_version, x.data) for x in loaded.events)
+                   if isinstance(e, DecisionRecorded)), None)
+    if record is None:
+        return None
+    [reasoning] = await keyring.open(str(loaded.state.client_id), record.reasoning)
+    known = await people.people([record.decided_by]) if people else {}
+    return {"decision_id": str(record.decision_id), "decision_number": record.decision_number,
+            "kind": record.kind, "decided_on": record.decided_on.isoformat(), "decided_by": record.decided_by,
+            "decided_by_name": name_of(known, record.decided_by), "language": record.language,
+            "reasoning": reasoning, "legal_basis": legal_bases_text(record.legal_bases, language),
+            "instructions": instructions_text(record.instructions, language)}
 
 
 async def staff_member(app: Application[Ports], query: ReadStaff, principal: Principal) -> tuple[int, dict[str, Any]]:

@@ -3,7 +3,8 @@
 Rules of the one-door intake live here and nowhere else:
 - nothing but registration and consent proceeds without the client's consent to personal budgeting;
 - intake completes only with consent, a coordinating worker, a self-assessment and a needs assessment;
-- a completed or declined intake is final (a new need starts from follow-up's plan review).
+- a completed or declined intake is final (a new need starts from follow-up's plan review);
+- a decline is an administrative decision of someone with delegated authority to decline, with its record.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from contracts.intake import (
     ConsentGiven,
     ConsentWithdrawn,
     CoordinatorAssigned,
+    DecisionRecorded,
     IntakeCompleted,
     IntakeDeclined,
     Language,
@@ -29,8 +31,10 @@ from contracts.intake import (
     SelfAssessmentScores,
     ServiceTask,
 )
+from shared.kernel.approvals import needs_approval
 from shared.kernel.errors import RuleViolation
 from shared.kernel.events import DomainEvent
+from shared.kernel.law import Decided, decision_language
 from shared.kernel.sealed import Sealed
 
 Status = Literal["unregistered", "open", "completed", "declined"]
@@ -107,7 +111,7 @@ class ChangePreferredLanguage(Command):
 
 class DeclineIntake(Command):
     reason: Sealed
-    appeal_instructions: str
+    decision: Decided
 
 
 # --- decide ------------------------------------------------------------------------------------------
@@ -166,8 +170,23 @@ def decide(command: Command, case: IntakeCase) -> list[DomainEvent]:
             return [_complete(case, client_id)]
         case DeclineIntake():
             _require_open(case)
-            return [IntakeDeclined(client_id=client_id, **command.model_dump())]
+            return _decline(command, case, client_id)
     raise TypeError(f"unknown command {type(command).__name__}")
+
+
+def _decline(command: DeclineIntake, case: IntakeCase, client_id: UUID) -> list[DomainEvent]:
+    d = command.decision
+    needs_approval(d.authority, 0)  # no delegation to decline intakes: 403, nothing recorded
+    return [
+        IntakeDeclined(client_id=client_id, reason=command.reason, appeal_instructions=d.law.instructions_text),
+        DecisionRecorded(
+            decision_id=d.decision_id, decision_number=d.decision_number, kind="intake_decline", client_id=client_id,
+            decided_on=d.decided_on, decided_by=d.decided_by, authority=d.authority,
+            language=decision_language(case.preferred_language),
+            service_task=case.service_task.value if case.service_task else None, municipality=case.municipality,
+            reasoning=command.reason, legal_table_version=d.law.table_version, legal_bases=list(d.law.bases),
+            instructions=d.law.instructions),
+    ]
 
 
 def _complete(case: IntakeCase, client_id: UUID) -> IntakeCompleted:
@@ -258,3 +277,8 @@ def _(event: IntakeCompleted, case: IntakeCase) -> IntakeCase:
 @_apply.register
 def _(event: IntakeDeclined, case: IntakeCase) -> IntakeCase:
     return replace(case, status="declined")
+
+
+@_apply.register
+def _(event: DecisionRecorded, case: IntakeCase) -> IntakeCase:
+    return case  # the decline's record: IntakeDeclined carries its effect

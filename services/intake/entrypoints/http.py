@@ -26,6 +26,7 @@ from shared.infra.http import (
     paginated,
     parse_if_match,
 )
+from shared.infra.people import reader_language
 from shared.infra.pipeline import Application
 from shared.kernel.principal import Principal
 
@@ -118,7 +119,10 @@ async def find_by_hetu(body: schemas.HetuLookupBody, principal: CurrentPrincipal
 async def get_client(client_id: UUID, principal: CurrentPrincipal, request: Request,
                      response: Response) -> dict[str, Any]:
     """The intake case with its personal data, for those whose role and relationship allow it."""
-    version, view = await views.case(_app(request), ReadCase(client_id=client_id), principal)
+    app = _app(request)
+    language = await reader_language(app.deps.people, principal.user_id, request.headers.get("accept-language"))
+    version, view = await views.case(app, ReadCase(client_id=client_id, language=language), principal)
+    response.headers["Content-Language"] = language
     response.headers["ETag"] = etag(version)
     return view
 
@@ -187,7 +191,8 @@ async def complete_intake(client_id: UUID, principal: CurrentPrincipal, request:
 @router.post("/{client_id}/decline", response_model=CommandAccepted)
 async def decline_intake(client_id: UUID, body: schemas.DeclineBody, principal: CurrentPrincipal,
                          request: Request, response: Response, if_match: IfMatch = None) -> CommandAccepted:
-    """Decline with a reason and appeal instructions (→ IntakeDeclined)."""
-    command = c.DeclineIntake(client_id=client_id, reason=body.reason, appeal_instructions=body.appeal_instructions,
-                              expected_version=parse_if_match(if_match))
+    """Decline with the reasoning: an administrative decision (→ IntakeDeclined and its DecisionRecorded) with a
+    number, the decider's delegation, the legal bases and the instructions for rectification from the county's
+    tables; the client sees the reason and the instructions in their case."""
+    command = c.DeclineIntake(client_id=client_id, reason=body.reason, expected_version=parse_if_match(if_match))
     return await _handle(command, principal, request, response)

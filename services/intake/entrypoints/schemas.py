@@ -58,11 +58,8 @@ class PreferredLanguageBody(Body):
 
 
 class DeclineBody(Body):
-    reason: str = Text
-    appeal_instructions: str = Field(
-        "Oikaisuvaatimus: the client may request rectification within 30 days of receiving this decision.",
-        min_length=1, max_length=4000,
-    )
+    reason: str = Field(min_length=1, max_length=4000, description=(
+        "Why the client is not eligible (434/2003 45 §: the facts and rules applied), shown to the client"))
 
 
 class Registered(BaseModel):
