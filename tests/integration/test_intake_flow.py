@@ -191,6 +191,15 @@ async def test_decline_records_reason_and_appeal_instructions(intake, tokens):
     r = await intake.post(f"/clients/{cid}/decline", json={"reason": "Ei HB-tarvetta"}, headers=w)
     assert r.status_code == 200
     assert r.json()["events"][0]["type"] == "fi.avain.intake.IntakeDeclined"
+    # The client reads why, by whom, on what law, and how to seek rectification, in the language asked for.
+    me = tokens(cid, "client")
+    fi = (await intake.get(f"/clients/{cid}", headers=me | {"Accept-Language": "fi"})).json()["decision"]
+    sv = (await intake.get(f"/clients/{cid}", headers=me | {"Accept-Language": "sv"})).json()["decision"]
+    assert fi["kind"] == "intake_decline" and fi["reasoning"] == "Ei HB-tarvetta"
+    assert fi["decision_number"] == sv["decision_number"] and fi["decided_by"] == WORKER[0]
+    assert fi["instructions"].startswith("Oikaisuvaatimusohje.") and "30" in fi["instructions"]
+    assert sv["instructions"] and sv["instructions"] != fi["instructions"]
+    assert fi["legal_basis"] and sv["legal_basis"]
     again = await intake.post(f"/clients/{cid}/consent", json={}, headers=w)
     assert again.status_code == 200  # consent can still be recorded; intake itself is final
     assert (await intake.post(f"/clients/{cid}/completion", headers=w)).status_code == 409
