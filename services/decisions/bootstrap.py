@@ -11,10 +11,12 @@ from faststream.specification import AsyncAPI
 from pydantic import Field
 
 from contracts.decisions import EVENTS
+from services.decisions.adapters import postgres
 from services.decisions.adapters.postgres import MIGRATIONS, PostgresApprovals
 from services.decisions.application import approvals
 from services.decisions.application.handlers import HANDLERS
-from services.decisions.application.ports import Ports
+from services.decisions.application.ports import SERVICE_RULES, SERVICE_RULES_FILE, Ports, service_rules
+from services.decisions.application.reactions import REACTIONS
 from services.decisions.entrypoints.http import router
 from shared.infra import people, service, tables
 from shared.infra.runtime import ServiceRuntime
@@ -24,20 +26,26 @@ from shared.infra.settings import ServiceSettings
 class DecisionsSettings(ServiceSettings):
     http_port: int = 8006
     delegations_file: Path | None = Field(None, description=tables.DELEGATIONS_FILE)
+    service_rules_file: Path | None = Field(None, description=SERVICE_RULES_FILE)
 
 
 def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
     return Ports(approvals=PostgresApprovals(runtime.pool),
                  delegations=tables.delegations(settings.delegations_file or tables.DELEGATIONS),
-                 people=people.PostgresPeople(runtime.pool))
+                 people=people.PostgresPeople(runtime.pool),
+                 rules=service_rules(settings.service_rules_file or SERVICE_RULES),
+                 list_decisions=lambda **kw: postgres.list_decisions(runtime.pool, **kw))
 
 
 SPEC = service.ServiceSpec(
     name="decisions", title="Avain decisions", settings=DecisionsSettings, migrations=[MIGRATIONS, people.MIGRATIONS],
-    publishes=EVENTS, handlers=HANDLERS, listeners=[approvals.LISTENER, people.LISTENER], deps=_ports, routers=[router],
-    description="The county's register of administrative decisions and the approvals queue: every service's "
-    "matters above their preparer's delegated authority, waiting for someone whose authority covers them. Every "
-    "endpoint needs a bearer token.",
+    publishes=EVENTS, handlers=HANDLERS, reactions=REACTIONS, listeners=[approvals.LISTENER, people.LISTENER],
+    deps=_ports, routers=[router],
+    description="The county's register of administrative decisions and the approvals queue. Every decision a "
+    "service records is registered here and served by recorded dispatches, each starting the time limit for a "
+    "request for rectification by the county's rules (deadlines moved past weekends and holidays, Act 150/1930). "
+    "The queue holds every service's matters above their preparer's delegated authority, waiting for someone "
+    "whose authority covers them. Every endpoint needs a bearer token.",
 )
 
 

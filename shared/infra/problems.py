@@ -139,6 +139,14 @@ PLAN_WITHOUT_SUPPORTS = register("plan-without-supports", 409, "The plan has no 
 SUPPORT_WITHOUT_GOAL = register("support-without-goal", 409, "A support serves no goal of the plan")
 BREAKDOWN_WITHOUT_SUPPORT = register("breakdown-without-support", 409, "Money is set where no support is planned")
 BREAKDOWN_SUM = register("breakdown-sum", 422, "The breakdown does not add up to the amount")
+# Decisions: serving a decision (services/decisions/domain/register.py)
+DISPATCH_IN_THE_FUTURE = register("dispatch-in-the-future", 422, "A dispatch is recorded once it has been sent")
+DISPATCH_BEFORE_DECISION = register("dispatch-before-decision", 409, "The decision had not been made yet")
+ELECTRONIC_WITHOUT_CONSENT = register("electronic-service-without-consent", 409,
+                                      "Electronic service needs the recipient's consent")
+NOT_DISPATCHED = register("not-dispatched", 409, "The decision has not been sent to this recipient")
+RECEIPT_BEFORE_DISPATCH = register("receipt-before-dispatch", 422, "The receipt is earlier than the dispatch")
+RECEIPT_IN_THE_FUTURE = register("receipt-in-the-future", 422, "A receipt is recorded once it has happened")
 
 BY_STATUS: dict[int, ProblemCode] = {
     400: BAD_REQUEST, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 405: METHOD_NOT_ALLOWED,

@@ -4,25 +4,28 @@ event → then events (or the refusal, nothing recorded), and the read models it
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
-from contracts import approvals, intake
+from contracts import approvals, budgeting, decisions, intake
+from services.decisions.application import commands as c
 from services.decisions.application import views
 from services.decisions.application.approvals import EVENTS as APPROVAL_EVENTS
 from services.decisions.application.approvals import LISTENER
 from services.decisions.application.handlers import HANDLERS
 from services.decisions.application.ports import ApprovalNote, ApprovalRow, Ports
-from services.decisions.application.queries import ListApprovals
+from services.decisions.application.queries import ListApprovals, ReadDecision
+from services.decisions.application.reactions import REACTIONS
 from shared.infra import people
 from shared.kernel.approvals import Authority, DelegationTable
-from shared.kernel.errors import Forbidden
+from shared.kernel.errors import Forbidden, InvalidCommand, NotFound, RuleViolation
+from shared.kernel.law import Instructions, LegalBasis
 from shared.kernel.principal import Principal
 from shared.kernel.sealed import Sealed
-from tests.application import Harness, covers
+from tests.application import Harness, covers, refused
 
 SERVICE = "decisions"
 WORKER = Principal(user_id="worker-aino", role="worker")
@@ -172,3 +175,135 @@ async def test_the_queue_names_who_asked_and_who_answered_from_the_staff_directo
     [row] = await queue(h, MANAGER)
     assert (row["requested_by_name"], row["answered_by_name"]) == ("Aino Virtanen", None)
     assert await h.app.deps.people.language(str(cid)) == "sv"
+
+
+# --- the register: a decision registered from its record, served by dispatches, with its time limits -----------
+
+def record(model: type[Any], cid: UUID, *, decided_on: date = date(2026, 11, 16)) -> Any:
+    """A deciding service's record of a decision (budgeting's or intake's class of the family)."""
+    return model(
+        decision_id=uuid4(), decision_number="HB-2026-000042", kind="budget", client_id=cid, decided_on=decided_on,
+        decided_by=MANAGER.user_id, authority=AUTHORITY, prepared_by=WORKER.user_id, language="fi",
+        reasoning=Sealed(kid=str(cid), nonce="bm9uY2U=", ct="Y3Q="), legal_table_version="t",
+        legal_bases=[LegalBasis(act="1301/2014", section="45")],
+        instructions=Instructions(kind="rectification", body="individual_matters_section", days=30, act="434/2003",
+                                  table_version="t"))
+
+
+@pytest.fixture
+def r() -> Harness:
+    return Harness.of(SERVICE, HANDLERS, Ports(approvals=MemoryApprovals(), delegations=delegations()),
+                      reactions=REACTIONS)
+
+
+async def registered(r: Harness, cid: UUID | None = None) -> Any:
+    cid = cid or uuid4()
+    made = record(budgeting.DecisionRecorded, cid)
+    await r.when_published(made, cid, consumer="register")
+    return made
+
+
+def sent(day: date, hour: int = 9) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+@covers(SERVICE, budgeting.DecisionRecorded, intake.DecisionRecorded, c.RegisterDecision)
+@pytest.mark.parametrize("model", [budgeting.DecisionRecorded, intake.DecisionRecorded], ids=["budgeting", "intake"])
+async def test_every_deciding_services_record_is_registered_once(r: Harness, model: type[Any]) -> None:
+    cid = uuid4()
+    made = record(model, cid)
+    [registered_event] = await r.when_published(made, cid, consumer="register")
+    assert isinstance(registered_event, decisions.DecisionRegistered)
+    assert (registered_event.decision_number, registered_event.decided_by, registered_event.prepared_by,
+            registered_event.source_service, registered_event.instructions.days) == (
+        "HB-2026-000042", MANAGER.user_id, WORKER.user_id, model.event_type.split(".")[2], 30)
+    assert await r.when_published(made, cid, consumer="register") == []  # the same record, another delivery
+    with pytest.raises(Forbidden):  # nobody registers a decision by hand
+        await r.when(c.RegisterDecision(client_id=cid, decision_id=made.decision_id, record=registered_event), MANAGER)
+
+
+@covers(SERVICE, c.DispatchDecision)
+async def test_a_letter_starts_the_time_limit_from_the_seventh_day_moved_past_christmas(r: Harness) -> None:
+    made = await registered(r)
+    [dispatched] = await r.when(c.DispatchDecision(client_id=made.client_id, decision_id=made.decision_id,
+                                                   method="letter", sent_at=sent(date(2026, 11, 17))), WORKER)
+    assert isinstance(dispatched, decisions.DecisionDispatched)
+    assert (dispatched.deemed_received_on, dispatched.deadline, dispatched.rules_version, dispatched.recorded_by) == (
+        date(2026, 11, 24), date(2026, 12, 28), "2004-01", WORKER.user_id)  # Christmas Eve (Thu) -> Monday
+    version, view = await views.decision(r.app, ReadDecision(client_id=made.client_id, decision_id=made.decision_id),
+                                         Principal(user_id=str(made.client_id), role="client"))
+    assert version == 2 and view["served"][0]["deadline"] == "2026-12-28"
+    assert view["instructions"].startswith("Oikaisuvaatimusohje.")
+
+
+async def test_electronic_service_needs_consent_and_nothing_is_sent_before_the_decision_or_after_now(
+        r: Harness) -> None:
+    made = await registered(r)
+    ids = {"client_id": made.client_id, "decision_id": made.decision_id}
+    refusals = [
+        (c.DispatchDecision(**ids, method="electronic", sent_at=sent(date(2026, 11, 17))), RuleViolation,
+         "electronic-service-without-consent"),
+        (c.DispatchDecision(**ids, method="letter", sent_at=sent(date(2026, 11, 15))), RuleViolation,
+         "dispatch-before-decision"),
+        (c.DispatchDecision(**ids, method="letter", sent_at=datetime.now(UTC) + timedelta(days=1)), InvalidCommand,
+         "dispatch-in-the-future"),
+        (c.RecordReceipt(**ids, received_on=date(2026, 11, 20)), RuleViolation, "not-dispatched"),
+    ]
+    for command, error, code in refusals:
+        with pytest.raises(error) as refused_with:
+            await r.when(command, WORKER)
+        assert refused_with.value.code == code
+    assert len(await r.recorded(f"decision-{made.decision_id}")) == 1  # only the registration
+    [electronic] = await r.when(c.DispatchDecision(**ids, method="electronic", sent_at=sent(date(2026, 11, 21)),
+                                                   electronic_consent=True), WORKER)
+    assert electronic.deadline == date(2026, 12, 28)  # received 24.11, 30 days: Christmas Eve -> Monday
+
+
+@covers(SERVICE, c.RecordReceipt)
+async def test_a_later_actual_receipt_moves_the_time_limit_and_a_proven_service_starts_at_retrieval(
+        r: Harness) -> None:
+    made = await registered(r)
+    ids = {"client_id": made.client_id, "decision_id": made.decision_id}
+    [proven] = await r.when(c.DispatchDecision(**ids, method="proven_electronic", sent_at=sent(date(2026, 11, 17))),
+                            WORKER)
+    assert proven.deemed_received_on is None and proven.deadline is None  # not running until retrieved
+    with pytest.raises(InvalidCommand):
+        await r.when(c.RecordReceipt(**ids, received_on=date(2026, 11, 16)), WORKER)
+    [retrieved] = await r.when(c.RecordReceipt(**ids, received_on=date(2026, 11, 20)), WORKER)
+    assert retrieved.deadline == date(2026, 12, 21)  # 20.12 is a Sunday
+    assert await r.when(c.RecordReceipt(**ids, received_on=date(2026, 11, 20)), WORKER) == []  # already so
+    [letter] = await r.when(c.DispatchDecision(**ids, recipient="guardian-1", method="letter",
+                                               sent_at=sent(date(2026, 11, 17))), MANAGER)
+    assert letter.deadline == date(2026, 12, 28)
+    [later] = await r.when(c.RecordReceipt(**ids, recipient="guardian-1", received_on=date(2026, 11, 27)), WORKER)
+    assert later.deadline == date(2026, 12, 28)  # 27.12 is a Sunday
+    [earlier] = await r.when(c.RecordReceipt(**ids, recipient="guardian-1", received_on=date(2026, 11, 20)), WORKER)
+    assert earlier.deadline == date(2026, 12, 28)  # an earlier receipt does not shorten the presumption's time
+
+
+@covers(SERVICE, refused(NotFound, c.DispatchDecision), refused(NotFound, c.RecordReceipt))
+async def test_an_unknown_decision_or_another_clients_is_not_found(r: Harness) -> None:
+    made = await registered(r)
+    for command in (c.DispatchDecision(client_id=made.client_id, decision_id=uuid4(), method="letter",
+                                       sent_at=sent(date(2026, 11, 17))),
+                    c.DispatchDecision(client_id=uuid4(), decision_id=made.decision_id, method="letter",
+                                       sent_at=sent(date(2026, 11, 17))),
+                    c.RecordReceipt(client_id=uuid4(), decision_id=made.decision_id, received_on=date(2026, 11, 20))):
+        with pytest.raises(NotFound):
+            await r.when(command, WORKER)
+
+
+@covers(SERVICE, refused(Forbidden, c.DispatchDecision), refused(Forbidden, c.RecordReceipt))
+async def test_only_staff_record_how_a_decision_was_served_and_a_client_reads_only_their_own(r: Harness) -> None:
+    made = await registered(r)
+    ids = {"client_id": made.client_id, "decision_id": made.decision_id}
+    client = Principal(user_id=str(made.client_id), role="client")
+    for who in (client, AUDITOR):
+        with pytest.raises(Forbidden):
+            await r.when(c.DispatchDecision(**ids, method="letter", sent_at=sent(date(2026, 11, 17))), who)
+        with pytest.raises(Forbidden):
+            await r.when(c.RecordReceipt(**ids, received_on=date(2026, 11, 20)), who)
+    with pytest.raises(Forbidden):
+        await views.decision(r.app, ReadDecision(**ids), Principal(user_id=str(uuid4()), role="client"))
+    for reader in (client, WORKER, AUDITOR):
+        assert (await views.decision(r.app, ReadDecision(**ids), reader))[1]["decision_number"] == "HB-2026-000042"

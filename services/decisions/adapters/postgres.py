@@ -1,13 +1,16 @@
-"""The decisions service's tables: the approvals queue."""
+"""The decisions service's tables: the approvals queue and the register's list."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 
-from services.decisions.application.ports import ApprovalNote, ApprovalRow
+from services.decisions.domain.queue import ApprovalNote, ApprovalRow
+from services.decisions.domain.register import CLIENT, RegisteredDecision, deadline_of
+from shared.kernel.envelope import EventEnvelope
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -50,3 +53,27 @@ class PostgresApprovals:
             " ORDER BY requested_at, approval_id LIMIT $4 OFFSET $5",
             status, kind, requested_by, limit, offset)
         return [ApprovalRow(**dict(r)) for r in rows]
+
+
+async def project_decision(conn: asyncpg.Connection, decision: RegisteredDecision,
+                           events: Sequence[EventEnvelope]) -> None:
+    """The register's row of a decision, whole, in the command's transaction."""
+    record = decision.registered
+    if record is None or not events:
+        return
+    await conn.execute(
+        "INSERT INTO register (decision_id, client_id, decision_number, kind, decided_on, decided_by, source_service,"
+        " served, client_deadline, version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        " ON CONFLICT (decision_id) DO UPDATE SET served = EXCLUDED.served,"
+        " client_deadline = EXCLUDED.client_deadline, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at",
+        record.decision_id, record.client_id, record.decision_number, record.kind, record.decided_on,
+        record.decided_by, record.source_service, CLIENT in decision.served, deadline_of(decision, CLIENT),
+        events[-1].stream_version, events[-1].time)
+
+
+async def list_decisions(pool: asyncpg.Pool, *, client_id: Any, limit: int, offset: int) -> list[dict[str, Any]]:
+    rows = await pool.fetch(
+        "SELECT decision_id, client_id, decision_number, kind, decided_on, decided_by, source_service, served,"
+        " client_deadline, version FROM register WHERE client_id = $1"
+        " ORDER BY decided_on DESC, decision_number DESC LIMIT $2 OFFSET $3", client_id, limit, offset)
+    return [dict(r) for r in rows]

@@ -1,13 +1,24 @@
-"""Who may see what in the decisions service.
+"""Who may see what in the decisions service, and who may record what.
 
 - the approvals queue: managers and auditors see every request; a worker sees the requests they made; nobody
   else (clients see a refusal's reasoning on the matter itself, e.g. their budget);
+- the register: a client reads their own decisions; workers, managers and auditors read any (the register is
+  the county's; every read is access-logged); workers and managers record dispatches and receipts (the
+  notifications service will too, as the system); only the service itself registers a decision.
 """
 
 from __future__ import annotations
 
-from shared.kernel.errors import Forbidden
+from typing import Any
+
+from services.decisions.application import commands as c
+from services.decisions.application.queries import ListDecisions, ReadDecision
+from services.decisions.domain.register import RegisteredDecision
+from shared.kernel.errors import Forbidden, NotFound
 from shared.kernel.principal import Principal
+
+STAFF_READERS = frozenset({"worker", "manager", "auditor"})
+SERVERS = frozenset({"worker", "manager", "system"})  # who records how a decision was served
 
 
 def queue_scope(principal: Principal) -> str | None:
@@ -17,3 +28,30 @@ def queue_scope(principal: Principal) -> str | None:
     if principal.role == "worker":
         return principal.user_id
     raise Forbidden("the approvals queue is for managers, auditors and the workers who asked")
+
+
+def may_read_register(principal: Principal, client_id: Any) -> None:
+    if principal.role == "client":
+        if principal.user_id != str(client_id):
+            raise Forbidden("a client can only see their own decisions")
+        return
+    if principal.role not in STAFF_READERS:
+        raise Forbidden("the register is for the client and the county's staff")
+
+
+def policy(principal: Principal, request: Any, decision: RegisteredDecision) -> None:
+    """The register's policy for a command or a query on one decision (the pipeline calls it with the state)."""
+    record = decision.registered
+    if record is not None and record.client_id != request.client_id:
+        raise NotFound("no such decision")  # another client's decision does not exist under this client
+    match request:
+        case ReadDecision() | ListDecisions():
+            may_read_register(principal, request.client_id)
+        case c.RegisterDecision():
+            if principal.role != "system":
+                raise Forbidden("decisions are registered from the deciding services' records")
+        case c.DispatchDecision() | c.RecordReceipt():
+            if principal.role not in SERVERS:
+                raise Forbidden("dispatches and receipts are recorded by the county's staff")
+        case _:
+            raise Forbidden(f"no rule lets anyone {type(request).__name__}")

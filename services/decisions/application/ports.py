@@ -3,50 +3,37 @@ in the service, in memory in the application tests) and the county's tables."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal, Protocol
-from uuid import UUID
+from pathlib import Path
+from typing import Any, Protocol
 
+from services.decisions.domain.queue import ApprovalNote, ApprovalRow, ApprovalStatus
+from services.decisions.domain.serving import ServiceRules
+from shared.infra import tables
 from shared.infra.people import MemoryPeople, People
 from shared.kernel.approvals import DelegationTable
 
-ApprovalStatus = Literal["pending", "granted", "refused", "withdrawn"]
+__all__ = [
+    "SERVICE_RULES",
+    "SERVICE_RULES_FILE",
+    "ApprovalNote",
+    "ApprovalRow",
+    "ApprovalStatus",
+    "Approvals",
+    "Ports",
+    "service_rules",
+]
+
+SERVICE_RULES = tables.DATA / "service_rules.toml"
+SERVICE_RULES_FILE = (
+    "The county's rules for serving decisions (TOML): by date, on which day after sending a decision sent by each "
+    "method is deemed received, which starts the time limit for a request for rectification. Unset: "
+    "config/data/service_rules.toml, which describes the format")
 
 
-@dataclass(frozen=True)
-class ApprovalNote:
-    """One approval event as the queue keeps it: a request (pending) or its answer."""
-
-    approval_id: UUID
-    service: str
-    kind: str
-    matter_id: UUID
-    client_id: UUID | None
-    status: ApprovalStatus
-    by: str  # who asked (pending) or answered
-    at: datetime
-    event_id: UUID
-    municipality: str | None = None
-    amount_cents: int = 0
-    limit_cents: int | None = None
-
-
-@dataclass(frozen=True)
-class ApprovalRow:
-    approval_id: UUID
-    service: str
-    kind: str
-    matter_id: UUID
-    client_id: UUID | None
-    municipality: str | None
-    amount_cents: int
-    limit_cents: int | None
-    requested_by: str
-    requested_at: datetime
-    status: str
-    answered_by: str | None
-    answered_at: datetime | None
+def service_rules(path: Path = SERVICE_RULES) -> ServiceRules:
+    return ServiceRules.from_mapping(tables.read_table(path))
 
 
 class Approvals(Protocol):
@@ -61,3 +48,6 @@ class Ports:
     approvals: Approvals
     delegations: DelegationTable
     people: People = field(default_factory=MemoryPeople)  # staff by name, people's languages
+    rules: ServiceRules = field(default_factory=service_rules)  # when a dispatch is deemed received
+    # The register as a list (PostgreSQL projection; the application tests have none).
+    list_decisions: Callable[..., Awaitable[list[dict[str, Any]]]] | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Literal
+from uuid import UUID
 
 from shared.kernel.commands import Query
 
@@ -12,5 +13,21 @@ class ListApprovals(Query):
 
     status: Literal["pending", "granted", "refused", "withdrawn"] | None = "pending"
     kind: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+class ReadDecision(Query):
+    """One decision in the register: what it is, how it was served, and the time limits it started."""
+
+    client_id: UUID
+    decision_id: UUID
+    language: str | None = None
+
+
+class ListDecisions(Query):
+    """A client's decisions in the register, newest first."""
+
+    client_id: UUID
     limit: int = 100
     offset: int = 0

@@ -1,0 +1,26 @@
+"""What the decisions service does when a deciding service publishes a decision record: it registers it. The
+consumer subscribes to exactly these types' topics (shared/infra/reactions.py); a service that starts deciding
+(follow-up's closures, the marketplace's purchases) adds its record type here."""
+
+from __future__ import annotations
+
+from contracts import budgeting, intake, records
+from contracts.decisions import DecisionRegistered
+from services.decisions.application import commands as c
+from shared.infra.reactions import Reactions, publisher_of
+from shared.kernel.envelope import EventEnvelope
+
+
+def register(record: records.DecisionRecorded, envelope: EventEnvelope) -> c.RegisterDecision:
+    registered = DecisionRegistered(
+        decision_id=record.decision_id, decision_number=record.decision_number, kind=record.kind,
+        client_id=record.client_id, decided_on=record.decided_on, decided_by=record.decided_by,
+        prepared_by=record.prepared_by, language=record.language, instructions=record.instructions,
+        source_service=publisher_of(type(record)), source_event_id=envelope.id, replaces=record.replaces)
+    return c.RegisterDecision(client_id=record.client_id, decision_id=record.decision_id, record=registered)
+
+
+REACTIONS = Reactions("register", {
+    budgeting.DecisionRecorded: register,
+    intake.DecisionRecorded: register,
+})

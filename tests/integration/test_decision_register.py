@@ -1,0 +1,74 @@
+"""The county's register of decisions on the real broker and database: a budget decision and a declined intake
+reach the register from their services' records on Kafka, and a recorded dispatch gives the client the last day
+for a request for rectification."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from services.decisions.domain.serving import county_day, time_limit_ends
+from tests.journeys import MANAGER, WORKER, decided_budget, person
+from tests.support import eventually, read_topic
+
+pytestmark = pytest.mark.integration
+
+
+async def register_of(decisions: Any, tokens: Any, cid: str) -> list[dict[str, Any]]:
+    r = await decisions.get(f"/clients/{cid}/decisions", headers=tokens(*WORKER))
+    assert r.status_code == 200, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+async def test_a_decided_budget_is_registered_and_a_letter_starts_the_clients_time_limit(
+        intake, budgeting, decisions, tokens, settings):
+    cid = await decided_budget(intake, budgeting, tokens, 300_000)
+    [row] = await eventually(lambda: register_of(decisions, tokens, cid), timeout=30)
+    assert (row["kind"], row["source_service"], row["decided_by"], row["served"], row["client_deadline"]) == (
+        "budget", "budgeting", WORKER[0], False, None)
+    path = f"/clients/{cid}/decisions/{row['decision_id']}"
+
+    sent_at = datetime.now(UTC)
+    w = tokens(*WORKER)
+    refused = await decisions.post(f"{path}/dispatches", headers=w, json={
+        "method": "electronic", "sent_at": sent_at.isoformat()})
+    assert refused.status_code == 409 and refused.json()["code"] == "electronic-service-without-consent"
+    sent = await decisions.post(f"{path}/dispatches", headers=w, json={
+        "method": "letter", "sent_at": sent_at.isoformat()})
+    assert sent.status_code == 200, sent.text
+
+    expected = time_limit_ends(county_day(sent_at) + timedelta(days=7), 30)
+    me = tokens(cid, "client")
+    [mine] = (await decisions.get(f"/clients/{cid}/decisions", headers=me)).json()
+    assert mine["served"] is True and mine["client_deadline"] == expected.isoformat()
+    view = await decisions.get(path, headers=me | {"Accept-Language": "sv"})
+    assert view.status_code == 200 and view.headers["Content-Language"] == "sv"
+    assert view.json()["served"][0]["deadline"] == expected.isoformat()
+    assert view.json()["instructions"].startswith("Anvisning")  # the instructions in the reader's language
+    assert (await decisions.get(path, headers=tokens("someone-else", "client"))).status_code == 403
+    assert (await decisions.get(f"/clients/{cid}/decisions", headers=tokens("someone-else", "client"))).status_code == 403
+
+    future = await decisions.post(f"{path}/receipts", headers=tokens(*MANAGER), json={
+        "received_on": (county_day(sent_at) + timedelta(days=7)).isoformat()})
+    assert future.status_code == 422 and future.json()["code"] == "receipt-in-the-future"
+    early = await decisions.post(f"{path}/receipts", headers=tokens(*MANAGER), json={
+        "received_on": county_day(sent_at).isoformat()})  # handed over the same day: the letter's time still holds
+    assert early.status_code == 200
+    assert (await decisions.get(path, headers=me)).json()["served"][0]["deadline"] == expected.isoformat()
+
+    records = await read_topic(f"{settings.topic_prefix}avain.decisions.events.v1", 2)
+    mine_on_kafka = [dict(r.headers)["ce_type"].decode().rsplit(".", 1)[1] for r in records if r.key == cid.encode()]
+    assert mine_on_kafka[:2] == ["DecisionRegistered", "DecisionDispatched"]
+
+
+async def test_a_declined_intake_is_registered_too(intake, decisions, tokens):
+    w = tokens(*WORKER)
+    cid = (await intake.post("/clients", json=person(), headers=w)).json()["client_id"]
+    assert (await intake.post(f"/clients/{cid}/decline", json={"reason": "Ei HB-tarvetta"}, headers=w)).status_code == 200
+    [row] = await eventually(lambda: register_of(decisions, tokens, cid), timeout=30)
+    assert (row["kind"], row["source_service"]) == ("intake_decline", "intake")
+    unknown = await decisions.post(f"/clients/{cid}/decisions/{cid}/dispatches", headers=w, json={
+        "method": "letter", "sent_at": datetime.now(UTC).isoformat()})
+    assert unknown.status_code == 404
