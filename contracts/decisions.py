@@ -3,7 +3,11 @@
 The county's register of administrative decisions: each decision another service records (contracts/records.py)
 is registered here, in a stream of its own (``decision-<decision_id>``), and served by recorded dispatches, each
 with the time limit for a request for rectification that it starts (services/decisions/domain/serving.py).
-Requests for rectification come with their own events.
+A request for rectification (oikaisuvaatimus) is handled in the stream of the decision it contests: filed (marked
+late when received after the filer's time limit), prepared by an official who took no part in the decision,
+decided by the body the instructions name (upheld, amended, dismissed), with the outcome's own decision record
+(kind ``rectification``, appeal instructions to the administrative court) beside it; unanswered for the county's
+configured time, it raises one RectificationOverdue.
 """
 
 from __future__ import annotations
@@ -14,10 +18,13 @@ from uuid import UUID
 
 from pydantic import Field
 
+from contracts import records
 from shared.kernel.events import DomainEvent, EventRegistry
 from shared.kernel.law import DecisionKind, Instructions
+from shared.kernel.sealed import Sealed
 
 DispatchMethod = Literal["letter", "electronic", "proven_electronic", "in_person"]
+RectificationOutcome = Literal["upheld", "amended", "dismissed"]
 
 
 class DecisionRegistered(DomainEvent):
@@ -74,6 +81,81 @@ class DecisionReceiptRecorded(DomainEvent):
     deadline: date = Field(description="The last day for a request for rectification, from now on")
 
 
-EVENTS: list[type[DomainEvent]] = [DecisionRegistered, DecisionDispatched, DecisionReceiptRecorded]
+class RectificationRequested(DomainEvent):
+    """A request for rectification of the decision, as received: by whom, for which party, when, in their own
+    words, and whether it came after that party's time limit (a late one is recorded all the same)."""
+
+    event_type = "fi.avain.decisions.RectificationRequested"
+
+    request_id: UUID
+    decision_id: UUID
+    client_id: UUID
+    decision_number: str = Field(max_length=64)
+    party: str = Field(max_length=200, description="Whose request: 'client' or the representative's id (the "
+                       "recipient whose time limit applies)")
+    filed_by: str = Field(description="Who filed or recorded it (the client, or a worker on their behalf)")
+    filed_by_role: str
+    received_on: date = Field(description="The day the county received it")
+    text: Sealed = Field(description="The request in the requester's own words, sealed")
+    deadline: date | None = Field(description="The party's last day (null: the decision was not served to them)")
+    late: bool
+    answer_due_at: datetime = Field(description="When an unanswered request becomes overdue")
+
+
+class RectificationPrepared(DomainEvent):
+    """The request prepared for the deciding body by an official who took no part in the decision."""
+
+    event_type = "fi.avain.decisions.RectificationPrepared"
+
+    request_id: UUID
+    decision_id: UUID
+    client_id: UUID
+    prepared_by: str
+    proposal: RectificationOutcome
+    memo: Sealed = Field(description="The preparer's memorandum, sealed")
+
+
+class RectificationDecided(DomainEvent):
+    """The body's decision on the request; its own decision record (kind rectification) follows in the stream.
+    An amended outcome carries the new terms, which the deciding service turns into a new decision."""
+
+    event_type = "fi.avain.decisions.RectificationDecided"
+
+    request_id: UUID
+    decision_id: UUID
+    client_id: UUID
+    outcome: RectificationOutcome
+    body: str = Field(description="The deciding body's code (e.g. individual_matters_section)")
+    meeting_date: date
+    minutes_section: str = Field(max_length=40, description="The section of the minutes, e.g. 12 §")
+    recorded_by: str
+    reasoning: Sealed
+    outcome_decision_id: UUID
+    outcome_decision_number: str = Field(max_length=64)
+    amended_amount_cents: int | None = Field(None, ge=0, description="Amended: the budget's new amount")
+    amended_breakdown: dict[str, int] = Field(default_factory=dict, description="Amended: the new breakdown")
+
+
+class RectificationOverdue(DomainEvent):
+    """A request still unanswered when its answer was due: once, for the manager."""
+
+    event_type = "fi.avain.decisions.RectificationOverdue"
+
+    request_id: UUID
+    decision_id: UUID
+    client_id: UUID
+    answer_due_at: datetime
+
+
+class DecisionRecorded(records.DecisionRecorded):
+    """The record of a decision on a request for rectification (contracts/records.py)."""
+
+    event_type = "fi.avain.decisions.DecisionRecorded"
+
+
+EVENTS: list[type[DomainEvent]] = [
+    DecisionRegistered, DecisionDispatched, DecisionReceiptRecorded, RectificationRequested, RectificationPrepared,
+    RectificationDecided, RectificationOverdue, DecisionRecorded,
+]
 
 registry = EventRegistry(EVENTS)

@@ -14,7 +14,7 @@ from contracts.decisions import EVENTS
 from services.decisions.adapters import postgres
 from services.decisions.adapters.postgres import MIGRATIONS, PostgresApprovals
 from services.decisions.application import approvals
-from services.decisions.application.handlers import HANDLERS
+from services.decisions.application.handlers import HANDLERS, TIMERS
 from services.decisions.application.ports import SERVICE_RULES, SERVICE_RULES_FILE, Ports, service_rules
 from services.decisions.application.reactions import REACTIONS
 from services.decisions.entrypoints.http import router
@@ -27,6 +27,10 @@ class DecisionsSettings(ServiceSettings):
     http_port: int = 8006
     delegations_file: Path | None = Field(None, description=tables.DELEGATIONS_FILE)
     service_rules_file: Path | None = Field(None, description=SERVICE_RULES_FILE)
+    legal_bases_file: Path | None = Field(None, description=tables.LEGAL_BASES_FILE)
+    rectification_answer_days: float = Field(30.0, gt=0, description=(
+        "Days a request for rectification may wait for the body's decision before it is overdue: one "
+        "RectificationOverdue for the manager, by a durable timer (fractions of a day are for tests)"))
 
 
 def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
@@ -34,12 +38,15 @@ def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
                  delegations=tables.delegations(settings.delegations_file or tables.DELEGATIONS),
                  people=people.PostgresPeople(runtime.pool),
                  rules=service_rules(settings.service_rules_file or SERVICE_RULES),
-                 list_decisions=lambda **kw: postgres.list_decisions(runtime.pool, **kw))
+                 list_decisions=lambda **kw: postgres.list_decisions(runtime.pool, **kw),
+                 decision_number=lambda year: postgres.next_decision_number(runtime.pool, year),
+                 legal=tables.legal_bases(settings.legal_bases_file or tables.LEGAL_BASES),
+                 rectification_answer_days=settings.rectification_answer_days)
 
 
 SPEC = service.ServiceSpec(
     name="decisions", title="Avain decisions", settings=DecisionsSettings, migrations=[MIGRATIONS, people.MIGRATIONS],
-    publishes=EVENTS, handlers=HANDLERS, reactions=REACTIONS, listeners=[approvals.LISTENER, people.LISTENER],
+    publishes=EVENTS, handlers=HANDLERS, reactions=REACTIONS, timers=TIMERS, listeners=[approvals.LISTENER, people.LISTENER],
     deps=_ports, routers=[router],
     description="The county's register of administrative decisions and the approvals queue. Every decision a "
     "service records is registered here and served by recorded dispatches, each starting the time limit for a "

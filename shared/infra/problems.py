@@ -147,6 +147,15 @@ ELECTRONIC_WITHOUT_CONSENT = register("electronic-service-without-consent", 409,
 NOT_DISPATCHED = register("not-dispatched", 409, "The decision has not been sent to this recipient")
 RECEIPT_BEFORE_DISPATCH = register("receipt-before-dispatch", 422, "The receipt is earlier than the dispatch")
 RECEIPT_IN_THE_FUTURE = register("receipt-in-the-future", 422, "A receipt is recorded once it has happened")
+# Decisions: requests for rectification (services/decisions/domain/rectification.py)
+REQUEST_IN_THE_FUTURE = register("request-in-the-future", 422, "A request is recorded once it has been received")
+REQUEST_BEFORE_DECISION = register("request-before-decision", 422, "The request is dated before the decision")
+REQUEST_DECIDED = register("request-decided", 409, "The request has already been decided")
+PREPARER_TOOK_PART = register("preparer-took-part", 409, "You took part in the decision")
+REQUEST_NOT_PREPARED = register("request-not-prepared", 409, "The request has not been prepared yet")
+NOT_THE_DECIDING_BODY = register("not-the-deciding-body", 409, "Another body decides this request")
+MEETING_IN_THE_FUTURE = register("meeting-in-the-future", 422, "A meeting is recorded once it has been held")
+AMENDMENT_TERMS = register("amendment-terms", 422, "An amended budget decision needs its new amount")
 
 BY_STATUS: dict[int, ProblemCode] = {
     400: BAD_REQUEST, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 405: METHOD_NOT_ALLOWED,

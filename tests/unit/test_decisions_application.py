@@ -196,9 +196,9 @@ def r() -> Harness:
                       reactions=REACTIONS)
 
 
-async def registered(r: Harness, cid: UUID | None = None) -> Any:
+async def registered(r: Harness, cid: UUID | None = None, decided_on: date = date(2026, 11, 16)) -> Any:
     cid = cid or uuid4()
-    made = record(budgeting.DecisionRecorded, cid)
+    made = record(budgeting.DecisionRecorded, cid, decided_on=decided_on)
     await r.when_published(made, cid, consumer="register")
     return made
 
@@ -307,3 +307,157 @@ async def test_only_staff_record_how_a_decision_was_served_and_a_client_reads_on
         await views.decision(r.app, ReadDecision(**ids), Principal(user_id=str(uuid4()), role="client"))
     for reader in (client, WORKER, AUDITOR):
         assert (await views.decision(r.app, ReadDecision(**ids), reader))[1]["decision_number"] == "HB-2026-000042"
+
+
+# --- requests for rectification: filed (late or not) → prepared → decided; overdue once --------------------------
+
+PREPARER = Principal(user_id="worker-kalle", role="worker")  # took no part in the decision
+
+
+async def served(r: Harness) -> Any:
+    """A budget decision (prepared by Aino, decided by Helmi) sent by letter on Tue 17.11.2026: deemed received
+    Tue 24.11, the client's last day Mon 28.12 (Christmas Eve moves it)."""
+    made = await registered(r)
+    await r.keyring.create(str(made.client_id))
+    await r.when(c.DispatchDecision(client_id=made.client_id, decision_id=made.decision_id, method="letter",
+                                    sent_at=sent(date(2026, 11, 17))), WORKER)
+    return made
+
+
+def filed(made: Any, received_on: date, text: str = "Budjetti ei riitä siivoukseen") -> c.FileRectification:
+    return c.FileRectification(client_id=made.client_id, decision_id=made.decision_id, text=text,
+                               received_on=received_on)
+
+
+def decision_on(made: Any, request_id: UUID, outcome: str = "upheld", **terms: Any) -> c.DecideRectification:
+    return c.DecideRectification(
+        client_id=made.client_id, decision_id=made.decision_id, request_id=request_id, outcome=outcome,
+        body="individual_matters_section", meeting_date=date(2026, 11, 30), minutes_section="12 §",
+        reasoning="Päätös on lainmukainen", **terms)
+
+
+@covers(SERVICE, c.FileRectification)
+async def test_a_request_on_the_last_day_is_in_time_and_one_a_day_later_is_recorded_late(r: Harness) -> None:
+    made = await served(r)
+    client = Principal(user_id=str(made.client_id), role="client")
+    [in_time] = await r.when(filed(made, date(2026, 11, 28)), client)
+    assert isinstance(in_time, decisions.RectificationRequested)
+    assert (in_time.late, in_time.deadline, in_time.filed_by_role, in_time.party) == (
+        False, date(2026, 12, 28), "client", "client")
+    assert await r.open(made.client_id, in_time.text) == ["Budjetti ei riitä siivoukseen"]
+    assert in_time.answer_due_at > datetime.now(UTC) + timedelta(days=29)
+    [late] = await r.when(filed(made, date(2026, 11, 29)).model_copy(update={"party": "guardian-1"}), WORKER)
+    assert late.late is False and late.deadline is None  # a party never served has no time limit running
+
+
+async def test_a_request_after_the_time_limit_is_recorded_and_marked_late(r: Harness) -> None:
+    made = await registered(r, decided_on=date(2026, 9, 23))
+    await r.keyring.create(str(made.client_id))
+    ids = {"client_id": made.client_id, "decision_id": made.decision_id}
+    await r.when(c.DispatchDecision(**ids, method="letter", sent_at=sent(date(2026, 9, 24))), WORKER)  # -> Mon 2.11
+    [on_time] = await r.when(filed(made, date(2026, 11, 2)), WORKER)
+    [late] = await r.when(filed(made, date(2026, 11, 3)), WORKER)
+    assert (on_time.late, late.late, late.deadline) == (False, True, date(2026, 11, 2))
+    for wrong, code in ((filed(made, datetime.now(UTC).date() + timedelta(days=2)), "request-in-the-future"),
+                        (filed(made, date(2026, 9, 22)), "request-before-decision")):
+        with pytest.raises(InvalidCommand) as refused_with:
+            await r.when(wrong, WORKER)
+        assert refused_with.value.code == code
+
+
+@covers(SERVICE, c.PrepareRectification, c.DecideRectification, decisions.DecisionRecorded)
+async def test_a_request_prepared_by_someone_outside_the_decision_is_decided_by_the_body_with_its_own_record(
+        r: Harness) -> None:
+    made = await served(r)
+    [request] = await r.when(filed(made, date(2026, 11, 25)), WORKER)
+    ids = {"client_id": made.client_id, "decision_id": made.decision_id, "request_id": request.request_id}
+    with pytest.raises(RuleViolation) as not_prepared:
+        await r.when(decision_on(made, request.request_id), MANAGER)
+    assert not_prepared.value.code == "request-not-prepared"
+    for took_part in (WORKER, MANAGER):  # she prepared it, he decided it
+        with pytest.raises(RuleViolation) as refused_with:
+            await r.when(c.PrepareRectification(**ids, proposal="upheld", memo="Muistio"), took_part)
+        assert refused_with.value.code == "preparer-took-part"
+    [prepared] = await r.when(c.PrepareRectification(**ids, proposal="upheld", memo="Muistio"), PREPARER)
+    assert isinstance(prepared, decisions.RectificationPrepared) and prepared.prepared_by == PREPARER.user_id
+    wrong_body = decision_on(made, request.request_id).model_copy(update={"body": "county_board"})
+    with pytest.raises(RuleViolation):
+        await r.when(wrong_body, PREPARER)
+    decided, outcome_record = await r.when(decision_on(made, request.request_id), PREPARER)
+    assert isinstance(decided, decisions.RectificationDecided) and decided.outcome == "upheld"
+    assert isinstance(outcome_record, decisions.DecisionRecorded)
+    assert (outcome_record.kind, outcome_record.replaces, outcome_record.decided_by_body, outcome_record.prepared_by,
+            outcome_record.instructions.kind, outcome_record.instructions.days) == (
+        "rectification", "HB-2026-000042", "individual_matters_section", PREPARER.user_id, "appeal", 30)
+    assert outcome_record.decision_number == decided.outcome_decision_number
+    with pytest.raises(RuleViolation):
+        await r.when(c.PrepareRectification(**ids, proposal="amended", memo="Uusi"), PREPARER)
+    # The outcome is a decision of its own in the register, to be served and contested (in court) in turn.
+    [outcome_registered] = await r.when_published(outcome_record, made.client_id, consumer="register")
+    assert outcome_registered.kind == "rectification" and outcome_registered.source_service == "decisions"
+    _, view = await views.decision(r.app, ReadDecision(client_id=made.client_id, decision_id=made.decision_id),
+                                   Principal(user_id=str(made.client_id), role="client"))
+    [shown] = view["rectification_requests"]
+    assert (shown["status"], shown["outcome"], shown["late"]) == ("decided", "upheld", False)
+
+
+async def test_an_amended_budget_decision_carries_its_new_terms_and_only_an_amended_one(r: Harness) -> None:
+    made = await served(r)
+    [request] = await r.when(filed(made, date(2026, 11, 25)), WORKER)
+    ids = {"client_id": made.client_id, "decision_id": made.decision_id, "request_id": request.request_id}
+    await r.when(c.PrepareRectification(**ids, proposal="amended", memo="Muistio"), PREPARER)
+    for wrong in (decision_on(made, request.request_id, "amended"),
+                  decision_on(made, request.request_id, "upheld", amended_amount_cents=400_000)):
+        with pytest.raises(InvalidCommand):
+            await r.when(wrong, PREPARER)
+    decided, record_ = await r.when(decision_on(made, request.request_id, "amended", amended_amount_cents=400_000,
+                                                amended_breakdown={"cleaning": 400_000}), PREPARER)
+    assert (decided.amended_amount_cents, record_.amount_cents, record_.reason_code) == (400_000, 400_000, "amended")
+
+
+@covers(SERVICE, c.MarkRectificationOverdue)
+async def test_an_unanswered_request_becomes_overdue_once_and_a_decided_one_never(r: Harness) -> None:
+    made = await served(r)
+    [waiting] = await r.when(filed(made, date(2026, 11, 25)), WORKER)
+    [answered] = await r.when(filed(made, date(2026, 11, 26)), WORKER)
+    ids = {"client_id": made.client_id, "decision_id": made.decision_id}
+    await r.when(c.PrepareRectification(**ids, request_id=answered.request_id, proposal="dismissed", memo="M"),
+                 PREPARER)
+    await r.when(decision_on(made, answered.request_id, "dismissed"), PREPARER)
+    system = Principal(user_id="decisions", role="system")
+    [overdue] = await r.when(c.MarkRectificationOverdue(**ids, request_id=waiting.request_id), system)
+    assert isinstance(overdue, decisions.RectificationOverdue) and overdue.answer_due_at == waiting.answer_due_at
+    assert await r.when(c.MarkRectificationOverdue(**ids, request_id=waiting.request_id), system) == []
+    assert await r.when(c.MarkRectificationOverdue(**ids, request_id=answered.request_id), system) == []
+    with pytest.raises(Forbidden):
+        await r.when(c.MarkRectificationOverdue(**ids, request_id=waiting.request_id), MANAGER)
+
+
+@covers(SERVICE, refused(NotFound, c.FileRectification), refused(NotFound, c.PrepareRectification),
+        refused(NotFound, c.DecideRectification))
+async def test_a_request_against_an_unknown_decision_or_an_unknown_request_is_not_found(r: Harness) -> None:
+    made = await served(r)
+    with pytest.raises(NotFound):
+        await r.when(filed(made, date(2026, 11, 25)).model_copy(update={"decision_id": uuid4()}), WORKER)
+    ids = {"client_id": made.client_id, "decision_id": made.decision_id, "request_id": uuid4()}
+    with pytest.raises(NotFound):
+        await r.when(c.PrepareRectification(**ids, proposal="upheld", memo="M"), PREPARER)
+    with pytest.raises(NotFound):
+        await r.when(decision_on(made, ids["request_id"]), PREPARER)
+
+
+@covers(SERVICE, refused(Forbidden, c.FileRectification), refused(Forbidden, c.PrepareRectification),
+        refused(Forbidden, c.DecideRectification))
+async def test_a_client_files_only_their_own_request_and_neither_prepares_nor_decides(r: Harness) -> None:
+    made = await served(r)
+    with pytest.raises(Forbidden):
+        await r.when(filed(made, date(2026, 11, 25)), Principal(user_id=str(uuid4()), role="client"))
+    with pytest.raises(Forbidden):
+        await r.when(filed(made, date(2026, 11, 25)), AUDITOR)
+    client = Principal(user_id=str(made.client_id), role="client")
+    [request] = await r.when(filed(made, date(2026, 11, 25)), client)
+    ids = {"client_id": made.client_id, "decision_id": made.decision_id, "request_id": request.request_id}
+    with pytest.raises(Forbidden):
+        await r.when(c.PrepareRectification(**ids, proposal="upheld", memo="M"), client)
+    with pytest.raises(Forbidden):
+        await r.when(decision_on(made, request.request_id), client)

@@ -8,9 +8,13 @@ from typing import Any
 
 import asyncpg
 
+from contracts.decisions import RectificationDecided, RectificationRequested, registry
 from services.decisions.domain.queue import ApprovalNote, ApprovalRow
 from services.decisions.domain.register import CLIENT, RegisteredDecision, deadline_of
+from shared.infra import timers
 from shared.kernel.envelope import EventEnvelope
+
+OVERDUE_TIMER = "rectification-overdue"  # a request unanswered when its answer is due (handlers.TIMERS)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -57,10 +61,19 @@ class PostgresApprovals:
 
 async def project_decision(conn: asyncpg.Connection, decision: RegisteredDecision,
                            events: Sequence[EventEnvelope]) -> None:
-    """The register's row of a decision, whole, in the command's transaction."""
+    """The register's row of a decision, whole, and the durable timer of each request for rectification it
+    received (cancelled once decided), in the command's transaction."""
     record = decision.registered
     if record is None or not events:
         return
+    for envelope in events:
+        event = registry.load(envelope.type, envelope.schema_version, envelope.data)
+        if isinstance(event, RectificationRequested):
+            await timers.schedule(conn, OVERDUE_TIMER, str(event.request_id), event.answer_due_at, {
+                "client_id": str(event.client_id), "decision_id": str(event.decision_id),
+                "request_id": str(event.request_id), "correlation_id": envelope.correlation_id})
+        elif isinstance(event, RectificationDecided):
+            await timers.cancel(conn, OVERDUE_TIMER, str(event.request_id))
     await conn.execute(
         "INSERT INTO register (decision_id, client_id, decision_number, kind, decided_on, decided_by, source_service,"
         " served, client_deadline, version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -77,3 +90,9 @@ async def list_decisions(pool: asyncpg.Pool, *, client_id: Any, limit: int, offs
         " client_deadline, version FROM register WHERE client_id = $1"
         " ORDER BY decided_on DESC, decision_number DESC LIMIT $2 OFFSET $3", client_id, limit, offset)
     return [dict(r) for r in rows]
+
+
+async def next_decision_number(pool: asyncpg.Pool, year: int) -> str:
+    """The register's own decisions (on requests for rectification) are numbered HBO-<year>-<n>."""
+    n = await pool.fetchval("SELECT nextval('decision_number_seq')")
+    return f"HBO-{year}-{n:06d}"

@@ -1,20 +1,28 @@
 """The decisions service's command handlers: each turns an application command into the domain's, after the
 pipeline has found the decision (404), asked the policy (403) and checked the version the caller saw (409). The
-rules live in domain/register.py (serving) and domain/serving.py (time limits)."""
+rules live in domain/register.py (serving), domain/serving.py (time limits) and domain/rectification.py. Texts
+are sealed with the client's key here, after the policy, so a refused caller causes no work."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+from uuid import UUID, uuid4
 
 from contracts.decisions import registry
 from services.decisions.adapters import postgres
 from services.decisions.application import commands as c
 from services.decisions.application.policy import policy
 from services.decisions.application.ports import Ports
-from services.decisions.domain import register
+from services.decisions.domain import rectification, register
 from services.decisions.domain.serving import county_day
 from shared.infra.aggregate import Aggregate
+from shared.infra.law_texts import decision_law
 from shared.infra.pipeline import AggregateSpec, Given, Handlers, Route
+from shared.infra.timers import Timer
+from shared.kernel.law import Decided
+
+OVERDUE_TIMER = postgres.OVERDUE_TIMER
 
 
 def stream_of(request: Any) -> str:
@@ -46,8 +54,54 @@ async def record_receipt(cmd: c.RecordReceipt, given: Given_) -> register.Record
                                   today=county_day(given.context.now))
 
 
+async def file_rectification(cmd: c.FileRectification, given: Given_) -> rectification.FileRequest:
+    [text] = await given.keyring.seal(str(cmd.client_id), cmd.text)
+    now = given.context.now
+    return rectification.FileRequest(
+        request_id=uuid4(), party=cmd.party, filed_by=given.principal.user_id, filed_by_role=given.principal.role,
+        received_on=cmd.received_on, text=text, deadline=register.deadline_of(given.state, cmd.party),
+        today=county_day(now), answer_due_at=now + timedelta(days=given.deps.rectification_answer_days))
+
+
+async def prepare_rectification(cmd: c.PrepareRectification, given: Given_) -> rectification.PrepareRequest:
+    [memo] = await given.keyring.seal(str(cmd.client_id), cmd.memo)
+    return rectification.PrepareRequest(request_id=cmd.request_id, prepared_by=given.principal.user_id,
+                                        proposal=cmd.proposal, memo=memo)
+
+
+async def decide_rectification(cmd: c.DecideRectification, given: Given_) -> rectification.DecideRequest:
+    record = given.state.registered
+    assert record is not None
+    [reasoning] = await given.keyring.seal(str(cmd.client_id), cmd.reasoning)
+    law = decision_law(given.deps.legal, "rectification", cmd.meeting_date, record.language)
+    decided = Decided(decision_id=uuid4(), decision_number=await given.deps.decision_number(cmd.meeting_date.year),
+                      decided_on=cmd.meeting_date, decided_by=given.principal.user_id, authority=None, law=law)
+    return rectification.DecideRequest(
+        request_id=cmd.request_id, outcome=cmd.outcome, body=cmd.body, meeting_date=cmd.meeting_date,
+        minutes_section=cmd.minutes_section, recorded_by=given.principal.user_id, reasoning=reasoning,
+        today=county_day(given.context.now), decided=decided, amended_amount_cents=cmd.amended_amount_cents,
+        amended_breakdown=cmd.amended_breakdown)
+
+
+async def mark_overdue(cmd: c.MarkRectificationOverdue, given: Given_) -> rectification.MarkOverdue:
+    return rectification.MarkOverdue(request_id=cmd.request_id)
+
+
 HANDLERS: Handlers = {
     c.RegisterDecision: Route(DECISION, register_decision, missing="decide"),
     c.DispatchDecision: Route(DECISION, dispatch),
     c.RecordReceipt: Route(DECISION, record_receipt),
+    c.FileRectification: Route(DECISION, file_rectification),
+    c.PrepareRectification: Route(DECISION, prepare_rectification),
+    c.DecideRectification: Route(DECISION, decide_rectification),
+    c.MarkRectificationOverdue: Route(DECISION, mark_overdue, missing="skip"),
 }
+
+
+def overdue_command(timer: Timer) -> c.MarkRectificationOverdue:
+    p = timer.payload
+    return c.MarkRectificationOverdue(client_id=UUID(p["client_id"]), decision_id=UUID(p["decision_id"]),
+                                      request_id=UUID(p["request_id"]))
+
+
+TIMERS = {OVERDUE_TIMER: overdue_command}

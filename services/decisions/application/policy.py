@@ -4,7 +4,10 @@
   else (clients see a refusal's reasoning on the matter itself, e.g. their budget);
 - the register: a client reads their own decisions; workers, managers and auditors read any (the register is
   the county's; every read is access-logged); workers and managers record dispatches and receipts (the
-  notifications service will too, as the system); only the service itself registers a decision.
+  notifications service will too, as the system); only the service itself registers a decision;
+- requests for rectification: the client files their own (a worker may record one on anyone's behalf); workers
+  and managers prepare them and record the body's decision (the domain keeps out whoever took part in the
+  decision); only the service's own timer marks one overdue.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from shared.kernel.principal import Principal
 
 STAFF_READERS = frozenset({"worker", "manager", "auditor"})
 SERVERS = frozenset({"worker", "manager", "system"})  # who records how a decision was served
+CASEWORK = frozenset({"worker", "manager"})
 
 
 def queue_scope(principal: Principal) -> str | None:
@@ -53,5 +57,16 @@ def policy(principal: Principal, request: Any, decision: RegisteredDecision) -> 
         case c.DispatchDecision() | c.RecordReceipt():
             if principal.role not in SERVERS:
                 raise Forbidden("dispatches and receipts are recorded by the county's staff")
+        case c.FileRectification():
+            if principal.role == "client":
+                may_read_register(principal, request.client_id)
+            elif principal.role not in CASEWORK:
+                raise Forbidden("a request for rectification is filed by the client or recorded by a worker")
+        case c.PrepareRectification() | c.DecideRectification():
+            if principal.role not in CASEWORK:
+                raise Forbidden("requests for rectification are prepared and recorded by the county's staff")
+        case c.MarkRectificationOverdue():
+            if principal.role != "system":
+                raise Forbidden("a request becomes overdue by the clock")
         case _:
             raise Forbidden(f"no rule lets anyone {type(request).__name__}")

@@ -3,6 +3,7 @@ in the service, in memory in the application tests) and the county's tables."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from services.decisions.domain.serving import ServiceRules
 from shared.infra import tables
 from shared.infra.people import MemoryPeople, People
 from shared.kernel.approvals import DelegationTable
+from shared.kernel.law import LegalTable
 
 __all__ = [
     "SERVICE_RULES",
@@ -51,3 +53,17 @@ class Ports:
     rules: ServiceRules = field(default_factory=service_rules)  # when a dispatch is deemed received
     # The register as a list (PostgreSQL projection; the application tests have none).
     list_decisions: Callable[..., Awaitable[list[dict[str, Any]]]] | None = None
+    # Decisions on requests for rectification: their numbers, their law, and how long an answer may take.
+    decision_number: Callable[[int], Awaitable[str]] = field(default_factory=lambda: _numbers())
+    legal: LegalTable = field(default_factory=tables.legal_bases)
+    rectification_answer_days: float = 30.0
+
+
+def _numbers() -> Callable[[int], Awaitable[str]]:
+    """Decision numbers from a counter (application tests; the service draws them from PostgreSQL)."""
+    counter = itertools.count(1)
+
+    async def next_number(year: int) -> str:
+        return f"HBO-{year}-{next(counter):06d}"
+
+    return next_number

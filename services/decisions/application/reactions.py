@@ -1,10 +1,11 @@
-"""What the decisions service does when a deciding service publishes a decision record: it registers it. The
+"""What the decisions service does when a deciding service (itself included) publishes a decision record: it
+registers it. The
 consumer subscribes to exactly these types' topics (shared/infra/reactions.py); a service that starts deciding
 (follow-up's closures, the marketplace's purchases) adds its record type here."""
 
 from __future__ import annotations
 
-from contracts import budgeting, intake, records
+from contracts import budgeting, decisions, intake, records
 from contracts.decisions import DecisionRegistered
 from services.decisions.application import commands as c
 from shared.infra.reactions import Reactions, publisher_of
@@ -23,4 +24,5 @@ def register(record: records.DecisionRecorded, envelope: EventEnvelope) -> c.Reg
 REACTIONS = Reactions("register", {
     budgeting.DecisionRecorded: register,
     intake.DecisionRecorded: register,
+    decisions.DecisionRecorded: register,  # the register's own decisions on requests for rectification
 })

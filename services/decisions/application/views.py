@@ -58,6 +58,11 @@ async def decision(app: Application[Ports], query: ReadDecision, principal: Prin
         "prepared_by": record.prepared_by, "prepared_by_name": name_of(known, record.prepared_by),
         "language": record.language, "source_service": record.source_service, "replaces": record.replaces,
         "instructions": instructions_text(record.instructions, language), "served": served,
+        "rectification_requests": [
+            {"request_id": str(request_id), "party": q.party, "received_on": q.received_on.isoformat() if q.received_on
+             else None, "late": q.late, "status": q.status, "prepared_by": q.prepared_by, "outcome": q.outcome,
+             "outcome_decision_number": q.outcome_decision_number, "overdue": q.overdue}
+            for request_id, q in state.requests.items()],
         "version": loaded.version}
 
 

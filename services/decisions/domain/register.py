@@ -1,4 +1,6 @@
-"""A decision in the county's register: decide(command, state) -> events, evolve(state, event) -> state.
+"""A decision in the county's register: decide(command, state) -> events, evolve(state, event) -> state. Its
+requests for rectification live in its stream too (their rules: rectification.py), since whether one is late
+depends on how the decision was served.
 
 The rules of serving it:
 - a decision is registered once, from the deciding service's record (a redelivered record registers nothing);
@@ -15,8 +17,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
 
-from contracts.decisions import DecisionDispatched, DecisionReceiptRecorded, DecisionRegistered
+from contracts.decisions import (
+    DecisionDispatched,
+    DecisionReceiptRecorded,
+    DecisionRecorded,
+    DecisionRegistered,
+    RectificationDecided,
+    RectificationOverdue,
+    RectificationPrepared,
+    RectificationRequested,
+)
+from services.decisions.domain import rectification
+from services.decisions.domain.rectification import Request
 from services.decisions.domain.serving import Method, ServiceRules, county_day, presume, received_on, time_limit_ends
 from shared.kernel.errors import InvalidCommand, RuleViolation
 from shared.kernel.events import DomainEvent
@@ -40,6 +55,7 @@ class Service:
 class RegisteredDecision:
     registered: DecisionRegistered | None = None
     served: dict[str, Service] = field(default_factory=dict)  # recipient → service
+    requests: dict[UUID, Request] = field(default_factory=dict)  # requests for rectification
 
     @property
     def exists(self) -> bool:
@@ -73,7 +89,8 @@ class RecordReceipt:
     today: date
 
 
-Command = Register | Dispatch | RecordReceipt
+Command = (Register | Dispatch | RecordReceipt | rectification.FileRequest | rectification.PrepareRequest
+           | rectification.DecideRequest | rectification.MarkOverdue)
 
 
 def decide(command: Command, state: RegisteredDecision) -> list[DomainEvent]:
@@ -84,6 +101,14 @@ def decide(command: Command, state: RegisteredDecision) -> list[DomainEvent]:
             return _dispatch(command, _registered(state))
         case RecordReceipt():
             return _receipt(command, _registered(state), state)
+        case rectification.FileRequest():
+            return rectification.file(command, _registered(state))
+        case rectification.PrepareRequest():
+            return rectification.prepare(command, _registered(state), state.requests)
+        case rectification.DecideRequest():
+            return rectification.decide(command, _registered(state), state.requests)
+        case rectification.MarkOverdue():
+            return rectification.overdue(command, _registered(state), state.requests)
     raise TypeError(f"a registered decision cannot decide {type(command).__name__}")
 
 
@@ -141,7 +166,24 @@ def evolve(state: RegisteredDecision, event: DomainEvent) -> RegisteredDecision:
             before = state.served[event.recipient]
             after = replace(before, received_on=event.received_on, deadline=event.deadline)
             return replace(state, served={**state.served, event.recipient: after})
+        case RectificationRequested():
+            request = Request(party=event.party, late=event.late, answer_due_at=event.answer_due_at,
+                              received_on=event.received_on)
+            return replace(state, requests={**state.requests, event.request_id: request})
+        case RectificationPrepared():
+            return _request(state, event.request_id, status="prepared", prepared_by=event.prepared_by)
+        case RectificationDecided():
+            return _request(state, event.request_id, status="decided", outcome=event.outcome,
+                            outcome_decision_number=event.outcome_decision_number)
+        case RectificationOverdue():
+            return _request(state, event.request_id, overdue=True)
+        case DecisionRecorded():
+            return state  # the outcome's record: registered in a stream of its own
     raise TypeError(f"a registered decision cannot apply {type(event).__name__}")
+
+
+def _request(state: RegisteredDecision, request_id: UUID, **changes: Any) -> RegisteredDecision:
+    return replace(state, requests={**state.requests, request_id: replace(state.requests[request_id], **changes)})
 
 
 def deadline_of(state: RegisteredDecision, recipient: str) -> date | None:

@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from contracts.decisions import DispatchMethod
+from contracts.decisions import DispatchMethod, RectificationOutcome
 from services.decisions.application import commands as c
 from services.decisions.application import views
 from services.decisions.application.ports import Ports
@@ -41,6 +41,40 @@ class ReceiptBody(BaseModel):
 
     received_on: date = Field(description="The day the recipient actually received (or retrieved) the decision")
     recipient: str = Recipient
+
+
+class RectificationBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=20_000, description="The request in the requester's own words")
+    received_on: date = Field(description="The day the county received it (a late one is recorded and marked)")
+    party: str = Field(c.CLIENT, min_length=1, max_length=200,
+                       description="Whose request: 'client' or a representative's id (whose time limit applies)")
+
+
+class PreparationBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    proposal: RectificationOutcome
+    memo: str = Field(min_length=1, max_length=20_000, description="The preparer's memorandum for the body")
+
+
+class RectificationDecisionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: RectificationOutcome
+    body: str = Field(min_length=1, max_length=100, description="The deciding body's code, as the decision's "
+                      "instructions name it (e.g. individual_matters_section)")
+    meeting_date: date
+    minutes_section: str = Field(min_length=1, max_length=40, description="The section of the minutes, e.g. 12 §")
+    reasoning: str = Field(min_length=1, max_length=20_000)
+    amended_amount_cents: int | None = Field(None, ge=0, le=100_000_000, description="Amended budget: new amount")
+    amended_breakdown: dict[str, Annotated[int, Field(ge=0, le=100_000_000)]] = Field(
+        default_factory=dict, max_length=50, description="Amended budget: the new breakdown by category")
+
+
+class RectificationFiled(CommandAccepted):
+    request_id: UUID
 
 
 def _app(request: Request) -> Application[Ports]:
@@ -106,5 +140,45 @@ async def record_receipt(client_id: UUID, decision_id: UUID, body: ReceiptBody, 
     day later than the presumption moves the time limit."""
     command = c.RecordReceipt(client_id=client_id, decision_id=decision_id, **body.model_dump(),
                               expected_version=parse_if_match(if_match))
+    done = await _app(request).handle(command, principal, command_context(request, principal))
+    return accepted(client_id, done, response)
+
+
+@router.post("/clients/{client_id}/decisions/{decision_id}/rectification-requests", response_model=RectificationFiled)
+async def file_rectification(client_id: UUID, decision_id: UUID, body: RectificationBody,
+                             principal: CurrentPrincipal, request: Request, response: Response,
+                             if_match: IfMatch = None) -> RectificationFiled:
+    """A request for rectification of the decision (oikaisuvaatimus): the client's own, or recorded by a worker on
+    the client's or a representative's behalf. One received after that party's time limit is recorded and marked
+    late. Unanswered for the county's configured time, it becomes overdue (once)."""
+    command = c.FileRectification(client_id=client_id, decision_id=decision_id, **body.model_dump(),
+                                  expected_version=parse_if_match(if_match))
+    done = await _app(request).handle(command, principal, command_context(request, principal))
+    answer = accepted(client_id, done, response)
+    return RectificationFiled(**answer.model_dump(), request_id=done.new_events[0].data["request_id"])
+
+
+@router.post("/clients/{client_id}/decisions/{decision_id}/rectification-requests/{request_id}/preparation",
+             response_model=CommandAccepted)
+async def prepare_rectification(client_id: UUID, decision_id: UUID, request_id: UUID, body: PreparationBody,
+                                principal: CurrentPrincipal, request: Request, response: Response,
+                                if_match: IfMatch = None) -> CommandAccepted:
+    """The request prepared for the deciding body by an official who took no part in the decision."""
+    command = c.PrepareRectification(client_id=client_id, decision_id=decision_id, request_id=request_id,
+                                     **body.model_dump(), expected_version=parse_if_match(if_match))
+    done = await _app(request).handle(command, principal, command_context(request, principal))
+    return accepted(client_id, done, response)
+
+
+@router.post("/clients/{client_id}/decisions/{decision_id}/rectification-requests/{request_id}/decision",
+             response_model=CommandAccepted)
+async def decide_rectification(client_id: UUID, decision_id: UUID, request_id: UUID, body: RectificationDecisionBody,
+                               principal: CurrentPrincipal, request: Request, response: Response,
+                               if_match: IfMatch = None) -> CommandAccepted:
+    """The deciding body's decision on the prepared request, recorded from its minutes: upheld, amended (with the
+    new terms) or dismissed. The outcome is a decision of its own, with its number and instructions for appeal
+    to the administrative court; it is registered and served like any other."""
+    command = c.DecideRectification(client_id=client_id, decision_id=decision_id, request_id=request_id,
+                                    **body.model_dump(), expected_version=parse_if_match(if_match))
     done = await _app(request).handle(command, principal, command_context(request, principal))
     return accepted(client_id, done, response)
