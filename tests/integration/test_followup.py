@@ -282,9 +282,10 @@ def order(cid: str, amount: int, category: str) -> OrderPlaced:
 async def test_effectiveness_of_a_worked_example(intake, budgeting, followup, tokens, settings):
     cid = await decided_budget(intake, budgeting, tokens, 200_000, breakdown={"cleaning": 150_000, "coaching": 50_000})
     w, me = tokens(*WORKER), tokens(cid, "client")
-    for weight in (2, 1, 1):
+    for weight in (2, 1):  # beside the goal of weight 1 the decided plan rests on
         assert (await budgeting.post(f"/budgets/{cid}/goals", headers=w, json=GOAL | {"weight": weight})).status_code == 200
     goals = (await budgeting.get(f"/budgets/{cid}", headers=w)).json()["goals"]
+    assert [g["weight"] for g in goals] == [1, 2, 1]
     # Orders through budgeting: cleaning 600 € reserved and invoiced at 500 €, coaching 200 € reserved.
     cleaning, coaching = order(cid, 60_000, "cleaning"), order(cid, 20_000, "coaching")
     invoice = InvoiceApproved(client_id=UUID(cid), order_id=cleaning.order_id, invoice_id=uuid4(), amount_cents=50_000)
@@ -294,7 +295,7 @@ async def test_effectiveness_of_a_worked_example(intake, budgeting, followup, to
     await case_of(followup, tokens, cid, lambda c: len(c["goals"]) == 3 and c["budget_use"]["used_cents"] == 70_000)
 
     # GAS: weights 2, 1, 1 at levels +1, +2, 0 → T = 50 + 10·4 / √(0.7·6 + 0.3·16) = 50 + 40/3 = 63.33
-    for goal, level in zip(goals, (1, 2, 0), strict=True):
+    for goal, level in zip(goals, (2, 1, 0), strict=True):  # weight 2 at +1, the weight-1 goals at +2 and 0
         r = await followup.post(f"/followups/{cid}/goal-attainments", headers=w,
                                 json={"goal_id": goal["goal_id"], "level": level})
         assert r.status_code == 200, r.text
