@@ -112,13 +112,19 @@ async def ensure_topics(bootstrap: str, partitions: Mapping[str, int], policy: T
         raise RetentionTooShort("refusing to start: " + "; ".join(found))
 
 
+KNOWN_WITHIN_SECONDS = 120.0  # a broker under load (a load average of 30 on the test machine) took more than 10 s
+
+
 async def _when_known(admin: AIOKafkaAdminClient, topics: list[str]) -> dict[str, dict[str, str]]:
-    """The topics' configs, once every broker knows a topic just created (for a moment it may not)."""
-    for _ in range(100):
+    """The topics' configs, once every broker knows a topic just created (for a moment, or under load for many
+    seconds, it may not)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + KNOWN_WITHIN_SECONDS
+    while loop.time() < end:
         try:
             return await topic_configs(admin, topics)
         except UnknownTopicOrPartitionError:
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.2)
     return await topic_configs(admin, topics)
 
 
