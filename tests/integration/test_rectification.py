@@ -13,7 +13,7 @@ import pytest
 from services.decisions.bootstrap import create_app
 from services.decisions.domain.serving import county_day
 from tests.conftest import running_service
-from tests.journeys import MANAGER, WORKER, person
+from tests.journeys import MANAGER, WORKER, decided_budget, person
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
@@ -102,3 +102,33 @@ async def test_an_unanswered_request_raises_exactly_one_overdue_event_across_res
     async with running_service(create_app, settings, "decisions") as again:  # and it never fires twice
         assert await again.app.state.runtime.timers.fire_due() == 0
         assert await overdue_events(again.app.state.runtime.pool, decision_id) == 1
+
+
+async def test_an_amended_budget_decision_changes_the_budget_through_the_bodys_decision(
+        intake, budgeting, decisions, tokens):
+    cid = await decided_budget(intake, budgeting, tokens, 300_000)
+    w = tokens(*WORKER)
+
+    async def registered() -> Any:
+        rows = (await decisions.get(f"/clients/{cid}/decisions", headers=w)).json()
+        return rows[0]["decision_id"] if rows else None
+
+    decision_id = await eventually(registered, timeout=30)
+    today = county_day(datetime.now(UTC)).isoformat()
+    path = f"/clients/{cid}/decisions/{decision_id}/rectification-requests"
+    request_id = (await decisions.post(path, headers=tokens(cid, "client"), json={
+        "text": "Siivousta tarvitaan enemmän", "received_on": today})).json()["request_id"]
+    assert (await decisions.post(f"{path}/{request_id}/preparation", headers=tokens(*PREPARER), json={
+        "proposal": "amended", "memo": "Tarve on kasvanut"})).status_code == 200
+    decided = await decisions.post(f"{path}/{request_id}/decision", headers=tokens(*MANAGER), json={
+        "outcome": "amended", "body": "individual_matters_section", "meeting_date": today, "minutes_section": "7 §",
+        "reasoning": "Tarve on kasvanut", "amended_amount_cents": 400_000,
+        "amended_breakdown": {"everyday_life": 400_000}})
+    assert decided.status_code == 200, decided.text
+
+    async def amended() -> Any:
+        view = (await budgeting.get(f"/budgets/{cid}", headers=tokens(cid, "client"))).json()
+        return view if view["funds"]["decided_cents"] == 400_000 else None
+
+    view = await eventually(amended, timeout=30)
+    assert view["revision"]["decision_number"].startswith("HBO-")  # the body's decision is the one in force

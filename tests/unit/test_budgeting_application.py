@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from contracts import followup, intake, marketplace
+from contracts import decisions, followup, intake, marketplace
 from contracts.budgeting import (
     ApprovalGranted,
     ApprovalRefused,
@@ -496,3 +496,26 @@ async def test_a_decisions_law_is_read_in_the_readers_language(h: Harness) -> No
     assert "välfärdsområdets sektion för individärenden" in sv["decision"]["appeal_instructions"]
     assert en["decision"]["legal_basis"].startswith("Social Welfare Act (1301/2014), section 45")
     assert sv["decision"]["language"] == "fi"  # made in Finnish, the client's choice; read in any language
+
+
+def rectified(cid: UUID, outcome: str, amount: int | None, reasoning: Sealed) -> Any:
+    return decisions.RectificationDecided(
+        request_id=uuid4(), decision_id=uuid4(), client_id=cid, outcome=outcome, body="individual_matters_section",
+        meeting_date=PERIOD.start, minutes_section="12 §", recorded_by=MANAGER.user_id, reasoning=reasoning,
+        outcome_decision_id=uuid4(), outcome_decision_number="HBO-2026-000001", amended_amount_cents=amount,
+        amended_breakdown={"assistance": amount} if amount else {})
+
+
+@covers(SERVICE, decisions.RectificationDecided, c.AmendByRectification)
+async def test_the_bodys_amended_decision_takes_effect_on_the_budget_and_an_upheld_one_changes_nothing(
+        h: Harness) -> None:
+    cid = await live(h)
+    (reasoning,) = await h.keyring.seal(str(cid), "Avustajan tunteja lisätään")
+    assert await h.when_published(rectified(cid, "upheld", None, reasoning), cid) == []
+    [revised] = await h.when_published(rectified(cid, "amended", 400_000, reasoning), cid)
+    assert isinstance(revised, BudgetRevised)
+    assert (revised.amount_cents, revised.previous_amount_cents, revised.decision_number, revised.decided_by) == (
+        400_000, 300_000, "HBO-2026-000001", MANAGER.user_id)  # the body's decision, its record is the register's
+    with pytest.raises(Forbidden):
+        await h.when(c.AmendByRectification(client_id=cid, amount_cents=1, breakdown={"assistance": 1},
+                                            reason=reasoning, decision_number="x", decided_by="x"), MANAGER)

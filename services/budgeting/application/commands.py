@@ -121,6 +121,16 @@ class CloseBudgetWithCase(BudgetCommand):
     note: Sealed | None = None  # the closer's words, sealed by follow-up
 
 
+class AmendByRectification(BudgetCommand):
+    """The body amended the budget decision on a request for rectification (the decisions service decided it)."""
+
+    amount_cents: int
+    breakdown: dict[str, int]
+    reason: Sealed  # the body's reasoning, sealed by the decisions service
+    decision_number: str
+    decided_by: str
+
+
 class OpenPlanReview(BudgetCommand):
     review_id: UUID
     requested_by: Literal["client", "worker", "rule"]

@@ -193,6 +193,11 @@ async def open_review(cmd: c.OpenPlanReview, given: Given_) -> domain.OpenPlanRe
                                  reason=cmd.reason, finding=cmd.finding)
 
 
+async def amend(cmd: c.AmendByRectification, given: Given_) -> domain.AmendByRectification:
+    return domain.AmendByRectification(amount_cents=cmd.amount_cents, breakdown=cmd.breakdown, reason=cmd.reason,
+                                       decision_number=cmd.decision_number, decided_by=cmd.decided_by)
+
+
 # A reaction acts on a budget only once there is one ("skip"), except opening it, a reservation (its refusal
 # must reach the marketplace even without a budget) and closure with the case (a closed record for the history).
 HANDLERS: Handlers = {
@@ -214,6 +219,7 @@ HANDLERS: Handlers = {
     c.RecordSpending: Route(BUDGET, spend, missing="skip"),
     c.CloseBudgetWithCase: Route(BUDGET, close_with_case, missing="decide"),
     c.OpenPlanReview: Route(BUDGET, open_review, missing="skip"),
+    c.AmendByRectification: Route(BUDGET, amend, missing="skip"),
 }
 
 

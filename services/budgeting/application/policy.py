@@ -37,7 +37,7 @@ ACTIONS: dict[type, Action] = {
 # What the service does of itself, on another service's event (reactions.py): nobody else may.
 REACTIONS: frozenset[type] = frozenset({
     c.OpenBudget, c.FreezeBudget, c.UnfreezeBudget, c.ChangeCoordinator, c.ReserveFunds, c.ReleaseFunds,
-    c.RecordSpending, c.CloseBudgetWithCase, c.OpenPlanReview,
+    c.RecordSpending, c.CloseBudgetWithCase, c.OpenPlanReview, c.AmendByRectification,
 })
 
 CLIENT: frozenset[Action] = frozenset({"read", "plan"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from contracts import followup, intake, marketplace
+from contracts import decisions, followup, intake, marketplace
 from services.budgeting.application import commands as c
 from shared.infra.reactions import Reactions
 from shared.kernel.envelope import EventEnvelope
@@ -18,6 +18,14 @@ def _client(envelope: EventEnvelope) -> UUID:
 def _reserve(e: marketplace.OrderPlaced | marketplace.ReservationRetryRequested, env: EventEnvelope) -> c.ReserveFunds:
     return c.ReserveFunds(client_id=_client(env), order_id=e.order_id, amount_cents=e.amount_cents,
                           category=e.category, ordered_on=e.ordered_on or env.time.date())
+
+
+def _amended(e: decisions.RectificationDecided, env: EventEnvelope) -> c.AmendByRectification | None:
+    if e.outcome != "amended" or e.amended_amount_cents is None:
+        return None  # upheld, dismissed, or an amended decision that was no budget's
+    return c.AmendByRectification(client_id=_client(env), amount_cents=e.amended_amount_cents,
+                                  breakdown=e.amended_breakdown, reason=e.reasoning,
+                                  decision_number=e.outcome_decision_number, decided_by=e.recorded_by)
 
 
 REACTIONS = Reactions("process-manager", {
@@ -41,4 +49,5 @@ REACTIONS = Reactions("process-manager", {
     followup.PlanReviewRequested: lambda e, env: c.OpenPlanReview(
         client_id=_client(env), review_id=e.review_id, requested_by=e.requested_by, rule=e.rule, reason=e.reason,
         finding=e.finding),
+    decisions.RectificationDecided: _amended,
 })

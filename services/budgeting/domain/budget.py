@@ -248,6 +248,15 @@ class ReviseBudget(Breakdown):
     approval_id: UUID  # used when the amount is above the authority and the revision waits
 
 
+class AmendByRectification(Breakdown):
+    """The body amended a budget decision on a request for rectification: its decision (with its own number and
+    record, made in the decisions service) takes effect on the budget."""
+
+    reason: Sealed
+    decision_number: str
+    decided_by: str
+
+
 class FreezeBudget(Command):
     pass
 
@@ -325,6 +334,8 @@ def decide(command: Command, budget: Budget) -> list[DomainEvent]:
         case OpenPlanReview():
             ok = budget.status not in ("none", "closed")
             return [PlanReviewOpened(client_id=_client(budget), **command.model_dump())] if ok else []
+        case AmendByRectification():
+            return _amend(command, budget)
     client_id = _require_active(budget)
     match command:
         case SetGoal():
@@ -536,6 +547,18 @@ def _revise(command: ReviseBudget, budget: Budget, client_id: UUID) -> list[Doma
             requested_by=d.decided_by, authority=d.authority, reasoning=command.reason,
             breakdown=command.breakdown)]
     return _revised(budget, client_id, command.amount_cents, command.breakdown, command.reason, d, prepared_by=None)
+
+
+def _amend(command: AmendByRectification, budget: Budget) -> list[DomainEvent]:
+    """A decided budget takes the body's amended amount, frozen or not (the body decided; no approval, no plan
+    check of the worker's); it cannot go below what is already reserved and spent (a dead letter to look at)."""
+    if budget.status != "decided":
+        return []
+    _not_below_committed(budget, command.amount_cents)
+    return [BudgetRevised(client_id=_client(budget), revision_number=budget.revision_number + 1,
+                          previous_amount_cents=budget.amount_cents, amount_cents=command.amount_cents,
+                          breakdown=command.breakdown, reason=command.reason, decision_number=command.decision_number,
+                          decided_by=command.decided_by)]
 
 
 def _not_below_committed(budget: Budget, amount_cents: int) -> None:
