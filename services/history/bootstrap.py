@@ -22,7 +22,7 @@ from shared.kernel.envelope import EventEnvelope
 
 SERVICE = "history"
 # Every service's events, and the access log every service writes (older access events are on the domain topics).
-SOURCES = ("intake", "budgeting", "marketplace", "followup", "history", "access")
+SOURCES = ("intake", "budgeting", "marketplace", "followup", "history", "decisions", "access")
 
 
 class HistorySettings(ServiceSettings):

@@ -22,7 +22,7 @@ from shared.infra.kafka import make_consumer, topic_name
 from shared.infra.settings import ServiceSettings
 
 EXPORT_FORMAT = "avain.log-export.v1"
-SERVICES = ("intake", "budgeting", "marketplace", "followup", "history")
+SERVICES = ("intake", "budgeting", "marketplace", "followup", "history", "decisions")
 EVENT_SOURCES = (*SERVICES, "access")
 
 
