@@ -86,12 +86,16 @@ async def test_poison_goes_aside_the_consumer_goes_on_and_a_fixed_one_is_redrive
     await eventually(lambda: budgets(good_client), timeout=30)
     dlt = DeadLetterTopic(settings.kafka_bootstrap, settings.topic_prefix, "budgeting")
 
-    async def three_letters() -> list[DeadLetter] | None:
+    # Budgeting's process manager sets aside all three; its copy of the people (the staff directory's listener,
+    # which reads the intake topic too) sets aside the malformed record as well: each consumer answers for itself.
+    async def four_letters() -> list[DeadLetter] | None:
         letters = await dlt.read_all()
-        return letters if len(letters) == 3 else None
+        return letters if len(letters) == 4 else None
 
-    letters: list[DeadLetter] = await eventually(three_letters, timeout=30)
-    by_event = {d.header("ce_id"): d for d in letters}
+    letters: list[DeadLetter] = await eventually(four_letters, timeout=30)
+    assert [d.header("ce_id") for d in letters if d.header("dlt_consumer") == "people"] == [malformed_id.decode()]
+    by_event = {d.header("ce_id"): d for d in letters if d.header("dlt_consumer") == "process-manager"}
+    assert len(by_event) == 3
     assert by_event[malformed_id.decode()].header("dlt_reason") == "malformed record: JSONDecodeError"
     assert by_event[malformed_id.decode()].value == b"{not json"
     invalid_letter = by_event[str(invalid.id)]
@@ -108,7 +112,7 @@ async def test_poison_goes_aside_the_consumer_goes_on_and_a_fixed_one_is_redrive
                                    [invalid.id, newer.id])  # nothing of a refused record stays behind
 
     code, out = await cli(settings, "list")
-    assert code == 0 and "3 dead letters, 3 pending" in out, out
+    assert code == 0 and "4 dead letters, 4 pending" in out, out
 
     # The fix: budgeting gets a reader for IntakeCompleted v2 (deployed), then the operator re-drives.
     registry = intake_events.registry
@@ -134,16 +138,19 @@ async def test_poison_goes_aside_the_consumer_goes_on_and_a_fixed_one_is_redrive
 
     # --all re-drives the rest; still wrong, they come back as new dead letters, and nothing else happens.
     result = await dlt.redrive(None)
-    assert sorted(result.redriven) == sorted([invalid_letter.id, by_event[malformed_id.decode()].id])
+    malformed_letters = [d.id for d in letters if d.header("ce_id") == malformed_id.decode()]
+    assert sorted(result.redriven) == sorted([invalid_letter.id, *malformed_letters])
     assert result.skipped == [newer_letter.id]
 
-    async def five_letters() -> list[DeadLetter] | None:
+    # Re-driven to the topic, the malformed record (twice: one letter per consumer) reaches both consumers again.
+    async def nine_letters() -> list[DeadLetter] | None:
         letters = await dlt.read_all()
-        return letters if len(letters) == 5 else None
+        return letters if len(letters) == 9 else None
 
-    after: list[DeadLetter] = await eventually(five_letters, timeout=30)
-    assert sorted(d.header("ce_id") or "" for d in after if not d.redriven) == sorted(
-        [malformed_id.decode(), str(invalid.id)])
+    after: list[DeadLetter] = await eventually(nine_letters, timeout=30)
+    assert sorted((d.header("dlt_consumer") or "", d.header("ce_id") or "") for d in after if not d.redriven) == sorted(
+        [*[("process-manager", malformed_id.decode())] * 2, ("process-manager", str(invalid.id)),
+         *[("people", malformed_id.decode())] * 2])
     assert await budgets(bad_client) == 0 and await budgets(newer_client) == 1 and await budgets(good_client) == 1
 
 
