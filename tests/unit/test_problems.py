@@ -70,7 +70,8 @@ async def test_a_coded_domain_error_answers_with_its_registered_code_and_the_tit
     assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
     body = r.json()
     assert body["code"] == "erasure-refused" and body["type"] == "urn:avain:problem:erasure-refused"
-    assert body["title"] == "Tietoja ei voi poistaa" and body["detail"] == "the case is closed"  # Finnish by default
+    assert body["title"] == "Tietoja ei voi poistaa"  # Finnish by default, and the rule's reason in Finnish too
+    assert body["detail"] == catalogue().text("kernel", "problem.erasure-refused.detail", "fi")
     assert r.headers["content-language"] == "fi"
     r = await client.get("/boom", headers={"Accept-Language": "sv-FI, en;q=0.5"})
     assert r.json()["title"] == "Uppgifterna kan inte raderas" and r.headers["content-language"] == "sv"
