@@ -221,6 +221,8 @@ def _json_safe(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
     return value if isinstance(value, str | int | float | bool) or value is None else str(value)
 
 
