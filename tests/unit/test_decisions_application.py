@@ -11,11 +11,12 @@ from uuid import UUID, uuid4
 import pytest
 
 from contracts import approvals, budgeting, decisions, intake
+from services.decisions.adapters.postgres import OVERDUE_TIMER
 from services.decisions.application import commands as c
 from services.decisions.application import views
 from services.decisions.application.approvals import EVENTS as APPROVAL_EVENTS
 from services.decisions.application.approvals import LISTENER
-from services.decisions.application.handlers import HANDLERS
+from services.decisions.application.handlers import HANDLERS, TIMERS
 from services.decisions.application.ports import ApprovalNote, ApprovalRow, Ports
 from services.decisions.application.queries import ListApprovals, ReadDecision
 from services.decisions.application.reactions import REACTIONS
@@ -193,7 +194,7 @@ def record(model: type[Any], cid: UUID, *, decided_on: date = date(2026, 11, 16)
 @pytest.fixture
 def r() -> Harness:
     return Harness.of(SERVICE, HANDLERS, Ports(approvals=MemoryApprovals(), delegations=delegations()),
-                      reactions=REACTIONS)
+                      reactions=REACTIONS, timers=TIMERS)
 
 
 async def registered(r: Harness, cid: UUID | None = None, decided_on: date = date(2026, 11, 16)) -> Any:
@@ -431,6 +432,17 @@ async def test_an_unanswered_request_becomes_overdue_once_and_a_decided_one_neve
     assert await r.when(c.MarkRectificationOverdue(**ids, request_id=answered.request_id), system) == []
     with pytest.raises(Forbidden):
         await r.when(c.MarkRectificationOverdue(**ids, request_id=waiting.request_id), MANAGER)
+
+
+@covers(SERVICE, OVERDUE_TIMER)
+async def test_the_overdue_timer_marks_an_unanswered_request_once_when_it_falls_due(r: Harness) -> None:
+    made = await served(r)
+    [waiting] = await r.when(filed(made, date(2026, 11, 25)), WORKER)
+    payload = {"client_id": str(made.client_id), "decision_id": str(made.decision_id),
+               "request_id": str(waiting.request_id)}
+    [overdue] = await r.when_fired(OVERDUE_TIMER, payload)
+    assert isinstance(overdue, decisions.RectificationOverdue) and overdue.request_id == waiting.request_id
+    assert await r.when_fired(OVERDUE_TIMER, payload) == []  # a restart that fires it again changes nothing
 
 
 @covers(SERVICE, refused(NotFound, c.FileRectification), refused(NotFound, c.PrepareRectification),
