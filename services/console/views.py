@@ -105,7 +105,7 @@ def timeline(history: dict[str, Any], t: Translator) -> list[dict[str, Any]]:
         if not t.has(key, "history"):
             continue
         amount = e.get("amount_cents")
-        entries.append({"time": e["time"], "text": t.of("history", key),
-                        "who": t.of("kernel", f"role.{e['actor']['role']}"),
+        role, name = t.of("kernel", f"role.{e['actor']['role']}"), e["actor"].get("name")
+        entries.append({"time": e["time"], "text": t.of("history", key), "who": f"{role} {name}" if name else role,
                         "amount": t.money(amount) if isinstance(amount, int) else None})
     return list(reversed(entries))

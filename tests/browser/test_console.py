@@ -55,6 +55,8 @@ async def test_a_worker_finds_a_client_by_name_and_reads_the_case(browser: Brows
         assert await v.page.locator("#budget ~ figure svg[role=img], section[aria-labelledby=budget] svg[role=img]").count() == 1
         assert await v.page.locator("section[aria-labelledby=timeline] li").count() >= 5
         assert "Budjetista tehtiin päätös" in main  # the timeline in words
+        # Staff by name from the staff directory, never by their id.
+        assert "Omatyöntekijä" in main and "Aino Virtanen" in main and "worker-aino" not in main
     finally:
         await v.context.close()
 
@@ -88,6 +90,8 @@ async def test_a_client_reads_plan_budget_decisions_and_who_read_their_data_in_f
         await v.goto("/my/orders")
         await v.goto("/my/access")
         assert await v.page.locator("tbody tr").count() >= 1  # the worker's reads, at least
+        who_read = await v.page.locator("main").inner_text()
+        assert "Aino Virtanen" in who_read and "worker-aino" not in who_read  # by name, from the staff directory
         # Swedish: the language switch on the page, kept for the next pages.
         await v.page.get_by_role("button", name="svenska").click()
         await v.page.wait_for_url(re.compile(r"/my/access$"))

@@ -91,7 +91,13 @@ function issuerOf(kind, port) {
     extraTokenClaims: async (_ctx, token) => {
       const person = accounts.get(token.accountId);
       if (!person) return undefined;
-      if (kind === 'staff') return { avain_role: person.role, ...(person.provider_id ? { provider_id: person.provider_id } : {}) };
+      // The staff directory (intake) records a person's entry from their token when they sign in: name, title,
+      // unit, work contact and languages, as a county's identity provider would map them into its access token.
+      if (kind === 'staff') {
+        const directory = Object.fromEntries(['name', 'given_name', 'family_name', 'title', 'unit', 'email', 'phone_number',
+          'languages'].filter((k) => person[k] !== undefined).map((k) => [k, person[k]]));
+        return { avain_role: person.role, ...directory, ...(person.provider_id ? { provider_id: person.provider_id } : {}) };
+      }
       return { hetu: person.hetu };
     },
     findAccount: async (_ctx, sub) => {

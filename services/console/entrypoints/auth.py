@@ -11,6 +11,7 @@ import time
 from dataclasses import asdict
 from typing import Annotated, Literal
 
+import structlog
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -21,6 +22,7 @@ from services.console.session import ATTEMPT_COOKIE, CSRF_COOKIE, LANGUAGE_COOKI
 from services.console.web import page_of, safe_next, set_cookie
 
 router = APIRouter()
+log = structlog.get_logger(__name__)
 Kind = Literal["staff", "citizen"]
 
 
@@ -96,6 +98,7 @@ async def callback(request: Request, code: str | None = None, state: str | None 
                           language=request.cookies.get(LANGUAGE_COOKIE), refresh_token=signed.refresh_token,
                           id_token=signed.id_token)
         home = STAFF_HOME.get(role, "/caseload")
+        await _record_in_directory(request.app.state.services, signed.access_token)
     else:
         services: Services = request.app.state.services
         try:
@@ -123,6 +126,16 @@ async def callback(request: Request, code: str | None = None, state: str | None 
     request.state.csrf_secret = secrets.token_urlsafe(24)
     set_cookie(response, page.settings, CSRF_COOKIE, request.state.csrf_secret)
     return response
+
+
+async def _record_in_directory(services: Services, token: str) -> None:
+    """The staff directory (intake) keeps each staff member's name, title and work contact as their identity
+    provider states them; every page that names staff reads it from there. Refused (a read-only role records
+    nothing, not even its own entry) or unreachable, the sign-in goes on."""
+    try:
+        await services.call("POST", "intake", "/staff/me", token)
+    except Refusal as refusal:
+        log.info("staff_entry_not_recorded", status=refusal.status, code=refusal.code)
 
 
 @router.post("/sign-out")
