@@ -1,7 +1,7 @@
 """People as a service shows them: each service's own copy of staff names, titles, units and work contacts from the
 staff directory (intake's ``StaffProfileRecorded``), and every person's preferred language (a client's from
-``ClientRegistered``, a staff member's first language), so a service shows "Aino Virtanen", not "worker-aino", and
-answers a person in the language they chose when their request names none.
+``ClientRegistered``, then ``PreferredLanguageChanged``; a staff member's first language), so a service shows "Aino
+Virtanen", not "worker-aino", and answers a person in the language they chose when their request names none.
 
 A service declared by a ServiceSpec gets the copy by three things: the migrations folder ``MIGRATIONS`` in its
 spec, a ``people`` field in its ports (``PostgresPeople(pool)``; ``MemoryPeople()`` in application tests), and
@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import asyncpg
 
-from contracts.intake import ClientRegistered, StaffProfileRecorded
+from contracts.intake import ClientRegistered, PreferredLanguageChanged, StaffProfileRecorded
 from contracts.intake import registry as intake_registry
 from shared.i18n import catalogue
 from shared.infra.eventstore import Position, Session
@@ -138,11 +138,11 @@ async def note(app: Any, session: Session, envelope: EventEnvelope, _: Position)
     people: People = app.deps.people
     if isinstance(event, StaffProfileRecorded):
         await people.note_staff(session, event, envelope.time)
-    elif isinstance(event, ClientRegistered):
+    elif isinstance(event, ClientRegistered | PreferredLanguageChanged):  # chosen at registration, changed later
         await people.note_language(session, str(event.client_id), event.preferred_language)
 
 
-LISTENER = Listener.of("people", [StaffProfileRecorded, ClientRegistered], note)
+LISTENER = Listener.of("people", [StaffProfileRecorded, ClientRegistered, PreferredLanguageChanged], note)
 
 
 def name_of(people: dict[str, Person], person_id: str | None) -> str | None:

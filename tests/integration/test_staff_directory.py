@@ -90,3 +90,13 @@ async def test_a_person_is_answered_in_the_language_they_chose_when_the_request_
     english = await budgeting.post(f"/budgets/{cid}/closure", headers=me | {"Accept-Language": "en"},
                                    json={"reason": "period_ended"})
     assert english.headers["content-language"] == "en"  # the request's own language comes first
+
+    # The client chooses Finnish later (the console's language switch): budgeting hears that too
+    changed = await intake.put(f"/clients/{cid}/preferred-language", headers=me, json={"preferred_language": "fi"})
+    assert changed.status_code == 200, changed.text
+
+    async def finnish() -> Any:
+        refused = await budgeting.post(f"/budgets/{cid}/closure", headers=me, json={"reason": "period_ended"})
+        return refused.json() if refused.headers.get("content-language") == "fi" else None
+
+    assert (await eventually(finnish, timeout=30))["title"] == "Tietoa ei löytynyt"

@@ -465,6 +465,16 @@ async def test_the_budget_shows_the_worker_and_the_decider_by_name_from_the_staf
         "Maija Mäkelä", "Aino Virtanen")
 
 
+@covers(SERVICE, intake.PreferredLanguageChanged)
+async def test_a_client_who_changes_their_language_is_answered_in_the_new_one(h: Harness) -> None:
+    cid = uuid4()
+    await h.when_heard(people.LISTENER, intake.ClientRegistered(
+        client_id=cid, personal_data=Sealed(kid=str(cid), nonce="bm9uY2U=", ct="Y3Q="), municipality="Pori",
+        preferred_language="sv"), cid)
+    await h.when_heard(people.LISTENER, intake.PreferredLanguageChanged(client_id=cid, preferred_language="fi"), cid)
+    assert await h.app.deps.people.language(str(cid)) == "fi"
+
+
 # --- decisions rest on a plan and are recorded ----------------------------------------------------------------
 
 async def test_a_proposal_on_an_empty_or_inconsistent_plan_is_refused_with_its_code_and_nothing_is_written(

@@ -178,6 +178,13 @@ async def test_the_queue_names_who_asked_and_who_answered_from_the_staff_directo
     assert await h.app.deps.people.language(str(cid)) == "sv"
 
 
+@covers(SERVICE, intake.PreferredLanguageChanged)
+async def test_the_register_follows_a_clients_changed_language(h: Harness) -> None:
+    cid = uuid4()
+    await h.when_heard(people.LISTENER, intake.PreferredLanguageChanged(client_id=cid, preferred_language="en"), cid)
+    assert await h.app.deps.people.language(str(cid)) == "en"
+
+
 # --- the register: a decision registered from its record, served by dispatches, with its time limits -----------
 
 def record(model: type[Any], cid: UUID, *, decided_on: date = date(2026, 11, 16)) -> Any:

@@ -12,7 +12,7 @@ import asyncpg
 
 from contracts.history import ClientErased, ErasureRefused
 from contracts.history import registry as history_events
-from contracts.intake import ClientRegistered, StaffProfileRecorded
+from contracts.intake import ClientRegistered, PreferredLanguageChanged, StaffProfileRecorded
 from services.history.adapters import postgres
 from services.history.domain import rights
 from services.history.domain.case import (
@@ -67,7 +67,7 @@ class HistoryApplication:
         if e.type == StaffProfileRecorded.event_type:  # the timeline and the access log name people, not ids
             await people.write_staff(conn, StaffProfileRecorded.model_validate(e.data), e.time)
             return
-        if e.type == ClientRegistered.event_type:
+        if e.type in (ClientRegistered.event_type, PreferredLanguageChanged.event_type):  # chosen, or changed later
             await people.write_language(conn, e.data["client_id"], e.data["preferred_language"])
         if not is_case_event(e):
             return  # the provider catalogue: not about a client
