@@ -33,6 +33,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# Decision letters (WeasyPrint, shared/infra/letters) need Pango and the DejaVu fonts every letter embeds; only the
+# service that writes letters gets them, so the other images stay small.
+RUN if [ "$SERVICE" = "decisions" ]; then \
+        apt-get update \
+        && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+        && rm -rf /var/lib/apt/lists/*; \
+    fi
+
 # Dependencies first: this layer is shared by every service's image and rebuilt only when requirements.txt changes.
 COPY requirements.txt ./
 RUN pip install -r requirements.txt

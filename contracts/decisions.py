@@ -7,7 +7,9 @@ A request for rectification (oikaisuvaatimus) is handled in the stream of the de
 late when received after the filer's time limit), prepared by an official who took no part in the decision,
 decided by the body the instructions name (upheld, amended, dismissed), with the outcome's own decision record
 (kind ``rectification``, appeal instructions to the administrative court) beside it; unanswered for the county's
-configured time, it raises one RectificationOverdue.
+configured time, it raises one RectificationOverdue. Each recorded dispatch writes the decision's letter
+(LetterIssued: the PDF/A as served and the facts it was written from, sealed with the client's key, with its
+hashes, template version and texts; issue 18).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import records
 from shared.kernel.events import DomainEvent, EventRegistry
@@ -45,6 +47,9 @@ class DecisionRegistered(DomainEvent):
     source_service: str = Field(description="The service that decided (budgeting, intake, ...)")
     source_event_id: UUID = Field(description="The DecisionRecorded event registered")
     replaces: str | None = Field(None, description="The number of the decision this one changes or answers")
+    record: records.DecisionRecorded | None = Field(
+        None, description="The record as the deciding service published it, its sealed texts still sealed: what the "
+        "decision's letters are written from (null: registered before letters were written)")
 
 
 class DecisionDispatched(DomainEvent):
@@ -79,6 +84,47 @@ class DecisionReceiptRecorded(DomainEvent):
     received_on: date
     recorded_by: str
     deadline: date = Field(description="The last day for a request for rectification, from now on")
+
+
+class LetterMetadata(BaseModel):
+    """What travels with a letter, as Kanta's archive of social welfare client documents describes a document."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    document_type: str = Field(description="decision-letter/<kind>")
+    title: str = Field(description="The letter's title (names the decision, never the client)")
+    author: str = Field(description="Who decided, as the staff directory names them")
+    organisation: str
+    service_task: str | None
+    decided_on: date
+    issued_at: datetime
+
+
+class LetterIssued(DomainEvent):
+    """A decision letter as served to one recipient (issue 18): the PDF/A-3a (also PDF/UA-1) itself and the
+    facts it was written from, both sealed with the client's key, so it stays as served and nobody reads it after
+    the client's erasure; its hashes, template version and the catalogue texts it used, so anyone can check it
+    and render its accessible HTML twin again (shared/infra/letters, docs/decisions/0022)."""
+
+    event_type = "fi.avain.decisions.LetterIssued"
+
+    letter_id: UUID
+    decision_id: UUID
+    client_id: UUID
+    decision_number: str = Field(max_length=64)
+    kind: DecisionKind
+    recipient: str = Field(max_length=200, description="'client' or the representative served")
+    dispatch_id: UUID = Field(description="The DecisionDispatched event this letter was served with")
+    language: str
+    template_version: str
+    catalogue_version: str = Field(description="sha256 of the catalogue texts the letter was written with")
+    texts: dict[str, str] = Field(description="Those texts (catalogue keys → texts): the letter's wording")
+    content_hash: str = Field(description="sha256 of the PDF as served")
+    html_hash: str = Field(description="sha256 of its accessible HTML twin")
+    pdf_variant: str
+    document: Sealed = Field(description="The PDF as served, base64, sealed")
+    content: Sealed = Field(description="The facts the letter was written from (JSON), sealed")
+    metadata: LetterMetadata
 
 
 class RectificationRequested(DomainEvent):
@@ -155,7 +201,7 @@ class DecisionRecorded(records.DecisionRecorded):
 
 EVENTS: list[type[DomainEvent]] = [
     DecisionRegistered, DecisionDispatched, DecisionReceiptRecorded, RectificationRequested, RectificationPrepared,
-    RectificationDecided, RectificationOverdue, DecisionRecorded,
+    RectificationDecided, RectificationOverdue, DecisionRecorded, LetterIssued,
 ]
 
 registry = EventRegistry(EVENTS)

@@ -156,6 +156,10 @@ REQUEST_NOT_PREPARED = register("request-not-prepared", 409, "The request has no
 NOT_THE_DECIDING_BODY = register("not-the-deciding-body", 409, "Another body decides this request")
 MEETING_IN_THE_FUTURE = register("meeting-in-the-future", 422, "A meeting is recorded once it has been held")
 AMENDMENT_TERMS = register("amendment-terms", 422, "An amended budget decision needs its new amount")
+# Decisions: letters (services/decisions/domain/letters.py, application/letters.py)
+LETTER_WITHOUT_DISPATCH = register("letter-without-dispatch", 409, "A letter is written for a recorded dispatch")
+LETTER_OF_ANOTHER_DECISION = register("letter-of-another-decision", 409, "The letter belongs to another decision")
+LETTER_ERASED = register("letter-erased", 410, "The letter can no longer be opened")
 
 BY_STATUS: dict[int, ProblemCode] = {
     400: BAD_REQUEST, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 405: METHOD_NOT_ALLOWED,

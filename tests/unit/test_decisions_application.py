@@ -480,3 +480,100 @@ async def test_a_client_files_only_their_own_request_and_neither_prepares_nor_de
         await r.when(c.PrepareRectification(**ids, proposal="upheld", memo="M"), client)
     with pytest.raises(Forbidden):
         await r.when(decision_on(made, request.request_id), client)
+
+
+# --- letters: written when a dispatch is recorded, kept as served, unreadable after erasure (issue 18) ---------
+
+SYSTEM = Principal(user_id="decisions", role="system")
+
+
+async def sealed_budget(r: Harness, cid: UUID, language: str = "sv") -> Any:
+    """A budget decision with a plan in the client's words and a reasoning, sealed with the client's real key."""
+    from contracts.records import DecisionPeriod, PlanGoal, PlanSummary, PlanSupport
+
+    await r.keyring.create(str(cid))
+    reasoning, goal, support = await r.keyring.seal(str(cid), "Tavoitteet edellyttävät avustajaa.",
+                                                   "Käyn itse kaupassa", "Avustaja kauppareissuille")
+    goal_id = uuid4()
+    made = budgeting.DecisionRecorded(
+        decision_id=uuid4(), decision_number="HB-2026-000077", kind="budget", client_id=cid,
+        decided_on=date(2026, 11, 16), decided_by=MANAGER.user_id, authority=AUTHORITY, prepared_by=WORKER.user_id,
+        language=language, service_task="disability_services", amount_cents=1_190_000,
+        period=DecisionPeriod(start=date(2027, 1, 1), end=date(2027, 12, 31)),
+        breakdown={"personal_assistance": 1_190_000},
+        plan=PlanSummary(goals=[PlanGoal(goal_id=goal_id, title=goal, weight=1)],
+                         supports=[PlanSupport(support_id=uuid4(), category="personal_assistance",
+                                               description=support, estimated_cost_cents=1_190_000,
+                                               provider_type="private", goal_ids=[goal_id])]),
+        reasoning=reasoning, legal_table_version="t", legal_bases=[LegalBasis(act="675/2023", section="9")],
+        instructions=Instructions(kind="rectification", body="individual_matters_section", days=30, act="434/2003",
+                                  table_version="t"))
+    await r.when_published(made, cid, consumer="register")
+    return made
+
+
+async def dispatched(r: Harness, made: Any) -> decisions.DecisionDispatched:
+    [event] = await r.when(c.DispatchDecision(client_id=made.client_id, decision_id=made.decision_id,
+                                              method="letter", sent_at=sent(date(2026, 11, 17))), WORKER)
+    assert isinstance(event, decisions.DecisionDispatched)
+    return event
+
+
+@covers(SERVICE, decisions.DecisionDispatched, c.IssueLetter)
+async def test_a_recorded_dispatch_writes_the_letter_once_in_the_decisions_language_sealed_with_its_hash(
+        r: Harness) -> None:
+    import base64
+
+    from shared.infra.letters import sha256
+
+    cid = uuid4()
+    made = await sealed_budget(r, cid, "sv")
+    sent_event = await dispatched(r, made)
+    [letter] = await r.when_published(sent_event, cid, consumer="register")
+    again = c.IssueLetter(client_id=cid, decision_id=made.decision_id, dispatch_id=letter.dispatch_id,
+                          recipient="client", method="letter", sent_at=sent_event.sent_at,
+                          deemed_received_on=sent_event.deemed_received_on, deadline=sent_event.deadline)
+    assert await r.when(again, SYSTEM) == []  # the same dispatch again (a redelivery) writes nothing
+
+    assert isinstance(letter, decisions.LetterIssued)
+    assert (letter.decision_number, letter.language, letter.kind, letter.recipient) == (
+        "HB-2026-000077", "sv", "budget", "client")
+    assert letter.metadata.title == "Beslut om personlig budget HB-2026-000077"
+    assert letter.metadata.document_type == "decision-letter/budget"
+    [pdf_b64, facts] = await r.open(cid, letter.document, letter.content)
+    assert pdf_b64 is not None and facts is not None
+    pdf = base64.b64decode(pdf_b64)
+    assert pdf.startswith(b"%PDF") and sha256(pdf) == letter.content_hash
+    assert "Käyn itse kaupassa" in facts and "2026-12-28" in facts  # the client's words; the deadline of the dispatch
+    assert "Käyn itse kaupassa" not in letter.model_dump_json()  # nothing personal outside the sealed parts
+
+
+@covers(SERVICE, refused(Forbidden, c.IssueLetter))
+async def test_only_the_service_writes_a_letter(r: Harness) -> None:
+    cid = uuid4()
+    made = await sealed_budget(r, cid)
+    sent_event = await dispatched(r, made)
+    with pytest.raises(Forbidden):
+        await r.when(c.IssueLetter(client_id=cid, decision_id=made.decision_id, dispatch_id=uuid4(),
+                                   recipient="client", method="letter", sent_at=sent_event.sent_at,
+                                   deemed_received_on=None, deadline=None), WORKER)
+
+
+async def test_the_letters_pdf_and_html_twin_read_back_as_served_and_not_after_erasure(r: Harness) -> None:
+    from services.decisions.application import letters
+
+    cid = uuid4()
+    made = await sealed_budget(r, cid, "fi")
+    [letter] = await r.when_published(await dispatched(r, made), cid, consumer="register")
+    pdf = await letters.pdf_of(r.keyring, letter)
+    html = await letters.html_of(r.keyring, letter)
+    assert pdf.startswith(b"%PDF") and 'lang="fi"' in html and "31.12.2027" in html and "28.12.2026" in html
+    assert letters.summary(letter)["content_hash"] == letter.content_hash
+
+    await r.keyring.destroy(str(cid), "erasure")
+    with pytest.raises(letters.LetterErased):
+        await letters.pdf_of(r.keyring, letter)
+    with pytest.raises(letters.LetterErased):
+        await letters.html_of(r.keyring, letter)
+    # Served again after the erasure: nothing to write a letter from, and nothing is written.
+    assert await r.when_published(await dispatched(r, made), cid, consumer="register") == []

@@ -15,8 +15,18 @@ from contracts.decisions import DecisionRegistered, DispatchMethod, Rectificatio
 from services.decisions.domain.register import CLIENT
 from shared.kernel.commands import Command
 
-__all__ = ["CLIENT", "DecideRectification", "DecisionCommand", "DispatchDecision", "FileRectification",
-           "MarkRectificationOverdue", "PrepareRectification", "RecordReceipt", "RegisterDecision"]
+__all__ = [
+    "CLIENT",
+    "DecideRectification",
+    "DecisionCommand",
+    "DispatchDecision",
+    "FileRectification",
+    "IssueLetter",
+    "MarkRectificationOverdue",
+    "PrepareRectification",
+    "RecordReceipt",
+    "RegisterDecision",
+]
 
 
 class DecisionCommand(Command):
@@ -35,6 +45,17 @@ class DispatchDecision(DecisionCommand):
     sent_at: AwareDatetime
     recipient: str = Field(CLIENT, min_length=1, max_length=200)
     electronic_consent: bool = False
+
+
+class IssueLetter(DecisionCommand):
+    """From the register's own DecisionDispatched (reactions.py): write the letter served by that dispatch."""
+
+    dispatch_id: UUID
+    recipient: str
+    method: DispatchMethod
+    sent_at: AwareDatetime
+    deemed_received_on: date | None
+    deadline: date | None
 
 
 class RecordReceipt(DecisionCommand):

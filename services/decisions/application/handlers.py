@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 from contracts.decisions import registry
 from services.decisions.adapters import postgres
 from services.decisions.application import commands as c
+from services.decisions.application import letters
 from services.decisions.application.policy import policy
 from services.decisions.application.ports import Ports
 from services.decisions.domain import rectification, register
@@ -95,6 +96,7 @@ HANDLERS: Handlers = {
     c.PrepareRectification: Route(DECISION, prepare_rectification),
     c.DecideRectification: Route(DECISION, decide_rectification),
     c.MarkRectificationOverdue: Route(DECISION, mark_overdue, missing="skip"),
+    c.IssueLetter: Route(DECISION, letters.issue, missing="skip"),
 }
 
 

@@ -7,7 +7,8 @@
   notifications service will too, as the system); only the service itself registers a decision;
 - requests for rectification: the client files their own (a worker may record one on anyone's behalf); workers
   and managers prepare them and record the body's decision (the domain keeps out whoever took part in the
-  decision); only the service's own timer marks one overdue.
+  decision); only the service's own timer marks one overdue;
+- letters: only the service writes them (on a recorded dispatch); whoever reads the register reads them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.decisions.application import commands as c
-from services.decisions.application.queries import ListDecisions, ReadDecision
+from services.decisions.application.queries import ListDecisions, ReadDecision, ReadLetters
 from services.decisions.domain.register import RegisteredDecision
 from shared.kernel.errors import Forbidden, NotFound
 from shared.kernel.principal import Principal
@@ -49,7 +50,7 @@ def policy(principal: Principal, request: Any, decision: RegisteredDecision) -> 
     if record is not None and record.client_id != request.client_id:
         raise NotFound("no such decision")  # another client's decision does not exist under this client
     match request:
-        case ReadDecision() | ListDecisions():
+        case ReadDecision() | ListDecisions() | ReadLetters():
             may_read_register(principal, request.client_id)
         case c.RegisterDecision():
             if principal.role != "system":
@@ -68,5 +69,8 @@ def policy(principal: Principal, request: Any, decision: RegisteredDecision) -> 
         case c.MarkRectificationOverdue():
             if principal.role != "system":
                 raise Forbidden("a request becomes overdue by the clock")
+        case c.IssueLetter():
+            if principal.role != "system":
+                raise Forbidden("a letter is written when its dispatch is recorded")
         case _:
             raise Forbidden(f"no rule lets anyone {type(request).__name__}")

@@ -31,3 +31,10 @@ class ListDecisions(Query):
     client_id: UUID
     limit: int = 100
     offset: int = 0
+
+
+class ReadLetters(Query):
+    """A decision's letters as served (each one's hashes and metadata; the PDF or its HTML twin on request)."""
+
+    client_id: UUID
+    decision_id: UUID

@@ -25,12 +25,13 @@ from contracts.decisions import (
     DecisionReceiptRecorded,
     DecisionRecorded,
     DecisionRegistered,
+    LetterIssued,
     RectificationDecided,
     RectificationOverdue,
     RectificationPrepared,
     RectificationRequested,
 )
-from services.decisions.domain import rectification
+from services.decisions.domain import letters, rectification
 from services.decisions.domain.rectification import Request
 from services.decisions.domain.serving import Method, ServiceRules, county_day, presume, received_on, time_limit_ends
 from shared.kernel.errors import InvalidCommand, RuleViolation
@@ -56,6 +57,7 @@ class RegisteredDecision:
     registered: DecisionRegistered | None = None
     served: dict[str, Service] = field(default_factory=dict)  # recipient → service
     requests: dict[UUID, Request] = field(default_factory=dict)  # requests for rectification
+    letters: dict[UUID, LetterIssued] = field(default_factory=dict)  # letter id → the letter as served
 
     @property
     def exists(self) -> bool:
@@ -90,7 +92,7 @@ class RecordReceipt:
 
 
 Command = (Register | Dispatch | RecordReceipt | rectification.FileRequest | rectification.PrepareRequest
-           | rectification.DecideRequest | rectification.MarkOverdue)
+           | rectification.DecideRequest | rectification.MarkOverdue | letters.Issue)
 
 
 def decide(command: Command, state: RegisteredDecision) -> list[DomainEvent]:
@@ -109,6 +111,9 @@ def decide(command: Command, state: RegisteredDecision) -> list[DomainEvent]:
             return rectification.decide(command, _registered(state), state.requests)
         case rectification.MarkOverdue():
             return rectification.overdue(command, _registered(state), state.requests)
+        case letters.Issue():
+            return letters.issue(command, _registered(state), {x.dispatch_id for x in state.letters.values()},
+                                 set(state.served))
     raise TypeError(f"a registered decision cannot decide {type(command).__name__}")
 
 
@@ -179,6 +184,8 @@ def evolve(state: RegisteredDecision, event: DomainEvent) -> RegisteredDecision:
             return _request(state, event.request_id, overdue=True)
         case DecisionRecorded():
             return state  # the outcome's record: registered in a stream of its own
+        case LetterIssued():
+            return replace(state, letters={**state.letters, event.letter_id: event})
     raise TypeError(f"a registered decision cannot apply {type(event).__name__}")
 
 

@@ -8,17 +8,20 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import HTMLResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.decisions import DispatchMethod, RectificationOutcome
 from services.decisions.application import commands as c
-from services.decisions.application import views
+from services.decisions.application import letters, views
+from services.decisions.application.handlers import DECISION
 from services.decisions.application.ports import Ports
-from services.decisions.application.queries import ListApprovals, ListDecisions, ReadDecision
+from services.decisions.application.queries import ListApprovals, ListDecisions, ReadDecision, ReadLetters
 from shared.infra.auth import CurrentPrincipal
 from shared.infra.http import CommandAccepted, Offset, accepted, command_context, etag, parse_if_match
 from shared.infra.people import reader_language
 from shared.infra.pipeline import Application
+from shared.kernel.errors import NotFound
 
 router = APIRouter(tags=["decisions"])
 IfMatch = Annotated[str | None, Header(description='Stream version last seen, e.g. "3"; stale → 409')]
@@ -182,3 +185,54 @@ async def decide_rectification(client_id: UUID, decision_id: UUID, request_id: U
                                     **body.model_dump(), expected_version=parse_if_match(if_match))
     done = await _app(request).handle(command, principal, command_context(request, principal))
     return accepted(client_id, done, response)
+
+
+def _letter(state: Any, letter_id: UUID) -> Any:
+    found = state.letters.get(letter_id)
+    if found is None:
+        raise NotFound("no such letter")
+    return found
+
+
+async def _letters_state(request: Request, principal: Any, client_id: UUID, decision_id: UUID) -> Any:
+    request.state.accessed_clients = [str(client_id)]  # every read of a letter is a read of the client's data
+    loaded = await _app(request).read(DECISION, ReadLetters(client_id=client_id, decision_id=decision_id), principal)
+    return loaded.state
+
+
+@router.get("/clients/{client_id}/decisions/{decision_id}/letters")
+async def list_letters(client_id: UUID, decision_id: UUID, principal: CurrentPrincipal,
+                       request: Request) -> list[dict[str, Any]]:
+    """The decision's letters as served, one for each recorded dispatch: language, template version, the
+    catalogue version and the SHA-256 of the PDF and of its HTML twin, and the archive metadata."""
+    state = await _letters_state(request, principal, client_id, decision_id)
+    return [letters.summary(x) for x in state.letters.values()]
+
+
+@router.get("/clients/{client_id}/decisions/{decision_id}/letters/{letter_id}/pdf",
+            response_class=Response, responses={200: {"content": {"application/pdf": {}}}, 410: {}})
+async def letter_pdf(client_id: UUID, decision_id: UUID, letter_id: UUID, principal: CurrentPrincipal,
+                     request: Request) -> Response:
+    """The letter as served: PDF/A-3a that is also PDF/UA-1, its bytes checked against the recorded hash. 410
+    after the client's erasure."""
+    state = await _letters_state(request, principal, client_id, decision_id)
+    letter = _letter(state, letter_id)
+    pdf = await letters.pdf_of(_app(request).keyring, letter)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{letter.decision_number}-{letter.language}.pdf"',
+        "Content-Language": letter.language, "Digest": f"sha-256={letter.content_hash.removeprefix('sha256:')}"})
+
+
+@router.get("/clients/{client_id}/decisions/{decision_id}/letters/{letter_id}/html",
+            response_class=HTMLResponse, responses={410: {}})
+async def letter_html(client_id: UUID, decision_id: UUID, letter_id: UUID, principal: CurrentPrincipal,
+                      request: Request) -> HTMLResponse:
+    """The letter's accessible HTML twin, rendered again from its sealed facts with its own template version and
+    texts and checked against the hash recorded when it was served. 410 after the client's erasure."""
+    state = await _letters_state(request, principal, client_id, decision_id)
+    letter = _letter(state, letter_id)
+    html = await letters.html_of(_app(request).keyring, letter)
+    return HTMLResponse(html, headers={"Content-Language": letter.language,
+                                       # one self-contained document: its own styles, nothing fetched
+                                       "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                                       "frame-ancestors 'none'"})
