@@ -577,3 +577,24 @@ async def test_the_letters_pdf_and_html_twin_read_back_as_served_and_not_after_e
         await letters.html_of(r.keyring, letter)
     # Served again after the erasure: nothing to write a letter from, and nothing is written.
     assert await r.when_published(await dispatched(r, made), cid, consumer="register") == []
+
+
+async def test_an_english_courtesy_translation_is_written_on_request_and_the_served_letter_stays_as_it_was(
+        r: Harness) -> None:
+    from services.decisions.application import letters
+    from services.decisions.application.handlers import DECISION
+
+    cid = uuid4()
+    made = await sealed_budget(r, cid, "sv")
+    [letter] = await r.when_published(await dispatched(r, made), cid, consumer="register")
+    state = (await r.app.read(DECISION, ReadDecision(client_id=cid, decision_id=made.decision_id),
+                              Principal(user_id=str(cid), role="client"))).state
+    english = await letters.courtesy_translation(r.keyring, state.registered.record, letter, "en")
+
+    assert 'lang="en"' in english.html and "courtesy translation" in english.html and "Swedish" in english.html
+    assert "Disability services" in english.html and "Administrative Procedure Act (434/2003)" in english.html
+    assert "Käyn itse kaupassa" in english.html  # the client's own words stay as they wrote them
+    assert "Last day: 28/12/2026" in english.html  # the deadline of the dispatch, in English dates
+    assert english.content_hash != letter.content_hash
+    served = await letters.pdf_of(r.keyring, letter)  # the letter as served is untouched
+    assert letters.sha256(served) == letter.content_hash

@@ -12,6 +12,7 @@ and checked against its recorded hash. After the client's erasure neither opens.
 from __future__ import annotations
 
 import base64
+from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -25,6 +26,7 @@ from shared.infra.crypto import ERASED
 from shared.infra.letters import (
     AmountLine,
     Dispatch,
+    Letter,
     LetterContent,
     Remedy,
     StaffMember,
@@ -34,7 +36,7 @@ from shared.infra.letters import (
     sha256,
 )
 from shared.infra.people import Person
-from shared.kernel.errors import DomainError
+from shared.kernel.errors import DomainError, NotFound
 
 DOMAIN = "letters"
 
@@ -89,7 +91,6 @@ def content_of(record: records.DecisionRecorded, cmd: c.IssueLetter, opened: lis
     """The letter's facts in the decision's language. ``opened``: the reasoning, then the plan's goals and
     supports in the client's words, as opened with the client's key."""
     language = record.language
-    acts = tables.acts()
     reasoning, rest = opened[0], opened[1:]
     plan = record.plan
     goals = rest[:len(plan.goals)] if plan else []
@@ -99,30 +100,39 @@ def content_of(record: records.DecisionRecorded, cmd: c.IssueLetter, opened: lis
     period = record.period
     return LetterContent(
         kind=record.kind, decision_id=record.decision_id, decision_number=record.decision_number,
-        client_id=record.client_id, language=language, decision_language="sv" if language == "sv" else "fi",
-        authority=_word(language, "county.name") or "", issued_at=cmd.sent_at, decided_on=record.decided_on,
-        recipient=None, service_task=_word(language, f"service_task.{record.service_task}"),
+        client_id=record.client_id, decision_language="sv" if language == "sv" else "fi",
+        issued_at=cmd.sent_at, decided_on=record.decided_on, recipient=None,
         amount_cents=record.amount_cents, previous_amount_cents=record.previous_amount_cents,
         period_start=period.start if period else None, period_end=period.end if period else None,
-        breakdown=[AmountLine(label=_category(language, key), amount_cents=cents)
-                   for key, cents in sorted(record.breakdown.items())],
-        goals=[g for g in goals if g],
-        supports=[SupportLine(description=text or "", category=_category(language, s.category),
-                              estimated_cost_cents=s.estimated_cost_cents)
-                  for s, text in zip(plan.supports if plan else [], supports, strict=True)],
-        reason=_word(language, f"reason.{record.reason_code}") if record.reason_code else None,
-        reasoning=reasoning, legal_bases=[acts.basis(b, language) for b in record.legal_bases] or [
-            acts.cite(record.instructions.act, language)],
-        decided_by=deciding,
-        decided_by_body=acts.body(record.decided_by_body, language) if record.decided_by_body else None,
-        prepared_by=preparing,
+        goals=[g for g in goals if g], reasoning=reasoning, decided_by=deciding, prepared_by=preparing,
         # The client's contact in the matter: whoever prepared it (their worker), else whoever decided it.
         coordinator=preparing or deciding,
+        dispatch=Dispatch(method=cmd.method, sent_at=cmd.sent_at, presumed_received_on=cmd.deemed_received_on),
+        replaces=record.replaces,
+        **worded(record, language, [text or "" for text in supports], cmd.deadline))
+
+
+def worded(record: records.DecisionRecorded, language: str, support_texts: list[str],
+           deadline: date | None) -> dict[str, Any]:
+    """The parts of a letter that are written in its language from the record's codes (the acts fixture, the
+    catalogue): what a courtesy translation writes anew, while the client's own words stay as they wrote them."""
+    acts = tables.acts()
+    plan = record.plan
+    return dict(
+        language=language, authority=_word(language, "county.name") or "",
+        service_task=_word(language, f"service_task.{record.service_task}"),
+        breakdown=[AmountLine(label=_category(language, key), amount_cents=cents)
+                   for key, cents in sorted(record.breakdown.items())],
+        supports=[SupportLine(description=text, category=_category(language, s.category),
+                              estimated_cost_cents=s.estimated_cost_cents)
+                  for s, text in zip(plan.supports if plan else [], support_texts, strict=True)],
+        reason=_word(language, f"reason.{record.reason_code}") if record.reason_code else None,
+        legal_bases=[acts.basis(b, language) for b in record.legal_bases] or [
+            acts.cite(record.instructions.act, language)],
+        decided_by_body=acts.body(record.decided_by_body, language) if record.decided_by_body else None,
         remedy=Remedy(kind=record.instructions.kind, body=acts.body(record.instructions.body, language),
                       act=acts.cite(record.instructions.act, language), days=record.instructions.days,
-                      deadline=cmd.deadline),
-        dispatch=Dispatch(method=cmd.method, sent_at=cmd.sent_at, presumed_received_on=cmd.deemed_received_on),
-        replaces=record.replaces)
+                      deadline=deadline))
 
 
 def _staff(people: dict[str, Person], staff_id: str | None) -> StaffMember:
@@ -168,6 +178,21 @@ async def pdf_of(keyring: Any, letter: LetterIssued) -> bytes:
     if sha256(pdf) != letter.content_hash:
         raise LetterTampered(f"letter {letter.letter_id} does not match its recorded hash")
     return pdf
+
+
+async def courtesy_translation(keyring: Any, record: records.DecisionRecorded | None, letter: LetterIssued,
+                               language: str) -> Letter:
+    """The letter in another language of the catalogue (English on request): written anew from the record and
+    the letter's own facts (the client's words, the dispatch, the deadline) with the current template. Not the
+    decision, and not kept: the served letter stays the one that counts, and this one says so."""
+    if record is None:
+        raise NotFound("this letter has no record to translate it from")
+    [opened] = await keyring.open(str(letter.client_id), letter.content)
+    if opened is None or opened == ERASED:
+        raise LetterErased("the letter can no longer be opened", code="letter-erased")
+    served = LetterContent.model_validate_json(opened)
+    update = worded(record, language, [s.description for s in served.supports], served.remedy.deadline)
+    return render_letter(served.model_copy(update=update))
 
 
 async def html_of(keyring: Any, letter: LetterIssued) -> str:

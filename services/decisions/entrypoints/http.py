@@ -17,6 +17,7 @@ from services.decisions.application import letters, views
 from services.decisions.application.handlers import DECISION
 from services.decisions.application.ports import Ports
 from services.decisions.application.queries import ListApprovals, ListDecisions, ReadDecision, ReadLetters
+from shared.i18n import catalogue
 from shared.infra.auth import CurrentPrincipal
 from shared.infra.http import CommandAccepted, Offset, accepted, command_context, etag, parse_if_match
 from shared.infra.people import reader_language
@@ -187,6 +188,15 @@ async def decide_rectification(client_id: UUID, decision_id: UUID, request_id: U
     return accepted(client_id, done, response)
 
 
+Lang = Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="Another language of the catalogue "
+                                   "for a courtesy translation (e.g. en); the letter as served otherwise")]
+
+
+def _courtesy(letter: Any, lang: str | None) -> str | None:
+    """The language of a courtesy translation asked for, if it is another language the catalogue has."""
+    return lang if lang is not None and lang != letter.language and lang in catalogue().languages else None
+
+
 def _letter(state: Any, letter_id: UUID) -> Any:
     found = state.letters.get(letter_id)
     if found is None:
@@ -212,11 +222,16 @@ async def list_letters(client_id: UUID, decision_id: UUID, principal: CurrentPri
 @router.get("/clients/{client_id}/decisions/{decision_id}/letters/{letter_id}/pdf",
             response_class=Response, responses={200: {"content": {"application/pdf": {}}}, 410: {}})
 async def letter_pdf(client_id: UUID, decision_id: UUID, letter_id: UUID, principal: CurrentPrincipal,
-                     request: Request) -> Response:
-    """The letter as served: PDF/A-3a that is also PDF/UA-1, its bytes checked against the recorded hash. 410
-    after the client's erasure."""
+                     request: Request, lang: Lang = None) -> Response:
+    """The letter as served: PDF/A-3a that is also PDF/UA-1, its bytes checked against the recorded hash. With
+    ``lang`` (e.g. en): a courtesy translation, written on request and not kept. 410 after the client's erasure."""
     state = await _letters_state(request, principal, client_id, decision_id)
     letter = _letter(state, letter_id)
+    if (other := _courtesy(letter, lang)) is not None:
+        translated = await letters.courtesy_translation(_app(request).keyring, state.registered.record, letter, other)
+        return Response(translated.pdf, media_type="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="{letter.decision_number}-{other}.pdf"',
+            "Content-Language": other})
     pdf = await letters.pdf_of(_app(request).keyring, letter)
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{letter.decision_number}-{letter.language}.pdf"',
@@ -226,13 +241,18 @@ async def letter_pdf(client_id: UUID, decision_id: UUID, letter_id: UUID, princi
 @router.get("/clients/{client_id}/decisions/{decision_id}/letters/{letter_id}/html",
             response_class=HTMLResponse, responses={410: {}})
 async def letter_html(client_id: UUID, decision_id: UUID, letter_id: UUID, principal: CurrentPrincipal,
-                      request: Request) -> HTMLResponse:
+                      request: Request, lang: Lang = None) -> HTMLResponse:
     """The letter's accessible HTML twin, rendered again from its sealed facts with its own template version and
-    texts and checked against the hash recorded when it was served. 410 after the client's erasure."""
+    texts and checked against the hash recorded when it was served. With ``lang``: a courtesy translation. 410
+    after the client's erasure."""
     state = await _letters_state(request, principal, client_id, decision_id)
     letter = _letter(state, letter_id)
-    html = await letters.html_of(_app(request).keyring, letter)
-    return HTMLResponse(html, headers={"Content-Language": letter.language,
+    if (other := _courtesy(letter, lang)) is not None:
+        translated = await letters.courtesy_translation(_app(request).keyring, state.registered.record, letter, other)
+        html, language = translated.html, other
+    else:
+        html, language = await letters.html_of(_app(request).keyring, letter), letter.language
+    return HTMLResponse(html, headers={"Content-Language": language,
                                        # one self-contained document: its own styles, nothing fetched
                                        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
                                        "frame-ancestors 'none'"})
