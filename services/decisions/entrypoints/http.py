@@ -188,7 +188,7 @@ async def decide_rectification(client_id: UUID, decision_id: UUID, request_id: U
     return accepted(client_id, done, response)
 
 
-Lang = Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="Another language of the catalogue "
+Lang = Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", max_length=3, description="Another language of the catalogue "
                                    "for a courtesy translation (e.g. en); the letter as served otherwise")]
 
 
