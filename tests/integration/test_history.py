@@ -77,7 +77,7 @@ async def test_replay_from_kafka_alone_equals_the_live_view_and_as_of_hides_late
     assert not replay.broken and not replay.malformed
     for cid in cids:
         live_view = await live(history, tokens, cid)
-        replayed = view(UUID(cid), replay.by_client[UUID(cid)], None)
+        replayed = view(UUID(cid), replay.by_client[UUID(cid)], None, replay.staff)
         assert live_view["state"] == replayed["state"]
         assert [t["event_id"] for t in live_view["timeline"]] == [t["event_id"] for t in replayed["timeline"]]
         assert live_view["chain"] == []
@@ -223,7 +223,7 @@ async def test_after_erasure_no_personal_data_is_readable_while_the_history_stil
     # Amounts, decisions and timings still replay and verify.
     replay = await caught_up(history, tokens, settings, [cid])
     assert not replay.broken
-    state = view(UUID(cid), replay.by_client[UUID(cid)], None)["state"]
+    state = view(UUID(cid), replay.by_client[UUID(cid)], None, replay.staff)["state"]
     assert state["budget"]["decided_cents"] == 20_000 and state["erased"] is True
     wire = json.dumps([e.data for e in replay.by_client[UUID(cid)]])
     assert "Maija" not in wire and "Jaksan" not in wire

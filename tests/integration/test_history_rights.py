@@ -107,7 +107,7 @@ async def test_restriction_and_correction_are_kept_in_the_history_and_the_replay
     lifted = await history.post(f"{base}/restriction/lifting", headers=m)
     assert lifted.status_code == 200
     replay = await caught_up(history, tokens, settings, [cid])
-    replayed = view(UUID(cid), replay.by_client[UUID(cid)], None)
+    replayed = view(UUID(cid), replay.by_client[UUID(cid)], None, replay.staff)
     live_view = await live(history, tokens, cid)
     assert replayed["state"] == live_view["state"] and replayed["state"]["rights"]["corrected_entries"] == [
         decided["event_id"]]

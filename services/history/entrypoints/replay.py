@@ -39,6 +39,7 @@ from uuid import UUID, uuid4
 import httpx
 from aiokafka.errors import KafkaError
 
+from contracts.intake import StaffProfileRecorded
 from services.history.adapters.log import (
     BrokenLine,
     KafkaLog,
@@ -104,6 +105,9 @@ class Replay:
     by_client: dict[UUID, list[EventEnvelope]] = field(default_factory=dict)
     uncovered: dict[str, int] = field(default_factory=dict)
     records: int = 0
+    # Staff names from intake's staff directory events in the log, as they last stood: the live view names the
+    # people who acted by the same directory, so a replay from Kafka alone names them too.
+    staff: dict[str, str] = field(default_factory=dict)
 
     @property
     def broken(self) -> list[Finding]:
@@ -138,7 +142,9 @@ class Collector:
         envelope = EventEnvelope.from_kafka(record.headers, record.value or b"", validate=False)
         if self.keep_envelopes:
             self.replay.envelopes.append((position(record), envelope))
-        if is_case_event(envelope):
+        if envelope.type == StaffProfileRecorded.event_type:
+            self.replay.staff[envelope.data["staff_id"]] = envelope.data["name"]
+        elif is_case_event(envelope):
             client = UUID(envelope.data["client_id"])
             if self.clients is None or client in self.clients:
                 self._cases[client].setdefault(envelope.id, envelope)  # redelivered records count once
@@ -227,13 +233,17 @@ def replay_file(path: Path, collector: Collector) -> None:
 
 def views(replay: Replay, clients: Sequence[UUID], instant: datetime | None) -> dict[UUID, dict[str, Any]]:
     with _no_gc_pauses():
-        return {c: view(c, replay.by_client.get(c, []), instant) for c in clients}
+        return {c: view(c, replay.by_client.get(c, []), instant, replay.staff) for c in clients}
 
 
-def view(client_id: UUID, events: list[EventEnvelope], instant: datetime | None) -> dict[str, Any]:
+def view(client_id: UUID, events: list[EventEnvelope], instant: datetime | None,
+         staff: dict[str, str] | None = None) -> dict[str, Any]:
     chosen = sorted(as_of(events, instant), key=lambda e: (e.time, e.stream_id, e.stream_version))
+    entries = timeline(chosen)
+    for entry in entries:  # who acted, by name, as the live view names them (None: not in the staff directory)
+        entry["actor"]["name"] = (staff or {}).get(entry["actor"]["id"])
     return {"client_id": str(client_id), "as_of": instant.isoformat() if instant else None,
-            "state": derive_state(chosen), "timeline": timeline(chosen)}
+            "state": derive_state(chosen), "timeline": entries}
 
 
 async def compare(url: str, settings: ServiceSettings, rebuilt: dict[UUID, dict[str, Any]]) -> dict[str, list[str]]:
