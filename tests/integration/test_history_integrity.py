@@ -74,7 +74,7 @@ async def test_dead_letters_are_listed_with_the_operators_command_and_cannot_be_
 
     # Budgeting reads intake's topic with two consumers (its process manager and its copy of people): each sets
     # the malformed record aside, so it is listed once per consumer, from the same place in intake's topic.
-    readers = {"budgeting-process-manager", "budgeting-people"}
+    readers = {"process-manager", "people"}
 
     async def listed() -> Any:
         r = await history.get("/history/dead-letters/budgeting", headers=tokens(*AUDITOR) | PURPOSE)
