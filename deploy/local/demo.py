@@ -189,7 +189,9 @@ def sign_in_staff(urls: dict[str, str], tokens: TokenIssuer) -> None:
     admin = {"Authorization": f"Bearer {tokens.issue('manager-helmi', 'manager')}"}
     for person in json.loads(PEOPLE.read_text())["staff"]:
         claims = {k: v for k, v in person.items() if k in fields}
-        if person["role"] == "auditor":  # a read-only role writes nothing, not even its own entry: an admin does
+        if person["role"] == "provider":  # a provider's own users: the provider's people, not the county's staff
+            continue
+        if person["role"] in ("auditor", "planner"):  # a read-only role writes nothing, not even its own entry
             httpx.put(f"{urls['intake']}/staff/{person['id']}", headers=admin, timeout=10, json={
                 "name": person["name"], "title": person.get("title"), "unit": person.get("unit"),
                 "work_email": person.get("email"), "languages": person.get("languages", [])}).raise_for_status()
