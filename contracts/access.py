@@ -16,9 +16,11 @@ from pydantic import Field
 from shared.kernel.events import DomainEvent, EventRegistry
 
 # "archiving": an integration client filing the client's documents in the national archive (Kanta), ADR 0016.
-Purpose = Literal["care", "decision", "supervision", "own_data", "service_delivery", "audit", "billing", "archiving"]
+# "notification": the notifications service opening a person's contact details to send them an e-mail.
+Purpose = Literal["care", "decision", "supervision", "own_data", "service_delivery", "audit", "billing", "archiving",
+                  "notification"]
 PURPOSES: tuple[Purpose, ...] = ("care", "decision", "supervision", "own_data", "service_delivery", "audit", "billing",
-                                 "archiving")
+                                 "archiving", "notification")
 
 
 class DataAccessed(DomainEvent):

@@ -64,11 +64,22 @@ def offset_of(cursor: str | None, offset: int = 0) -> int:
         raise InvalidCommand("not a cursor this list gave", field="cursor") from exc
 
 
+def cursor_at(offset: int) -> str:
+    """The opaque cursor ``offset_of`` reads back."""
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+def next_cursor(rows: list[Any], *, offset: int, limit: int, total: int) -> str | None:
+    """The cursor of the page after ``rows``, or None when they were the last."""
+    return cursor_at(offset + limit) if offset + len(rows) < total and len(rows) == limit else None
+
+
 def paginated(response: Response, rows: list[Any], *, offset: int, limit: int, total: int) -> list[Any]:
     """A list answer with its total and the cursor of the next page in headers (the body stays a list)."""
     response.headers[TOTAL_HEADER] = str(total)
-    if offset + len(rows) < total and len(rows) == limit:
-        response.headers[NEXT_CURSOR_HEADER] = base64.urlsafe_b64encode(f"o:{offset + limit}".encode()).decode().rstrip("=")
+    following = next_cursor(rows, offset=offset, limit=limit, total=total)
+    if following is not None:
+        response.headers[NEXT_CURSOR_HEADER] = following
     return rows
 
 

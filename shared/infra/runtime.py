@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,7 @@ class ServiceRuntime:
     consumers: dict[str, IdempotentConsumer] = field(default_factory=dict)
     timer_handlers: dict[str, TimerHandler] = field(default_factory=dict)
     timers: TimerScheduler | None = None
+    _stoppers: list[Callable[[], None]] = field(default_factory=list)
     _checkpoints: asyncio.Task[None] | None = None
 
     @property
@@ -163,6 +164,11 @@ class ServiceRuntime:
             self.timers = TimerScheduler(self.pool, self.timer_handlers)
             self._tasks.append(asyncio.create_task(self.timers.run(), name=f"{self.name}-timers"))
 
+    def run_worker(self, name: str, work: Coroutine[Any, Any, None], stop: Callable[[], None]) -> None:
+        """A service's own background loop (e.g. a mailer), stopped with the relay and awaited like it."""
+        self._tasks.append(asyncio.create_task(work, name=f"{self.name}-{name}"))
+        self._stoppers.append(stop)
+
     async def stop(self) -> None:
         # Consumers first: no new record, the one in hand finishes and every applied offset is committed; then
         # the broker closes them, and the relay publishes what they committed in one last round.
@@ -172,6 +178,8 @@ class ServiceRuntime:
         with contextlib.suppress(Exception):
             await self.broker.stop()
         self.relay.stop()
+        for stop in self._stoppers:
+            stop()
         if self.timers is not None:
             self.timers.stop()
         _done, pending = await asyncio.wait(self._tasks, timeout=10)
