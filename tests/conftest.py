@@ -101,7 +101,8 @@ def settings(infrastructure: None, request: pytest.FixtureRequest) -> ServiceSet
     if request.node.get_closest_marker("poison") is None:  # its topics are checked against the schemas at the end
         CHECKED_PREFIXES.append(s.topic_prefix)
     _created_databases.extend([s.keys_database, *(s.database(x) for x in ("intake", "budgeting", "marketplace",
-                                                                           "followup", "history", "decisions", "kernel"))])
+                                                                           "followup", "history", "decisions",
+                                                                           "notifications", "kernel"))])
     return s
 
 
@@ -157,6 +158,20 @@ marketplace = _service("marketplace")
 followup = _service("followup")
 history = _service("history")
 decisions = _service("decisions")
+
+
+@pytest.fixture
+async def smtp_server(tmp_path: Any) -> AsyncIterator[Any]:
+    """A real SMTP server (aiosmtpd in its own process, deploy/local/mail.py) keeping what it accepts in a Maildir."""
+    from deploy.local.infra import free_port
+    from deploy.local.mail import MailSink
+
+    sink = MailSink(free_port(), tmp_path / "mail", tmp_path / "smtp.log")
+    await sink.start()
+    try:
+        yield sink
+    finally:
+        await sink.stop()
 
 
 @pytest.fixture(scope="session")

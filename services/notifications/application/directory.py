@@ -1,0 +1,153 @@
+"""What the service knows of people, from the events: its own copy, kept by the ``directory`` listener.
+
+For each client their language, coordinating worker and sealed contact details (opened only to send an e-mail,
+each time access-logged: docs/decisions, the notifications ADR); each order's client, provider and whether it is
+still open (what a provider's suspension touches); each provider's own people and its contact address. Nothing in
+it is in clear but ids, codes, languages and a provider's business address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+from uuid import UUID
+
+from contracts import history, intake, marketplace
+from services.notifications.domain.audience import Client, Provider
+from shared.infra.eventstore import Position, Session
+from shared.infra.reactions import Listener
+from shared.kernel.envelope import EventEnvelope
+from shared.kernel.events import DomainEvent, EventRegistry
+from shared.kernel.sealed import Sealed
+
+
+class Directory(Protocol):
+    async def client(self, client_id: UUID) -> Client | None: ...
+
+    async def provider(self, provider_id: UUID) -> Provider | None: ...
+
+    async def open_orders(self, provider_id: UUID) -> list[tuple[UUID, Client]]: ...
+
+    async def languages(self, person_ids: Sequence[str]) -> dict[str, str]: ...
+
+    async def contact(self, client_id: UUID) -> Sealed | None: ...
+
+    async def provider_email(self, person_id: str) -> str | None: ...
+
+    # Kept by the listener, in its inbox's transaction:
+    async def note_client(self, session: Session, client_id: UUID, *, language: str | None = None,
+                          coordinator_id: str | None = None, contact: Sealed | None = None) -> None: ...
+
+    async def note_order(self, session: Session, order_id: UUID, client_id: UUID, provider_id: UUID) -> None: ...
+
+    async def close_order(self, session: Session, order_id: UUID) -> None: ...
+
+    async def note_provider(self, session: Session, provider_id: UUID, *, user_id: str | None, email: str | None,
+                            language: str | None) -> None: ...
+
+    async def forget_client(self, session: Session, client_id: UUID) -> None: ...
+
+
+@dataclass
+class MemoryDirectory:
+    """The same in memory, for application tests."""
+
+    clients: dict[UUID, Client] = field(default_factory=dict)
+    contacts: dict[UUID, Sealed] = field(default_factory=dict)
+    orders: dict[UUID, tuple[UUID, UUID, bool]] = field(default_factory=dict)  # order → client, provider, open
+    providers: dict[UUID, Provider] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)  # provider person → the provider's address
+    staff_languages: dict[str, str] = field(default_factory=dict)
+
+    async def client(self, client_id: UUID) -> Client | None:
+        return self.clients.get(client_id)
+
+    async def provider(self, provider_id: UUID) -> Provider | None:
+        return self.providers.get(provider_id)
+
+    async def open_orders(self, provider_id: UUID) -> list[tuple[UUID, Client]]:
+        return [(o, self.clients.get(c) or Client(c)) for o, (c, p, is_open) in self.orders.items()
+                if p == provider_id and is_open]
+
+    async def languages(self, person_ids: Sequence[str]) -> dict[str, str]:
+        return {p: self.staff_languages[p] for p in person_ids if p in self.staff_languages}
+
+    async def contact(self, client_id: UUID) -> Sealed | None:
+        return self.contacts.get(client_id)
+
+    async def provider_email(self, person_id: str) -> str | None:
+        return self.emails.get(person_id)
+
+    async def note_client(self, session: Session, client_id: UUID, *, language: str | None = None,
+                          coordinator_id: str | None = None, contact: Sealed | None = None) -> None:
+        known = self.clients.get(client_id) or Client(client_id)
+        self.clients[client_id] = replace(known, language=language or known.language,
+                                          coordinator_id=coordinator_id or known.coordinator_id)
+        if contact is not None:
+            self.contacts[client_id] = contact
+
+    async def note_order(self, session: Session, order_id: UUID, client_id: UUID, provider_id: UUID) -> None:
+        self.orders.setdefault(order_id, (client_id, provider_id, True))
+
+    async def close_order(self, session: Session, order_id: UUID) -> None:
+        if order_id in self.orders:
+            client_id, provider_id, _ = self.orders[order_id]
+            self.orders[order_id] = (client_id, provider_id, False)
+
+    async def note_provider(self, session: Session, provider_id: UUID, *, user_id: str | None, email: str | None,
+                            language: str | None) -> None:
+        known = self.providers.get(provider_id) or Provider(provider_id)
+        users = known.users + ((user_id,) if user_id and user_id not in known.users else ())
+        self.providers[provider_id] = replace(known, users=users, language=language or known.language)
+        for user in users:
+            if email:
+                self.emails[user] = email
+
+    async def forget_client(self, session: Session, client_id: UUID) -> None:
+        self.contacts.pop(client_id, None)
+
+
+# Orders no longer open to a provider's suspension: refused, declined, cancelled or delivered.
+CLOSING = (marketplace.OrderRejected, marketplace.OrderDeclined, marketplace.OrderCancelled,
+           marketplace.ServiceDelivered)
+HEARD: list[type[DomainEvent]] = [
+    intake.ClientRegistered, intake.IntakeCompleted, intake.CoordinatorAssigned, marketplace.ProviderRegistered,
+    marketplace.OrderPlaced, *CLOSING, history.ClientErased,
+]
+_REGISTRIES: tuple[EventRegistry, ...] = (intake.registry, marketplace.registry, history.registry)
+
+
+def _load(envelope: EventEnvelope) -> DomainEvent:
+    """Through the publisher's own registry, so its upcasters apply."""
+    registry = next(r for r in _REGISTRIES if envelope.type in r)
+    return registry.load(envelope.type, envelope.schema_version, envelope.data)
+
+
+async def note(app: Any, session: Session, envelope: EventEnvelope, _: Position) -> None:
+    """The listener's effect: what an event says about people, into the service's copy."""
+    event = _load(envelope)
+    directory: Directory = app.deps.directory
+    match event:
+        case intake.ClientRegistered():
+            await directory.note_client(session, event.client_id, language=event.preferred_language,
+                                        contact=event.personal_data)
+        case intake.IntakeCompleted():
+            await directory.note_client(session, event.client_id, language=event.preferred_language,
+                                        coordinator_id=event.coordinator_id)
+        case intake.CoordinatorAssigned():
+            await directory.note_client(session, event.client_id, coordinator_id=event.worker_id)
+        case marketplace.ProviderRegistered():
+            # The provider's own person is who registered it: the event's actor, when a provider did.
+            user = envelope.actor.id if envelope.actor.role == "provider" else None
+            await directory.note_provider(session, event.provider_id, user_id=user, email=event.contact_email,
+                                          language=event.languages[0])
+        case marketplace.OrderPlaced():
+            await directory.note_order(session, event.order_id, event.client_id, event.provider_id)
+        case history.ClientErased():
+            await directory.forget_client(session, event.client_id)
+        case _ if isinstance(event, CLOSING):
+            await directory.close_order(session, event.order_id)
+
+
+LISTENER = Listener.of("directory", HEARD, note)

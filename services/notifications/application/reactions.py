@@ -1,0 +1,74 @@
+"""What the notifications service tells, and whom, when another service publishes: each event type the ``Tell``
+it becomes. The consumer subscribes to exactly these types' topics (shared/infra/reactions.py).
+
+| event                        | kind                 | told                                                          |
+|------------------------------|----------------------|---------------------------------------------------------------|
+| intake CoordinatorAssigned   | coordinator_assigned | the client side, the new worker (first assignment)            |
+|                              | coordinator_changed  | the client side, the new worker, the previous worker          |
+| intake IntakeDeclined        | intake_declined      | the client side (a decision they may contest)                 |
+| budgeting BudgetDecided      | budget_decided       | the client side, the coordinator                              |
+| budgeting BudgetRevised      | budget_revised       | the client side, the coordinator                              |
+| budgeting BudgetRejected     | approval_refused     | the coordinator, the client side (the reasoning is theirs)    |
+| marketplace OrderRejected    | order_rejected       | the client side, the coordinator                              |
+| marketplace ProviderSuspended| provider_suspended   | the provider's people, each open order's client side and worker|
+| followup FollowUpOverdue     | followup_overdue     | the coordinator named in the event                            |
+
+"The client side" is the client and whoever represents them. Whoever's act the event records is not told of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from contracts import budgeting, followup, intake, marketplace
+from contracts.notifications import Param
+from services.notifications.application import commands as c
+from shared.infra.reactions import Reactions
+from shared.kernel.envelope import EventEnvelope
+
+
+def tell(env: EventEnvelope, kind: str, parties: Sequence[c.Party], **params: Param) -> c.Tell:
+    return c.Tell(source_event_id=env.id, source_event_type=env.type, subject=env.subject, kind=kind,
+                  parties=tuple(parties), params=params, actor_id=env.actor.id)
+
+
+def client_side(client_id: UUID, variant: str | None = None) -> c.Party:
+    return c.Party(role="client_side", id=str(client_id), variant=variant)
+
+
+def coordinator(client_id: UUID) -> c.Party:
+    return c.Party(role="coordinator", id=str(client_id))
+
+
+def worker(staff_id: str, variant: str | None = None) -> c.Party:
+    return c.Party(role="staff", id=staff_id, variant=variant)
+
+
+def _assigned(e: intake.CoordinatorAssigned, env: EventEnvelope) -> c.Tell:
+    if e.previous_worker_id is None or e.previous_worker_id == e.worker_id:
+        return tell(env, "coordinator_assigned", [client_side(e.client_id), worker(e.worker_id)])
+    return tell(env, "coordinator_changed", [client_side(e.client_id), worker(e.worker_id),
+                                             worker(e.previous_worker_id, "previous")])
+
+
+REACTIONS = Reactions("notices", {
+    intake.CoordinatorAssigned: _assigned,
+    intake.IntakeDeclined: lambda e, env: tell(env, "intake_declined", [client_side(e.client_id)]),
+    budgeting.BudgetDecided: lambda e, env: tell(
+        env, "budget_decided", [client_side(e.client_id), coordinator(e.client_id)],
+        decision_number=e.decision_number, amount_cents=e.amount_cents),
+    budgeting.BudgetRevised: lambda e, env: tell(
+        env, "budget_revised", [client_side(e.client_id), coordinator(e.client_id)],
+        amount_cents=e.amount_cents, previous_amount_cents=e.previous_amount_cents),
+    budgeting.BudgetRejected: lambda e, env: tell(
+        env, "approval_refused", [coordinator(e.client_id), client_side(e.client_id)], matter="budget_decision"),
+    marketplace.OrderRejected: lambda e, env: tell(
+        env, "order_rejected", [client_side(e.client_id), coordinator(e.client_id)],
+        order_id=str(e.order_id), reason_code=e.reason_code),
+    marketplace.ProviderSuspended: lambda e, env: tell(
+        env, "provider_suspended", [c.Party(role="suspension", id=str(e.provider_id))],
+        provider_id=str(e.provider_id)),
+    followup.FollowUpOverdue: lambda e, env: tell(
+        env, "followup_overdue", [worker(e.coordinator_id)], number=e.number, due_on=e.due_at.date().isoformat()),
+})

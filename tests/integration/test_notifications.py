@@ -1,0 +1,242 @@
+"""The notifications service with real Kafka, PostgreSQL and a real SMTP server (aiosmtpd, its own process): other
+services' events as their outbox relays put them on the topics → one inbox item per (event, person), read over HTTP
+in the person's language, and one e-mail per item that only says there is something new, with a Message-ID stable
+per (event, person) — also when the event is delivered again. No hetu, name or address in any e-mail, Kafka key or
+log line (a canary)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, date, datetime
+from email.message import Message
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+
+from contracts import budgeting, intake, marketplace
+from services.notifications.bootstrap import NotificationsSettings, create_app
+from services.notifications.domain.notice import item_id_of
+from shared.infra.settings import ServiceSettings
+from shared.kernel.envelope import Actor, EventEnvelope
+from shared.kernel.events import DomainEvent
+from tests.conftest import running_service
+from tests.support import eventually, publish, read_to_end
+
+WORKER = "worker-aino"
+PROVIDER_USER = "provider-user-1"
+DOMAIN = "mail.avain.test"
+HETU = "131052-308T"
+CANARIES = (HETU, "Kaarina", "Kantelinen", "Rantakatu 9")
+SCORES = intake.SelfAssessmentScores(general_ability=5, mental_wellbeing=4, social_participation=3,
+                                     physical_functioning=7, competence=6, everyday_life=4)
+
+
+@pytest.fixture
+async def notifications(settings: ServiceSettings, smtp_server: Any) -> AsyncIterator[httpx.AsyncClient]:
+    mine = NotificationsSettings(**settings.model_dump(), smtp_host="127.0.0.1", smtp_port=smtp_server.port,
+                                 smtp_security="none", mail_domain=DOMAIN, mail_retry_seconds=0.2)
+    async with running_service(create_app, mine, "notifications") as client:
+        yield client
+
+
+def envelope(event: DomainEvent, subject: UUID, *, actor: Actor | None = None) -> EventEnvelope:
+    service = event.event_type.split(".")[2]
+    return EventEnvelope(
+        id=uuid4(), source=f"/avain/{service}", type=event.event_type, schema_version=event.schema_version,
+        time=datetime.now(UTC), subject=str(subject), stream_id=f"test-{uuid4()}", stream_version=1,
+        correlation_id=str(uuid4()), actor=actor or Actor(id=service, role="system"),
+        data=event.model_dump(mode="json"),
+    ).sealed()
+
+
+async def publish_events(settings: ServiceSettings, *envelopes: EventEnvelope) -> None:
+    for e in envelopes:
+        await publish(f"{settings.topic_prefix}avain.{e.source.rsplit('/', 1)[1]}.events.v1", [e])
+
+
+async def known(client: httpx.AsyncClient, sql: str, *args: Any) -> Any:
+    pool = client.app.state.application.store.pool  # type: ignore[attr-defined]
+    return await pool.fetchval(sql, *args)
+
+
+async def register(client: httpx.AsyncClient, settings: ServiceSettings, *, language: str, email: str | None,
+                   coordinator: str = WORKER) -> UUID:
+    """A client as intake publishes them: sealed personal data (hetu, name, address, e-mail) under their own key,
+    then the completed intake naming their coordinator; returns once the service's directory holds both."""
+    cid = uuid4()
+    keyring = client.app.state.application.keyring  # type: ignore[attr-defined]
+    await keyring.create(str(cid))
+    person = {"hetu": HETU, "first_name": "Kaarina", "last_name": "Kantelinen", "phone": None, "email": email,
+              "address": "Rantakatu 9, 28100 Pori"}
+    [sealed] = await keyring.seal(str(cid), json.dumps(person))
+    await publish_events(settings, envelope(intake.ClientRegistered(
+        client_id=cid, personal_data=sealed, municipality="Pori", preferred_language=language), cid), envelope(
+        intake.IntakeCompleted(client_id=cid, coordinator_id=coordinator,
+                               service_task=intake.ServiceTask.DISABILITY_SERVICES, municipality="Pori",
+                               preferred_language=language, baseline_scores=SCORES), cid))
+    await eventually(lambda: known(client, "SELECT coordinator_id IS NOT NULL AND contact IS NOT NULL FROM"
+                                           " known_clients WHERE client_id = $1", cid), timeout=60)
+    return cid
+
+
+def decided(cid: UUID, number: str = "HB-2026-0042") -> budgeting.BudgetDecided:
+    return budgeting.BudgetDecided(
+        client_id=cid, decision_number=number, proposal_id=uuid4(), amount_cents=119_000,
+        period=budgeting.Period(start=date(2026, 12, 1), end=date(2027, 11, 30)), breakdown={"home_help": 119_000},
+        decided_by="worker-other", reasoning=_sealed_nothing(cid), legal_basis="VpL 42 §",
+        appeal_instructions="Oikaisuvaatimus 30 päivässä")
+
+
+def _sealed_nothing(cid: UUID) -> Any:
+    from shared.kernel.sealed import Sealed
+
+    return Sealed(kid=str(cid), nonce="bm9uY2U=", ct="Y3Q=")
+
+
+async def inbox(client: httpx.AsyncClient, headers: dict[str, str], **params: Any) -> dict[str, Any]:
+    r = await client.get("/inbox", headers=headers, params=params)
+    assert r.status_code == 200, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+def mail_to(smtp: Any, address: str) -> list[Message]:
+    return [m for m in smtp.messages() if m["To"] == address]
+
+
+def text_of(message: Message) -> str:
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode(message.get_content_charset() or "utf-8")
+
+
+def subject_of(message: Message) -> str:
+    from email.header import decode_header, make_header
+
+    return str(make_header(decode_header(message["Subject"])))
+
+
+async def test_a_decided_budget_reaches_a_swedish_client_once_in_the_inbox_and_by_e_mail(
+        settings: ServiceSettings, notifications: httpx.AsyncClient, smtp_server: Any,
+        tokens: Callable[..., dict[str, str]], capfd: pytest.CaptureFixture[str]) -> None:
+    cid = await register(notifications, settings, language="sv", email="kaarina@example.test")
+    the_decision = envelope(decided(cid), cid)
+    await publish_events(settings, the_decision)
+    client = tokens(str(cid), "client")
+    page = await eventually(lambda: _with_items(inbox(notifications, client), 1), timeout=60)
+
+    [item] = page["items"]
+    assert item["kind"] == "budget_decided" and item["audience"] == "client" and not item["read"]
+    assert page["language"] == "sv" and item["title"] == "Beslutet om din budget har fattats"
+    assert "HB-2026-0042" in item["body"] and "1\u00a0190,00\u00a0€" in item["body"]
+    assert item["id"] == str(item_id_of(the_decision.id, str(cid)))
+
+    [mail] = await eventually(lambda: mail_to(smtp_server, "kaarina@example.test"), timeout=60)
+    assert mail["Message-ID"] == f"<{item['id']}@{DOMAIN}>"
+    assert mail["Content-Language"] == "sv" and mail["Auto-Submitted"] == "auto-generated"
+    assert subject_of(mail) == "Avain: du har ett nytt meddelande"
+    assert "/inbox" in text_of(mail) and "HB-2026-0042" not in text_of(mail)  # what happened stays in Avain
+
+    # The coordinator: an item in Finnish; no e-mail (staff work addresses come with the staff directory).
+    worker = await inbox(notifications, tokens(WORKER, "worker"))
+    assert [(i["kind"], i["audience"]) for i in worker["items"]] == [("budget_decided", "worker")]
+    assert worker["language"] == "fi" and worker["items"][0]["title"] == "Asiakkaasi budjettipäätös on tehty"
+
+    # The same event delivered again (a replay, a redelivery), then a later event on the same key: once the later
+    # one is in the inbox and mailed, the replay has been handled too, and told nobody anything twice.
+    revised = budgeting.BudgetRevised(client_id=cid, revision_number=1, previous_amount_cents=119_000,
+                                      amount_cents=150_000, breakdown={"home_help": 150_000},
+                                      reason=_sealed_nothing(cid))
+    await publish_events(settings, the_decision, envelope(revised, cid))
+    await eventually(lambda: len(mail_to(smtp_server, "kaarina@example.test")) == 2, timeout=60)
+    page = await inbox(notifications, client)
+    assert sorted(i["kind"] for i in page["items"]) == ["budget_decided", "budget_revised"]
+    assert len({m["Message-ID"] for m in mail_to(smtp_server, "kaarina@example.test")}) == 2
+
+    # Read: once, by its own person only.
+    assert (await notifications.post(f"/inbox/{item['id']}/read", headers=client)).status_code == 200
+    assert (await notifications.post(f"/inbox/{item['id']}/read", headers=tokens(WORKER, "worker"))).status_code \
+        == 403
+    assert (await inbox(notifications, client, unread="true"))["total"] == 1
+
+    # Opening the address to send was access-logged with its purpose.
+    async def logged() -> bool:
+        accessed = [json.loads(r.value) for r in await read_to_end(f"{settings.topic_prefix}avain.access.events.v1")]
+        return any(a["client_id"] == str(cid) and a["purpose"] == "notification" and a["service"] == "notifications"
+                   for a in accessed)
+
+    await eventually(logged, timeout=60)
+    await _no_canary_in(smtp_server, settings, capfd)
+
+
+async def _with_items(page: Any, count: int) -> Any:
+    found = await page
+    return found if len(found["items"]) >= count else None
+
+
+async def test_a_suspension_tells_each_affected_person_once_also_when_replayed(
+        settings: ServiceSettings, notifications: httpx.AsyncClient, smtp_server: Any,
+        tokens: Callable[..., dict[str, str]], capfd: pytest.CaptureFixture[str]) -> None:
+    anna = await register(notifications, settings, language="sv", email="anna@example.test")
+    bert = await register(notifications, settings, language="fi", email="bert@example.test")
+    provider_id = uuid4()
+    await publish_events(settings, envelope(marketplace.ProviderRegistered(
+        provider_id=provider_id, y_tunnus="1234567-8", name="Städ Ab", kind=marketplace.ProviderKind.FIRM,
+        service_areas=["Pori"], languages=["sv"], accessibility="", evening_availability=False,
+        weekend_availability=False, contact_email="info@stad.example.test"), provider_id,
+        actor=Actor(id=PROVIDER_USER, role="provider")))
+    orders = [(anna, uuid4()), (anna, uuid4()), (bert, uuid4())]
+    await publish_events(settings, *(envelope(marketplace.OrderPlaced(
+        client_id=cid, order_id=order_id, provider_id=provider_id, offering_id=uuid4(), category="cleaning",
+        quantity=1, unit_price_cents=4500, amount_cents=4500), cid) for cid, order_id in orders))
+    await eventually(lambda: known(notifications, "SELECT count(*) = 3 FROM known_orders WHERE provider_id = $1",
+                                   provider_id), timeout=60)
+    await eventually(lambda: known(notifications, "SELECT users ? $2 FROM known_providers WHERE provider_id = $1",
+                                   provider_id, PROVIDER_USER), timeout=60)
+
+    suspension = envelope(marketplace.ProviderSuspended(provider_id=provider_id, reason="laatupoikkeama"),
+                          provider_id, actor=Actor(id="manager-maija", role="manager"))
+    await publish_events(settings, suspension)
+    addresses = ("anna@example.test", "bert@example.test", "info@stad.example.test")
+    await eventually(lambda: all(mail_to(smtp_server, a) for a in addresses), timeout=60)
+
+    await publish_events(settings, suspension)  # replayed
+    marker = envelope(decided(bert, "HB-2026-0099"), bert)  # then something later for the last client
+    await publish_events(settings, marker)
+    await eventually(lambda: len(mail_to(smtp_server, "bert@example.test")) == 2, timeout=60)
+
+    people = {str(anna): tokens(str(anna), "client"), str(bert): tokens(str(bert), "client"),
+              WORKER: tokens(WORKER, "worker"), PROVIDER_USER: tokens(PROVIDER_USER, "provider",
+                                                                      provider_id=str(provider_id))}
+    told = {p: [i for i in (await inbox(notifications, h))["items"] if i["kind"] == "provider_suspended"]
+            for p, h in people.items()}
+    assert {p: len(items) for p, items in told.items()} == {p: 1 for p in people}
+    assert {p: items[0]["params"]["orders"] for p, items in told.items()} == {
+        str(anna): 2, str(bert): 1, WORKER: 3, PROVIDER_USER: 3}
+    assert told[str(anna)][0]["title"] == "Serviceproducentens verksamhet har avbrutits"  # Swedish for the Swedish client
+    for address in addresses:
+        suspended = [m for m in mail_to(smtp_server, address) if m["Message-ID"] != f"<{_item(marker, bert)}@{DOMAIN}>"]
+        assert len(suspended) == 1, address
+    assert await known(notifications, "SELECT count(*) FROM inbox_items WHERE notice_id = $1", suspension.id) == 4
+    await _no_canary_in(smtp_server, settings, capfd)
+
+
+def _item(e: EventEnvelope, person: UUID) -> UUID:
+    return item_id_of(e.id, str(person))
+
+
+async def _no_canary_in(smtp: Any, settings: ServiceSettings, capfd: pytest.CaptureFixture[str]) -> None:
+    """No hetu, name or address in any e-mail's headers or body, in the service's records on Kafka (keys, headers,
+    values) or in its log lines."""
+    for message in smtp.messages():
+        shown = f"{subject_of(message)}\n{text_of(message)}\n{message.as_string()}"
+        assert not [c for c in CANARIES if c in shown], message["Message-ID"]
+    records = await eventually(lambda: read_to_end(f"{settings.topic_prefix}avain.notifications.events.v1"),
+                               timeout=60)  # the service's own events, once its relay has published them
+    for r in records:
+        shown = f"{r.key!r}{r.value!r}{r.headers!r}"
+        assert not [c for c in CANARIES if c in shown]
+    out, err = capfd.readouterr()
+    assert not [c for c in CANARIES if c in out + err]

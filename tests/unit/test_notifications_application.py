@@ -1,0 +1,303 @@
+"""The notifications service's application on the memory store: another service's event → exactly the inbox items
+(PersonNotified) of the people it concerns, once; a person marking their own item read; the refusals (404, 403) with
+nothing recorded; the directory listener's copy of who is who. Texts: test_notifications_texts.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from uuid import UUID, uuid4
+
+import pytest
+
+from contracts import budgeting, followup, history, intake, marketplace
+from contracts.notifications import NotificationRead, PersonNotified
+from services.notifications.application import commands as c
+from services.notifications.application.directory import LISTENER, MemoryDirectory
+from services.notifications.application.handlers import Ports, handlers, stream_of
+from services.notifications.application.reactions import REACTIONS
+from services.notifications.domain.audience import Client, Provider
+from services.notifications.domain.notice import item_id_of
+from shared.kernel.errors import Forbidden, NotFound
+from shared.kernel.principal import Principal
+from shared.kernel.sealed import Sealed
+from tests.application import Harness, covers, published, refused
+
+SERVICE = "notifications"
+WORKER = "worker-aino"
+OTHER_WORKER = "worker-eero"
+SEALED = Sealed(kid="k", nonce="bm9uY2U=", ct="Y3Q=")
+SCORES = intake.SelfAssessmentScores(general_ability=5, mental_wellbeing=4, social_participation=3,
+                                     physical_functioning=7, competence=6, everyday_life=4)
+
+
+def harness(directory: MemoryDirectory | None = None) -> tuple[Harness, MemoryDirectory]:
+    directory = directory or MemoryDirectory()
+    return Harness.of(SERVICE, handlers(), Ports(directory=directory), reactions=REACTIONS), directory
+
+
+def told(events: list[object]) -> dict[str, PersonNotified]:
+    notified = [e for e in events if isinstance(e, PersonNotified)]
+    by_person = {e.person_id: e for e in notified}
+    assert len(by_person) == len(notified), "a person told twice about one event"
+    return by_person
+
+
+def known_client(directory: MemoryDirectory, *, language: str = "fi", coordinator: str | None = WORKER) -> UUID:
+    cid = uuid4()
+    directory.clients[cid] = Client(cid, language, coordinator)
+    return cid
+
+
+def decided(cid: UUID) -> budgeting.BudgetDecided:
+    return budgeting.BudgetDecided(
+        client_id=cid, decision_number="HB-2026-0042", proposal_id=uuid4(), amount_cents=1_190_00,
+        period=budgeting.Period(start=date(2026, 12, 1), end=date(2027, 11, 30)), breakdown={"home_help": 1_190_00},
+        decided_by=WORKER, reasoning=SEALED, legal_basis="VpL 42 §", appeal_instructions="Oikaisuvaatimus 30 pv")
+
+
+# --- reactions: who is told what ------------------------------------------------------------------------------
+
+
+@covers(SERVICE, budgeting.BudgetDecided, c.Tell)
+async def test_a_decided_budget_tells_the_client_in_their_language_and_the_coordinator() -> None:
+    h, directory = harness()
+    cid = known_client(directory, language="sv")
+    events = await h.when_published(decided(cid), cid, consumer="notices")
+    people = told(events)
+    assert set(people) == {str(cid), WORKER}
+    assert people[str(cid)].audience == "client" and people[str(cid)].language == "sv"
+    assert people[WORKER].audience == "worker" and people[WORKER].language == "fi"
+    assert people[str(cid)].kind == "budget_decided"
+    assert people[str(cid)].params == {"decision_number": "HB-2026-0042", "amount_cents": 1_190_00}
+    assert people[str(cid)].item_id == item_id_of(people[str(cid)].source_event_id, str(cid))
+
+
+async def test_the_same_event_twice_tells_nobody_twice() -> None:
+    h, directory = harness()
+    cid = known_client(directory)
+    envelope = published(decided(cid), cid)
+    first = await h.app.handle(REACTIONS.command_for(envelope), h.app.system, _context())  # type: ignore[arg-type]
+    again = await h.app.handle(REACTIONS.command_for(envelope), h.app.system, _context())  # type: ignore[arg-type]
+    assert len(first.new_events) == 2 and again.new_events == []
+    assert len(await h.recorded(stream_of(envelope.id))) == 2
+
+
+async def test_a_client_the_service_never_heard_of_is_still_told_in_finnish() -> None:
+    h, _ = harness()
+    cid = uuid4()
+    people = told(await h.when_published(decided(cid), cid, consumer="notices"))
+    assert set(people) == {str(cid)} and people[str(cid)].language == "fi"  # no coordinator known: none told
+
+
+async def test_representatives_read_in_the_clients_language() -> None:
+    h, directory = harness()
+    cid = uuid4()
+    directory.clients[cid] = Client(cid, "sv", WORKER, representatives=("rep-1",))
+    people = told(await h.when_published(decided(cid), cid, consumer="notices"))
+    assert people["rep-1"].audience == "representative" and people["rep-1"].language == "sv"
+
+
+async def test_the_person_whose_act_it_was_is_not_told() -> None:
+    h, directory = harness()
+    cid = known_client(directory)
+    envelope = published(decided(cid), cid).model_copy(update={"actor": _actor(WORKER)})
+    async with h.store.transaction() as session:
+        await h.app.react(session, envelope)
+    assert set(told(await h.recorded(stream_of(envelope.id)))) == {str(cid)}
+
+
+@covers(SERVICE, budgeting.BudgetRevised)
+async def test_a_revised_budget_tells_the_old_and_new_amount() -> None:
+    h, directory = harness()
+    cid = known_client(directory)
+    revised = budgeting.BudgetRevised(client_id=cid, revision_number=1, previous_amount_cents=100_000,
+                                      amount_cents=120_000, breakdown={"home_help": 120_000}, reason=SEALED)
+    people = told(await h.when_published(revised, cid, consumer="notices"))
+    assert set(people) == {str(cid), WORKER}
+    assert people[str(cid)].params == {"amount_cents": 120_000, "previous_amount_cents": 100_000}
+
+
+@covers(SERVICE, budgeting.BudgetRejected)
+async def test_a_refused_approval_tells_the_coordinator_and_the_client() -> None:
+    h, directory = harness()
+    cid = known_client(directory)
+    rejected = budgeting.BudgetRejected(client_id=cid, proposal_id=uuid4(), rejected_by="manager-maija",
+                                        reason=SEALED)
+    people = told(await h.when_published(rejected, cid, consumer="notices"))
+    assert {p: e.kind for p, e in people.items()} == {WORKER: "approval_refused", str(cid): "approval_refused"}
+
+
+@covers(SERVICE, intake.CoordinatorAssigned)
+async def test_a_first_coordinator_and_a_change_of_worker() -> None:
+    h, directory = harness()
+    cid = known_client(directory, coordinator=None)
+    first = told(await h.when_published(intake.CoordinatorAssigned(client_id=cid, worker_id=WORKER), cid,
+                                        consumer="notices"))
+    assert {p: e.kind for p, e in first.items()} == {str(cid): "coordinator_assigned", WORKER: "coordinator_assigned"}
+    changed = told(await h.when_published(intake.CoordinatorAssigned(
+        client_id=cid, worker_id=OTHER_WORKER, previous_worker_id=WORKER), cid, consumer="notices"))
+    assert set(changed) == {str(cid), OTHER_WORKER, WORKER}
+    assert changed[WORKER].params == {"variant": "previous"} and changed[OTHER_WORKER].params == {}
+
+
+@covers(SERVICE, intake.IntakeDeclined)
+async def test_a_declined_intake_tells_the_client_side() -> None:
+    h, directory = harness()
+    cid = known_client(directory)
+    declined = intake.IntakeDeclined(client_id=cid, reason=SEALED, appeal_instructions="30 pv")
+    assert set(told(await h.when_published(declined, cid, consumer="notices"))) == {str(cid)}
+
+
+@covers(SERVICE, marketplace.OrderRejected)
+async def test_a_rejected_order_gives_its_reason_code_never_its_free_text() -> None:
+    h, directory = harness()
+    cid = known_client(directory)
+    rejected = marketplace.OrderRejected(client_id=cid, order_id=uuid4(), reason_code="exceeds_remaining",
+                                         reason="Matti Meikäläinen 010101-123N")
+    people = told(await h.when_published(rejected, cid, consumer="notices"))
+    assert set(people) == {str(cid), WORKER}
+    assert "Matti" not in str(people[str(cid)].params) and people[str(cid)].params["reason_code"] == "exceeds_remaining"
+
+
+@covers(SERVICE, followup.FollowUpOverdue)
+async def test_an_overdue_follow_up_tells_the_worker_it_names() -> None:
+    h, directory = harness()
+    cid = known_client(directory, coordinator=OTHER_WORKER)
+    overdue = followup.FollowUpOverdue(client_id=cid, number=2, due_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
+                                       coordinator_id=WORKER)
+    people = told(await h.when_published(overdue, cid, consumer="notices"))
+    assert set(people) == {WORKER} and people[WORKER].params == {"number": 2, "due_on": "2026-11-20"}
+
+
+@covers(SERVICE, marketplace.ProviderSuspended)
+async def test_a_suspension_tells_each_affected_person_once_with_how_many_orders_concern_them() -> None:
+    h, directory = harness()
+    provider_id = uuid4()
+    directory.providers[provider_id] = Provider(provider_id, ("provider-user",), "sv")
+    anna, bert = known_client(directory, language="sv"), known_client(directory, coordinator=WORKER)
+    other = known_client(directory, coordinator=OTHER_WORKER)
+    for cid in (anna, anna, bert):
+        directory.orders[uuid4()] = (cid, provider_id, True)
+    directory.orders[uuid4()] = (other, provider_id, False)  # closed: not touched
+    directory.orders[uuid4()] = (other, uuid4(), True)  # another provider's
+    suspended = marketplace.ProviderSuspended(provider_id=provider_id, reason="audit findings")
+    people = told(await h.when_published(suspended, provider_id, consumer="notices"))
+    assert set(people) == {"provider-user", str(anna), str(bert), WORKER}
+    assert {p: e.params["orders"] for p, e in people.items()} == {
+        "provider-user": 3, str(anna): 2, str(bert): 1, WORKER: 3}
+    assert people[str(anna)].language == "sv" and people["provider-user"].language == "sv"
+
+
+# --- marking read ---------------------------------------------------------------------------------------------
+
+
+async def _told_client(h: Harness, directory: MemoryDirectory) -> tuple[UUID, PersonNotified]:
+    cid = known_client(directory)
+    people = told(await h.when_published(decided(cid), cid, consumer="notices"))
+    return cid, people[str(cid)]
+
+
+@covers(SERVICE, c.MarkRead)
+async def test_a_person_marks_their_own_item_read_once() -> None:
+    h, directory = harness()
+    cid, item = await _told_client(h, directory)
+    command = c.MarkRead(notice_id=item.source_event_id, item_id=item.item_id)
+    reader = Principal(user_id=str(cid), role="client")
+    assert await h.when(command, reader) == [NotificationRead(item_id=item.item_id, person_id=str(cid))]
+    assert await h.when(command, reader) == []
+
+
+@covers(SERVICE, refused(NotFound, c.MarkRead))
+async def test_an_unknown_item_is_not_found() -> None:
+    h, directory = harness()
+    cid, item = await _told_client(h, directory)
+    reader = Principal(user_id=str(cid), role="client")
+    with pytest.raises(NotFound):
+        await h.when(c.MarkRead(notice_id=uuid4(), item_id=item.item_id), reader)
+    with pytest.raises(NotFound):
+        await h.when(c.MarkRead(notice_id=item.source_event_id, item_id=uuid4()), reader)
+
+
+@covers(SERVICE, refused(Forbidden, c.MarkRead))
+async def test_nobody_marks_another_persons_item() -> None:
+    h, directory = harness()
+    _, item = await _told_client(h, directory)
+    command = c.MarkRead(notice_id=item.source_event_id, item_id=item.item_id)
+    for other in (Principal(user_id=WORKER, role="worker"), Principal(user_id="manager-maija", role="manager"),
+                  h.app.system):
+        with pytest.raises(Forbidden):
+            await h.when(command, other)
+    assert not any(isinstance(e, NotificationRead) for e in await h.recorded(stream_of(item.source_event_id)))
+
+
+async def test_only_the_service_itself_tells_people() -> None:
+    h, _ = harness()
+    cid = uuid4()
+    tell = c.Tell(source_event_id=uuid4(), source_event_type="x", subject=str(cid), kind="budget_decided",
+                  parties=(c.Party(role="client_side", id=str(cid)),))
+    with pytest.raises(Forbidden):
+        await h.when(tell, Principal(user_id=WORKER, role="worker"))
+
+
+# --- the directory listener -----------------------------------------------------------------------------------
+
+
+@covers(SERVICE, intake.ClientRegistered, intake.IntakeCompleted, history.ClientErased)
+async def test_the_directory_keeps_a_clients_language_coordinator_and_sealed_contact_until_erased() -> None:
+    h, directory = harness()
+    cid = uuid4()
+    await h.when_heard(LISTENER, intake.ClientRegistered(client_id=cid, personal_data=SEALED, municipality="Pori",
+                                                         preferred_language="sv"), cid)
+    assert directory.clients[cid] == Client(cid, "sv", None) and directory.contacts[cid] == SEALED
+    await h.when_heard(LISTENER, intake.IntakeCompleted(
+        client_id=cid, coordinator_id=WORKER, service_task=intake.ServiceTask.DISABILITY_SERVICES,
+        municipality="Pori", preferred_language="sv", baseline_scores=SCORES), cid)
+    assert directory.clients[cid].coordinator_id == WORKER
+    await h.when_heard(LISTENER, intake.CoordinatorAssigned(client_id=cid, worker_id=OTHER_WORKER), cid)
+    assert directory.clients[cid].coordinator_id == OTHER_WORKER
+    await h.when_heard(LISTENER, history.ClientErased(client_id=cid, basis="retention_period_ended",
+                                                      legal_basis="AsiakastietoL"), cid)
+    assert cid not in directory.contacts
+
+
+@covers(SERVICE, marketplace.ProviderRegistered, marketplace.OrderPlaced, marketplace.OrderRejected,
+        marketplace.OrderDeclined, marketplace.OrderCancelled, marketplace.ServiceDelivered)
+async def test_the_directory_knows_which_orders_a_provider_still_has_open() -> None:
+    h, directory = harness()
+    provider_id, cid = uuid4(), uuid4()
+    await h.when_heard(LISTENER, marketplace.ProviderRegistered(
+        provider_id=provider_id, y_tunnus="1234567-8", name="Hoiva Oy", kind=marketplace.ProviderKind.FIRM,
+        service_areas=["Pori"], languages=["sv"], accessibility="", evening_availability=False,
+        weekend_availability=False, contact_email="info@hoiva.example"), provider_id)
+    assert directory.providers[provider_id].language == "sv"
+    orders = [uuid4() for _ in range(5)]
+    for order_id in orders:
+        await h.when_heard(LISTENER, marketplace.OrderPlaced(
+            client_id=cid, order_id=order_id, provider_id=provider_id, offering_id=uuid4(), category="cleaning",
+            quantity=1, unit_price_cents=5000, amount_cents=5000), cid)
+    closings = [
+        marketplace.OrderRejected(client_id=cid, order_id=orders[0], reason_code="exceeds_remaining", reason="-"),
+        marketplace.OrderDeclined(client_id=cid, order_id=orders[1], reason=SEALED),
+        marketplace.OrderCancelled(client_id=cid, order_id=orders[2]),
+        marketplace.ServiceDelivered(client_id=cid, order_id=orders[3], delivered_on=date(2026, 11, 30)),
+    ]
+    for closing in closings:
+        await h.when_heard(LISTENER, closing, cid)
+    assert [o for o, _ in await directory.open_orders(provider_id)] == [orders[4]]
+
+
+# --- helpers --------------------------------------------------------------------------------------------------
+
+
+def _actor(user_id: str):  # type: ignore[no-untyped-def]
+    from shared.kernel.envelope import Actor
+
+    return Actor(id=user_id, role="worker")
+
+
+def _context():  # type: ignore[no-untyped-def]
+    from shared.infra.eventstore import CommandContext
+    from shared.kernel.envelope import Actor
+
+    return CommandContext(actor=Actor(id=SERVICE, role="system"), correlation_id=str(uuid4()),
+                          now=datetime.now(UTC))

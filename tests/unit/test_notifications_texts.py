@@ -1,0 +1,58 @@
+"""What a notified person reads: every kind a reaction can tell, for every audience it tells, has its title and body
+in every language of the catalogue, with its facts formatted the language's way; the e-mail says nothing but that
+there is something new and where to read it."""
+
+from __future__ import annotations
+
+import re
+from uuid import uuid4
+
+import pytest
+
+from services.notifications.application.texts import email, render
+from shared.i18n import catalogue
+
+PARAMS = {"decision_number": "HB-2026-0042", "amount_cents": 119_000, "previous_amount_cents": 100_000,
+          "reason_code": "exceeds_remaining", "order_id": str(uuid4()), "orders": 3, "number": 2,
+          "due_on": "2026-11-20", "matter": "budget_decision", "provider_id": str(uuid4())}
+# (kind, audience[, variant]) for every text a reaction (application/reactions.py) can give someone
+TOLD = [("budget_decided", "client"), ("budget_decided", "representative"), ("budget_decided", "worker"),
+        ("budget_revised", "client"), ("budget_revised", "worker"), ("approval_refused", "client"),
+        ("approval_refused", "worker"), ("coordinator_assigned", "client"), ("coordinator_assigned", "worker"),
+        ("coordinator_changed", "client"), ("coordinator_changed", "worker"),
+        ("coordinator_changed", "worker", "previous"), ("intake_declined", "client"), ("order_rejected", "client"),
+        ("order_rejected", "worker"), ("provider_suspended", "client"), ("provider_suspended", "worker"),
+        ("provider_suspended", "provider"), ("followup_overdue", "worker")]
+
+
+@pytest.mark.parametrize("language", catalogue().codes)
+@pytest.mark.parametrize("told", TOLD, ids=lambda t: ".".join(t))
+def test_every_notice_reads_in_every_language_without_a_raw_key_or_placeholder(told: tuple[str, ...],
+                                                                              language: str) -> None:
+    kind, audience, *variant = told
+    shown = render(kind, audience, {**PARAMS, **({"variant": variant[0]} if variant else {})}, language)
+    for text in shown.values():
+        assert text and not text.startswith("notice.") and not re.search(r"\{[a-z_]+\}", text), text
+
+
+def test_facts_are_formatted_the_readers_way() -> None:
+    fi = render("budget_decided", "client", PARAMS, "fi")["body"]
+    sv = render("budget_decided", "client", PARAMS, "sv")["body"]
+    assert "HB-2026-0042" in fi and "1\u00a0190,00\u00a0€" in fi and fi != sv
+    assert "20.11.2026" in render("followup_overdue", "worker", PARAMS, "fi")["body"]
+    rejected = render("order_rejected", "client", PARAMS, "en")["body"]
+    assert "exceeds what remains" in rejected
+    unknown = render("order_rejected", "client", {**PARAMS, "reason_code": "no_such_code"}, "en")["body"]
+    assert "no_such_code" not in unknown  # an unknown code reads as the general reason, never as a code
+
+
+def test_a_previous_worker_reads_a_text_of_their_own() -> None:
+    previous = render("coordinator_changed", "worker", {"variant": "previous"}, "en")
+    assert previous != render("coordinator_changed", "worker", {}, "en")
+
+
+@pytest.mark.parametrize("language", catalogue().codes)
+def test_the_e_mail_says_only_that_there_is_something_new_and_where(language: str) -> None:
+    subject, body = email(language, "https://avain.example/inbox")
+    assert "https://avain.example/inbox" in body and subject
+    assert not re.search(r"\{[a-z_]+\}", subject + body)
