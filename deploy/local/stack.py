@@ -1,9 +1,11 @@
 """Processes the console needs, started by the project's own code for the browser tests and the benchmark:
-the local OpenID Connect provider (node, deploy/local/oidc), the services and the console, each on a free
-loopback port, with one topic prefix and one database prefix of their own on a given broker and database.
+the local OpenID Connect provider (node, deploy/local/oidc), a local SMTP server (deploy/local/mail.py), the
+services and the console, each on a free loopback port, with one topic prefix and one database prefix of their own
+on a given broker and database.
 
     stack = LocalStack(kafka="127.0.0.1:9092", pg_dsn=..., run="abc", log_dir=Path(...))
-    await stack.start()        # OIDC provider, intake, budgeting, marketplace, followup, history, console
+    await stack.start()        # OIDC provider, mail, intake, ..., history, notifications, console
+    stack.mail.messages()      # the e-mails the notifications service sent
     stack.console_url          # http://127.0.0.1:<port>
     await stack.stop()
 """
@@ -23,10 +25,11 @@ from pathlib import Path
 import httpx
 
 from deploy.local.infra import free_port
+from deploy.local.mail import MailSink
 
 ROOT = Path(__file__).resolve().parents[2]
 OIDC_DIR = ROOT / "deploy" / "local" / "oidc"
-SERVICES = ("intake", "budgeting", "marketplace", "followup", "history")
+SERVICES = ("intake", "budgeting", "marketplace", "followup", "history", "notifications")
 
 
 def ensure_oidc_installed() -> None:
@@ -94,11 +97,12 @@ class LocalStack:
     topic_prefix: str = ""
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, Process] = field(default_factory=dict)
+    mail: MailSink | None = None
 
     def __post_init__(self) -> None:
         self.database_prefix = self.database_prefix or f"avaintest_{self.run}_"
         self.topic_prefix = self.topic_prefix or f"t{self.run}."
-        for name in ("staff_idp", "citizen_idp", "console", *SERVICES):
+        for name in ("staff_idp", "citizen_idp", "mail", "console", *SERVICES):
             self.ports[name] = free_port()
         self.log_dir.mkdir(parents=True, exist_ok=True)
 
@@ -128,11 +132,16 @@ class LocalStack:
             "AVAIN_STAFF_ISSUER": json.dumps({"issuer": staff}),
             "AVAIN_CITIZEN_ISSUER": json.dumps({"issuer": citizen, "resource": "urn:avain:token-exchange"}),
             **{f"AVAIN_{s.upper()}_URL": self.url(s) for s in SERVICES},
+            "AVAIN_SMTP_HOST": "127.0.0.1", "AVAIN_SMTP_PORT": str(self.ports["mail"]), "AVAIN_SMTP_SECURITY": "none",
+            "AVAIN_INBOX_URL": f"{self.console_url}/inbox",
         }
 
     async def start(self, services: tuple[str, ...] = SERVICES, console: bool = True) -> None:
         ensure_oidc_installed()
         env = self.environment()
+        if "notifications" in services:
+            self.mail = MailSink(self.ports["mail"], self.log_dir / "mail", self.log_dir / "mail.log")
+            await self.mail.start()
         node = shutil.which("node") or "node"
         self.processes["oidc"] = Process(
             "oidc", [node, str(OIDC_DIR / "server.mjs"), "--staff-port", str(self.ports["staff_idp"]),
@@ -154,6 +163,8 @@ class LocalStack:
     async def stop(self) -> None:
         for process in reversed(list(self.processes.values())):
             await process.stop()
+        if self.mail is not None:
+            await self.mail.stop()
 
 
 async def sign_in_without_a_browser(issuer: str, person: str, redirect_uri: str, *,

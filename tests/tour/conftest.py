@@ -24,7 +24,7 @@ from deploy.local.infra import default_cache_dir, free_port
 from tests.tour.readme import clean_environment
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("intake", "budgeting", "marketplace", "followup", "history", "decisions")
+SERVICES = ("intake", "budgeting", "marketplace", "followup", "history", "decisions", "notifications")
 
 
 @dataclass
@@ -90,13 +90,14 @@ def local_stack() -> Iterator[LocalStack]:
     ports = {"kafka": kafka, "postgres": free_port(kafka + 3)}
     for i, service in enumerate(SERVICES):
         ports[service] = free_port(kafka + 5 + i)
+    ports["mail"] = free_port(kafka + 50)  # the local SMTP server ./avain up starts for the notifications
     env = clean_environment() | {
         "AVAIN_KAFKA_PORT": str(kafka), "AVAIN_PG_PORT": str(ports["postgres"]),
         "AVAIN_CACHE_DIR": str(default_cache_dir().resolve()), "AVAIN_PG_FAST": "1", "AVAIN_KAFKA_HEAP": "512m",
         **{f"AVAIN_{s.upper()}_PORT": str(ports[s]) for s in SERVICES},
         # the console and the local identity provider, on ports of the same private range
         "AVAIN_CONSOLE_PORT": str(free_port(kafka + 20)), "AVAIN_OIDC_STAFF_PORT": str(free_port(kafka + 30)),
-        "AVAIN_OIDC_CITIZEN_PORT": str(free_port(kafka + 40)),
+        "AVAIN_OIDC_CITIZEN_PORT": str(free_port(kafka + 40)), "AVAIN_MAIL_PORT": str(ports["mail"]),
     }
     up = subprocess.run(["./avain", "up"], cwd=checkout, env=env, capture_output=True, text=True, timeout=1200,
                         check=False)
