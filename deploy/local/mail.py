@@ -7,6 +7,9 @@ command so a developer sees the e-mails in .data/mail.
     await sink.start()         # returns once the server greets with 220
     sink.messages()            # every message accepted so far (email.message.Message)
     await sink.stop()
+
+A recipient at ``@refused.invalid`` is refused with 550 (a mailbox that does not exist), as a real relay refuses an
+unknown address: the tests see what the service does with a permanent refusal.
 """
 
 from __future__ import annotations
@@ -17,11 +20,29 @@ import sys
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
+from typing import Any
+
+from aiosmtpd.handlers import Mailbox
+
+ROOT = Path(__file__).resolve().parents[2]
+REFUSED_DOMAIN = "refused.invalid"
+
+
+class Maildir(Mailbox):
+    """aiosmtpd's Maildir handler, refusing every recipient at REFUSED_DOMAIN."""
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address.lower().endswith("@" + REFUSED_DOMAIN):
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
 
 def command(port: int, maildir: Path, host: str = "127.0.0.1") -> list[str]:
-    """The server's command line: aiosmtpd's own CLI with its Maildir handler, no setuid (not run as root's)."""
-    return [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"{host}:{port}", "-c", "aiosmtpd.handlers.Mailbox",
+    """The server's command line: aiosmtpd's own CLI with the Maildir handler below, no setuid (run as the caller).
+    Run it from the repository root (or with it on PYTHONPATH), where ``deploy.local.mail`` is found."""
+    return [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"{host}:{port}", "-c", "deploy.local.mail.Maildir",
             str(maildir)]
 
 
@@ -37,7 +58,7 @@ class MailSink:
         self.maildir.parent.mkdir(parents=True, exist_ok=True)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
-            self.proc = await asyncio.create_subprocess_exec(*command(self.port, self.maildir, self.host),
+            self.proc = await asyncio.create_subprocess_exec(*command(self.port, self.maildir, self.host), cwd=ROOT,
                                                              stdout=log, stderr=asyncio.subprocess.STDOUT)
         await self.wait_ready(timeout)
 

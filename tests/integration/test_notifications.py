@@ -240,3 +240,29 @@ async def _no_canary_in(smtp: Any, settings: ServiceSettings, capfd: pytest.Capt
         assert not [c for c in CANARIES if c in shown]
     out, err = capfd.readouterr()
     assert not [c for c in CANARIES if c in out + err]
+
+
+async def test_a_refused_address_is_settled_and_an_smtp_outage_is_waited_out(
+        settings: ServiceSettings, notifications: httpx.AsyncClient, smtp_server: Any,
+        tokens: Callable[..., dict[str, str]]) -> None:
+    refused = await register(notifications, settings, language="fi", email="nobody@refused.invalid")
+    waiting = await register(notifications, settings, language="en", email="eve@example.test")
+    refused_decision = envelope(decided(refused), refused)
+    await publish_events(settings, refused_decision)
+    refused_item = item_id_of(refused_decision.id, str(refused))
+    await eventually(lambda: known(notifications, "SELECT outcome = 'refused' FROM email_outbox WHERE item_id = $1",
+                                   refused_item), timeout=60)
+    assert await known(notifications, "SELECT last_error FROM email_outbox WHERE item_id = $1",
+                       refused_item) == "recipient refused: [550]"  # a code, never the address
+    assert (await inbox(notifications, tokens(str(refused), "client")))["total"] == 1  # the inbox still has it
+
+    await smtp_server.stop()  # the relay is down: the e-mail waits, the inbox does not
+    later = envelope(decided(waiting), waiting)
+    await publish_events(settings, later)
+    item = item_id_of(later.id, str(waiting))
+    await eventually(lambda: known(notifications, "SELECT attempts >= 2 AND outcome IS NULL FROM email_outbox"
+                                                  " WHERE item_id = $1", item), timeout=60)
+    assert (await inbox(notifications, tokens(str(waiting), "client")))["total"] == 1
+    await smtp_server.start()
+    [mail] = await eventually(lambda: mail_to(smtp_server, "eve@example.test"), timeout=60)
+    assert mail["Message-ID"] == f"<{item}@{DOMAIN}>" and subject_of(mail) == "Avain: you have a new message"

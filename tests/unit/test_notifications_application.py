@@ -17,6 +17,7 @@ from services.notifications.application.handlers import Ports, handlers, stream_
 from services.notifications.application.reactions import REACTIONS
 from services.notifications.domain.audience import Client, Provider
 from services.notifications.domain.notice import item_id_of
+from shared.kernel.envelope import Actor
 from shared.kernel.errors import Forbidden, NotFound
 from shared.kernel.principal import Principal
 from shared.kernel.sealed import Sealed
@@ -188,6 +189,45 @@ async def test_a_suspension_tells_each_affected_person_once_with_how_many_orders
     assert people[str(anna)].language == "sv" and people["provider-user"].language == "sv"
 
 
+@covers(SERVICE, marketplace.OrderDeclined, marketplace.OrderCancelled)
+async def test_a_declined_or_cancelled_order_tells_the_client_side_and_the_coordinator_but_not_who_did_it() -> None:
+    h, directory = harness()
+    cid = known_client(directory)
+    declined = told(await h.when_published(marketplace.OrderDeclined(client_id=cid, order_id=uuid4(), reason=SEALED),
+                                           cid, consumer="notices"))
+    assert {p: e.kind for p, e in declined.items()} == {str(cid): "order_declined", WORKER: "order_declined"}
+    assert set(declined[str(cid)].params) == {"order_id"}  # the provider's own words stay with the order
+    cancelled = marketplace.OrderCancelled(client_id=cid, order_id=uuid4(), reason="cancelled_by_client")
+    envelope = published(cancelled, cid).model_copy(update={"actor": Actor(id=str(cid), role="client")})
+    async with h.store.transaction() as session:
+        await h.app.react(session, envelope)
+    people = told(await h.recorded(stream_of(envelope.id)))
+    assert set(people) == {WORKER} and people[WORKER].params["reason_code"] == "cancelled_by_client"
+
+
+@covers(SERVICE, followup.CaseClosed)
+async def test_a_closed_case_tells_the_client_side_and_after_a_death_only_the_coordinator() -> None:
+    h, directory = harness()
+    cid = known_client(directory)
+    closed = told(await h.when_published(followup.CaseClosed(client_id=cid, reason="goals_achieved",
+                                                             closed_by="manager-maija"), cid, consumer="notices"))
+    assert set(closed) == {str(cid), WORKER} and closed[str(cid)].params == {"closure_code": "goals_achieved"}
+    other = known_client(directory)
+    after_death = told(await h.when_published(followup.CaseClosed(client_id=other, reason="deceased",
+                                                                  closed_by="manager-maija"), other,
+                                              consumer="notices"))
+    assert set(after_death) == {WORKER}
+
+
+@covers(SERVICE, budgeting.PlanReviewOpened)
+async def test_a_plan_review_asked_for_tells_the_coordinator() -> None:
+    h, directory = harness()
+    cid = known_client(directory)
+    opened = budgeting.PlanReviewOpened(client_id=cid, review_id=uuid4(), requested_by="client")
+    people = told(await h.when_published(opened, cid, consumer="notices"))
+    assert set(people) == {WORKER} and people[WORKER].params == {"requester": "client"}
+
+
 # --- marking read ---------------------------------------------------------------------------------------------
 
 
@@ -289,9 +329,7 @@ async def test_the_directory_knows_which_orders_a_provider_still_has_open() -> N
 # --- helpers --------------------------------------------------------------------------------------------------
 
 
-def _actor(user_id: str):  # type: ignore[no-untyped-def]
-    from shared.kernel.envelope import Actor
-
+def _actor(user_id: str) -> Actor:
     return Actor(id=user_id, role="worker")
 
 

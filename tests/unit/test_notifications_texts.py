@@ -14,7 +14,8 @@ from shared.i18n import catalogue
 
 PARAMS = {"decision_number": "HB-2026-0042", "amount_cents": 119_000, "previous_amount_cents": 100_000,
           "reason_code": "exceeds_remaining", "order_id": str(uuid4()), "orders": 3, "number": 2,
-          "due_on": "2026-11-20", "matter": "budget_decision", "provider_id": str(uuid4())}
+          "due_on": "2026-11-20", "matter": "budget_decision", "provider_id": str(uuid4()),
+          "closure_code": "goals_achieved", "requester": "rule"}
 # (kind, audience[, variant]) for every text a reaction (application/reactions.py) can give someone
 TOLD = [("budget_decided", "client"), ("budget_decided", "representative"), ("budget_decided", "worker"),
         ("budget_revised", "client"), ("budget_revised", "worker"), ("approval_refused", "client"),
@@ -22,7 +23,9 @@ TOLD = [("budget_decided", "client"), ("budget_decided", "representative"), ("bu
         ("coordinator_changed", "client"), ("coordinator_changed", "worker"),
         ("coordinator_changed", "worker", "previous"), ("intake_declined", "client"), ("order_rejected", "client"),
         ("order_rejected", "worker"), ("provider_suspended", "client"), ("provider_suspended", "worker"),
-        ("provider_suspended", "provider"), ("followup_overdue", "worker")]
+        ("provider_suspended", "provider"), ("followup_overdue", "worker"), ("order_declined", "client"),
+        ("order_declined", "worker"), ("order_cancelled", "client"), ("order_cancelled", "worker"),
+        ("case_closed", "client"), ("case_closed", "worker"), ("plan_review_opened", "worker")]
 
 
 @pytest.mark.parametrize("language", catalogue().codes)
@@ -44,6 +47,8 @@ def test_facts_are_formatted_the_readers_way() -> None:
     assert "exceeds what remains" in rejected
     unknown = render("order_rejected", "client", {**PARAMS, "reason_code": "no_such_code"}, "en")["body"]
     assert "no_such_code" not in unknown  # an unknown code reads as the general reason, never as a code
+    assert "the goals were achieved" in render("case_closed", "client", PARAMS, "en")["body"]
+    assert "a follow-up rule" in render("plan_review_opened", "worker", PARAMS, "en")["body"]
 
 
 def test_a_previous_worker_reads_a_text_of_their_own() -> None:

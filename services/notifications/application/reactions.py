@@ -12,6 +12,10 @@ it becomes. The consumer subscribes to exactly these types' topics (shared/infra
 | marketplace OrderRejected    | order_rejected       | the client side, the coordinator                              |
 | marketplace ProviderSuspended| provider_suspended   | the provider's people, each open order's client side and worker|
 | followup FollowUpOverdue     | followup_overdue     | the coordinator named in the event                            |
+| marketplace OrderDeclined    | order_declined       | the client side, the coordinator                              |
+| marketplace OrderCancelled   | order_cancelled      | the client side, the coordinator (but who cancelled it)       |
+| followup CaseClosed          | case_closed          | the client side (not after a death), the coordinator          |
+| budgeting PlanReviewOpened   | plan_review_opened   | the coordinator                                               |
 
 "The client side" is the client and whoever represents them. Whoever's act the event records is not told of it.
 """
@@ -52,6 +56,13 @@ def _assigned(e: intake.CoordinatorAssigned, env: EventEnvelope) -> c.Tell:
                                              worker(e.previous_worker_id, "previous")])
 
 
+def _closed(e: followup.CaseClosed, env: EventEnvelope) -> c.Tell:
+    # After a death nobody writes to the client: their coordinator is told (unless they closed it themselves).
+    parties = [coordinator(e.client_id)] if e.reason == "deceased" else [client_side(e.client_id),
+                                                                         coordinator(e.client_id)]
+    return tell(env, "case_closed", parties, closure_code=e.reason)
+
+
 REACTIONS = Reactions("notices", {
     intake.CoordinatorAssigned: _assigned,
     intake.IntakeDeclined: lambda e, env: tell(env, "intake_declined", [client_side(e.client_id)]),
@@ -71,4 +82,12 @@ REACTIONS = Reactions("notices", {
         provider_id=str(e.provider_id)),
     followup.FollowUpOverdue: lambda e, env: tell(
         env, "followup_overdue", [worker(e.coordinator_id)], number=e.number, due_on=e.due_at.date().isoformat()),
+    marketplace.OrderDeclined: lambda e, env: tell(  # the provider's reason is free text: it stays with the order
+        env, "order_declined", [client_side(e.client_id), coordinator(e.client_id)], order_id=str(e.order_id)),
+    marketplace.OrderCancelled: lambda e, env: tell(
+        env, "order_cancelled", [client_side(e.client_id), coordinator(e.client_id)], order_id=str(e.order_id),
+        reason_code=e.reason),
+    followup.CaseClosed: _closed,
+    budgeting.PlanReviewOpened: lambda e, env: tell(
+        env, "plan_review_opened", [coordinator(e.client_id)], requester=e.requested_by),
 })

@@ -28,9 +28,12 @@ def _formatted(params: Mapping[str, Any], t: Translator) -> dict[str, object]:
             shown[name.removesuffix("_cents")] = t.money(params[name])
     if isinstance(params.get("due_on"), str):
         shown["due_on"] = t.date(date.fromisoformat(params["due_on"]))
-    code = params.get("reason_code")
-    if code is not None:
-        shown["reason"] = t(f"reason.{code}") if t.has(f"reason.{code}") else t("reason.other")
+    # Codes in words; an unknown code (a newer publisher's) reads as the general text, never as the code.
+    for code_param, shown_as, prefix in (("reason_code", "reason", "reason"), ("closure_code", "closure", "closure"),
+                                         ("requester", "requested_by", "requester")):
+        code = params.get(code_param)
+        if code is not None:
+            shown[shown_as] = t(f"{prefix}.{code}") if t.has(f"{prefix}.{code}") else t(f"{prefix}.other")
     return shown
 
 
