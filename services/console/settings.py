@@ -40,6 +40,7 @@ class ConsoleSettings(BaseSettings):
     marketplace_url: str = "http://127.0.0.1:8003"
     followup_url: str = "http://127.0.0.1:8004"
     history_url: str = "http://127.0.0.1:8005"
+    notifications_url: str = "http://127.0.0.1:8007"
 
     staff_issuer: SignInIssuer = SignInIssuer(issuer="http://127.0.0.1:8010")
     citizen_issuer: SignInIssuer = SignInIssuer(issuer="http://127.0.0.1:8011", resource="urn:avain:token-exchange")

@@ -52,7 +52,7 @@ class Services:
         self._http = http
         self._urls = {"intake": settings.intake_url, "budgeting": settings.budgeting_url,
                       "marketplace": settings.marketplace_url, "followup": settings.followup_url,
-                      "history": settings.history_url}
+                      "history": settings.history_url, "notifications": settings.notifications_url}
 
     async def page(self, service: str, path: str, token: str, *, params: Any = None,
                    purpose: str | None = None, timeout: float | None = None) -> ListPage:
