@@ -1,6 +1,6 @@
 """Who may do what with a notice: the service itself tells people (on another service's event); a person reads and
 marks read only their own items, whatever their role. Nobody reads another person's inbox: not a manager, not an
-auditor (the case history keeps who was told what)."""
+auditor (who was told what stays in the PersonNotified events on the service's topic)."""
 
 from __future__ import annotations
 
