@@ -4,7 +4,7 @@ One stream per event that told people something (``notice-<that event's id>``), 
 event's subject (the client id, or the provider id for a provider's matter). ``PersonNotified`` is one inbox item:
 exactly one per (event, person), whatever redelivery or restart; ``NotificationRead`` records that its person read
 it. The items carry kinds, codes, ids, amounts and dates: never a name, a hetu, an address or free text, which the
-reader's view fetches in words at read time (docs/decisions/0021-notifications-inbox-and-e-mail.md).
+reader's view fetches in words at read time (docs/decisions/0027-notifications-inbox-and-e-mail.md).
 """
 
 from __future__ import annotations
