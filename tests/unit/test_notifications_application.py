@@ -21,11 +21,12 @@ from shared.kernel.envelope import Actor
 from shared.kernel.errors import Forbidden, NotFound
 from shared.kernel.principal import Principal
 from shared.kernel.sealed import Sealed
-from tests.application import Harness, covers, published, refused
+from tests import application
+from tests.application import MANAGER, Harness, covers, published, refused
 
 SERVICE = "notifications"
-WORKER = "worker-aino"
-OTHER_WORKER = "worker-eero"
+# The shared staff's ids: the directory and the events name a worker by id.
+WORKER, OTHER_WORKER = application.WORKER.user_id, application.OTHER_WORKER.user_id
 SEALED = Sealed(kid="k", nonce="bm9uY2U=", ct="Y3Q=")
 SCORES = intake.SelfAssessmentScores(general_ability=5, mental_wellbeing=4, social_participation=3,
                                      physical_functioning=7, competence=6, everyday_life=4)
@@ -122,7 +123,7 @@ async def test_a_revised_budget_tells_the_old_and_new_amount() -> None:
 async def test_a_refused_approval_tells_the_coordinator_and_the_client() -> None:
     h, directory = harness()
     cid = known_client(directory)
-    rejected = budgeting.BudgetRejected(client_id=cid, proposal_id=uuid4(), rejected_by="manager-maija",
+    rejected = budgeting.BudgetRejected(client_id=cid, proposal_id=uuid4(), rejected_by=MANAGER.user_id,
                                         reason=SEALED)
     people = told(await h.when_published(rejected, cid, consumer="notices"))
     assert {p: e.kind for p, e in people.items()} == {WORKER: "approval_refused", str(cid): "approval_refused"}
@@ -210,11 +211,11 @@ async def test_a_closed_case_tells_the_client_side_and_after_a_death_only_the_co
     h, directory = harness()
     cid = known_client(directory)
     closed = told(await h.when_published(followup.CaseClosed(client_id=cid, reason="goals_achieved",
-                                                             closed_by="manager-maija"), cid, consumer="notices"))
+                                                             closed_by=MANAGER.user_id), cid, consumer="notices"))
     assert set(closed) == {str(cid), WORKER} and closed[str(cid)].params == {"closure_code": "goals_achieved"}
     other = known_client(directory)
     after_death = told(await h.when_published(followup.CaseClosed(client_id=other, reason="deceased",
-                                                                  closed_by="manager-maija"), other,
+                                                                  closed_by=MANAGER.user_id), other,
                                               consumer="notices"))
     assert set(after_death) == {WORKER}
 
@@ -263,8 +264,7 @@ async def test_nobody_marks_another_persons_item() -> None:
     h, directory = harness()
     _, item = await _told_client(h, directory)
     command = c.MarkRead(notice_id=item.source_event_id, item_id=item.item_id)
-    for other in (Principal(user_id=WORKER, role="worker"), Principal(user_id="manager-maija", role="manager"),
-                  h.app.system):
+    for other in (application.WORKER, MANAGER, h.app.system):
         with pytest.raises(Forbidden):
             await h.when(command, other)
     assert not any(isinstance(e, NotificationRead) for e in await h.recorded(stream_of(item.source_event_id)))
@@ -276,7 +276,7 @@ async def test_only_the_service_itself_tells_people() -> None:
     tell = c.Tell(source_event_id=uuid4(), source_event_type="x", subject=str(cid), kind="budget_decided",
                   parties=(c.Party(role="client_side", id=str(cid)),))
     with pytest.raises(Forbidden):
-        await h.when(tell, Principal(user_id=WORKER, role="worker"))
+        await h.when(tell, application.WORKER)
 
 
 # --- the directory listener -----------------------------------------------------------------------------------
