@@ -300,6 +300,16 @@ async def test_the_directory_keeps_a_clients_language_coordinator_and_sealed_con
     assert cid not in directory.contacts
 
 
+@covers(SERVICE, intake.PreferredLanguageChanged)
+async def test_a_client_who_changes_their_language_is_told_in_the_new_one_from_then_on() -> None:
+    h, directory = harness()
+    cid = known_client(directory, language="fi")
+    await h.when_heard(LISTENER, intake.PreferredLanguageChanged(client_id=cid, preferred_language="en"), cid)
+    assert directory.clients[cid] == Client(cid, "en", WORKER)  # the coordinator stays
+    people = told(await h.when_published(decided(cid), cid, consumer="notices"))
+    assert people[str(cid)].language == "en" and people[WORKER].language == "fi"
+
+
 @covers(SERVICE, marketplace.ProviderRegistered, marketplace.OrderPlaced, marketplace.OrderRejected,
         marketplace.OrderDeclined, marketplace.OrderCancelled, marketplace.ServiceDelivered)
 async def test_the_directory_knows_which_orders_a_provider_still_has_open() -> None:

@@ -112,8 +112,8 @@ class MemoryDirectory:
 CLOSING = (marketplace.OrderRejected, marketplace.OrderDeclined, marketplace.OrderCancelled,
            marketplace.ServiceDelivered)
 HEARD: list[type[DomainEvent]] = [
-    intake.ClientRegistered, intake.IntakeCompleted, intake.CoordinatorAssigned, marketplace.ProviderRegistered,
-    marketplace.OrderPlaced, *CLOSING, history.ClientErased,
+    intake.ClientRegistered, intake.IntakeCompleted, intake.CoordinatorAssigned, intake.PreferredLanguageChanged,
+    marketplace.ProviderRegistered, marketplace.OrderPlaced, *CLOSING, history.ClientErased,
 ]
 _REGISTRIES: tuple[EventRegistry, ...] = (intake.registry, marketplace.registry, history.registry)
 
@@ -137,6 +137,9 @@ async def note(app: Any, session: Session, envelope: EventEnvelope, _: Position)
                                         coordinator_id=event.coordinator_id)
         case intake.CoordinatorAssigned():
             await directory.note_client(session, event.client_id, coordinator_id=event.worker_id)
+        case intake.PreferredLanguageChanged():
+            # The client's own choice from any page (or what they told their worker): what they are told in from now.
+            await directory.note_client(session, event.client_id, language=event.preferred_language)
         case marketplace.ProviderRegistered():
             # The provider's own person is who registered it: the event's actor, when a provider did.
             user = envelope.actor.id if envelope.actor.role == "provider" else None
