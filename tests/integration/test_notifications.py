@@ -266,3 +266,21 @@ async def test_a_refused_address_is_settled_and_an_smtp_outage_is_waited_out(
     await smtp_server.start()
     [mail] = await eventually(lambda: mail_to(smtp_server, "eve@example.test"), timeout=60)
     assert mail["Message-ID"] == f"<{item}@{DOMAIN}>" and subject_of(mail) == "Avain: you have a new message"
+
+
+async def test_a_worker_is_mailed_at_work_in_the_language_of_the_staff_directory(
+        settings: ServiceSettings, notifications: httpx.AsyncClient, smtp_server: Any,
+        tokens: Callable[..., dict[str, str]]) -> None:
+    worker = f"worker-{uuid4().hex[:8]}"
+    await publish_events(settings, envelope(intake.StaffProfileRecorded(
+        staff_id=worker, name="Aino Virtanen", work_email=f"{worker}@county.example", languages=["sv"],
+        source="identity_provider"), uuid4()))
+    await eventually(lambda: known(notifications, "SELECT count(*) FROM known_staff WHERE staff_id = $1", worker),
+                     timeout=30)
+    cid = await register(notifications, settings, language="fi", email=None, coordinator=worker)
+    await publish_events(settings, envelope(decided(cid), cid))
+    [mail] = await eventually(lambda: mail_to(smtp_server, f"{worker}@county.example"), timeout=30)
+    assert subject_of(mail) == "Avain: du har ett nytt meddelande"
+    page = await inbox(notifications, tokens(worker, "worker"))
+    assert page["items"][0]["title"] == "Beslutet om din klients budget har fattats"
+    assert "Aino" not in text_of(mail) and "Virtanen" not in mail.as_string()

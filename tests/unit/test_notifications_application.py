@@ -336,6 +336,20 @@ async def test_the_directory_knows_which_orders_a_provider_still_has_open() -> N
     assert [o for o, _ in await directory.open_orders(provider_id)] == [orders[4]]
 
 
+@covers(SERVICE, intake.StaffProfileRecorded)
+async def test_staff_are_told_in_their_own_language_and_mailed_at_work_while_active() -> None:
+    h, directory = harness()
+    profile = intake.StaffProfileRecorded(staff_id=WORKER, name="Aino Virtanen", work_email="aino@county.example",
+                                          languages=["sv", "fi"], source="identity_provider")
+    await h.when_heard(LISTENER, profile, uuid4())
+    assert directory.staff_languages[WORKER] == "sv" and await directory.staff_email(WORKER) == "aino@county.example"
+    cid = known_client(directory, language="fi")
+    people = told(await h.when_published(decided(cid), cid, consumer="notices"))
+    assert people[WORKER].language == "sv" and people[str(cid)].language == "fi"
+    await h.when_heard(LISTENER, profile.model_copy(update={"active": False}), uuid4())
+    assert await directory.staff_email(WORKER) is None  # someone who has left is not mailed
+
+
 # --- helpers --------------------------------------------------------------------------------------------------
 
 

@@ -100,7 +100,22 @@ class PostgresDirectory:
         return [(r["order_id"], Client(r["client_id"], r["language"], r["coordinator_id"])) for r in rows]
 
     async def languages(self, person_ids: Sequence[str]) -> dict[str, str]:
-        return {}  # staff languages arrive with the staff directory (issue 14)
+        rows = await self._pool.fetch("SELECT staff_id, language FROM known_staff WHERE staff_id = ANY($1::text[])"
+                                      " AND language IS NOT NULL", list(person_ids))
+        return {r["staff_id"]: r["language"] for r in rows}
+
+    async def staff_email(self, staff_id: str) -> str | None:
+        found: str | None = await self._pool.fetchval(
+            "SELECT email FROM known_staff WHERE staff_id = $1 AND active", staff_id)
+        return found
+
+    async def note_staff(self, session: asyncpg.Connection, staff_id: str, *, language: str | None,
+                         email: str | None, active: bool) -> None:
+        # The whole entry as it now stands (the directory's event carries all of it): replaced, not merged.
+        await session.execute(
+            "INSERT INTO known_staff (staff_id, language, email, active) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (staff_id) DO UPDATE SET language = $2, email = $3, active = $4",
+            staff_id, language, email, active)
 
     async def contact(self, client_id: UUID) -> Sealed | None:
         raw = await self._pool.fetchval("SELECT contact FROM known_clients WHERE client_id = $1", client_id)

@@ -1,6 +1,7 @@
-"""Where a person's e-mail goes: a provider's business address and staff work addresses from the directory's copy;
-a client's from their sealed contact details, opened with their key only to send, and only after the opening is in
-the access log (no log, no address). Nothing here is kept or logged: the address lives for one message."""
+"""Where a person's e-mail goes: a provider's business address and a staff member's work address (the staff
+directory's, while they are active) from the directory's copy; a client's from their sealed contact details, opened
+with their key only to send, and only after the opening is in the access log (no log, no address). Nothing here is
+kept or logged: the address lives for one message."""
 
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ class AddressBook:
             return await self._client_address(UUID(person_id), item_id)
         if audience == "provider":
             return await self._directory.provider_email(person_id)
-        return None  # staff work addresses arrive with the staff directory; representatives with their own data
+        if audience in ("worker", "manager"):
+            return await self._directory.staff_email(person_id)  # a work address: work data, not logged as a read
+        return None  # representatives: with their own contact data (issue 17)
 
     async def _client_address(self, client_id: UUID, item_id: UUID) -> str | None:
         sealed = await self._directory.contact(client_id)

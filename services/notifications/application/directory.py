@@ -1,6 +1,7 @@
 """What the service knows of people, from the events: its own copy, kept by the ``directory`` listener.
 
-For each client their language, coordinating worker and sealed contact details (opened only to send an e-mail,
+For each staff member the language they read in and their work address (the staff directory's, ADR 0020); for each
+client their language, coordinating worker and sealed contact details (opened only to send an e-mail,
 each time access-logged: docs/decisions, the notifications ADR); each order's client, provider and whether it is
 still open (what a provider's suspension touches); each provider's own people and its contact address. Nothing in
 it is in clear but ids, codes, languages and a provider's business address.
@@ -35,6 +36,8 @@ class Directory(Protocol):
 
     async def provider_email(self, person_id: str) -> str | None: ...
 
+    async def staff_email(self, staff_id: str) -> str | None: ...
+
     # Kept by the listener, in its inbox's transaction:
     async def note_client(self, session: Session, client_id: UUID, *, language: str | None = None,
                           coordinator_id: str | None = None, contact: Sealed | None = None) -> None: ...
@@ -48,6 +51,9 @@ class Directory(Protocol):
 
     async def forget_client(self, session: Session, client_id: UUID) -> None: ...
 
+    async def note_staff(self, session: Session, staff_id: str, *, language: str | None, email: str | None,
+                         active: bool) -> None: ...
+
 
 @dataclass
 class MemoryDirectory:
@@ -59,6 +65,7 @@ class MemoryDirectory:
     providers: dict[UUID, Provider] = field(default_factory=dict)
     emails: dict[str, str] = field(default_factory=dict)  # provider person → the provider's address
     staff_languages: dict[str, str] = field(default_factory=dict)
+    staff_emails: dict[str, str] = field(default_factory=dict)  # only those still active
 
     async def client(self, client_id: UUID) -> Client | None:
         return self.clients.get(client_id)
@@ -78,6 +85,9 @@ class MemoryDirectory:
 
     async def provider_email(self, person_id: str) -> str | None:
         return self.emails.get(person_id)
+
+    async def staff_email(self, staff_id: str) -> str | None:
+        return self.staff_emails.get(staff_id)
 
     async def note_client(self, session: Session, client_id: UUID, *, language: str | None = None,
                           coordinator_id: str | None = None, contact: Sealed | None = None) -> None:
@@ -107,13 +117,23 @@ class MemoryDirectory:
     async def forget_client(self, session: Session, client_id: UUID) -> None:
         self.contacts.pop(client_id, None)
 
+    async def note_staff(self, session: Session, staff_id: str, *, language: str | None, email: str | None,
+                         active: bool) -> None:
+        self.staff_languages.pop(staff_id, None)
+        self.staff_emails.pop(staff_id, None)
+        if language:
+            self.staff_languages[staff_id] = language
+        if email and active:
+            self.staff_emails[staff_id] = email
+
 
 # Orders no longer open to a provider's suspension: refused, declined, cancelled or delivered.
 CLOSING = (marketplace.OrderRejected, marketplace.OrderDeclined, marketplace.OrderCancelled,
            marketplace.ServiceDelivered)
 HEARD: list[type[DomainEvent]] = [
     intake.ClientRegistered, intake.IntakeCompleted, intake.CoordinatorAssigned, intake.PreferredLanguageChanged,
-    marketplace.ProviderRegistered, marketplace.OrderPlaced, *CLOSING, history.ClientErased,
+    intake.StaffProfileRecorded, marketplace.ProviderRegistered, marketplace.OrderPlaced, *CLOSING,
+    history.ClientErased,
 ]
 _REGISTRIES: tuple[EventRegistry, ...] = (intake.registry, marketplace.registry, history.registry)
 
@@ -149,6 +169,10 @@ async def note(app: Any, session: Session, envelope: EventEnvelope, _: Position)
             await directory.note_order(session, event.order_id, event.client_id, event.provider_id)
         case history.ClientErased():
             await directory.forget_client(session, event.client_id)
+        case intake.StaffProfileRecorded():
+            # Their own language is the first they serve in (the directory's order); none known: the county's.
+            await directory.note_staff(session, event.staff_id, language=next(iter(event.languages), None),
+                                       email=event.work_email, active=event.active)
         case _ if isinstance(event, CLOSING):
             await directory.close_order(session, event.order_id)
 
