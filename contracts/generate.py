@@ -35,7 +35,8 @@ from shared.kernel.events import DomainEvent
 
 ROOT = Path(__file__).parent
 SCHEMAS = ROOT / "schemas"
-SERVICES = ["intake", "budgeting", "marketplace", "followup", "history", "decisions", "notifications"]  # each with an AsyncAPI document
+# Each with an AsyncAPI document.
+SERVICES = ["intake", "budgeting", "marketplace", "followup", "history", "decisions", "notifications"]
 EVENT_MODULES = [*SERVICES, "access", "checkpoint"]  # contracts/<module>.py with EVENTS and a registry
 
 
