@@ -1,7 +1,11 @@
 """Budgeting's events, version 1. Topic ``avain.budgeting.events.v1``, key = client id.
 
 One budget per client (stream ``budget-<client id>``). Its invariant, kept by ``domain/budget.py``:
-reserved + spent never exceeds the decided amount, also under concurrent orders.
+reserved + spent never exceeds the decided amount, also under concurrent orders and purchases.
+
+Funds are reserved, released and spent for a *matter*: an order from the marketplace's shelf or a one-off purchase
+(``matter``, "order" unless said). ``order_id`` names the matter in its owner's terms: the order's id, or the
+purchase's id when ``matter`` is "purchase" (the field kept its name so that every reader of version 1 still reads).
 Money is integer euro cents. Free text about the client (goals in their words, wishes, reasoning) is
 sealed with the client's key.
 """
@@ -177,54 +181,66 @@ class BudgetDecided(DomainEvent):
     appeal_instructions: str
 
 
+Matter = Literal["order", "purchase"]
+MATTER = ('What the funds are for: an order ("order_id" is the order\'s id) or a one-off purchase ("order_id" is the '
+          "purchase's id)")
+MATTER_ID = "The order's id, or the purchase's when matter is \"purchase\""
+
+
 class FundsReserved(DomainEvent):
     event_type = "fi.avain.budgeting.FundsReserved"
 
     client_id: UUID
-    order_id: UUID
+    order_id: UUID = Field(description=MATTER_ID)
     amount_cents: int = Field(gt=0)
     category: str
     remaining_cents: int
+    matter: Matter = Field("order", description=MATTER)
 
 
 class FundsReservationRejected(DomainEvent):
     event_type = "fi.avain.budgeting.FundsReservationRejected"
 
     client_id: UUID
-    order_id: UUID
+    order_id: UUID = Field(description=MATTER_ID)
     amount_cents: int
     reason_code: Literal["no_decided_budget", "budget_frozen", "budget_closed", "budget_period_ended",
                          "exceeds_remaining"]
     reason: str
+    matter: Matter = Field("order", description=MATTER)
 
 
 class FundsReleased(DomainEvent):
     event_type = "fi.avain.budgeting.FundsReleased"
 
     client_id: UUID
-    order_id: UUID
+    order_id: UUID = Field(description=MATTER_ID)
     amount_cents: int
-    reason: Literal["order_declined", "order_cancelled", "invoice_below_reservation", "budget_closed"]
+    reason: Literal["order_declined", "order_cancelled", "invoice_below_reservation", "budget_closed",
+                    "purchase_cancelled"]
+    matter: Matter = Field("order", description=MATTER)
 
 
 class SpendingRecorded(DomainEvent):
     event_type = "fi.avain.budgeting.SpendingRecorded"
 
     client_id: UUID
-    order_id: UUID
+    order_id: UUID = Field(description=MATTER_ID)
     invoice_id: UUID
     amount_cents: int = Field(ge=0)
     category: str
+    matter: Matter = Field("order", description=MATTER)
 
 
 class SpendingRejected(DomainEvent):
     event_type = "fi.avain.budgeting.SpendingRejected"
 
     client_id: UUID
-    order_id: UUID
+    order_id: UUID = Field(description=MATTER_ID)
     invoice_id: UUID
     amount_cents: int
     reason: str
+    matter: Matter = Field("order", description=MATTER)
 
 
 class BudgetRevised(DomainEvent):

@@ -9,6 +9,17 @@ OrderPlaced → (budgeting: FundsReserved | FundsReservationRejected) → OrderC
 → OrderAccepted | OrderDeclined (provider) → ServiceDelivered → InvoiceSubmitted → InvoiceApproved
 → (budgeting: SpendingRecorded) → PaymentScheduled. OrderCancelled before delivery releases the funds.
 No answer from budgeting in time → ReservationRetryRequested (the order stays pending, never lost).
+
+Vendors are verified by what they sell: a provider's ``vendor_kind`` (social-care service, other service, goods and
+tickets, ... as the region's criteria table names them; "social_care" for every provider registered before kinds
+existed) decides which criteria its verification needs, each perhaps only under a condition.
+
+A one-off purchase (stream ``purchase-<id>``, key = client id) follows the order's path without an offering:
+PurchaseRequested (an item from a vendor, with its quote) → (budgeting: FundsReserved | FundsReservationRejected,
+``matter`` "purchase") → PurchaseFundsReserved and PurchaseConfirmed | PurchaseRejected → PurchaseDelivered (the
+client or the worker confirms receipt) → PurchaseInvoiced (the vendor) → PurchaseInvoiceApproved → (budgeting:
+SpendingRecorded) → PurchasePaymentScheduled, paid by the county to the vendor: never to the client.
+PurchaseCancelled before delivery releases the funds.
 """
 
 from __future__ import annotations
@@ -33,7 +44,14 @@ class ProviderKind(StrEnum):
     PUBLIC = "public"
 
 
-# The region's quality criteria: each must be checked for a provider to be verified.
+# What a vendor sells, as the region's criteria table names its kinds (a code). Providers registered before kinds
+# existed are social-care services.
+SOCIAL_CARE = "social_care"
+VENDOR_KIND = ("What the vendor sells: a kind in the region's criteria table, e.g. social_care, other_service, "
+               "goods_and_tickets")
+KIND_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+
+# The region's quality criteria of social-care services: each must be checked for such a provider to be verified.
 QUALITY_CRITERIA = (
     "soteri_register",  # listed in the national register of social-welfare providers (law 741/2023)
     "self_monitoring_plan",  # has an up-to-date omavalvontasuunnitelma
@@ -60,16 +78,24 @@ class ProviderRegistered(DomainEvent):
     weekend_availability: bool
     contact_email: str
     contact_phone: str | None = None
+    vendor_kind: str = Field(SOCIAL_CARE, pattern=KIND_PATTERN, description=VENDOR_KIND)
 
 
 class ProviderVerified(DomainEvent):
-    """The region checked the provider against its quality criteria (all must hold)."""
+    """The region checked the provider against the criteria of its kind: every criterion that applies holds
+    (``checklist``); ``not_applicable`` are those whose condition did not hold for this vendor then, on the facts
+    stated here."""
 
     event_type = "fi.avain.marketplace.ProviderVerified"
 
     provider_id: UUID
     checklist: dict[str, bool]
     notes: str = ""
+    vendor_kind: str = Field(SOCIAL_CARE, pattern=KIND_PATTERN, description=VENDOR_KIND)
+    not_applicable: list[str] = Field(default_factory=list, description="Criteria whose condition did not hold")
+    on_county_premises: bool = Field(False, description="The vendor's people work on the county's premises")
+    purchases_12m_cents: int | None = Field(None, ge=0, description=(
+        "What the county bought from the vendor in the 12 months before, VAT included (conditions on value)"))
 
 
 class ProviderSuspended(DomainEvent):
@@ -255,6 +281,145 @@ class ProviderRated(DomainEvent):
     comment: Sealed | None = None
 
 
+# --- one-off purchases: key = client id ---------------------------------------------------------------------
+
+
+class PurchaseRequested(DomainEvent):
+    """The client (or their worker) buys an item from a vendor on the vendor's quote, without any published
+    offering: budgeting reserves the funds or says why not. The item is described in the people's own words,
+    sealed with the client's key; the vendor's name is kept as it was, so the case history can say it in words."""
+
+    event_type = "fi.avain.marketplace.PurchaseRequested"
+
+    client_id: UUID
+    purchase_id: UUID
+    vendor_id: UUID
+    vendor_name: str = Field(min_length=1, max_length=200)
+    vendor_kind: str = Field(SOCIAL_CARE, pattern=KIND_PATTERN, description=VENDOR_KIND)
+    category: str = Field(min_length=1, max_length=64)
+    description: Sealed = Field(description="What is bought, e.g. a stroller, sealed with the client's key")
+    quantity: int = Field(ge=1)
+    unit_price_cents: int = Field(gt=0, description="The quoted price of one, VAT included")
+    amount_cents: int = Field(gt=0, description="quantity × unit price, VAT included")
+    quote_reference: str = Field(min_length=1, max_length=64, description="The vendor's reference of its quote")
+    link: str | None = Field(None, max_length=2000, pattern=r"^https?://\S+$",
+                              description="A link to the item or the quote (http or https)")
+    requested_on: date
+    needs_approval: bool = Field(False, description="Above the requester's delegated authority: waits for approval")
+
+
+class PurchaseReservationRetryRequested(DomainEvent):
+    """Budgeting did not answer in time: ask again (budgeting answers each purchase once)."""
+
+    event_type = "fi.avain.marketplace.PurchaseReservationRetryRequested"
+
+    client_id: UUID
+    purchase_id: UUID
+    amount_cents: int = Field(gt=0)
+    category: str
+    attempt: int = Field(ge=2)
+    requested_on: date = Field(description="The day the purchase was requested, not the day of the retry")
+
+
+class PurchaseFundsReserved(DomainEvent):
+    """Budgeting holds the funds; the purchase is confirmed with it unless it still waits for approval."""
+
+    event_type = "fi.avain.marketplace.PurchaseFundsReserved"
+
+    client_id: UUID
+    purchase_id: UUID
+    amount_cents: int
+
+
+class PurchaseConfirmed(DomainEvent):
+    """Funds reserved (and approved, when it needed approval): the vendor may deliver."""
+
+    event_type = "fi.avain.marketplace.PurchaseConfirmed"
+
+    client_id: UUID
+    purchase_id: UUID
+    vendor_id: UUID
+
+
+class PurchaseRejected(DomainEvent):
+    """Budgeting refused the reservation, with its reason (code and words)."""
+
+    event_type = "fi.avain.marketplace.PurchaseRejected"
+
+    client_id: UUID
+    purchase_id: UUID
+    reason_code: str
+    reason: str
+
+
+class PurchaseCancelled(DomainEvent):
+    """Cancelled before delivery (by the client or worker, refused in approval, or the budget closed): budgeting
+    releases the funds."""
+
+    event_type = "fi.avain.marketplace.PurchaseCancelled"
+
+    client_id: UUID
+    purchase_id: UUID
+    reason: Literal["cancelled_by_client", "cancelled_by_worker", "approval_refused", "budget_closed"]
+
+
+class PurchaseDelivered(DomainEvent):
+    """The client or the worker confirms the item (or tickets) arrived."""
+
+    event_type = "fi.avain.marketplace.PurchaseDelivered"
+
+    client_id: UUID
+    purchase_id: UUID
+    received_on: date
+    confirmed_by: Literal["client", "worker"]
+
+
+class PurchaseInvoiced(DomainEvent):
+    event_type = "fi.avain.marketplace.PurchaseInvoiced"
+
+    client_id: UUID
+    purchase_id: UUID
+    invoice_id: UUID
+    amount_cents: int = Field(ge=0)
+    vat_cents: int = Field(ge=0)
+    reference: str
+
+
+class PurchaseInvoiceApproved(DomainEvent):
+    """The client or worker approved the vendor's invoice: budgeting records the spending."""
+
+    event_type = "fi.avain.marketplace.PurchaseInvoiceApproved"
+
+    client_id: UUID
+    purchase_id: UUID
+    invoice_id: UUID
+    amount_cents: int = Field(ge=0)
+
+
+class PurchasePaymentScheduled(DomainEvent):
+    """Budgeting recorded the spending: the county pays the vendor (never the client)."""
+
+    event_type = "fi.avain.marketplace.PurchasePaymentScheduled"
+
+    client_id: UUID
+    purchase_id: UUID
+    invoice_id: UUID
+    vendor_id: UUID = Field(description="The payee: always the vendor")
+    amount_cents: int
+    pay_on: date
+
+
+class PurchasePaymentBlocked(DomainEvent):
+    """Budgeting refused the spending."""
+
+    event_type = "fi.avain.marketplace.PurchasePaymentBlocked"
+
+    client_id: UUID
+    purchase_id: UUID
+    invoice_id: UUID
+    reason: str
+
+
 CATALOGUE_EVENTS: list[type[DomainEvent]] = [
     ProviderRegistered, ProviderVerified, ProviderSuspended, OfferingPublished, OfferingPriceChanged,
     OfferingWithdrawn,
@@ -264,6 +429,11 @@ ORDER_EVENTS: list[type[DomainEvent]] = [
     OrderCancelled, ServiceDelivered, InvoiceSubmitted, InvoiceApproved, PaymentScheduled, PaymentBlocked,
     ProviderRated,
 ]
-EVENTS: list[type[DomainEvent]] = [*CATALOGUE_EVENTS, *ORDER_EVENTS]
+PURCHASE_EVENTS: list[type[DomainEvent]] = [
+    PurchaseRequested, PurchaseReservationRetryRequested, PurchaseFundsReserved, PurchaseConfirmed, PurchaseRejected,
+    PurchaseCancelled, PurchaseDelivered, PurchaseInvoiced, PurchaseInvoiceApproved, PurchasePaymentScheduled,
+    PurchasePaymentBlocked,
+]
+EVENTS: list[type[DomainEvent]] = [*CATALOGUE_EVENTS, *ORDER_EVENTS, *PURCHASE_EVENTS]
 
 registry = EventRegistry(EVENTS)

@@ -766,3 +766,75 @@ def test_a_case_closed_before_its_budget_opened_keeps_the_budget_closed() -> Non
                           municipality="Pori", intake_event_id=uuid4())
     assert d.decide(opened, given_events(closed)) == []
     assert d.decide(d.CloseBudget(reason="case_closed"), d.INITIAL) == []  # nothing to close, nothing said
+
+
+# --- one-off purchases draw on the same budget as orders ----------------------------------------------------------
+
+
+def purchase(purchase_id: UUID, amount: int, category: str = "hobbies") -> d.ReserveFunds:
+    return d.ReserveFunds(client_id=CID, order_id=purchase_id, amount_cents=amount, category=category,
+                          ordered_on=ORDERED_ON, matter="purchase")
+
+
+def test_a_purchase_reserves_and_is_refused_as_an_order_is_and_says_what_it_is() -> None:
+    pid = uuid4()
+    [held] = when(purchase(pid, 119_000), *LIVE)
+    assert held == FundsReserved(client_id=CID, order_id=pid, amount_cents=119_000, category="hobbies",
+                                 remaining_cents=AMOUNT - 119_000, matter="purchase")
+    [refused] = when(purchase(uuid4(), AMOUNT), *LIVE, held)
+    assert isinstance(refused, FundsReservationRejected) and refused.matter == "purchase"
+    assert refused.reason_code == "exceeds_remaining" and refused.reason.startswith("the purchase (5000.00 €)")
+
+
+def test_orders_and_purchases_share_one_remainder_and_their_money_keeps_its_matter() -> None:
+    order_id, purchase_id = uuid4(), uuid4()
+    [ordered] = when(reserve(order_id, 300_000), *LIVE)
+    [bought] = when(purchase(purchase_id, 150_000), *LIVE, ordered)
+    assert isinstance(bought, FundsReserved) and bought.remaining_cents == 50_000
+    [too_much] = when(purchase(uuid4(), 60_000), *LIVE, ordered, bought)
+    assert isinstance(too_much, FundsReservationRejected)
+    budget = given_events(*LIVE, ordered, bought)
+    assert budget.reserved_by_category("purchase") == {"hobbies": 150_000}
+    assert budget.reserved_by_category("order") == {"assistance": 300_000}
+    invoiced = d.RecordSpending(order_id=purchase_id, invoice_id=uuid4(), amount_cents=140_000, matter="purchase")
+    recorded, released = when(invoiced, *LIVE, ordered, bought)
+    assert isinstance(recorded, SpendingRecorded) and recorded.matter == "purchase"
+    assert isinstance(released, FundsReleased) and released.matter == "purchase"  # 10 € below the quote
+    after = given_events(*LIVE, ordered, bought, recorded, released)
+    assert after.purchases_spent_by_category == {"hobbies": 140_000} and after.spent_by_category == {"hobbies": 140_000}
+
+
+def test_a_cancelled_purchase_releases_its_funds_and_closing_releases_purchases_too() -> None:
+    pid = uuid4()
+    [held] = when(purchase(pid, 20_000), *LIVE)
+    [released] = when(d.ReleaseFunds(order_id=pid, reason="purchase_cancelled"), *LIVE, held)
+    assert released == FundsReleased(client_id=CID, order_id=pid, amount_cents=20_000, reason="purchase_cancelled",
+                                     matter="purchase")
+    *releases, _closed = when(d.CloseBudget(reason="period_ended"), *LIVE, held)
+    assert [(r.order_id, r.matter) for r in releases] == [(pid, "purchase")]  # type: ignore[attr-defined]
+
+
+_matter = st.sampled_from(["order", "purchase"])
+_either = st.builds(lambda order_id, cents, category, matter: d.ReserveFunds(
+    client_id=CID, order_id=order_id, amount_cents=cents, category=category, ordered_on=ORDERED_ON, matter=matter),
+    _order, _cents, st.sampled_from(CATEGORIES), _matter)
+_release_either = st.builds(d.ReleaseFunds, order_id=_order,
+                            reason=st.sampled_from(["order_declined", "order_cancelled", "purchase_cancelled"]))
+_spend_either = st.builds(d.RecordSpending, order_id=_order, invoice_id=st.uuids(),
+                          amount_cents=st.integers(min_value=0, max_value=AMOUNT + 100_000), matter=_matter)
+
+
+@settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_either, _release_either, _spend_either, _revise), max_size=60))
+def test_orders_and_purchases_mixed_never_take_more_than_the_budget(commands: list[d.Command]) -> None:
+    budget = given_events(*LIVE)
+    for command in commands:
+        try:
+            events = d.decide(command, budget)
+        except RuleViolation:
+            continue
+        for event in events:
+            budget = d.evolve(budget, event)
+        assert budget.reserved_cents + budget.spent_cents <= budget.amount_cents
+        assert sum(budget.purchases_spent_by_category.values()) <= budget.spent_cents
+        assert sum(budget.reserved_by_category("purchase").values()) <= budget.reserved_cents

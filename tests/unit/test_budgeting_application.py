@@ -41,7 +41,7 @@ from contracts.intake import ServiceTask
 from services.budgeting.application import commands as c
 from services.budgeting.application import views
 from services.budgeting.application.handlers import HANDLERS, Ports, stream_of
-from services.budgeting.application.queries import ListBudgets, ReadBudget
+from services.budgeting.application.queries import AdviseOnBudget, ListBudgets, ReadBudget
 from services.budgeting.application.reactions import REACTIONS
 from shared.infra import people
 from shared.infra.eventstore import ConcurrencyError
@@ -529,3 +529,64 @@ async def test_the_bodys_amended_decision_takes_effect_on_the_budget_and_an_uphe
     with pytest.raises(Forbidden):
         await h.when(c.AmendByRectification(client_id=cid, amount_cents=1, breakdown={"assistance": 1},
                                             reason=reasoning, decision_number="x", decided_by="x"), MANAGER)
+
+
+# --- one-off purchases from the marketplace ---------------------------------------------------------------------
+
+def bought(cid: UUID, amount: int, category: str = "equipment") -> marketplace.PurchaseRequested:
+    return marketplace.PurchaseRequested(
+        client_id=cid, purchase_id=uuid4(), vendor_id=uuid4(), vendor_name="Lastentarvike Oy",
+        vendor_kind="goods_and_tickets", category=category, description=Sealed(kid=str(cid), nonce="bm9uY2U=",
+                                                                                 ct="Y3Q="),
+        quantity=1, unit_price_cents=amount, amount_cents=amount, quote_reference="TARJ-118",
+        requested_on=date.today())
+
+
+@covers(SERVICE, marketplace.PurchaseRequested, marketplace.PurchaseReservationRetryRequested)
+async def test_a_purchase_reserves_funds_once_as_a_purchase_and_what_does_not_fit_is_refused(h: Harness) -> None:
+    cid = await live(h, 300_000)
+    stroller, too_much = bought(cid, 119_000), bought(cid, 200_000)
+    [held] = await h.when_published(stroller, cid)
+    [refusal] = await h.when_published(too_much, cid)
+    assert isinstance(held, FundsReserved) and (held.matter, held.order_id) == ("purchase", stroller.purchase_id)
+    assert isinstance(refusal, FundsReservationRejected) and refusal.matter == "purchase"
+    retry = marketplace.PurchaseReservationRetryRequested(client_id=cid, purchase_id=stroller.purchase_id,
+                                                          amount_cents=119_000, category="equipment", attempt=2,
+                                                          requested_on=date.today())
+    assert await h.when_published(retry, cid) == []  # each purchase is answered once
+
+
+@covers(SERVICE, marketplace.PurchaseCancelled, marketplace.PurchaseInvoiceApproved)
+async def test_a_cancelled_purchase_releases_its_funds_and_an_approved_invoice_is_spending_on_a_purchase(
+        h: Harness) -> None:
+    cid = await live(h, 300_000)
+    cancelled, stroller = bought(cid, 10_000), bought(cid, 119_000)
+    await h.when_published(cancelled, cid)
+    await h.when_published(stroller, cid)
+    [released] = await h.when_published(marketplace.PurchaseCancelled(
+        client_id=cid, purchase_id=cancelled.purchase_id, reason="cancelled_by_worker"), cid)
+    assert isinstance(released, FundsReleased) and (released.reason, released.matter) == ("purchase_cancelled",
+                                                                                           "purchase")
+    [spent] = await h.when_published(marketplace.PurchaseInvoiceApproved(
+        client_id=cid, purchase_id=stroller.purchase_id, invoice_id=uuid4(), amount_cents=119_000), cid)
+    assert isinstance(spent, SpendingRecorded) and (spent.matter, spent.category) == ("purchase", "equipment")
+
+
+async def test_the_budget_and_its_advice_show_purchases_beside_orders_by_category(h: Harness) -> None:
+    cid = await live(h, 300_000)
+    cleaning = order(cid, 40_000)
+    cleaning = cleaning.model_copy(update={"category": "equipment"})
+    stroller = bought(cid, 119_000)
+    await h.when_published(cleaning, cid)
+    await h.when_published(stroller, cid)
+    await h.when_published(marketplace.PurchaseInvoiceApproved(
+        client_id=cid, purchase_id=stroller.purchase_id, invoice_id=uuid4(), amount_cents=119_000), cid)
+    _, view = await views.budget(h.app, ReadBudget(client_id=cid), WORKER)
+    [equipment] = [c for c in view["funds"]["by_category"] if c["category"] == "equipment"]
+    assert equipment["orders"] == {"reserved_cents": 40_000, "spent_cents": 0}
+    assert equipment["purchases"] == {"reserved_cents": 0, "spent_cents": 119_000}
+    assert {r["matter"] for r in view["funds"]["reservations"]} == {"order"}
+    advice = await views.advice(h.app, AdviseOnBudget(client_id=cid), WORKER)
+    [standing] = [c for c in advice["categories"] if c["category"] == "equipment"]
+    assert (standing["used_cents"], standing["orders"], standing["purchases"]) == (
+        159_000, {"reserved_cents": 40_000, "spent_cents": 0}, {"reserved_cents": 0, "spent_cents": 119_000})

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from contracts.budgeting import Period, ProviderType
+from contracts.budgeting import Matter, Period, ProviderType
 from contracts.intake import ServiceTask
 from shared.kernel.commands import Command
 from shared.kernel.sealed import Sealed
@@ -94,21 +94,23 @@ class ChangeCoordinator(BudgetCommand):
 
 
 class ReserveFunds(BudgetCommand):
-    order_id: UUID
+    order_id: UUID  # the order's, or the purchase's (matter)
     amount_cents: int
     category: str
     ordered_on: date
+    matter: Matter = "order"
 
 
 class ReleaseFunds(BudgetCommand):
     order_id: UUID
-    reason: Literal["order_declined", "order_cancelled"]
+    reason: Literal["order_declined", "order_cancelled", "purchase_cancelled"]
 
 
 class RecordSpending(BudgetCommand):
     order_id: UUID
     invoice_id: UUID
     amount_cents: int
+    matter: Matter = "order"
 
 
 class CloseBudgetWithCase(BudgetCommand):

@@ -168,7 +168,7 @@ async def change_coordinator(cmd: c.ChangeCoordinator, given: Given_) -> domain.
 
 async def reserve(cmd: c.ReserveFunds, given: Given_) -> domain.ReserveFunds:
     return domain.ReserveFunds(client_id=cmd.client_id, order_id=cmd.order_id, amount_cents=cmd.amount_cents,
-                               category=cmd.category, ordered_on=cmd.ordered_on)
+                               category=cmd.category, ordered_on=cmd.ordered_on, matter=cmd.matter)
 
 
 async def release(cmd: c.ReleaseFunds, given: Given_) -> domain.ReleaseFunds:
@@ -176,7 +176,8 @@ async def release(cmd: c.ReleaseFunds, given: Given_) -> domain.ReleaseFunds:
 
 
 async def spend(cmd: c.RecordSpending, given: Given_) -> domain.RecordSpending:
-    return domain.RecordSpending(order_id=cmd.order_id, invoice_id=cmd.invoice_id, amount_cents=cmd.amount_cents)
+    return domain.RecordSpending(order_id=cmd.order_id, invoice_id=cmd.invoice_id, amount_cents=cmd.amount_cents,
+                                 matter=cmd.matter)
 
 
 async def close_with_case(cmd: c.CloseBudgetWithCase, given: Given_) -> domain.CloseBudget:

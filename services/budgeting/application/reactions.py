@@ -1,5 +1,8 @@
 """What budgeting does when intake, the marketplace and follow-up publish: each event type the command it
-becomes. The consumer subscribes to exactly these types' topics (shared/infra/reactions.py)."""
+becomes. The consumer subscribes to exactly these types' topics (shared/infra/reactions.py).
+
+Orders and one-off purchases draw on the same budget in the same way (a reservation, released or spent); what
+the funds are for travels with them as the matter."""
 
 from __future__ import annotations
 
@@ -28,6 +31,12 @@ def _amended(e: decisions.RectificationDecided, env: EventEnvelope) -> c.AmendBy
                                   decision_number=e.outcome_decision_number, decided_by=e.recorded_by)
 
 
+def _reserve_purchase(e: marketplace.PurchaseRequested | marketplace.PurchaseReservationRetryRequested,
+                      env: EventEnvelope) -> c.ReserveFunds:
+    return c.ReserveFunds(client_id=_client(env), order_id=e.purchase_id, amount_cents=e.amount_cents,
+                          category=e.category, ordered_on=e.requested_on, matter="purchase")
+
+
 REACTIONS = Reactions("process-manager", {
     intake.IntakeCompleted: lambda e, env: c.OpenBudget(
         client_id=_client(env), coordinator_id=e.coordinator_id, service_task=e.service_task,
@@ -43,6 +52,13 @@ REACTIONS = Reactions("process-manager", {
                                                              reason="order_declined"),
     marketplace.InvoiceApproved: lambda e, env: c.RecordSpending(
         client_id=_client(env), order_id=e.order_id, invoice_id=e.invoice_id, amount_cents=e.amount_cents),
+    marketplace.PurchaseRequested: _reserve_purchase,
+    marketplace.PurchaseReservationRetryRequested: _reserve_purchase,
+    marketplace.PurchaseCancelled: lambda e, env: c.ReleaseFunds(client_id=_client(env), order_id=e.purchase_id,
+                                                                 reason="purchase_cancelled"),
+    marketplace.PurchaseInvoiceApproved: lambda e, env: c.RecordSpending(
+        client_id=_client(env), order_id=e.purchase_id, invoice_id=e.invoice_id, amount_cents=e.amount_cents,
+        matter="purchase"),
     followup.CaseClosed: lambda e, env: c.CloseBudgetWithCase(
         client_id=_client(env), closed_by=e.closed_by,
         closed_by_role=env.actor.role if env.actor.id == e.closed_by else None, reason_code=e.reason, note=e.note),

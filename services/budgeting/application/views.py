@@ -152,8 +152,9 @@ async def budget_view(loaded: Loaded[Budget], keyring: Keyring, language: str = 
                   "remaining_cents": b.remaining_cents,
                   "period": b.period.model_dump(mode="json") if b.period else None,
                   "breakdown": b.breakdown,
-                  "reservations": [{"order_id": str(k), "amount_cents": r.amount_cents, "category": r.category}
-                                   for k, r in b.reservations.items()]},
+                  "reservations": [{"order_id": str(k), "amount_cents": r.amount_cents, "category": r.category,
+                                    "matter": r.matter} for k, r in b.reservations.items()],
+                  "by_category": by_category(b)},
     }
 
 
@@ -176,8 +177,26 @@ def _pending(pending: Pending | None, reasoning: str | None) -> dict[str, Any] |
             "authority_limit_cents": limit, "requested_by": pending.requested_by, "reasoning": reasoning}
 
 
+def by_category(b: Budget) -> list[dict[str, Any]]:
+    """Orders and one-off purchases side by side, in each category of the plan (and any used without a plan)."""
+    reserved, purchases = b.reserved_by_category(), b.reserved_by_category("purchase")
+    names = sorted(set(b.breakdown) | set(reserved) | set(b.spent_by_category))
+    return [_split(name, b.breakdown.get(name, 0), reserved.get(name, 0), b.spent_by_category.get(name, 0),
+                   purchases.get(name, 0), b.purchases_spent_by_category.get(name, 0)) for name in names]
+
+
+def _split(category: str, planned: int, reserved: int, spent: int, purchases_reserved: int,
+           purchases_spent: int) -> dict[str, Any]:
+    return {"category": category, "planned_cents": planned,
+            "orders": {"reserved_cents": reserved - purchases_reserved, "spent_cents": spent - purchases_spent},
+            "purchases": {"reserved_cents": purchases_reserved, "spent_cents": purchases_spent}}
+
+
 def advice_view(advice: Advice) -> dict[str, Any]:
     body = asdict(advice)
     for c in body["categories"]:
         c["used_cents"] = c["reserved_cents"] + c["spent_cents"]
+        side_by_side = _split(c["category"], c["planned_cents"], c["reserved_cents"], c["spent_cents"],
+                              c.pop("purchases_reserved_cents"), c.pop("purchases_spent_cents"))
+        c["orders"], c["purchases"] = side_by_side["orders"], side_by_side["purchases"]
     return body

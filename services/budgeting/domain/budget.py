@@ -11,7 +11,8 @@ The rules of the HB budget live here:
   someone whose authority covers it; on approval the approver is the one who decides it; a refusal's reasoning is
   kept for the worker and the client and the proposal returns to the plan;
 - reserved + spent never exceeds the decided amount (a reservation that does not fit is rejected with the
-  reason, as an event the marketplace hears); revising below reserved + spent is refused;
+  reason, as an event the marketplace hears), whatever the funds are for: an order from the shelf or a one-off
+  purchase (a *matter*; both draw on the same money); revising below reserved + spent is refused;
 - while the client's consent is withdrawn the budget is frozen: no new plans, proposals or reservations
   (invoices for support already delivered are still recorded: the county owes the provider).
 - a budget does not end with its period while a plan review the client or the worker asked for is open (a
@@ -52,6 +53,7 @@ from contracts.budgeting import (
     FundsReserved,
     GasLevels,
     GoalSet,
+    Matter,
     Period,
     PlanReviewOpened,
     ProviderType,
@@ -98,6 +100,7 @@ class Pending:
 class Reservation:
     amount_cents: int
     category: str
+    matter: Matter = "order"
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,7 @@ class Budget:
     reservations: dict[UUID, Reservation] = field(default_factory=dict)  # open, by order id
     spent_cents: int = 0
     spent_by_category: dict[str, int] = field(default_factory=dict)
+    purchases_spent_by_category: dict[str, int] = field(default_factory=dict)  # the part of it spent on purchases
     invoiced: dict[UUID, UUID] = field(default_factory=dict)  # order id → the invoice that settled it
     answered_orders: frozenset[UUID] = frozenset()  # every order ever reserved or refused: answered once
     # Reservations released when the budget closed: an invoice for work already delivered still settles.
@@ -136,10 +140,12 @@ class Budget:
     def remaining_cents(self) -> int:
         return self.amount_cents - self.reserved_cents - self.spent_cents
 
-    def reserved_by_category(self) -> dict[str, int]:
+    def reserved_by_category(self, matter: Matter | None = None) -> dict[str, int]:
+        """Reserved by category: for every matter, or only for orders or purchases."""
         totals: dict[str, int] = {}
         for r in self.reservations.values():
-            totals[r.category] = totals.get(r.category, 0) + r.amount_cents
+            if matter is None or r.matter == matter:
+                totals[r.category] = totals.get(r.category, 0) + r.amount_cents
         return totals
 
 
@@ -225,21 +231,23 @@ class RejectBudget(Command):
 
 class ReserveFunds(Command):
     client_id: UUID  # the order names its client: a refusal must reach it even when there is no budget
-    order_id: UUID
+    order_id: UUID  # the order's id, or the purchase's (matter)
     ordered_on: date
     amount_cents: int = Field(gt=0)
     category: str
+    matter: Matter = "order"
 
 
 class ReleaseFunds(Command):
     order_id: UUID
-    reason: Literal["order_declined", "order_cancelled"]
+    reason: Literal["order_declined", "order_cancelled", "purchase_cancelled"]
 
 
 class RecordSpending(Command):
     order_id: UUID
     invoice_id: UUID
     amount_cents: int = Field(ge=0)
+    matter: Matter = "order"
 
 
 class ReviseBudget(Breakdown):
@@ -469,7 +477,8 @@ def _reserve(command: ReserveFunds, budget: Budget) -> list[DomainEvent]:
 
     def reject(code: str, reason: str) -> list[DomainEvent]:
         return [FundsReservationRejected(client_id=client_id, order_id=command.order_id,
-                                         amount_cents=command.amount_cents, reason_code=code, reason=reason)]
+                                         amount_cents=command.amount_cents, reason_code=code, reason=reason,
+                                         matter=command.matter)]
 
     client_id = budget.client_id or command.client_id
     if budget.status == "closed":
@@ -481,10 +490,11 @@ def _reserve(command: ReserveFunds, budget: Budget) -> list[DomainEvent]:
     if budget.period is not None and command.ordered_on > budget.period.end:
         return reject("budget_period_ended", f"the budget period ended on {budget.period.end.isoformat()}")
     if command.amount_cents > budget.remaining_cents:
-        return reject("exceeds_remaining", f"the order ({euros(command.amount_cents)}) exceeds the remaining "
-                                           f"budget ({euros(budget.remaining_cents)})")
+        return reject("exceeds_remaining", f"the {command.matter} ({euros(command.amount_cents)}) exceeds the "
+                                           f"remaining budget ({euros(budget.remaining_cents)})")
     return [FundsReserved(client_id=client_id, order_id=command.order_id, amount_cents=command.amount_cents,
-                          category=command.category, remaining_cents=budget.remaining_cents - command.amount_cents)]
+                          category=command.category, remaining_cents=budget.remaining_cents - command.amount_cents,
+                          matter=command.matter)]
 
 
 def _release(command: ReleaseFunds, budget: Budget) -> list[DomainEvent]:
@@ -492,7 +502,7 @@ def _release(command: ReleaseFunds, budget: Budget) -> list[DomainEvent]:
     if reservation is None:
         return []  # never reserved, or already released or invoiced
     return [FundsReleased(client_id=_client(budget), order_id=command.order_id,
-                          amount_cents=reservation.amount_cents, reason=command.reason)]
+                          amount_cents=reservation.amount_cents, reason=command.reason, matter=reservation.matter)]
 
 
 def _spend(command: RecordSpending, budget: Budget) -> list[DomainEvent]:
@@ -500,7 +510,7 @@ def _spend(command: RecordSpending, budget: Budget) -> list[DomainEvent]:
 
     def reject(reason: str) -> list[DomainEvent]:
         return [SpendingRejected(client_id=client_id, order_id=command.order_id, invoice_id=command.invoice_id,
-                                 amount_cents=command.amount_cents, reason=reason)]
+                                 amount_cents=command.amount_cents, reason=reason, matter=command.matter)]
 
     settled_by = budget.invoiced.get(command.order_id)
     if settled_by == command.invoice_id:
@@ -515,7 +525,8 @@ def _spend(command: RecordSpending, budget: Budget) -> list[DomainEvent]:
         if command.amount_cents > after_closure.amount_cents:
             return reject("the budget is closed: an invoice can settle at most what was reserved for the order")
         return [SpendingRecorded(client_id=client_id, order_id=command.order_id, invoice_id=command.invoice_id,
-                                 amount_cents=command.amount_cents, category=after_closure.category)]
+                                 amount_cents=command.amount_cents, category=after_closure.category,
+                                 matter=after_closure.matter)]
     if reservation is None:
         return reject("no funds are reserved for this order")
     extra = command.amount_cents - reservation.amount_cents
@@ -524,10 +535,10 @@ def _spend(command: RecordSpending, budget: Budget) -> list[DomainEvent]:
                       f"({euros(reservation.amount_cents)}) by more than the remaining budget")
     events: list[DomainEvent] = [SpendingRecorded(client_id=client_id, order_id=command.order_id,
                                                   invoice_id=command.invoice_id, amount_cents=command.amount_cents,
-                                                  category=reservation.category)]
+                                                  category=reservation.category, matter=reservation.matter)]
     if extra < 0:
         events.append(FundsReleased(client_id=client_id, order_id=command.order_id, amount_cents=-extra,
-                                    reason="invoice_below_reservation"))
+                                    reason="invoice_below_reservation", matter=reservation.matter))
     return events
 
 
@@ -594,7 +605,8 @@ def _close(command: CloseBudget, budget: Budget) -> list[DomainEvent]:
         return [BudgetClosed(client_id=command.client_id, reason=command.reason, spent_cents=0, released_cents=0)]
     client_id = _client(budget)
     releases: list[DomainEvent] = [
-        FundsReleased(client_id=client_id, order_id=order_id, amount_cents=r.amount_cents, reason="budget_closed")
+        FundsReleased(client_id=client_id, order_id=order_id, amount_cents=r.amount_cents, reason="budget_closed",
+                      matter=r.matter)
         for order_id, r in budget.reservations.items()
     ]
     if budget.pending is not None:  # nobody needs to answer it any more: the approvals queue drops it
@@ -717,7 +729,7 @@ def _(e: BudgetDecided, b: Budget) -> Budget:
 
 @_apply.register
 def _(e: FundsReserved, b: Budget) -> Budget:
-    return replace(b, reservations={**b.reservations, e.order_id: Reservation(e.amount_cents, e.category)},
+    return replace(b, reservations={**b.reservations, e.order_id: Reservation(e.amount_cents, e.category, e.matter)},
                    answered_orders=b.answered_orders | {e.order_id})
 
 
@@ -742,9 +754,16 @@ def _(e: SpendingRecorded, b: Budget) -> Budget:
     reservations = dict(b.reservations)
     reservations.pop(e.order_id, None)
     settled = {k: v for k, v in b.released_at_closure.items() if k != e.order_id}
-    by_category = {**b.spent_by_category, e.category: b.spent_by_category.get(e.category, 0) + e.amount_cents}
+    by_category = _add(b.spent_by_category, e.category, e.amount_cents)
+    purchases = _add(b.purchases_spent_by_category, e.category, e.amount_cents) if e.matter == "purchase" else \
+        b.purchases_spent_by_category
     return replace(b, reservations=reservations, released_at_closure=settled, spent_cents=b.spent_cents + e.amount_cents,
-                   spent_by_category=by_category, invoiced={**b.invoiced, e.order_id: e.invoice_id})
+                   spent_by_category=by_category, purchases_spent_by_category=purchases,
+                   invoiced={**b.invoiced, e.order_id: e.invoice_id})
+
+
+def _add(totals: dict[str, int], category: str, cents: int) -> dict[str, int]:
+    return {**totals, category: totals.get(category, 0) + cents}
 
 
 @_apply.register
