@@ -19,11 +19,19 @@ acts for), and a route's ``then`` does what the command leaves to do in its own 
 appended (schedule the deadline of a wait).
 
 Errors are raised, never swallowed: a refused command is the caller's answer (HTTP 4xx) or a dead letter.
+
+A command's transaction holds a pooled connection while its policy and handler read beyond its stream through
+the pool (``facts``, ports): with as many commands at once as the pool has connections, each would wait for a
+second connection forever. So at most ``concurrency`` commands open their own transaction at once in a process
+(fewer than the pool's connections); the others queue before taking one. A command run in a given session (a
+consumer's inbox transaction, a workflow's) or inside another command is not counted again.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, Literal, TypeVar
@@ -37,6 +45,8 @@ from shared.kernel.commands import Command
 from shared.kernel.envelope import EventEnvelope
 from shared.kernel.errors import NotFound
 from shared.kernel.principal import Principal
+
+_INSIDE: ContextVar[bool] = ContextVar("inside_a_command", default=False)
 
 S = TypeVar("S")
 D = TypeVar("D")
@@ -130,8 +140,11 @@ class Application(Generic[D]):
 
     def __init__(self, service: str, handlers: Handlers, store: EventStore, keyring: Keyring, deps: D, *,
                  reactions: Reactions | None = None, timers: Mapping[str, TimerCommand] | None = None,
-                 project: bool = True, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        """``project=False``: no inline projections (application tests on the memory store have no tables)."""
+                 project: bool = True, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 concurrency: int = 4) -> None:
+        """``project=False``: no inline projections (application tests on the memory store have no tables).
+        ``concurrency``: commands in their own transaction at once (below the pool's size, default 10)."""
+        self._gate = asyncio.Semaphore(concurrency)
         self.service = service
         self.handlers = handlers
         self.store = store
@@ -160,6 +173,17 @@ class Application(Generic[D]):
                      session: Session | None = None) -> Any:
         """Run ``command`` for ``principal``; in ``session`` when given (a consumer's inbox transaction).
         Returns ``Executed`` (the state, version and new events), or a workflow's own answer."""
+        if session is not None or _INSIDE.get():
+            return await self._handle(command, principal, context, session)
+        async with self._gate:
+            inside = _INSIDE.set(True)
+            try:
+                return await self._handle(command, principal, context, None)
+            finally:
+                _INSIDE.reset(inside)
+
+    async def _handle(self, command: Command, principal: Principal, context: CommandContext,
+                      session: Session | None) -> Any:
         route = self.handlers.get(type(command))
         if route is None:
             raise TypeError(f"{self.service} has no handler for {type(command).__name__}")

@@ -219,3 +219,25 @@ async def test_what_a_command_leaves_to_do_commits_with_its_events_or_not_at_all
         await app.handle(Start(key="k", by=13), WORKER, context())
     assert done_after == [(1, 2), (2, 15)]
     assert len(await store.read_stream("count-k")) == 1  # the failed step took its events with it
+
+
+async def test_no_more_commands_open_their_transaction_at_once_than_leave_a_connection_for_their_reads() -> None:
+    """A command's transaction holds a pooled connection while its handler reads through the pool: thirty at
+    once on a pool of ten would wait for each other forever. At most ``concurrency`` run at once, all finish."""
+    import asyncio
+
+    running, most = 0, 0
+
+    async def reads_beyond_its_stream(command: Add, given: Given[Count, None]) -> int:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.01)  # a read through the pool
+        running -= 1
+        return command.by
+
+    app = Application("test", {Start: Route(COUNTER, reads_beyond_its_stream, missing="decide")},
+                      InMemoryEventStore(), MemoryKeyring(), None, concurrency=3)
+    done = await asyncio.gather(*(app.handle(Start(key=f"k{n}"), WORKER, context()) for n in range(30)))
+    assert len(done) == 30 and all(d.version == 1 for d in done)
+    assert most == 3
