@@ -83,3 +83,38 @@ def test_retention_runs_from_closing_by_service_task() -> None:
     assert past_retention(date(2010, 1, 1), "disability_services", DEFAULT_YEARS, date(2020, 1, 1))
     assert not past_retention(date(2010, 1, 2), "disability_services", DEFAULT_YEARS, date(2020, 1, 1))
     assert not past_retention(None, "disability_services", DEFAULT_YEARS, date(2099, 1, 1))  # open cases stay
+
+
+def test_a_purchase_is_said_in_words_and_its_status_kept_beside_the_orders() -> None:
+    from datetime import UTC, datetime
+    from uuid import uuid4
+
+    from services.history.domain.case import derive_state, in_words
+    from shared.i18n import catalogue
+    from shared.kernel.envelope import Actor, EventEnvelope
+
+    cid, pid = uuid4(), uuid4()
+
+    def at(version: int, kind: str, **data: object) -> EventEnvelope:
+        return EventEnvelope(id=uuid4(), source="/avain/marketplace", type=f"fi.avain.marketplace.{kind}",
+                             schema_version=1, time=datetime(2026, 5, 4, 9, tzinfo=UTC), subject=str(cid),
+                             stream_id=f"purchase-{pid}", stream_version=version, correlation_id="c",
+                             actor=Actor(id="w", role="worker"),
+                             data={"client_id": str(cid), "purchase_id": str(pid), **data})
+
+    requested = at(1, "PurchaseRequested", vendor_name="Lastentarvike Oy", amount_cents=119_000,
+                   description={"kid": str(cid), "nonce": "n", "ct": "c"})
+    money = catalogue().translator("history", "fi").money
+
+    def said(opened: dict[str, str]) -> str | None:
+        words = in_words(requested, money, opened)
+        return None if words is None else " ".join(words.replace("\u202f", " ").replace("\xa0", " ").split())
+
+    assert said({"description": "Lastenrattaat"}) == "Lastenrattaat, Lastentarvike Oy, 1 190,00 €"
+    assert said({}) == "Lastentarvike Oy, 1 190,00 €"  # the item's words stay sealed
+    assert said({"description": "[erased]"}) == "Lastentarvike Oy, 1 190,00 €"
+    held, confirmed = at(2, "PurchaseFundsReserved", amount_cents=119_000), at(3, "PurchaseConfirmed")
+    assert derive_state([requested])["purchases"] == {str(pid): "awaiting_funds"}
+    assert derive_state([requested, held])["purchases"] == {str(pid): "awaiting_approval"}
+    assert derive_state([confirmed, held, requested])["purchases"] == {str(pid): "confirmed"}
+    assert derive_state([requested, held, confirmed])["orders"] == {}

@@ -19,6 +19,7 @@ from services.history.domain.case import (
     ACCESS_EVENT,
     as_of,
     derive_state,
+    in_words,
     is_case_event,
     short_type,
     timeline,
@@ -84,7 +85,7 @@ class HistoryApplication:
     # --- the case as of any instant ------------------------------------------------------------------------
 
     async def case(self, client_id: UUID, principal: Principal, instant: datetime | None,
-                   reveal: bool = False, purpose: str = "audit") -> dict[str, Any]:
+                   reveal: bool = False, purpose: str = "audit", language: str = "fi") -> dict[str, Any]:
         events = await postgres.case_events(self.store.pool, client_id)
         if not events:
             raise NotFound("no history for this client")
@@ -94,18 +95,20 @@ class HistoryApplication:
             # GDPR art. 18: read only for the recorded purpose (the subject always sees their own, art. 15).
             raise Forbidden(f"processing of this client's data is restricted: it is read only for the purpose "
                             f"{restriction.purpose}", code="processing-restricted", purpose=restriction.purpose)
-        view = await self.view(client_id, as_of(events, instant), instant, reveal)
+        view = await self.view(client_id, as_of(events, instant), instant, reveal, language)
         known = await self.people.people(entry["actor"]["id"] for entry in view["timeline"])
         for entry in view["timeline"]:  # who did it, by name (the staff directory's); a client or the system: None
             entry["actor"]["name"] = name_of(known, entry["actor"]["id"])
         return view
 
     async def view(self, client_id: UUID, events: list[EventEnvelope], instant: datetime | None,
-                   reveal: bool) -> dict[str, Any]:
+                   reveal: bool, language: str = "fi") -> dict[str, Any]:
         entries = timeline(events)
-        if reveal:  # the client's own words, opened with their key (erased once the key is destroyed)
-            for entry, e in zip(entries, events, strict=True):
+        money = catalogue().translator("history", language).money
+        for entry, e in zip(entries, events, strict=True):
+            if reveal:  # the client's own words, opened with their key (erased once the key is destroyed)
                 entry["texts"] = await self._open(client_id, e.data)
+            entry["said"] = in_words(e, money, entry.get("texts", {}))  # in words, where the event carries them
         return {"client_id": str(client_id), "as_of": instant.isoformat() if instant else None,
                 "state": derive_state(events), "timeline": entries,
                 "chain": [b.__dict__ for b in verify_chains(

@@ -6,7 +6,7 @@ can be compared: whatever differs between them was lost, doubled or altered on t
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +15,7 @@ from uuid import UUID
 from shared.kernel.envelope import EventEnvelope
 
 ACCESS_EVENT = "fi.avain.access.DataAccessed"
+ERASED = "[erased]"  # what an erased client's sealed text opens to (shared/infra/crypto.py)
 
 
 def is_case_event(envelope: EventEnvelope) -> bool:
@@ -41,6 +42,7 @@ def _blank_state() -> dict[str, Any]:
         "budget": {"status": "none", "frozen": False, "decision_number": None, "decided_cents": 0,
                    "reserved_cents": 0, "spent_cents": 0},
         "orders": {},
+        "purchases": {},
         "follow_up": {"scheduled": 0, "check_ins": 0, "overdue": 0, "plan_reviews": 0, "goal_levels": {}},
         "closed": None,
         "erased": False,
@@ -80,6 +82,10 @@ def _apply(s: dict[str, Any], reservations: dict[str, int], kind: str, source: s
         status = ORDER_STATUS.get(kind)
         if status:
             s["orders"][d["order_id"]] = status
+    elif source == "/avain/marketplace" and "purchase_id" in d:
+        status = PURCHASE_STATUS.get(kind)
+        if status:
+            s["purchases"][d["purchase_id"]] = status
     elif source == "/avain/followup":
         match kind:
             case "FollowUpScheduled":
@@ -130,6 +136,27 @@ ORDER_STATUS = {
     "ServiceDelivered": "delivered", "InvoiceSubmitted": "invoiced", "InvoiceApproved": "invoice_approved",
     "PaymentScheduled": "payment_scheduled", "PaymentBlocked": "payment_blocked",
 }
+
+
+# A purchase's status as its events leave it. With its funds reserved a purchase waits for approval, unless the
+# PurchaseConfirmed recorded with them (the same command: the same time, the next version) confirms it at once.
+PURCHASE_STATUS = {
+    "PurchaseRequested": "awaiting_funds", "PurchaseFundsReserved": "awaiting_approval",
+    "PurchaseConfirmed": "confirmed", "PurchaseRejected": "rejected",
+    "PurchaseCancelled": "cancelled", "PurchaseDelivered": "delivered", "PurchaseInvoiced": "invoiced",
+    "PurchaseInvoiceApproved": "invoice_approved", "PurchasePaymentScheduled": "payment_scheduled",
+    "PurchasePaymentBlocked": "payment_blocked",
+}
+
+
+def in_words(e: EventEnvelope, money: Callable[[int], str], opened: Mapping[str, str | None]) -> str | None:
+    """What the timeline says in words of an event that carries them: a purchase as "Lastenrattaat, Lastentarvike
+    Oy, 1 190,00 €" (the item only when its words were opened with the client's key, never once erased)."""
+    if e.source != "/avain/marketplace" or short_type(e) != "PurchaseRequested":
+        return None
+    item = opened.get("description")
+    parts = [item if item and item != ERASED else None, e.data.get("vendor_name"), money(e.data["amount_cents"])]
+    return ", ".join(p for p in parts if p)
 
 
 def _apply_budget(b: dict[str, Any], reservations: dict[str, int], kind: str, d: dict[str, Any]) -> None:

@@ -31,11 +31,13 @@ def _app(request: Request) -> HistoryApplication:
 async def case_as_of(client_id: UUID, principal: CurrentPrincipal, request: Request,
                      as_of: Annotated[AwareDatetime | None, Query(description="An instant with time zone")] = None,
                      reveal: bool = False) -> dict[str, Any]:
-    """The case as of ``as_of`` (or now): the timeline (who, when, why, event ids), the state derived
-    from it, and the hash chains checked. ``reveal`` opens the client's own words with their key."""
+    """The case as of ``as_of`` (or now): the timeline (who, when, why, event ids, and in words where an event
+    carries them, in the reader's language), the state derived from it, and the hash chains checked. ``reveal``
+    opens the client's own words with their key."""
     instant: datetime | None = as_of
     purpose = purpose_of(principal, request.headers.get(PURPOSE_HEADER))
-    return await _app(request).case(client_id, principal, instant, reveal, purpose)
+    language = catalogue().negotiate(None, request.headers.get("accept-language"))
+    return await _app(request).case(client_id, principal, instant, reveal, purpose, language)
 
 
 @router.get("/access")
