@@ -48,7 +48,8 @@ RUN pip install -r requirements.txt
 # Code stays root-owned and read-only for the service user.
 COPY shared/ shared/
 COPY contracts/ contracts/
-# The county's dated tables (delegations, service rules, holidays): data a service reads, not code.
+# The county's tables (config/data/: delegations, service rules, holidays, vendor criteria): data a service reads,
+# not code, read relative to /app.
 COPY config/ config/
 COPY services/__init__.py services/__init__.py
 COPY services/${SERVICE}/ services/${SERVICE}/

@@ -132,3 +132,33 @@ async def offering(marketplace: Any, tokens: Any, user: str, provider_id: str, *
     assert r.status_code == 201, r.text
     offering_id: str = r.json()["offering_id"]
     return offering_id
+
+
+GOODS_CRITERIA = {"y_tunnus_valid": True, "payment_details": True}  # a shop's or an amusement park's checklist
+
+
+async def vendor(marketplace: Any, tokens: Any, user: str, *, body: int, name: str, kind: str = "goods_and_tickets",
+                 checklist: dict[str, bool] | None = None, areas: tuple[str, ...] = ("Tampere",)) -> str:
+    """A vendor that sells ``kind`` (goods and tickets unless said), registered by ``user`` and verified by the
+    region on its kind's criteria (``checklist``: those of goods and tickets unless said)."""
+    r = await marketplace.post("/providers", headers=tokens(user, "provider"), json={
+        "y_tunnus": y_tunnus(body), "name": name, "kind": "firm", "vendor_kind": kind, "service_areas": list(areas),
+        "languages": ["fi", "sv"], "accessibility": "Esteetön sisäänkäynti", "contact_email": "myynti@example.fi"})
+    assert r.status_code == 201, r.text
+    vendor_id: str = r.json()["provider_id"]
+    r = await marketplace.post(f"/providers/{vendor_id}/verification", headers=tokens(*REGION),
+                               json={"checklist": checklist or GOODS_CRITERIA})
+    assert r.status_code == 200, r.text
+    return vendor_id
+
+
+async def purchase_status(marketplace: Any, tokens: Any, purchase_id: str, *wanted: str,
+                          timeout: float = 30) -> dict[str, Any]:
+    """Wait until the purchase reaches one of ``wanted`` (as the coordinating worker reads it)."""
+    from tests.support import eventually
+
+    async def reached() -> Any:
+        body = (await marketplace.get(f"/purchases/{purchase_id}", headers=tokens(*WORKER))).json()
+        return body if body.get("status") in wanted else None
+
+    return await eventually(reached, timeout=timeout)  # type: ignore[no-any-return]

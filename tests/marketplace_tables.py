@@ -4,7 +4,7 @@ claim of a Y-tunnus stands), what intake told of clients, and the deadlines sche
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -27,6 +27,7 @@ class MemoryTables:
     clients: dict[UUID, KnownClient] = field(default_factory=dict)
     timers: list[Scheduled] = field(default_factory=list)
     asked: list[dict[str, Any]] = field(default_factory=list)  # what the read models were asked
+    bought: dict[UUID, int] = field(default_factory=dict)  # what the county bought from each vendor in 12 months
 
     async def claim_y_tunnus(self, session: Session, y_tunnus: str, provider_id: UUID) -> UUID:
         return self.y_tunnus.setdefault(y_tunnus, provider_id)
@@ -71,3 +72,11 @@ class MemoryTables:
                           offset: int) -> list[dict[str, Any]]:
         self.asked.append({"client_id": client_id, "provider_id": provider_id, "limit": limit, "offset": offset})
         return [{"client_id": client_id or UUID(int=1)}] if provider_id else []
+
+    async def list_purchases(self, *, client_id: UUID | None, vendor_id: UUID | None, limit: int,
+                             offset: int) -> list[dict[str, Any]]:
+        self.asked.append({"client_id": client_id, "vendor_id": vendor_id, "limit": limit, "offset": offset})
+        return [{"client_id": client_id or UUID(int=1)}] if vendor_id else []
+
+    async def bought_from(self, vendor_id: UUID, since: date) -> int:
+        return self.bought.get(vendor_id, 0)

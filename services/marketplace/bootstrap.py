@@ -3,7 +3,9 @@ clients, its deadlines, what it publishes, and its HTTP API (shared/infra/servic
 
 from __future__ import annotations
 
+import tomllib
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -15,10 +17,13 @@ from services.marketplace.adapters.postgres import MIGRATIONS, PostgresTables
 from services.marketplace.application.handlers import HANDLERS, TIMERS
 from services.marketplace.application.ports import Ports, SagaSettings
 from services.marketplace.application.reactions import CLIENTS, REACTIONS
+from services.marketplace.domain.vendors import VendorTable
 from services.marketplace.entrypoints.http import router
 from shared.infra import service
 from shared.infra.runtime import ServiceRuntime
 from shared.infra.settings import ServiceSettings
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class MarketplaceSettings(ServiceSettings):
@@ -29,6 +34,15 @@ class MarketplaceSettings(ServiceSettings):
     provider_response_hours: float = Field(120.0, description=(
         "How long a confirmed order waits for the provider's answer before it is cancelled and the funds released"))
     payment_terms_days: int = Field(14, description="Days from an approved invoice to the day the provider is paid")
+    vendor_criteria_file: Path = Field(Path("config/data/vendor_criteria.toml"), description=(
+        "The region's vendor criteria (TOML): per kind of vendor the criteria of its verification, each perhaps "
+        "under a condition (purchases from it above an amount in 12 months, work on the county's premises), and "
+        "which kinds may deliver which support category. Default: config/data/vendor_criteria.toml, which describes "
+        "the format; a relative path is read from the checkout's (the image's) root"))
+
+    def vendors(self) -> VendorTable:
+        with (ROOT / self.vendor_criteria_file).open("rb") as f:  # an absolute path stays itself
+            return VendorTable.from_mapping(tomllib.load(f))
 
     def saga(self) -> SagaSettings:
         return SagaSettings(reservation_timeout=timedelta(seconds=self.reservation_timeout_seconds),
@@ -37,16 +51,17 @@ class MarketplaceSettings(ServiceSettings):
 
 
 def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
-    return Ports(settings.saga(), PostgresTables(runtime.pool), runtime.store)
+    return Ports(settings.saga(), PostgresTables(runtime.pool), runtime.store, settings.vendors())
 
 
 SPEC = service.ServiceSpec(
     name="marketplace", title="Avain marketplace", settings=MarketplaceSettings, migrations=[MIGRATIONS],
     publishes=EVENTS, handlers=HANDLERS, reactions=REACTIONS, listeners=[CLIENTS], timers=TIMERS, deps=_ports,
     routers=[router],
-    description="Verified providers (Y-tunnus, the region's quality criteria), offerings and prices, search "
-    "and price comparison, and orders that reserve, deliver, invoice and pay through a saga with budgeting. "
-    "Every endpoint needs a bearer token.",
+    description="Vendors verified by what they sell (Y-tunnus, the region's criteria per kind of vendor), offerings "
+    "and prices, search and price comparison, orders that reserve, deliver, invoice and pay through a saga with "
+    "budgeting, and one-off purchases of material help, tickets and equipment on a vendor's quote. Every endpoint "
+    "needs a bearer token.",
 )
 
 

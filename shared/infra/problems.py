@@ -106,6 +106,16 @@ INTERNAL = register("internal", 500, "Internal error")
 UNAVAILABLE = register("unavailable", 503, "The service is not reachable right now: try again shortly")
 ACCESS_LOG_UNAVAILABLE = register("access-log-unavailable", 503, "The read could not be logged, so it is not shown")
 NOT_READY = register("not-ready", 503, "The service is not ready")
+# The marketplace: vendors verified by what they sell, one-off purchases
+CRITERIA_NOT_MET = register("criteria-not-met", 422, "The vendor does not meet every criterion of its kind")
+UNKNOWN_VENDOR_KIND = register("unknown-vendor-kind", 422, "The region has no such kind of vendor")
+VENDOR_NOT_VERIFIED = register("vendor-not-verified", 409, "The vendor is not verified")
+CATEGORY_NOT_FOR_VENDOR_KIND = register("category-not-for-vendor-kind", 409,
+                                        "This kind of vendor may not deliver this kind of support")
+VENDOR_CHECKS_DUE = register("vendor-checks-due", 409, "The vendor needs further checks first")
+PURCHASE_STATE = register("purchase-state", 409, "The purchase's state does not allow this")
+PURCHASE_NOT_CANCELLABLE = register("purchase-not-cancellable", 409, "The purchase can no longer be cancelled")
+RECEIPT_IN_THE_FUTURE = register("receipt-in-the-future", 409, "A receipt cannot be confirmed in advance")
 
 # Rules of the domains: a refusal with a reason of its own (its detail is translated too: problem.<code>.detail).
 # Delegated authority and approvals (shared/kernel/approvals.py)

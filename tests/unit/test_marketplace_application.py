@@ -29,7 +29,6 @@ from contracts.marketplace import (
     OrderRejected,
     PaymentBlocked,
     PaymentScheduled,
-    ProviderKind,
     ProviderRated,
     ProviderRegistered,
     ProviderSuspended,
@@ -39,41 +38,39 @@ from contracts.marketplace import (
 )
 from services.marketplace.application import commands as c
 from services.marketplace.application import views
-from services.marketplace.application.handlers import HANDLERS, PROVIDER_TIMER, RESERVATION_TIMER, TIMERS
+from services.marketplace.application.handlers import PROVIDER_TIMER, RESERVATION_TIMER
 from services.marketplace.application.ports import (
     KnownClient,
-    Ports,
-    SagaSettings,
     offering_stream,
     order_stream,
     provider_stream,
 )
 from services.marketplace.application.queries import ListOrders, ReadOffering, ReadOrder, ReadProvider, SearchOfferings
-from services.marketplace.application.reactions import CLIENTS, REACTIONS
-from shared.infra.crypto import MemoryKeyring
+from services.marketplace.application.reactions import CLIENTS
 from shared.infra.eventstore import ConcurrencyError
-from shared.infra.memory_store import InMemoryEventStore
-from shared.infra.pipeline import Application
 from shared.infra.timers import Timer
 from shared.kernel.errors import Forbidden, InvalidCommand, NotFound, RuleViolation
 from shared.kernel.events import DomainEvent
 from shared.kernel.principal import Principal
 from tests.application import Harness, covers, refused
 from tests.marketplace_tables import MemoryTables
-
-SERVICE = "marketplace"
-REGION = Principal(user_id="region-ritva", role="manager")
-AUDITOR = Principal(user_id="auditor-1", role="auditor")
-WORKER = Principal(user_id="worker-aino", role="worker")
-OTHER_WORKER = Principal(user_id="worker-eero", role="worker")
-SELLER = Principal(user_id="prov-siisti", role="provider")
-OTHER_SELLER = Principal(user_id="prov-muu", role="provider")
-SAGA = SagaSettings()
-Y_TUNNUS = "0112038-9"
-
-
-def client(cid: UUID) -> Principal:
-    return Principal(user_id=str(cid), role="client")
+from tests.marketplace_world import (
+    AUDITOR,
+    OTHER_SELLER,
+    OTHER_WORKER,
+    REGION,
+    SAGA,
+    SELLER,
+    SERVICE,
+    WORKER,
+    Y_TUNNUS,
+    client,
+    harness,
+    known,
+    offering,
+    order,
+    provider,
+)
 
 
 @pytest.fixture
@@ -83,63 +80,7 @@ def tables() -> MemoryTables:
 
 @pytest.fixture
 def h(tables: MemoryTables) -> Harness:
-    store = InMemoryEventStore(source="/avain/marketplace", topic="avain.marketplace.events.v1")
-    return Harness(Application(SERVICE, HANDLERS, store, MemoryKeyring(), Ports(SAGA, tables, store),
-                               reactions=REACTIONS, timers=TIMERS, project=False))
-
-
-# --- the world as given -----------------------------------------------------------------------------------------
-
-def registered(pid: UUID, **changes: Any) -> ProviderRegistered:
-    fields: dict[str, Any] = {
-        "provider_id": pid, "y_tunnus": Y_TUNNUS, "name": "Siisti Koti Oy", "kind": ProviderKind.FIRM,
-        "service_areas": ["Tampere"], "languages": ["fi", "sv"], "accessibility": "Esteetön",
-        "evening_availability": True, "weekend_availability": False, "contact_email": "info@example.fi"}
-    return ProviderRegistered(**(fields | changes))
-
-
-async def provider(h: Harness, tables: MemoryTables, user: Principal = SELLER, *, verified: bool = True) -> UUID:
-    pid = uuid4()
-    events: list[DomainEvent] = [registered(pid)]
-    if verified:
-        events.append(ProviderVerified(provider_id=pid, checklist=dict.fromkeys(QUALITY_CRITERIA, True)))
-    await h.given(provider_stream(pid), pid, *events)
-    tables.provider_users[user.user_id] = pid
-    return pid
-
-
-async def offering(h: Harness, pid: UUID, price: int = 6_000) -> UUID:
-    oid = uuid4()
-    await h.given(offering_stream(oid), pid, OfferingPublished(
-        offering_id=oid, provider_id=pid, category="cleaning", title="Kotisiivous", description="Siivous kotiin",
-        unit_price_cents=price, vat_rate_bp=2550, unit="visit", availability="ma-pe"))
-    return oid
-
-
-def known(tables: MemoryTables, municipality: str = "Tampere") -> UUID:
-    cid = uuid4()
-    tables.clients[cid] = KnownClient(municipality, WORKER.user_id)
-    return cid
-
-
-async def order(h: Harness, tables: MemoryTables, *steps: str) -> tuple[UUID, UUID, UUID]:
-    """An order of a known client from a verified provider, taken through ``steps`` ("confirmed", "accepted",
-    "delivered", "invoiced", "approved"): (client, provider, order)."""
-    pid = await provider(h, tables)
-    cid, oid = known(tables), uuid4()
-    ids = {"client_id": cid, "order_id": oid}
-    invoice_id = uuid4()
-    story: dict[str, DomainEvent] = {
-        "confirmed": OrderConfirmed(**ids, provider_id=pid), "accepted": OrderAccepted(**ids, provider_id=pid),
-        "delivered": ServiceDelivered(**ids, delivered_on=date.today()),
-        "invoiced": InvoiceSubmitted(**ids, invoice_id=invoice_id, amount_cents=12_000, vat_cents=2_400,
-                                     reference="RF18539007547034"),
-        "approved": InvoiceApproved(**ids, invoice_id=invoice_id, amount_cents=12_000),
-    }
-    placed = OrderPlaced(**ids, provider_id=pid, offering_id=uuid4(), category="cleaning", quantity=2,
-                         unit_price_cents=6_000, amount_cents=12_000, ordered_on=date.today())
-    await h.given(order_stream(oid), cid, placed, *(story[s] for s in steps))
-    return cid, pid, oid
+    return harness(tables)
 
 
 # --- providers --------------------------------------------------------------------------------------------------
@@ -516,3 +457,23 @@ async def test_the_catalogue_is_read_by_anyone_signed_in(h: Harness, tables: Mem
         await views.offering(h.app, ReadOffering(offering_id=uuid4()), WORKER)
     assert await views.search(h.app, SearchOfferings(category="cleaning"), client(uuid4()), seed="2026-11-30") == []
     assert tables.asked[-1]["category"] == "cleaning" and tables.asked[-1]["seed"] == "2026-11-30"
+
+
+async def test_a_rejected_order_shows_budgetings_reason_in_the_readers_language(
+        h: Harness, tables: MemoryTables) -> None:
+    cid, _, oid = await order(h, tables)
+    refusal = budgeting.FundsReservationRejected(client_id=cid, order_id=oid, amount_cents=12_000,
+                                                 reason_code="budget_frozen", reason="the budget is frozen")
+    await h.when_published(refusal, cid, consumer="saga")
+    readings = {lang: (await views.order(h.app, ReadOrder(order_id=oid), WORKER, lambda _: None, lang))[1]["refusal"]
+                for lang in ("fi", "sv", "en")}
+    assert {r["code"] for r in readings.values()} == {"budget_frozen"}
+    assert readings["fi"]["reason"] == "Budjetti on jäädytetty, koska asiakas on perunut suostumuksensa."
+    assert len({r["reason"] for r in readings.values()}) == 3 and readings["en"]["recorded_reason"] == refusal.reason
+    _, confirmed = await views.order(h.app, ReadOrder(order_id=(await order(h, tables, "confirmed"))[2]), WORKER,
+                                     lambda _: None, "fi")
+    assert confirmed["refusal"] is None
+
+
+# Vendors by what they sell and one-off purchases have their own module; its tests count for this service's tables.
+import tests.unit.test_marketplace_purchases_application  # noqa: E402, F401

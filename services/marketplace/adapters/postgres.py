@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeAlias
 from uuid import UUID
@@ -19,6 +19,7 @@ from contracts.marketplace import (
     ProviderRegistered,
     ProviderSuspended,
     ProviderVerified,
+    PurchaseRequested,
     registry,
 )
 from services.marketplace.domain.order import KnownClient
@@ -79,9 +80,10 @@ async def _project_event(conn: asyncpg.Connection, e: object, envelope: EventEnv
         case ProviderRegistered():
             await conn.execute(
                 "INSERT INTO providers_view (provider_id, y_tunnus, name, kind, service_areas, languages,"
-                " accessibility, evening, weekend, status) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'unverified')",
+                " accessibility, evening, weekend, status, vendor_kind)"
+                " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'unverified',$10)",
                 e.provider_id, e.y_tunnus, e.name, e.kind.value, e.service_areas, list(e.languages),
-                e.accessibility, e.evening_availability, e.weekend_availability,
+                e.accessibility, e.evening_availability, e.weekend_availability, e.vendor_kind,
             )
         case ProviderVerified() | ProviderSuspended():
             status = "verified" if isinstance(e, ProviderVerified) else "suspended"
@@ -102,9 +104,16 @@ async def _project_event(conn: asyncpg.Connection, e: object, envelope: EventEnv
             await conn.execute("UPDATE offerings_view SET withdrawn = true WHERE offering_id = $1", e.offering_id)
         case OrderPlaced():
             await conn.execute(
-                "INSERT INTO orders_view VALUES ($1, $2, $3, $4, 'awaiting_funds', $5, $6, $7)",
+                "INSERT INTO orders_view (order_id, client_id, provider_id, offering_id, status, amount_cents, version,"
+                " updated_at, placed_at) VALUES ($1, $2, $3, $4, 'awaiting_funds', $5, $6, $7, $7)",
                 e.order_id, e.client_id, e.provider_id, e.offering_id, e.amount_cents, envelope.stream_version,
                 envelope.time,
+            )
+        case PurchaseRequested():
+            await conn.execute(
+                "INSERT INTO purchases_view VALUES ($1, $2, $3, $4, $5, 'awaiting_funds', $6, $7, $8, $8)",
+                e.purchase_id, e.client_id, e.vendor_id, e.vendor_name, e.category, e.amount_cents,
+                envelope.stream_version, envelope.time,
             )
         case ProviderRated():
             await conn.execute("UPDATE providers_view SET rating_sum = rating_sum + $2, rating_count = rating_count + 1"
@@ -121,6 +130,13 @@ async def project_order_status(conn: asyncpg.Connection, state: Any, envelopes: 
     last = envelopes[-1]
     await conn.execute("UPDATE orders_view SET status = $2, version = $3, updated_at = $4 WHERE order_id = $1",
                        state.order_id, state.status, last.stream_version, last.time)
+
+
+async def project_purchase(conn: asyncpg.Connection, state: Any, envelopes: Sequence[EventEnvelope]) -> None:
+    await project(conn, state, envelopes)
+    last = envelopes[-1]
+    await conn.execute("UPDATE purchases_view SET status = $2, version = $3, updated_at = $4 WHERE purchase_id = $1",
+                       state.purchase_id, state.status, last.stream_version, last.time)
 
 
 # --- search and price comparison ------------------------------------------------------------------------
@@ -187,6 +203,28 @@ async def provider(db: Db, provider_id: UUID) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+# What never became a purchase from the vendor: refused by budgeting, cancelled, declined by the provider.
+NOT_BOUGHT = ["rejected", "cancelled", "declined"]
+
+
+async def bought_from(db: Db, vendor_id: UUID, since: date) -> int:
+    total: int = await db.fetchval(
+        "SELECT coalesce((SELECT sum(amount_cents) FROM orders_view WHERE provider_id = $1 AND placed_at >= $2"
+        "                 AND status <> ALL($3::text[])), 0)"
+        "     + coalesce((SELECT sum(amount_cents) FROM purchases_view WHERE vendor_id = $1 AND requested_at >= $2"
+        "                 AND status <> ALL($3::text[])), 0)",
+        vendor_id, datetime(since.year, since.month, since.day, tzinfo=UTC), NOT_BOUGHT)
+    return total
+
+
+async def list_purchases(db: Db, *, client_id: UUID | None, vendor_id: UUID | None, limit: int,
+                         offset: int) -> list[dict[str, Any]]:
+    rows = await db.fetch(
+        "SELECT * FROM purchases_view WHERE ($1::uuid IS NULL OR client_id = $1) AND ($2::uuid IS NULL OR vendor_id = $2)"
+        " ORDER BY updated_at DESC LIMIT $3 OFFSET $4", client_id, vendor_id, limit, offset)
+    return [dict(r) for r in rows]
+
+
 async def list_orders(db: Db, *, client_id: UUID | None, provider_id: UUID | None, limit: int,
                       offset: int) -> list[dict[str, Any]]:
     # With the offering's title and the provider's name: a person reads words, not ids.
@@ -243,3 +281,10 @@ class PostgresTables:
     async def list_orders(self, *, client_id: UUID | None, provider_id: UUID | None, limit: int,
                           offset: int) -> list[dict[str, Any]]:
         return await list_orders(self.pool, client_id=client_id, provider_id=provider_id, limit=limit, offset=offset)
+
+    async def list_purchases(self, *, client_id: UUID | None, vendor_id: UUID | None, limit: int,
+                             offset: int) -> list[dict[str, Any]]:
+        return await list_purchases(self.pool, client_id=client_id, vendor_id=vendor_id, limit=limit, offset=offset)
+
+    async def bought_from(self, vendor_id: UUID, since: date) -> int:
+        return await bought_from(self.pool, vendor_id, since)

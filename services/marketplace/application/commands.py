@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 
 from pydantic import Field
 
-from contracts.marketplace import Language, ProviderKind
+from contracts.marketplace import SOCIAL_CARE, Language, ProviderKind
 from shared.kernel.commands import Command
 
 
@@ -26,6 +26,10 @@ class OfferingCommand(Command):
 
 class OrderCommand(Command):
     order_id: UUID  # the stream is order-<order_id>
+
+
+class PurchaseCommand(Command):
+    purchase_id: UUID  # the stream is purchase-<purchase_id>
 
 
 # --- providers -----------------------------------------------------------------------------------------------
@@ -44,6 +48,7 @@ class RegisterProvider(Command):
     weekend_availability: bool = False
     contact_email: str
     contact_phone: str | None = None
+    vendor_kind: str = SOCIAL_CARE  # what it sells: a kind in the region's criteria table
 
 
 class OpenProvider(RegisterProvider):
@@ -53,6 +58,7 @@ class OpenProvider(RegisterProvider):
 class VerifyProvider(ProviderCommand):
     checklist: dict[str, bool]
     notes: str = ""
+    on_county_premises: bool = False  # the region states whether the vendor's people work on its premises
 
 
 class SuspendProvider(ProviderCommand):
@@ -151,3 +157,67 @@ class RetryReservation(OrderCommand):
 
 class ExpireOrder(OrderCommand):
     """The provider did not answer in time: the order is cancelled and its funds released."""
+
+
+# --- one-off purchases -----------------------------------------------------------------------------------------
+
+class RequestPurchase(Command):
+    """An item from a vendor on its quote: what, how many, the price of one with VAT, the quote's reference."""
+
+    purchase_id: UUID = Field(default_factory=uuid4)
+    client_id: UUID
+    vendor_id: UUID
+    category: str
+    description: str
+    quantity: int = 1
+    unit_price_cents: int
+    quote_reference: str
+    link: str | None = None
+
+
+class CancelPurchase(PurchaseCommand):
+    """The client or their worker cancels before the item arrives."""
+
+
+class ConfirmReceipt(PurchaseCommand):
+    """The client or their worker confirms the item (or tickets) arrived."""
+
+    received_on: date
+
+
+class InvoicePurchase(PurchaseCommand):
+    amount_cents: int
+    vat_cents: int
+    reference: str
+
+
+class ApprovePurchaseInvoice(PurchaseCommand):
+    pass
+
+
+# from budgeting's answers and the deadline (reactions.py, handlers.TIMERS)
+
+class HoldPurchaseFunds(PurchaseCommand):
+    pass
+
+
+class RejectPurchase(PurchaseCommand):
+    reason_code: str
+    reason: str
+
+
+class CancelPurchaseWithBudget(PurchaseCommand):
+    """The budget closed and released the purchase's funds."""
+
+
+class SchedulePurchasePayment(PurchaseCommand):
+    invoice_id: UUID
+
+
+class BlockPurchasePayment(PurchaseCommand):
+    invoice_id: UUID
+    reason: str
+
+
+class RetryPurchaseReservation(PurchaseCommand):
+    """Budgeting did not answer in time: ask again."""

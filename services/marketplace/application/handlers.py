@@ -1,16 +1,18 @@
 """The marketplace's command handlers: each turns an application command into the domain's, after the pipeline
 has found the case (404), asked the policy (403) and checked the version the caller saw (409). The catalogue's
-rules live in domain/catalogue.py, the order saga's in domain/order.py, access rules in policy.py.
+rules live in domain/catalogue.py and domain/vendors.py, the order saga's in domain/order.py, a purchase's in
+domain/purchase.py, access rules in policy.py.
 
 The saga's deadlines are durable timers, scheduled in the transaction of the events that start each wait
-(a route's ``then``): budgeting's answer to a reservation (asked again with a growing pause, the order stays
-pending and is never lost) and the provider's answer to a confirmed order (cancelled when it does not come).
-Orders queue behind their stream's lock (``serialize``): budgeting's answer and a person's step on one order
-are decided one after the other.
+(a route's ``then``): budgeting's answer to a reservation (asked again with a growing pause, the order or
+purchase stays pending and is never lost) and the provider's answer to a confirmed order (cancelled when it does
+not come). Orders and purchases queue behind their stream's lock (``serialize``): budgeting's answer and a
+person's step on one of them are decided one after the other.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -21,13 +23,16 @@ from services.marketplace.application.ports import (
     OFFERING_AGGREGATE,
     ORDER_AGGREGATE,
     PROVIDER_AGGREGATE,
+    PURCHASE_AGGREGATE,
     Ports,
     offering_stream,
     order_stream,
     provider_stream,
+    purchase_stream,
 )
-from services.marketplace.domain import catalogue
+from services.marketplace.domain import catalogue, vendors
 from services.marketplace.domain import order as orders
+from services.marketplace.domain import purchase as purchases
 from shared.infra.aggregate import Executed
 from shared.infra.eventstore import CommandContext, Session
 from shared.infra.pipeline import AggregateSpec, Application, Given, Handlers, Route, Workflow
@@ -38,13 +43,15 @@ from shared.kernel.principal import Principal
 
 RESERVATION_TIMER = "reservation_answer"
 PROVIDER_TIMER = "provider_answer"
+PURCHASE_RESERVATION_TIMER = "purchase_reservation_answer"
 UNKNOWN_CLIENT = "no such client here yet (their intake has not completed)"
+YEAR = timedelta(days=365)  # "in 12 months", for the criteria's value conditions
 
 
 # --- what the policy decides on, per aggregate ----------------------------------------------------------------
 
 async def provider_facts(request: Any, state: catalogue.Provider, principal: Principal, deps: Ports) -> Seen:
-    return Seen(state, provider_id=state.provider_id)
+    return Seen(state, own_provider=await deps.own_provider(principal), provider_id=state.provider_id)
 
 
 async def offering_facts(request: Any, state: catalogue.Offering, principal: Principal, deps: Ports) -> Seen:
@@ -58,16 +65,19 @@ async def offering_facts(request: Any, state: catalogue.Offering, principal: Pri
     return Seen(state, own_provider=await deps.own_provider(principal), provider_id=provider_id, provider=provider)
 
 
-async def order_facts(request: Any, state: orders.Order, principal: Principal, deps: Ports) -> Seen:
+async def order_facts(request: Any, state: orders.Order | purchases.Purchase, principal: Principal,
+                      deps: Ports) -> Seen:
     """The client's coordinator (for the client's side) and the caller's provider (for the provider's side). A new
-    order's client must be known from intake (404)."""
+    order's or purchase's client must be known from intake (404)."""
     client_id = state.client_id or getattr(request, "client_id", None)
+    creates = isinstance(request, c.PlaceOrder | c.RequestPurchase)
     client = None
-    if client_id is not None and (isinstance(request, c.PlaceOrder) or principal.role in ("client", "worker")):
+    if client_id is not None and (creates or principal.role in ("client", "worker")):
         client = await deps.tables.client(client_id)
-        if client is None and isinstance(request, c.PlaceOrder):
+        if client is None and creates:
             raise NotFound(UNKNOWN_CLIENT)
-    return Seen(state, own_provider=await deps.own_provider(principal), provider_id=state.provider_id,
+    provider_id = state.provider_id if isinstance(state, orders.Order) else state.vendor_id
+    return Seen(state, own_provider=await deps.own_provider(principal), provider_id=provider_id,
                 client_id=client_id, client=client)
 
 
@@ -93,6 +103,12 @@ ORDER = AggregateSpec(
     exists=lambda o: o.status != "none", not_found="no such order", policy=authorize,
     projector=postgres.project_order_status, serialize=True, facts=order_facts,
 )
+PURCHASE = AggregateSpec(
+    PURCHASE_AGGREGATE, stream_of=lambda cmd: purchase_stream(cmd.purchase_id),
+    subject_of=lambda cmd: str(cmd.client_id), case_subject=lambda p: _str(p.client_id),
+    exists=lambda p: p.status != "none", not_found="no such purchase", policy=authorize,
+    projector=postgres.project_purchase, serialize=True, facts=order_facts,
+)
 
 Given_ = Given[Any, Ports]
 
@@ -108,6 +124,7 @@ async def register(cmd: c.RegisterProvider, principal: Principal, context: Comma
     tables = app.deps.tables
     if await tables.provider_of_user(principal.user_id) is not None:
         raise InvalidCommand("this user already acts for a provider", field="y_tunnus")
+    app.deps.vendors.criteria(cmd.vendor_kind)  # a kind the region's table knows (422)
     opening = c.OpenProvider(**cmd.model_dump())
     [registered] = catalogue.decide_provider(await open_provider(opening, None), catalogue.NO_PROVIDER)
     y_tunnus = registered.y_tunnus  # type: ignore[attr-defined]  # validated by its check digit, normalised
@@ -124,7 +141,12 @@ async def open_provider(cmd: c.OpenProvider, given: Given_ | None) -> catalogue.
 
 
 async def verify(cmd: c.VerifyProvider, given: Given_) -> catalogue.VerifyProvider:
-    return catalogue.VerifyProvider(checklist=cmd.checklist, notes=cmd.notes)
+    """On the criteria of the provider's kind, with the facts their conditions need: what the county bought from
+    it in the last 12 months, and whether its people work on the county's premises (the region says)."""
+    bought = await given.deps.tables.bought_from(cmd.provider_id, given.context.now.date() - YEAR)
+    facts = vendors.VendorFacts(purchases_12m_cents=bought, on_county_premises=cmd.on_county_premises)
+    return catalogue.VerifyProvider(checklist=cmd.checklist, notes=cmd.notes,
+                                    criteria=given.deps.vendors.criteria(given.state.vendor_kind), facts=facts)
 
 
 async def suspend(cmd: c.SuspendProvider, given: Given_) -> catalogue.SuspendProvider:
@@ -134,7 +156,9 @@ async def suspend(cmd: c.SuspendProvider, given: Given_) -> catalogue.SuspendPro
 # --- offerings ---------------------------------------------------------------------------------------------------
 
 async def publish(cmd: c.PublishOffering, given: Given_) -> catalogue.PublishOffering:
-    return catalogue.PublishOffering(provider_status=given.facts.provider.status,
+    provider: catalogue.Provider = given.facts.provider
+    return catalogue.PublishOffering(provider_status=provider.status,
+                                     kind_may_deliver=given.deps.vendors.may_deliver(provider.vendor_kind, cmd.category),
                                      **cmd.model_dump(exclude={"expected_version"}))
 
 
@@ -227,6 +251,73 @@ async def expire(cmd: c.ExpireOrder, given: Given_) -> orders.CancelOrder:
     return orders.CancelOrder(reason="provider_no_response")
 
 
+# --- one-off purchases ------------------------------------------------------------------------------------------
+
+async def request_purchase(cmd: c.RequestPurchase, given: Given_) -> purchases.RequestPurchase:
+    """The vendor as it stands now (verified, its kind allowed for the category, and no check of its kind due that
+    this purchase's value brings on); the item's description sealed with the client's key."""
+    vendor = await given.deps.provider(cmd.vendor_id)
+    if vendor.status == "none":
+        raise NotFound("no such vendor")
+    table, today = given.deps.vendors, given.context.now.date()
+    bought = await given.deps.tables.bought_from(cmd.vendor_id, today - YEAR)
+    with_this = vendors.VendorFacts(purchases_12m_cents=bought + cmd.quantity * cmd.unit_price_cents,
+                                    on_county_premises=vendor.on_county_premises)
+    due = vendors.now_needed(table.criteria(vendor.vendor_kind), vendor.met, with_this) \
+        if vendor.status == "verified" else []
+    (description,) = await given.keyring.seal(str(cmd.client_id), cmd.description)
+    return purchases.RequestPurchase(
+        purchase_id=cmd.purchase_id, client_id=cmd.client_id, vendor_id=cmd.vendor_id, category=cmd.category,
+        description=description, quantity=cmd.quantity, unit_price_cents=cmd.unit_price_cents,
+        quote_reference=cmd.quote_reference, link=cmd.link, today=today, vendor_name=vendor.name,
+        vendor_kind=vendor.vendor_kind, vendor_status=vendor.status,
+        kind_may_deliver=table.may_deliver(vendor.vendor_kind, cmd.category), checks_due=due,
+    )
+
+
+async def cancel_purchase(cmd: c.CancelPurchase, given: Given_) -> purchases.Cancel:
+    return purchases.Cancel(reason="cancelled_by_client" if given.principal.role == "client" else "cancelled_by_worker")
+
+
+async def confirm_receipt(cmd: c.ConfirmReceipt, given: Given_) -> purchases.ConfirmReceipt:
+    by = "client" if given.principal.role == "client" else "worker"
+    return purchases.ConfirmReceipt(received_on=cmd.received_on, today=given.context.now.date(), confirmed_by=by)
+
+
+async def invoice_purchase(cmd: c.InvoicePurchase, given: Given_) -> purchases.SubmitInvoice:
+    return purchases.SubmitInvoice(invoice_id=uuid4(), amount_cents=cmd.amount_cents, vat_cents=cmd.vat_cents,
+                                   reference=cmd.reference)
+
+
+async def approve_purchase_invoice(cmd: c.ApprovePurchaseInvoice, given: Given_) -> purchases.ApproveInvoice:
+    return purchases.ApproveInvoice()
+
+
+async def hold_funds(cmd: c.HoldPurchaseFunds, given: Given_) -> purchases.HoldFunds:
+    return purchases.HoldFunds()
+
+
+async def reject_purchase(cmd: c.RejectPurchase, given: Given_) -> purchases.Reject:
+    return purchases.Reject(reason_code=cmd.reason_code, reason=cmd.reason)
+
+
+async def cancel_purchase_with_budget(cmd: c.CancelPurchaseWithBudget, given: Given_) -> purchases.Cancel:
+    return purchases.Cancel(reason="budget_closed")
+
+
+async def schedule_purchase_payment(cmd: c.SchedulePurchasePayment, given: Given_) -> purchases.SchedulePayment:
+    pay_on = (given.context.now + given.deps.saga.payment_terms).date()
+    return purchases.SchedulePayment(invoice_id=cmd.invoice_id, pay_on=pay_on)
+
+
+async def block_purchase_payment(cmd: c.BlockPurchasePayment, given: Given_) -> purchases.BlockPayment:
+    return purchases.BlockPayment(invoice_id=cmd.invoice_id, reason=cmd.reason)
+
+
+async def retry_purchase_reservation(cmd: c.RetryPurchaseReservation, given: Given_) -> purchases.RetryReservation:
+    return purchases.RetryReservation()
+
+
 # --- the waits' deadlines, in the transaction of the events that start them ------------------------------------
 
 async def await_reservation(cmd: Command, done: Executed[orders.Order], given: Given_, session: Session) -> None:
@@ -236,6 +327,16 @@ async def await_reservation(cmd: Command, done: Executed[orders.Order], given: G
     pause = saga.reservation_timeout * min(2 ** (attempt - 1), 32)
     await given.deps.tables.schedule(session, RESERVATION_TIMER, f"{order.order_id}:{attempt}",
                                      given.context.now + pause, {"order_id": str(order.order_id)})
+
+
+async def await_purchase_reservation(cmd: Command, done: Executed[purchases.Purchase], given: Given_,
+                                     session: Session) -> None:
+    """As for an order: budgeting answers each reservation; until it does, ask again after a doubling pause."""
+    purchase, saga = done.state, given.deps.saga
+    attempt = purchase.reservation_attempts
+    pause = saga.reservation_timeout * min(2 ** (attempt - 1), 32)
+    await given.deps.tables.schedule(session, PURCHASE_RESERVATION_TIMER, f"{purchase.purchase_id}:{attempt}",
+                                     given.context.now + pause, {"purchase_id": str(purchase.purchase_id)})
 
 
 async def await_provider(cmd: Command, done: Executed[orders.Order], given: Given_, session: Session) -> None:
@@ -253,6 +354,8 @@ def _order_of(timer: Timer) -> UUID:
 TIMERS = {
     RESERVATION_TIMER: lambda timer: c.RetryReservation(order_id=_order_of(timer)),
     PROVIDER_TIMER: lambda timer: c.ExpireOrder(order_id=_order_of(timer)),
+    PURCHASE_RESERVATION_TIMER: lambda timer: c.RetryPurchaseReservation(
+        purchase_id=UUID(timer.payload["purchase_id"])),
 }
 
 
@@ -281,4 +384,16 @@ HANDLERS: Handlers = {
     c.BlockPayment: Route(ORDER, block_payment, missing="skip"),
     c.RetryReservation: Route(ORDER, retry_reservation, missing="skip", then=await_reservation),
     c.ExpireOrder: Route(ORDER, expire, missing="skip"),
+    c.RequestPurchase: Route(PURCHASE, request_purchase, missing="decide", then=await_purchase_reservation),
+    c.CancelPurchase: Route(PURCHASE, cancel_purchase),
+    c.ConfirmReceipt: Route(PURCHASE, confirm_receipt),
+    c.InvoicePurchase: Route(PURCHASE, invoice_purchase),
+    c.ApprovePurchaseInvoice: Route(PURCHASE, approve_purchase_invoice),
+    c.HoldPurchaseFunds: Route(PURCHASE, hold_funds, missing="skip"),
+    c.RejectPurchase: Route(PURCHASE, reject_purchase, missing="skip"),
+    c.CancelPurchaseWithBudget: Route(PURCHASE, cancel_purchase_with_budget, missing="skip"),
+    c.SchedulePurchasePayment: Route(PURCHASE, schedule_purchase_payment, missing="skip"),
+    c.BlockPurchasePayment: Route(PURCHASE, block_purchase_payment, missing="skip"),
+    c.RetryPurchaseReservation: Route(PURCHASE, retry_purchase_reservation, missing="skip",
+                                      then=await_purchase_reservation),
 }

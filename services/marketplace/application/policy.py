@@ -3,8 +3,9 @@
 - a provider user registers their organisation and then acts only for their own provider (offerings,
   answering orders, delivery, invoices);
 - the region (a manager) verifies and suspends providers;
-- a client orders, cancels and approves invoices for themself; their coordinating worker may do the same on
-  the client's behalf; only the client rates;
+- a client orders, buys, cancels, confirms receipt and approves invoices for themself; their coordinating
+  worker may do the same on the client's behalf; only the client rates;
+- a vendor's verification answer is read by its own users and the county's staff;
 - everyone signed in may search; managers and auditors read orders;
 - the service itself ("system") answers budgeting's replies and its own deadlines, and nobody else may.
 
@@ -19,12 +20,12 @@ from typing import Any, Literal
 from uuid import UUID
 
 from services.marketplace.application import commands as c
-from services.marketplace.application.queries import ReadOrder
+from services.marketplace.application.queries import ReadOrder, ReadPurchase, ReadVerification
 from services.marketplace.domain.order import KnownClient
 from shared.kernel.errors import Forbidden
 from shared.kernel.principal import Principal
 
-Action = Literal["register", "verify", "offer", "order", "serve", "rate", "read"]
+Action = Literal["register", "verify", "offer", "order", "serve", "rate", "read", "vendor"]
 
 # What each command or query asks to do: one line per command.
 ACTIONS: dict[type, Action] = {
@@ -43,14 +44,23 @@ ACTIONS: dict[type, Action] = {
     c.DeclineOrder: "serve",
     c.RecordDelivery: "serve",
     c.SubmitInvoice: "serve",
+    c.RequestPurchase: "order",
+    c.CancelPurchase: "order",
+    c.ConfirmReceipt: "order",
+    c.ApprovePurchaseInvoice: "order",
+    c.InvoicePurchase: "serve",
     ReadOrder: "read",
+    ReadPurchase: "read",
+    ReadVerification: "vendor",
 }
 
 # What the service does of itself, on budgeting's answers and its own deadlines: nobody else may.
 REACTIONS: frozenset[type] = frozenset({
     c.ConfirmOrder, c.RejectOrder, c.CancelOrderWithBudget, c.SchedulePayment, c.BlockPayment, c.RetryReservation,
-    c.ExpireOrder,
+    c.ExpireOrder, c.HoldPurchaseFunds, c.RejectPurchase, c.CancelPurchaseWithBudget, c.SchedulePurchasePayment,
+    c.BlockPurchasePayment, c.RetryPurchaseReservation,
 })
+STAFF = ("manager", "worker", "auditor")
 
 READERS = ("manager", "auditor")
 
@@ -94,6 +104,9 @@ def authorize(principal: Principal, request: Any, seen: Seen) -> None:
                 raise Forbidden("the client rates the providers they used")
         case "read":
             may_read(principal, seen)
+        case "vendor":
+            if principal.role not in STAFF:
+                require_provider_user(principal, seen.own_provider, seen.provider_id)
 
 
 def require_region(principal: Principal) -> None:
@@ -112,7 +125,7 @@ def require_client_side(principal: Principal, client_id: UUID, coordinator_id: s
         return
     if principal.role == "worker" and coordinator_id is not None and principal.user_id == coordinator_id:
         return
-    raise Forbidden("only the client or their coordinating worker acts on the client's orders")
+    raise Forbidden("only the client or their coordinating worker acts on the client's orders and purchases")
 
 
 def may_read(principal: Principal, seen: Seen) -> None:

@@ -1,19 +1,22 @@
 """What the marketplace's handlers, policy and views reach beyond their own stream: the catalogue's streams (a
 provider's status, an offering's price, read when an order is placed), the lookup tables (one provider per
-Y-tunnus, which provider a user acts for, what intake told of each client), the saga's deadlines and the read
-models. ``Tables`` is implemented on PostgreSQL (adapters/postgres.py) and in memory by the application tests."""
+Y-tunnus, which provider a user acts for, what intake told of each client), the saga's deadlines, the read
+models, and the region's vendor criteria. ``Tables`` is implemented on PostgreSQL (adapters/postgres.py) and in
+memory by the application tests."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
 from contracts.marketplace import registry
 from services.marketplace.domain import catalogue
 from services.marketplace.domain import order as orders
+from services.marketplace.domain import purchase as purchases
 from services.marketplace.domain.order import KnownClient
+from services.marketplace.domain.vendors import VendorTable
 from shared.infra.aggregate import Aggregate
 from shared.infra.eventstore import EventStore, Session
 from shared.kernel.principal import Principal
@@ -21,6 +24,7 @@ from shared.kernel.principal import Principal
 PROVIDER_AGGREGATE = Aggregate(catalogue.NO_PROVIDER, catalogue.evolve_provider, catalogue.decide_provider, registry)
 OFFERING_AGGREGATE = Aggregate(catalogue.NO_OFFERING, catalogue.evolve_offering, catalogue.decide_offering, registry)
 ORDER_AGGREGATE = Aggregate(orders.NO_ORDER, orders.evolve, orders.decide, registry)
+PURCHASE_AGGREGATE = Aggregate(purchases.NO_PURCHASE, purchases.evolve, purchases.decide, registry)
 
 
 def provider_stream(provider_id: UUID) -> str:
@@ -33,6 +37,10 @@ def offering_stream(offering_id: UUID) -> str:
 
 def order_stream(order_id: UUID) -> str:
     return f"order-{order_id}"
+
+
+def purchase_stream(purchase_id: UUID) -> str:
+    return f"purchase-{purchase_id}"
 
 
 @dataclass(frozen=True)
@@ -72,12 +80,20 @@ class Tables(Protocol):
     async def list_orders(self, *, client_id: UUID | None, provider_id: UUID | None, limit: int,
                           offset: int) -> list[dict[str, Any]]: ...
 
+    async def list_purchases(self, *, client_id: UUID | None, vendor_id: UUID | None, limit: int,
+                             offset: int) -> list[dict[str, Any]]: ...
+
+    async def bought_from(self, vendor_id: UUID, since: date) -> int:
+        """What the county has bought from the vendor since ``since`` (orders and purchases not refused,
+        cancelled or declined), in cents, VAT included: the value conditions of its criteria are decided on it."""
+
 
 @dataclass(frozen=True)
 class Ports:
     saga: SagaSettings
     tables: Tables
     store: EventStore  # the catalogue's streams, read when an order or an offering needs them
+    vendors: VendorTable  # the region's criteria per kind of vendor, and who may deliver which category
 
     async def provider(self, provider_id: UUID) -> catalogue.Provider:
         return PROVIDER_AGGREGATE.fold(await self.store.read_stream(provider_stream(provider_id)))

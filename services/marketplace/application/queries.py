@@ -36,3 +36,17 @@ class ListOrders(Query):
     client_id: UUID | None = None  # a client's own; a worker's, manager's or auditor's: whose
     limit: int = 100
     offset: int = 0
+
+
+class ReadVerification(Query):
+    provider_id: UUID
+
+
+class ReadPurchase(Query):
+    purchase_id: UUID
+
+
+class ListPurchases(Query):
+    client_id: UUID | None = None
+    limit: int = 100
+    offset: int = 0

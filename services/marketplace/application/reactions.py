@@ -1,6 +1,6 @@
 """What the marketplace does when budgeting and intake publish.
 
-Budgeting's answers move the order saga: each event type the command it becomes (the "saga" consumer subscribes
+Budgeting's answers move the order saga and a purchase's: each event type the command it becomes (the "saga" consumer subscribes
 to exactly these types' topics, shared/infra/reactions.py). Intake's facts about a client (where they live, who
 coordinates them) are kept in a table by the "clients" listener: they are no command on any case here.
 """
@@ -13,17 +13,49 @@ from services.marketplace.application.ports import Ports
 from shared.infra.eventstore import Position, Session
 from shared.infra.pipeline import Application
 from shared.infra.reactions import Listener, Reactions
+from shared.kernel.commands import Command
 from shared.kernel.envelope import EventEnvelope
 
+
+def _reserved(e: budgeting.FundsReserved, env: EventEnvelope) -> Command:
+    if e.matter == "purchase":
+        return c.HoldPurchaseFunds(purchase_id=e.order_id)
+    return c.ConfirmOrder(order_id=e.order_id)
+
+
+def _refused(e: budgeting.FundsReservationRejected, env: EventEnvelope) -> Command:
+    if e.matter == "purchase":
+        return c.RejectPurchase(purchase_id=e.order_id, reason_code=e.reason_code, reason=e.reason)
+    return c.RejectOrder(order_id=e.order_id, reason_code=e.reason_code, reason=e.reason)
+
+
+def _released(e: budgeting.FundsReleased, env: EventEnvelope) -> Command | None:
+    if e.reason != "budget_closed":
+        return None  # released because of what happened here: nothing to move on
+    if e.matter == "purchase":
+        return c.CancelPurchaseWithBudget(purchase_id=e.order_id)
+    return c.CancelOrderWithBudget(order_id=e.order_id)
+
+
+def _spent(e: budgeting.SpendingRecorded, env: EventEnvelope) -> Command:
+    if e.matter == "purchase":
+        return c.SchedulePurchasePayment(purchase_id=e.order_id, invoice_id=e.invoice_id)
+    return c.SchedulePayment(order_id=e.order_id, invoice_id=e.invoice_id)
+
+
+def _not_spent(e: budgeting.SpendingRejected, env: EventEnvelope) -> Command:
+    if e.matter == "purchase":
+        return c.BlockPurchasePayment(purchase_id=e.order_id, invoice_id=e.invoice_id, reason=e.reason)
+    return c.BlockPayment(order_id=e.order_id, invoice_id=e.invoice_id, reason=e.reason)
+
+
+# Budgeting names what its answer is about by the matter: an order, or a one-off purchase (its id in order_id).
 REACTIONS = Reactions("saga", {
-    budgeting.FundsReserved: lambda e, env: c.ConfirmOrder(order_id=e.order_id),
-    budgeting.FundsReservationRejected: lambda e, env: c.RejectOrder(order_id=e.order_id, reason_code=e.reason_code,
-                                                                     reason=e.reason),
-    budgeting.FundsReleased: lambda e, env: (c.CancelOrderWithBudget(order_id=e.order_id)
-                                             if e.reason == "budget_closed" else None),
-    budgeting.SpendingRecorded: lambda e, env: c.SchedulePayment(order_id=e.order_id, invoice_id=e.invoice_id),
-    budgeting.SpendingRejected: lambda e, env: c.BlockPayment(order_id=e.order_id, invoice_id=e.invoice_id,
-                                                              reason=e.reason),
+    budgeting.FundsReserved: _reserved,
+    budgeting.FundsReservationRejected: _refused,
+    budgeting.FundsReleased: _released,
+    budgeting.SpendingRecorded: _spent,
+    budgeting.SpendingRejected: _not_spent,
 })
 
 

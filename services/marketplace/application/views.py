@@ -1,28 +1,40 @@
-"""What a reader sees of the marketplace: providers, offerings with their price history, search and price
-comparison, and orders. An order is a client's data: each read goes through the policy, as commands do, and
-tells its door whose data was asked for (``seen``) before the policy decides, so refused reads are logged too."""
+"""What a reader sees of the marketplace: providers and their verification answer, offerings with their price
+history, search and price comparison, orders and one-off purchases. An order or a purchase is a client's data:
+each read goes through the policy, as commands do, and tells its door whose data was asked for (``seen``) before
+the policy decides, so refused reads are logged too. Texts a person reads come from the message catalogue, in
+the reader's language."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from services.marketplace.application.handlers import ORDER
+from contracts.marketplace import OrderRejected, PurchaseRejected, PurchaseRequested
+from services.marketplace.application.handlers import ORDER, PROVIDER, PURCHASE, YEAR
 from services.marketplace.application.policy import list_scope
 from services.marketplace.application.ports import Ports
 from services.marketplace.application.queries import (
     ListOrders,
+    ListPurchases,
     ReadOffering,
     ReadOrder,
     ReadProvider,
+    ReadPurchase,
+    ReadVerification,
     SearchOfferings,
 )
+from services.marketplace.domain.catalogue import Provider
+from services.marketplace.domain.vendors import Condition, VendorFacts, answer, missing
+from shared.i18n import Translator, catalogue
 from shared.infra.pipeline import Application
+from shared.kernel.envelope import EventEnvelope
 from shared.kernel.errors import NotFound
 from shared.kernel.principal import Principal
 
 Seen = Callable[[list[UUID]], None]  # told the clients whose data a read asks for
+REFUSALS = frozenset({OrderRejected.event_type, PurchaseRejected.event_type})
 
 
 async def provider(app: Application[Ports], query: ReadProvider, principal: Principal) -> dict[str, Any]:
@@ -45,9 +57,10 @@ async def search(app: Application[Ports], query: SearchOfferings, principal: Pri
     return await app.deps.tables.search(seed=seed, **query.model_dump())
 
 
-async def order(app: Application[Ports], query: ReadOrder, principal: Principal,
-                seen: Seen) -> tuple[int, dict[str, Any]]:
-    """The order's version (its ETag) and what the reader sees of it: price and amounts, status, its history."""
+async def order(app: Application[Ports], query: ReadOrder, principal: Principal, seen: Seen,
+                language: str = "fi") -> tuple[int, dict[str, Any]]:
+    """The order's version (its ETag) and what the reader sees of it: price and amounts, status, a refusal's reason
+    in the reader's language, its history."""
     loaded = await app.read(ORDER, query, principal, seen=lambda o: seen([o.client_id] if o.client_id else []))
     o = loaded.state
     history = [{"type": e.type.rsplit(".", 1)[1], "time": e.time.isoformat(), "actor_role": e.actor.role}
@@ -57,7 +70,8 @@ async def order(app: Application[Ports], query: ReadOrder, principal: Principal,
         "order_id": str(o.order_id), "client_id": str(o.client_id), "provider_id": str(o.provider_id),
         "offering_id": placed["offering_id"], "status": o.status, "quantity": placed["quantity"],
         "unit_price_cents": placed["unit_price_cents"], "amount_cents": o.amount_cents,
-        "invoice_cents": o.invoice_cents or None, "version": loaded.version, "history": history,
+        "invoice_cents": o.invoice_cents or None, "refusal": refusal(loaded.events, language),
+        "version": loaded.version, "history": history,
     }
 
 
@@ -75,3 +89,113 @@ async def orders(app: Application[Ports], query: ListOrders, principal: Principa
     if provider_id is not None:
         seen([r["client_id"] for r in rows])  # each order names its client
     return rows
+
+
+# --- what a refusal says, in the reader's language ------------------------------------------------------------------
+
+def refusal(envelopes: list[EventEnvelope], language: str) -> dict[str, Any] | None:
+    """Budgeting's refusal of an order's or a purchase's funds: its code, its reason in the reader's language (from
+    the catalogue), and budgeting's own words as it recorded them."""
+    refused = next((e for e in envelopes if e.type in REFUSALS), None)
+    if refused is None:
+        return None
+    code, said = refused.data["reason_code"], refused.data["reason"]
+    t = catalogue().translator("marketplace", language)
+    key = f"refusal.{code}"
+    return {"code": code, "reason": t(key) if t.has(key) else said, "language": t.lang, "recorded_reason": said}
+
+
+# --- vendors' verification -----------------------------------------------------------------------------------------
+
+async def verification(app: Application[Ports], query: ReadVerification, principal: Principal,
+                       language: str) -> dict[str, Any]:
+    """Per criterion of the vendor's kind: met, missing, or not applicable, on what the county has bought from it in
+    the last 12 months and what the region last stated of its work (a vendor not yet verified lacks every criterion
+    that applies)."""
+    loaded = await app.read(PROVIDER, query, principal)
+    vendor: Provider = loaded.state
+    table = app.deps.vendors
+    bought = await app.deps.tables.bought_from(query.provider_id, datetime.now(UTC).date() - YEAR)
+    facts = VendorFacts(purchases_12m_cents=bought, on_county_premises=vendor.on_county_premises)
+    met = vendor.met if vendor.status != "unverified" else frozenset()
+    answers = answer(table.criteria(vendor.vendor_kind), dict.fromkeys(met, True), facts)
+    t = catalogue().translator("marketplace", language)
+    return {
+        "provider_id": str(query.provider_id), "vendor_kind": vendor.vendor_kind, "status": vendor.status,
+        "criteria_version": table.version, "language": t.lang,
+        "purchases_12m_cents": bought, "on_county_premises": vendor.on_county_premises,
+        "criteria": [{"code": a.code, "result": a.result, "title": t(f"criterion.{a.code}"),
+                      "condition": a.when.as_dict() if a.when else None,
+                      "condition_text": condition_text(t, a.when)} for a in answers],
+        "missing": missing(answers),
+        "categories": sorted(c for c in table.categories if table.may_deliver(vendor.vendor_kind, c)),
+    }
+
+
+def condition_text(t: Translator, when: Condition | None) -> str | None:
+    if when is None:
+        return None
+    parts = []
+    if when.purchases_over_cents is not None:
+        parts.append(t("condition.purchases_over", amount=t.money(when.purchases_over_cents)))
+    if when.on_county_premises:
+        parts.append(t("condition.on_county_premises"))
+    return t("condition.joined", first=parts[0], second=parts[1]) if len(parts) == 2 else parts[0]
+
+
+# --- one-off purchases ---------------------------------------------------------------------------------------------
+
+async def purchase(app: Application[Ports], query: ReadPurchase, principal: Principal, seen: Seen,
+                   language: str) -> tuple[int, dict[str, Any]]:
+    """The purchase's version (its ETag) and what the reader sees of it: the item in the people's words (opened with
+    the client's key), the vendor and its quote, the money, the status, a refusal's reason, its history."""
+    loaded = await app.read(PURCHASE, query, principal, seen=lambda p: seen([p.client_id] if p.client_id else []))
+    p = loaded.state
+    requested = PurchaseRequested.model_validate(loaded.events[0].data)
+    [description] = await app.keyring.open(str(p.client_id), requested.description)
+    return loaded.version, {
+        "purchase_id": str(p.purchase_id), "client_id": str(p.client_id), "vendor_id": str(p.vendor_id),
+        "vendor_name": requested.vendor_name, "vendor_kind": requested.vendor_kind, "category": p.category,
+        "description": description, "quantity": requested.quantity, "unit_price_cents": requested.unit_price_cents,
+        "amount_cents": p.amount_cents, "quote_reference": requested.quote_reference, "link": requested.link,
+        "requested_on": requested.requested_on.isoformat(), "status": p.status,
+        "waiting_for_approval": p.approval == "pending", "invoice_cents": p.invoice_cents or None,
+        "refusal": refusal(loaded.events, language), "version": loaded.version,
+        "history": [{"type": e.type.rsplit(".", 1)[1], "time": e.time.isoformat(), "actor_role": e.actor.role}
+                    for e in loaded.events],
+    }
+
+
+async def purchases(app: Application[Ports], query: ListPurchases, principal: Principal,
+                    seen: Seen) -> list[dict[str, Any]]:
+    """As orders are listed: a vendor's users their vendor's, a client their own, a named client's for their worker,
+    managers and auditors."""
+    tables = app.deps.tables
+    own = await app.deps.own_provider(principal)
+    client_id = UUID(principal.user_id) if principal.role == "client" else query.client_id
+    if principal.role != "provider" and client_id is not None:
+        seen([client_id])
+    known = await tables.client(client_id) if client_id is not None and principal.role == "worker" else None
+    client_id, vendor_id = list_scope(principal, client_id, own, known)
+    rows = await tables.list_purchases(client_id=client_id, vendor_id=vendor_id, limit=query.limit,
+                                       offset=query.offset)
+    if vendor_id is not None:
+        seen([r["client_id"] for r in rows])
+    return rows
+
+
+def vendor_kinds(app: Application[Ports], language: str) -> dict[str, Any]:
+    """The region's criteria table in words: each kind's criteria with their conditions, and the categories."""
+    table = app.deps.vendors
+    t = catalogue().translator("marketplace", language)
+    return {
+        "version": table.version, "language": t.lang,
+        "kinds": [{"kind": kind, "title": t(f"vendor_kind.{kind}"),
+                   "criteria": [{"code": c.code, "title": t(f"criterion.{c.code}"),
+                                 "condition": c.when.as_dict() if c.when else None,
+                                 "condition_text": condition_text(t, c.when)} for c in criteria],
+                   "categories": sorted(cat for cat in table.categories if table.may_deliver(kind, cat))}
+                  for kind, criteria in table.kinds.items()],
+        "categories": {category: table.kinds_for(category) for category in sorted(table.categories)},
+        "other_categories": sorted(table.default_kinds),
+    }

@@ -1,14 +1,16 @@
-"""Providers and their offerings: decide/evolve for both catalogue aggregates.
+"""Providers (vendors) and their offerings: decide/evolve for both catalogue aggregates.
 
 - a provider registers with a valid Y-tunnus (one provider per Y-tunnus is kept by the application's
-  lookup); the region verifies it against every quality criterion, or suspends it with a reason;
-- only a verified, unsuspended provider can publish offerings or receive orders;
+  lookup) and says what it sells (its kind: social-care services unless it says otherwise); the region verifies
+  it against every criterion of its kind that applies (domain/vendors.py), or suspends it with a reason;
+- only a verified, unsuspended provider can publish offerings or receive orders, and only in the support
+  categories its kind may deliver;
 - a price change is an event (the history shows in search); a withdrawn offering takes no orders.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import singledispatch
 from typing import Literal
 from uuid import UUID
@@ -16,7 +18,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.marketplace import (
-    QUALITY_CRITERIA,
+    SOCIAL_CARE,
     Language,
     OfferingPriceChanged,
     OfferingPublished,
@@ -26,6 +28,7 @@ from contracts.marketplace import (
     ProviderSuspended,
     ProviderVerified,
 )
+from services.marketplace.domain.vendors import SOCIAL_CARE_CRITERIA, Criterion, VendorFacts, answer, missing
 from shared.kernel.errors import InvalidCommand, RuleViolation
 from shared.kernel.events import DomainEvent
 from shared.kernel.identifiers import InvalidIdentifier, validate_y_tunnus
@@ -38,6 +41,10 @@ class Provider:
     provider_id: UUID | None = None
     status: ProviderStatus = "none"
     service_areas: tuple[str, ...] = ()
+    name: str = field(default="", compare=False)  # shown (a purchase names its vendor), never decided on
+    vendor_kind: str = SOCIAL_CARE
+    met: frozenset[str] = frozenset()  # the criteria met at the last verification
+    on_county_premises: bool = False  # as the region stated at the last verification
 
     @property
     def can_take_orders(self) -> bool:
@@ -77,11 +84,14 @@ class RegisterProvider(Command):
     weekend_availability: bool
     contact_email: str
     contact_phone: str | None = None
+    vendor_kind: str = SOCIAL_CARE
 
 
 class VerifyProvider(Command):
     checklist: dict[str, bool]
     notes: str = ""
+    criteria: tuple[Criterion, ...] = SOCIAL_CARE_CRITERIA  # the criteria of the provider's kind (the region's table)
+    facts: VendorFacts | None = None  # what the criteria's conditions are decided on (None: no condition to decide)
 
 
 class SuspendProvider(Command):
@@ -90,6 +100,7 @@ class SuspendProvider(Command):
 
 class PublishOffering(Command):
     provider_status: ProviderStatus  # read from the provider's stream by the application
+    kind_may_deliver: bool = True  # the region's table lets the provider's kind deliver the category
     offering_id: UUID
     provider_id: UUID
     category: str
@@ -120,23 +131,36 @@ def decide_provider(command: Command, provider: Provider) -> list[DomainEvent]:
                 raise InvalidCommand(str(exc), field="y_tunnus") from exc
             return [ProviderRegistered(**(command.model_dump() | {"y_tunnus": y_tunnus}))]
         case VerifyProvider():
-            _require_provider(provider)
-            failing = [c for c in QUALITY_CRITERIA if not command.checklist.get(c)]
-            unknown = sorted(set(command.checklist) - set(QUALITY_CRITERIA))
-            if unknown:
-                raise InvalidCommand(f"unknown quality criteria: {', '.join(unknown)}", field="checklist")
-            if failing:
-                raise InvalidCommand(f"quality criteria not met: {', '.join(failing)}", field="checklist")
-            if provider.status == "verified":
-                return []
-            return [ProviderVerified(provider_id=provider.provider_id, checklist=command.checklist,
-                                     notes=command.notes)]
+            return _verify(command, provider)
         case SuspendProvider():
             _require_provider(provider)
             if provider.status == "suspended":
                 return []
             return [ProviderSuspended(provider_id=provider.provider_id, reason=command.reason)]
     raise TypeError(f"unknown command {type(command).__name__}")
+
+
+def _verify(command: VerifyProvider, provider: Provider) -> list[DomainEvent]:
+    """Every criterion of the provider's kind that applies on the facts must be met; the answer names, per
+    criterion, what was met, what is missing and what does not apply."""
+    _require_provider(provider)
+    unknown = sorted(set(command.checklist) - {c.code for c in command.criteria})
+    if unknown:
+        raise InvalidCommand(f"unknown quality criteria: {', '.join(unknown)}", field="checklist")
+    answers = answer(command.criteria, command.checklist, command.facts or VendorFacts())
+    failing = missing(answers)
+    if failing:
+        by = {result: [a.code for a in answers if a.result == result] for result in ("met", "not_applicable")}
+        raise InvalidCommand(f"quality criteria not met: {', '.join(failing)}", field="checklist",
+                             code="criteria-not-met", missing=failing, **by)
+    if provider.status == "verified":
+        return []
+    facts = command.facts
+    return [ProviderVerified(
+        provider_id=provider.provider_id, checklist=command.checklist, notes=command.notes,
+        vendor_kind=provider.vendor_kind, not_applicable=[a.code for a in answers if a.result == "not_applicable"],
+        on_county_premises=facts.on_county_premises if facts else False,
+        purchases_12m_cents=facts.purchases_12m_cents if facts else None)]
 
 
 def _require_provider(provider: Provider) -> None:
@@ -151,7 +175,10 @@ def decide_offering(command: Command, offering: Offering) -> list[DomainEvent]:
                 raise RuleViolation("the offering already exists")
             if command.provider_status != "verified":
                 raise RuleViolation(f"the provider is {command.provider_status}: only verified providers publish offerings")
-            return [OfferingPublished(**command.model_dump(exclude={"provider_status"}))]
+            if not command.kind_may_deliver:
+                raise RuleViolation(f"the region's criteria do not let this kind of vendor deliver {command.category}",
+                                    code="category-not-for-vendor-kind", category=command.category)
+            return [OfferingPublished(**command.model_dump(exclude={"provider_status", "kind_may_deliver"}))]
         case ChangePrice():
             _require_live(offering)
             if command.unit_price_cents == offering.unit_price_cents:
@@ -184,12 +211,14 @@ def _provider(event: DomainEvent, p: Provider) -> Provider:
 
 @_provider.register
 def _(e: ProviderRegistered, p: Provider) -> Provider:
-    return replace(p, provider_id=e.provider_id, status="unverified", service_areas=tuple(e.service_areas))
+    return replace(p, provider_id=e.provider_id, status="unverified", service_areas=tuple(e.service_areas),
+                   name=e.name, vendor_kind=e.vendor_kind)
 
 
 @_provider.register
 def _(e: ProviderVerified, p: Provider) -> Provider:
-    return replace(p, status="verified")
+    return replace(p, status="verified", met=frozenset(code for code, ok in e.checklist.items() if ok),
+                   on_county_premises=e.on_county_premises)
 
 
 @_provider.register

@@ -1,5 +1,6 @@
-"""The marketplace's HTTP API: providers, offerings, search and price comparison, orders. Each route builds a
-command (or a query), hands it to the application, and shapes the answer; rules and roles live behind it."""
+"""The marketplace's HTTP API: providers (vendors) and their verification, offerings, search and price comparison,
+orders and one-off purchases. Each route builds a command (or a query), hands it to the application, and shapes
+the answer; rules and roles live behind it."""
 
 from __future__ import annotations
 
@@ -14,12 +15,16 @@ from services.marketplace.application import views
 from services.marketplace.application.ports import Ports
 from services.marketplace.application.queries import (
     ListOrders,
+    ListPurchases,
     ReadOffering,
     ReadOrder,
     ReadProvider,
+    ReadPurchase,
+    ReadVerification,
     SearchOfferings,
 )
 from services.marketplace.entrypoints import schemas
+from shared.i18n import catalogue
 from shared.infra.aggregate import Executed
 from shared.infra.auth import CurrentPrincipal
 from shared.infra.http import Offset, command_context, etag, parse_if_match
@@ -44,6 +49,11 @@ def _reply(done: Executed[Any], response: Response, **ids: Any) -> dict[str, Any
     response.headers["ETag"] = etag(done.version)
     return {**{k: str(v) for k, v in ids.items()}, "version": done.version,
             "events": [{"id": str(e.id), "type": e.type} for e in done.new_events]}
+
+
+def _language(request: Request) -> str:
+    """The reader's language for texts from the catalogue: Accept-Language, else Finnish."""
+    return catalogue().negotiate(None, request.headers.get("accept-language"))
 
 
 def _seen(request: Request) -> views.Seen:
@@ -75,9 +85,29 @@ async def get_provider(provider_id: UUID, principal: CurrentPrincipal, request: 
 @router.post("/providers/{provider_id}/verification", tags=["providers"])
 async def verify_provider(provider_id: UUID, body: schemas.VerificationBody, principal: CurrentPrincipal,
                           request: Request, response: Response) -> dict[str, Any]:
-    """The region verifies the provider against every quality criterion (422 names what is missing)."""
-    command = c.VerifyProvider(provider_id=provider_id, checklist=body.checklist, notes=body.notes)
-    return _reply(await _handle(command, principal, request), response, provider_id=provider_id)
+    """The region verifies the vendor against every criterion of its kind that applies (422 names what is missing,
+    code criteria-not-met). The answer lists each criterion: met, missing or not applicable."""
+    command = c.VerifyProvider(provider_id=provider_id, checklist=body.checklist, notes=body.notes,
+                               on_county_premises=body.on_county_premises)
+    done = await _handle(command, principal, request)
+    answer = await views.verification(_app(request), ReadVerification(provider_id=provider_id), principal,
+                                      _language(request))
+    return _reply(done, response, provider_id=provider_id) | {"answer": answer}
+
+
+@router.get("/providers/{provider_id}/verification", tags=["providers"])
+async def get_verification(provider_id: UUID, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
+    """What the vendor's kind asks of it, per criterion: met, missing or not applicable (with its condition), in the
+    reader's language. For the vendor's own users and the county's staff."""
+    return await views.verification(_app(request), ReadVerification(provider_id=provider_id), principal,
+                                    _language(request))
+
+
+@router.get("/vendor-kinds", tags=["providers"])
+async def vendor_kinds(principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
+    """The region's kinds of vendor, each with its criteria and their conditions, and which kinds may deliver which
+    support category: what a vendor needs before it registers."""
+    return views.vendor_kinds(_app(request), _language(request))
 
 
 @router.post("/providers/{provider_id}/suspension", tags=["providers"])
@@ -157,7 +187,9 @@ async def list_orders(principal: CurrentPrincipal, request: Request, client_id: 
 
 @router.get("/orders/{order_id}", tags=["orders"])
 async def get_order(order_id: UUID, principal: CurrentPrincipal, request: Request, response: Response) -> dict[str, Any]:
-    version, view = await views.order(_app(request), ReadOrder(order_id=order_id), principal, _seen(request))
+    """The order, with budgeting's reason in the reader's language (Accept-Language) if its funds were refused."""
+    version, view = await views.order(_app(request), ReadOrder(order_id=order_id), principal, _seen(request),
+                                      _language(request))
     response.headers["ETag"] = etag(version)
     return view
 
@@ -219,3 +251,78 @@ async def rate_provider(order_id: UUID, body: schemas.RatingBody, principal: Cur
     """After delivery the client rates the provider 1–5; the average shows in search."""
     command = c.RateProvider(order_id=order_id, stars=body.stars, comment=body.comment)
     return _reply(await _handle(command, principal, request), response, order_id=order_id)
+
+
+# --- one-off purchases --------------------------------------------------------------------------------------
+
+
+@router.post("/purchases", status_code=202, tags=["purchases"])
+async def request_purchase(body: schemas.PurchaseBody, principal: CurrentPrincipal, request: Request,
+                           response: Response) -> dict[str, Any]:
+    """Buy an item (or tickets) for the client from a verified vendor on its quote, without a published offering
+    (202: budgeting reserves the funds, then the purchase is confirmed or rejected with budgeting's reason). The
+    county pays the vendor; the money never goes to the client."""
+    command = c.RequestPurchase(**body.model_dump())
+    done = await _handle(command, principal, request)
+    return _reply(done, response, purchase_id=command.purchase_id) | {"status": done.state.status}
+
+
+@router.get("/purchases", tags=["purchases"])
+async def list_purchases(principal: CurrentPrincipal, request: Request, client_id: UUID | None = None,
+                         limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                         offset: Offset = 0) -> list[dict[str, Any]]:
+    """A vendor's users see their vendor's purchases; a client theirs; a worker a client's (client_id)."""
+    query = ListPurchases(client_id=client_id, limit=limit, offset=offset)
+    return await views.purchases(_app(request), query, principal, _seen(request))
+
+
+@router.get("/purchases/{purchase_id}", tags=["purchases"])
+async def get_purchase(purchase_id: UUID, principal: CurrentPrincipal, request: Request,
+                       response: Response) -> dict[str, Any]:
+    """The purchase: the item, the vendor and its quote, the money, the status, and budgeting's reason in the
+    reader's language (Accept-Language) if its funds were refused."""
+    version, view = await views.purchase(_app(request), ReadPurchase(purchase_id=purchase_id), principal,
+                                         _seen(request), _language(request))
+    response.headers["ETag"] = etag(version)
+    return view
+
+
+async def _purchase_step(command: c.PurchaseCommand, principal: Principal, request: Request,
+                         response: Response) -> dict[str, Any]:
+    done = await _handle(command, principal, request)
+    return _reply(done, response, purchase_id=command.purchase_id) | {"status": done.state.status}
+
+
+@router.post("/purchases/{purchase_id}/cancellation", tags=["purchases"])
+async def cancel_purchase(purchase_id: UUID, principal: CurrentPrincipal, request: Request, response: Response,
+                          if_match: IfMatch = None) -> dict[str, Any]:
+    """Cancel before the item arrives: budgeting releases the funds."""
+    command = c.CancelPurchase(purchase_id=purchase_id, expected_version=parse_if_match(if_match))
+    return await _purchase_step(command, principal, request, response)
+
+
+@router.post("/purchases/{purchase_id}/receipt", tags=["purchases"])
+async def confirm_receipt(purchase_id: UUID, body: schemas.ReceiptBody, principal: CurrentPrincipal,
+                          request: Request, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
+    """The client or their worker confirms the item (or tickets) arrived."""
+    command = c.ConfirmReceipt(purchase_id=purchase_id, received_on=body.received_on,
+                               expected_version=parse_if_match(if_match))
+    return await _purchase_step(command, principal, request, response)
+
+
+@router.post("/purchases/{purchase_id}/invoice", tags=["purchases"])
+async def invoice_purchase(purchase_id: UUID, body: schemas.InvoiceBody, principal: CurrentPrincipal,
+                           request: Request, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
+    """The vendor invoices the county (at most the quoted amount)."""
+    command = c.InvoicePurchase(purchase_id=purchase_id, **body.model_dump(),
+                                expected_version=parse_if_match(if_match))
+    return await _purchase_step(command, principal, request, response)
+
+
+@router.post("/purchases/{purchase_id}/invoice/approval", tags=["purchases"])
+async def approve_purchase_invoice(purchase_id: UUID, principal: CurrentPrincipal, request: Request,
+                                   response: Response, if_match: IfMatch = None) -> dict[str, Any]:
+    """The client or their worker approves the vendor's invoice: budgeting records the spending, then the county
+    pays the vendor."""
+    command = c.ApprovePurchaseInvoice(purchase_id=purchase_id, expected_version=parse_if_match(if_match))
+    return await _purchase_step(command, principal, request, response)

@@ -28,11 +28,16 @@ class RegisterProviderBody(Body):
     weekend_availability: bool = False
     contact_email: EmailStr
     contact_phone: str | None = Field(None, max_length=40)
+    vendor_kind: str = Field("social_care", pattern=r"^[a-z][a-z0-9_]{0,63}$", description=(
+        "What the vendor sells, a kind in the region's criteria table (GET /vendor-kinds): social_care, "
+        "other_service, goods_and_tickets, ..."))
 
 
 class VerificationBody(Body):
-    checklist: dict[str, bool] = Field(description="Each of the region's quality criteria, checked")
+    checklist: dict[str, bool] = Field(description="Each criterion of the vendor's kind, checked")
     notes: str = Field("", max_length=2000)
+    on_county_premises: bool = Field(False, description=(
+        "The vendor's people work on the county's premises (a condition of some criteria)"))
 
 
 class ReasonBody(Body):
@@ -72,6 +77,22 @@ class InvoiceBody(Body):
 class RatingBody(Body):
     stars: int = Field(ge=1, le=5)
     comment: str | None = Field(None, max_length=2000)
+
+
+class PurchaseBody(Body):
+    client_id: UUID
+    vendor_id: UUID
+    category: str = Category
+    description: str = Field(min_length=1, max_length=500, description="What is bought, e.g. a stroller")
+    quantity: int = Field(1, ge=1, le=1000)
+    unit_price_cents: int = Field(gt=0, le=10_000_000, description="The quoted price of one, VAT included")
+    quote_reference: str = Field(min_length=1, max_length=64, description="The vendor's reference of its quote")
+    link: str | None = Field(None, max_length=2000, pattern=r"^https?://\S+$",
+                             description="A link to the item or the quote (http or https)")
+
+
+class ReceiptBody(Body):
+    received_on: date
 
 
 SortOrder = Literal["fair", "price", "rating"]
