@@ -38,17 +38,14 @@ from shared.infra.timers import Timer
 from shared.kernel.errors import Forbidden, InvalidCommand, NotFound, RuleViolation
 from shared.kernel.events import DomainEvent
 from shared.kernel.principal import Principal
-from tests.application import Harness, covers, refused
+from tests.application import AUDITOR, OTHER_WORKER, WORKER, Harness, covers, refused
 from tests.marketplace_tables import MemoryTables
 from tests.marketplace_world import (
-    AUDITOR,
     OTHER_SELLER,
-    OTHER_WORKER,
     REGION,
     SAGA,
     SELLER,
     SERVICE,
-    WORKER,
     client,
     harness,
     known,
@@ -327,7 +324,7 @@ async def test_recorded_spending_pays_the_vendor_never_the_client_refused_spendi
             assert event.vendor_id == vid and event.pay_on == (datetime.now(UTC) + SAGA.payment_terms).date()
 
 
-@covers(SERVICE, c.RetryPurchaseReservation)
+@covers(SERVICE, PURCHASE_RESERVATION_TIMER, c.RetryPurchaseReservation)
 async def test_no_answer_from_budgeting_asks_again_for_a_purchase_too(h: Harness, tables: MemoryTables) -> None:
     cid, _, pid = await purchase(h, tables)
 
