@@ -44,14 +44,12 @@ from shared.infra.memory_store import InMemoryEventStore
 from shared.infra.pipeline import Application
 from shared.kernel.events import DomainEvent
 from shared.kernel.principal import Principal
-from tests.application import Harness
+from tests.application import WORKER, Harness
 from tests.marketplace_tables import MemoryTables
 
 SERVICE = "marketplace"
+# The county's staff (WORKER, OTHER_WORKER, AUDITOR) are tests/application.py's; these act in the marketplace only.
 REGION = Principal(user_id="region-ritva", role="manager")
-AUDITOR = Principal(user_id="auditor-1", role="auditor")
-WORKER = Principal(user_id="worker-aino", role="worker")
-OTHER_WORKER = Principal(user_id="worker-eero", role="worker")
 SELLER = Principal(user_id="prov-siisti", role="provider")
 OTHER_SELLER = Principal(user_id="prov-muu", role="provider")
 SAGA = SagaSettings()

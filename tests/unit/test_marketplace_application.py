@@ -52,17 +52,14 @@ from shared.infra.timers import Timer
 from shared.kernel.errors import Forbidden, InvalidCommand, NotFound, RuleViolation
 from shared.kernel.events import DomainEvent
 from shared.kernel.principal import Principal
-from tests.application import Harness, covers, refused
+from tests.application import AUDITOR, OTHER_WORKER, WORKER, Harness, covers, refused
 from tests.marketplace_tables import MemoryTables
 from tests.marketplace_world import (
-    AUDITOR,
     OTHER_SELLER,
-    OTHER_WORKER,
     REGION,
     SAGA,
     SELLER,
     SERVICE,
-    WORKER,
     Y_TUNNUS,
     client,
     harness,
