@@ -118,3 +118,19 @@ def test_a_purchase_is_said_in_words_and_its_status_kept_beside_the_orders() -> 
     assert derive_state([requested, held])["purchases"] == {str(pid): "awaiting_approval"}
     assert derive_state([confirmed, held, requested])["purchases"] == {str(pid): "confirmed"}
     assert derive_state([requested, held, confirmed])["orders"] == {}
+
+
+def test_the_replay_says_a_purchase_in_words_as_the_live_view_does_without_the_clients_key() -> None:
+    # The live timeline says every entry in words (or None); the replay's must be the same list, entry for entry.
+    from services.history.entrypoints.replay import view
+    from shared.i18n import catalogue
+
+    cid = uuid4()
+    [requested] = chain("/avain/marketplace", ("PurchaseRequested", {
+        "purchase_id": str(uuid4()), "vendor_name": "Lastentarvike Oy", "amount_cents": 119_000,
+        "description": {"kid": str(cid), "nonce": "n", "ct": "c"}}))
+    requested = requested.model_copy(update={"type": "fi.avain.marketplace.PurchaseRequested"})
+    [opened, other] = view(cid, [requested, *BUDGET[:1]], None)["timeline"]
+    said = " ".join(str(opened["said"]).replace("\u202f", " ").replace("\xa0", " ").split())
+    assert said == "Lastentarvike Oy, 1 190,00 €" and other["said"] is None
+    assert catalogue().translator("history", "fi").money(119_000) in opened["said"]

@@ -58,7 +58,8 @@ from services.history.application.verification import (
     load_keys,
     position,
 )
-from services.history.domain.case import as_of, derive_state, is_case_event, timeline
+from services.history.domain.case import as_of, derive_state, in_words, is_case_event, timeline
+from shared.i18n import catalogue
 from shared.infra.auth import TokenIssuer
 from shared.infra.settings import ServiceSettings
 from shared.kernel.envelope import EventEnvelope
@@ -237,11 +238,15 @@ def views(replay: Replay, clients: Sequence[UUID], instant: datetime | None) -> 
 
 
 def view(client_id: UUID, events: list[EventEnvelope], instant: datetime | None,
-         staff: dict[str, str] | None = None) -> dict[str, Any]:
+         staff: dict[str, str] | None = None, language: str = "fi") -> dict[str, Any]:
     chosen = sorted(as_of(events, instant), key=lambda e: (e.time, e.stream_id, e.stream_version))
     entries = timeline(chosen)
-    for entry in entries:  # who acted, by name, as the live view names them (None: not in the staff directory)
+    money = catalogue().translator("history", language).money
+    for entry, e in zip(entries, chosen, strict=True):
+        # Who acted, by name, as the live view names them (None: not in the staff directory); and in words as the
+        # live view says an entry not opened with the client's key: the replay holds no keys.
         entry["actor"]["name"] = (staff or {}).get(entry["actor"]["id"])
+        entry["said"] = in_words(e, money, {})
     return {"client_id": str(client_id), "as_of": instant.isoformat() if instant else None,
             "state": derive_state(chosen), "timeline": entries}
 
