@@ -29,6 +29,11 @@ DispatchMethod = Literal["letter", "electronic", "proven_electronic", "in_person
 RectificationOutcome = Literal["upheld", "amended", "dismissed"]
 
 
+class PublishedRecord(records.DecisionRecorded):
+    """A decision record as the deciding service published it, kept inside DecisionRegistered. A name of its own:
+    the register's own DecisionRecorded (a decision on a request for rectification) is another schema."""
+
+
 class DecisionRegistered(DomainEvent):
     """A decision another service recorded, in the register: what the register needs to serve it and to handle
     requests for its rectification (the full record stays the deciding service's event, ``source_event_id``)."""
@@ -47,7 +52,7 @@ class DecisionRegistered(DomainEvent):
     source_service: str = Field(description="The service that decided (budgeting, intake, ...)")
     source_event_id: UUID = Field(description="The DecisionRecorded event registered")
     replaces: str | None = Field(None, description="The number of the decision this one changes or answers")
-    record: records.DecisionRecorded | None = Field(
+    record: PublishedRecord | None = Field(
         None, description="The record as the deciding service published it, its sealed texts still sealed: what the "
         "decision's letters are written from (null: registered before letters were written)")
 

@@ -115,7 +115,8 @@ CATEGORY_NOT_FOR_VENDOR_KIND = register("category-not-for-vendor-kind", 409,
 VENDOR_CHECKS_DUE = register("vendor-checks-due", 409, "The vendor needs further checks first")
 PURCHASE_STATE = register("purchase-state", 409, "The purchase's state does not allow this")
 PURCHASE_NOT_CANCELLABLE = register("purchase-not-cancellable", 409, "The purchase can no longer be cancelled")
-RECEIPT_IN_THE_FUTURE = register("receipt-in-the-future", 409, "A receipt cannot be confirmed in advance")
+PURCHASE_RECEIVED_IN_THE_FUTURE = register("purchase-received-in-the-future", 409,
+                                          "A receipt cannot be confirmed in advance")
 
 # Rules of the domains: a refusal with a reason of its own (its detail is translated too: problem.<code>.detail).
 # Delegated authority and approvals (shared/kernel/approvals.py)

@@ -169,7 +169,7 @@ def test_the_client_or_worker_confirms_receipt_of_a_confirmed_purchase_not_in_ad
     assert event == DELIVERED
     with pytest.raises(RuleViolation) as caught:
         when(d.ConfirmReceipt(received_on=date(2026, 5, 5), today=TODAY, confirmed_by="client"), *HISTORY["confirmed"])
-    assert caught.value.code == "receipt-in-the-future"
+    assert caught.value.code == "purchase-received-in-the-future"
     with pytest.raises(RuleViolation) as caught:
         when(d.ConfirmReceipt(received_on=TODAY, today=TODAY, confirmed_by="client"), *HISTORY["awaiting_approval"])
     assert caught.value.code == "purchase-state"

@@ -6,7 +6,7 @@ consumer subscribes to exactly these types' topics (shared/infra/reactions.py); 
 from __future__ import annotations
 
 from contracts import budgeting, decisions, intake, records
-from contracts.decisions import DecisionDispatched, DecisionRegistered
+from contracts.decisions import DecisionDispatched, DecisionRegistered, PublishedRecord
 from services.decisions.application import commands as c
 from shared.infra.reactions import Reactions, publisher_of
 from shared.kernel.envelope import EventEnvelope
@@ -18,7 +18,7 @@ def register(record: records.DecisionRecorded, envelope: EventEnvelope) -> c.Reg
         client_id=record.client_id, decided_on=record.decided_on, decided_by=record.decided_by,
         prepared_by=record.prepared_by, language=record.language, instructions=record.instructions,
         source_service=publisher_of(type(record)), source_event_id=envelope.id, replaces=record.replaces,
-        record=records.DecisionRecorded.model_validate(record.model_dump()))
+        record=PublishedRecord.model_validate(record.model_dump()))
     return c.RegisterDecision(client_id=record.client_id, decision_id=record.decision_id, record=registered)
 
 

@@ -165,7 +165,7 @@ def decide(command: Command, purchase: Purchase) -> list[DomainEvent]:
             _require(purchase, "confirmed", "confirm the receipt of")
             if command.received_on > command.today:
                 raise RuleViolation("a receipt cannot be confirmed before the item has arrived",
-                                    code="receipt-in-the-future")
+                                    code="purchase-received-in-the-future")
             return [PurchaseDelivered(**ids, received_on=command.received_on, confirmed_by=command.confirmed_by)]
         case SubmitInvoice():
             return [_invoice(command, purchase, ids)]
