@@ -1,28 +1,26 @@
-"""Wires the case history: one consumer of every service's topic, the HTTP API."""
+"""The case history, declared: its one listener (every service's topic and the access topic, into the timeline),
+the data subject's rights as commands on each client's rights stream, what it publishes, and its HTTP API
+(shared/infra/service.py builds the process from this)."""
 
 from __future__ import annotations
 
-import asyncpg
+from typing import Any
+
 from fastapi import FastAPI
 from faststream.specification import AsyncAPI
 from pydantic import Field, model_validator
 
 from contracts.history import EVENTS
 from services.history.adapters import postgres
-from services.history.application.handlers import HistoryApplication
+from services.history.application.handlers import HANDLERS
+from services.history.application.ports import Ports
+from services.history.application.timeline import TIMELINE
 from services.history.domain.retention import DEFAULT_YEARS
 from services.history.entrypoints import integrity
 from services.history.entrypoints.http import router
-from shared.infra import people
-from shared.infra.app import asyncapi_of, create_service_app, declare_publications, serve
-from shared.infra.eventstore import Position
+from shared.infra import people, service
 from shared.infra.runtime import ServiceRuntime
 from shared.infra.settings import ServiceSettings
-from shared.kernel.envelope import EventEnvelope
-
-SERVICE = "history"
-# Every service's events, and the access log every service writes (older access events are on the domain topics).
-SOURCES = ("intake", "budgeting", "marketplace", "followup", "history", "decisions", "access")
 
 
 class HistorySettings(ServiceSettings):
@@ -39,44 +37,32 @@ class HistorySettings(ServiceSettings):
         return self
 
 
-def topics(runtime: ServiceRuntime) -> list[str]:
-    return [runtime.topic_of(s) for s in SOURCES]
+def _ports(runtime: ServiceRuntime, _settings: Any) -> Ports:
+    return Ports(postgres.PostgresTables(runtime.pool), people.PostgresPeople(runtime.pool))
 
 
-def build_runtime(settings: ServiceSettings) -> ServiceRuntime:
-    runtime = ServiceRuntime(SERVICE, settings, [postgres.MIGRATIONS, people.MIGRATIONS])
-    runtime.build_broker()
-    declare_publications(runtime, EVENTS)
-    runtime.consume("timeline", topics(runtime))
-    return runtime
+async def _seed_retention(runtime: ServiceRuntime, settings: Any) -> None:
+    await postgres.seed_retention(runtime.pool, settings.retention_years)
 
 
-def asyncapi(settings: ServiceSettings | None = None) -> AsyncAPI:
-    return asyncapi_of(build_runtime(settings or HistorySettings()), "Avain case history")
+SPEC = service.ServiceSpec(
+    name="history", title="Avain case history", settings=HistorySettings,
+    migrations=[postgres.MIGRATIONS, people.MIGRATIONS], publishes=EVENTS, handlers=HANDLERS, listeners=[TIMELINE],
+    deps=_ports, routers=[router, integrity.router],
+    on_start=_seed_retention,
+    description="Every client's case history rebuilt from the event log: the case as of any instant, hash "
+    "chains verified, the access log (who read whose data, when, why), retention and erasure by "
+    "crypto-shredding. Auditors read everything, write nothing, and state the purpose of every read.",
+)
 
 
 def create_app(settings: ServiceSettings) -> FastAPI:
-    s = settings if isinstance(settings, HistorySettings) else HistorySettings(**settings.model_dump())
-    runtime = build_runtime(s)
+    return service.create_app(SPEC, settings)
 
-    async def started(app: FastAPI, rt: ServiceRuntime) -> None:
-        history = HistoryApplication(rt.store, rt.keyring)
-        app.state.history = history
-        await postgres.seed_retention(rt.pool, s.retention_years)
 
-        async def on_event(conn: asyncpg.Connection, envelope: EventEnvelope, at: Position) -> None:
-            await history.on_record(conn, envelope, at.topic, at.partition, at.offset)
-
-        rt.bind("timeline", on_event, accepts=lambda _type: True, positioned=True)
-
-    return create_service_app(
-        runtime, title="Avain case history", routers=[router, integrity.router], on_started=started,
-        consumed_topics=topics(runtime),
-        description="Every client's case history rebuilt from the event log: the case as of any instant, hash "
-        "chains verified, the access log (who read whose data, when, why), retention and erasure by "
-        "crypto-shredding. Auditors read everything, write nothing, and state the purpose of every read.",
-    )
+def asyncapi(settings: ServiceSettings | None = None) -> AsyncAPI:
+    return service.asyncapi(SPEC, settings)
 
 
 def main() -> None:
-    serve(SERVICE, HistorySettings(), create_app)
+    service.main(SPEC)

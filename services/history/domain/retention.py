@@ -8,7 +8,9 @@ region may configure its own table. Erasure before the end needs another recorde
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
 
 DEFAULT_YEARS: dict[str, int] = {
     "working_age_adults": 10,
@@ -31,3 +33,13 @@ def retention_ends(closed_on: date, service_task: str | None, table: Mapping[str
 
 def past_retention(closed_on: date | None, service_task: str | None, table: Mapping[str, int], today: date) -> bool:
     return closed_on is not None and retention_ends(closed_on, service_task, table) <= today
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """What the history notes about a case besides its events: the retention period runs from ``closed_on``."""
+
+    client_id: UUID
+    service_task: str | None = None
+    closed_on: date | None = None
+    erased_at: datetime | None = None

@@ -4,27 +4,38 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, get_args
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.access import Purpose
 from contracts.history import CorrectionReason, ErasureGround, HoldKind, Reference, RestrictionGround
-from services.history.application.handlers import HistoryApplication
-from services.history.domain import rights
+from services.history.application import commands as c
+from services.history.application import views
+from services.history.application.handlers import refusal_of
+from services.history.application.ports import Ports
+from services.history.application.queries import ListRetentionDue, ReadAccessLog, ReadCase
 from shared.i18n import catalogue
 from shared.infra.access import PURPOSE_HEADER, purpose_of
 from shared.infra.aggregate import Executed
 from shared.infra.auth import CurrentPrincipal
 from shared.infra.http import command_context, offset_of, paginated
-from shared.kernel.sealed import Sealed
+from shared.infra.people import reader_language
+from shared.infra.pipeline import Application
+from shared.kernel.commands import Command
+from shared.kernel.principal import Principal
 
 router = APIRouter(prefix="/history", tags=["history"])
 
 
-def _app(request: Request) -> HistoryApplication:
-    return request.app.state.history  # type: ignore[no-any-return]
+def _app(request: Request) -> Application[Ports]:
+    return request.app.state.application  # type: ignore[no-any-return]
+
+
+async def _handle(request: Request, command: Command, principal: Principal) -> Executed[Any]:
+    done: Executed[Any] = await _app(request).handle(command, principal, command_context(request, principal))
+    return done
 
 
 @router.get("/clients/{client_id}")
@@ -37,7 +48,8 @@ async def case_as_of(client_id: UUID, principal: CurrentPrincipal, request: Requ
     instant: datetime | None = as_of
     purpose = purpose_of(principal, request.headers.get(PURPOSE_HEADER))
     language = catalogue().negotiate(None, request.headers.get("accept-language"))
-    return await _app(request).case(client_id, principal, instant, reveal, purpose, language)
+    query = ReadCase(client_id=client_id, as_of=instant, reveal=reveal, purpose=purpose, language=language)
+    return await views.case(_app(request), query, principal)
 
 
 @router.get("/access")
@@ -50,10 +62,10 @@ async def access_log(principal: CurrentPrincipal, request: Request, response: Re
     if client_id is not None:
         request.state.accessed_clients = [client_id]  # reading who read a client's data is a read, too
     start = offset_of(cursor)
-    history = _app(request)
-    stored = None if request.headers.get("accept-language") else await history.people.language(principal.user_id)
-    language = catalogue().negotiate(None, request.headers.get("accept-language"), stored)
-    entries, total = await history.access(principal, client_id, user_id, limit=limit, offset=start, language=language)
+    app = _app(request)
+    language = await reader_language(app.deps.people, principal.user_id, request.headers.get("accept-language"))
+    query = ReadAccessLog(client_id=client_id, user_id=user_id, limit=limit, offset=start, language=language)
+    entries, total = await views.access(app, query, principal)
     response.headers["Content-Language"] = language
     paginated(response, entries, offset=start, limit=limit, total=total)
     request.state.accessed_clients = sorted({e["client_id"] for e in entries} | ({str(client_id)} if client_id else set()))
@@ -63,7 +75,7 @@ async def access_log(principal: CurrentPrincipal, request: Request, response: Re
 @router.get("/retention/due")
 async def retention_due(principal: CurrentPrincipal, request: Request) -> list[dict[str, Any]]:
     """Closed cases past their retention period (by service task and closing date), not yet erased."""
-    due = await _app(request).retention_due(principal)
+    due = await views.retention_due(_app(request), ListRetentionDue(), principal)
     request.state.accessed_clients = [c["client_id"] for c in due]  # ids with their service task: a read
     return due
 
@@ -112,8 +124,9 @@ async def request_erasure(client_id: UUID, body: ErasureRequestBody, principal: 
                           request: Request) -> dict[str, Any]:
     """Ask to erase the client's data (GDPR art. 17) on a coded legal ground. Refused (409, code erasure-refused,
     with ``reasons``, the refusal recorded) while the law requires the records; otherwise a second manager approves."""
-    done = await _app(request).request_erasure(client_id, body.ground, body.reference, principal,
-                                               command_context(request, principal))
+    done = await _handle(request, c.RequestErasure(client_id=client_id, ground=body.ground,
+                                                   reference=body.reference), principal)
+    refusal_of(done)
     return _recorded(client_id, done, request_id=done.new_events[0].data["request_id"])
 
 
@@ -122,7 +135,8 @@ async def approve_erasure(client_id: UUID, request_id: UUID, principal: CurrentP
                           request: Request) -> dict[str, Any]:
     """A second manager approves: the rules are checked again and the client's key is destroyed (crypto-shredding),
     so no API, replay or export shows their personal data again; amounts, decisions and timings still verify."""
-    done = await _app(request).approve_erasure(client_id, request_id, principal, command_context(request, principal))
+    done = await _handle(request, c.ApproveErasure(client_id=client_id, request_id=request_id), principal)
+    refusal_of(done)
     return _recorded(client_id, done, request_id=request_id) | {"erased": True}
 
 
@@ -130,29 +144,29 @@ async def approve_erasure(client_id: UUID, request_id: UUID, principal: CurrentP
 async def withdraw_erasure(client_id: UUID, request_id: UUID, principal: CurrentPrincipal,
                            request: Request) -> dict[str, Any]:
     """The request is withdrawn, or turned down by the second manager."""
-    command = rights.WithdrawErasure(client_id, request_id)
-    return _recorded(client_id, await _change(request, client_id, command, principal), request_id=request_id)
+    command = c.WithdrawErasure(client_id=client_id, request_id=request_id)
+    return _recorded(client_id, await _handle(request, command, principal), request_id=request_id)
 
 
 @router.post("/clients/{client_id}/legal-holds", status_code=201, tags=["rights"])
 async def place_hold(client_id: UUID, body: HoldBody, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
     """A legal hold (an appeal in court, a complaint, a claim) or a pending request: no erasure while it lasts."""
-    command = rights.PlaceHold(client_id, uuid4(), body.kind, body.reference)
-    return _recorded(client_id, await _change(request, client_id, command, principal), hold_id=command.hold_id)
+    command = c.PlaceHold(client_id=client_id, kind=body.kind, reference=body.reference)
+    return _recorded(client_id, await _handle(request, command, principal), hold_id=command.hold_id)
 
 
 @router.post("/clients/{client_id}/legal-holds/{hold_id}/lifting", tags=["rights"])
 async def lift_hold(client_id: UUID, hold_id: UUID, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
-    command = rights.LiftHold(client_id, hold_id)
-    return _recorded(client_id, await _change(request, client_id, command, principal), hold_id=hold_id)
+    command = c.LiftHold(client_id=client_id, hold_id=hold_id)
+    return _recorded(client_id, await _handle(request, command, principal), hold_id=hold_id)
 
 
 @router.post("/clients/{client_id}/permanent-archiving", tags=["rights"])
 async def designate_for_archiving(client_id: UUID, body: ArchivingBody, principal: CurrentPrincipal,
                                   request: Request) -> dict[str, Any]:
     """The case holds documents designated for permanent archiving: they are never destroyed."""
-    command = rights.DesignateForArchiving(client_id, body.reference)
-    return _recorded(client_id, await _change(request, client_id, command, principal))
+    command = c.DesignateForArchiving(client_id=client_id, reference=body.reference)
+    return _recorded(client_id, await _handle(request, command, principal))
 
 
 @router.post("/clients/{client_id}/restriction", tags=["rights"])
@@ -160,32 +174,20 @@ async def restrict(client_id: UUID, body: RestrictionBody, principal: CurrentPri
                    request: Request) -> dict[str, Any]:
     """Restrict processing (GDPR art. 18(1)(a)-(d)): the case is read only for the recorded purpose, each read
     logged; other reads get 403 (code processing-restricted)."""
-    command = rights.RestrictProcessing(client_id, body.ground, body.purpose, body.reference)
-    return _recorded(client_id, await _change(request, client_id, command, principal))
+    command = c.RestrictProcessing(client_id=client_id, ground=body.ground, purpose=body.purpose,
+                                   reference=body.reference)
+    return _recorded(client_id, await _handle(request, command, principal))
 
 
 @router.post("/clients/{client_id}/restriction/lifting", tags=["rights"])
 async def lift_restriction(client_id: UUID, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
-    return _recorded(client_id, await _change(request, client_id, rights.LiftRestriction(client_id), principal))
+    return _recorded(client_id, await _handle(request, c.LiftRestriction(client_id=client_id), principal))
 
 
 @router.post("/clients/{client_id}/corrections", status_code=201, tags=["rights"])
 async def correct(client_id: UUID, body: CorrectionBody, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
     """Correct an entry (GDPR art. 16): a new entry with the accurate content; the old one stays readable, marked
     with who corrected it, when and why."""
-    app = _app(request)
-    exists = await app.entry_exists(client_id, body.entry_event_id)
-    texts = [body.correction] + ([body.explanation] if body.explanation else [])
-    sealed = await app.seal(client_id, *texts) if exists else []
-    command = rights.CorrectEntry(client_id, body.entry_event_id, exists, body.reason,
-                                  sealed[0] if sealed else _NOTHING, sealed[1] if len(sealed) > 1 else None)
-    return _recorded(client_id, await _change(request, client_id, command, principal, writers=("manager", "worker")))
-
-
-_NOTHING = Sealed(kid="-", nonce="", ct="")  # never recorded: the command is refused when the entry does not exist
-
-
-async def _change(request: Request, client_id: UUID, command: object, principal: Any,
-                  writers: tuple[str, ...] = ("manager",)) -> Executed[Any]:
-    return await _app(request).change_rights(client_id, command, principal, command_context(request, principal),
-                                             writers=writers)
+    command = c.CorrectEntry(client_id=client_id, entry_event_id=body.entry_event_id, reason=body.reason,
+                             correction=body.correction, explanation=body.explanation)
+    return _recorded(client_id, await _handle(request, command, principal))
