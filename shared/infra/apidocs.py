@@ -5,7 +5,7 @@ county's closed network they are blank. Here the pages point at /docs/assets/, s
 PyPI package fastapi-offline ships (Swagger UI 5 and ReDoc 2, installed with requirements.txt, so they are
 in every image too), and nothing on either page names another origin.
 
-Every service gets them from create_service_app; an app built otherwise calls ``install`` itself.
+Every service gets them from shared.infra.app.http_app; an app built otherwise calls ``install`` itself.
 """
 
 from __future__ import annotations

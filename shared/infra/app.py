@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
@@ -40,32 +40,16 @@ def asyncapi_of(runtime: ServiceRuntime, title: str) -> AsyncAPI:
                     description="CloudEvents binary mode (ce_* headers); key = the pseudonymous client id.")
 
 
-def create_service_app(
-    runtime: ServiceRuntime,
-    *,
-    title: str,
-    description: str,
-    routers: Sequence[APIRouter],
-    on_started: Callable[[FastAPI, ServiceRuntime], Awaitable[None] | None],
-    consumed_topics: Sequence[str] = (),
-) -> FastAPI:
-    settings = runtime.settings
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with runtime.running(consumed_topics):
-            result = on_started(app, runtime)
-            if result is not None:
-                await result
-            await runtime.start_consuming()
-            yield
-
+def http_app(runtime: ServiceRuntime, *, title: str, description: str, routers: Sequence[APIRouter],
+             lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]]) -> FastAPI:
+    """The service's FastAPI app around ``runtime``: doc pages, the request gate, health and readiness, its
+    routers; ``lifespan`` starts and stops the runtime (shared/infra/service.py)."""
     app = FastAPI(title=title, version="1.0.0", description=description, lifespan=lifespan, docs_url=None,
                   redoc_url=None)
     apidocs.install(app)  # /docs and /redoc with their assets served here, not from a CDN
     app.state.runtime = runtime
-    app.state.tokens = verifier_for(settings)
-    http.install(app, runtime.readiness, runtime.consumer_state, max_body_bytes=settings.http_max_body_bytes)
+    app.state.tokens = verifier_for(runtime.settings)
+    http.install(app, runtime.readiness, runtime.consumer_state, max_body_bytes=runtime.settings.http_max_body_bytes)
     for router in routers:
         app.include_router(router)
     return app

@@ -1,7 +1,8 @@
 """The running parts every service has: its database, the key vault, the outbox relay, the Kafka broker.
 
-A service's bootstrap builds a ``ServiceRuntime``, adds its own application and consumers, and hands the
-FastAPI app a lifespan that starts everything and stops it gracefully (in-flight work finishes first).
+shared/infra/service.py builds one from a service's spec: subscribes its consumer groups (``consume``), then, once
+storage is open and the application exists, gives each group's slot its handler by reference (``bind_slot``) and
+starts consuming; at shutdown everything stops gracefully (in-flight work finishes first).
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ class ServiceRuntime:
         return self.broker
 
     def consume(self, name: str, topics: Sequence[str]) -> ConsumerSlot:
-        """Subscribe a consumer group of this service to ``topics``; bind its handler with ``bind``."""
+        """Subscribe a consumer group of this service to ``topics`` (``name`` is part of its Kafka group id and
+        inbox key: never rename it); give the slot returned its handler with ``bind_slot``."""
         slot = ConsumerSlot(name, topics)
         group = f"{self.settings.topic_prefix}avain-{self.name}-{name}"
         workers = self.settings.consumer_workers
@@ -123,11 +125,6 @@ class ServiceRuntime:
         self._slots.append(slot)
         return slot
 
-    def bind(self, name: str, handler: Handler | PositionedHandler, accepts: Callable[[str], bool], *,
-             positioned: bool = False) -> IdempotentConsumer:
-        """Services not yet declared by a ServiceSpec name their slot; a spec binds the slot it made."""
-        return self.bind_slot(next(s for s in self._slots if s.name == name), handler, accepts, positioned=positioned)
-
     def bind_slot(self, slot: ConsumerSlot, handler: Handler | PositionedHandler, accepts: Callable[[str], bool], *,
                   positioned: bool = False) -> IdempotentConsumer:
         consumer = IdempotentConsumer(self.pool, f"{self.name}-{slot.name}", handler,
@@ -137,14 +134,14 @@ class ServiceRuntime:
         self.consumers[slot.name] = consumer
         return consumer
 
-    async def start(self, topics: Sequence[str] = ()) -> None:
+    async def start(self) -> None:
         """Storage, topics (this service's and those its consumers read), producer, relay."""
         s = self.settings
         await self.open_storage()
         consumed = [t for slot in self._slots for t in slot.topics]
         await ensure_topics(
             s.kafka_bootstrap,
-            {t: s.topic_partitions for t in (*self.owned_topics, *consumed, *topics)},
+            {t: s.topic_partitions for t in (*self.owned_topics, *consumed)},
             self.topic_policy, owned=self.owned_topics,
         )
         self.producer = make_producer(s.kafka_bootstrap, client_id=f"avain-{self.name}-relay")
@@ -219,8 +216,8 @@ class ServiceRuntime:
         return {slot.name: slot.state() for slot in self._slots}
 
     @contextlib.asynccontextmanager
-    async def running(self, topics: Sequence[str] = ()) -> AsyncIterator[ServiceRuntime]:
-        await self.start(topics)
+    async def running(self) -> AsyncIterator[ServiceRuntime]:
+        await self.start()
         try:
             yield self
         finally:

@@ -8,7 +8,8 @@ from the reactions and listeners, and each consumer is bound to the application 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -16,8 +17,8 @@ from typing import Any, Generic, TypeVar
 from fastapi import APIRouter, FastAPI
 from faststream.specification import AsyncAPI
 
-from shared.infra.app import asyncapi_of, create_service_app, declare_publications, serve
-from shared.infra.consumer import PositionedHandler
+from shared.infra.app import asyncapi_of, declare_publications, http_app, serve
+from shared.infra.consumer import ConsumerSlot, PositionedHandler
 from shared.infra.eventstore import Position, Session
 from shared.infra.pipeline import Application, Handlers, TimerCommand
 from shared.infra.reactions import Listener, Reactions
@@ -50,38 +51,44 @@ class ServiceSpec(Generic[D]):
         return settings if isinstance(settings, self.settings) else self.settings(**settings.model_dump())
 
 
-def build_runtime(spec: ServiceSpec[Any], settings: ServiceSettings) -> tuple[ServiceRuntime, list[Any]]:
-    """The runtime with its subscribers registered (storage opens at start), and their slots: the reactions'
-    first, then one per listener."""
+Consumer = Reactions | Listener
+Subscribed = list[tuple[Consumer, ConsumerSlot]]  # each consumer group with the slot its handler is attached to
+
+
+def build_runtime(spec: ServiceSpec[Any], settings: ServiceSettings) -> tuple[ServiceRuntime, Subscribed]:
+    """The runtime with its consumer groups subscribed (storage opens at start), each with its slot: the
+    reactions' group first, then one per listener."""
     runtime = ServiceRuntime(spec.name, settings, spec.migrations)
     runtime.build_broker()
     declare_publications(runtime, spec.publishes)
-    consumers: list[Reactions | Listener] = [*([spec.reactions] if spec.reactions else []), *spec.listeners]
-    slots = [runtime.consume(c.consumer, [runtime.topic_of(s) for s in c.sources]) for c in consumers]
-    return runtime, slots
+    consumers: list[Consumer] = [*([spec.reactions] if spec.reactions else []), *spec.listeners]
+    return runtime, [(c, runtime.consume(c.consumer, [runtime.topic_of(s) for s in c.sources])) for c in consumers]
 
 
 def create_app(spec: ServiceSpec[Any], settings: ServiceSettings) -> FastAPI:
+    """The service's process: the runtime starts (storage, topics, relay), the application is built on its store,
+    each consumer group gets its handler and each timer kind its command, then consuming begins."""
     settings = spec.settings_of(settings)
-    runtime, slots = build_runtime(spec, settings)
+    runtime, consumers = build_runtime(spec, settings)
 
-    async def started(app: FastAPI, rt: ServiceRuntime) -> None:
-        application = Application(spec.name, spec.handlers, rt.store, rt.keyring, spec.deps(rt, settings),
-                                  reactions=spec.reactions, timers=spec.timers)
-        app.state.application = application
-        setattr(app.state, spec.name, application)  # as tests and tools reach it: app.state.budgeting
-        remaining = iter(slots)
-        if spec.reactions is not None:
-            rt.bind_slot(next(remaining), application.react, spec.reactions.accepts, positioned=True)
-        for listener, slot in zip(spec.listeners, remaining, strict=True):
-            rt.bind_slot(slot, _heard(listener, application), listener.accepts, positioned=True)
-        for kind in spec.timers:
-            rt.timer_handlers[kind] = application.fire
-        if spec.on_start is not None:
-            await spec.on_start(rt, settings)
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with runtime.running():
+            application = Application(spec.name, spec.handlers, runtime.store, runtime.keyring,
+                                      spec.deps(runtime, settings), reactions=spec.reactions, timers=spec.timers)
+            app.state.application = application
+            setattr(app.state, spec.name, application)  # as tests and tools reach it: app.state.budgeting
+            for consumer, slot in consumers:
+                runtime.bind_slot(slot, _handler(consumer, application), consumer.accepts, positioned=True)
+            for kind in spec.timers:
+                runtime.timer_handlers[kind] = application.fire
+            if spec.on_start is not None:
+                await spec.on_start(runtime, settings)
+            await runtime.start_consuming()
+            yield
 
-    return create_service_app(runtime, title=spec.title, description=spec.description, routers=spec.routers,
-                              on_started=started)
+    return http_app(runtime, title=spec.title, description=spec.description, routers=spec.routers,
+                    lifespan=lifespan)
 
 
 def asyncapi(spec: ServiceSpec[Any], settings: ServiceSettings | None = None) -> AsyncAPI:
@@ -93,7 +100,12 @@ def main(spec: ServiceSpec[Any]) -> None:
     serve(spec.name, spec.settings(), lambda settings: create_app(spec, settings))
 
 
-def _heard(listener: Listener, application: Application[Any]) -> PositionedHandler:
+def _handler(consumer: Consumer, application: Application[Any]) -> PositionedHandler:
+    """A reaction table runs the command it makes of the event; a listener its own effect."""
+    if isinstance(consumer, Reactions):
+        return application.react
+    listener = consumer
+
     async def effect(session: Session, envelope: EventEnvelope, position: Position) -> None:
         await listener.effect(application, session, envelope, position)
 

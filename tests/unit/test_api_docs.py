@@ -12,7 +12,7 @@ from tests.support import DOC_PAGES, foreign_references, page_references
 
 
 def app_with_docs() -> FastAPI:
-    """Built as create_service_app builds a service's: the doc pages behind the same request gate."""
+    """Built as shared.infra.app.http_app builds a service's: the doc pages behind the same request gate."""
     app = FastAPI(title="Avain test", docs_url=None, redoc_url=None)
     app.state.tokens = TokenIssuer(DEV_SECRET)
 
