@@ -44,15 +44,13 @@ from shared.kernel.envelope import Actor
 from shared.kernel.errors import Forbidden, InvalidCommand, NotFound, RuleViolation
 from shared.kernel.events import DomainEvent
 from shared.kernel.principal import Principal
-from tests.application import Harness, covers, published, refused
+from tests.application import AUDITOR, OTHER_WORKER, WORKER, Harness, covers, published, refused
 from tests.history_tables import MemoryTables
 
 SERVICE = "history"
+# Erasure is asked by one manager and approved by another: the history's tests need two.
 MANAGER = Principal(user_id="manager-helmi", role="manager")
 OTHER_MANAGER = Principal(user_id="manager-ilkka", role="manager")
-AUDITOR = Principal(user_id="auditor-otso", role="auditor")
-WORKER = Principal(user_id="worker-aino", role="worker")
-OTHER_WORKER = Principal(user_id="worker-eero", role="worker")
 NOW = datetime.now(UTC)
 LONG_AGO = NOW - timedelta(days=365 * 12)  # a disability services case closed then is past its 10 years
 
