@@ -12,6 +12,7 @@ import pytest
 
 from contracts import budgeting as budget_events
 from contracts import intake as intake_events
+from services.budgeting.application.reactions import REACTIONS
 from shared.kernel.envelope import EventEnvelope
 from tests.fault.stack import WORKER, ServiceProcess, Stack, bounded, intake_completed, paced
 from tests.fault.test_faults import OPENED, _at_least, _equals, all_published, no_dead_letters, opened
@@ -19,7 +20,7 @@ from tests.support import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault]
 
-GROUP = "process-manager"
+GROUP = REACTIONS.consumer  # its topics are those its reaction table hears (intake, marketplace, follow-up, ...)
 CHANGED = budget_events.CoordinatorChanged.event_type
 
 
@@ -33,7 +34,7 @@ async def test_two_instances_share_partitions_a_survivor_takes_over_and_each_cli
     a, b = stack.process("budgeting", label="budgeting-a"), stack.process("budgeting", label="budgeting-b")
     await asyncio.gather(a.start(), b.start())
     intake_topic = stack.topic("intake")
-    topics = [stack.topic(s) for s in ("intake", "marketplace", "followup")]
+    topics = [stack.topic(s) for s in REACTIONS.sources]
     everything = {f"{t}:{p}" for t in topics for p in range(3)}
 
     async def shared() -> bool:
@@ -68,7 +69,7 @@ async def test_two_instances_share_partitions_a_survivor_takes_over_and_each_cli
 async def test_one_instance_with_a_consumer_per_partition_keeps_each_clients_order(stack: Stack):
     """AVAIN_CONSUMER_WORKERS=3: three members of the group in one process apply three partitions at once."""
     budgeting = await stack.start("budgeting", extra_env={"AVAIN_CONSUMER_WORKERS": "3"})
-    topics = [stack.topic(s) for s in ("intake", "marketplace", "followup")]
+    topics = [stack.topic(s) for s in REACTIONS.sources]
     await eventually(lambda: _holds_all(budgeting, {f"{t}:{p}" for t in topics for p in range(3)}), timeout=30,
                      interval=0.2)
     clients = [uuid4() for _ in range(40)]

@@ -34,6 +34,9 @@ DECISION = AggregateSpec(
     Aggregate(register.INITIAL, register.evolve, register.decide, registry), stream_of=stream_of,
     subject_of=lambda cmd: str(cmd.client_id), exists=lambda d: d.exists, not_found="no such decision",
     policy=policy, projector=postgres.project_decision,
+    # The letter is written by a reaction to the dispatch, maybe while a person acts on the same decision (files a
+    # request for rectification, decides it): commands on one decision queue instead of failing with a conflict.
+    serialize=True,
 )
 
 Given_ = Given[register.RegisteredDecision, Ports]
