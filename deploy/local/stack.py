@@ -29,7 +29,7 @@ from deploy.local.mail import MailSink
 
 ROOT = Path(__file__).resolve().parents[2]
 OIDC_DIR = ROOT / "deploy" / "local" / "oidc"
-SERVICES = ("intake", "budgeting", "marketplace", "followup", "history", "notifications")
+SERVICES = ("intake", "budgeting", "marketplace", "followup", "history", "notifications", "decisions")
 
 
 def ensure_oidc_installed() -> None:

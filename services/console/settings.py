@@ -41,6 +41,7 @@ class ConsoleSettings(BaseSettings):
     followup_url: str = "http://127.0.0.1:8004"
     history_url: str = "http://127.0.0.1:8005"
     notifications_url: str = "http://127.0.0.1:8007"
+    decisions_url: str = "http://127.0.0.1:8006"  # the approvals queue of every service
 
     staff_issuer: SignInIssuer = SignInIssuer(issuer="http://127.0.0.1:8010")
     citizen_issuer: SignInIssuer = SignInIssuer(issuer="http://127.0.0.1:8011", resource="urn:avain:token-exchange")

@@ -52,7 +52,8 @@ class Services:
         self._http = http
         self._urls = {"intake": settings.intake_url, "budgeting": settings.budgeting_url,
                       "marketplace": settings.marketplace_url, "followup": settings.followup_url,
-                      "history": settings.history_url, "notifications": settings.notifications_url}
+                      "history": settings.history_url, "notifications": settings.notifications_url,
+                      "decisions": settings.decisions_url}
 
     async def page(self, service: str, path: str, token: str, *, params: Any = None,
                    purpose: str | None = None, timeout: float | None = None) -> ListPage:
