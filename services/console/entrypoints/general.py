@@ -15,8 +15,9 @@ from shared.i18n import catalogue
 
 router = APIRouter()
 log = structlog.get_logger(__name__)
-# Where each kind of staff starts: the question they arrive with (an auditor states a purpose before any read).
-STAFF_HOME = {"auditor": "/audit", "provider": "/provider/orders", "planner": "/region"}
+# Where each kind of staff starts: the question they arrive with (an auditor states a purpose before any read; a
+# manager asks what waits for their approval).
+STAFF_HOME = {"auditor": "/audit", "provider": "/provider/orders", "planner": "/region", "manager": "/approvals"}
 
 
 @router.get("/health", include_in_schema=False)

@@ -1,0 +1,111 @@
+"""The manager's approvals queue: what waits for my approval? Every service's matters above their preparer's
+delegated authority come from the decisions service's one queue (with ``may_answer`` for this reader); each budget
+matter is shown with the plan and the reasoning side by side, read from budgeting as the case page reads them. An
+answer is the same command the API takes, sent with the manager's own token to the service that owns the matter:
+that service checks the manager's authority again and logs it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.console.adapters.services import Refusal, Services
+from services.console.approvals import AnswerForm, endpoints_of, over_limit, why_not
+from services.console.views import names_by_id
+from services.console.web import Page, page_of
+
+router = APIRouter(prefix="/approvals")
+PAGE_SIZE = 20
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+async def _budget(services: Services, token: str, client_id: str, purpose: str | None) -> dict[str, Any] | None:
+    """The budget the matter is about; None when this reader may not see it (a worker's other clients)."""
+    try:
+        return await services.get("budgeting", f"/budgets/{client_id}", token, **_purpose(purpose))
+    except Refusal as refusal:
+        if refusal.status in (403, 404):
+            return None
+        raise
+
+
+def _purpose(purpose: str | None) -> dict[str, str]:
+    return {"purpose": purpose} if purpose else {}
+
+
+@router.get("", response_class=HTMLResponse)
+async def queue(request: Request, offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+                answered: Annotated[str | None, Query(max_length=10)] = None) -> Response:
+    page = page_of(request)
+    return await _queue_page(page, request, offset=offset,
+                             answered=answered if answered in ("approve", "refuse") else None)
+
+
+async def _queue_page(page: Page, request: Request, *, offset: int = 0, status: int = 200,
+                      answered: str | None = None, errors: dict[str, tuple[str, ...]] | None = None,
+                      typed: dict[str, str] | None = None) -> Response:
+    # Whoever the decisions service lets read the queue (managers and auditors all of it, a worker their own
+    # requests); it refuses anyone else, and the refusal is shown in words.
+    session = page.require_staff()
+    services = _services(request)
+    purpose = "audit" if session.role == "auditor" else None
+    rows = await services.get("decisions", "/approvals", session.token,
+                              params={"status": "pending", "limit": PAGE_SIZE + 1, "offset": offset},
+                              **_purpose(purpose))
+    more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
+    client_ids = [str(r["client_id"]) for r in rows if r.get("client_id")]
+    budgets, names = await asyncio.gather(
+        asyncio.gather(*(_budget(services, session.token, c, purpose) for c in dict.fromkeys(client_ids))),
+        names_by_id(services, session.token, client_ids))
+    by_client = dict(zip(dict.fromkeys(client_ids), budgets, strict=True))
+    matters = []
+    for row in rows:
+        client_id = str(row.get("client_id") or "")
+        budget = by_client.get(client_id) if row.get("service") == "budgeting" else None
+        waiting = (budget or {}).get("awaiting_approval") or {}
+        if budget is not None and waiting.get("approval_id") != str(row["approval_id"]):
+            continue  # answered in budgeting already; the queue hears of it through Kafka a moment later
+        matters.append({
+            "row": row, "client_name": names.get(client_id) or "", "budget": budget,
+            "reasoning": waiting.get("reasoning"),
+            "over": over_limit(row), "why_not": why_not(row, session.user_id, session.role)})
+    errors = errors or {}
+    return page.render("approvals.html", status=status, matters=matters, offset=offset,
+                       next_offset=offset + PAGE_SIZE if more else None,
+                       previous_offset=max(offset - PAGE_SIZE, 0) if offset else None, answered=answered,
+                       errors=errors, typed=typed or {},
+                       error_list=[(a, key) for a, keys in errors.items() for key in keys])
+
+
+@router.post("/{approval_id}", response_class=HTMLResponse)
+async def answer(request: Request, approval_id: str, client_id: Annotated[str, Form(max_length=64)] = "",
+                 service: Annotated[str, Form(max_length=64)] = "", kind: Annotated[str, Form(max_length=64)] = "",
+                 answer: Annotated[str, Form(max_length=10)] = "",
+                 reason: Annotated[str, Form(max_length=8000)] = "") -> Response:
+    """Approve or refuse one matter with the reason: checked here first (a refusal needs a reason), then sent to
+    the service that owns the matter, which decides."""
+    page = page_of(request)
+    session = page.require_staff("manager")
+    endpoints = endpoints_of({"service": service, "kind": kind})
+    if endpoints is None or not client_id:
+        raise Refusal(404, "not-found", "decisions")
+    form = AnswerForm.read(answer, reason)
+    if form.errors or form.answer is None:
+        return await _queue_page(page, request, status=422, errors={approval_id: form.errors},
+                                 typed={approval_id: reason})
+    services = _services(request)
+    # The matter still waiting must be the one the manager read: a newer request on the same budget is answered
+    # only after it has been read.
+    budget = await services.get(endpoints.service, f"/budgets/{client_id}", session.token)
+    waiting = budget.get("awaiting_approval") or {}
+    if waiting.get("approval_id") != approval_id:
+        return await _queue_page(page, request, status=409, errors={approval_id: ("approvals.gone",)})
+    await services.call("POST", endpoints.service, endpoints.path(form.answer, client_id), session.token,
+                        json={"reason": form.reason})
+    return page.redirect(f"/approvals?answered={form.answer}")
