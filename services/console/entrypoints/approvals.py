@@ -28,7 +28,8 @@ def _services(request: Request) -> Services:
 async def _budget(services: Services, token: str, client_id: str, purpose: str | None) -> dict[str, Any] | None:
     """The budget the matter is about; None when this reader may not see it (a worker's other clients)."""
     try:
-        return await services.get("budgeting", f"/budgets/{client_id}", token, **_purpose(purpose))
+        budget: dict[str, Any] = await services.get("budgeting", f"/budgets/{client_id}", token, **_purpose(purpose))
+        return budget
     except Refusal as refusal:
         if refusal.status in (403, 404):
             return None
