@@ -20,6 +20,12 @@ PurchaseRequested (an item from a vendor, with its quote) → (budgeting: FundsR
 client or the worker confirms receipt) → PurchaseInvoiced (the vendor) → PurchaseInvoiceApproved → (budgeting:
 SpendingRecorded) → PurchasePaymentScheduled, paid by the county to the vendor: never to the client.
 PurchaseCancelled before delivery releases the funds.
+
+A purchase above the requesting worker's delegated authority (kind ``purchase`` in the delegation table) also
+records ``ApprovalRequested`` (the approval family of contracts/approvals.py, matter = the purchase) and waits:
+its funds are held as for any purchase, ``ApprovalGranted`` confirms it once they are, ``ApprovalRefused`` cancels
+it (PurchaseCancelled, reason ``approval_refused``: budgeting releases the funds). A purchase that ends while it
+waits (its funds refused, cancelled, the budget closed) withdraws its request (``ApprovalWithdrawn``).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from contracts import approvals
 from shared.kernel.events import DomainEvent, EventRegistry
 from shared.kernel.sealed import Sealed
 
@@ -420,6 +427,27 @@ class PurchasePaymentBlocked(DomainEvent):
     reason: str
 
 
+# --- the approval family (contracts/approvals.py): purchases above the requester's delegated authority ----------
+
+
+class ApprovalRequested(approvals.ApprovalRequested):
+    """kind purchase; matter: the purchase."""
+
+    event_type = "fi.avain.marketplace.ApprovalRequested"
+
+
+class ApprovalGranted(approvals.ApprovalGranted):
+    event_type = "fi.avain.marketplace.ApprovalGranted"
+
+
+class ApprovalRefused(approvals.ApprovalRefused):
+    event_type = "fi.avain.marketplace.ApprovalRefused"
+
+
+class ApprovalWithdrawn(approvals.ApprovalWithdrawn):
+    event_type = "fi.avain.marketplace.ApprovalWithdrawn"
+
+
 CATALOGUE_EVENTS: list[type[DomainEvent]] = [
     ProviderRegistered, ProviderVerified, ProviderSuspended, OfferingPublished, OfferingPriceChanged,
     OfferingWithdrawn,
@@ -432,7 +460,7 @@ ORDER_EVENTS: list[type[DomainEvent]] = [
 PURCHASE_EVENTS: list[type[DomainEvent]] = [
     PurchaseRequested, PurchaseReservationRetryRequested, PurchaseFundsReserved, PurchaseConfirmed, PurchaseRejected,
     PurchaseCancelled, PurchaseDelivered, PurchaseInvoiced, PurchaseInvoiceApproved, PurchasePaymentScheduled,
-    PurchasePaymentBlocked,
+    PurchasePaymentBlocked, ApprovalRequested, ApprovalGranted, ApprovalRefused, ApprovalWithdrawn,
 ]
 EVENTS: list[type[DomainEvent]] = [*CATALOGUE_EVENTS, *ORDER_EVENTS, *PURCHASE_EVENTS]
 

@@ -114,6 +114,8 @@ CATEGORY_NOT_FOR_VENDOR_KIND = register("category-not-for-vendor-kind", 409,
                                         "This kind of vendor may not deliver this kind of support")
 VENDOR_CHECKS_DUE = register("vendor-checks-due", 409, "The vendor needs further checks first")
 PURCHASE_STATE = register("purchase-state", 409, "The purchase's state does not allow this")
+PURCHASE_NOT_AWAITING_APPROVAL = register("purchase-not-awaiting-approval", 409,
+                                          "The purchase is not waiting for approval")
 PURCHASE_NOT_CANCELLABLE = register("purchase-not-cancellable", 409, "The purchase can no longer be cancelled")
 PURCHASE_RECEIVED_IN_THE_FUTURE = register("purchase-received-in-the-future", 409,
                                           "A receipt cannot be confirmed in advance")

@@ -203,8 +203,9 @@ async def provider(db: Db, provider_id: UUID) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-# What never became a purchase from the vendor: refused by budgeting, cancelled, declined by the provider.
-NOT_BOUGHT = ["rejected", "cancelled", "declined"]
+# What never became a purchase from the vendor: refused by budgeting or in approval, cancelled, declined by the
+# provider.
+NOT_BOUGHT = ["rejected", "refused", "cancelled", "declined"]
 
 
 async def bought_from(db: Db, vendor_id: UUID, since: date) -> int:

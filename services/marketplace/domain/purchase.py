@@ -3,8 +3,14 @@ decide/evolve; its own aggregate, following the order's path with budgeting:
 
 requested (awaiting funds) → funds reserved → confirmed | rejected → delivered (the client or the worker confirms
 receipt) → invoiced (the vendor) → invoice approved → payment scheduled | payment blocked. Cancelled any time
-before delivery. A purchase above the requester's delegated authority also waits for approval: it is confirmed
-once both the funds and the approval are there, cancelled (its funds released) when the approval is refused.
+before delivery.
+
+A purchase above the requester's delegated authority for kind ``purchase`` (shared/kernel/approvals.py: exactly at
+the limit it is bought directly, one cent above it waits) records an approval request and waits: its funds are
+reserved as for any purchase (so the approver answers a purchase whose money is held, and reserved + spent never
+pass the budget while it waits: docs/decisions/0023), it is confirmed once both the funds and the approval are
+there, and refused (its funds released) when a person whose own authority covers it and who did not ask refuses.
+A purchase that ends while it waits withdraws its request, so nobody is asked to answer it.
 
 The county pays the vendor, never the client: the only payment a purchase ever schedules names its vendor.
 """
@@ -20,6 +26,10 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.marketplace import (
+    ApprovalGranted,
+    ApprovalRefused,
+    ApprovalRequested,
+    ApprovalWithdrawn,
     PurchaseCancelled,
     PurchaseConfirmed,
     PurchaseDelivered,
@@ -33,14 +43,16 @@ from contracts.marketplace import (
     PurchaseReservationRetryRequested,
 )
 from services.marketplace.domain.catalogue import ProviderStatus
+from shared.kernel.approvals import Authority, check_approver, needs_approval
 from shared.kernel.errors import InvalidCommand, RuleViolation
 from shared.kernel.events import DomainEvent
 from shared.kernel.identifiers import InvalidIdentifier, validate_payment_reference
 from shared.kernel.sealed import Sealed
 
-Status = Literal["none", "awaiting_funds", "awaiting_approval", "confirmed", "rejected", "cancelled", "delivered",
-                 "invoiced", "invoice_approved", "payment_scheduled", "payment_blocked"]
-Approval = Literal["none", "pending", "granted"]
+Status = Literal["none", "awaiting_funds", "awaiting_approval", "confirmed", "rejected", "refused", "cancelled",
+                 "delivered", "invoiced", "invoice_approved", "payment_scheduled", "payment_blocked"]
+Approval = Literal["none", "pending", "granted", "refused", "withdrawn"]
+KIND = "purchase"  # the kind of matter in the delegation table
 MAX_PURCHASE_CENTS = 100_000_000
 CANCELLABLE: frozenset[Status] = frozenset({"awaiting_funds", "awaiting_approval", "confirmed"})
 WAITING: frozenset[Status] = frozenset({"awaiting_funds", "awaiting_approval"})
@@ -58,6 +70,9 @@ class Purchase:
     reservation_attempts: int = 0
     funds_reserved: bool = False
     approval: Approval = "none"
+    approval_id: UUID | None = None
+    requested_by: str | None = None  # who asked for the approval: they may not answer it
+    municipality: str | None = None  # where the client lived when it was asked: the approver's authority is read there
     invoice_id: UUID | None = None
     invoice_cents: int = 0
 
@@ -86,7 +101,10 @@ class RequestPurchase(Command):
     vendor_status: ProviderStatus
     kind_may_deliver: bool  # the region's table lets the vendor's kind deliver the category
     checks_due: list[str] = Field(default_factory=list)  # criteria this purchase makes apply that were never met
-    needs_approval: bool = False  # above the requester's delegated authority
+    requested_by: str  # the person who asks (a worker, or the client themself)
+    authority: Authority | None  # the delegation the purchase is measured against (kind "purchase")
+    municipality: str | None = None  # where the client lives (the approver's authority is read there)
+    approval_id: UUID  # used when the amount is above the authority and the purchase waits
 
 
 class RetryReservation(Command):
@@ -103,7 +121,23 @@ class Reject(Command):
 
 
 class Cancel(Command):
-    reason: Literal["cancelled_by_client", "cancelled_by_worker", "approval_refused", "budget_closed"]
+    reason: Literal["cancelled_by_client", "cancelled_by_worker", "budget_closed"]
+
+
+class ApprovePurchase(Command):
+    """Answers a purchase waiting for approval: the approver's own delegation must cover its amount."""
+
+    approver: str
+    authority: Authority | None  # the approver's, for kind "purchase", where the client lives, today
+    reasoning: Sealed | None = None
+
+
+class RefusePurchase(Command):
+    """Refuses a purchase waiting for approval; the reasoning is shown to the worker and the client."""
+
+    approver: str
+    authority: Authority | None
+    reasoning: Sealed
 
 
 class ConfirmReceipt(Command):
@@ -135,7 +169,7 @@ class BlockPayment(Command):
 
 def decide(command: Command, purchase: Purchase) -> list[DomainEvent]:
     if isinstance(command, RequestPurchase):
-        return [_request(command, purchase)]
+        return _request(command, purchase)
     if purchase.status == "none":
         raise RuleViolation("no such purchase")
     ids = {"client_id": purchase.client_id, "purchase_id": purchase.purchase_id}
@@ -158,7 +192,10 @@ def decide(command: Command, purchase: Purchase) -> list[DomainEvent]:
         case Reject():
             if purchase.status not in WAITING or purchase.funds_reserved:
                 return []
-            return [PurchaseRejected(**ids, reason_code=command.reason_code, reason=command.reason)]
+            return [PurchaseRejected(**ids, reason_code=command.reason_code, reason=command.reason),
+                    *_withdrawn(purchase, "funds_refused")]
+        case ApprovePurchase() | RefusePurchase():
+            return _answer(command, purchase, ids)
         case Cancel():
             return _cancel(command, purchase, ids)
         case ConfirmReceipt():
@@ -185,8 +222,9 @@ def decide(command: Command, purchase: Purchase) -> list[DomainEvent]:
     raise TypeError(f"unknown command {type(command).__name__}")
 
 
-def _request(c: RequestPurchase, purchase: Purchase) -> PurchaseRequested:
-    """The reasons a purchase is refused before any money moves, in the order they are checked."""
+def _request(c: RequestPurchase, purchase: Purchase) -> list[DomainEvent]:
+    """The reasons a purchase is refused before any money moves, in the order they are checked; then whether it
+    waits for approval (a requester with no delegation for purchases may not buy at all: 403)."""
     if purchase.status != "none":
         raise RuleViolation("the purchase already exists")
     if c.vendor_status != "verified":
@@ -201,22 +239,54 @@ def _request(c: RequestPurchase, purchase: Purchase) -> PurchaseRequested:
     amount = c.quantity * c.unit_price_cents
     if amount > MAX_PURCHASE_CENTS:
         raise InvalidCommand("a purchase above 1 000 000 € is not made here", field="unit_price_cents")
-    return PurchaseRequested(
+    waits = needs_approval(c.authority, amount)
+    requested = PurchaseRequested(
         client_id=c.client_id, purchase_id=c.purchase_id, vendor_id=c.vendor_id, vendor_name=c.vendor_name,
         vendor_kind=c.vendor_kind, category=c.category, description=c.description, quantity=c.quantity,
         unit_price_cents=c.unit_price_cents, amount_cents=amount, quote_reference=c.quote_reference, link=c.link,
-        requested_on=c.today, needs_approval=c.needs_approval,
+        requested_on=c.today, needs_approval=waits,
     )
+    if not waits:
+        return [requested]
+    assert c.authority is not None
+    return [requested, ApprovalRequested(
+        approval_id=c.approval_id, kind=KIND, matter_id=c.purchase_id, client_id=c.client_id,
+        municipality=c.municipality, amount_cents=amount, requested_by=c.requested_by, authority=c.authority)]
+
+
+def _answer(command: ApprovePurchase | RefusePurchase, purchase: Purchase,
+            ids: dict[str, UUID | None]) -> list[DomainEvent]:
+    """Granted: confirmed now if its funds are held (else when they are). Refused: the purchase ends and budgeting
+    releases what it holds. Either way by someone else than the one who asked, within their own delegation."""
+    if purchase.approval != "pending" or purchase.status not in WAITING:
+        raise RuleViolation("the purchase is not waiting for approval", code="purchase-not-awaiting-approval",
+                            status=purchase.status)
+    assert purchase.approval_id is not None and purchase.requested_by is not None
+    authority = check_approver(command.approver, command.authority, purchase.requested_by, purchase.amount_cents)
+    matter = {"approval_id": purchase.approval_id, "kind": KIND, "matter_id": purchase.purchase_id,
+              "client_id": purchase.client_id}
+    if isinstance(command, RefusePurchase):
+        return [ApprovalRefused(**matter, refused_by=command.approver, reasoning=command.reasoning),
+                PurchaseCancelled(**ids, reason="approval_refused")]
+    granted = ApprovalGranted(**matter, granted_by=command.approver, authority=authority, reasoning=command.reasoning)
+    return [granted, PurchaseConfirmed(**ids, vendor_id=purchase.vendor_id)] if purchase.funds_reserved else [granted]
+
+
+def _withdrawn(purchase: Purchase, reason: str) -> list[DomainEvent]:
+    """A purchase that ends while it waits for approval takes its request off the approvals queue."""
+    if purchase.approval != "pending" or purchase.approval_id is None:
+        return []
+    return [ApprovalWithdrawn(approval_id=purchase.approval_id, kind=KIND, matter_id=purchase.purchase_id,
+                              client_id=purchase.client_id, reason=reason)]
 
 
 def _cancel(command: Cancel, purchase: Purchase, ids: dict[str, UUID | None]) -> list[DomainEvent]:
-    by_the_service = command.reason in ("budget_closed", "approval_refused")
     if purchase.status not in CANCELLABLE:
-        if by_the_service:
-            return []  # the budget closed (or the approval came) after the item arrived: it is still paid
+        if command.reason == "budget_closed":
+            return []  # the budget closed after the item arrived: it is still paid
         raise RuleViolation(f"a purchase that is {purchase.status.replace('_', ' ')} cannot be cancelled",
                             code="purchase-not-cancellable", status=purchase.status)
-    return [PurchaseCancelled(**ids, reason=command.reason)]
+    return [PurchaseCancelled(**ids, reason=command.reason), *_withdrawn(purchase, command.reason)]
 
 
 def _invoice(command: SubmitInvoice, purchase: Purchase, ids: dict[str, UUID | None]) -> PurchaseInvoiced:
@@ -280,7 +350,28 @@ def _(e: PurchaseRejected, p: Purchase) -> Purchase:
 
 @_apply.register
 def _(e: PurchaseCancelled, p: Purchase) -> Purchase:
-    return replace(p, status="cancelled")
+    return replace(p, status="refused" if e.reason == "approval_refused" else "cancelled")
+
+
+@_apply.register
+def _(e: ApprovalRequested, p: Purchase) -> Purchase:
+    return replace(p, approval="pending", approval_id=e.approval_id, requested_by=e.requested_by,
+                   municipality=e.municipality)
+
+
+@_apply.register
+def _(e: ApprovalGranted, p: Purchase) -> Purchase:
+    return replace(p, approval="granted")
+
+
+@_apply.register
+def _(e: ApprovalRefused, p: Purchase) -> Purchase:
+    return replace(p, approval="refused")
+
+
+@_apply.register
+def _(e: ApprovalWithdrawn, p: Purchase) -> Purchase:
+    return replace(p, approval="withdrawn")
 
 
 @_apply.register
