@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from contracts.marketplace import (
     QUALITY_CRITERIA,
+    ApprovalRequested,
     InvoiceApproved,
     InvoiceSubmitted,
     OfferingPublished,
@@ -42,6 +43,7 @@ from services.marketplace.bootstrap import MarketplaceSettings
 from shared.infra.crypto import MemoryKeyring
 from shared.infra.memory_store import InMemoryEventStore
 from shared.infra.pipeline import Application
+from shared.kernel.approvals import Authority
 from shared.kernel.events import DomainEvent
 from shared.kernel.principal import Principal
 from tests.application import WORKER, Harness
@@ -53,6 +55,9 @@ REGION = Principal(user_id="region-ritva", role="manager")
 SELLER = Principal(user_id="prov-siisti", role="provider")
 OTHER_SELLER = Principal(user_id="prov-muu", role="provider")
 SAGA = SagaSettings()
+# A worker's delegation for purchases smaller than the stroller's price, as a request above it records it.
+WORKERS_SMALL = Authority(table_version="2025-01", rule_id="worker-purchase", kind="purchase", holder="role:worker",
+                          limit_cents=100_000)
 VENDORS = MarketplaceSettings().vendors()  # the region's table as shipped (config/data/vendor_criteria.toml)
 Y_TUNNUS = "0112038-9"
 
@@ -158,5 +163,8 @@ async def purchase(h: Harness, tables: MemoryTables, *steps: str,
                                   category="equipment", description=description, quantity=1, unit_price_cents=119_000,
                                   amount_cents=119_000, quote_reference="TARJ-2026-118", requested_on=date.today(),
                                   needs_approval=needs_approval)
-    await h.given(purchase_stream(pid), cid, requested, *(story[s] for s in steps))
+    asked = [ApprovalRequested(approval_id=uuid4(), kind="purchase", matter_id=pid, client_id=cid,
+                               municipality=tables.clients[cid].municipality, amount_cents=119_000,
+                               requested_by=WORKER.user_id, authority=WORKERS_SMALL)] if needs_approval else []
+    await h.given(purchase_stream(pid), cid, requested, *asked, *(story[s] for s in steps))
     return cid, vid, pid

@@ -19,7 +19,7 @@ from services.marketplace.application.ports import Ports, SagaSettings
 from services.marketplace.application.reactions import CLIENTS, REACTIONS
 from services.marketplace.domain.vendors import VendorTable
 from services.marketplace.entrypoints.http import router
-from shared.infra import service
+from shared.infra import service, tables
 from shared.infra.runtime import ServiceRuntime
 from shared.infra.settings import ServiceSettings
 
@@ -40,6 +40,8 @@ class MarketplaceSettings(ServiceSettings):
         "which kinds may deliver which support category. Default: config/data/vendor_criteria.toml, which describes "
         "the format; a relative path is read from the checkout's (the image's) root"))
 
+    delegations_file: Path | None = Field(None, description=tables.DELEGATIONS_FILE)
+
     def vendors(self) -> VendorTable:
         with (ROOT / self.vendor_criteria_file).open("rb") as f:  # an absolute path stays itself
             return VendorTable.from_mapping(tomllib.load(f))
@@ -51,7 +53,8 @@ class MarketplaceSettings(ServiceSettings):
 
 
 def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
-    return Ports(settings.saga(), PostgresTables(runtime.pool), runtime.store, settings.vendors())
+    return Ports(settings.saga(), PostgresTables(runtime.pool), runtime.store, settings.vendors(),
+                 tables.delegations(settings.delegations_file or tables.DELEGATIONS))
 
 
 SPEC = service.ServiceSpec(

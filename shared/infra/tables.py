@@ -20,9 +20,9 @@ ACTS = DATA / "acts.toml"  # the one fixture of names of acts, bodies and courts
 # The settings that name a county's own copy of a table (every service that reads it describes it the same way).
 DELEGATIONS_FILE = (
     "The county's delegation table (TOML): who decides which kind of matter alone, up to what amount, per region and "
-    "municipality, with effective dates; a decision above the decider's limit waits for approval (budgeting), and the "
-    "approvals queue shows whom a request's amount lets answer it (decisions). Unset: config/data/delegations.toml, "
-    "which describes the format")
+    "municipality, with effective dates; a decision or a purchase above the decider's limit waits for approval "
+    "(budgeting, marketplace), and the approvals queue shows whom a request's amount lets answer it (decisions). "
+    "Unset: config/data/delegations.toml, which describes the format")
 LEGAL_BASES_FILE = (
     "The county's legal basis table (TOML): by date, the acts and sections a decision rests on per kind of decision, "
     "service task, support category and provider type, the body that decides on requests for rectification and the "

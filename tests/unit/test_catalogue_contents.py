@@ -16,7 +16,7 @@ from services.budgeting.domain import advice, budget
 from services.followup.domain import followup
 from services.intake.domain import client
 from services.marketplace.domain import catalogue as provider_catalogue
-from services.marketplace.domain import order
+from services.marketplace.domain import order, purchase
 from shared.i18n import catalogue
 from shared.infra import problems
 
@@ -39,6 +39,8 @@ SHOWN: list[tuple[str, str]] = [
     *(("intake", f"consent.{s}") for s in _literal(client.Consent)),
     *(("followup", f"status.{s}") for s in _literal(followup.Status) if s != "none"),
     *(("marketplace", f"order.{s}") for s in _literal(order.Status) if s != "none"),
+    *(("marketplace", f"purchase.{s}") for s in _literal(purchase.Status) if s != "none"),
+    ("marketplace", "refusal.approval_refused"),
     *(("marketplace", f"provider.{s}") for s in _literal(provider_catalogue.ProviderStatus) if s != "none"),
 ]
 

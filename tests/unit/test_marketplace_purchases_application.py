@@ -13,6 +13,9 @@ import pytest
 
 from contracts import budgeting
 from contracts.marketplace import (
+    ApprovalGranted,
+    ApprovalRefused,
+    ApprovalRequested,
     OfferingPublished,
     ProviderRegistered,
     ProviderVerified,
@@ -38,7 +41,7 @@ from shared.infra.timers import Timer
 from shared.kernel.errors import Forbidden, InvalidCommand, NotFound, RuleViolation
 from shared.kernel.events import DomainEvent
 from shared.kernel.principal import Principal
-from tests.application import AUDITOR, OTHER_WORKER, WORKER, Harness, covers, refused
+from tests.application import AUDITOR, MANAGER, OTHER_WORKER, WORKER, Harness, covers, refused
 from tests.marketplace_tables import MemoryTables
 from tests.marketplace_world import (
     OTHER_SELLER,
@@ -223,12 +226,84 @@ async def test_the_vendor_invoices_a_received_purchase(h: Harness, tables: Memor
     assert isinstance(invoiced, PurchaseInvoiced) and invoiced.reference == "RF18539007547034"
 
 
+# --- above the requester's delegated authority: the approvals module -----------------------------------------------
+
+async def test_a_worker_buys_up_to_their_limit_directly_and_one_cent_above_it_asks_a_managers_approval(
+        h: Harness, tables: MemoryTables) -> None:
+    shop, cid = await vendor(h, tables), known(tables, "Pori")
+    await h.given(purchase_stream(uuid4()), cid)
+    [direct] = await h.when(buying(cid, shop, unit_price_cents=200_000), WORKER)  # the worker's row: 2 000 €
+    assert isinstance(direct, PurchaseRequested) and not direct.needs_approval
+    command = buying(cid, shop, unit_price_cents=200_001)
+    requested, asked = await h.when(command, WORKER)
+    assert isinstance(requested, PurchaseRequested) and requested.needs_approval
+    assert isinstance(asked, ApprovalRequested) and (asked.kind, asked.matter_id, asked.amount_cents) == (
+        "purchase", command.purchase_id, 200_001)
+    assert (asked.requested_by, asked.municipality, asked.authority.rule_id) == ("worker-aino", "Pori",
+                                                                                "worker-purchase")
+    assert len(tables.timers) == 2  # its funds are asked for at once, as for any purchase
+
+
+async def test_a_clients_own_purchase_is_held_to_their_coordinating_workers_delegation(
+        h: Harness, tables: MemoryTables) -> None:
+    shop, cid = await vendor(h, tables), known(tables)
+    await h.given(purchase_stream(uuid4()), cid)
+    [_, asked] = await h.when(buying(cid, shop, unit_price_cents=250_000), client(cid))
+    assert isinstance(asked, ApprovalRequested) and asked.requested_by == str(cid)
+    assert asked.authority.rule_id == "worker-purchase"
+
+
+@covers(SERVICE, c.ApprovePurchase)
+async def test_a_manager_approves_a_waiting_purchase_and_it_proceeds_as_one_below_the_limit(
+        h: Harness, tables: MemoryTables) -> None:
+    cid, vid, pid = await purchase(h, tables, "held", needs_approval=True)
+    granted, confirmed = await h.when(c.ApprovePurchase(purchase_id=pid, reason="Tarpeellinen"), MANAGER)
+    assert isinstance(granted, ApprovalGranted) and granted.granted_by == MANAGER.user_id
+    assert granted.authority.rule_id == "manager-purchase" and await h.open(cid, granted.reasoning) == ["Tarpeellinen"]
+    assert isinstance(confirmed, PurchaseConfirmed) and confirmed.vendor_id == vid
+    [received] = await h.when(c.ConfirmReceipt(purchase_id=pid, received_on=date.today()), client(cid))
+    assert isinstance(received, PurchaseDelivered)
+
+
+@covers(SERVICE, c.RefusePurchase)
+async def test_a_refused_purchase_ends_and_its_reason_reads_in_the_workers_and_the_clients_language(
+        h: Harness, tables: MemoryTables) -> None:
+    cid, _, pid = await purchase(h, tables, "held", needs_approval=True)
+    refused_, cancelled = await h.when(c.RefusePurchase(purchase_id=pid, reason="Halvempi malli riittää"), MANAGER)
+    assert isinstance(refused_, ApprovalRefused) and refused_.refused_by == MANAGER.user_id
+    assert isinstance(cancelled, PurchaseCancelled) and cancelled.reason == "approval_refused"  # budgeting releases
+    for reader, language in ((WORKER, "fi"), (client(cid), "sv")):
+        _, view = await views.purchase(h.app, ReadPurchase(purchase_id=pid), reader, lambda _: None, language)
+        assert view["status"] == "refused" and not view["waiting_for_approval"]
+        assert view["refusal"]["code"] == "approval_refused" and view["refusal"]["language"] == language
+        assert view["refusal"]["recorded_reason"] == "Halvempi malli riittää"
+    _, fi = await views.purchase(h.app, ReadPurchase(purchase_id=pid), WORKER, lambda _: None, "fi")
+    _, sv = await views.purchase(h.app, ReadPurchase(purchase_id=pid), WORKER, lambda _: None, "sv")
+    assert fi["refusal"]["reason"] != sv["refusal"]["reason"]
+
+
+async def test_the_one_who_asked_cannot_answer_and_nobody_answers_a_purchase_that_no_longer_waits(
+        h: Harness, tables: MemoryTables) -> None:
+    _, _, pid = await purchase(h, tables, needs_approval=True)
+    before = len(await h.recorded(purchase_stream(pid)))
+    with pytest.raises(RuleViolation) as took_part:  # a manager who asked for it may not answer it
+        await h.when(c.ApprovePurchase(purchase_id=pid), Principal(user_id=WORKER.user_id, role="manager"))
+    assert took_part.value.code == "approver-took-part"
+    assert len(await h.recorded(purchase_stream(pid))) == before
+    _, _, confirmed = await purchase(h, tables, "held", "confirmed")
+    with pytest.raises(RuleViolation) as nothing:
+        await h.when(c.RefusePurchase(purchase_id=confirmed, reason="ei"), MANAGER)
+    assert nothing.value.code == "purchase-not-awaiting-approval"
+
+
 PEOPLE: dict[type[Any], tuple[Callable[[UUID], Any], Principal]] = {
     c.CancelPurchase: (lambda i: c.CancelPurchase(purchase_id=i), WORKER),
     c.ConfirmReceipt: (lambda i: c.ConfirmReceipt(purchase_id=i, received_on=date.today()), WORKER),
     c.ApprovePurchaseInvoice: (lambda i: c.ApprovePurchaseInvoice(purchase_id=i), WORKER),
     c.InvoicePurchase: (lambda i: c.InvoicePurchase(purchase_id=i, amount_cents=1, vat_cents=0,
                                                     reference="RF18539007547034"), SELLER),
+    c.ApprovePurchase: (lambda i: c.ApprovePurchase(purchase_id=i), MANAGER),
+    c.RefusePurchase: (lambda i: c.RefusePurchase(purchase_id=i, reason="ei"), MANAGER),
 }
 
 

@@ -195,6 +195,18 @@ class ApprovePurchaseInvoice(PurchaseCommand):
     pass
 
 
+class ApprovePurchase(PurchaseCommand):
+    """A manager approves a purchase above its requester's delegated authority, within their own."""
+
+    reason: str | None = None
+
+
+class RefusePurchase(PurchaseCommand):
+    """A manager refuses it, with the reasoning shown to the worker and the client."""
+
+    reason: str
+
+
 # from budgeting's answers and the deadline (reactions.py, handlers.TIMERS)
 
 class HoldPurchaseFunds(PurchaseCommand):

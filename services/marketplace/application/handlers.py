@@ -266,12 +266,19 @@ async def request_purchase(cmd: c.RequestPurchase, given: Given_) -> purchases.R
     due = vendors.now_needed(table.criteria(vendor.vendor_kind), vendor.met, with_this) \
         if vendor.status == "verified" else []
     (description,) = await given.keyring.seal(str(cmd.client_id), cmd.description)
+    client, principal = given.facts.client, given.principal
+    # A client buying for themself is held to their coordinating worker's delegation: the same purchase asks for
+    # the same approval whoever of the two enters it.
+    person, role = (client.coordinator_id, "worker") if principal.role == "client" else (principal.user_id,
+                                                                                          principal.role)
     return purchases.RequestPurchase(
         purchase_id=cmd.purchase_id, client_id=cmd.client_id, vendor_id=cmd.vendor_id, category=cmd.category,
         description=description, quantity=cmd.quantity, unit_price_cents=cmd.unit_price_cents,
         quote_reference=cmd.quote_reference, link=cmd.link, today=today, vendor_name=vendor.name,
         vendor_kind=vendor.vendor_kind, vendor_status=vendor.status,
         kind_may_deliver=table.may_deliver(vendor.vendor_kind, cmd.category), checks_due=due,
+        requested_by=principal.user_id, municipality=client.municipality, approval_id=uuid4(),
+        authority=given.deps.purchase_authority(person, role, client.municipality, today),
     )
 
 
@@ -291,6 +298,23 @@ async def invoice_purchase(cmd: c.InvoicePurchase, given: Given_) -> purchases.S
 
 async def approve_purchase_invoice(cmd: c.ApprovePurchaseInvoice, given: Given_) -> purchases.ApproveInvoice:
     return purchases.ApproveInvoice()
+
+
+async def approve_purchase(cmd: c.ApprovePurchase, given: Given_) -> purchases.ApprovePurchase:
+    """The approver's own delegation for purchases, where the client lived when the approval was asked, today."""
+    p, principal = given.state, given.principal
+    (reasoning,) = await given.keyring.seal(str(p.client_id), cmd.reason) if cmd.reason else (None,)
+    authority = given.deps.purchase_authority(principal.user_id, principal.role, p.municipality,
+                                              given.context.now.date())
+    return purchases.ApprovePurchase(approver=principal.user_id, authority=authority, reasoning=reasoning)
+
+
+async def refuse_purchase(cmd: c.RefusePurchase, given: Given_) -> purchases.RefusePurchase:
+    p, principal = given.state, given.principal
+    (reasoning,) = await given.keyring.seal(str(p.client_id), cmd.reason)  # the manager's words about the client
+    authority = given.deps.purchase_authority(principal.user_id, principal.role, p.municipality,
+                                              given.context.now.date())
+    return purchases.RefusePurchase(approver=principal.user_id, authority=authority, reasoning=reasoning)
 
 
 async def hold_funds(cmd: c.HoldPurchaseFunds, given: Given_) -> purchases.HoldFunds:
@@ -389,6 +413,8 @@ HANDLERS: Handlers = {
     c.ConfirmReceipt: Route(PURCHASE, confirm_receipt),
     c.InvoicePurchase: Route(PURCHASE, invoice_purchase),
     c.ApprovePurchaseInvoice: Route(PURCHASE, approve_purchase_invoice),
+    c.ApprovePurchase: Route(PURCHASE, approve_purchase),
+    c.RefusePurchase: Route(PURCHASE, refuse_purchase),
     c.HoldPurchaseFunds: Route(PURCHASE, hold_funds, missing="skip"),
     c.RejectPurchase: Route(PURCHASE, reject_purchase, missing="skip"),
     c.CancelPurchaseWithBudget: Route(PURCHASE, cancel_purchase_with_budget, missing="skip"),

@@ -5,6 +5,8 @@
 - the region (a manager) verifies and suspends providers;
 - a client orders, buys, cancels, confirms receipt and approves invoices for themself; their coordinating
   worker may do the same on the client's behalf; only the client rates;
+- a manager approves or refuses a purchase above its requester's delegated authority (the delegation table then
+  decides whether their own authority covers it, and the purchase that they took no part in it);
 - a vendor's verification answer is read by its own users and the county's staff;
 - everyone signed in may search; managers and auditors read orders;
 - the service itself ("system") answers budgeting's replies and its own deadlines, and nobody else may.
@@ -25,7 +27,7 @@ from services.marketplace.domain.order import KnownClient
 from shared.kernel.errors import Forbidden
 from shared.kernel.principal import Principal
 
-Action = Literal["register", "verify", "offer", "order", "serve", "rate", "read", "vendor"]
+Action = Literal["register", "verify", "offer", "order", "serve", "rate", "read", "vendor", "approve"]
 
 # What each command or query asks to do: one line per command.
 ACTIONS: dict[type, Action] = {
@@ -49,6 +51,8 @@ ACTIONS: dict[type, Action] = {
     c.ConfirmReceipt: "order",
     c.ApprovePurchaseInvoice: "order",
     c.InvoicePurchase: "serve",
+    c.ApprovePurchase: "approve",
+    c.RefusePurchase: "approve",
     ReadOrder: "read",
     ReadPurchase: "read",
     ReadVerification: "vendor",
@@ -104,6 +108,9 @@ def authorize(principal: Principal, request: Any, seen: Seen) -> None:
                 raise Forbidden("the client rates the providers they used")
         case "read":
             may_read(principal, seen)
+        case "approve":
+            if principal.role != "manager":
+                raise Forbidden("managers answer purchases waiting for approval")
         case "vendor":
             if principal.role not in STAFF:
                 require_provider_user(principal, seen.own_provider, seen.provider_id)

@@ -6,7 +6,7 @@ memory by the application tests."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
@@ -17,8 +17,10 @@ from services.marketplace.domain import order as orders
 from services.marketplace.domain import purchase as purchases
 from services.marketplace.domain.order import KnownClient
 from services.marketplace.domain.vendors import VendorTable
+from shared.infra import tables as county_tables
 from shared.infra.aggregate import Aggregate
 from shared.infra.eventstore import EventStore, Session
+from shared.kernel.approvals import Authority, DelegationTable
 from shared.kernel.principal import Principal
 
 PROVIDER_AGGREGATE = Aggregate(catalogue.NO_PROVIDER, catalogue.evolve_provider, catalogue.decide_provider, registry)
@@ -94,6 +96,11 @@ class Ports:
     tables: Tables
     store: EventStore  # the catalogue's streams, read when an order or an offering needs them
     vendors: VendorTable  # the region's criteria per kind of vendor, and who may deliver which category
+    # who buys alone up to what amount, and who approves above it (config/data/delegations.toml, kind "purchase")
+    delegations: DelegationTable = field(default_factory=county_tables.delegations)
+
+    def purchase_authority(self, person: str, role: str, municipality: str | None, on: date) -> Authority | None:
+        return self.delegations.authority(person, role, purchases.KIND, municipality, on)
 
     async def provider(self, provider_id: UUID) -> catalogue.Provider:
         return PROVIDER_AGGREGATE.fold(await self.store.read_stream(provider_stream(provider_id)))

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from contracts.marketplace import OrderRejected, PurchaseRejected, PurchaseRequested
+from contracts.marketplace import ApprovalRefused, OrderRejected, PurchaseRejected, PurchaseRequested
 from services.marketplace.application.handlers import ORDER, PROVIDER, PURCHASE, YEAR
 from services.marketplace.application.policy import list_scope
 from services.marketplace.application.ports import Ports
@@ -105,6 +105,20 @@ def refusal(envelopes: list[EventEnvelope], language: str) -> dict[str, Any] | N
     return {"code": code, "reason": t(key) if t.has(key) else said, "language": t.lang, "recorded_reason": said}
 
 
+async def approval_refusal(app: Application[Ports], envelopes: list[EventEnvelope],
+                           language: str) -> dict[str, Any] | None:
+    """A manager's refusal of a purchase above its requester's delegated authority: what it means in the reader's
+    language (the catalogue), and the manager's own words (opened with the client's key)."""
+    refused = next((e for e in envelopes if e.type == ApprovalRefused.event_type), None)
+    if refused is None:
+        return None
+    event = ApprovalRefused.model_validate(refused.data)
+    [words] = await app.keyring.open(str(event.client_id), event.reasoning)
+    t = catalogue().translator("marketplace", language)
+    return {"code": "approval_refused", "reason": t("refusal.approval_refused"), "language": t.lang,
+            "recorded_reason": words, "refused_by": event.refused_by}
+
+
 # --- vendors' verification -----------------------------------------------------------------------------------------
 
 async def verification(app: Application[Ports], query: ReadVerification, principal: Principal,
@@ -160,7 +174,8 @@ async def purchase(app: Application[Ports], query: ReadPurchase, principal: Prin
         "amount_cents": p.amount_cents, "quote_reference": requested.quote_reference, "link": requested.link,
         "requested_on": requested.requested_on.isoformat(), "status": p.status,
         "waiting_for_approval": p.approval == "pending", "invoice_cents": p.invoice_cents or None,
-        "refusal": refusal(loaded.events, language), "version": loaded.version,
+        "refusal": await approval_refusal(app, loaded.events, language) or refusal(loaded.events, language),
+        "version": loaded.version,
         "history": [{"type": e.type.rsplit(".", 1)[1], "time": e.time.isoformat(), "actor_role": e.actor.role}
                     for e in loaded.events],
     }

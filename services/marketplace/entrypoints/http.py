@@ -301,6 +301,24 @@ async def cancel_purchase(purchase_id: UUID, principal: CurrentPrincipal, reques
     return await _purchase_step(command, principal, request, response)
 
 
+@router.post("/purchases/{purchase_id}/approval", tags=["purchases"])
+async def approve_purchase(purchase_id: UUID, body: schemas.ApprovalBody, principal: CurrentPrincipal,
+                           request: Request, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
+    """A manager approves a purchase waiting above its requester's delegated authority (the approvals queue of the
+    decisions service lists them): their own delegation must cover the amount, and they must not have asked. It is
+    confirmed once its funds are held."""
+    command = c.ApprovePurchase(purchase_id=purchase_id, reason=body.reason, expected_version=parse_if_match(if_match))
+    return await _purchase_step(command, principal, request, response)
+
+
+@router.post("/purchases/{purchase_id}/approval/refusal", tags=["purchases"])
+async def refuse_purchase(purchase_id: UUID, body: schemas.RefusalBody, principal: CurrentPrincipal,
+                          request: Request, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
+    """A manager refuses it with the reasoning, shown to the worker and the client: budgeting releases its funds."""
+    command = c.RefusePurchase(purchase_id=purchase_id, reason=body.reason, expected_version=parse_if_match(if_match))
+    return await _purchase_step(command, principal, request, response)
+
+
 @router.post("/purchases/{purchase_id}/receipt", tags=["purchases"])
 async def confirm_receipt(purchase_id: UUID, body: schemas.ReceiptBody, principal: CurrentPrincipal,
                           request: Request, response: Response, if_match: IfMatch = None) -> dict[str, Any]:

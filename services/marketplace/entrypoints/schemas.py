@@ -95,4 +95,12 @@ class ReceiptBody(Body):
     received_on: date
 
 
+class ApprovalBody(Body):
+    reason: str | None = Field(None, min_length=1, max_length=4000, description="Why, in the approver's words")
+
+
+class RefusalBody(Body):
+    reason: str = Field(min_length=1, max_length=4000, description="Why not: shown to the worker and the client")
+
+
 SortOrder = Literal["fair", "price", "rating"]
