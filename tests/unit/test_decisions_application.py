@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from contracts import approvals, budgeting, decisions, intake
+from contracts import approvals, budgeting, decisions, intake, marketplace
 from services.decisions.adapters.postgres import OVERDUE_TIMER
 from services.decisions.application import commands as c
 from services.decisions.application import views
@@ -71,8 +71,12 @@ def delegations() -> DelegationTable:
          "valid_from": date(2020, 1, 1)},
         {"id": "small-manager", "kind": "budget_decision", "person": SMALL_MANAGER.user_id, "limit_cents": 550_000,
          "valid_from": date(2020, 1, 1)},
+        {"id": "worker-purchase", "kind": "purchase", "role": "worker", "limit_cents": 200_000,
+         "valid_from": date(2020, 1, 1)},
+        {"id": "manager-purchase", "kind": "purchase", "role": "manager", "limit_cents": 2_000_000,
+         "valid_from": date(2020, 1, 1)},
     ]
-    return DelegationTable.from_mapping({"version": "t", "kinds": ["budget_decision"], "delegation": rows})
+    return DelegationTable.from_mapping({"version": "t", "kinds": ["budget_decision", "purchase"], "delegation": rows})
 
 
 @pytest.fixture
@@ -81,7 +85,7 @@ def h() -> Harness:
 
 
 def family_member(base: type[Any]) -> list[type[Any]]:
-    """Every service's class of one member of the approval family (budgeting's today; purchases next)."""
+    """Every service's class of one member of the approval family (budgeting's and the marketplace's purchases)."""
     return [e for e in APPROVAL_EVENTS if issubclass(e, base)]
 
 
@@ -160,7 +164,25 @@ async def test_clients_and_providers_have_no_approvals_queue(h: Harness, reader:
 def test_the_queue_reads_every_services_approval_family() -> None:
     assert {e.event_type.rsplit(".", 1)[1] for e in APPROVAL_EVENTS} == {
         "ApprovalRequested", "ApprovalGranted", "ApprovalRefused", "ApprovalWithdrawn"}
-    assert "budgeting" in LISTENER.sources
+    assert {"budgeting", "marketplace"} <= set(LISTENER.sources)
+    assert {marketplace.ApprovalRequested, marketplace.ApprovalGranted, marketplace.ApprovalRefused,
+            marketplace.ApprovalWithdrawn} <= set(APPROVAL_EVENTS)
+
+
+async def test_a_purchase_above_the_workers_limit_waits_in_the_queue_beside_budget_decisions(h: Harness) -> None:
+    cid, purchase_id = uuid4(), uuid4()
+    limit = AUTHORITY.model_copy(update={"rule_id": "worker-purchase", "kind": "purchase", "limit_cents": 200_000})
+    await h.when_heard(LISTENER, marketplace.ApprovalRequested(
+        approval_id=uuid4(), kind="purchase", matter_id=purchase_id, client_id=cid, municipality="Pori",
+        amount_cents=250_000, requested_by=WORKER.user_id, authority=limit), cid)
+    await h.when_heard(LISTENER, requested(budgeting.ApprovalRequested, cid, uuid4()), cid)
+    rows = await queue(h, MANAGER)
+    assert {(r["service"], r["kind"]) for r in rows} == {("marketplace", "purchase"), ("budgeting", "budget_decision")}
+    [bought] = await views.approvals(h.app, ListApprovals(kind="purchase"), MANAGER, TODAY)
+    assert (bought["matter_id"], bought["amount_cents"], bought["limit_cents"], bought["may_answer"]) == (
+        purchase_id, 250_000, 200_000, True)
+    assert [r["may_answer"] for r in await views.approvals(h.app, ListApprovals(kind="purchase"), WORKER, TODAY)] == [
+        False]  # she asked
 
 
 @covers(SERVICE, intake.StaffProfileRecorded, intake.ClientRegistered)
