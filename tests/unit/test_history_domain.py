@@ -117,6 +117,10 @@ def test_a_purchase_is_said_in_words_and_its_status_kept_beside_the_orders() -> 
     assert derive_state([requested])["purchases"] == {str(pid): "awaiting_funds"}
     assert derive_state([requested, held])["purchases"] == {str(pid): "awaiting_approval"}
     assert derive_state([confirmed, held, requested])["purchases"] == {str(pid): "confirmed"}
+    refused = at(3, "PurchaseCancelled", reason="approval_refused")  # a manager did not approve it
+    assert derive_state([requested, held, refused])["purchases"] == {str(pid): "refused"}
+    cancelled = at(3, "PurchaseCancelled", reason="cancelled_by_client")
+    assert derive_state([requested, held, cancelled])["purchases"] == {str(pid): "cancelled"}
     assert derive_state([requested, held, confirmed])["orders"] == {}
 
 

@@ -84,6 +84,8 @@ def _apply(s: dict[str, Any], reservations: dict[str, int], kind: str, source: s
             s["orders"][d["order_id"]] = status
     elif source == "/avain/marketplace" and "purchase_id" in d:
         status = PURCHASE_STATUS.get(kind)
+        if kind == "PurchaseCancelled" and d.get("reason") == "approval_refused":
+            status = "refused"  # as the marketplace shows it: a manager did not approve it
         if status:
             s["purchases"][d["purchase_id"]] = status
     elif source == "/avain/followup":
