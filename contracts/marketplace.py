@@ -431,7 +431,8 @@ class PurchasePaymentBlocked(DomainEvent):
 
 
 class ApprovalRequested(approvals.ApprovalRequested):
-    """kind purchase; matter: the purchase."""
+    """kind purchase; matter: the purchase. ``requested_by`` is the worker who asked, or the client's own id when
+    the client bought for themself (measured then against their coordinating worker's delegation)."""
 
     event_type = "fi.avain.marketplace.ApprovalRequested"
 

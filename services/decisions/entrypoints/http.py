@@ -90,10 +90,10 @@ async def list_approvals(principal: CurrentPrincipal, request: Request,
                          status: Literal["pending", "granted", "refused", "withdrawn"] | None = "pending",
                          kind: Annotated[str | None, Query(max_length=64)] = None,
                          limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Offset = 0) -> list[dict[str, Any]]:
-    """The approvals queue of every service (a budget decision or revision, later purchases and agreements) above
+    """The approvals queue of every service (a budget decision or revision, a purchase; later agreements) above
     its preparer's delegated authority: oldest first, with ``may_answer`` when the reader's own delegation covers
-    it. Managers and auditors see all, a worker the requests they made. Answer on the matter itself (e.g.
-    budgeting's ``/budgets/{client_id}/approval``)."""
+    it. Managers and auditors see all, a worker the requests they made. Answer on the matter itself (budgeting's
+    ``/budgets/{client_id}/approval``, the marketplace's ``/purchases/{matter_id}/approval``)."""
     query = ListApprovals(status=status, kind=kind, limit=limit, offset=offset)
     rows = await views.approvals(_app(request), query, principal, datetime.now(UTC).date())
     request.state.accessed_clients = sorted({str(r["client_id"]) for r in rows if r["client_id"]})  # a read of each
