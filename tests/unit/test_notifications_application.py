@@ -129,6 +129,17 @@ async def test_a_refused_approval_tells_the_coordinator_and_the_client() -> None
     assert {p: e.kind for p, e in people.items()} == {WORKER: "approval_refused", str(cid): "approval_refused"}
 
 
+@covers(SERVICE, marketplace.ApprovalRefused)
+async def test_a_purchase_a_manager_did_not_approve_tells_the_coordinator_and_the_client() -> None:
+    h, directory = harness()
+    cid, purchase_id = known_client(directory), uuid4()
+    refused_ = marketplace.ApprovalRefused(approval_id=uuid4(), kind="purchase", matter_id=purchase_id, client_id=cid,
+                                           refused_by=MANAGER.user_id, reasoning=SEALED)
+    people = told(await h.when_published(refused_, cid, consumer="notices"))
+    assert {p: e.kind for p, e in people.items()} == {WORKER: "purchase_refused", str(cid): "purchase_refused"}
+    assert people[str(cid)].params == {"purchase_id": str(purchase_id)}  # the manager's words stay on the purchase
+
+
 @covers(SERVICE, intake.CoordinatorAssigned)
 async def test_a_first_coordinator_and_a_change_of_worker() -> None:
     h, directory = harness()

@@ -22,7 +22,8 @@ TOLD = [("budget_decided", "client"), ("budget_decided", "representative"), ("bu
         ("approval_refused", "worker"), ("coordinator_assigned", "client"), ("coordinator_assigned", "worker"),
         ("coordinator_changed", "client"), ("coordinator_changed", "worker"),
         ("coordinator_changed", "worker", "previous"), ("intake_declined", "client"), ("order_rejected", "client"),
-        ("order_rejected", "worker"), ("provider_suspended", "client"), ("provider_suspended", "worker"),
+        ("order_rejected", "worker"), ("purchase_refused", "client"), ("purchase_refused", "worker"),
+        ("provider_suspended", "client"), ("provider_suspended", "worker"),
         ("provider_suspended", "provider"), ("followup_overdue", "worker"), ("order_declined", "client"),
         ("order_declined", "worker"), ("order_cancelled", "client"), ("order_cancelled", "worker"),
         ("case_closed", "client"), ("case_closed", "worker"), ("plan_review_opened", "worker")]

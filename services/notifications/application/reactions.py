@@ -10,6 +10,7 @@ it becomes. The consumer subscribes to exactly these types' topics (shared/infra
 | budgeting BudgetRevised      | budget_revised       | the client side, the coordinator                              |
 | budgeting BudgetRejected     | approval_refused     | the coordinator, the client side (the reasoning is theirs)    |
 | marketplace OrderRejected    | order_rejected       | the client side, the coordinator                              |
+| marketplace ApprovalRefused  | purchase_refused     | the coordinator, the client side (the reasoning is theirs)    |
 | marketplace ProviderSuspended| provider_suspended   | the provider's people, each open order's client side and worker|
 | followup FollowUpOverdue     | followup_overdue     | the coordinator named in the event                            |
 | marketplace OrderDeclined    | order_declined       | the client side, the coordinator                              |
@@ -56,6 +57,13 @@ def _assigned(e: intake.CoordinatorAssigned, env: EventEnvelope) -> c.Tell:
                                              worker(e.previous_worker_id, "previous")])
 
 
+def _purchase_refused(e: marketplace.ApprovalRefused, env: EventEnvelope) -> c.Tell:
+    # A purchase always concerns its client (the family's client_id is optional for matters that do not).
+    client_id = e.client_id or UUID(env.subject)
+    return tell(env, "purchase_refused", [coordinator(client_id), client_side(client_id)],
+                purchase_id=str(e.matter_id))
+
+
 def _closed(e: followup.CaseClosed, env: EventEnvelope) -> c.Tell:
     # After a death nobody writes to the client: their coordinator is told (unless they closed it themselves).
     parties = [coordinator(e.client_id)] if e.reason == "deceased" else [client_side(e.client_id),
@@ -77,6 +85,7 @@ REACTIONS = Reactions("notices", {
     marketplace.OrderRejected: lambda e, env: tell(
         env, "order_rejected", [client_side(e.client_id), coordinator(e.client_id)],
         order_id=str(e.order_id), reason_code=e.reason_code),
+    marketplace.ApprovalRefused: _purchase_refused,
     marketplace.ProviderSuspended: lambda e, env: tell(
         env, "provider_suspended", [c.Party(role="suspension", id=str(e.provider_id))],
         provider_id=str(e.provider_id)),
