@@ -17,10 +17,12 @@ from shared.kernel.events import DomainEvent, EventRegistry
 
 # "archiving": an integration client filing the client's documents in the national archive (Kanta), ADR 0016.
 # "notification": the notifications service opening a person's contact details to send them an e-mail.
+# "representation": a guardian or another representative reading for the client (ADR 0019); "disclosure": the
+# client's data handed over to another authority (a county now responsible after a move), with the recipient.
 Purpose = Literal["care", "decision", "supervision", "own_data", "service_delivery", "audit", "billing", "archiving",
-                  "notification"]
+                  "notification", "representation", "disclosure"]
 PURPOSES: tuple[Purpose, ...] = ("care", "decision", "supervision", "own_data", "service_delivery", "audit", "billing",
-                                 "archiving", "notification")
+                                 "archiving", "notification", "representation", "disclosure")
 
 
 class DataAccessed(DomainEvent):
@@ -35,6 +37,7 @@ class DataAccessed(DomainEvent):
     service: str
     resource: str = Field(description="The route template read, e.g. GET /budgets/{client_id}")
     status: int = Field(description="The HTTP status the reader got (a refused read is logged too)")
+    recipient: str | None = Field(None, description="Who the data was disclosed to (another authority), if anyone")
 
 
 EVENTS: list[type[DomainEvent]] = [DataAccessed]

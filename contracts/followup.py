@@ -11,7 +11,7 @@ account, the worker's notes, reasons) is sealed with the client's key; scores, l
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -149,7 +149,7 @@ class ReassessmentRecorded(DomainEvent):
     assessment_id: UUID
     scores: SelfAssessmentScores
     own_words: Sealed | None = Field(None, description="The client's own account, in their words")
-    filled_in_by: Literal["client", "worker_with_client"]
+    filled_in_by: Literal["client", "worker_with_client", "representative"]
 
 
 class FollowUpOverdue(DomainEvent):
@@ -187,10 +187,67 @@ class CaseClosed(DomainEvent):
     closed_by: str
 
 
+class ConsentNoted(DomainEvent):
+    """Intake told that the client withdrew their consent to personal budgeting, or gave it again: while it is
+    withdrawn no check-in is accepted."""
+
+    event_type = "fi.avain.followup.ConsentNoted"
+
+    client_id: UUID
+    consent: Literal["given", "withdrawn"]
+
+
+class MunicipalityNoted(DomainEvent):
+    """Intake told of a move within the county: the rhythm of follow-ups, and the region's figures, use the
+    municipality in force on the day that matters."""
+
+    event_type = "fi.avain.followup.MunicipalityNoted"
+
+    client_id: UUID
+    municipality: str
+    effective_from: date
+
+
+class OwnCheckInRecorded(DomainEvent):
+    """How things are going, in the client's own words: recorded by the client, or by their representative for
+    them (the event's actor says who). The worker's contact (CheckInRecorded) is another thing: this one does not
+    do a scheduled follow-up."""
+
+    event_type = "fi.avain.followup.OwnCheckInRecorded"
+
+    client_id: UUID
+    check_in_id: UUID
+    account: Sealed
+    by: Literal["client", "representative"]
+
+
+class CaseEndRequested(DomainEvent):
+    """The client (or their representative) asks to end the HB case. The worker answers; closing the case stays
+    the worker's decision."""
+
+    event_type = "fi.avain.followup.CaseEndRequested"
+
+    client_id: UUID
+    request_id: UUID
+    reason: Sealed | None = Field(None, description="Why, in the asker's words")
+    by: Literal["client", "representative"]
+
+
+class CaseEndRequestAnswered(DomainEvent):
+    event_type = "fi.avain.followup.CaseEndRequestAnswered"
+
+    client_id: UUID
+    request_id: UUID
+    answer: Literal["agreed", "declined", "closed"]
+    note: Sealed | None = Field(None, description="The worker's answer in words")
+    answered_by: str
+
+
 EVENTS: list[type[DomainEvent]] = [
     FollowUpOpened, BaselineNoted, CoordinatorChanged, GoalTracked, BudgetPlanNoted, BudgetUseNoted, BudgetClosureNoted,
     FollowUpScheduled, CheckInRecorded, GoalAttainmentRecorded, ReassessmentRecorded, FollowUpOverdue,
-    PlanReviewRequested, CaseClosed,
+    PlanReviewRequested, CaseClosed, ConsentNoted, MunicipalityNoted, OwnCheckInRecorded, CaseEndRequested,
+    CaseEndRequestAnswered,
 ]
 
 registry = EventRegistry(EVENTS)

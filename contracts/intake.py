@@ -7,6 +7,7 @@ them without ever holding personal data.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Literal
 from uuid import UUID
@@ -15,10 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import records
 from shared.kernel.events import DomainEvent, EventRegistry
+from shared.kernel.representation import Act, AgeStage, Kind
 from shared.kernel.sealed import Sealed
 
 SOURCE = "/avain/intake"
 Language = Literal["fi", "sv", "en"]
+ContactField = Literal["address", "phone", "email"]
+LinkSource = Literal["worker", "population_register", "suomi_fi"]
+EndReason = Literal["came_of_age", "custody_ended", "court_decision", "revoked", "other"]
 
 
 class ServiceTask(StrEnum):
@@ -83,7 +88,7 @@ class SelfAssessmentRecorded(DomainEvent):
     scores: SelfAssessmentScores
     own_words: Sealed | None = Field(None, description="The client's own account, in their words")
     wishes: Sealed | None = Field(None, description="What the client wishes for, recorded as theirs")
-    filled_in_by: Literal["client", "worker_with_client"]
+    filled_in_by: Literal["client", "worker_with_client", "representative"]
 
 
 class CoordinatorAssigned(DomainEvent):
@@ -126,6 +131,30 @@ class IntakeDeclined(DomainEvent):
     appeal_instructions: str = Field(min_length=1)
 
 
+# --- changes in a client's life ------------------------------------------------------------------------------
+
+class MunicipalityChanged(DomainEvent):
+    """The client moved within the county: from ``effective_from`` on, ``municipality`` is their home municipality
+    (orders, the authority limit and the region's figures use the one in force on the day that matters)."""
+
+    event_type = "fi.avain.intake.MunicipalityChanged"
+
+    client_id: UUID
+    municipality: str = Field(min_length=1, max_length=64)
+    effective_from: date
+    previous_municipality: str
+
+
+class ContactDetailsChanged(DomainEvent):
+    """New contact details (sealed: the new values of ``changed``); who changed them and when are the event's."""
+
+    event_type = "fi.avain.intake.ContactDetailsChanged"
+
+    client_id: UUID
+    changed: list[ContactField] = Field(min_length=1, description="Which details changed (never their values)")
+    contact: Sealed = Field(description="The new values of the changed details, JSON, sealed with the client's key")
+
+
 class PreferredLanguageChanged(DomainEvent):
     """The language the client wants to be served in (pages, letters, messages): their own choice, or what they
     told their worker. Every service that writes to the client reads it from here."""
@@ -162,6 +191,119 @@ class DecisionRecorded(records.DecisionRecorded):
     event_type = "fi.avain.intake.DecisionRecorded"
 
 
+class MovedOutOfCounty(DomainEvent):
+    """The client moved to another wellbeing services county: this county's responsibility ends on ``moved_on``.
+    An administrative decision (written, with the decider, the reasoning, the legal basis and the rectification
+    instructions): the HB case closes, the budget with it. Shaped like the other decisions intake records
+    (IntakeDeclined), to become a decision record of the decisions service."""
+
+    event_type = "fi.avain.intake.MovedOutOfCounty"
+
+    client_id: UUID
+    moved_on: date
+    new_county: str = Field(min_length=1, max_length=120, description="The county now responsible (a public body)")
+    decided_by: str
+    reasoning: Sealed
+    legal_basis: str
+    appeal_instructions: str = Field(min_length=1)
+
+
+class CaseHandedOver(DomainEvent):
+    """The client's case handed over to the county now responsible, as an export (a disclosure: the read is in the
+    access log with the recipient)."""
+
+    event_type = "fi.avain.intake.CaseHandedOver"
+
+    client_id: UUID
+    export_id: UUID
+    to_county: str = Field(min_length=1, max_length=120)
+    contents: list[str] = Field(description="What the export held (kinds of data, never the data)")
+
+
+# --- age and representation --------------------------------------------------------------------------------------
+
+class AgeStageNoted(DomainEvent):
+    """A minor client's stage (a child under 15 acts through their guardian; from 15 also alone; at 18 of age),
+    and the days it changes. Only minors' days are told: each change must be recorded when it happens anyway (a
+    guardian's link ends at 18), so naming them earlier tells no more; an adult's birth date is never published."""
+
+    event_type = "fi.avain.intake.AgeStageNoted"
+
+    client_id: UUID
+    stage: AgeStage
+    acts_alone_from: date | None = Field(None, description="The 15th birthday, while the client is a child")
+    adult_from: date | None = Field(None, description="The 18th birthday, while the client is a minor")
+
+
+class RepresentativeRegistered(DomainEvent):
+    """A person who represents clients (a guardian, an edunvalvoja, ...), with an identity and sign-in of their
+    own. Their name, hetu and contact details are sealed with their own key (the subject is their person id)."""
+
+    event_type = "fi.avain.intake.RepresentativeRegistered"
+
+    person_id: UUID
+    personal_data: Sealed
+    preferred_language: Language
+
+
+class RepresentationStarted(DomainEvent):
+    """A person represents the client: of what kind, in what scope, from when to when, and where the link comes
+    from. A continuing power of attorney acts only once confirmed (``confirmed``: false until then)."""
+
+    event_type = "fi.avain.intake.RepresentationStarted"
+
+    client_id: UUID
+    link_id: UUID
+    representative_id: UUID
+    kind: Kind
+    scope: list[Act] = Field(min_length=1, description="What the representative may do for the client")
+    starts_on: date
+    ends_on: date | None = Field(None, description="The first day the link no longer holds (a guardian's: the 18th birthday)")
+    confirmed: bool
+    source: LinkSource
+    basis: Sealed = Field(description="The basis of the link (a court decision, a custody document...), sealed")
+    representative_name: Sealed = Field(description="The representative's name under the client's key: the client "
+                                        "sees who represents them")
+
+
+class RepresentationConfirmed(DomainEvent):
+    """A continuing power of attorney was confirmed (by the Digital and Population Data Services Agency): it acts."""
+
+    event_type = "fi.avain.intake.RepresentationConfirmed"
+
+    client_id: UUID
+    link_id: UUID
+    confirmed_on: date
+
+
+class RepresentationEnded(DomainEvent):
+    event_type = "fi.avain.intake.RepresentationEnded"
+
+    client_id: UUID
+    link_id: UUID
+    ended_on: date
+    reason: EndReason
+
+
+class DataProhibitionRecorded(DomainEvent):
+    """A minor able to judge it forbade giving their data to their guardian(s) (Act 812/2000, 11 §): from now on
+    the guardians named (or every guardian) read nothing of theirs in any service."""
+
+    event_type = "fi.avain.intake.DataProhibitionRecorded"
+
+    client_id: UUID
+    prohibition_id: UUID
+    guardian_ids: list[UUID] = Field(description="The guardians it names (empty with all_guardians)")
+    all_guardians: bool
+
+
+class DataProhibitionLifted(DomainEvent):
+    event_type = "fi.avain.intake.DataProhibitionLifted"
+
+    client_id: UUID
+    prohibition_id: UUID
+
+
 EVENTS: list[type[DomainEvent]] = [
     ClientRegistered,
     ConsentGiven,
@@ -171,9 +313,20 @@ EVENTS: list[type[DomainEvent]] = [
     NeedsAssessed,
     IntakeCompleted,
     IntakeDeclined,
+    MunicipalityChanged,
+    ContactDetailsChanged,
     PreferredLanguageChanged,
     StaffProfileRecorded,
     DecisionRecorded,
+    MovedOutOfCounty,
+    CaseHandedOver,
+    AgeStageNoted,
+    RepresentativeRegistered,
+    RepresentationStarted,
+    RepresentationConfirmed,
+    RepresentationEnded,
+    DataProhibitionRecorded,
+    DataProhibitionLifted,
 ]
 
 registry = EventRegistry(EVENTS)

@@ -1,7 +1,8 @@
 """Prints bearer tokens for the demo users (development only: signed with AVAIN_JWT_SECRET).
 
-    ./avain tokens                 # staff tokens
-    ./avain tokens --client ID     # plus a token for that client
+    ./avain tokens                       # staff tokens
+    ./avain tokens --client ID           # plus a token for that client
+    ./avain tokens --representative ID   # plus a token for that representative (a guardian, ...): TOKEN_REPRESENTATIVE
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--client", help="the client id to issue a client token for")
     parser.add_argument("--provider", help="print only a token for this provider user id")
+    parser.add_argument("--representative", action="append", default=[], metavar="PERSON_ID", help=(
+        "the person id of a representative to issue a token for (repeat for several: TOKEN_REPRESENTATIVE, "
+        "TOKEN_REPRESENTATIVE_2, ...); whom they act for is checked by every service on every request"))
     args = parser.parse_args()
     tokens = issuer()
     if args.provider:
@@ -54,6 +58,9 @@ def main() -> None:
         print(f"# {user}: {what}\nexport TOKEN_{user.split('-')[1].upper()}={token}")
     if args.client:
         print(f"# the client themself\nexport TOKEN_CLIENT={tokens.issue(args.client, 'client')}")
+    for n, person in enumerate(args.representative, start=1):
+        name = "TOKEN_REPRESENTATIVE" + (f"_{n}" if n > 1 else "")
+        print(f"# a representative (guardian, edunvalvoja, ...)\nexport {name}={tokens.issue(person, 'representative')}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ from contracts.history import ClientErased
 from contracts.intake import EVENTS
 from services.intake.adapters.postgres import MIGRATIONS
 from services.intake.application.handlers import HANDLERS, Ports, ports
-from services.intake.entrypoints import integration, staff, tokens
+from services.intake.application.representation import TIMERS
+from services.intake.entrypoints import integration, life, representation, staff, tokens
 from services.intake.entrypoints.http import router
 from shared.infra import people, service, tables
 from shared.infra.eventstore import Position, Session
@@ -51,11 +52,13 @@ def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
 
 
 SPEC = service.ServiceSpec(
-    name="intake", title="Avain intake", settings=IntakeSettings, migrations=[MIGRATIONS, people.MIGRATIONS], publishes=EVENTS,
-    handlers=HANDLERS, listeners=[Listener.of("erasure", [ClientErased], forget_hetu)], deps=_ports,
-    routers=[router, integration.router, tokens.router, staff.router],
+    name="intake", title="Avain intake", settings=IntakeSettings, migrations=[MIGRATIONS, people.MIGRATIONS],
+    publishes=EVENTS, handlers=HANDLERS, timers=TIMERS, listeners=[Listener.of("erasure", [ClientErased], forget_hetu)],
+    deps=_ports, routers=[router, life.router, representation.router, integration.router, tokens.router, staff.router],
     description="One-door intake for personal budgeting: registration, consent, self-assessment, "
-    "coordinating worker, needs assessment, completion; and the staff directory (names, titles, units, work "
+    "coordinating worker, needs assessment, completion; changes in the client's life (moves, contact details, a "
+    "move to another county and the hand-over); representatives (guardians, edunvalvojat, powers of attorney) with "
+    "their links to clients, and Avain's token service; and the staff directory (names, titles, units, work "
     "contacts, languages) that every service shows staff by. Every endpoint needs a bearer token.",
 )
 

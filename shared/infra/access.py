@@ -20,6 +20,7 @@ ACCESS = "access"  # the access topic's name part: <prefix>avain.access.events.v
 PURPOSE_HEADER = "X-Access-Purpose"
 DEFAULT_PURPOSE: dict[str, Purpose] = {
     "client": "own_data", "worker": "care", "manager": "supervision", "provider": "service_delivery",
+    "representative": "representation",
 }
 
 
@@ -38,7 +39,8 @@ def purpose_of(principal: Principal, stated: str | None) -> Purpose:
 
 
 async def record_access(store: PostgresEventStore, *, service: str, client_ids: list[UUID], principal: Principal,
-                        purpose: Purpose, resource: str, status: int, correlation_id: str) -> None:
+                        purpose: Purpose, resource: str, status: int, correlation_id: str,
+                        recipient: str | None = None) -> None:
     """One DataAccessed per client whose data the response carried (a work list names many), each in a stream of
     its own (reads never contend with each other or with the case), all in one statement: a page that shows fifty
     clients waits for one round trip, not fifty (docs/performance.md, the console).
@@ -49,7 +51,7 @@ async def record_access(store: PostgresEventStore, *, service: str, client_ids: 
                          now=datetime.now(UTC))
     starts = [(f"access-{uuid4()}", str(client_id),
                DataAccessed(client_id=client_id, user_id=principal.user_id, role=principal.role, purpose=purpose,
-                            service=service, resource=resource, status=status))
+                            service=service, resource=resource, status=status, recipient=recipient))
               for client_id in client_ids]
     async with store.pool.acquire() as conn, conn.transaction():
         await store.start_streams(conn, starts, ctx)

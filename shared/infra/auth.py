@@ -26,6 +26,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.infra.access import PURPOSE_HEADER, purpose_of
 from shared.infra.problems import INVALID_TOKEN, READ_ONLY_ROLE, UNAUTHENTICATED, ProblemError
+from shared.infra.representation import standing
 from shared.infra.settings import Issuer, ServiceSettings
 from shared.kernel.envelope import Role
 from shared.kernel.principal import Principal
@@ -33,7 +34,8 @@ from shared.kernel.principal import Principal
 # Auditors and integration clients (other sote systems, ADR 0016) read, always with a stated purpose, never write;
 # the region's planners read aggregated figures only, and never write either.
 READ_ONLY: tuple[Role, ...] = ("auditor", "integration", "planner")
-ROLES: tuple[Role, ...] = ("client", "worker", "manager", "provider", "auditor", "integration", "planner")
+ROLES: tuple[Role, ...] = ("client", "worker", "manager", "provider", "auditor", "integration", "planner",
+                           "representative")
 
 
 class TokenIssuer:
@@ -167,8 +169,9 @@ class TokenVerifier:
         role = trusted.roles.get(str(claims.get(trusted.role_claim)), claims.get(trusted.role_claim))
         if role not in ROLES:
             raise jwt.InvalidTokenError("the token carries no role Avain knows")
-        if role == "client" and trusted.issuer != self._client_issuer:
-            raise jwt.InvalidTokenError("only Avain's token service issues tokens for clients")
+        if role in ("client", "representative") and trusted.issuer != self._client_issuer:
+            # Both are named by their pseudonymous ids, which only intake (it keeps the hetu lookups) knows.
+            raise jwt.InvalidTokenError(f"only Avain's token service issues tokens for a {role}")
         principal = Principal(user_id=claims["sub"], role=role, provider_id=claims.get("provider_id"))
         return principal, float(claims["exp"])
 
@@ -200,6 +203,10 @@ async def authenticate(request: Request) -> Principal:
     if principal.role in READ_ONLY and request.method not in ("GET", "HEAD"):
         raise ProblemError(READ_ONLY_ROLE, f"{principal.role}s read and never write")
     purpose_of(principal, request.headers.get(PURPOSE_HEADER))  # an auditor must say why; codes are checked
+    # A representative acts for the clients whose links are in force today; a child client acts through their
+    # guardian: read on every request from the representation records this service keeps (ADR 0019).
+    runtime = getattr(request.app.state, "runtime", None)
+    principal = await standing(getattr(runtime, "pool", None), principal)
     # Kept for the access log, which records every read of a client's data with who and why.
     request.state.principal = principal
     return principal

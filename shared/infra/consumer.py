@@ -95,6 +95,7 @@ class IdempotentConsumer:
         *,
         accepts: Callable[[str], bool] = lambda _type: True,
         positioned: bool = False,
+        malformed_aside: bool = True,
         max_attempts: int = 3,
         backoff_seconds: float = 0.5,
     ) -> None:
@@ -104,6 +105,7 @@ class IdempotentConsumer:
         self._dead_letters = dead_letters
         self._accepts = accepts
         self._positioned = positioned  # the handler takes the record's Position as a third argument
+        self._malformed_aside = malformed_aside  # a record that is no event goes to the dead letters (else ignored)
         self._max_attempts = max_attempts
         self._backoff = backoff_seconds
         self.outcomes: Counter[Outcome] = Counter()  # for health checks and tests
@@ -123,7 +125,7 @@ class IdempotentConsumer:
             try:
                 envelope = EventEnvelope.from_kafka(list(record.headers or ()), record.value)
             except Exception as exc:  # noqa: BLE001 - any parse failure makes the record poison
-                outcomes[i] = await self._dead_letter(record, describe_failure(exc))
+                outcomes[i] = await self._dead_letter(record, describe_failure(exc)) if self._malformed_aside else "ignored"
                 continue
             if not self._accepts(envelope.type):
                 outcomes[i] = "ignored"  # a topic carries event types this consumer has no use for

@@ -220,14 +220,17 @@ async def _unlogged_read(request: Request, status: int) -> Response | None:
     if not client_ids:
         return None
     try:
-        purpose = purpose_of(principal, request.headers.get(PURPOSE_HEADER))
+        # A route that discloses the data to another authority says so, with the recipient (a hand-over).
+        purpose = getattr(request.state, "access_purpose", None) or purpose_of(principal,
+                                                                                 request.headers.get(PURPOSE_HEADER))
     except InvalidCommand:
         purpose = "audit"  # the read itself was refused for the missing purpose: log the attempt as an audit
     runtime = request.app.state.runtime
     try:
         await record_access(runtime.access_store, service=runtime.name, client_ids=client_ids, principal=principal,
                             purpose=purpose, resource=f"{request.method} {_route(request)}",
-                            status=status, correlation_id=request.state.correlation_id)
+                            status=status, correlation_id=request.state.correlation_id,
+                            recipient=getattr(request.state, "disclosed_to", None))
     except Exception as exc:  # noqa: BLE001 - an unlogged read must not happen: refuse it instead
         log.error("access_log_failed", error=type(exc).__name__)
         return problems.problem_response(request, problems.ACCESS_LOG_UNAVAILABLE,

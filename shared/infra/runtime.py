@@ -19,6 +19,7 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
+from shared.infra import representation
 from shared.infra.access import ACCESS
 from shared.infra.checkpoints import Checkpointer, signer_for
 from shared.infra.consumer import ConsumerSlot, DeadLetters, Handler, IdempotentConsumer, PositionedHandler, subscribe
@@ -58,6 +59,7 @@ class ServiceRuntime:
     timers: TimerScheduler | None = None
     _stoppers: list[Callable[[], None]] = field(default_factory=list)
     _checkpoints: asyncio.Task[None] | None = None
+    _representation: ConsumerSlot | None = None
 
     @property
     def events_topic(self) -> str:
@@ -107,6 +109,9 @@ class ServiceRuntime:
 
     def build_broker(self) -> KafkaBroker:
         self.broker = make_broker(self.settings.kafka_bootstrap, client_id=f"avain-{self.name}")
+        # Every service keeps who represents whom from intake's events: its policies check a representative's
+        # mandates against it on every request (shared/infra/representation.py).
+        self._representation = self.consume(representation.CONSUMER, [self.topic_of("intake")])
         return self.broker
 
     def consume(self, name: str, topics: Sequence[str]) -> ConsumerSlot:
@@ -126,10 +131,12 @@ class ServiceRuntime:
         return slot
 
     def bind_slot(self, slot: ConsumerSlot, handler: Handler | PositionedHandler, accepts: Callable[[str], bool], *,
-                  positioned: bool = False) -> IdempotentConsumer:
+                  positioned: bool = False, malformed_aside: bool = True) -> IdempotentConsumer:
+        """``malformed_aside``: a record that is not an event at all goes to the dead-letter topic (False: the
+        consumer leaves it to the service's other consumer of that topic, so one bad record is one letter)."""
         consumer = IdempotentConsumer(self.pool, f"{self.name}-{slot.name}", handler,
                                       DeadLetters(self.producer, self.dead_letter_topic, slot.name), accepts=accepts,
-                                      positioned=positioned)
+                                      positioned=positioned, malformed_aside=malformed_aside)
         slot.consumer = consumer
         self.consumers[slot.name] = consumer
         return consumer
@@ -152,6 +159,9 @@ class ServiceRuntime:
         self.relay = OutboxRelay(self.pool, self.producer, on_published=self.checkpointer.note_published)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay"))
         self._checkpoints = asyncio.create_task(self.checkpointer.run(), name=f"{self.name}-checkpoints")
+        if self._representation is not None:
+            self.bind_slot(self._representation, representation.project, representation.TYPES.__contains__,
+                           malformed_aside=False)
         log.info("service_started", topic=self.events_topic)
 
     async def start_consuming(self) -> None:

@@ -26,7 +26,9 @@ CONTENT_TYPE = "application/json"
 SCHEMA_BASE = "https://avain.example/contracts/"
 
 # planner: the region's planner, who reads aggregated figures (effectiveness) and no client's data.
-Role = Literal["client", "worker", "manager", "provider", "auditor", "system", "integration", "planner"]
+# representative: a guardian or another representative acting for a client (ADR 0019).
+Role = Literal["client", "worker", "manager", "provider", "auditor", "system", "integration", "planner",
+               "representative"]
 
 
 class Actor(BaseModel):

@@ -2,7 +2,8 @@
 every command a person sends has its 404 and 403 tested (tests/application.py: ``@covers``).
 
 A service declared by a ServiceSpec (bootstrap.SPEC) is checked once its tests/unit/test_<name>_application.py
-exists; services not yet on the pipeline have neither."""
+exists (and test_<name>_<part>_application.py, when its tests are several files); services not yet on the pipeline
+have neither."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ DECLARED = [name for name in SERVICES if _spec(name) is not None]
 def test_every_command_reaction_and_refusal_has_an_application_test(name: str) -> None:
     spec = _spec(name)
     assert spec is not None
-    importlib.import_module(f"tests.unit.test_{name}_application")
+    for module in sorted((ROOT / "tests" / "unit").glob(f"test_{name}*_application.py")):  # a service's may be several
+        importlib.import_module(f"tests.unit.{module.stem}")
     covered = COVERED[name]
     wanted = {*spec.handlers, *(spec.reactions.events if spec.reactions else ()), *spec.timers,
               *(event for listener in spec.listeners for event in listener.events)}

@@ -48,6 +48,7 @@ from shared.infra.eventstore import ConcurrencyError
 from shared.kernel.approvals import DelegationTable
 from shared.kernel.errors import Forbidden, NotFound, RuleViolation
 from shared.kernel.principal import Principal
+from shared.kernel.representation import ACTS, Act, Mandate
 from shared.kernel.sealed import Sealed
 from tests.application import AUDITOR, MANAGER, OTHER_WORKER, PROVIDER, WORKER, Harness, covers, refused
 
@@ -590,3 +591,39 @@ async def test_the_budget_and_its_advice_show_purchases_beside_orders_by_categor
     [standing] = [c for c in advice["categories"] if c["category"] == "equipment"]
     assert (standing["used_cents"], standing["orders"], standing["purchases"]) == (
         159_000, {"reserved_cents": 40_000, "spent_cents": 0}, {"reserved_cents": 0, "spent_cents": 119_000})
+
+
+# --- the client's representatives, and a child ---------------------------------------------------------------
+
+def representative_of(cid: UUID, *, reads: bool = True, scope: frozenset[Act] = frozenset(ACTS)) -> Principal:
+    """A guardian as authentication makes them: their link to the client in force, from the representation records."""
+    mandate = Mandate(link_id=uuid4(), client_id=cid, kind="guardian", scope=scope, reads=reads)
+    return Principal(user_id=str(uuid4()), role="representative", mandates=(mandate,))
+
+
+@covers(SERVICE, refused(Forbidden, ReadBudget), refused(Forbidden, c.RecordWish))
+async def test_a_guardian_reads_the_budget_and_records_a_wish_for_the_child_within_the_mandate(h: Harness) -> None:
+    cid = await live(h)
+    guardian = representative_of(cid)
+    _, view = await views.budget(h.app, ReadBudget(client_id=cid), guardian)
+    assert view["funds"]["decided_cents"] == 300_000
+    [wish] = await h.when(c.RecordWish(client_id=cid, text="Uimakoulu"), guardian)
+    assert isinstance(wish, ClientWishRecorded) and await h.open(cid, wish.text) == ["Uimakoulu"]
+    envelope = (await h.store.read_stream(stream_of(cid)))[-1]
+    assert (envelope.actor.id, envelope.actor.role) == (guardian.user_id, "representative")  # by X for client Y
+    for refused_ in (representative_of(uuid4()), representative_of(cid, reads=False)):
+        with pytest.raises(Forbidden):
+            await views.budget(h.app, ReadBudget(client_id=cid), refused_)
+    with pytest.raises(Forbidden, match="outside the scope"):
+        await h.when(c.RecordWish(client_id=cid, text="x"), representative_of(cid, scope=frozenset({"read"})))
+    with pytest.raises(Forbidden):  # the worker's steps are not the client's, whoever acts for them
+        await h.when(c.ProposeBudget(client_id=cid, amount_cents=1, period=PERIOD, breakdown={"x": 1}), guardian)
+
+
+async def test_a_child_under_15_reads_their_budget_and_their_guardian_shapes_the_plan(h: Harness) -> None:
+    cid = await live(h)
+    child = Principal(user_id=str(cid), role="client", acts_alone=False)
+    await views.budget(h.app, ReadBudget(client_id=cid), child)
+    with pytest.raises(Forbidden) as refused_:
+        await h.when(c.RecordWish(client_id=cid, text="Pyörä"), child)
+    assert refused_.value.code == "acts-through-guardian"

@@ -45,6 +45,7 @@ from services.followup.domain.followup import Rhythm
 from shared.infra.eventstore import ConcurrencyError
 from shared.kernel.errors import Forbidden, NotFound
 from shared.kernel.principal import Principal
+from shared.kernel.representation import ACTS, Mandate
 from shared.kernel.sealed import Sealed
 from tests.application import AUDITOR, MANAGER, OTHER_WORKER, PROVIDER, WORKER, Harness, covers, refused
 
@@ -419,3 +420,27 @@ async def test_a_timer_for_a_client_without_a_case_does_nothing(h: Harness) -> N
     cid = uuid4()
     assert await h.when_fired(OVERDUE_TIMER, {"client_id": str(cid), "correlation_id": "c", "number": 1}) == []
     assert await h.when_fired(PLAN_RULES_TIMER, {"client_id": str(cid), "correlation_id": "c"}) == []
+
+
+# --- the client's representatives, and a child ---------------------------------------------------------------
+
+def representative_of(cid: UUID, *, reads: bool = True) -> Principal:
+    mandate = Mandate(link_id=uuid4(), client_id=cid, kind="guardian", scope=frozenset(ACTS), reads=reads)
+    return Principal(user_id=str(uuid4()), role="representative", mandates=(mandate,))
+
+
+@covers(SERVICE, refused(Forbidden, ReadFollowUp), refused(Forbidden, c.Reassess))
+async def test_a_guardian_reads_the_case_and_fills_in_the_reassessment_for_the_child(h: Harness) -> None:
+    cid = await live(h)
+    guardian = representative_of(cid)
+    await views.followup(h.app, ReadFollowUp(client_id=cid), guardian)
+    [assessed] = await h.when(c.Reassess(client_id=cid, scores=SCORES), guardian)
+    assert isinstance(assessed, ReassessmentRecorded) and assessed.filled_in_by == "representative"
+    [review] = await h.when(c.RequestPlanReview(client_id=cid, reason="Toive"), guardian)
+    assert isinstance(review, PlanReviewRequested) and review.requested_by == "client"  # on the client's side
+    for refused_ in (representative_of(uuid4()), representative_of(cid, reads=False)):
+        with pytest.raises(Forbidden):
+            await views.followup(h.app, ReadFollowUp(client_id=cid), refused_)
+    with pytest.raises(Forbidden):
+        await h.when(c.Reassess(client_id=cid, scores=SCORES), Principal(user_id=str(cid), role="client",
+                                                                        acts_alone=False))

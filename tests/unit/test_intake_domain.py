@@ -21,6 +21,7 @@ from contracts.intake import (
     ServiceTask,
 )
 from services.intake.domain import client as d
+from services.intake.domain import life
 from shared.kernel.approvals import Authority
 from shared.kernel.errors import Forbidden, RuleViolation
 from shared.kernel.events import DomainEvent
@@ -128,12 +129,12 @@ def test_registration_happens_once_and_other_commands_need_it() -> None:
 
 
 def test_the_preferred_language_changes_at_any_stage_and_completion_carries_the_latest() -> None:
-    [changed] = d.decide(d.ChangePreferredLanguage(preferred_language="fi"), given(REGISTERED))
+    [changed] = d.decide(life.ChangePreferredLanguage(preferred_language="fi"), given(REGISTERED))
     assert changed.preferred_language == "fi"  # type: ignore[attr-defined]
-    assert d.decide(d.ChangePreferredLanguage(preferred_language="sv"), given(REGISTERED)) == []
+    assert d.decide(life.ChangePreferredLanguage(preferred_language="sv"), given(REGISTERED)) == []
     [completed] = d.decide(d.CompleteIntake(), given(REGISTERED, changed, CONSENTED, ASSIGNED, ASSESSED, NEEDS))
     assert isinstance(completed, IntakeCompleted) and completed.preferred_language == "fi"
     done = given(REGISTERED, CONSENTED, ASSIGNED, ASSESSED, NEEDS, completed)
-    assert d.decide(d.ChangePreferredLanguage(preferred_language="en"), done)  # a completed case's client too
+    assert d.decide(life.ChangePreferredLanguage(preferred_language="en"), done)  # a completed case's client too
     with pytest.raises(RuleViolation, match="not registered"):
-        d.decide(d.ChangePreferredLanguage(preferred_language="fi"), d.INITIAL)
+        d.decide(life.ChangePreferredLanguage(preferred_language="fi"), d.INITIAL)

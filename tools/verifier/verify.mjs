@@ -19,7 +19,7 @@ const RECENT = 65536; // the last events read, remembered to recognise a redeliv
 const MAX_EXACT = 2 ** 53 - 1;
 const REQUIRED = ["ce_id", "ce_source", "ce_type", "ce_time", "ce_subject", "ce_schemaversion", "ce_streamid",
   "ce_streamversion", "ce_correlationid", "ce_actorid", "ce_actorrole", "ce_hash"];
-const ROLES = new Set(["client", "worker", "manager", "provider", "auditor", "system", "integration", "planner"]);
+const ROLES = new Set(["client", "worker", "manager", "provider", "auditor", "system", "integration", "planner", "representative"]);
 const HEX64 = /^[0-9a-f]{64}$/;
 const NUMBER = /^[1-9][0-9]{0,8}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

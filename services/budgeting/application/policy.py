@@ -1,6 +1,8 @@
 """Who may do what with a budget: by role, and by relationship to the case.
 
-- the client reads their own budget and shapes their plan (goals, supports, wishes): the client is in charge;
+- the client reads their own budget and shapes their plan (goals, supports, wishes): the client is in charge; a
+  representative does so for them within their mandate, a child under 15 reads and their guardian acts
+  (shared.kernel.representation);
 - the coordinating worker of the case plans, proposes, decides up to their authority limit, revises, closes;
 - a manager reads budgets, approves or rejects decisions above the limit, and may revise or close;
 - an auditor reads; a provider has no access to budgets;
@@ -16,6 +18,7 @@ from services.budgeting.application.queries import AdviseOnBudget, ReadBudget
 from services.budgeting.domain.budget import Budget
 from shared.kernel.errors import Forbidden
 from shared.kernel.principal import Principal
+from shared.kernel.representation import Act
 
 Action = Literal["read", "plan", "propose", "decide", "approve", "revise", "close"]
 
@@ -41,6 +44,7 @@ REACTIONS: frozenset[type] = frozenset({
 })
 
 CLIENT: frozenset[Action] = frozenset({"read", "plan"})
+ACT_OF: dict[Action, Act] = {"read": "read", "plan": "wishes"}  # what the client's steps are, for a representative
 COORDINATOR: frozenset[Action] = frozenset({"read", "plan", "propose", "decide", "revise", "close"})
 MANAGER: frozenset[Action] = frozenset({"read", "approve", "revise", "close"})
 LISTS = ("worker", "manager", "auditor")
@@ -54,9 +58,11 @@ def authorize(principal: Principal, request: Any, budget: Budget) -> None:
             raise Forbidden("only budgeting itself does this, on another service's event")
         return
     role, action = principal.role, ACTIONS[type(request)]
-    if role == "client":
-        if str(budget.client_id) != principal.user_id:
+    if role in ("client", "representative"):
+        if role == "client" and str(budget.client_id) != principal.user_id:
             raise Forbidden("a client can only see their own budget")
+        if action in CLIENT:
+            principal.as_client(budget.client_id, ACT_OF[action])
         allowed = CLIENT
     elif role == "worker":
         if budget.coordinator_id != principal.user_id:

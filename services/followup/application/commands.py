@@ -5,7 +5,7 @@ Handlers: handlers.py; who may send which: policy.py."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -45,6 +45,24 @@ class RequestPlanReview(CaseCommand):
 
 class CloseCase(CaseCommand):
     reason: ClosureReason
+    note: str | None = None
+
+
+class RecordOwnCheckIn(CaseCommand):
+    """How things are going, in the client's own words (the client, or their representative for them)."""
+
+    text: str
+
+
+class RequestCaseEnd(CaseCommand):
+    """The client asks to end the HB case; the worker answers."""
+
+    reason: str | None = None
+
+
+class AnswerCaseEndRequest(CaseCommand):
+    request_id: UUID
+    answer: Literal["agreed", "declined"]
     note: str | None = None
 
 
@@ -91,6 +109,21 @@ class NoteBudgetUse(CaseCommand):
 
 class NoteBudgetClosed(CaseCommand):
     reason: Literal["period_ended", "case_closed", "intake_declined"]
+
+
+class NoteConsent(CaseCommand):
+    consent: Literal["given", "withdrawn"]
+
+
+class NoteMunicipality(CaseCommand):
+    municipality: str
+    effective_from: date
+
+
+class EndResponsibility(CaseCommand):
+    """The client moved to another county: intake's decision (by ``decided_by``) ends the case here."""
+
+    decided_by: str
 
 
 # --- from the service's own deadlines (timers) ---------------------------------------------------------------

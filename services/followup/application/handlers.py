@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
@@ -26,6 +27,7 @@ from shared.infra import timers
 from shared.infra.aggregate import Aggregate
 from shared.infra.eventstore import Session
 from shared.infra.pipeline import AggregateSpec, Given, Handlers, Route, TimerCommand
+from shared.kernel.calendar import county_day
 from shared.kernel.envelope import EventEnvelope
 
 AGGREGATE = Aggregate(domain.INITIAL, domain.evolve, domain.decide, registry)
@@ -69,6 +71,8 @@ class Ports:
 
 
 Given_ = Given[domain.FollowUp, Ports]
+# Who filled in a re-assessment: the client, their representative for them, or the worker with the client.
+FILLED_IN_BY: dict[str, Literal["client", "representative"]] = {"client": "client", "representative": "representative"}
 
 
 # --- from people ---------------------------------------------------------------------------------------------
@@ -77,7 +81,12 @@ async def check_in(cmd: c.RecordCheckIn, given: Given_) -> domain.RecordCheckIn:
     account, notes = await given.keyring.seal(str(cmd.client_id), cmd.client_account, cmd.worker_notes)
     return domain.RecordCheckIn(contact_type=cmd.contact_type, client_account=account, worker_notes=notes,
                                 recorded_by=given.principal.user_id, now=given.context.now,
-                                rhythm=given.deps.rhythm(given.state.municipality))
+                                rhythm=_rhythm(given, given.context.now))
+
+
+def _rhythm(given: Given_, at: datetime) -> domain.Rhythm:
+    """The rhythm of the municipality the client lives in on that day."""
+    return given.deps.rhythm(given.state.municipality_on(county_day(at)))
 
 
 async def score_goal(cmd: c.ScoreGoal, given: Given_) -> domain.RecordGoalAttainment:
@@ -88,18 +97,40 @@ async def reassess(cmd: c.Reassess, given: Given_) -> domain.RecordReassessment:
     (sealed,) = await given.keyring.seal(str(cmd.client_id), cmd.own_words) if cmd.own_words else (None,)
     return domain.RecordReassessment(
         assessment_id=uuid4(), scores=cmd.scores, own_words=sealed,
-        filled_in_by="client" if given.principal.role == "client" else "worker_with_client")
+        filled_in_by=FILLED_IN_BY.get(given.principal.role, "worker_with_client"))
 
 
 async def request_review(cmd: c.RequestPlanReview, given: Given_) -> domain.RequestPlanReview:
     (sealed,) = await given.keyring.seal(str(cmd.client_id), cmd.reason) if cmd.reason else (None,)
-    requested_by: Literal["client", "worker"] = "client" if given.principal.role == "client" else "worker"
+    # A representative asks on the client's side (the event's actor says who asked).
+    requested_by: Literal["client", "worker"] = "worker" if given.principal.role == "worker" else "client"
     return domain.RequestPlanReview(review_id=uuid4(), requested_by=requested_by, reason=sealed)
 
 
 async def close(cmd: c.CloseCase, given: Given_) -> domain.CloseCase:
     (sealed,) = await given.keyring.seal(str(cmd.client_id), cmd.note) if cmd.note else (None,)
     return domain.CloseCase(reason=cmd.reason, note=sealed, closed_by=given.principal.user_id)
+
+
+async def own_check_in(cmd: c.RecordOwnCheckIn, given: Given_) -> domain.RecordOwnCheckIn:
+    (account,) = await given.keyring.seal(str(cmd.client_id), cmd.text)
+    return domain.RecordOwnCheckIn(check_in_id=uuid4(), account=account, by=_by(given))
+
+
+async def request_end(cmd: c.RequestCaseEnd, given: Given_) -> domain.RequestCaseEnd:
+    (reason,) = await given.keyring.seal(str(cmd.client_id), cmd.reason) if cmd.reason else (None,)
+    return domain.RequestCaseEnd(request_id=uuid4(), reason=reason, by=_by(given))
+
+
+async def answer_end(cmd: c.AnswerCaseEndRequest, given: Given_) -> domain.AnswerCaseEndRequest:
+    (note,) = await given.keyring.seal(str(cmd.client_id), cmd.note) if cmd.note else (None,)
+    return domain.AnswerCaseEndRequest(request_id=cmd.request_id, answer=cmd.answer, note=note,
+                                       answered_by=given.principal.user_id)
+
+
+def _by(given: Given_) -> Literal["client", "representative"]:
+    """The client in their own words, or their representative for them (the event's actor names which one)."""
+    return "representative" if given.principal.role == "representative" else "client"
 
 
 # --- from other services' events -----------------------------------------------------------------------------
@@ -119,7 +150,7 @@ async def track_goal(cmd: c.TrackGoal, given: Given_) -> domain.TrackGoal:
 async def note_plan(cmd: c.NotePlan, given: Given_) -> domain.NotePlan:
     return domain.NotePlan(decision_number=cmd.decision_number, decided_at=cmd.decided_at, period=cmd.period,
                            amount_cents=cmd.amount_cents, breakdown=cmd.breakdown,
-                           rhythm=given.deps.rhythm(given.state.municipality))
+                           rhythm=_rhythm(given, cmd.decided_at))
 
 
 async def note_revision(cmd: c.NotePlanRevision, given: Given_) -> domain.NotePlanRevision:
@@ -134,6 +165,18 @@ async def note_use(cmd: c.NoteBudgetUse, given: Given_) -> domain.NoteBudgetUse:
 
 async def note_budget_closed(cmd: c.NoteBudgetClosed, given: Given_) -> domain.NoteBudgetClosed:
     return domain.NoteBudgetClosed(reason=cmd.reason)
+
+
+async def note_consent(cmd: c.NoteConsent, given: Given_) -> domain.NoteConsent:
+    return domain.NoteConsent(consent=cmd.consent)
+
+
+async def note_municipality(cmd: c.NoteMunicipality, given: Given_) -> domain.NoteMunicipality:
+    return domain.NoteMunicipality(municipality=cmd.municipality, effective_from=cmd.effective_from)
+
+
+async def end_responsibility(cmd: c.EndResponsibility, given: Given_) -> domain.EndResponsibility:
+    return domain.EndResponsibility(decided_by=cmd.decided_by)
 
 
 # --- from the service's own deadlines ------------------------------------------------------------------------
@@ -154,6 +197,9 @@ HANDLERS: Handlers = {
     c.Reassess: Route(CASE, reassess),
     c.RequestPlanReview: Route(CASE, request_review),
     c.CloseCase: Route(CASE, close),
+    c.RecordOwnCheckIn: Route(CASE, own_check_in),
+    c.RequestCaseEnd: Route(CASE, request_end),
+    c.AnswerCaseEndRequest: Route(CASE, answer_end),
     c.OpenFollowUp: Route(CASE, open_followup, missing="decide"),
     c.ChangeCoordinator: Route(CASE, change_coordinator, missing="skip"),
     c.TrackGoal: Route(CASE, track_goal, missing="skip"),
@@ -161,6 +207,9 @@ HANDLERS: Handlers = {
     c.NotePlanRevision: Route(CASE, note_revision, missing="skip"),
     c.NoteBudgetUse: Route(CASE, note_use, missing="skip"),
     c.NoteBudgetClosed: Route(CASE, note_budget_closed, missing="skip"),
+    c.NoteConsent: Route(CASE, note_consent, missing="skip"),
+    c.NoteMunicipality: Route(CASE, note_municipality, missing="skip"),
+    c.EndResponsibility: Route(CASE, end_responsibility, missing="skip"),
     c.MarkOverdue: Route(CASE, mark_overdue, missing="skip"),
     c.EvaluatePlan: Route(CASE, evaluate, missing="skip"),
 }

@@ -1,9 +1,12 @@
 """Who may do what with a follow-up case: by role, and by relationship to the case.
 
 - the client reads their own case and effectiveness, fills in their own re-assessment and may ask for a
-  plan review at any time: the client is in charge;
+  plan review at any time: the client is in charge; a representative does so for them within their mandate, a
+  child under 15 reads and their guardian acts (shared.kernel.representation);
+- the client (or their representative) records how things are going in their own words and may ask to end the
+  case;
 - the coordinating worker of the case records check-ins, goal attainment and re-assessments, asks for a
-  plan review and closes the case;
+  plan review, answers a request to end the case and closes the case;
 - a manager and an auditor read cases and effectiveness, also the region's; a provider has no access;
 - the region's planner reads only the region's figures, in which no group under 5 clients is shown;
 - the service itself ("system") only reacts to other services' events and to its own deadlines.
@@ -18,8 +21,10 @@ from services.followup.application.queries import ReadClientEffectiveness, ReadF
 from services.followup.domain.followup import FollowUp
 from shared.kernel.errors import Forbidden
 from shared.kernel.principal import Principal
+from shared.kernel.representation import Act
 
-Action = Literal["read", "check_in", "score_goal", "reassess", "request_review", "close"]
+Action = Literal["read", "check_in", "score_goal", "reassess", "request_review", "close", "own_check_in",
+                 "request_end", "answer_end"]
 
 # What each command or query asks to do: one line per command.
 ACTIONS: dict[type, Action] = {
@@ -30,25 +35,34 @@ ACTIONS: dict[type, Action] = {
     c.Reassess: "reassess",
     c.RequestPlanReview: "request_review",
     c.CloseCase: "close",
+    c.RecordOwnCheckIn: "own_check_in",
+    c.RequestCaseEnd: "request_end",
+    c.AnswerCaseEndRequest: "answer_end",
 }
 
 # What the service does of itself, on another service's event or its own deadline: nobody else may.
 REACTIONS: frozenset[type] = frozenset({
     c.OpenFollowUp, c.ChangeCoordinator, c.TrackGoal, c.NotePlan, c.NotePlanRevision, c.NoteBudgetUse,
-    c.NoteBudgetClosed, c.MarkOverdue, c.EvaluatePlan,
+    c.NoteBudgetClosed, c.MarkOverdue, c.EvaluatePlan, c.NoteConsent, c.NoteMunicipality, c.EndResponsibility,
 })
 
-CLIENT: frozenset[Action] = frozenset({"read", "reassess", "request_review"})
-COORDINATOR: frozenset[Action] = frozenset({"read", "check_in", "score_goal", "reassess", "request_review", "close"})
+CLIENT: frozenset[Action] = frozenset({"read", "reassess", "request_review", "own_check_in", "request_end"})
+# What the client's steps are, for a representative acting for them and for a child's own.
+ACT_OF: dict[Action, Act] = {"read": "read", "reassess": "self_assessment", "request_review": "requests",
+                             "own_check_in": "check_ins", "request_end": "requests"}
+COORDINATOR: frozenset[Action] = frozenset({"read", "check_in", "score_goal", "reassess", "request_review", "close",
+                                            "answer_end"})
 READER: frozenset[Action] = frozenset({"read"})
 LISTS = ("worker", "manager", "auditor")
 
 
 def authorize(principal: Principal, action: Action, case: FollowUp) -> None:
     role = principal.role
-    if role == "client":
-        if str(case.client_id) != principal.user_id:
+    if role in ("client", "representative"):
+        if role == "client" and str(case.client_id) != principal.user_id:
             raise Forbidden("a client can only see their own follow-up")
+        if action in CLIENT:
+            principal.as_client(case.client_id, ACT_OF[action])
         allowed = CLIENT
     elif role == "worker":
         if case.coordinator_id != principal.user_id:

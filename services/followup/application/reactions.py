@@ -1,5 +1,6 @@
 """What follow-up does when intake and budgeting publish: each event type the command it becomes. The consumer
-subscribes to exactly these types' topics (shared/infra/reactions.py)."""
+subscribes to exactly these types' topics (shared/infra/reactions.py). A move to another county (intake's decision)
+closes the case; budgeting then closes the budget on CaseClosed."""
 
 from __future__ import annotations
 
@@ -47,4 +48,9 @@ REACTIONS = Reactions("process-manager", {
         client_id=_client(env), order_id=e.order_id, change="spent", amount_cents=e.amount_cents,
         category=e.category),
     budgeting.BudgetClosed: lambda e, env: c.NoteBudgetClosed(client_id=_client(env), reason=e.reason),
+    intake.ConsentWithdrawn: lambda e, env: c.NoteConsent(client_id=_client(env), consent="withdrawn"),
+    intake.ConsentGiven: lambda e, env: c.NoteConsent(client_id=_client(env), consent="given"),
+    intake.MunicipalityChanged: lambda e, env: c.NoteMunicipality(client_id=_client(env), municipality=e.municipality,
+                                                                  effective_from=e.effective_from),
+    intake.MovedOutOfCounty: lambda e, env: c.EndResponsibility(client_id=_client(env), decided_by=e.decided_by),
 })

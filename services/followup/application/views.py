@@ -6,9 +6,19 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
-from contracts.followup import CaseClosed, CheckInRecorded, PlanReviewRequested, ReassessmentRecorded, registry
+from contracts.followup import (
+    CaseClosed,
+    CaseEndRequestAnswered,
+    CaseEndRequested,
+    CheckInRecorded,
+    OwnCheckInRecorded,
+    PlanReviewRequested,
+    ReassessmentRecorded,
+    registry,
+)
 from services.followup.application.handlers import CASE, Ports
 from services.followup.application.policy import authorize_region, list_scope
 from services.followup.application.queries import (
@@ -22,11 +32,13 @@ from services.followup.domain.followup import FollowUp
 from shared.infra.aggregate import Loaded
 from shared.infra.crypto import Keyring
 from shared.infra.pipeline import Application
+from shared.kernel.calendar import county_day
 from shared.kernel.envelope import EventEnvelope
 from shared.kernel.principal import Principal
 from shared.kernel.sealed import Sealed
 
-Shown = CheckInRecorded | ReassessmentRecorded | PlanReviewRequested | CaseClosed
+Shown = (CheckInRecorded | ReassessmentRecorded | PlanReviewRequested | CaseClosed | OwnCheckInRecorded
+         | CaseEndRequested | CaseEndRequestAnswered)
 
 
 async def followup(app: Application[Ports], query: ReadFollowUp, principal: Principal) -> tuple[int, dict[str, Any]]:
@@ -71,10 +83,16 @@ async def followup_view(loaded: Loaded[FollowUp], keyring: Keyring) -> dict[str,
                 sealed.append(e.own_words)
             case PlanReviewRequested():
                 sealed.append(e.reason)
-            case CaseClosed():
+            case CaseClosed() | CaseEndRequestAnswered():
                 sealed.append(e.note)
+            case OwnCheckInRecorded():
+                sealed.append(e.account)
+            case CaseEndRequested():
+                sealed.append(e.reason)
     opened = iter(await keyring.open(str(c.client_id), *sealed))
     check_ins, reassessments, reviews, closure = [], [], [], None
+    own: list[dict[str, Any]] = []
+    ends: dict[str, dict[str, Any]] = {}
     for envelope, e in shown:
         at = envelope.time.isoformat()
         match e:
@@ -90,13 +108,23 @@ async def followup_view(loaded: Loaded[FollowUp], keyring: Keyring) -> dict[str,
                                 "rule": e.rule, "reason": next(opened), "finding": e.finding})
             case CaseClosed():
                 closure = {"at": at, "reason": e.reason, "note": next(opened), "closed_by": e.closed_by}
+            case OwnCheckInRecorded():
+                own.append({"at": at, "check_in_id": str(e.check_in_id), "account": next(opened), "by": e.by,
+                            "recorded_by": envelope.actor.id})
+            case CaseEndRequested():
+                ends[str(e.request_id)] = {"at": at, "request_id": str(e.request_id), "reason": next(opened),
+                                           "by": e.by, "answer": None}
+            case CaseEndRequestAnswered():
+                ends[str(e.request_id)]["answer"] = {"at": at, "answer": e.answer, "note": next(opened),
+                                                     "answered_by": e.answered_by}
     pending = c.pending if c.status == "open" else None
     return {
         "client_id": str(c.client_id),
         "version": loaded.version,
         "status": c.status,
         "coordinator_id": c.coordinator_id,
-        "municipality": c.municipality,
+        "municipality": c.municipality_on(county_day(datetime.now(UTC))),  # in force today (a move noted)
+        "municipalities": [{"municipality": m, "from": since.isoformat()} for since, m in c.moves],
         "service_task": c.service_task.value if c.service_task else None,
         "plan": None if c.plan is None else {
             "decision_number": c.plan.decision_number, "decided_at": c.plan.decided_at.isoformat(),
@@ -113,6 +141,10 @@ async def followup_view(loaded: Loaded[FollowUp], keyring: Keyring) -> dict[str,
         "reassessments": reassessments,
         "plan_reviews": reviews,
         "plan_review_open": c.review_open,
+        "own_check_ins": own,
+        "end_requests": list(ends.values()),
+        "end_request_open": c.end_request is not None,
+        "consent_withdrawn": c.consent_withdrawn,
         "budget_use": {"decided_cents": c.plan.amount_cents if c.plan else 0, "reserved_cents": c.reserved_cents,
                        "spent_cents": c.spent_cents, "used_cents": c.used_cents, "budget_closed": c.budget_closed},
         "closure": closure,

@@ -13,13 +13,20 @@ The rules of HB follow-up live here:
 - the case does not close while a review the client or the worker asked for is open: that person is owed
   an answer first (a rule's finding is advice to the worker, and closing the case answers it);
 - a closed case takes nothing more from people; facts from budgeting (spending on support already
-  delivered) are still noted, since effectiveness counts them.
+  delivered) are still noted, since effectiveness counts them;
+- while the client's consent is withdrawn no check-in is recorded, the worker's nor the client's own;
+- the client (or their representative) may record how things are going in their own words, and ask to end the
+  case: one request waits for the worker's answer at a time; closing the case answers it, and closing stays the
+  worker's decision;
+- a move to another county ends this county's responsibility: the case closes (moved away), also with a review
+  open, since nobody here can answer it any more;
+- the rhythm of follow-ups is the municipality's in force on the day they are scheduled.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import singledispatch
 from typing import Literal
 from uuid import UUID, uuid5
@@ -33,8 +40,11 @@ from contracts.followup import (
     BudgetPlanNoted,
     BudgetUseNoted,
     CaseClosed,
+    CaseEndRequestAnswered,
+    CaseEndRequested,
     CheckInRecorded,
     ClosureReason,
+    ConsentNoted,
     ContactType,
     CoordinatorChanged,
     FollowUpOpened,
@@ -42,6 +52,8 @@ from contracts.followup import (
     FollowUpScheduled,
     GoalAttainmentRecorded,
     GoalTracked,
+    MunicipalityNoted,
+    OwnCheckInRecorded,
     PlanReviewRequested,
     ReassessmentRecorded,
     ReviewRule,
@@ -108,6 +120,16 @@ class FollowUp:
     reviews_requested: int = 0
     review_open: bool = False  # a person asked for a review and no revision of the budget has answered it yet
     closure_reason: ClosureReason | None = None
+    consent_withdrawn: bool = False
+    moves: tuple[tuple[date, str], ...] = ()  # (effective from, municipality), as intake told
+    end_request: UUID | None = None  # the client's request to end the case, waiting for the worker's answer
+
+    def municipality_on(self, day: date) -> str | None:
+        current = self.municipality
+        for since, municipality in self.moves:
+            if since <= day:
+                current = municipality
+        return current
 
     @property
     def reserved_cents(self) -> int:
@@ -229,7 +251,7 @@ class RecordReassessment(Command):
     assessment_id: UUID
     scores: SelfAssessmentScores
     own_words: Sealed | None = None
-    filled_in_by: Literal["client", "worker_with_client"]
+    filled_in_by: Literal["client", "worker_with_client", "representative"]
 
 
 class MarkOverdue(Command):
@@ -252,6 +274,40 @@ class CloseCase(Command):
     reason: ClosureReason
     note: Sealed | None = None
     closed_by: str
+
+
+class NoteConsent(Command):
+    consent: Literal["given", "withdrawn"]
+
+
+class NoteMunicipality(Command):
+    municipality: str
+    effective_from: date
+
+
+class RecordOwnCheckIn(Command):
+    check_in_id: UUID
+    account: Sealed
+    by: Literal["client", "representative"]
+
+
+class RequestCaseEnd(Command):
+    request_id: UUID
+    reason: Sealed | None = None
+    by: Literal["client", "representative"]
+
+
+class AnswerCaseEndRequest(Command):
+    request_id: UUID
+    answer: Literal["agreed", "declined"]
+    note: Sealed | None = None
+    answered_by: str
+
+
+class EndResponsibility(Command):
+    """The client moved to another county (intake's decision, by ``decided_by``): the case closes."""
+
+    decided_by: str
 
 
 # --- decide ------------------------------------------------------------------------------------------
@@ -295,10 +351,29 @@ def decide(command: Command, case: FollowUp) -> list[DomainEvent]:
             return _overdue(command, case, client_id)
         case EvaluatePlan():
             return _evaluate(command, case, client_id)
+        case NoteConsent():
+            same = case.consent_withdrawn == (command.consent == "withdrawn")
+            return [] if same else [ConsentNoted(client_id=client_id, consent=command.consent)]
+        case NoteMunicipality():
+            return [MunicipalityNoted(client_id=client_id, **command.model_dump())]
+        case EndResponsibility():
+            return [] if case.status == "closed" else _close(case, client_id, "moved_away", None, command.decided_by)
     _require_open(case)
     match command:
         case RecordCheckIn():
+            _require_consent(case)
             return _check_in(command, case, client_id)
+        case RecordOwnCheckIn():
+            _require_consent(case)
+            return [OwnCheckInRecorded(client_id=client_id, **command.model_dump())]
+        case RequestCaseEnd():
+            if case.end_request is not None:
+                raise RuleViolation("an earlier request to end the case is waiting for the worker's answer")
+            return [CaseEndRequested(client_id=client_id, **command.model_dump())]
+        case AnswerCaseEndRequest():
+            if case.end_request != command.request_id:
+                raise InvalidCommand("no such request waits for an answer", field="request_id")
+            return [CaseEndRequestAnswered(client_id=client_id, **command.model_dump())]
         case RecordGoalAttainment():
             if command.goal_id not in case.goals:
                 raise InvalidCommand("the plan has no such goal", field="goal_id")
@@ -311,8 +386,22 @@ def decide(command: Command, case: FollowUp) -> list[DomainEvent]:
         case CloseCase():
             if case.review_open:
                 raise RuleViolation("a plan review is open: answer it with a revision of the budget, then close")
-            return [CaseClosed(client_id=client_id, **command.model_dump())]
+            return _close(case, client_id, command.reason, command.note, command.closed_by)
     raise TypeError(f"unknown command {type(command).__name__}")
+
+
+def _require_consent(case: FollowUp) -> None:
+    if case.consent_withdrawn:
+        raise RuleViolation("the client has withdrawn their consent: no check-in is recorded",
+                            code="consent-withdrawn")
+
+
+def _close(case: FollowUp, client_id: UUID, reason: ClosureReason, note: Sealed | None,
+           closed_by: str) -> list[DomainEvent]:
+    """Closing answers the client's request to end the case, if one waits."""
+    answered: list[DomainEvent] = [] if case.end_request is None else [CaseEndRequestAnswered(
+        client_id=client_id, request_id=case.end_request, answer="closed", answered_by=closed_by)]
+    return [*answered, CaseClosed(client_id=client_id, reason=reason, note=note, closed_by=closed_by)]
 
 
 def _open(command: OpenFollowUp, case: FollowUp) -> list[DomainEvent]:
@@ -325,7 +414,8 @@ def _open(command: OpenFollowUp, case: FollowUp) -> list[DomainEvent]:
 
 def _facts_before_opening(command: Command) -> list[DomainEvent]:
     if isinstance(command, (ChangeCoordinator, TrackGoal, NotePlan, NotePlanRevision, NoteBudgetUse,
-                            NoteBudgetClosed, MarkOverdue, EvaluatePlan)):
+                            NoteBudgetClosed, MarkOverdue, EvaluatePlan, NoteConsent, NoteMunicipality,
+                            EndResponsibility)):
         return []  # heard before intake completed (or for a client never through intake): nothing to follow
     raise RuleViolation("the client has no follow-up case")
 
@@ -507,3 +597,28 @@ def _(e: PlanReviewRequested, c: FollowUp) -> FollowUp:
 @_apply.register
 def _(e: CaseClosed, c: FollowUp) -> FollowUp:
     return replace(c, status="closed", closure_reason=e.reason)
+
+
+@_apply.register
+def _(e: ConsentNoted, c: FollowUp) -> FollowUp:
+    return replace(c, consent_withdrawn=e.consent == "withdrawn")
+
+
+@_apply.register
+def _(e: MunicipalityNoted, c: FollowUp) -> FollowUp:
+    return replace(c, moves=(*c.moves, (e.effective_from, e.municipality)))
+
+
+@_apply.register
+def _(e: OwnCheckInRecorded, c: FollowUp) -> FollowUp:
+    return c
+
+
+@_apply.register
+def _(e: CaseEndRequested, c: FollowUp) -> FollowUp:
+    return replace(c, end_request=e.request_id)
+
+
+@_apply.register
+def _(e: CaseEndRequestAnswered, c: FollowUp) -> FollowUp:
+    return replace(c, end_request=None)

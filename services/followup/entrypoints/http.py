@@ -118,6 +118,32 @@ async def close(client_id: UUID, body: schemas.ClosureBody, principal: CurrentPr
     return await _handle(command, principal, request, response)
 
 
+@router.post("/{client_id}/own-check-ins", response_model=CommandAccepted)
+async def own_check_in(client_id: UUID, body: schemas.OwnCheckInBody, principal: CurrentPrincipal, request: Request,
+                       response: Response, if_match: IfMatch = None) -> CommandAccepted:
+    """How things are going, in the client's own words: the client, or their representative for them.
+    409 (consent-withdrawn) while the client's consent is withdrawn: nothing is recorded."""
+    command = c.RecordOwnCheckIn(client_id=client_id, text=body.text, expected_version=parse_if_match(if_match))
+    return await _handle(command, principal, request, response)
+
+
+@router.post("/{client_id}/end-requests", response_model=CommandAccepted)
+async def request_end(client_id: UUID, body: schemas.EndRequestBody, principal: CurrentPrincipal, request: Request,
+                      response: Response, if_match: IfMatch = None) -> CommandAccepted:
+    """The client asks to end the HB case; the coordinating worker answers (closing stays their decision)."""
+    command = c.RequestCaseEnd(client_id=client_id, reason=body.reason, expected_version=parse_if_match(if_match))
+    return await _handle(command, principal, request, response)
+
+
+@router.post("/{client_id}/end-requests/{request_id}/answer", response_model=CommandAccepted)
+async def answer_end(client_id: UUID, request_id: UUID, body: schemas.EndAnswerBody, principal: CurrentPrincipal,
+                     request: Request, response: Response, if_match: IfMatch = None) -> CommandAccepted:
+    """The worker's answer to the client's request to end the case (agreed: the worker then closes it)."""
+    command = c.AnswerCaseEndRequest(client_id=client_id, request_id=request_id, answer=body.answer, note=body.note,
+                                     expected_version=parse_if_match(if_match))
+    return await _handle(command, principal, request, response)
+
+
 @effectiveness.get("/clients/{client_id}")
 async def client_effectiveness(client_id: UUID, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
     """Change in each self-assessment area since intake, the GAS T-score, and the budget's use against the plan."""

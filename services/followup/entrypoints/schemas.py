@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,4 +39,17 @@ class PlanReviewBody(Body):
 
 class ClosureBody(Body):
     reason: ClosureReason
+    note: str | None = Field(None, max_length=4000)
+
+
+class OwnCheckInBody(Body):
+    text: str = Field(min_length=1, max_length=8000, description="How things are going, in the client's own words")
+
+
+class EndRequestBody(Body):
+    reason: str | None = Field(None, max_length=4000, description="Why, in the asker's words")
+
+
+class EndAnswerBody(Body):
+    answer: Literal["agreed", "declined"]
     note: str | None = Field(None, max_length=4000)

@@ -31,7 +31,7 @@ from shared.kernel.envelope import CONTENT_TYPE, SPEC_VERSION, canonical_json, d
 RECENT = 65_536  # events remembered (the last read) to recognise a redelivered record: memory stays bounded
 REQUIRED = ("ce_id", "ce_source", "ce_type", "ce_time", "ce_subject", "ce_schemaversion", "ce_streamid",
             "ce_streamversion", "ce_correlationid", "ce_actorid", "ce_actorrole", "ce_hash")
-ROLES = {"client", "worker", "manager", "provider", "auditor", "system", "integration", "planner"}
+ROLES = {"client", "worker", "manager", "provider", "auditor", "system", "integration", "planner", "representative"}
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 NUMBER = re.compile(r"^[1-9][0-9]{0,8}$")
 UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

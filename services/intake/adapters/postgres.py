@@ -14,6 +14,7 @@ from services.intake.domain.client import IntakeCase
 from services.intake.domain.staff import StaffMember
 from shared.infra.people import write_language, write_staff
 from shared.kernel.envelope import EventEnvelope
+from shared.kernel.sealed import Sealed
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -38,6 +39,29 @@ async def claim_hetu(conn: asyncpg.Connection, hetu_hash: str, client_id: UUID) 
     existing = await find_client_by_hetu_hash(conn, hetu_hash)
     assert existing is not None
     return existing
+
+
+async def find_person_by_hetu_hash(conn: asyncpg.Pool | asyncpg.Connection, hetu_hash: str) -> UUID | None:
+    value: UUID | None = await conn.fetchval("SELECT person_id FROM person_lookup WHERE hetu_hash = $1", hetu_hash)
+    return value
+
+
+async def claim_person_hetu(conn: asyncpg.Connection, hetu_hash: str, person_id: UUID) -> UUID:
+    """As ``claim_hetu``, for a representative: bind unless bound; returns the person it is bound to."""
+    won = await conn.fetchval("INSERT INTO person_lookup (hetu_hash, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+                              " RETURNING person_id", hetu_hash, person_id)
+    if won is not None:
+        return person_id
+    existing = await find_person_by_hetu_hash(conn, hetu_hash)
+    assert existing is not None
+    return existing
+
+
+async def registration_data(pool: asyncpg.Pool, stream_id: str) -> Sealed | None:
+    """The sealed personal data of a record's registration (a client's or a representative's first event)."""
+    raw = await pool.fetchval("SELECT data->'personal_data' FROM events WHERE stream_id = $1 AND stream_version = 1",
+                              stream_id)
+    return None if raw is None else Sealed.model_validate_json(raw)
 
 
 async def forget_hetu(conn: asyncpg.Connection, client_id: UUID) -> None:

@@ -8,89 +8,32 @@ registered first, also when two registrations of one person race (``register``).
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
 
-from contracts.intake import registry
 from services.intake.adapters import postgres
 from services.intake.application import commands as c
+from services.intake.application import life, representation
+from services.intake.application.aggregates import CASE, PERSON, STAFF, Given_, Ports, Registration
 from services.intake.application.directory import ClientDirectory
-from services.intake.application.policy import authorize, policy, staff_policy
+from services.intake.application.policy import authorize
 from services.intake.domain import client as domain
 from services.intake.domain import staff
 from shared.infra import tables
-from shared.infra.aggregate import Aggregate
 from shared.infra.crypto import keyed_hash
-from shared.infra.eventstore import CommandContext, Session
+from shared.infra.eventstore import CommandContext
 from shared.infra.law_texts import decision_law
-from shared.infra.people import People, PostgresPeople
-from shared.infra.pipeline import AggregateSpec, Application, Given, Handlers, Route, Workflow
+from shared.infra.people import PostgresPeople
+from shared.infra.pipeline import Application, Given, Handlers, Route, Workflow
 from shared.kernel.approvals import DelegationTable
+from shared.kernel.calendar import county_day
 from shared.kernel.errors import InvalidCommand, NotFound
-from shared.kernel.identifiers import InvalidIdentifier, validate_hetu
+from shared.kernel.identifiers import InvalidIdentifier, hetu_birth_date, validate_hetu
 from shared.kernel.law import Decided, LegalTable
 from shared.kernel.principal import Principal
 
-AGGREGATE = Aggregate(domain.INITIAL, domain.evolve, domain.decide, registry)
-
-CASE = AggregateSpec(
-    AGGREGATE, stream_of=lambda cmd: str(cmd.client_id), subject_of=lambda cmd: str(cmd.client_id),
-    exists=lambda case: case.registered, not_found="no such client", policy=policy, projector=postgres.project_case,
-)
-
-# The staff directory: one stream per staff member, keyed by the staff id (work data, no client's).
-STAFF = AggregateSpec(
-    Aggregate(staff.INITIAL, staff.evolve, staff.decide, registry), stream_of=lambda cmd: f"staff-{cmd.staff_id}",
-    subject_of=lambda cmd: cmd.staff_id, exists=lambda member: member.profile is not None,
-    not_found="no such staff member", policy=staff_policy, projector=postgres.project_staff,
-)
-
-
-@dataclass(frozen=True)
-class Ports:
-    """What intake's handlers and views need beyond the store and the keyring."""
-
-    hetu_pepper: bytes  # keys the hash through which a hetu is found; the hetu itself is never stored in clear
-    find_client: Callable[[str], Awaitable[UUID | None]]  # hetu hash → the client it is bound to
-    claim_hetu: Callable[[Session, str, UUID], Awaitable[UUID]]  # bind unless bound; → the client it is bound to
-    forget_hetu: Callable[[Session, UUID], Awaitable[None]]  # an erased client can no longer be found
-    list_cases: Callable[..., Awaitable[list[dict[str, Any]]]]  # the work list (projection)
-    # The client directory the console reads (names for who may see them, the blind name index): optional, so
-    # tests that build their own ports need not know it.
-    directory: ClientDirectory | None = None
-    record_name: Callable[[Session, UUID, str, list[str]], Awaitable[None]] | None = None
-    count_cases: Callable[..., Awaitable[int]] | None = None  # the work list's total (None: the rows shown)
-    # The staff directory as the views show it (names, work contacts) and the people's languages.
-    people: People | None = None
-    list_staff: Callable[..., Awaitable[list[dict[str, Any]]]] | None = None
-    # A declined intake is an administrative decision: its number, who may decline, and the law of its day.
-    decision_number: Callable[[int], Awaitable[str]] = field(default_factory=lambda: _numbers())
-    delegations: DelegationTable = field(default_factory=tables.delegations)
-    legal: LegalTable = field(default_factory=tables.legal_bases)
-
-
-def _numbers() -> Callable[[int], Awaitable[str]]:
-    """Decision numbers from a counter (application tests; the service draws them from PostgreSQL)."""
-    counter = itertools.count(1)
-
-    async def next_number(year: int) -> str:
-        return f"HBI-{year}-{next(counter):06d}"
-
-    return next_number
-
-
-@dataclass(frozen=True)
-class Registration:
-    client_id: UUID
-    created: bool
-    version: int
-
-
-Given_ = Given[domain.IntakeCase, Ports]
+__all__ = ["CASE", "HANDLERS", "PERSON", "STAFF", "Ports", "Registration", "ports"]
 
 
 # --- registration: the one step that creates a case ----------------------------------------------------------
@@ -113,7 +56,7 @@ async def register(cmd: c.RegisterClient, principal: Principal, context: Command
     sealed, sealed_name = await app.keyring.seal(str(client_id), json.dumps(person, ensure_ascii=False),
                                                  f"{cmd.first_name} {cmd.last_name}")
     opening = c.OpenCase(client_id=client_id, personal_data=sealed, municipality=cmd.municipality,
-                         preferred_language=cmd.preferred_language)
+                         preferred_language=cmd.preferred_language, born=hetu_birth_date(hetu))
     async with app.store.transaction() as session:
         owner = await app.deps.claim_hetu(session, hetu_hash, client_id)
         if owner == client_id:
@@ -136,13 +79,18 @@ async def _version(app: Application[Ports], client_id: UUID) -> int:
 
 async def open_case(cmd: c.OpenCase, given: Given_) -> domain.RegisterClient:
     return domain.RegisterClient(client_id=cmd.client_id, personal_data=cmd.personal_data,
-                                 municipality=cmd.municipality, preferred_language=cmd.preferred_language)
+                                 municipality=cmd.municipality, preferred_language=cmd.preferred_language,
+                                 born=cmd.born, today=county_day(given.context.now) if cmd.born else None)
 
 
 # --- the steps of intake -------------------------------------------------------------------------------------
 
 async def give_consent(cmd: c.GiveConsent, given: Given_) -> domain.GiveConsent:
-    return domain.GiveConsent(given_by=cmd.given_by)
+    """A representative's consent is theirs, of their kind (a guardian's, or another representative's)."""
+    mandate = given.principal.mandate_for(cmd.client_id)
+    if mandate is None:
+        return domain.GiveConsent(given_by=cmd.given_by)
+    return domain.GiveConsent(given_by="guardian" if mandate.kind == "guardian" else "representative")
 
 
 async def withdraw_consent(cmd: c.WithdrawConsent, given: Given_) -> domain.WithdrawConsent:
@@ -156,8 +104,15 @@ async def record_self_assessment(cmd: c.RecordSelfAssessment, given: Given_) -> 
     return domain.RecordSelfAssessment(
         assessment_id=uuid4(), scores=cmd.scores, own_words=next(sealed) if cmd.own_words else None,
         wishes=next(sealed) if cmd.wishes else None,
-        filled_in_by="client" if given.principal.role == "client" else "worker_with_client",
+        filled_in_by=_filled_in_by(given.principal),
     )
+
+
+def _filled_in_by(principal: Principal) -> domain.FilledInBy:
+    """The client themself, their representative for them, or the worker with the client."""
+    if principal.role in ("client", "representative"):
+        return principal.role
+    return "worker_with_client"
 
 
 async def assign_coordinator(cmd: c.AssignCoordinator, given: Given_) -> domain.AssignCoordinator:
@@ -169,12 +124,8 @@ async def assess_needs(cmd: c.AssessNeeds, given: Given_) -> domain.AssessNeeds:
     return domain.AssessNeeds(service_task=cmd.service_task, support_needs=cmd.support_needs, summary=summary)
 
 
-async def change_language(cmd: c.ChangePreferredLanguage, given: Given_) -> domain.ChangePreferredLanguage:
-    return domain.ChangePreferredLanguage(preferred_language=cmd.preferred_language)
-
-
 async def complete(cmd: c.CompleteIntake, given: Given_) -> domain.CompleteIntake:
-    return domain.CompleteIntake()
+    return domain.CompleteIntake(on=county_day(given.context.now))
 
 
 async def decline(cmd: c.DeclineIntake, given: Given_) -> domain.DeclineIntake:
@@ -207,11 +158,12 @@ HANDLERS: Handlers = {
     c.RecordSelfAssessment: Route(CASE, record_self_assessment),
     c.AssignCoordinator: Route(CASE, assign_coordinator),
     c.AssessNeeds: Route(CASE, assess_needs),
-    c.ChangePreferredLanguage: Route(CASE, change_language),
     c.CompleteIntake: Route(CASE, complete),
     c.DeclineIntake: Route(CASE, decline),
     c.RecordStaffProfile: Route(STAFF, record_staff_profile, missing="decide"),
     c.SyncStaffProfile: Route(STAFF, sync_staff_profile, missing="decide"),
+    **life.HANDLERS,
+    **representation.HANDLERS,
 }
 
 
@@ -234,9 +186,23 @@ def ports(pool: Any, hetu_pepper: bytes, keyring: Any = None, delegations: Deleg
     async def decision_number(year: int) -> str:
         return await postgres.next_decision_number(pool, year)
 
+    async def find_person(hetu_hash: str) -> UUID | None:
+        return await postgres.find_person_by_hetu_hash(pool, hetu_hash)
+
+    async def person_of(person_id: UUID) -> dict[str, Any] | None:
+        sealed = await postgres.registration_data(pool, f"person-{person_id}")
+        return None if sealed is None else json.loads((await keyring.open(str(person_id), sealed))[0] or "{}")
+
+    async def born(client_id: UUID) -> Any:
+        sealed = await postgres.registration_data(pool, str(client_id))
+        opened = None if sealed is None else (await keyring.open(str(client_id), sealed))[0]
+        hetu = json.loads(opened).get("hetu") if opened and opened.startswith("{") else None
+        return hetu_birth_date(hetu) if hetu else None
+
     directory = ClientDirectory(pool, keyring, hetu_pepper) if keyring is not None else None
 
     return Ports(hetu_pepper, find_client, postgres.claim_hetu, postgres.forget_hetu, list_cases, directory,
-                 postgres.record_name, count_cases=count_cases, people=PostgresPeople(pool), list_staff=list_staff,
-                 decision_number=decision_number, delegations=delegations or tables.delegations(),
-                 legal=legal or tables.legal_bases())
+                 postgres.record_name, find_person=find_person, claim_person=postgres.claim_person_hetu,
+                 person_of=person_of, born=born, count_cases=count_cases, people=PostgresPeople(pool),
+                 list_staff=list_staff, decision_number=decision_number,
+                 delegations=delegations or tables.delegations(), legal=legal or tables.legal_bases())

@@ -5,7 +5,13 @@
   coordinator is assigned, only that worker acts on the case;
 - a manager reads cases and assigns coordinators;
 - an auditor reads, never writes (the access log of issue 6 will record each read and its purpose);
-- a provider has no access to intake.
+- a provider has no access to intake;
+- a representative reads the case and gives consent and the self-assessment for the client, within their mandate
+  (shared.kernel.representation); a child under 15 reads their case, their guardian acts for them;
+- the client changes their own contact details and preferred language; the worker the client's municipality,
+  a move out of the county (a decision), the hand-over, and who represents the client (with its basis);
+- a worker registers representatives; a representative reads their own record;
+- the service itself ("system") notes the birthdays that change a minor's stage, and nobody else may.
 """
 
 from __future__ import annotations
@@ -13,33 +19,52 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from services.intake.application import commands as c
-from services.intake.application.queries import ListCases, ReadCase
-from services.intake.domain.client import IntakeCase
+from services.intake.application.queries import ExportCase, ListCases, ReadCase, ReadRepresentative
+from services.intake.domain.case import IntakeCase
+from services.intake.domain.person import Person
 from shared.kernel.errors import Forbidden
 from shared.kernel.principal import Principal
+from shared.kernel.representation import Act
 
 Action = Literal[
     "read", "register", "consent", "self_assess", "assign_coordinator", "assess_needs", "complete", "decline",
-    "language",
+    "contact", "life", "represent",
 ]
 
 # What each command or query asks to do: one line per command.
 ACTIONS: dict[type, Action] = {
     ReadCase: "read",
+    ExportCase: "life",
     c.OpenCase: "register",
     c.GiveConsent: "consent",
     c.WithdrawConsent: "consent",
     c.RecordSelfAssessment: "self_assess",
     c.AssignCoordinator: "assign_coordinator",
     c.AssessNeeds: "assess_needs",
-    c.ChangePreferredLanguage: "language",
     c.CompleteIntake: "complete",
     c.DeclineIntake: "decline",
+    c.ChangeContactDetails: "contact",
+    c.ChangePreferredLanguage: "contact",
+    c.ChangeMunicipality: "life",
+    c.RecordMoveOutOfCounty: "life",
+    c.HandOverCase: "life",
+    c.LinkRepresentative: "represent",
+    c.ConfirmRepresentation: "represent",
+    c.EndRepresentation: "represent",
+    c.RecordDataProhibition: "represent",
+    c.LiftDataProhibition: "represent",
 }
 
-CLIENT_ACTIONS: frozenset[Action] = frozenset({"read", "consent", "self_assess", "language"})
+# What the service does of itself, on its own deadlines: nobody else may.
+REACTIONS: frozenset[type] = frozenset({c.PassBirthday})
+
+CLIENT_ACTIONS: frozenset[Action] = frozenset({"read", "consent", "self_assess", "contact"})
+# What the client does as themself, or their representative for them: the act it is (their own contact details
+# are the client's alone: a representative's contact details are their own).
+ACT_OF: dict[Action, Act] = {"read": "read", "consent": "consent", "self_assess": "self_assessment"}
 CASEWORK: frozenset[Action] = frozenset(
-    {"read", "consent", "self_assess", "assign_coordinator", "assess_needs", "complete", "decline", "language"}
+    {"read", "consent", "self_assess", "assign_coordinator", "assess_needs", "complete", "decline", "contact", "life",
+     "represent"}
 )
 
 
@@ -51,11 +76,12 @@ def authorize(principal: Principal, action: Action, case: IntakeCase | None = No
             raise Forbidden("only a worker registers clients")
         return
     assert case is not None
-    if role == "client":
-        if str(case.client_id) != principal.user_id:
+    if role in ("client", "representative"):
+        if role == "client" and str(case.client_id) != principal.user_id:
             raise Forbidden("a client can only see their own case")
-        if action not in CLIENT_ACTIONS:
+        if action not in CLIENT_ACTIONS or (role == "representative" and action not in ACT_OF):
             raise Forbidden("this step is taken by the coordinating worker")
+        principal.as_client(case.client_id, ACT_OF.get(action, "consent"))  # a child acts through their guardian
         return
     if role == "worker":
         if case.coordinator_id not in (None, principal.user_id):
@@ -80,10 +106,25 @@ def may_assign_to(principal: Principal, worker_id: str) -> None:
 
 def policy(principal: Principal, request: Any, case: IntakeCase) -> None:
     """The pipeline's question: may ``principal`` send ``request`` (a command or a query) about ``case``?"""
+    reaction, system = type(request) in REACTIONS, principal.role == "system"
+    if reaction or system:
+        if not (reaction and system):
+            raise Forbidden("only intake itself does this, on its own deadline")
+        return
     action = ACTIONS[type(request)]
     if isinstance(request, c.AssignCoordinator):
         may_assign_to(principal, request.worker_id)
     authorize(principal, action, None if action == "register" else case)
+
+
+def person_policy(principal: Principal, request: Any, person: Person) -> None:
+    """A worker registers representatives and reads their records; a representative reads their own."""
+    if principal.role == "worker":
+        return
+    if principal.role == "representative" and principal.user_id == str(person.person_id) and isinstance(
+            request, ReadRepresentative):
+        return
+    raise Forbidden("a representative's record is read by themself and by workers")
 
 
 def list_scope(principal: Principal, query: ListCases) -> str | None:

@@ -33,3 +33,13 @@ class ListStaff(Query):
     active: bool | None = True
     limit: int = 100
     offset: int = 0
+
+
+class ReadRepresentative(Query):
+    person_id: UUID
+
+
+class ExportCase(Query):
+    """The case as handed over to the county now responsible."""
+
+    client_id: UUID

@@ -14,6 +14,7 @@ from services.intake.adapters import postgres
 from shared.infra.auth import TokenVerifier
 from shared.infra.crypto import keyed_hash
 from shared.infra.token_service import TokenService
+from shared.kernel.envelope import Role
 from shared.kernel.errors import DomainError, Forbidden
 from shared.kernel.identifiers import InvalidIdentifier, validate_hetu
 
@@ -31,6 +32,12 @@ class NotAClient(Forbidden):
     code = "not-a-client"
 
 
+class NotARepresentative(Forbidden):
+    """The person signed in to act for someone, but represents no client here (403)."""
+
+    code = "not-a-representative"
+
+
 class TokenExchange:
     def __init__(self, brokers: TokenVerifier, tokens: TokenService, pool: object, hetu_pepper: bytes) -> None:
         self._brokers = brokers
@@ -40,18 +47,29 @@ class TokenExchange:
 
     async def client_of(self, subject_token: str) -> UUID:
         """The client the broker's token identifies."""
+        client_id = await postgres.find_client_by_hetu_hash(self._pool, await self._hetu_hash(subject_token))
+        if client_id is None:
+            raise NotAClient("this person is not a client of personal budgeting")
+        return client_id
+
+    async def representative_of(self, subject_token: str) -> UUID:
+        """The representative the broker's token identifies: a person registered as one. Whom they act for is not in
+        the token: every service checks it against its representation records on every request (ADR 0019)."""
+        person_id = await postgres.find_person_by_hetu_hash(self._pool, await self._hetu_hash(subject_token))
+        if person_id is None:
+            raise NotARepresentative("this person does not represent any client of personal budgeting")
+        return person_id
+
+    async def _hetu_hash(self, subject_token: str) -> str:
         try:
             broker, claims = await self._brokers.claims_of(subject_token)
             hetu = validate_hetu(str(claims.get(broker.hetu_claim, "")))
         except (jwt.PyJWTError, InvalidIdentifier) as exc:
             raise InvalidSubjectToken(f"the subject token cannot be exchanged ({type(exc).__name__})") from exc
-        client_id = await postgres.find_client_by_hetu_hash(self._pool, keyed_hash(self._pepper, hetu))
-        if client_id is None:
-            raise NotAClient("this person is not a client of personal budgeting")
-        return client_id
+        return keyed_hash(self._pepper, hetu)
 
-    def mint(self, client_id: UUID) -> tuple[str, int]:
-        return self._tokens.mint(str(client_id), "client")
+    def mint(self, subject_id: UUID, role: Role = "client") -> tuple[str, int]:
+        return self._tokens.mint(str(subject_id), role)
 
     def jwks(self) -> dict[str, object]:
         return self._tokens.jwks()

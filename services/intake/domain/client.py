@@ -4,12 +4,16 @@ Rules of the one-door intake live here and nowhere else:
 - nothing but registration and consent proceeds without the client's consent to personal budgeting;
 - intake completes only with consent, a coordinating worker, a self-assessment and a needs assessment;
 - a completed or declined intake is final (a new need starts from follow-up's plan review);
-- a decline is an administrative decision of someone with delegated authority to decline, with its record.
+- a decline is an administrative decision of someone with delegated authority to decline, with its record;
+- once the client has moved to another county, this county's responsibility has ended: nothing proceeds here.
+The changes in the client's life are decided in life.py, who represents them in representation.py; the state is
+case.py's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from datetime import date
 from functools import singledispatch
 from typing import Literal
 from uuid import UUID
@@ -26,39 +30,21 @@ from contracts.intake import (
     IntakeDeclined,
     Language,
     NeedsAssessed,
-    PreferredLanguageChanged,
     SelfAssessmentRecorded,
     SelfAssessmentScores,
     ServiceTask,
 )
+from services.intake.domain import life, representation
+from services.intake.domain.case import INITIAL, Consent, IntakeCase, Link, Status
 from shared.kernel.approvals import needs_approval
 from shared.kernel.errors import RuleViolation
 from shared.kernel.events import DomainEvent
 from shared.kernel.law import Decided, decision_language
 from shared.kernel.sealed import Sealed
 
-Status = Literal["unregistered", "open", "completed", "declined"]
-Consent = Literal["none", "given", "withdrawn"]
+__all__ = ["INITIAL", "Consent", "IntakeCase", "Link", "Status", "decide", "evolve"]
 
-
-@dataclass(frozen=True)
-class IntakeCase:
-    client_id: UUID | None = None
-    status: Status = "unregistered"
-    consent: Consent = "none"
-    coordinator_id: str | None = None
-    municipality: str | None = None
-    preferred_language: Language | None = None
-    latest_scores: SelfAssessmentScores | None = None
-    service_task: ServiceTask | None = None
-    support_needs: tuple[str, ...] = ()
-
-    @property
-    def registered(self) -> bool:
-        return self.status != "unregistered"
-
-
-INITIAL = IntakeCase()
+FilledInBy = Literal["client", "worker_with_client", "representative"]
 
 
 # --- commands ----------------------------------------------------------------------------------------
@@ -73,6 +59,8 @@ class RegisterClient(Command):
     personal_data: Sealed
     municipality: str
     preferred_language: Language
+    born: date | None = None  # from the hetu; only a minor's birthdays that change their stage are told
+    today: date | None = None
 
 
 class GiveConsent(Command):
@@ -88,7 +76,7 @@ class RecordSelfAssessment(Command):
     scores: SelfAssessmentScores
     own_words: Sealed | None = None
     wishes: Sealed | None = None
-    filled_in_by: Literal["client", "worker_with_client"]
+    filled_in_by: FilledInBy
 
 
 class AssignCoordinator(Command):
@@ -102,11 +90,7 @@ class AssessNeeds(Command):
 
 
 class CompleteIntake(Command):
-    pass
-
-
-class ChangePreferredLanguage(Command):
-    preferred_language: Language
+    on: date | None = None  # the day it completes: the municipality in force then is the case's
 
 
 class DeclineIntake(Command):
@@ -127,15 +111,22 @@ def _require_open(case: IntakeCase) -> None:
         raise RuleViolation(f"intake is already {case.status}", code="intake-final", status=case.status)
 
 
-def decide(command: Command, case: IntakeCase) -> list[DomainEvent]:
+def decide(command: Command | life.Command | representation.Command, case: IntakeCase) -> list[DomainEvent]:
     if isinstance(command, RegisterClient):
-        if case.registered:
-            raise RuleViolation("the client is already registered", code="already-registered")
-        return [ClientRegistered(**command.model_dump())]
+        return _register(command, case)
     if not case.registered:
         raise RuleViolation("the client is not registered", code="not-registered")
     client_id = case.client_id
     assert client_id is not None
+    if isinstance(command, life.Command):
+        return life.decide(command, case, client_id)
+    if isinstance(command, representation.PassBirthday):
+        return representation.decide(command, case, client_id)  # the law counts age wherever the client lives
+    if case.moved_out_on is not None:
+        raise RuleViolation("the client moved to another county: this county's responsibility has ended",
+                            code="moved-out-of-county")
+    if isinstance(command, representation.Command):
+        return representation.decide(command, case, client_id)
     match command:
         case GiveConsent():
             if case.consent == "given":
@@ -162,12 +153,8 @@ def decide(command: Command, case: IntakeCase) -> list[DomainEvent]:
             _require_open(case)
             _require_consent(case)
             return [NeedsAssessed(client_id=client_id, **command.model_dump())]
-        case ChangePreferredLanguage():
-            if case.preferred_language == command.preferred_language:
-                return []  # already so: choosing it again changes nothing
-            return [PreferredLanguageChanged(client_id=client_id, preferred_language=command.preferred_language)]
         case CompleteIntake():
-            return [_complete(case, client_id)]
+            return [_complete(case, client_id, command.on)]
         case DeclineIntake():
             _require_open(case)
             return _decline(command, case, client_id)
@@ -189,7 +176,17 @@ def _decline(command: DeclineIntake, case: IntakeCase, client_id: UUID) -> list[
     ]
 
 
-def _complete(case: IntakeCase, client_id: UUID) -> IntakeCompleted:
+def _register(command: RegisterClient, case: IntakeCase) -> list[DomainEvent]:
+    if case.registered:
+        raise RuleViolation("the client is already registered", code="already-registered")
+    registered = ClientRegistered(**command.model_dump(exclude={"born", "today"}))
+    if command.born is None or command.today is None:
+        return [registered]
+    age = representation.age_event(command.client_id, command.born, command.today)
+    return [registered] if age.stage == "adult" else [registered, age]  # an adult's age is nobody's business
+
+
+def _complete(case: IntakeCase, client_id: UUID, on: date | None) -> IntakeCompleted:
     _require_open(case)
     _require_consent(case)
     missing = [
@@ -204,13 +201,14 @@ def _complete(case: IntakeCase, client_id: UUID) -> IntakeCompleted:
     if missing:
         raise RuleViolation("intake cannot be completed without " + ", ".join(what for what, _ in missing),
                             code="intake-incomplete", missing=[code for _, code in missing])
+    municipality = case.municipality_on(on) if on is not None else case.municipality
     assert case.coordinator_id and case.service_task and case.latest_scores
-    assert case.municipality and case.preferred_language
+    assert municipality and case.preferred_language
     return IntakeCompleted(
         client_id=client_id,
         coordinator_id=case.coordinator_id,
         service_task=case.service_task,
-        municipality=case.municipality,
+        municipality=municipality,
         preferred_language=case.preferred_language,
         baseline_scores=case.latest_scores,
     )
@@ -220,7 +218,8 @@ def _complete(case: IntakeCase, client_id: UUID) -> IntakeCompleted:
 
 
 def evolve(case: IntakeCase, event: DomainEvent) -> IntakeCase:
-    return _apply(event, case)
+    elsewhere = life.EVOLVE.get(type(event)) or representation.EVOLVE.get(type(event))
+    return elsewhere(case, event) if elsewhere is not None else _apply(event, case)
 
 
 @singledispatch
@@ -262,11 +261,6 @@ def _(event: CoordinatorAssigned, case: IntakeCase) -> IntakeCase:
 @_apply.register
 def _(event: NeedsAssessed, case: IntakeCase) -> IntakeCase:
     return replace(case, service_task=event.service_task, support_needs=tuple(event.support_needs))
-
-
-@_apply.register
-def _(event: PreferredLanguageChanged, case: IntakeCase) -> IntakeCase:
-    return replace(case, preferred_language=event.preferred_language)
 
 
 @_apply.register

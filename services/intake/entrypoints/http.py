@@ -169,17 +169,6 @@ async def assess_needs(client_id: UUID, body: schemas.NeedsAssessmentBody, princ
     return await _handle(command, principal, request, response)
 
 
-@router.put("/{client_id}/preferred-language", response_model=CommandAccepted)
-async def change_preferred_language(client_id: UUID, body: schemas.PreferredLanguageBody, principal: CurrentPrincipal,
-                                    request: Request, response: Response,
-                                    if_match: IfMatch = None) -> CommandAccepted:
-    """The language the client is served in (pages, letters, messages): the client's own choice, or recorded by
-    their coordinating worker. Choosing the language in force again records nothing."""
-    command = c.ChangePreferredLanguage(client_id=client_id, preferred_language=body.preferred_language,
-                                        expected_version=parse_if_match(if_match))
-    return await _handle(command, principal, request, response)
-
-
 @router.post("/{client_id}/completion", response_model=CommandAccepted)
 async def complete_intake(client_id: UUID, principal: CurrentPrincipal, request: Request, response: Response,
                           if_match: IfMatch = None) -> CommandAccepted:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from contracts.intake import Language, SelfAssessmentScores, ServiceTask
+from contracts.intake import EndReason, Language, LinkSource, SelfAssessmentScores, ServiceTask
+from shared.kernel.representation import Act, Kind
 
 Text = Field(min_length=1, max_length=4000)
 
@@ -80,3 +82,79 @@ class CaseSummary(BaseModel):
 
 class HetuLookupBody(Body):
     hetu: str = Field(min_length=11, max_length=11, description="Henkilötunnus; never stored, never logged")
+
+
+# --- changes in the client's life -----------------------------------------------------------------------------
+
+class MunicipalityBody(Body):
+    municipality: str = Field(min_length=1, max_length=64)
+    effective_from: date = Field(description="The first day the client lives there (past or future)")
+
+
+class ContactDetailsBody(Body):
+    """Only the details that changed."""
+
+    address: str | None = Field(None, min_length=1, max_length=400)
+    phone: str | None = Field(None, min_length=1, max_length=40)
+    email: EmailStr | None = None
+
+
+LEGAL_BASIS = ("Laki sosiaali- ja terveydenhuollon järjestämisestä (612/2021); sosiaalihuoltolaki (1301/2014). "
+               "Lag om ordnande av social- och hälsovård (612/2021); socialvårdslagen (1301/2014).")
+RECTIFICATION = ("Oikaisuvaatimus: tähän päätökseen tyytymätön voi hakea oikaisua 30 päivän kuluessa päätöksen "
+                 "tiedoksisaannista. Rättelseyrkande inom 30 dagar. Request for rectification within 30 days.")
+
+
+class MoveOutBody(Body):
+    moved_on: date = Field(description="The day the client moved (not in the future)")
+    new_county: str = Field(min_length=1, max_length=120, description="The wellbeing services county now responsible")
+    reasoning: str = Text
+    legal_basis: str = Field(LEGAL_BASIS, min_length=1, max_length=1000)
+    appeal_instructions: str = Field(RECTIFICATION, min_length=1, max_length=4000)
+
+
+class HandOverBody(Body):
+    to_county: str = Field(min_length=1, max_length=120)
+
+
+# --- representatives -------------------------------------------------------------------------------------------
+
+class RegisterRepresentativeBody(Body):
+    hetu: str = Field(min_length=11, max_length=11, description="Henkilötunnus; validated, stored only sealed")
+    first_name: str = Field(min_length=1, max_length=200)
+    last_name: str = Field(min_length=1, max_length=200)
+    phone: str | None = Field(None, max_length=40)
+    email: EmailStr | None = None
+    address: str | None = Field(None, max_length=400)
+    preferred_language: Language = "fi"
+
+
+class RepresentativeRegistered(BaseModel):
+    person_id: UUID
+    created: bool
+    version: int
+
+
+class LinkBody(Body):
+    representative_id: UUID
+    kind: Kind
+    scope: list[Act] | None = Field(None, min_length=1, description=(
+        "What the representative may do for the client; required for a court-appointed representative and an "
+        "authorised person, a guardian's and a continuing power of attorney's cover everything"))
+    starts_on: date | None = Field(None, description="Default: today")
+    ends_on: date | None = Field(None, description="The first day it no longer holds (a guardian's: the 18th birthday)")
+    source: LinkSource = "worker"
+    basis: str = Field(min_length=1, max_length=2000, description="What the link rests on (a court decision, ...)")
+
+
+class ConfirmBody(Body):
+    confirmed_on: date | None = None
+
+
+class EndLinkBody(Body):
+    reason: EndReason
+    ended_on: date | None = None
+
+
+class ProhibitionBody(Body):
+    guardian_ids: list[UUID] | None = Field(None, min_length=1, description="Which guardians (default: every one)")

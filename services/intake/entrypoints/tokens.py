@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from services.intake.application.tokens import TokenExchange
 from shared.infra.auth import TokenVerifier
 from shared.infra.token_service import TokenService
+from shared.kernel.envelope import Role
 from shared.kernel.principal import Principal
 
 router = APIRouter(tags=["tokens"])
@@ -41,16 +42,21 @@ async def exchange_token(
     grant_type: Annotated[Literal["urn:ietf:params:oauth:grant-type:token-exchange"], Form()],
     subject_token: Annotated[str, Form(max_length=8192)],
     subject_token_type: Annotated[Literal["urn:ietf:params:oauth:token-type:access_token"], Form()],
+    scope: Annotated[Literal["client", "representative"], Form(description=(
+        "Sign in as the client (default), or as a representative acting for the clients they represent"))] = "client",
 ) -> dict[str, Any]:
     """RFC 8693 token exchange: the e-identification broker's access token (audience: this exchange) for a
-    short-lived token of Avain's whose subject is the pseudonymous client id. The subject token is the
-    authentication: it is signed by a trusted broker for exactly this audience."""
+    short-lived token of Avain's whose subject is the pseudonymous client id (``scope=representative``: the
+    representative's person id, role representative). The subject token is the authentication: it is signed by a
+    trusted broker for exactly this audience."""
     exchange = _exchange(request)
-    client_id = await exchange.client_of(subject_token)
-    # Signing in finds the client's id: logged as the client's own read, like any other.
-    request.state.principal = Principal(user_id=str(client_id), role="client")
-    request.state.accessed_clients = [client_id]
-    token, lifetime = exchange.mint(client_id)
+    role: Role = scope
+    subject = await (exchange.representative_of(subject_token) if role == "representative"
+                     else exchange.client_of(subject_token))
+    # Signing in finds the person's id: logged as their own read, like any other.
+    request.state.principal = Principal(user_id=str(subject), role=role)
+    request.state.accessed_clients = [subject]
+    token, lifetime = exchange.mint(subject, role)
     return {"access_token": token, "issued_token_type": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": lifetime}
 
 
