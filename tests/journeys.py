@@ -22,9 +22,9 @@ def person(hetu: str | None = None, **overrides: Any) -> dict[str, Any]:
     return body | overrides
 
 
-async def walk_to_completion(intake: Any, tokens: Any, hetu: str | None = None) -> str:
+async def walk_to_completion(intake: Any, tokens: Any, hetu: str | None = None, **overrides: Any) -> str:
     w = tokens(*WORKER)
-    r = await intake.post("/clients", json=person(hetu), headers=w)
+    r = await intake.post("/clients", json=person(hetu, **overrides), headers=w)
     assert r.status_code == 201, r.text
     cid = r.json()["client_id"]
     steps = [
@@ -78,9 +78,9 @@ async def plan(budgeting: Any, tokens: Any, cid: str, categories: list[str]) -> 
 
 
 async def decided_budget(intake: Any, budgeting: Any, tokens: Any, amount_cents: int, hetu: str | None = None,
-                         breakdown: dict[str, int] | None = None) -> str:
+                         breakdown: dict[str, int] | None = None, **overrides: Any) -> str:
     """A client through intake to a budget decided by their worker (within the authority limit), on a plan."""
-    cid = await walk_to_completion(intake, tokens, hetu)
+    cid = await walk_to_completion(intake, tokens, hetu, **overrides)
     await budget_opened(budgeting, tokens, cid)
     w = tokens(*WORKER)
     await plan(budgeting, tokens, cid, sorted(breakdown or {"everyday_life": amount_cents}))

@@ -19,6 +19,7 @@ from deploy.local.stack import sign_in_without_a_browser
 from shared.infra.settings import Issuer, ServiceSettings
 from shared.kernel.identifiers import make_hetu
 from tests.conftest import running_service
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 EXCHANGE = {"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
@@ -81,6 +82,44 @@ async def test_a_person_who_is_not_a_client_gets_no_client_token(
                                               identity_providers["redirect_uri"], resource="urn:avain:token-exchange")
     answer = await intake_trusting.post("/token", data={**EXCHANGE, "subject_token": citizen["access_token"]})
     assert answer.status_code == 403
+
+
+async def test_a_representative_signs_in_as_themself_and_reads_the_child_they_represent(
+        intake_trusting: httpx.AsyncClient, identity_providers: dict[str, str]) -> None:
+    """A guardian signs in with their own identity (never the child's): the exchange names their person id."""
+    http, redirect = intake_trusting, identity_providers["redirect_uri"]
+    staff = await sign_in_without_a_browser(identity_providers["staff"], "worker-aino", redirect)
+    worker = bearer(staff["access_token"])
+    parent = await sign_in_without_a_browser(identity_providers["citizen"], "citizen-nobody", redirect,
+                                             resource="urn:avain:token-exchange")
+    as_representative = {**EXCHANGE, "subject_token": parent["access_token"], "scope": "representative"}
+    answer = await http.post("/token", data=as_representative)
+    assert answer.status_code == 403 and answer.json()["code"] == "not-a-representative"
+
+    child = await http.post("/clients", headers=worker, json={
+        "hetu": make_hetu(date(date.today().year - 8, 6, 1), 902), "first_name": "Lapsi", "last_name": "Vieras",
+        "municipality": "Tampere"})
+    assert child.status_code == 201, child.text
+    child_id = child.json()["client_id"]
+    person = await http.post("/representatives", headers=worker, json={
+        "hetu": "080992-9039", "first_name": "Ville", "last_name": "Vieras"})  # citizen-nobody's
+    assert person.status_code == 201, person.text
+    person_id = person.json()["person_id"]
+    linked = await http.post(f"/clients/{child_id}/representatives", headers=worker, json={
+        "representative_id": person_id, "kind": "guardian", "basis": "Huoltaja"})
+    assert linked.status_code == 200, linked.text
+
+    exchanged = await http.post("/token", data=as_representative)
+    assert exchanged.status_code == 200, exchanged.text
+    claims = jwt.decode(exchanged.json()["access_token"], options={"verify_signature": False})
+    assert (claims["sub"], claims["role"]) == (person_id, "representative") and "hetu" not in claims
+    token = bearer(exchanged.json()["access_token"])
+
+    async def reads_the_child() -> bool:
+        return (await http.get(f"/clients/{child_id}", headers=token)).status_code == 200
+
+    await eventually(reads_the_child, timeout=30)  # once intake's own copy of the link has it
+    assert (await http.get("/representatives/me", headers=token)).json()["represents"][0]["client_id"] == child_id
 
 
 async def test_a_staff_identity_provider_cannot_mint_a_client(identity_providers: dict[str, str]) -> None:
