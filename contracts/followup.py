@@ -18,7 +18,7 @@ from uuid import UUID
 from pydantic import Field
 
 from contracts.budgeting import Period
-from contracts.intake import SelfAssessmentScores, ServiceTask
+from contracts.intake import AssessmentForm, SelfAssessmentScores, ServiceTask
 from shared.kernel.events import DomainEvent, EventRegistry
 from shared.kernel.sealed import Sealed
 
@@ -41,6 +41,7 @@ class FollowUpOpened(DomainEvent):
     municipality: str
     service_task: ServiceTask
     baseline_scores: SelfAssessmentScores | None = None
+    baseline_form: AssessmentForm = Field("adult", description="The form of the baseline: adult or children's")
     intake_event_id: UUID
 
 
@@ -51,6 +52,7 @@ class BaselineNoted(DomainEvent):
 
     client_id: UUID
     baseline_scores: SelfAssessmentScores
+    baseline_form: AssessmentForm = Field("adult", description="The form of the baseline: adult or children's")
 
 
 class CoordinatorChanged(DomainEvent):
@@ -150,6 +152,7 @@ class ReassessmentRecorded(DomainEvent):
     scores: SelfAssessmentScores
     own_words: Sealed | None = Field(None, description="The client's own account, in their words")
     filled_in_by: Literal["client", "worker_with_client", "representative"]
+    form: AssessmentForm = Field("adult", description="The form filled in: adult (0–10) or children's (faces 1–5)")
 
 
 class FollowUpOverdue(DomainEvent):

@@ -51,6 +51,12 @@ class SelfAssessmentScores(BaseModel):
     everyday_life: int = Field(ge=0, le=10)
 
 
+# Which self-assessment form was filled in (docs/self-assessment.md): the adult one on its 0–10 scales, or the
+# children's, for a client under 15: the same six areas asked in a child's words, each on five faces (1–5).
+AssessmentForm = Literal["adult", "child"]
+CHILD_SCALE = range(1, 6)
+
+
 class ClientRegistered(DomainEvent):
     """A client came through the one door. Name, hetu and contact details are in ``personal_data``."""
 
@@ -89,6 +95,7 @@ class SelfAssessmentRecorded(DomainEvent):
     own_words: Sealed | None = Field(None, description="The client's own account, in their words")
     wishes: Sealed | None = Field(None, description="What the client wishes for, recorded as theirs")
     filled_in_by: Literal["client", "worker_with_client", "representative"]
+    form: AssessmentForm = Field("adult", description="The form filled in: adult (0–10) or children's (faces 1–5)")
 
 
 class CoordinatorAssigned(DomainEvent):
@@ -119,6 +126,7 @@ class IntakeCompleted(DomainEvent):
     municipality: str
     preferred_language: Language
     baseline_scores: SelfAssessmentScores
+    baseline_form: AssessmentForm = Field("adult", description="The form of the baseline: adult or children's")
 
 
 class IntakeDeclined(DomainEvent):

@@ -29,6 +29,9 @@ def born_years_ago(years: int, days_later: int = 0) -> date:
     return anniversary(county_day(datetime.now(UTC)), -years) + timedelta(days=days_later)
 
 
+# The children's form: the six areas on five faces (docs/self-assessment.md).
+FACES = {"general_ability": 4, "mental_wellbeing": 3, "social_participation": 5, "physical_functioning": 4,
+         "competence": 2, "everyday_life": 3}
 GUARDIANS = [
     {"hetu": make_hetu(date(1984, 5, 2), 345), "first_name": "Leena", "last_name": "Virtanen",
      "address": "Satakunnankatu 12, 28100 Pori", "phone": "+358407771111"},
@@ -112,8 +115,10 @@ async def test_two_guardians_read_their_childs_budget_one_consents_and_checks_in
     await until_status(intake, f"/clients/{child}", as_mother, 200)
     r = await intake.post(f"/clients/{child}/consent", headers=as_mother, json={"given_by": "client"})
     assert r.status_code == 200, r.text
+    r = await intake.post(f"/clients/{child}/self-assessments", headers=as_mother, json={"scores": SCORES})
+    assert r.status_code == 422  # a seven-year-old is not scored on the adult form
     r = await intake.post(f"/clients/{child}/self-assessments", headers=as_mother,
-                          json={"scores": SCORES, "own_words": "Koulussa on kivaa"})
+                          json={"scores": FACES, "own_words": "Koulussa on kivaa"})
     assert r.status_code == 200, r.text
     await decide_budget(intake, budgeting, tokens, child)
     case = (await intake.get(f"/clients/{child}", headers=w)).json()
@@ -124,7 +129,8 @@ async def test_two_guardians_read_their_childs_budget_one_consents_and_checks_in
     consent = next(r for r in rows if r["event_type"].endswith("ConsentGiven"))
     assert json.loads(consent["data"])["given_by"] == "guardian" and consent["actor_id"] == mother
     assessed = next(r for r in rows if r["event_type"].endswith("SelfAssessmentRecorded"))
-    assert json.loads(assessed["data"])["filled_in_by"] == "representative"
+    assert (json.loads(assessed["data"])["filled_in_by"], json.loads(assessed["data"])["form"]) == ("representative",
+                                                                                                   "child")
     for guardian in (as_mother, as_father):  # each with their own token
         await until_status(budgeting, f"/budgets/{child}", guardian, 200)
         r = await intake.get(f"/clients/{other_child}", headers=guardian)

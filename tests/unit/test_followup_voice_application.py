@@ -20,12 +20,15 @@ from contracts.followup import (
     MunicipalityNoted,
     OwnCheckInRecorded,
     PlanReviewRequested,
+    ReassessmentRecorded,
 )
+from contracts.intake import SelfAssessmentScores
 from services.followup.application import commands as c
 from services.followup.application import views
-from services.followup.application.handlers import HANDLERS, TIMERS, stream_of
+from services.followup.application.handlers import CASE, HANDLERS, TIMERS, stream_of
 from services.followup.application.queries import ReadFollowUp
 from services.followup.application.reactions import REACTIONS
+from services.followup.domain.effectiveness import figures_of
 from shared.kernel.errors import Forbidden, InvalidCommand, NotFound, RuleViolation
 from shared.kernel.principal import Principal
 from shared.kernel.representation import ACTS, Mandate
@@ -36,6 +39,7 @@ from tests.unit.test_followup_application import (
     MANAGER,
     OTHER_WORKER,
     PORI,
+    SCORES,
     SERVICE,
     WORKER,
     client,
@@ -181,3 +185,23 @@ async def test_a_child_under_15_reads_and_their_guardian_speaks_for_them(h: Harn
     [review] = await h.when(c.RequestPlanReview(client_id=cid), guardian_of(cid))
     assert isinstance(review, PlanReviewRequested)
     assert not any(isinstance(e, CheckInRecorded) for e in await h.recorded(stream_of(cid)))
+
+
+async def test_a_child_is_re_assessed_on_the_childrens_form_and_change_is_measured_on_one_form(h: Harness) -> None:
+    faces = SelfAssessmentScores(general_ability=3, mental_wellbeing=2, social_participation=4,
+                                 physical_functioning=4, competence=3, everyday_life=2)
+    better = faces.model_copy(update={"mental_wellbeing": 4})
+    cid = uuid4()
+    await h.given(stream_of(cid), cid, opened(cid).model_copy(update={"baseline_scores": faces,
+                                                                       "baseline_form": "child"}),
+                  plan(cid), first_due(cid))
+    with pytest.raises(InvalidCommand, match="five faces"):  # the baseline's form holds: faces, not 0–10
+        await h.when(c.Reassess(client_id=cid, scores=SCORES), WORKER)
+    [again] = await h.when(c.Reassess(client_id=cid, scores=better), guardian_of(cid))
+    assert isinstance(again, ReassessmentRecorded) and (again.form, again.filled_in_by) == ("child", "representative")
+    case = (await h.app.runners[CASE].load(stream_of(cid))).state
+    assert figures_of(case).change == {area: 2 if area == "mental_wellbeing" else 0 for area in faces.model_dump()}
+    # Turned 15: the adult form from now on; its 0–10 scores are not subtracted from the faces.
+    await h.when(c.Reassess(client_id=cid, scores=SCORES, form="adult"), WORKER)
+    case = (await h.app.runners[CASE].load(stream_of(cid))).state
+    assert figures_of(case).change is None

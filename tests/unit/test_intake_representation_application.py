@@ -48,6 +48,9 @@ WORKER = Principal(user_id="worker-aino", role="worker")
 OTHER_WORKER = Principal(user_id="worker-eero", role="worker")
 MANAGER = Principal(user_id="manager-maija", role="manager")
 AUDITOR = Principal(user_id="auditor-1", role="auditor")
+# The children's form: the same six areas, each on five faces (docs/self-assessment.md).
+FACES = SelfAssessmentScores(general_ability=4, mental_wellbeing=3, social_participation=5, physical_functioning=4,
+                             competence=2, everyday_life=3)
 SCORES = SelfAssessmentScores(general_ability=5, mental_wellbeing=4, social_participation=3, physical_functioning=7,
                               competence=6, everyday_life=4)
 TODAY = date.today()
@@ -312,10 +315,26 @@ async def test_a_guardian_reads_the_childs_case_gives_consent_and_fills_in_the_s
     assert view["age_stage"] == "child" and view["person"]["first_name"] == "Aino"
     [consent] = await h.when(c.GiveConsent(client_id=cid, given_by="client"), guardian)
     assert isinstance(consent, ConsentGiven) and consent.given_by == "guardian"
-    [assessed] = await h.when(c.RecordSelfAssessment(client_id=cid, scores=SCORES), guardian)
+    assert view["self_assessment_form"] == "child"
+    with pytest.raises(InvalidCommand, match="children's form"):  # a seven-year-old is not scored on adult scales
+        await h.when(c.RecordSelfAssessment(client_id=cid, scores=SCORES), guardian)
+    [assessed] = await h.when(c.RecordSelfAssessment(client_id=cid, scores=FACES), guardian)
     assert isinstance(assessed, SelfAssessmentRecorded) and assessed.filled_in_by == "representative"
+    assert assessed.form == "child"
     envelope = (await h.store.read_stream(str(cid)))[-1]
     assert (envelope.actor.id, envelope.actor.role, envelope.subject) == (str(person), "representative", str(cid))
+
+
+async def test_a_15_year_old_fills_in_the_adult_form_and_intake_hands_on_the_baselines_form(h: Harness) -> None:
+    youth, child = await register_client(h, years_ago(16)), await register_client(h, years_ago(7))
+    for cid in (youth, child):
+        await h.when(c.GiveConsent(client_id=cid, given_by="client"), WORKER)
+    [adult] = await h.when(c.RecordSelfAssessment(client_id=youth, scores=SCORES), WORKER)
+    assert isinstance(adult, SelfAssessmentRecorded) and adult.form == "adult"
+    [faces] = await h.when(c.RecordSelfAssessment(client_id=child, scores=FACES), WORKER)
+    assert isinstance(faces, SelfAssessmentRecorded) and faces.form == "child"
+    _, view = await views.case(h.app, ReadCase(client_id=child), WORKER)
+    assert view["self_assessment"]["form"] == "child"
 
 
 async def test_a_representative_is_refused_another_client_a_forbidden_read_and_a_step_outside_the_mandate(

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from contracts.budgeting import Period
 from contracts.followup import ClosureReason, ContactType
-from contracts.intake import SelfAssessmentScores, ServiceTask
+from contracts.intake import AssessmentForm, SelfAssessmentScores, ServiceTask
 from shared.kernel.commands import Command
 
 
@@ -37,6 +37,7 @@ class ScoreGoal(CaseCommand):
 class Reassess(CaseCommand):
     scores: SelfAssessmentScores
     own_words: str | None = None
+    form: AssessmentForm | None = None  # None: the baseline's (a child is re-assessed on the children's form)
 
 
 class RequestPlanReview(CaseCommand):
@@ -74,6 +75,7 @@ class OpenFollowUp(CaseCommand):
     service_task: ServiceTask
     intake_event_id: UUID
     baseline_scores: SelfAssessmentScores | None = None  # None when opened from budgeting's BudgetOpened
+    baseline_form: AssessmentForm = "adult"
 
 
 class ChangeCoordinator(CaseCommand):

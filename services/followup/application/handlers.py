@@ -97,7 +97,7 @@ async def reassess(cmd: c.Reassess, given: Given_) -> domain.RecordReassessment:
     (sealed,) = await given.keyring.seal(str(cmd.client_id), cmd.own_words) if cmd.own_words else (None,)
     return domain.RecordReassessment(
         assessment_id=uuid4(), scores=cmd.scores, own_words=sealed,
-        filled_in_by=FILLED_IN_BY.get(given.principal.role, "worker_with_client"))
+        filled_in_by=FILLED_IN_BY.get(given.principal.role, "worker_with_client"), form=cmd.form)
 
 
 async def request_review(cmd: c.RequestPlanReview, given: Given_) -> domain.RequestPlanReview:

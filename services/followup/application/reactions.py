@@ -27,7 +27,8 @@ def _released(e: budgeting.FundsReleased, env: EventEnvelope) -> c.NoteBudgetUse
 REACTIONS = Reactions("process-manager", {
     intake.IntakeCompleted: lambda e, env: c.OpenFollowUp(
         client_id=e.client_id, coordinator_id=e.coordinator_id, municipality=e.municipality,
-        service_task=e.service_task, intake_event_id=env.id, baseline_scores=e.baseline_scores),
+        service_task=e.service_task, intake_event_id=env.id, baseline_scores=e.baseline_scores,
+        baseline_form=e.baseline_form),
     budgeting.BudgetOpened: lambda e, env: c.OpenFollowUp(
         client_id=e.client_id, coordinator_id=e.coordinator_id, municipality=e.municipality,
         service_task=e.service_task, intake_event_id=e.intake_event_id),

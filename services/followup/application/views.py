@@ -102,7 +102,7 @@ async def followup_view(loaded: Loaded[FollowUp], keyring: Keyring) -> dict[str,
                                   "recorded_by": e.recorded_by})
             case ReassessmentRecorded():
                 reassessments.append({"at": at, "assessment_id": str(e.assessment_id), "scores": e.scores.model_dump(),
-                                      "own_words": next(opened), "filled_in_by": e.filled_in_by})
+                                      "own_words": next(opened), "filled_in_by": e.filled_in_by, "form": e.form})
             case PlanReviewRequested():
                 reviews.append({"at": at, "review_id": str(e.review_id), "requested_by": e.requested_by,
                                 "rule": e.rule, "reason": next(opened), "finding": e.finding})
@@ -138,6 +138,7 @@ async def followup_view(loaded: Loaded[FollowUp], keyring: Keyring) -> dict[str,
         "goals": [{"goal_id": str(goal_id), "weight": g.weight, "baseline_level": g.baseline_level, "level": g.level}
                   for goal_id, g in c.goals.items()],
         "baseline_scores": c.baseline.model_dump() if c.baseline else None,
+        "baseline_form": c.baseline_form,
         "reassessments": reassessments,
         "plan_reviews": reviews,
         "plan_review_open": c.review_open,

@@ -93,7 +93,8 @@ def figures_of(case: FollowUp) -> ClientFigures:
         client_id=case.client_id,
         period=quarter_of(plan.decided_at) if plan else None,
         baseline=case.baseline.model_dump() if case.baseline else None,
-        latest=case.latest.model_dump() if case.latest else None,
+        # A change is measured on one form: a child's faces (1–5) are not compared with an adult's 0–10 scales.
+        latest=case.latest.model_dump() if case.latest and case.latest_form == case.baseline_form else None,
         goals=tuple(GoalFigure(goal_id, g.weight, g.baseline_level, g.level) for goal_id, g in case.goals.items()),
         decided_cents=plan.amount_cents if plan else 0,
         reserved_cents=case.reserved_cents,

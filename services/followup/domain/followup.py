@@ -58,7 +58,7 @@ from contracts.followup import (
     ReassessmentRecorded,
     ReviewRule,
 )
-from contracts.intake import SelfAssessmentScores, ServiceTask
+from contracts.intake import CHILD_SCALE, AssessmentForm, SelfAssessmentScores, ServiceTask
 from shared.kernel.errors import InvalidCommand, RuleViolation
 from shared.kernel.events import DomainEvent
 from shared.kernel.sealed import Sealed
@@ -111,6 +111,8 @@ class FollowUp:
     service_task: ServiceTask | None = None
     baseline: SelfAssessmentScores | None = None
     latest: SelfAssessmentScores | None = None
+    baseline_form: AssessmentForm = "adult"  # the children's form (faces 1–5) or the adult one (0–10)
+    latest_form: AssessmentForm = "adult"
     goals: dict[UUID, Goal] = field(default_factory=dict)
     plan: Plan | None = None
     orders: dict[UUID, OrderUse] = field(default_factory=dict)
@@ -194,6 +196,7 @@ class OpenFollowUp(Command):
     service_task: ServiceTask
     intake_event_id: UUID
     baseline_scores: SelfAssessmentScores | None = None  # None when opened from budgeting's BudgetOpened
+    baseline_form: AssessmentForm = "adult"
 
 
 class ChangeCoordinator(Command):
@@ -252,6 +255,7 @@ class RecordReassessment(Command):
     scores: SelfAssessmentScores
     own_words: Sealed | None = None
     filled_in_by: Literal["client", "worker_with_client", "representative"]
+    form: AssessmentForm | None = None  # None: the baseline's form (a child is re-assessed on the children's)
 
 
 class MarkOverdue(Command):
@@ -379,7 +383,10 @@ def decide(command: Command, case: FollowUp) -> list[DomainEvent]:
                 raise InvalidCommand("the plan has no such goal", field="goal_id")
             return [GoalAttainmentRecorded(client_id=client_id, **command.model_dump())]
         case RecordReassessment():
-            return [ReassessmentRecorded(client_id=client_id, **command.model_dump())]
+            form = command.form or case.baseline_form
+            if form == "child" and any(v not in CHILD_SCALE for v in command.scores.model_dump().values()):
+                raise InvalidCommand("the children's form is answered on five faces, 1–5", field="scores")
+            return [ReassessmentRecorded(client_id=client_id, **command.model_dump(exclude={"form"}), form=form)]
         case RequestPlanReview():
             _require_reviewable(case)
             return [PlanReviewRequested(client_id=client_id, **command.model_dump())]
@@ -408,7 +415,8 @@ def _open(command: OpenFollowUp, case: FollowUp) -> list[DomainEvent]:
     if case.status == "none":
         return [FollowUpOpened(**command.model_dump())]
     if case.baseline is None and command.baseline_scores is not None:
-        return [BaselineNoted(client_id=_client(case), baseline_scores=command.baseline_scores)]
+        return [BaselineNoted(client_id=_client(case), baseline_scores=command.baseline_scores,
+                              baseline_form=command.baseline_form)]
     return []
 
 
@@ -525,12 +533,13 @@ def _apply(event: DomainEvent, case: FollowUp) -> FollowUp:
 @_apply.register
 def _(e: FollowUpOpened, c: FollowUp) -> FollowUp:
     return replace(c, client_id=e.client_id, status="open", coordinator_id=e.coordinator_id,
-                   municipality=e.municipality, service_task=e.service_task, baseline=e.baseline_scores)
+                   municipality=e.municipality, service_task=e.service_task, baseline=e.baseline_scores,
+                   baseline_form=e.baseline_form)
 
 
 @_apply.register
 def _(e: BaselineNoted, c: FollowUp) -> FollowUp:
-    return replace(c, baseline=e.baseline_scores)
+    return replace(c, baseline=e.baseline_scores, baseline_form=e.baseline_form)
 
 
 @_apply.register
@@ -579,7 +588,7 @@ def _(e: GoalAttainmentRecorded, c: FollowUp) -> FollowUp:
 
 @_apply.register
 def _(e: ReassessmentRecorded, c: FollowUp) -> FollowUp:
-    return replace(c, latest=e.scores)
+    return replace(c, latest=e.scores, latest_form=e.form)
 
 
 @_apply.register

@@ -95,7 +95,7 @@ async def score_goal(client_id: UUID, body: schemas.GoalAttainmentBody, principa
 async def reassess(client_id: UUID, body: schemas.ReassessmentBody, principal: CurrentPrincipal, request: Request,
                    response: Response, if_match: IfMatch = None) -> CommandAccepted:
     """The Kykyviisari-style self-assessment again, on the same scales as at intake."""
-    command = c.Reassess(client_id=client_id, scores=body.scores, own_words=body.own_words,
+    command = c.Reassess(client_id=client_id, scores=body.scores, own_words=body.own_words, form=body.form,
                          expected_version=parse_if_match(if_match))
     return await _handle(command, principal, request, response)
 

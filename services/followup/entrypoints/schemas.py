@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.followup import ClosureReason, ContactType
-from contracts.intake import SelfAssessmentScores
+from contracts.intake import AssessmentForm, SelfAssessmentScores
 
 Text = Field(min_length=1, max_length=8000)
 
@@ -31,6 +31,8 @@ class GoalAttainmentBody(Body):
 class ReassessmentBody(Body):
     scores: SelfAssessmentScores
     own_words: str | None = Field(None, max_length=8000, description="The client's own account")
+    form: AssessmentForm | None = Field(None, description=(
+        "adult (0–10) or child (the children's form, faces 1–5; docs/self-assessment.md); default: the baseline's"))
 
 
 class PlanReviewBody(Body):

@@ -104,7 +104,7 @@ async def record_self_assessment(cmd: c.RecordSelfAssessment, given: Given_) -> 
     return domain.RecordSelfAssessment(
         assessment_id=uuid4(), scores=cmd.scores, own_words=next(sealed) if cmd.own_words else None,
         wishes=next(sealed) if cmd.wishes else None,
-        filled_in_by=_filled_in_by(given.principal),
+        filled_in_by=_filled_in_by(given.principal), on=county_day(given.context.now),
     )
 
 

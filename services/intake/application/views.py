@@ -194,7 +194,9 @@ async def case_view(loaded: Loaded[IntakeCase], keyring: Keyring, today: date | 
             "own_words": own_words,
             "wishes": wishes,
             "filled_in_by": assessment.filled_in_by,
+            "form": assessment.form,
         },
+        "self_assessment_form": case.form_on(day),  # the form to fill in today (docs/self-assessment.md)
         "needs_assessment": None if needs is None else {
             "service_task": needs.service_task.value,
             "support_needs": needs.support_needs,

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from contracts.intake import Language, SelfAssessmentScores, ServiceTask
+from contracts.intake import AssessmentForm, Language, SelfAssessmentScores, ServiceTask
 from shared.kernel.representation import Act, AgeStage, Kind
 
 Status = Literal["unregistered", "open", "completed", "declined"]
@@ -46,6 +46,7 @@ class IntakeCase:
     municipality: str | None = None  # as registered; later moves in ``moves``
     preferred_language: Language | None = None
     latest_scores: SelfAssessmentScores | None = None
+    latest_form: AssessmentForm = "adult"
     service_task: ServiceTask | None = None
     support_needs: tuple[str, ...] = ()
     # Moves within the county: (effective from, municipality), in the order they take effect.
@@ -75,6 +76,10 @@ class IntakeCase:
         if self.adult_from is None or day >= self.adult_from:
             return "adult"
         return "minor_15" if self.acts_alone_from is None or day >= self.acts_alone_from else "child"
+
+    def form_on(self, day: date) -> AssessmentForm:
+        """The self-assessment form for the client on ``day``: the children's while they are under 15."""
+        return "child" if self.age_known and self.stage_on(day) == "child" else "adult"
 
     def guardians_in_force(self, day: date) -> dict[UUID, Link]:
         return {k: v for k, v in self.links.items() if v.kind == "guardian" and v.in_force(day)}

@@ -21,6 +21,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.intake import (
+    CHILD_SCALE,
+    AssessmentForm,
     ClientRegistered,
     ConsentGiven,
     ConsentWithdrawn,
@@ -37,7 +39,7 @@ from contracts.intake import (
 from services.intake.domain import life, representation
 from services.intake.domain.case import INITIAL, Consent, IntakeCase, Link, Status
 from shared.kernel.approvals import needs_approval
-from shared.kernel.errors import RuleViolation
+from shared.kernel.errors import InvalidCommand, RuleViolation
 from shared.kernel.events import DomainEvent
 from shared.kernel.law import Decided, decision_language
 from shared.kernel.sealed import Sealed
@@ -77,6 +79,7 @@ class RecordSelfAssessment(Command):
     own_words: Sealed | None = None
     wishes: Sealed | None = None
     filled_in_by: FilledInBy
+    on: date | None = None  # the day it is filled in: a client under 15 then fills in the children's form
 
 
 class AssignCoordinator(Command):
@@ -104,6 +107,13 @@ class DeclineIntake(Command):
 def _require_consent(case: IntakeCase) -> None:
     if case.consent != "given":
         raise RuleViolation("the client has not given consent to personal budgeting", code="no-consent")
+
+
+def _require_scale(form: AssessmentForm, scores: SelfAssessmentScores) -> None:
+    """The children's form is answered on five faces (1–5): a score off that scale is the adult form's."""
+    if form == "child" and any(score not in CHILD_SCALE for score in scores.model_dump().values()):
+        raise InvalidCommand("a client under 15 fills in the children's form: each area on five faces, 1–5",
+                             field="scores")
 
 
 def _require_open(case: IntakeCase) -> None:
@@ -139,7 +149,9 @@ def decide(command: Command | life.Command | representation.Command, case: Intak
         case RecordSelfAssessment():
             _require_open(case)
             _require_consent(case)
-            return [SelfAssessmentRecorded(client_id=client_id, **command.model_dump())]
+            form = case.form_on(command.on) if command.on is not None else "adult"
+            _require_scale(form, command.scores)
+            return [SelfAssessmentRecorded(client_id=client_id, form=form, **command.model_dump(exclude={"on"}))]
         case AssignCoordinator():
             if case.status == "declined":
                 raise RuleViolation("intake was declined", code="intake-declined")
@@ -211,6 +223,7 @@ def _complete(case: IntakeCase, client_id: UUID, on: date | None) -> IntakeCompl
         municipality=municipality,
         preferred_language=case.preferred_language,
         baseline_scores=case.latest_scores,
+        baseline_form=case.latest_form,
     )
 
 
@@ -250,7 +263,7 @@ def _(event: ConsentWithdrawn, case: IntakeCase) -> IntakeCase:
 
 @_apply.register
 def _(event: SelfAssessmentRecorded, case: IntakeCase) -> IntakeCase:
-    return replace(case, latest_scores=event.scores)
+    return replace(case, latest_scores=event.scores, latest_form=event.form)
 
 
 @_apply.register
