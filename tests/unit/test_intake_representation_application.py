@@ -478,3 +478,25 @@ async def test_only_intake_notes_a_birthday(h: Harness) -> None:
     cid = await register_client(h, years_ago(10))
     with pytest.raises(Forbidden):
         await h.when(c.PassBirthday(client_id=cid, on=TODAY), WORKER)
+
+
+async def test_intake_holds_a_caller_to_its_own_record_before_its_projection_catches_up(h: Harness,
+                                                                                      people: People) -> None:
+    """Authentication reads who represents whom from intake's projection, a moment behind the record: a child
+    registered just now, a link just ended and a prohibition just recorded hold at once in intake all the same."""
+    cid, person = await register_client(h, years_ago(7)), await register_person(h, people)
+    lagging_child = Principal(user_id=str(cid), role="client")  # the projection has no stage for them yet
+    with pytest.raises(Forbidden) as refusal:
+        await h.when(c.GiveConsent(client_id=cid, given_by="client"), lagging_child)
+    assert refusal.value.code == "acts-through-guardian"
+    link = await guardian_of(h, cid, person)
+    guardian = acting(person, link)  # as the projection still has it after each step below
+    await views.case(h.app, ReadCase(client_id=cid), guardian)
+    await h.when(c.RecordDataProhibition(client_id=cid), WORKER)
+    with pytest.raises(Forbidden) as prohibited:
+        await views.case(h.app, ReadCase(client_id=cid), guardian)
+    assert prohibited.value.code == "data-prohibited"
+    await h.when(c.EndRepresentation(client_id=cid, link_id=link.link_id, reason="custody_ended"), WORKER)
+    with pytest.raises(Forbidden) as ended:
+        await h.when(c.GiveConsent(client_id=cid, given_by="client"), guardian)
+    assert ended.value.code == "representation-refused"

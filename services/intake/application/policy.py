@@ -16,12 +16,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from services.intake.application import commands as c
 from services.intake.application.queries import ExportCase, ListCases, ReadCase, ReadRepresentative
 from services.intake.domain.case import IntakeCase
 from services.intake.domain.person import Person
+from shared.kernel.calendar import county_day
 from shared.kernel.errors import Forbidden
 from shared.kernel.principal import Principal
 from shared.kernel.representation import Act
@@ -81,7 +83,8 @@ def authorize(principal: Principal, action: Action, case: IntakeCase | None = No
             raise Forbidden("a client can only see their own case")
         if action not in CLIENT_ACTIONS or (role == "representative" and action not in ACT_OF):
             raise Forbidden("this step is taken by the coordinating worker")
-        principal.as_client(case.client_id, ACT_OF.get(action, "consent"))  # a child acts through their guardian
+        # a child acts through their guardian
+        as_the_record_says(principal, case).as_client(case.client_id, ACT_OF.get(action, "consent"))
         return
     if role == "worker":
         if case.coordinator_id not in (None, principal.user_id):
@@ -96,6 +99,28 @@ def authorize(principal: Principal, action: Action, case: IntakeCase | None = No
     if role == "auditor" and action == "read":
         return
     raise Forbidden(f"a {role} may not {action.replace('_', ' ')} here")
+
+
+def as_the_record_says(principal: Principal, case: IntakeCase, day: Any = None) -> Principal:
+    """``principal`` held to what the client's own record says today, not only to this service's projection of it:
+    intake owns the record, and its projection catches up a moment later. So a child registered a moment ago does
+    not act alone, and a link ended or a prohibition recorded holds at once here; never wider than the projection's
+    (a link it does not have yet stays refused until it has)."""
+    day = day or county_day(datetime.now(UTC))
+    if principal.role == "client":
+        return principal.model_copy(update={"acts_alone": principal.acts_alone and case.stage_on(day) != "child"})
+    named = {g for guardians, _ in case.prohibitions.values() for g in guardians}
+    every_guardian = any(every for _, every in case.prohibitions.values())
+    mandates = []
+    for mandate in principal.mandates:
+        if mandate.client_id == case.client_id:
+            link = case.links.get(mandate.link_id)
+            if link is None or not link.in_force(day):
+                continue  # ended, or past its last day, on the record
+            if link.kind == "guardian" and (every_guardian or link.representative_id in named):
+                mandate = mandate.model_copy(update={"reads": False})
+        mandates.append(mandate)
+    return principal.model_copy(update={"mandates": tuple(mandates)})
 
 
 def may_assign_to(principal: Principal, worker_id: str) -> None:
