@@ -17,7 +17,7 @@ from shared.kernel.events import DomainEvent, EventRegistry
 
 # "archiving": an integration client filing the client's documents in the national archive (Kanta), ADR 0016.
 # "notification": the notifications service opening a person's contact details to send them an e-mail.
-# "representation": a guardian or another representative reading for the client (ADR 0019); "disclosure": the
+# "representation": a guardian or another representative reading for the client (ADR 0026); "disclosure": the
 # client's data handed over to another authority (a county now responsible after a move), with the recipient.
 Purpose = Literal["care", "decision", "supervision", "own_data", "service_delivery", "audit", "billing", "archiving",
                   "notification", "representation", "disclosure"]

@@ -204,7 +204,7 @@ async def authenticate(request: Request) -> Principal:
         raise ProblemError(READ_ONLY_ROLE, f"{principal.role}s read and never write")
     purpose_of(principal, request.headers.get(PURPOSE_HEADER))  # an auditor must say why; codes are checked
     # A representative acts for the clients whose links are in force today; a child client acts through their
-    # guardian: read on every request from the representation records this service keeps (ADR 0019).
+    # guardian: read on every request from the representation records this service keeps (ADR 0026).
     runtime = getattr(request.app.state, "runtime", None)
     principal = await standing(getattr(runtime, "pool", None), principal)
     # Kept for the access log, which records every read of a client's data with who and why.

@@ -8,7 +8,7 @@ DataProhibitionRecorded, ...Lifted). Every service keeps the same small projecti
   each saying whether they may read (a guardian the client forbade reads nothing);
 - for a client, whether they act alone (a child under 15 acts through their guardian).
 So a link that ends, a prohibition recorded or a birthday passing holds at the next request in every service,
-without a new sign-in (docs/decisions/0019-representatives-and-life-changes.md). The rules themselves are
+without a new sign-in (docs/decisions/0026-representatives-and-life-changes.md). The rules themselves are
 shared.kernel.representation.
 """
 

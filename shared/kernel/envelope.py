@@ -26,7 +26,7 @@ CONTENT_TYPE = "application/json"
 SCHEMA_BASE = "https://avain.example/contracts/"
 
 # planner: the region's planner, who reads aggregated figures (effectiveness) and no client's data.
-# representative: a guardian or another representative acting for a client (ADR 0019).
+# representative: a guardian or another representative acting for a client (ADR 0026).
 Role = Literal["client", "worker", "manager", "provider", "auditor", "system", "integration", "planner",
                "representative"]
 

@@ -1,6 +1,6 @@
 """Who may act for a client, and what a client may do alone: the rules every service's policy applies.
 
-The law (docs/decisions/0019-representatives-and-life-changes.md):
+The law (docs/decisions/0026-representatives-and-life-changes.md):
 - a guardian (huoltaja, Child Custody Act 361/1983) acts for a minor; a child often has two guardians, each with a
   link of their own; the link ends when the child turns 18 or when custody ends;
 - a minor of 15 or more and the guardian may each act separately in matters of the minor's person

@@ -54,7 +54,7 @@ class TokenExchange:
 
     async def representative_of(self, subject_token: str) -> UUID:
         """The representative the broker's token identifies: a person registered as one. Whom they act for is not in
-        the token: every service checks it against its representation records on every request (ADR 0019)."""
+        the token: every service checks it against its representation records on every request (ADR 0026)."""
         person_id = await postgres.find_person_by_hetu_hash(self._pool, await self._hetu_hash(subject_token))
         if person_id is None:
             raise NotARepresentative("this person does not represent any client of personal budgeting")
