@@ -41,13 +41,9 @@ from shared.kernel.errors import Forbidden, InvalidCommand, NotFound, RuleViolat
 from shared.kernel.identifiers import make_hetu
 from shared.kernel.principal import Principal
 from shared.kernel.representation import ACTS, Mandate, anniversary
-from tests.application import Harness, covers, refused
+from tests.application import AUDITOR, MANAGER, OTHER_WORKER, WORKER, Harness, covers, refused
 
 SERVICE = "intake"
-WORKER = Principal(user_id="worker-aino", role="worker")
-OTHER_WORKER = Principal(user_id="worker-eero", role="worker")
-MANAGER = Principal(user_id="manager-maija", role="manager")
-AUDITOR = Principal(user_id="auditor-1", role="auditor")
 # The children's form: the same six areas, each on five faces (docs/self-assessment.md).
 FACES = SelfAssessmentScores(general_ability=4, mental_wellbeing=3, social_participation=5, physical_functioning=4,
                              competence=2, everyday_life=3)
