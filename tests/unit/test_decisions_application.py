@@ -25,6 +25,7 @@ from shared.kernel.approvals import Authority, DelegationTable
 from shared.kernel.errors import Forbidden, InvalidCommand, NotFound, RuleViolation
 from shared.kernel.law import Instructions, LegalBasis
 from shared.kernel.principal import Principal
+from shared.kernel.representation import ACTS, Mandate
 from shared.kernel.sealed import Sealed
 from tests.application import Harness, covers, refused
 
@@ -502,6 +503,40 @@ async def test_a_client_files_only_their_own_request_and_neither_prepares_nor_de
         await r.when(c.PrepareRectification(**ids, proposal="upheld", memo="M"), client)
     with pytest.raises(Forbidden):
         await r.when(decision_on(made, request.request_id), client)
+
+
+def representative_of(cid: UUID, *, reads: bool = True, scope: frozenset[Any] = frozenset(ACTS)) -> Principal:
+    """A guardian as authentication makes them: their link to the client in force, from the representation records."""
+    mandate = Mandate(link_id=uuid4(), client_id=cid, kind="guardian", scope=scope, reads=reads)
+    return Principal(user_id=str(uuid4()), role="representative", mandates=(mandate,))
+
+
+async def test_a_guardian_reads_the_childs_decisions_and_requests_rectification_within_the_mandate(
+        r: Harness) -> None:
+    made = await served(r)
+    ids = {"client_id": made.client_id, "decision_id": made.decision_id}
+    guardian = representative_of(made.client_id)
+    assert (await views.decision(r.app, ReadDecision(**ids), guardian))[1]["decision_number"] == "HB-2026-000042"
+    [request] = await r.when(filed(made, date(2026, 11, 25)).model_copy(update={"party": guardian.user_id}), guardian)
+    assert (request.filed_by, request.filed_by_role) == (guardian.user_id, "representative")
+    forbidden = representative_of(made.client_id, reads=False)  # the client forbade giving their data to them
+    with pytest.raises(Forbidden) as prohibited:
+        await views.decision(r.app, ReadDecision(**ids), forbidden)
+    assert prohibited.value.code == "data-prohibited"
+    for stranger in (representative_of(uuid4()), representative_of(made.client_id, scope=frozenset({"read"}))):
+        with pytest.raises(Forbidden):
+            await r.when(filed(made, date(2026, 11, 25)), stranger)
+    with pytest.raises(Forbidden):
+        await views.decision(r.app, ReadDecision(**ids), representative_of(uuid4()))
+
+
+async def test_a_child_under_15_reads_their_decision_and_their_guardian_requests_rectification(r: Harness) -> None:
+    made = await served(r)
+    child = Principal(user_id=str(made.client_id), role="client", acts_alone=False)
+    await views.decision(r.app, ReadDecision(client_id=made.client_id, decision_id=made.decision_id), child)
+    with pytest.raises(Forbidden) as refused_:
+        await r.when(filed(made, date(2026, 11, 25)), child)
+    assert refused_.value.code == "acts-through-guardian"
 
 
 # --- letters: written when a dispatch is recorded, kept as served, unreadable after erasure (issue 18) ---------

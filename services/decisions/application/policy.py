@@ -2,10 +2,12 @@
 
 - the approvals queue: managers and auditors see every request; a worker sees the requests they made; nobody
   else (clients see a refusal's reasoning on the matter itself, e.g. their budget);
-- the register: a client reads their own decisions; workers, managers and auditors read any (the register is
-  the county's; every read is access-logged); workers and managers record dispatches and receipts (the
+- the register: a client reads their own decisions, and so does their representative within their mandate (a
+  guardian the client forbade reads nothing: shared.kernel.representation); workers, managers and auditors read
+  any (the register is the county's; every read is access-logged); workers and managers record dispatches and receipts (the
   notifications service will too, as the system); only the service itself registers a decision;
-- requests for rectification: the client files their own (a worker may record one on anyone's behalf); workers
+- requests for rectification: the client files their own, or their representative for them if the mandate covers
+  it (a child under 15 through their guardian); a worker may record one on anyone's behalf; workers
   and managers prepare them and record the body's decision (the domain keeps out whoever took part in the
   decision); only the service's own timer marks one overdue;
 - letters: only the service writes them (on a recorded dispatch); whoever reads the register reads them.
@@ -36,12 +38,11 @@ def queue_scope(principal: Principal) -> str | None:
 
 
 def may_read_register(principal: Principal, client_id: Any) -> None:
-    if principal.role == "client":
-        if principal.user_id != str(client_id):
-            raise Forbidden("a client can only see their own decisions")
+    if principal.role in ("client", "representative"):
+        principal.as_client(client_id, "read")  # their own, or the client's they represent and may read for
         return
     if principal.role not in STAFF_READERS:
-        raise Forbidden("the register is for the client and the county's staff")
+        raise Forbidden("the register is for the client, their representatives and the county's staff")
 
 
 def policy(principal: Principal, request: Any, decision: RegisteredDecision) -> None:
@@ -59,8 +60,8 @@ def policy(principal: Principal, request: Any, decision: RegisteredDecision) -> 
             if principal.role not in SERVERS:
                 raise Forbidden("dispatches and receipts are recorded by the county's staff")
         case c.FileRectification():
-            if principal.role == "client":
-                may_read_register(principal, request.client_id)
+            if principal.role in ("client", "representative"):
+                principal.as_client(request.client_id, "rectification")
             elif principal.role not in CASEWORK:
                 raise Forbidden("a request for rectification is filed by the client or recorded by a worker")
         case c.PrepareRectification() | c.DecideRectification():
