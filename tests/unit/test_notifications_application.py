@@ -321,6 +321,32 @@ async def test_a_client_who_changes_their_language_is_told_in_the_new_one_from_t
     assert people[str(cid)].language == "en" and people[WORKER].language == "fi"
 
 
+@covers(SERVICE, intake.ContactDetailsChanged)
+async def test_a_client_who_changes_their_e_mail_is_mailed_at_the_new_address_and_a_new_phone_changes_nothing(
+) -> None:
+    from services.notifications.application.addresses import AddressBook
+
+    h, directory = harness()
+    cid = uuid4()
+    await h.keyring.create(str(cid))
+    registered, new_email, new_phone = await h.keyring.seal(
+        str(cid), '{"email": "vanha@example.test", "phone": null}', '{"email": "uusi@example.test"}',
+        '{"phone": "040 123"}')
+    await h.when_heard(LISTENER, intake.ClientRegistered(client_id=cid, personal_data=registered, municipality="Pori",
+                                                         preferred_language="fi"), cid)
+    logged: list[UUID] = []
+
+    async def log_access(client_id: UUID, item_id: UUID) -> None:
+        logged.append(client_id)
+
+    book = AddressBook(directory, h.keyring, log_access)
+    assert await book.address_of(str(cid), "client", uuid4()) == "vanha@example.test"
+    await h.when_heard(LISTENER, intake.ContactDetailsChanged(client_id=cid, changed=["email"], contact=new_email), cid)
+    await h.when_heard(LISTENER, intake.ContactDetailsChanged(client_id=cid, changed=["phone"], contact=new_phone), cid)
+    assert await book.address_of(str(cid), "client", uuid4()) == "uusi@example.test"
+    assert logged == [cid, cid]  # each opening in the access log first
+
+
 @covers(SERVICE, marketplace.ProviderRegistered, marketplace.OrderPlaced, marketplace.OrderRejected,
         marketplace.OrderDeclined, marketplace.OrderCancelled, marketplace.ServiceDelivered)
 async def test_the_directory_knows_which_orders_a_provider_still_has_open() -> None:

@@ -1,10 +1,11 @@
 """What the service knows of people, from the events: its own copy, kept by the ``directory`` listener.
 
 For each staff member the language they read in and their work address (the staff directory's, ADR 0020); for each
-client their language, coordinating worker and sealed contact details (opened only to send an e-mail,
-each time access-logged: docs/decisions, the notifications ADR); each order's client, provider and whether it is
-still open (what a provider's suspension touches); each provider's own people and its contact address. Nothing in
-it is in clear but ids, codes, languages and a provider's business address.
+client their language, coordinating worker and sealed contact details, the latest that holds an e-mail (opened
+only to send an e-mail, each time access-logged: docs/decisions, the notifications ADR); each order's client,
+provider and whether it is still open (what a provider's suspension touches); each provider's own people and its
+contact address. Nothing in it is in clear but ids, codes, languages and a provider's business address. Who
+represents a client is not here: every service keeps that (shared/infra/representation.py).
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ CLOSING = (marketplace.OrderRejected, marketplace.OrderDeclined, marketplace.Ord
            marketplace.ServiceDelivered)
 HEARD: list[type[DomainEvent]] = [
     intake.ClientRegistered, intake.IntakeCompleted, intake.CoordinatorAssigned, intake.PreferredLanguageChanged,
-    intake.StaffProfileRecorded, marketplace.ProviderRegistered, marketplace.OrderPlaced, *CLOSING,
+    intake.ContactDetailsChanged, intake.StaffProfileRecorded, marketplace.ProviderRegistered, marketplace.OrderPlaced, *CLOSING,
     history.ClientErased,
 ]
 _REGISTRIES: tuple[EventRegistry, ...] = (intake.registry, marketplace.registry, history.registry)
@@ -157,6 +158,10 @@ async def note(app: Any, session: Session, envelope: EventEnvelope, _: Position)
                                         coordinator_id=event.coordinator_id)
         case intake.CoordinatorAssigned():
             await directory.note_client(session, event.client_id, coordinator_id=event.worker_id)
+        case intake.ContactDetailsChanged() if "email" in event.changed:
+            # The new details are sealed with the client's key like the registration's: the e-mail is read from
+            # the latest that holds one (a change of phone or address alone leaves the address as it was).
+            await directory.note_client(session, event.client_id, contact=event.contact)
         case intake.PreferredLanguageChanged():
             # The client's own choice from any page (or what they told their worker): what they are told in from now.
             await directory.note_client(session, event.client_id, language=event.preferred_language)
