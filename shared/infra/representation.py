@@ -96,6 +96,27 @@ async def mandates_of(db: asyncpg.Pool | asyncpg.Connection, representative_id: 
                          reads=r["reads"]) for r in rows)
 
 
+_TOLD = """
+SELECT m.client_id, m.representative_id
+FROM mandates m
+WHERE m.client_id = ANY($1::uuid[]) AND m.confirmed AND m.ended_on IS NULL AND 'read' = ANY(m.scope)
+  AND m.starts_on <= $2 AND (m.ends_on IS NULL OR m.ends_on > $2)
+  AND NOT (m.kind = 'guardian' AND EXISTS (SELECT 1 FROM data_prohibitions p WHERE p.client_id = m.client_id
+                                           AND p.representative_id IN (m.representative_id, $3)))
+ORDER BY m.client_id, m.representative_id
+"""
+
+
+async def representatives_of(db: asyncpg.Pool | asyncpg.Connection, client_ids: list[UUID],
+                             on: date) -> dict[UUID, tuple[str, ...]]:
+    """Who may read for each client on ``on`` (a link in force whose scope reads, no prohibition against them): the
+    representatives a service tells what it tells the client. Clients without any are left out."""
+    found: dict[UUID, tuple[str, ...]] = {}
+    for r in await db.fetch(_TOLD, client_ids, on, ALL_GUARDIANS):
+        found[r["client_id"]] = (*found.get(r["client_id"], ()), str(r["representative_id"]))
+    return found
+
+
 async def acts_alone(db: asyncpg.Pool | asyncpg.Connection, client_id: UUID, on: date) -> bool:
     """A client acts alone unless they are a child under 15 on ``on``."""
     since: date | None = await db.fetchval("SELECT acts_alone_from FROM client_stages WHERE client_id = $1", client_id)

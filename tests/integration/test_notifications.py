@@ -284,3 +284,32 @@ async def test_a_worker_is_mailed_at_work_in_the_language_of_the_staff_directory
     page = await inbox(notifications, tokens(worker, "worker"))
     assert page["items"][0]["title"] == "Beslutet om din klients budget har fattats"
     assert "Aino" not in text_of(mail) and "Virtanen" not in mail.as_string()
+
+
+async def test_a_guardian_is_told_what_their_child_is_told_and_one_the_child_forbade_is_not(
+        settings: ServiceSettings, notifications: httpx.AsyncClient, tokens: Callable[..., dict[str, str]]) -> None:
+    """Who represents the client comes from intake's representation events, as every service keeps them: a
+    guardian in force is told in the client's language; a guardian the child forbade to see their data is not."""
+    from datetime import timedelta
+
+    from shared.kernel.representation import ACTS
+
+    cid = await register(notifications, settings, language="sv", email=None)
+    mother, father = uuid4(), uuid4()
+    for guardian in (mother, father):
+        await publish_events(settings, envelope(intake.RepresentationStarted(
+            client_id=cid, link_id=uuid4(), representative_id=guardian, kind="guardian", scope=list(ACTS),
+            starts_on=date.today() - timedelta(days=30), ends_on=None, confirmed=True, source="population_register",
+            basis=_sealed_nothing(cid), representative_name=_sealed_nothing(cid)), cid))
+    await publish_events(settings, envelope(intake.DataProhibitionRecorded(
+        client_id=cid, prohibition_id=uuid4(), guardian_ids=[father], all_guardians=False), cid))
+    await eventually(lambda: known(notifications, "SELECT (SELECT count(*) FROM mandates WHERE client_id = $1) = 2"
+                                                  " AND EXISTS (SELECT 1 FROM data_prohibitions WHERE client_id = $1)",
+                                   cid), timeout=60)
+    await publish_events(settings, envelope(decided(cid), cid))
+    await eventually(lambda: _with_items(inbox(notifications, tokens(str(cid), "client")), 1), timeout=60)
+
+    told = await inbox(notifications, tokens(str(mother), "representative"))
+    assert [(i["kind"], i["audience"]) for i in told["items"]] == [("budget_decided", "representative")]
+    assert told["language"] == "sv" and told["items"][0]["title"] == "Beslutet om din budget har fattats"
+    assert (await inbox(notifications, tokens(str(father), "representative")))["items"] == []

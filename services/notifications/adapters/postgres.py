@@ -16,6 +16,7 @@ from contracts.notifications import NotificationRead, PersonNotified
 from contracts.notifications import registry as notifications
 from services.notifications.domain.audience import Client, Provider
 from services.notifications.domain.notice import Notice
+from shared.infra import representation
 from shared.kernel.envelope import EventEnvelope
 from shared.kernel.sealed import Sealed
 
@@ -85,7 +86,11 @@ class PostgresDirectory:
     async def client(self, client_id: UUID) -> Client | None:
         row = await self._pool.fetchrow("SELECT language, coordinator_id FROM known_clients WHERE client_id = $1",
                                         client_id)
-        return Client(client_id, row["language"], row["coordinator_id"]) if row else None
+        if not row:
+            return None
+        # Those who act for the client today, from the representation records every service keeps (issue 17).
+        told = await representation.representatives_of(self._pool, [client_id], representation.today())
+        return Client(client_id, row["language"], row["coordinator_id"], told.get(client_id, ()))
 
     async def provider(self, provider_id: UUID) -> Provider | None:
         row = await self._pool.fetchrow("SELECT users, language FROM known_providers WHERE provider_id = $1",
@@ -97,7 +102,10 @@ class PostgresDirectory:
             "SELECT o.order_id, o.client_id, c.language, c.coordinator_id FROM known_orders o"
             " LEFT JOIN known_clients c USING (client_id) WHERE o.provider_id = $1 AND o.open ORDER BY o.order_id",
             provider_id)
-        return [(r["order_id"], Client(r["client_id"], r["language"], r["coordinator_id"])) for r in rows]
+        told = await representation.representatives_of(self._pool, [r["client_id"] for r in rows],
+                                                        representation.today())
+        return [(r["order_id"], Client(r["client_id"], r["language"], r["coordinator_id"],
+                                       told.get(r["client_id"], ()))) for r in rows]
 
     async def languages(self, person_ids: Sequence[str]) -> dict[str, str]:
         rows = await self._pool.fetch("SELECT staff_id, language FROM known_staff WHERE staff_id = ANY($1::text[])"
