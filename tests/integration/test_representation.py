@@ -16,7 +16,7 @@ import pytest
 from shared.kernel.calendar import county_day
 from shared.kernel.identifiers import make_hetu
 from shared.kernel.representation import anniversary
-from tests.journeys import PERIOD, SCORES, WORKER, budget_opened, person
+from tests.journeys import PERIOD, SCORES, WORKER, budget_opened, person, plan
 from tests.support import eventually, problem_of, read_to_end
 
 pytestmark = pytest.mark.integration
@@ -73,6 +73,7 @@ async def decide_budget(intake: Any, budgeting: Any, tokens: Any, cid: str) -> N
         r = await intake.request(method, path, headers=w, json=body)
         assert r.status_code == 200, (path, r.text)
     await budget_opened(budgeting, tokens, cid)
+    await plan(budgeting, tokens, cid, ["everyday_life"])  # a budget rests on a plan (main's decisions train)
     r = await budgeting.post(f"/budgets/{cid}/proposal", headers=w,
                              json={"amount_cents": 150_000, "period": PERIOD, "breakdown": {"everyday_life": 150_000}})
     assert r.status_code == 200, r.text
