@@ -280,6 +280,23 @@ async def test_a_refused_purchase_ends_and_its_reason_reads_in_the_workers_and_t
     _, fi = await views.purchase(h.app, ReadPurchase(purchase_id=pid), WORKER, lambda _: None, "fi")
     _, sv = await views.purchase(h.app, ReadPurchase(purchase_id=pid), WORKER, lambda _: None, "sv")
     assert fi["refusal"]["reason"] != sv["refusal"]["reason"]
+    # The vendor learns that the purchase was refused, in the catalogue's words; the manager's words about the
+    # client are for the client side and the county's staff.
+    _, seller = await views.purchase(h.app, ReadPurchase(purchase_id=pid), SELLER, lambda _: None, "fi")
+    assert seller["refusal"] == {"code": "approval_refused", "reason": fi["refusal"]["reason"], "language": "fi"}
+
+
+async def test_a_child_under_15_reads_their_purchase_but_buys_and_cancels_only_through_a_guardian(
+        h: Harness, tables: MemoryTables) -> None:
+    cid, _, pid = await purchase(h, tables)
+    child = Principal(user_id=str(cid), role="client", acts_alone=False)
+    before = len(await h.recorded(purchase_stream(pid)))
+    with pytest.raises(Forbidden) as alone:
+        await h.when(c.CancelPurchase(purchase_id=pid), child)
+    assert alone.value.code == "acts-through-guardian"
+    assert len(await h.recorded(purchase_stream(pid))) == before
+    _, view = await views.purchase(h.app, ReadPurchase(purchase_id=pid), child, lambda _: None, "fi")
+    assert view["purchase_id"] == str(pid)
 
 
 async def test_the_one_who_asked_cannot_answer_and_nobody_answers_a_purchase_that_no_longer_waits(

@@ -26,6 +26,7 @@ from services.marketplace.application.queries import ReadOrder, ReadPurchase, Re
 from services.marketplace.domain.order import KnownClient
 from shared.kernel.errors import Forbidden
 from shared.kernel.principal import Principal
+from shared.kernel.representation import Act
 
 Action = Literal["register", "verify", "offer", "order", "serve", "rate", "read", "vendor", "approve"]
 
@@ -102,7 +103,7 @@ def authorize(principal: Principal, request: Any, seen: Seen) -> None:
             require_provider_user(principal, seen.own_provider, seen.provider_id)
         case "order":
             assert seen.client_id is not None
-            require_client_side(principal, seen.client_id, seen.coordinator_id)
+            require_client_side(principal, seen.client_id, seen.coordinator_id, "orders")
         case "rate":
             if principal.role != "client" or principal.user_id != str(seen.client_id):
                 raise Forbidden("the client rates the providers they used")
@@ -126,9 +127,10 @@ def require_provider_user(principal: Principal, own_provider: UUID | None, provi
         raise Forbidden("only the provider's own users act for it")
 
 
-def require_client_side(principal: Principal, client_id: UUID, coordinator_id: str | None) -> None:
-    """The client themself, or the worker who coordinates their case."""
-    if principal.role == "client" and principal.user_id == str(client_id):
+def require_client_side(principal: Principal, client_id: UUID, coordinator_id: str | None, act: Act) -> None:
+    """The client themself (a child under 15 through their guardian) or their representative within the mandate,
+    or the worker who coordinates their case."""
+    if principal.as_client(client_id, act):  # Forbidden, with its reason, for a client or representative who may not
         return
     if principal.role == "worker" and coordinator_id is not None and principal.user_id == coordinator_id:
         return
@@ -142,7 +144,7 @@ def may_read(principal: Principal, seen: Seen) -> None:
         require_provider_user(principal, seen.own_provider, seen.provider_id)
         return
     assert seen.client_id is not None
-    require_client_side(principal, seen.client_id, seen.coordinator_id)
+    require_client_side(principal, seen.client_id, seen.coordinator_id, "read")
 
 
 def list_scope(principal: Principal, client_id: UUID | None, own_provider: UUID | None,

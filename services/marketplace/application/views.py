@@ -119,6 +119,14 @@ async def approval_refusal(app: Application[Ports], envelopes: list[EventEnvelop
             "recorded_reason": words, "refused_by": event.refused_by}
 
 
+def _for(principal: Principal, refused: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A refusal as this reader may read it: the vendor learns that and why in the catalogue's words, never the
+    manager's or budgeting's own words about the client (those are for the client side and the county's staff)."""
+    if refused is None or principal.role != "provider":
+        return refused
+    return {k: v for k, v in refused.items() if k not in ("recorded_reason", "refused_by")}
+
+
 # --- vendors' verification -----------------------------------------------------------------------------------------
 
 async def verification(app: Application[Ports], query: ReadVerification, principal: Principal,
@@ -174,7 +182,8 @@ async def purchase(app: Application[Ports], query: ReadPurchase, principal: Prin
         "amount_cents": p.amount_cents, "quote_reference": requested.quote_reference, "link": requested.link,
         "requested_on": requested.requested_on.isoformat(), "status": p.status,
         "waiting_for_approval": p.approval == "pending", "invoice_cents": p.invoice_cents or None,
-        "refusal": await approval_refusal(app, loaded.events, language) or refusal(loaded.events, language),
+        "refusal": _for(principal, await approval_refusal(app, loaded.events, language)
+                        or refusal(loaded.events, language)),
         "version": loaded.version,
         "history": [{"type": e.type.rsplit(".", 1)[1], "time": e.time.isoformat(), "actor_role": e.actor.role}
                     for e in loaded.events],
