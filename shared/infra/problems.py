@@ -173,6 +173,7 @@ RECEIPT_IN_THE_FUTURE = register("receipt-in-the-future", 422, "A receipt is rec
 # Decisions: requests for rectification (services/decisions/domain/rectification.py)
 REQUEST_IN_THE_FUTURE = register("request-in-the-future", 422, "A request is recorded once it has been received")
 REQUEST_BEFORE_DECISION = register("request-before-decision", 422, "The request is dated before the decision")
+PARTY_NOT_SERVED = register("party-not-served", 422, "The decision was not served to this party")
 REQUEST_DECIDED = register("request-decided", 409, "The request has already been decided")
 PREPARER_TOOK_PART = register("preparer-took-part", 409, "You took part in the decision")
 REQUEST_NOT_PREPARED = register("request-not-prepared", 409, "The request has not been prepared yet")

@@ -20,6 +20,7 @@ from services.decisions.application.handlers import HANDLERS, TIMERS
 from services.decisions.application.ports import ApprovalNote, ApprovalRow, Ports
 from services.decisions.application.queries import ListApprovals, ReadDecision
 from services.decisions.application.reactions import REACTIONS
+from services.decisions.domain.serving import county_day
 from shared.infra import people
 from shared.kernel.approvals import Authority, DelegationTable
 from shared.kernel.errors import Forbidden, InvalidCommand, NotFound, RuleViolation
@@ -377,8 +378,20 @@ async def test_a_request_on_the_last_day_is_in_time_and_one_a_day_later_is_recor
         False, date(2026, 12, 28), "client", "client")
     assert await r.open(made.client_id, in_time.text) == ["Budjetti ei riitä siivoukseen"]
     assert in_time.answer_due_at > datetime.now(UTC) + timedelta(days=29)
-    [late] = await r.when(filed(made, date(2026, 11, 29)).model_copy(update={"party": "guardian-1"}), WORKER)
-    assert late.late is False and late.deadline is None  # a party never served has no time limit running
+    # A party the decision was never served to has no time limit running, so their request could never be late:
+    # the request is the client's (or a served recipient's), and nothing is written.
+    before = len(await r.recorded(f"decision-{made.decision_id}"))
+    with pytest.raises(InvalidCommand) as unknown:
+        await r.when(filed(made, date(2026, 11, 29)).model_copy(update={"party": "guardian-1"}), WORKER)
+    assert unknown.value.code == "party-not-served"
+    assert len(await r.recorded(f"decision-{made.decision_id}")) == before
+
+
+async def test_a_clients_own_request_is_received_the_day_they_send_it_whatever_date_they_give(r: Harness) -> None:
+    made = await served(r)
+    client = Principal(user_id=str(made.client_id), role="client")
+    [own] = await r.when(filed(made, date(2026, 11, 20)).model_copy(update={"party": "guardian-1"}), client)
+    assert (own.received_on, own.party) == (county_day(datetime.now(UTC)), "client")
 
 
 async def test_a_request_after_the_time_limit_is_recorded_and_marked_late(r: Harness) -> None:

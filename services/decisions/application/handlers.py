@@ -60,11 +60,18 @@ async def record_receipt(cmd: c.RecordReceipt, given: Given_) -> register.Record
 
 async def file_rectification(cmd: c.FileRectification, given: Given_) -> rectification.FileRequest:
     [text] = await given.keyring.seal(str(cmd.client_id), cmd.text)
-    now = given.context.now
+    now, principal = given.context.now, given.principal
+    # A client or a representative files their own request, and it arrives the day they send it; a worker records
+    # one received by post or at the desk, on the day it came and for whoever filed it.
+    own = principal.role in ("client", "representative")
+    served_to_them = principal.role == "representative" and principal.user_id in given.state.served
+    party = (principal.user_id if served_to_them else c.CLIENT) if own else cmd.party  # else: for the client
+    received_on = county_day(now) if own else cmd.received_on
     return rectification.FileRequest(
-        request_id=uuid4(), party=cmd.party, filed_by=given.principal.user_id, filed_by_role=given.principal.role,
-        received_on=cmd.received_on, text=text, deadline=register.deadline_of(given.state, cmd.party),
-        today=county_day(now), answer_due_at=now + timedelta(days=given.deps.rectification_answer_days))
+        request_id=uuid4(), party=party, filed_by=principal.user_id, filed_by_role=principal.role,
+        received_on=received_on, text=text, deadline=register.deadline_of(given.state, party),
+        today=county_day(now), answer_due_at=now + timedelta(days=given.deps.rectification_answer_days),
+        parties=frozenset({c.CLIENT, *given.state.served}))
 
 
 async def prepare_rectification(cmd: c.PrepareRectification, given: Given_) -> rectification.PrepareRequest:

@@ -56,6 +56,7 @@ class FileRequest:
     deadline: date | None  # the party's last day, from the register's service of the decision
     today: date
     answer_due_at: datetime
+    parties: frozenset[str] = frozenset({"client"})  # whose request it may be: the client and whoever was served
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,9 @@ class MarkOverdue:
 
 
 def file(command: FileRequest, decision: DecisionRegistered) -> list[DomainEvent]:
+    if command.party not in command.parties:  # a party nobody served would have no time limit, so never be late
+        raise InvalidCommand("a request is the client's or a recipient's the decision was served to", field="party",
+                             code="party-not-served")
     if command.received_on > command.today:
         raise InvalidCommand("a request is recorded once received", field="received_on", code="request-in-the-future")
     if command.received_on < decision.decided_on:
