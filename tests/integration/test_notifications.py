@@ -313,3 +313,13 @@ async def test_a_guardian_is_told_what_their_child_is_told_and_one_the_child_for
     assert [(i["kind"], i["audience"]) for i in told["items"]] == [("budget_decided", "representative")]
     assert told["language"] == "sv" and told["items"][0]["title"] == "Beslutet om din budget har fattats"
     assert (await inbox(notifications, tokens(str(father), "representative")))["items"] == []
+
+    # Once the child forbids the mother too, what she was told about the child is no longer hers to read.
+    await publish_events(settings, envelope(intake.DataProhibitionRecorded(
+        client_id=cid, prohibition_id=uuid4(), guardian_ids=[mother], all_guardians=False), cid))
+
+    async def hidden() -> bool:
+        page = await inbox(notifications, tokens(str(mother), "representative"))
+        return page["items"] == [] and page["total"] == 0
+
+    assert await eventually(hidden, timeout=60)

@@ -52,17 +52,21 @@ class Inbox:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
 
-    async def page(self, person_id: str, *, unread_only: bool, offset: int, limit: int
-                   ) -> tuple[list[dict[str, Any]], int, int]:
-        """The items of the page, how many there are in all (of this filter), and how many are unread."""
+    async def page(self, person_id: str, *, unread_only: bool, offset: int, limit: int,
+                   clients: list[str] | None = None) -> tuple[list[dict[str, Any]], int, int]:
+        """The items of the page, how many there are in all (of this filter), and how many are unread.
+        ``clients``: only items about these clients (or about no client), e.g. those a representative may read
+        today; None: every item of the person."""
         unread_filter = " AND read_at IS NULL" if unread_only else ""
+        about = "" if clients is None else " AND (client_id IS NULL OR client_id::text = ANY($4::text[]))"
+        extra = [] if clients is None else [clients]
         rows = await self._pool.fetch(
             "SELECT item_id, notice_id, audience, kind, client_id, language, params, created_at, read_at"
-            f" FROM inbox_items WHERE person_id = $1{unread_filter}"
-            " ORDER BY created_at DESC, item_id LIMIT $2 OFFSET $3", person_id, limit, offset)
+            f" FROM inbox_items WHERE person_id = $1{unread_filter}{about}"
+            " ORDER BY created_at DESC, item_id LIMIT $2 OFFSET $3", person_id, limit, offset, *extra)
         counts = await self._pool.fetchrow(
             "SELECT count(*) AS total, count(*) FILTER (WHERE read_at IS NULL) AS unread FROM inbox_items"
-            " WHERE person_id = $1", person_id)
+            f" WHERE person_id = $1{about.replace('$4', '$2')}", person_id, *extra)
         total = counts["unread"] if unread_only else counts["total"]
         return [{**dict(r), "params": json.loads(r["params"])} for r in rows], total, counts["unread"]
 

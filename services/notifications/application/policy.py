@@ -10,6 +10,7 @@ from services.notifications.application import commands as c
 from services.notifications.domain.notice import Notice
 from shared.kernel.errors import Forbidden, NotFound
 from shared.kernel.principal import Principal
+from shared.kernel.representation import refusal
 
 
 def authorize(principal: Principal, request: Any, notice: Notice) -> None:
@@ -37,3 +38,11 @@ def inbox_of(principal: Principal) -> str:
     if principal.role in ("system", "auditor", "integration"):
         raise Forbidden(f"a {principal.role} has no inbox")
     return principal.user_id
+
+
+def readable(principal: Principal) -> list[str] | None:
+    """The clients whose items a representative may read today (a link in force that lets them read, and no
+    prohibition by the client); None for anyone else, who reads every item of their own."""
+    if principal.role != "representative":
+        return None
+    return [str(m.client_id) for m in principal.mandates if refusal(False, m, True, "read") is None]

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from services.notifications.application import commands as c
 from services.notifications.application.handlers import Ports
-from services.notifications.application.policy import inbox_of
+from services.notifications.application.policy import inbox_of, readable
 from services.notifications.application.texts import render
 from shared.i18n import catalogue
 from shared.infra.auth import CurrentPrincipal
@@ -77,7 +77,7 @@ async def read_inbox(principal: CurrentPrincipal, request: Request,
     person = inbox_of(principal)
     offset = offset_of(cursor)
     rows, total, unread_count = await _app(request).deps.inbox.page(person, unread_only=unread, offset=offset,
-                                                                    limit=limit)
+                                                                    limit=limit, clients=readable(principal))
     request.state.accessed_clients = [r["client_id"] for r in rows if r["client_id"]]
     language = catalogue().negotiate(lang, accept_language, rows[0]["language"] if rows else None)
     items = [InboxItem(id=r["item_id"], notice_id=r["notice_id"], kind=r["kind"], audience=r["audience"],
