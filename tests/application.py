@@ -79,15 +79,16 @@ class Harness:
         async with self.store.transaction() as session:
             await self.store.append(session, stream_id, version, events, context, subject=str(subject))
 
-    async def when(self, command: Command, principal: Principal) -> list[DomainEvent]:
-        """The events ``command`` recorded (raises what the pipeline raised: then nothing was recorded)."""
-        done = await self.run(command, principal)
+    async def when(self, command: Command, principal: Principal, *, at: datetime | None = None) -> list[DomainEvent]:
+        """The events ``command`` recorded (raises what the pipeline raised: then nothing was recorded); ``at``:
+        the instant it runs (now unless said)."""
+        done = await self.run(command, principal, at=at)
         return self.decoded(done.new_events)
 
-    async def run(self, command: Command, principal: Principal) -> Any:
+    async def run(self, command: Command, principal: Principal, *, at: datetime | None = None) -> Any:
         """What ``handle`` answers: ``Executed``, or a workflow's own answer (intake's ``Registration``)."""
         context = CommandContext(actor=principal.actor, correlation_id=str(uuid4()), causation_id=str(uuid4()),
-                                 now=datetime.now(UTC))
+                                 now=at or datetime.now(UTC))
         return await self.app.handle(command, principal, context)
 
     async def when_published(self, event: DomainEvent, subject: UUID, *, consumer: str = "process-manager",

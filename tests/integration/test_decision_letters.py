@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from services.decisions.domain.serving import county_day, time_limit_ends
+from services.decisions.domain.serving import time_limit_ends
 from shared.i18n import catalogue
 from shared.infra.letters import sha256
+from shared.kernel.calendar import county_day
 from tests.journeys import WORKER, decided_budget
 from tests.letters import verapdf
 from tests.support import eventually

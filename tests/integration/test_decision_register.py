@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from services.decisions.domain.serving import county_day, time_limit_ends
+from services.decisions.domain.serving import time_limit_ends
+from shared.kernel.calendar import county_day
 from tests.journeys import MANAGER, WORKER, decided_budget, person
 from tests.support import eventually, read_topic
 

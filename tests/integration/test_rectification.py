@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from services.decisions.bootstrap import create_app
-from services.decisions.domain.serving import county_day
+from shared.kernel.calendar import county_day
 from tests.conftest import running_service
 from tests.journeys import MANAGER, WORKER, decided_budget, person
 from tests.support import eventually

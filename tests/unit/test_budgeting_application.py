@@ -494,6 +494,19 @@ async def test_a_proposal_on_an_empty_or_inconsistent_plan_is_refused_with_its_c
     assert len(await h.recorded(stream_of(cid2))) == 3
 
 
+async def test_a_decision_made_just_after_midnight_in_finland_is_dated_and_numbered_on_the_countys_new_day(
+        h: Harness) -> None:
+    cid = await draft(h)
+    year = Period(start=date(2027, 1, 1), end=date(2027, 12, 31))
+    await h.when(c.ProposeBudget(client_id=cid, amount_cents=300_000, period=year,
+                                 breakdown={"assistance": 300_000}), WORKER)
+    half_past_midnight = datetime(2026, 12, 31, 22, 30, tzinfo=UTC)  # 00:30 on 1 January 2027 in Helsinki
+    decision, record = await h.when(c.DecideBudget(client_id=cid, reasoning="Tarve arvioitu"), WORKER,
+                                    at=half_past_midnight)
+    assert isinstance(record, DecisionRecorded) and record.decided_on == date(2027, 1, 1)
+    assert decision.decision_number.startswith("HB-2027-") and record.decision_number == decision.decision_number
+
+
 async def test_a_decisions_law_is_read_in_the_readers_language(h: Harness) -> None:
     cid = await draft(h)
     await h.when(c.ProposeBudget(client_id=cid, amount_cents=300_000, period=PERIOD,

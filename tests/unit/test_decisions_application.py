@@ -20,9 +20,9 @@ from services.decisions.application.handlers import HANDLERS, TIMERS
 from services.decisions.application.ports import ApprovalNote, ApprovalRow, Ports
 from services.decisions.application.queries import ListApprovals, ReadDecision
 from services.decisions.application.reactions import REACTIONS
-from services.decisions.domain.serving import county_day
 from shared.infra import people
 from shared.kernel.approvals import Authority, DelegationTable
+from shared.kernel.calendar import county_day
 from shared.kernel.errors import Forbidden, InvalidCommand, NotFound, RuleViolation
 from shared.kernel.law import Instructions, LegalBasis
 from shared.kernel.principal import Principal

@@ -24,6 +24,7 @@ from shared.infra.law_texts import decision_law
 from shared.infra.people import MemoryPeople, People, PostgresPeople
 from shared.infra.pipeline import AggregateSpec, Given, Handlers, Route
 from shared.kernel.approvals import Authority, DelegationTable
+from shared.kernel.calendar import county_day
 from shared.kernel.law import Decided, DecisionKind, LegalTable
 
 AGGREGATE = Aggregate(domain.INITIAL, domain.evolve, domain.decide, registry)
@@ -61,14 +62,14 @@ def authority(given: Given_, kind: str, person: str | None = None, role: str | N
     if person is not None and role is None:
         return None
     return given.deps.delegations.authority(person or given.principal.user_id, role or given.principal.role, kind,
-                                            given.state.municipality, given.context.now.date())
+                                            given.state.municipality, county_day(given.context.now))
 
 
 def law(given: Given_, kind: DecisionKind, categories: list[str]) -> domain.Law:
     """The law of a decision of ``kind`` deciding money for ``categories``, from the legal basis table of today."""
     budget = given.state
     providers = [s.provider_type for s in budget.supports.values() if s.category in categories]
-    return decision_law(given.deps.legal, kind, given.context.now.date(), budget.language,
+    return decision_law(given.deps.legal, kind, county_day(given.context.now), budget.language,
                         service_task=budget.service_task.value if budget.service_task else None,
                         categories=categories, provider_types=providers)
 
@@ -76,7 +77,7 @@ def law(given: Given_, kind: DecisionKind, categories: list[str]) -> domain.Law:
 async def decided(given: Given_, kind: DecisionKind, matter: str, categories: list[str], *, person: str | None = None,
                   role: str | None = None) -> Decided:
     """Who decides (the sender, or ``person``) under what authority, today, with a new decision number."""
-    day = given.context.now.date()
+    day = county_day(given.context.now)
     return Decided(decision_id=uuid4(), decision_number=await given.deps.decision_number(day.year),
                           decided_on=day, decided_by=person or given.principal.user_id,
                           authority=authority(given, matter, person, role), law=law(given, kind, categories))

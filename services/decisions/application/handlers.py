@@ -16,11 +16,11 @@ from services.decisions.application import letters
 from services.decisions.application.policy import policy
 from services.decisions.application.ports import Ports
 from services.decisions.domain import rectification, register
-from services.decisions.domain.serving import county_day
 from shared.infra.aggregate import Aggregate
 from shared.infra.law_texts import decision_law
 from shared.infra.pipeline import AggregateSpec, Given, Handlers, Route
 from shared.infra.timers import Timer
+from shared.kernel.calendar import county_day
 from shared.kernel.law import Decided
 
 OVERDUE_TIMER = postgres.OVERDUE_TIMER

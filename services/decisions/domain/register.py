@@ -33,7 +33,8 @@ from contracts.decisions import (
 )
 from services.decisions.domain import letters, rectification
 from services.decisions.domain.rectification import Request
-from services.decisions.domain.serving import Method, ServiceRules, county_day, presume, received_on, time_limit_ends
+from services.decisions.domain.serving import Method, ServiceRules, presume, received_on, time_limit_ends
+from shared.kernel.calendar import county_day
 from shared.kernel.errors import InvalidCommand, RuleViolation
 from shared.kernel.events import DomainEvent
 

@@ -17,18 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, get_args
-from zoneinfo import ZoneInfo
 
 from services.decisions.domain.calendar import next_working_day
+from shared.kernel.calendar import county_day
 
 Method = Literal["letter", "electronic", "proven_electronic", "in_person"]
 METHODS: tuple[str, ...] = get_args(Method)
-COUNTY_TIME = ZoneInfo("Europe/Helsinki")
-
-
-def county_day(moment: datetime) -> date:
-    """The calendar day of a moment as the county's clock shows it."""
-    return moment.astimezone(COUNTY_TIME).date()
 
 
 @dataclass(frozen=True)

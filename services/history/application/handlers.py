@@ -16,6 +16,7 @@ from services.history.domain import rights
 from shared.infra.aggregate import Aggregate, Executed
 from shared.infra.eventstore import Session
 from shared.infra.pipeline import AggregateSpec, Given, Handlers, Route
+from shared.kernel.calendar import county_day
 from shared.kernel.envelope import EventEnvelope
 from shared.kernel.errors import NotFound, RuleViolation
 from shared.kernel.sealed import Sealed
@@ -55,13 +56,13 @@ async def facts(ports: Ports, client_id: UUID) -> rights.CaseFacts:
 async def request_erasure(cmd: c.RequestErasure, given: Given_) -> rights.RequestErasure:
     case = await facts(given.deps, cmd.client_id)
     return rights.RequestErasure(cmd.client_id, uuid4(), cmd.ground, cmd.reference, given.principal.user_id, case,
-                                 given.context.now.date(), await given.deps.tables.retention_table())
+                                 county_day(given.context.now), await given.deps.tables.retention_table())
 
 
 async def approve_erasure(cmd: c.ApproveErasure, given: Given_) -> rights.ApproveErasure:
     case = await facts(given.deps, cmd.client_id)
     return rights.ApproveErasure(cmd.client_id, cmd.request_id, given.principal.user_id, case,
-                                 given.context.now.date(), await given.deps.tables.retention_table())
+                                 county_day(given.context.now), await given.deps.tables.retention_table())
 
 
 async def destroy_key(cmd: c.ApproveErasure, done: Executed[Any], given: Given_, _session: Session) -> None:

@@ -130,7 +130,7 @@ async def complete(cmd: c.CompleteIntake, given: Given_) -> domain.CompleteIntak
 
 async def decline(cmd: c.DeclineIntake, given: Given_) -> domain.DeclineIntake:
     (reason,) = await given.keyring.seal(str(cmd.client_id), cmd.reason)
-    case, day = given.state, given.context.now.date()
+    case, day = given.state, county_day(given.context.now)
     authority = given.deps.delegations.authority(given.principal.user_id, given.principal.role, "intake_decline",
                                                  case.municipality, day)
     law = decision_law(given.deps.legal, "intake_decline", day, case.preferred_language,

@@ -37,6 +37,7 @@ from shared.infra.aggregate import Executed
 from shared.infra.eventstore import CommandContext, Session
 from shared.infra.pipeline import AggregateSpec, Application, Given, Handlers, Route, Workflow
 from shared.infra.timers import Timer
+from shared.kernel.calendar import county_day
 from shared.kernel.commands import Command
 from shared.kernel.errors import InvalidCommand, NotFound
 from shared.kernel.principal import Principal
@@ -143,7 +144,7 @@ async def open_provider(cmd: c.OpenProvider, given: Given_ | None) -> catalogue.
 async def verify(cmd: c.VerifyProvider, given: Given_) -> catalogue.VerifyProvider:
     """On the criteria of the provider's kind, with the facts their conditions need: what the county bought from
     it in the last 12 months, and whether its people work on the county's premises (the region says)."""
-    bought = await given.deps.tables.bought_from(cmd.provider_id, given.context.now.date() - YEAR)
+    bought = await given.deps.tables.bought_from(cmd.provider_id, county_day(given.context.now) - YEAR)
     facts = vendors.VendorFacts(purchases_12m_cents=bought, on_county_premises=cmd.on_county_premises)
     return catalogue.VerifyProvider(checklist=cmd.checklist, notes=cmd.notes,
                                     criteria=given.deps.vendors.criteria(given.state.vendor_kind), facts=facts)
@@ -184,7 +185,7 @@ async def place_order(cmd: c.PlaceOrder, given: Given_) -> orders.PlaceOrder:
         order_id=cmd.order_id, client_id=cmd.client_id, provider_id=offering.provider_id,
         offering_id=cmd.offering_id, quantity=cmd.quantity, provider_status=provider.status,
         provider_serves_client=client.municipality in provider.service_areas, offering_withdrawn=offering.withdrawn,
-        category=offering.category, unit_price_cents=offering.unit_price_cents, today=given.context.now.date(),
+        category=offering.category, unit_price_cents=offering.unit_price_cents, today=county_day(given.context.now),
     )
 
 
@@ -212,7 +213,7 @@ async def decline(cmd: c.DeclineOrder, given: Given_) -> orders.DeclineOrder:
 
 
 async def record_delivery(cmd: c.RecordDelivery, given: Given_) -> orders.RecordDelivery:
-    return orders.RecordDelivery(delivered_on=cmd.delivered_on, today=given.context.now.date())
+    return orders.RecordDelivery(delivered_on=cmd.delivered_on, today=county_day(given.context.now))
 
 
 async def submit_invoice(cmd: c.SubmitInvoice, given: Given_) -> orders.SubmitInvoice:
@@ -259,7 +260,7 @@ async def request_purchase(cmd: c.RequestPurchase, given: Given_) -> purchases.R
     vendor = await given.deps.provider(cmd.vendor_id)
     if vendor.status == "none":
         raise NotFound("no such vendor")
-    table, today = given.deps.vendors, given.context.now.date()
+    table, today = given.deps.vendors, county_day(given.context.now)
     bought = await given.deps.tables.bought_from(cmd.vendor_id, today - YEAR)
     with_this = vendors.VendorFacts(purchases_12m_cents=bought + cmd.quantity * cmd.unit_price_cents,
                                     on_county_premises=vendor.on_county_premises)
@@ -288,7 +289,7 @@ async def cancel_purchase(cmd: c.CancelPurchase, given: Given_) -> purchases.Can
 
 async def confirm_receipt(cmd: c.ConfirmReceipt, given: Given_) -> purchases.ConfirmReceipt:
     by = "client" if given.principal.role == "client" else "worker"
-    return purchases.ConfirmReceipt(received_on=cmd.received_on, today=given.context.now.date(), confirmed_by=by)
+    return purchases.ConfirmReceipt(received_on=cmd.received_on, today=county_day(given.context.now), confirmed_by=by)
 
 
 async def invoice_purchase(cmd: c.InvoicePurchase, given: Given_) -> purchases.SubmitInvoice:
@@ -305,7 +306,7 @@ async def approve_purchase(cmd: c.ApprovePurchase, given: Given_) -> purchases.A
     p, principal = given.state, given.principal
     (reasoning,) = await given.keyring.seal(str(p.client_id), cmd.reason) if cmd.reason else (None,)
     authority = given.deps.purchase_authority(principal.user_id, principal.role, p.municipality,
-                                              given.context.now.date())
+                                              county_day(given.context.now))
     return purchases.ApprovePurchase(approver=principal.user_id, authority=authority, reasoning=reasoning)
 
 
@@ -313,7 +314,7 @@ async def refuse_purchase(cmd: c.RefusePurchase, given: Given_) -> purchases.Ref
     p, principal = given.state, given.principal
     (reasoning,) = await given.keyring.seal(str(p.client_id), cmd.reason)  # the manager's words about the client
     authority = given.deps.purchase_authority(principal.user_id, principal.role, p.municipality,
-                                              given.context.now.date())
+                                              county_day(given.context.now))
     return purchases.RefusePurchase(approver=principal.user_id, authority=authority, reasoning=reasoning)
 
 
