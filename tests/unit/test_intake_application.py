@@ -5,6 +5,7 @@ The rules themselves are tested in test_intake_domain.py and the role table in t
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Callable
 from datetime import date
@@ -334,6 +335,19 @@ async def test_a_staff_members_sign_in_records_their_own_entry_from_the_identity
         await h.when(c.SyncStaffProfile(staff_id=str(uuid4()), claims=claims), client(uuid4()))
     with pytest.raises(InvalidCommand):  # a token without a name makes no entry
         await h.when(c.SyncStaffProfile(staff_id="worker-eero", claims={"sub": "worker-eero"}), OTHER_WORKER)
+
+
+async def test_a_client_lists_only_the_staff_serving_today_and_staff_may_list_former_colleagues(h: Harness) -> None:
+    asked: list[bool | None] = []
+
+    async def list_staff(**filters: Any) -> list[dict[str, Any]]:
+        asked.append(filters["active"])
+        return []
+
+    h.app.deps = dataclasses.replace(h.app.deps, list_staff=list_staff)
+    await views.staff_list(h.app, ListStaff(active=False), client(uuid4()))
+    await views.staff_list(h.app, ListStaff(active=False), MANAGER)
+    assert asked == [True, False]  # former staff and their contacts are not a client's to browse
 
 
 @covers(SERVICE, refused(NotFound, ReadStaff), refused(Forbidden, ReadStaff), refused(Forbidden, ListStaff))

@@ -18,7 +18,7 @@ from contracts.intake import (
     registry,
 )
 from services.intake.application.handlers import CASE, PERSON, STAFF, Ports
-from services.intake.application.policy import authorize_integration, list_scope, may_read_staff
+from services.intake.application.policy import STAFF_ROLES, authorize_integration, list_scope, may_read_staff
 from services.intake.application.queries import (
     ExportCase,
     ListCases,
@@ -83,7 +83,9 @@ async def staff_list(app: Application[Ports], query: ListStaff, principal: Princ
     may_read_staff(principal)
     if app.deps.list_staff is None:
         return []
-    return await app.deps.list_staff(active=query.active, limit=query.limit, offset=query.offset)
+    # A client may see who serves them today; former staff and their contacts are the county's own records.
+    active = True if principal.role not in STAFF_ROLES else query.active
+    return await app.deps.list_staff(active=active, limit=query.limit, offset=query.offset)
 
 
 async def work_list(app: Application[Ports], query: ListCases, principal: Principal) -> tuple[list[dict[str, Any]], int]:
