@@ -9,16 +9,18 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from contracts import budgeting, followup, history, intake, marketplace
+from contracts import budgeting, decisions, followup, history, intake, marketplace
 from contracts.notifications import NotificationRead, PersonNotified
 from services.notifications.application import commands as c
 from services.notifications.application.directory import LISTENER, MemoryDirectory
 from services.notifications.application.handlers import Ports, handlers, stream_of
 from services.notifications.application.reactions import REACTIONS
+from services.notifications.application.texts import render
 from services.notifications.domain.audience import Client, Provider
 from services.notifications.domain.notice import item_id_of
 from shared.kernel.envelope import Actor
 from shared.kernel.errors import Forbidden, NotFound
+from shared.kernel.events import DomainEvent
 from shared.kernel.principal import Principal
 from shared.kernel.sealed import Sealed
 from tests import application
@@ -238,6 +240,75 @@ async def test_a_plan_review_asked_for_tells_the_coordinator() -> None:
     opened = budgeting.PlanReviewOpened(client_id=cid, review_id=uuid4(), requested_by="client")
     people = told(await h.when_published(opened, cid, consumer="notices"))
     assert set(people) == {WORKER} and people[WORKER].params == {"requester": "client"}
+
+
+def letter(cid: UUID, recipient: str) -> decisions.LetterIssued:
+    """The register's letter for one recipient served, as issue 18 writes it (the PDF and its facts sealed)."""
+    return decisions.LetterIssued(
+        letter_id=uuid4(), decision_id=uuid4(), client_id=cid, decision_number="HB-2026-0042", kind="budget",
+        recipient=recipient, dispatch_id=uuid4(), language="sv", template_version="1", catalogue_version="0" * 64,
+        texts={"letter.title": "Beslut"}, content_hash="0" * 64, html_hash="0" * 64, pdf_variant="PDF/A-3a",
+        document=SEALED, content=SEALED, metadata=decisions.LetterMetadata(
+            document_type="decision-letter/budget", title="Beslut om personlig budget", author="Aino Virtanen",
+            organisation="Satakunnan hyvinvointialue", service_task=None, decided_on=date(2026, 11, 30),
+            issued_at=datetime(2026, 11, 30, 10, tzinfo=UTC)))
+
+
+async def _delivered_twice(h: Harness, event: DomainEvent, cid: UUID, actor: Actor | None = None
+                           ) -> tuple[dict[str, PersonNotified], list[DomainEvent]]:
+    """Who ``event`` told, and what the same event told when it came again (a redelivery past the inbox)."""
+    envelope = published(event, cid)
+    if actor is not None:
+        envelope = envelope.model_copy(update={"actor": actor})
+    for _ in range(2):
+        async with h.store.transaction() as session:
+            await h.app.react(session, envelope)
+    notice = await h.recorded(stream_of(envelope.id))
+    return told(notice), notice
+
+
+@covers(SERVICE, decisions.LetterIssued)
+async def test_a_decision_letter_tells_its_own_recipient_alone_once_in_the_clients_language() -> None:
+    h, directory = harness()
+    cid = uuid4()
+    directory.clients[cid] = Client(cid, "sv", WORKER, representatives=("rep-1", "rep-2"))
+    to_client, notice = await _delivered_twice(h, letter(cid, "client"), cid)
+    assert set(to_client) == {str(cid)} and len(notice) == 1  # not the representatives, not the coordinator
+    item = to_client[str(cid)]
+    assert (item.kind, item.audience, item.language) == ("letter_issued", "client", "sv")
+    assert item.params == {"decision_number": "HB-2026-0042"}  # no names, no texts of the letter
+    assert render(item.kind, item.audience, item.params, item.language)["title"] == "Ett beslutsbrev finns att läsa"
+    to_guardian, notice = await _delivered_twice(h, letter(cid, "rep-1"), cid)
+    assert set(to_guardian) == {"rep-1"} and len(notice) == 1
+    assert (to_guardian["rep-1"].audience, to_guardian["rep-1"].language) == ("representative", "sv")
+
+
+async def test_a_letter_to_someone_who_no_longer_represents_the_client_tells_nobody() -> None:
+    h, directory = harness()
+    cid = uuid4()
+    directory.clients[cid] = Client(cid, "fi", WORKER, representatives=("rep-1",))  # rep-2's link ended
+    people, notice = await _delivered_twice(h, letter(cid, "rep-2"), cid)
+    assert people == {} and notice == []
+
+
+@covers(SERVICE, decisions.RectificationDecided)
+async def test_a_rectification_outcome_tells_the_client_side_in_their_language_and_the_coordinator_once() -> None:
+    h, directory = harness()
+    cid = uuid4()
+    directory.clients[cid] = Client(cid, "sv", WORKER, representatives=("rep-1",))
+    outcome = decisions.RectificationDecided(
+        request_id=uuid4(), decision_id=uuid4(), client_id=cid, outcome="upheld",
+        body="individual_matters_section", meeting_date=date(2026, 11, 26), minutes_section="12 §",
+        recorded_by=OTHER_WORKER, reasoning=SEALED, outcome_decision_id=uuid4(),
+        outcome_decision_number="OV-2026-0007")
+    people, notice = await _delivered_twice(h, outcome, cid, _actor(OTHER_WORKER))  # who recorded it: not told
+    assert set(people) == {str(cid), "rep-1", WORKER} and len(notice) == 3
+    assert {p: (e.kind, e.language) for p, e in people.items()} == {
+        str(cid): ("rectification_decided", "sv"), "rep-1": ("rectification_decided", "sv"),
+        WORKER: ("rectification_decided", "fi")}
+    assert people[str(cid)].params == {"decision_number": "OV-2026-0007", "outcome_code": "upheld"}
+    client = people[str(cid)]
+    assert "beslutet står fast" in render(client.kind, client.audience, client.params, client.language)["body"]
 
 
 # --- marking read ---------------------------------------------------------------------------------------------

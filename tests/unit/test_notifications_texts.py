@@ -15,7 +15,7 @@ from shared.i18n import catalogue
 PARAMS = {"decision_number": "HB-2026-0042", "amount_cents": 119_000, "previous_amount_cents": 100_000,
           "reason_code": "exceeds_remaining", "order_id": str(uuid4()), "orders": 3, "number": 2,
           "due_on": "2026-11-20", "matter": "budget_decision", "provider_id": str(uuid4()),
-          "closure_code": "goals_achieved", "requester": "rule"}
+          "closure_code": "goals_achieved", "requester": "rule", "outcome_code": "amended"}
 # (kind, audience[, variant]) for every text a reaction (application/reactions.py) can give someone
 TOLD = [("budget_decided", "client"), ("budget_decided", "representative"), ("budget_decided", "worker"),
         ("budget_revised", "client"), ("budget_revised", "worker"), ("approval_refused", "client"),
@@ -26,7 +26,9 @@ TOLD = [("budget_decided", "client"), ("budget_decided", "representative"), ("bu
         ("provider_suspended", "client"), ("provider_suspended", "worker"),
         ("provider_suspended", "provider"), ("followup_overdue", "worker"), ("order_declined", "client"),
         ("order_declined", "worker"), ("order_cancelled", "client"), ("order_cancelled", "worker"),
-        ("case_closed", "client"), ("case_closed", "worker"), ("plan_review_opened", "worker")]
+        ("case_closed", "client"), ("case_closed", "worker"), ("plan_review_opened", "worker"),
+        ("letter_issued", "client"), ("letter_issued", "representative"), ("rectification_decided", "client"),
+        ("rectification_decided", "representative"), ("rectification_decided", "worker")]
 
 
 @pytest.mark.parametrize("language", catalogue().codes)
@@ -50,6 +52,17 @@ def test_facts_are_formatted_the_readers_way() -> None:
     assert "no_such_code" not in unknown  # an unknown code reads as the general reason, never as a code
     assert "the goals were achieved" in render("case_closed", "client", PARAMS, "en")["body"]
     assert "a follow-up rule" in render("plan_review_opened", "worker", PARAMS, "en")["body"]
+
+
+@pytest.mark.parametrize("language", catalogue().codes)
+def test_a_rectification_outcome_reads_in_words_each_its_own_and_an_unknown_one_never_as_its_code(
+        language: str) -> None:
+    bodies = {o: render("rectification_decided", "client", {**PARAMS, "outcome_code": o}, language)["body"]
+              for o in ("upheld", "amended", "dismissed", "no_such_outcome")}
+    assert len(set(bodies.values())) == 4
+    assert "no_such_outcome" not in bodies["no_such_outcome"]  # a newer publisher's outcome: the general text
+    assert all("HB-2026-0042" in body for body in bodies.values())
+    assert "the decision was changed" in render("rectification_decided", "worker", PARAMS, "en")["body"]
 
 
 def test_a_previous_worker_reads_a_text_of_their_own() -> None:

@@ -26,6 +26,7 @@ class Party(BaseModel):
     id: str
     audience: Audience = "worker"  # for a staff member: as whom they are told
     variant: str | None = None  # a text of its own for this party (the previous worker of a client, ...)
+    only: str | None = None  # of the party's people, this person alone (the recipient a decision letter served)
 
 
 class Tell(Command):

@@ -58,7 +58,10 @@ async def people(party: c.Party, directory: Directory) -> list[Recipient]:
     """The people a party stands for, from the directory's copy (a client it never heard of is still told)."""
     if party.role == "client_side":
         client_id = UUID(party.id)
-        return audience.client_side(await directory.client(client_id) or audience.Client(client_id), party.variant)
+        side = audience.client_side(await directory.client(client_id) or audience.Client(client_id), party.variant)
+        # One of them only: a representative the directory does not name today (an ended link, a guardian the
+        # client forbade) is nobody on the client side, so is not told.
+        return side if party.only is None else [r for r in side if r.person_id == party.only]
     if party.role == "coordinator":
         client_id = UUID(party.id)
         return audience.coordinator(await directory.client(client_id) or audience.Client(client_id))

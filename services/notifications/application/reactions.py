@@ -17,8 +17,17 @@ it becomes. The consumer subscribes to exactly these types' topics (shared/infra
 | marketplace OrderCancelled   | order_cancelled      | the client side, the coordinator (but who cancelled it)       |
 | followup CaseClosed          | case_closed          | the client side (not after a death), the coordinator          |
 | budgeting PlanReviewOpened   | plan_review_opened   | the coordinator                                               |
+| decisions LetterIssued       | letter_issued        | its recipient alone: the client, or the representative served |
+| decisions RectificationDecided| rectification_decided | the client side, the coordinator (outcome in words)         |
 
 "The client side" is the client and whoever represents them. Whoever's act the event records is not told of it.
+
+A decision letter is issued once per recipient served (the register's dispatches: the client, each guardian or
+other representative entitled to be served), each its own copy with its own time limit. So each LetterIssued tells
+its recipient only, and only while the directory names them on the client's side (a representative whose link
+ended, or a guardian the client forbade, is told nothing): a decision served to the client and two guardians
+tells each of the three once, of their own letter, never thrice. The register names a representative by their
+person id, as the directory does. The coordinator is not told: a letter is its recipient's own copy.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from contracts import budgeting, followup, intake, marketplace
+from contracts import budgeting, decisions, followup, intake, marketplace
 from contracts.notifications import Param
 from services.notifications.application import commands as c
 from shared.infra.reactions import Reactions
@@ -38,8 +47,8 @@ def tell(env: EventEnvelope, kind: str, parties: Sequence[c.Party], **params: Pa
                   parties=tuple(parties), params=params, actor_id=env.actor.id)
 
 
-def client_side(client_id: UUID, variant: str | None = None) -> c.Party:
-    return c.Party(role="client_side", id=str(client_id), variant=variant)
+def client_side(client_id: UUID, variant: str | None = None, *, only: str | None = None) -> c.Party:
+    return c.Party(role="client_side", id=str(client_id), variant=variant, only=only)
 
 
 def coordinator(client_id: UUID) -> c.Party:
@@ -71,6 +80,12 @@ def _closed(e: followup.CaseClosed, env: EventEnvelope) -> c.Tell:
     return tell(env, "case_closed", parties, closure_code=e.reason)
 
 
+def _letter(e: decisions.LetterIssued, env: EventEnvelope) -> c.Tell:
+    # The register names the client as 'client' and a representative by their person id (decisions' dispatch).
+    served = str(e.client_id) if e.recipient == "client" else e.recipient
+    return tell(env, "letter_issued", [client_side(e.client_id, only=served)], decision_number=e.decision_number)
+
+
 REACTIONS = Reactions("notices", {
     intake.CoordinatorAssigned: _assigned,
     intake.IntakeDeclined: lambda e, env: tell(env, "intake_declined", [client_side(e.client_id)]),
@@ -99,4 +114,8 @@ REACTIONS = Reactions("notices", {
     followup.CaseClosed: _closed,
     budgeting.PlanReviewOpened: lambda e, env: tell(
         env, "plan_review_opened", [coordinator(e.client_id)], requester=e.requested_by),
+    decisions.LetterIssued: _letter,
+    decisions.RectificationDecided: lambda e, env: tell(  # the body's reasoning is sealed: it stays with the decision
+        env, "rectification_decided", [client_side(e.client_id), coordinator(e.client_id)],
+        decision_number=e.outcome_decision_number, outcome_code=e.outcome),
 })
