@@ -16,7 +16,7 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
-from contracts import budgeting, intake, marketplace
+from contracts import budgeting, decisions, intake, marketplace
 from services.notifications.bootstrap import NotificationsSettings, create_app
 from services.notifications.domain.notice import item_id_of
 from shared.infra.settings import ServiceSettings
@@ -323,3 +323,61 @@ async def test_a_guardian_is_told_what_their_child_is_told_and_one_the_child_for
         return page["items"] == [] and page["total"] == 0
 
     assert await eventually(hidden, timeout=60)
+
+def letter(cid: UUID, recipient: str) -> decisions.LetterIssued:
+    return decisions.LetterIssued(
+        letter_id=uuid4(), decision_id=uuid4(), client_id=cid, decision_number="HB-2026-0042", kind="budget",
+        recipient=recipient, dispatch_id=uuid4(), language="sv", template_version="1", catalogue_version="0" * 64,
+        texts={"letter.title": "Beslut"}, content_hash="0" * 64, html_hash="0" * 64, pdf_variant="PDF/A-3a",
+        document=_sealed_nothing(cid), content=_sealed_nothing(cid), metadata=decisions.LetterMetadata(
+            document_type="decision-letter/budget", title="Beslut om personlig budget", author="Aino Virtanen",
+            organisation="Satakunnan hyvinvointialue", service_task=None, decided_on=date(2026, 11, 30),
+            issued_at=datetime(2026, 11, 30, 10, tzinfo=UTC)))
+
+
+async def test_each_served_recipient_is_told_of_their_own_letter_and_the_family_of_the_rectification_outcome(
+        settings: ServiceSettings, notifications: httpx.AsyncClient, smtp_server: Any,
+        tokens: Callable[..., dict[str, str]], capfd: pytest.CaptureFixture[str]) -> None:
+    """The decisions service's events on its own topic: a letter per recipient served tells that recipient alone,
+    once, also when replayed; a rectification outcome tells the client side and the coordinator, in words."""
+    from datetime import timedelta
+
+    from shared.kernel.representation import ACTS
+
+    cid = await register(notifications, settings, language="sv", email="kaarina@example.test")
+    guardian = uuid4()
+    await publish_events(settings, envelope(intake.RepresentationStarted(
+        client_id=cid, link_id=uuid4(), representative_id=guardian, kind="guardian", scope=list(ACTS),
+        starts_on=date.today() - timedelta(days=30), ends_on=None, confirmed=True, source="population_register",
+        basis=_sealed_nothing(cid), representative_name=_sealed_nothing(cid)), cid))
+    await eventually(lambda: known(notifications, "SELECT count(*) = 1 FROM mandates WHERE client_id = $1", cid),
+                     timeout=60)
+
+    to_client = envelope(letter(cid, "client"), cid, actor=Actor(id="worker-other", role="worker"))
+    await publish_events(settings, to_client, envelope(letter(cid, str(guardian)), cid), to_client)  # one replayed
+    outcome = decisions.RectificationDecided(
+        request_id=uuid4(), decision_id=uuid4(), client_id=cid, outcome="upheld", body="individual_matters_section",
+        meeting_date=date(2026, 11, 26), minutes_section="12 §", recorded_by="worker-other",
+        reasoning=_sealed_nothing(cid), outcome_decision_id=uuid4(), outcome_decision_number="OV-2026-0007")
+    await publish_events(settings, envelope(outcome, cid, actor=Actor(id="worker-other", role="worker")))
+    # The outcome came last on the client's key: once it is mailed, the letters (and the replay) were handled.
+    mails = await eventually(lambda: _at_least(mail_to(smtp_server, "kaarina@example.test"), 2), timeout=60)
+
+    client = (await inbox(notifications, tokens(str(cid), "client")))["items"]
+    assert sorted((i["kind"], i["title"]) for i in client) == [
+        ("letter_issued", "Ett beslutsbrev finns att läsa"),
+        ("rectification_decided", "Begäran om omprövning har avgjorts")]
+    decided_ = next(i for i in client if i["kind"] == "rectification_decided")
+    assert "OV-2026-0007" in decided_["body"] and "beslutet står fast" in decided_["body"]
+    mine = (await inbox(notifications, tokens(str(guardian), "representative")))["items"]
+    assert sorted(i["kind"] for i in mine) == ["letter_issued", "rectification_decided"]  # their own letter only
+    worker = (await inbox(notifications, tokens(WORKER, "worker")))["items"]
+    assert [(i["kind"], i["title"]) for i in worker] == [
+        ("rectification_decided", "Asiakkaasi oikaisuvaatimukseen on annettu päätös")]
+    assert len({m["Message-ID"] for m in mails}) == len(mails) == 2
+    assert all("HB-2026-0042" not in text_of(m) and "OV-2026-0007" not in text_of(m) for m in mails)  # only "new"
+    await _no_canary_in(smtp_server, settings, capfd)
+
+
+def _at_least(found: list[Message], count: int) -> list[Message] | None:
+    return found if len(found) >= count else None
