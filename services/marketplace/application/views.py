@@ -13,10 +13,11 @@ from uuid import UUID
 
 from contracts.marketplace import ApprovalRefused, OrderRejected, PurchaseRejected, PurchaseRequested
 from services.marketplace.application.handlers import ORDER, PROVIDER, PURCHASE, YEAR
-from services.marketplace.application.policy import list_scope
+from services.marketplace.application.policy import list_scope, may_list_providers
 from services.marketplace.application.ports import Ports
 from services.marketplace.application.queries import (
     ListOrders,
+    ListProviders,
     ListPurchases,
     ReadOffering,
     ReadOrder,
@@ -26,6 +27,7 @@ from services.marketplace.application.queries import (
     SearchOfferings,
 )
 from services.marketplace.domain.catalogue import Provider
+from services.marketplace.domain.order import CANCELLABLE
 from services.marketplace.domain.vendors import Condition, VendorFacts, answer, missing
 from shared.i18n import Translator, catalogue
 from shared.infra.pipeline import Application
@@ -42,6 +44,12 @@ async def provider(app: Application[Ports], query: ReadProvider, principal: Prin
     if found is None:
         raise NotFound("no such provider")
     return found
+
+
+async def providers(app: Application[Ports], query: ListProviders, principal: Principal) -> list[dict[str, Any]]:
+    """Providers and vendors by status, by name: business data (a firm's or association's register entry)."""
+    may_list_providers(principal)
+    return await app.deps.tables.list_providers(status=query.status, limit=query.limit, offset=query.offset)
 
 
 async def offering(app: Application[Ports], query: ReadOffering, principal: Principal) -> dict[str, Any]:
@@ -83,9 +91,9 @@ async def orders(app: Application[Ports], query: ListOrders, principal: Principa
     if principal.role != "provider" and client_id is not None:
         seen([client_id])  # one client's orders: logged, also if refused
     known = await tables.client(client_id) if client_id is not None and principal.role == "worker" else None
-    client_id, provider_id = list_scope(principal, client_id, own, known)
+    client_id, provider_id = list_scope(principal, client_id, own, known, query.provider_id)
     rows = await tables.list_orders(client_id=client_id, provider_id=provider_id, limit=query.limit,
-                                    offset=query.offset)
+                                    offset=query.offset, statuses=sorted(CANCELLABLE) if query.open else None)
     if provider_id is not None:
         seen([r["client_id"] for r in rows])  # each order names its client
     return rows

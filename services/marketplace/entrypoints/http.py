@@ -5,7 +5,7 @@ the answer; rules and roles live behind it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -15,6 +15,7 @@ from services.marketplace.application import views
 from services.marketplace.application.ports import Ports
 from services.marketplace.application.queries import (
     ListOrders,
+    ListProviders,
     ListPurchases,
     ReadOffering,
     ReadOrder,
@@ -75,6 +76,15 @@ async def register_provider(body: schemas.RegisterProviderBody, principal: Curre
     command = c.RegisterProvider(**body.model_dump(mode="json"))
     await _handle(command, principal, request)
     return {"provider_id": str(command.provider_id), "status": "unverified"}
+
+
+@router.get("/providers", tags=["providers"])
+async def list_providers(principal: CurrentPrincipal, request: Request,
+                         status: Literal["unverified", "verified", "suspended"] | None = None,
+                         limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                         offset: Offset = 0) -> list[dict[str, Any]]:
+    """The county's staff: providers and vendors by name, by status (unverified: the verification queue)."""
+    return await views.providers(_app(request), ListProviders(status=status, limit=limit, offset=offset), principal)
 
 
 @router.get("/providers/{provider_id}", tags=["providers"])
@@ -178,10 +188,15 @@ async def place_order(body: schemas.OrderBody, principal: CurrentPrincipal, requ
 
 @router.get("/orders", tags=["orders"])
 async def list_orders(principal: CurrentPrincipal, request: Request, client_id: UUID | None = None,
+                      provider_id: Annotated[UUID | None, Query(description=(
+                          "Managers and auditors: one provider's orders (e.g. what a suspension would touch)"))] = None,
+                      open: Annotated[bool, Query(description=(
+                          "Only the open ones: awaiting funds, confirmed or accepted"))] = False,
                       limit: Annotated[int, Query(ge=1, le=500)] = 100,
                       offset: Offset = 0) -> list[dict[str, Any]]:
-    """A provider user sees their provider's orders; a client theirs; a worker a client's (client_id)."""
-    query = ListOrders(client_id=client_id, limit=limit, offset=offset)
+    """A provider user sees their provider's orders; a client theirs; a worker a client's (client_id); managers
+    and auditors a named client's or a named provider's. Each client an order names is access-logged."""
+    query = ListOrders(client_id=client_id, provider_id=provider_id, open=open, limit=limit, offset=offset)
     return await views.orders(_app(request), query, principal, _seen(request))
 
 
