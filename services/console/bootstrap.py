@@ -92,7 +92,7 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
             page = page_of(request)
             return page.render("error.html", status=500, title=page.t.of("kernel", "problem.internal.title"),
                                detail=page.t.of("kernel", "problem.internal.detail"))
-        except Exception:  # the page itself cannot be drawn: the plainest answer that is still a page
+        except Exception:  # noqa: BLE001 - the page itself cannot be drawn: the plainest answer that is still a page
             return HTMLResponse('<!doctype html><html lang="fi"><title>Avain</title><h1>Virhe – Fel – Error</h1>',
                                 status_code=500)
 
