@@ -78,6 +78,10 @@ class MemoryTables:
         self.asked.append({"providers": status, "limit": limit, "offset": offset})
         return []
 
+    async def list_offerings(self, provider_id: UUID) -> list[dict[str, Any]]:
+        self.asked.append({"offerings_of": provider_id})
+        return []
+
     async def list_purchases(self, *, client_id: UUID | None, vendor_id: UUID | None, limit: int,
                              offset: int) -> list[dict[str, Any]]:
         self.asked.append({"client_id": client_id, "vendor_id": vendor_id, "limit": limit, "offset": offset})

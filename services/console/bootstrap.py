@@ -29,6 +29,7 @@ from services.console.entrypoints import (
     provider,
     region,
     staff,
+    vendor,
     verification,
 )
 from services.console.renewal import SessionRenewal
@@ -55,7 +56,8 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
     app.state.sealer = Sealer(settings.session_key.get_secret_value())
     app.state.templates = environment()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (general, auth, staff, approvals, caseloads, verification, client, audit, provider, region, inbox):
+    for module in (general, auth, staff, approvals, caseloads, verification, client, audit, provider, vendor, region,
+                   inbox):
         app.include_router(module.router)
 
     @app.exception_handler(NotSignedIn)

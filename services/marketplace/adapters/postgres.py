@@ -238,6 +238,14 @@ async def list_orders(db: Db, *, client_id: UUID | None, provider_id: UUID | Non
     return [dict(r) for r in rows]
 
 
+async def list_offerings(db: Db, provider_id: UUID) -> list[dict[str, Any]]:
+    rows = await db.fetch("SELECT * FROM offerings_view WHERE provider_id = $1 ORDER BY withdrawn, title, offering_id",
+                          provider_id)
+    found = [dict(r) for r in rows]
+    histories = await price_histories(db, [r["offering_id"] for r in found])
+    return [r | {"price_history": histories.get(r["offering_id"], [])} for r in found]
+
+
 async def list_providers(db: Db, *, status: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
     rows = await db.fetch(
         "SELECT provider_id, y_tunnus, name, kind, vendor_kind, service_areas, languages, status FROM providers_view"
@@ -294,6 +302,9 @@ class PostgresTables:
 
     async def list_providers(self, *, status: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
         return await list_providers(self.pool, status=status, limit=limit, offset=offset)
+
+    async def list_offerings(self, provider_id: UUID) -> list[dict[str, Any]]:
+        return await list_offerings(self.pool, provider_id)
 
     async def list_purchases(self, *, client_id: UUID | None, vendor_id: UUID | None, limit: int,
                              offset: int) -> list[dict[str, Any]]:

@@ -84,6 +84,9 @@ class Tables(Protocol):
 
     async def list_providers(self, *, status: str | None, limit: int, offset: int) -> list[dict[str, Any]]: ...
 
+    async def list_offerings(self, provider_id: UUID) -> list[dict[str, Any]]:
+        """The provider's offerings, withdrawn ones too, each with its price history."""
+
     async def list_purchases(self, *, client_id: UUID | None, vendor_id: UUID | None, limit: int,
                              offset: int) -> list[dict[str, Any]]: ...
 

@@ -60,3 +60,11 @@ class ListProviders(Query):
     status: Literal["unverified", "verified", "suspended"] | None = None
     limit: int = 100
     offset: int = 0
+
+
+class ReadOwnProvider(Query):
+    """A provider user's own provider (the one they registered or act for)."""
+
+
+class ListOfferings(Query):
+    provider_id: UUID

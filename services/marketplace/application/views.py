@@ -13,14 +13,16 @@ from uuid import UUID
 
 from contracts.marketplace import ApprovalRefused, OrderRejected, PurchaseRejected, PurchaseRequested
 from services.marketplace.application.handlers import ORDER, PROVIDER, PURCHASE, YEAR
-from services.marketplace.application.policy import list_scope, may_list_providers
+from services.marketplace.application.policy import list_scope, may_list_providers, require_provider_user
 from services.marketplace.application.ports import Ports
 from services.marketplace.application.queries import (
+    ListOfferings,
     ListOrders,
     ListProviders,
     ListPurchases,
     ReadOffering,
     ReadOrder,
+    ReadOwnProvider,
     ReadProvider,
     ReadPurchase,
     ReadVerification,
@@ -50,6 +52,25 @@ async def providers(app: Application[Ports], query: ListProviders, principal: Pr
     """Providers and vendors by status, by name: business data (a firm's or association's register entry)."""
     may_list_providers(principal)
     return await app.deps.tables.list_providers(status=query.status, limit=query.limit, offset=query.offset)
+
+
+async def own_provider(app: Application[Ports], query: ReadOwnProvider, principal: Principal) -> dict[str, Any]:
+    """The provider the signed-in provider user acts for; 404 before they have registered one."""
+    own = await app.deps.own_provider(principal)
+    found = await app.deps.tables.provider_view(own) if own is not None else None
+    if found is None:
+        raise NotFound("this user acts for no provider yet", code="no-own-provider")
+    return found
+
+
+async def offerings(app: Application[Ports], query: ListOfferings, principal: Principal) -> list[dict[str, Any]]:
+    """A provider's offerings with their price history, withdrawn ones too: its own users and the county's staff
+    (the public catalogue is ``search``)."""
+    if principal.role == "provider":
+        require_provider_user(principal, await app.deps.own_provider(principal), query.provider_id)
+    else:
+        may_list_providers(principal)
+    return await app.deps.tables.list_offerings(query.provider_id)
 
 
 async def offering(app: Application[Ports], query: ReadOffering, principal: Principal) -> dict[str, Any]:

@@ -14,11 +14,13 @@ from services.marketplace.application import commands as c
 from services.marketplace.application import views
 from services.marketplace.application.ports import Ports
 from services.marketplace.application.queries import (
+    ListOfferings,
     ListOrders,
     ListProviders,
     ListPurchases,
     ReadOffering,
     ReadOrder,
+    ReadOwnProvider,
     ReadProvider,
     ReadPurchase,
     ReadVerification,
@@ -87,6 +89,12 @@ async def list_providers(principal: CurrentPrincipal, request: Request,
     return await views.providers(_app(request), ListProviders(status=status, limit=limit, offset=offset), principal)
 
 
+@router.get("/providers/own", tags=["providers"])
+async def get_own_provider(principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
+    """The provider the signed-in provider user acts for (404, code no-own-provider, before they register one)."""
+    return await views.own_provider(_app(request), ReadOwnProvider(), principal)
+
+
 @router.get("/providers/{provider_id}", tags=["providers"])
 async def get_provider(provider_id: UUID, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
     return await views.provider(_app(request), ReadProvider(provider_id=provider_id), principal)
@@ -135,6 +143,13 @@ async def publish_offering(provider_id: UUID, body: schemas.OfferingBody, princi
                            request: Request, response: Response) -> dict[str, Any]:
     command = c.PublishOffering(provider_id=provider_id, **body.model_dump())
     return _reply(await _handle(command, principal, request), response, offering_id=command.offering_id)
+
+
+@router.get("/providers/{provider_id}/offerings", tags=["offerings"])
+async def list_provider_offerings(provider_id: UUID, principal: CurrentPrincipal, request: Request) -> list[dict[str, Any]]:
+    """The provider's offerings with their price history, withdrawn ones too: for its own users and the county's
+    staff (everyone else searches the live catalogue)."""
+    return await views.offerings(_app(request), ListOfferings(provider_id=provider_id), principal)
 
 
 @router.put("/offerings/{offering_id}/price", tags=["offerings"])
