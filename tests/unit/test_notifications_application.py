@@ -171,6 +171,22 @@ async def test_a_request_for_approval_tells_each_person_whose_delegation_covers_
     assert text["title"] == "Pyyntö odottaa hyväksyntääsi" and text["body"].startswith("Hankinta, 3\xa0500,00\xa0€")
 
 
+@covers(SERVICE, budgeting.ApprovalRequested)
+async def test_a_budget_above_the_workers_limit_reaches_the_managers_too() -> None:
+    h, directory = harness()
+    directory.roles.update({"manager-maija": "manager", OTHER_WORKER: "worker"})
+    cid = known_client(directory)
+    authority = tables.delegations().authority(WORKER, "worker", "budget_decision", "Pori", date(2026, 11, 30))
+    assert authority is not None
+    waiting = budgeting.ApprovalRequested(approval_id=uuid4(), kind="budget_decision", matter_id=uuid4(),
+                                          client_id=cid, municipality="Pori", amount_cents=6_000_00,
+                                          requested_by=WORKER, authority=authority)
+    people = told(await h.when_published(waiting, cid, consumer="notices"))
+    assert set(people) == {"manager-maija"}
+    text = render("approval_waiting", "manager", people["manager-maija"].params, "sv")
+    assert text["body"].startswith("Ett budgetbeslut, 6\xa0000,00\xa0€")
+
+
 async def test_a_request_above_every_managers_delegation_waits_for_nobody_it_cannot_reach() -> None:
     h, directory = harness()
     directory.roles.update({"manager-maija": "manager"})
