@@ -14,6 +14,7 @@ from playwright.async_api import Browser
 from shared.infra.auth import TokenIssuer
 from shared.infra.settings import DEV_SECRET
 from tests.browser.conftest import Demo, sign_in, visitor
+from tests.browser.test_console import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -95,5 +96,6 @@ async def test_a_new_provider_registers_sees_what_it_lacks_and_publishes_a_servi
         await v.check()
         offering = await v.page.locator("section.offering").inner_text()
         assert "95,50\u00a0€ / käynti" in offering and "Hintahistoria" in offering and "90,00\u00a0€" in offering
+        await screenshot(v.page, "console-vendor-offerings.png")
     finally:
         await v.context.close()

@@ -18,6 +18,7 @@ from shared.infra.auth import TokenIssuer
 from shared.infra.settings import DEV_SECRET
 from tests.browser.conftest import Demo, sign_in, visitor
 from tests.browser.test_approvals import temporary_hetu
+from tests.browser.test_console import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -116,6 +117,7 @@ async def test_a_manager_verifies_a_firm_from_the_queue_and_suspends_it_seeing_t
         await v.check()
         touched = await v.page.locator("table").last.inner_text()
         assert "Tuula Tilaaja" in touched and "Kotiapu" in touched  # the orders it touches, by the client's name
+        await screenshot(v.page, "console-provider-suspension.png")
         await v.page.get_by_role("button", name="Keskeytä tuottaja").click()  # no reason: stopped
         await v.page.wait_for_load_state()
         await v.check()
