@@ -122,6 +122,10 @@ UNKNOWN_VENDOR_KIND = register("unknown-vendor-kind", 422, "The region has no su
 VENDOR_NOT_VERIFIED = register("vendor-not-verified", 409, "The vendor is not verified")
 CATEGORY_NOT_FOR_VENDOR_KIND = register("category-not-for-vendor-kind", 409,
                                         "This kind of vendor may not deliver this kind of support")
+PROVIDER_NOT_VERIFIED = register("provider-not-verified", 409, "The provider is not verified: it accepts no new work")
+ORDER_HELD = register("order-held", 409, "The order waits for the coordinating worker's decision")
+ORDER_NOT_HELD = register("order-not-held", 409, "The order is not waiting for a decision")
+ORDER_NOT_OPEN = register("order-not-open", 409, "The order is no longer open")
 VENDOR_CHECKS_DUE = register("vendor-checks-due", 409, "The vendor needs further checks first")
 PURCHASE_STATE = register("purchase-state", 409, "The purchase's state does not allow this")
 PURCHASE_NOT_AWAITING_APPROVAL = register("purchase-not-awaiting-approval", 409,
