@@ -169,6 +169,9 @@ BREAKDOWN_SUM = register("breakdown-sum", 422, "The breakdown does not add up to
 # Decisions: serving a decision (services/decisions/domain/register.py)
 DISPATCH_IN_THE_FUTURE = register("dispatch-in-the-future", 422, "A dispatch is recorded once it has been sent")
 DISPATCH_BEFORE_DECISION = register("dispatch-before-decision", 409, "The decision had not been made yet")
+RECIPIENT_UNDER_15 = register("recipient-under-15", 409, "A child under 15 is served through their guardians")
+RECIPIENT_NOT_ENTITLED = register("recipient-not-entitled", 409, "The recipient is not entitled to be served")
+RECIPIENT_NOT_A_REFERENCE = register("recipient-not-a-reference", 422, "Name the recipient by reference, not by name")
 ELECTRONIC_WITHOUT_CONSENT = register("electronic-service-without-consent", 409,
                                       "Electronic service needs the recipient's consent")
 NOT_DISPATCHED = register("not-dispatched", 409, "The decision has not been sent to this recipient")
