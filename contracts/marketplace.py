@@ -23,7 +23,9 @@ PurchaseRequested (an item from a vendor, with its quote) → (budgeting: FundsR
 ``matter`` "purchase") → PurchaseFundsReserved and PurchaseConfirmed | PurchaseRejected → PurchaseDelivered (the
 client or the worker confirms receipt) → PurchaseInvoiced (the vendor) → PurchaseInvoiceApproved → (budgeting:
 SpendingRecorded) → PurchasePaymentScheduled, paid by the county to the vendor: never to the client.
-PurchaseCancelled before delivery releases the funds.
+PurchaseCancelled before delivery releases the funds. A vendor's suspension cancels its purchases not yet confirmed
+(reason ``vendor_suspended``) and holds those confirmed (PurchaseFlaggedForReview) for the coordinating worker, who
+continues them (PurchaseContinued) or cancels them.
 
 A purchase above the requesting worker's delegated authority (kind ``purchase`` in the delegation table) also
 records ``ApprovalRequested`` (the approval family of contracts/approvals.py, matter = the purchase) and waits:
@@ -406,14 +408,40 @@ class PurchaseRejected(DomainEvent):
 
 
 class PurchaseCancelled(DomainEvent):
-    """Cancelled before delivery (by the client or worker, refused in approval, or the budget closed): budgeting
-    releases the funds."""
+    """Cancelled before delivery (by the client or worker, refused in approval, the budget closed, or the vendor
+    suspended before the purchase was confirmed): budgeting releases the funds."""
 
     event_type = "fi.avain.marketplace.PurchaseCancelled"
 
     client_id: UUID
     purchase_id: UUID
-    reason: Literal["cancelled_by_client", "cancelled_by_worker", "approval_refused", "budget_closed"]
+    reason: Literal["cancelled_by_client", "cancelled_by_worker", "approval_refused", "budget_closed",
+                    "vendor_suspended"]
+
+
+class PurchaseFlaggedForReview(DomainEvent):
+    """The region suspended the vendor of a purchase already confirmed: the purchase is held (no receipt is
+    confirmed) until the client's coordinating worker continues it (PurchaseContinued) or cancels it. Names who is
+    affected: the client, the vendor, the coordinator."""
+
+    event_type = "fi.avain.marketplace.PurchaseFlaggedForReview"
+
+    client_id: UUID
+    purchase_id: UUID
+    vendor_id: UUID
+    coordinator_id: str | None = Field(None, description="The worker who decides (None: no coordinator known yet)")
+    reason: Literal["vendor_suspended"] = "vendor_suspended"
+
+
+class PurchaseContinued(DomainEvent):
+    """The coordinating worker decided that a purchase held after its vendor's suspension goes on."""
+
+    event_type = "fi.avain.marketplace.PurchaseContinued"
+
+    client_id: UUID
+    purchase_id: UUID
+    vendor_id: UUID
+    decided_by: str = Field(min_length=1)
 
 
 class PurchaseDelivered(DomainEvent):
@@ -508,6 +536,7 @@ PURCHASE_EVENTS: list[type[DomainEvent]] = [
     PurchaseRequested, PurchaseReservationRetryRequested, PurchaseFundsReserved, PurchaseConfirmed, PurchaseRejected,
     PurchaseCancelled, PurchaseDelivered, PurchaseInvoiced, PurchaseInvoiceApproved, PurchasePaymentScheduled,
     PurchasePaymentBlocked, ApprovalRequested, ApprovalGranted, ApprovalRefused, ApprovalWithdrawn,
+    PurchaseFlaggedForReview, PurchaseContinued,
 ]
 EVENTS: list[type[DomainEvent]] = [*CATALOGUE_EVENTS, *ORDER_EVENTS, *PURCHASE_EVENTS]
 

@@ -29,6 +29,7 @@ class MemoryTables:
     asked: list[dict[str, Any]] = field(default_factory=list)  # what the read models were asked
     bought: dict[UUID, int] = field(default_factory=dict)  # what the county bought from each vendor in 12 months
     open_by_provider: dict[UUID, list[UUID]] = field(default_factory=dict)  # each provider's open orders
+    open_by_vendor: dict[UUID, list[UUID]] = field(default_factory=dict)  # each vendor's open purchases
 
     async def claim_y_tunnus(self, session: Session, y_tunnus: str, provider_id: UUID) -> UUID:
         return self.y_tunnus.setdefault(y_tunnus, provider_id)
@@ -84,3 +85,6 @@ class MemoryTables:
 
     async def open_orders(self, session: Session, provider_id: UUID) -> list[UUID]:
         return list(self.open_by_provider.get(provider_id, []))
+
+    async def open_purchases(self, session: Session, vendor_id: UUID) -> list[UUID]:
+        return list(self.open_by_vendor.get(vendor_id, []))

@@ -1,6 +1,7 @@
 """A provider's suspension and its open work, against the real broker and database with intake and budgeting
 running: the orders it has not accepted are cancelled and their funds go back to the budget, the accepted one is
-held for the coordinating worker (who continues it), the suspension told again cancels nothing more. And what a
+held for the coordinating worker (who continues it), the suspension told again cancels nothing more; a vendor's
+purchase waiting for approval is cancelled (funds back, request withdrawn) and its confirmed one held. And what a
 provider needs to deliver: the details the client shared, for the provider's own accepted order only, every read
 in the access log."""
 
@@ -14,7 +15,7 @@ import pytest
 
 from shared.kernel.envelope import EventEnvelope
 from tests.integration.test_marketplace import client_known, funds, order_status
-from tests.journeys import REGION, WORKER, decided_budget, offering, verified_provider
+from tests.journeys import REGION, WORKER, decided_budget, offering, purchase_status, vendor, verified_provider
 from tests.support import eventually, publish, read_to_end
 
 pytestmark = pytest.mark.integration
@@ -130,3 +131,39 @@ async def test_the_provider_reads_the_delivery_details_of_its_own_accepted_order
                                   json={"delivered_on": date.today().isoformat()})
     assert done.status_code == 200
     assert (await marketplace.get(path, headers=p)).status_code == 403
+
+
+async def test_a_vendors_suspension_cancels_the_purchase_waiting_for_approval_and_holds_the_confirmed(
+        intake, budgeting, marketplace, tokens):
+    cid = await decided_budget(intake, budgeting, tokens, 500_000, breakdown={"equipment": 500_000})
+    await eventually(lambda: client_known(marketplace, cid), timeout=30)
+    shop = await vendor(marketplace, tokens, "prov-tarvike", body=7456789, name="Lastentarvike Oy")
+    w = tokens(*WORKER)
+
+    async def buy(price: int, reference: str) -> str:
+        r = await marketplace.post("/purchases", headers=w, json={
+            "client_id": cid, "vendor_id": shop, "category": "equipment", "description": "Apuväline",
+            "unit_price_cents": price, "quote_reference": reference})
+        assert r.status_code == 202, r.text
+        return r.json()["purchase_id"]  # type: ignore[no-any-return]
+
+    confirmed = await buy(5_000, "TARJ-1")
+    waiting = await buy(300_000, "TARJ-2")  # above the worker's 2 000 €: waits for a manager, its funds held
+    await purchase_status(marketplace, tokens, confirmed, "confirmed")
+    await purchase_status(marketplace, tokens, waiting, "awaiting_approval")
+    assert (await funds(budgeting, tokens, cid))["reserved_cents"] == 305_000
+
+    r = await marketplace.post(f"/providers/{shop}/suspension", headers=tokens(*REGION),
+                               json={"reason": "Maksutiedot eivät täsmää"})
+    assert r.status_code == 200, r.text
+    cancelled = await purchase_status(marketplace, tokens, waiting, "cancelled")
+    assert [h["type"] for h in cancelled["history"]][-2:] == ["PurchaseCancelled", "ApprovalWithdrawn"]
+    held = (await marketplace.get(f"/purchases/{confirmed}", headers=w)).json()
+    assert held["status"] == "confirmed" and held["held"] is True
+    await eventually(lambda: _reserved(budgeting, tokens, cid, 5_000), timeout=30)  # the waiting one's funds back
+
+    today = {"received_on": date.today().isoformat()}
+    refused = await marketplace.post(f"/purchases/{confirmed}/receipt", headers=w, json=today)
+    assert (refused.status_code, refused.json()["code"]) == (409, "purchase-held")
+    assert (await marketplace.post(f"/purchases/{confirmed}/continuation", headers=w)).status_code == 200
+    assert (await marketplace.post(f"/purchases/{confirmed}/receipt", headers=w, json=today)).status_code == 200

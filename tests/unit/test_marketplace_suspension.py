@@ -1,7 +1,8 @@
 """A provider's suspension and an order, as given events → when command → then events: an order not yet accepted is
 cancelled (its funds go back through the cancellation), an accepted one is held for the coordinating worker, who
-continues it or cancels it; a suspension told twice acts once; a suspended provider accepts nothing. And what the
-client shares for delivery, while the order is open."""
+continues it or cancels it; a suspension told twice acts once; a suspended provider accepts nothing. The same for
+a vendor's one-off purchases (not yet confirmed: cancelled; confirmed: held). And what the client shares for
+delivery, while the order is open."""
 
 from __future__ import annotations
 
@@ -9,10 +10,24 @@ from datetime import date
 
 import pytest
 
-from contracts.marketplace import DeliveryDetailsShared, OrderCancelled, OrderContinued, OrderFlaggedForReview
+from contracts.marketplace import (
+    ApprovalWithdrawn,
+    DeliveryDetailsShared,
+    OrderCancelled,
+    OrderContinued,
+    OrderFlaggedForReview,
+    PurchaseCancelled,
+    PurchaseContinued,
+    PurchaseFlaggedForReview,
+)
 from services.marketplace.domain import order as d
+from services.marketplace.domain import purchase as p
 from shared.kernel.errors import RuleViolation
 from tests.unit.test_marketplace_order import HISTORY, IDS, PID, SEALED, given_events, when
+from tests.unit.test_marketplace_purchase import HISTORY as PURCHASE_HISTORY
+from tests.unit.test_marketplace_purchase import IDS as PURCHASE_IDS
+from tests.unit.test_marketplace_purchase import TODAY, VID
+from tests.unit.test_marketplace_purchase import when as when_purchase
 
 SUSPENDED = d.ActOnSuspension(coordinator_id="worker-w")
 FLAGGED = OrderFlaggedForReview(**IDS, provider_id=PID, coordinator_id="worker-w")
@@ -66,3 +81,36 @@ def test_delivery_details_are_shared_while_the_order_is_open_and_only_the_parts_
     for status in ("delivered", "declined", "cancelled"):
         with pytest.raises(RuleViolation, match="needs no delivery details"):
             when(share, *HISTORY[status])
+
+
+# --- a vendor's suspension and a one-off purchase ---------------------------------------------------------------
+
+PURCHASE_SUSPENDED = p.ActOnSuspension(coordinator_id="worker-w")
+
+
+@pytest.mark.parametrize("status", ["awaiting_funds", "awaiting_approval"])
+def test_a_purchase_not_yet_confirmed_is_cancelled_once_and_its_approval_request_withdrawn(status: str) -> None:
+    events = when_purchase(PURCHASE_SUSPENDED, *PURCHASE_HISTORY[status])
+    assert events[0] == PurchaseCancelled(**PURCHASE_IDS, reason="vendor_suspended")
+    assert [type(e) for e in events[1:]] == ([ApprovalWithdrawn] if status == "awaiting_approval" else [])
+    assert when_purchase(PURCHASE_SUSPENDED, *PURCHASE_HISTORY[status], *events) == []
+
+
+def test_a_confirmed_purchase_is_held_confirms_no_receipt_until_continued() -> None:
+    flagged = PurchaseFlaggedForReview(**PURCHASE_IDS, vendor_id=VID, coordinator_id="worker-w")
+    assert when_purchase(PURCHASE_SUSPENDED, *PURCHASE_HISTORY["confirmed"]) == [flagged]
+    held = (*PURCHASE_HISTORY["confirmed"], flagged)
+    assert when_purchase(PURCHASE_SUSPENDED, *held) == []
+    receipt = p.ConfirmReceipt(received_on=TODAY, today=TODAY, confirmed_by="worker")
+    with pytest.raises(RuleViolation, match="coordinating worker decides"):
+        when_purchase(receipt, *held)
+    [continued] = when_purchase(p.ContinuePurchase(decided_by="worker-w"), *held)
+    assert continued == PurchaseContinued(**PURCHASE_IDS, vendor_id=VID, decided_by="worker-w")
+    assert when_purchase(receipt, *held, continued)
+    with pytest.raises(RuleViolation, match="held"):
+        when_purchase(p.ContinuePurchase(decided_by="worker-w"), *PURCHASE_HISTORY["confirmed"])
+
+
+@pytest.mark.parametrize("status", ["rejected", "cancelled", "refused", "delivered", "invoiced"])
+def test_a_suspension_leaves_a_purchase_that_is_over_or_delivered_as_it_is(status: str) -> None:
+    assert when_purchase(PURCHASE_SUSPENDED, *PURCHASE_HISTORY[status]) == []

@@ -5,26 +5,42 @@ shares: sealed with the client's key, read by the order's provider while it is a
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID, uuid4
 
 import pytest
 
 from contracts.marketplace import (
+    ApprovalWithdrawn,
     DeliveryDetailsShared,
     OrderCancelled,
     OrderContinued,
     OrderFlaggedForReview,
     ProviderSuspended,
+    PurchaseCancelled,
+    PurchaseContinued,
+    PurchaseDelivered,
+    PurchaseFlaggedForReview,
 )
 from services.marketplace.application import commands as c
 from services.marketplace.application import views
-from services.marketplace.application.ports import order_stream
+from services.marketplace.application.ports import order_stream, purchase_stream
 from services.marketplace.application.queries import ReadDeliveryDetails
 from services.marketplace.application.reactions import SUSPENSIONS
 from shared.kernel.errors import Forbidden, NotFound, RuleViolation
 from tests.application import OTHER_WORKER, WORKER, Harness, covers, refused
 from tests.marketplace_tables import MemoryTables
-from tests.marketplace_world import OTHER_SELLER, REGION, SELLER, SERVICE, client, harness, order, provider
+from tests.marketplace_world import (
+    OTHER_SELLER,
+    REGION,
+    SELLER,
+    SERVICE,
+    client,
+    harness,
+    order,
+    provider,
+    purchase,
+)
 
 
 @pytest.fixture
@@ -110,3 +126,27 @@ async def test_the_provider_reads_what_the_client_shared_for_its_accepted_order_
         assert (seen["address"], seen["contact"], seen["instructions"]) == (
             "Hämeenkatu 1 A 2, Tampere", None, "Ovikoodi 1234")
     assert noted == [[cid]] * 7  # every read names the client, the refused ones too
+
+
+@covers(SERVICE, c.ActOnPurchaseSuspension, c.ContinuePurchase)
+async def test_a_vendors_suspension_cancels_its_waiting_purchases_and_holds_the_confirmed_for_the_coordinator(
+        h: Harness, tables: MemoryTables) -> None:
+    _, vid, waiting = await purchase(h, tables, "held", needs_approval=True)
+    cid, _, confirmed = await purchase(h, tables, "held", "confirmed")
+    tables.open_by_vendor[vid] = [waiting, confirmed]  # (the listener is told which purchases are open)
+    for _ in range(2):
+        await h.when_heard(SUSPENSIONS, ProviderSuspended(provider_id=vid, reason="Maksutiedot virheelliset"), vid)
+    cancelled, withdrawn = (await h.recorded(purchase_stream(waiting)))[-2:]
+    assert isinstance(cancelled, PurchaseCancelled) and cancelled.reason == "vendor_suspended"
+    assert isinstance(withdrawn, ApprovalWithdrawn)  # nobody is left to answer it
+    [*_, flagged] = await h.recorded(purchase_stream(confirmed))
+    assert isinstance(flagged, PurchaseFlaggedForReview) and flagged.coordinator_id == WORKER.user_id
+    with pytest.raises(RuleViolation, match="coordinating worker decides"):
+        await h.when(c.ConfirmReceipt(purchase_id=confirmed, received_on=date.today()), client(cid))
+    for outsider in (OTHER_WORKER, client(cid), SELLER, REGION):
+        with pytest.raises(Forbidden):
+            await h.when(c.ContinuePurchase(purchase_id=confirmed), outsider)
+    [continued] = await h.when(c.ContinuePurchase(purchase_id=confirmed), WORKER)
+    assert isinstance(continued, PurchaseContinued) and continued.decided_by == WORKER.user_id
+    [received] = await h.when(c.ConfirmReceipt(purchase_id=confirmed, received_on=date.today()), client(cid))
+    assert isinstance(received, PurchaseDelivered)

@@ -23,6 +23,7 @@ from contracts.marketplace import (
     registry,
 )
 from services.marketplace.domain.order import OPEN, KnownClient
+from services.marketplace.domain.purchase import CANCELLABLE as OPEN_PURCHASE
 from shared.infra import timers
 from shared.kernel.envelope import EventEnvelope
 
@@ -136,8 +137,9 @@ async def project_order_status(conn: asyncpg.Connection, state: Any, envelopes: 
 async def project_purchase(conn: asyncpg.Connection, state: Any, envelopes: Sequence[EventEnvelope]) -> None:
     await project(conn, state, envelopes)
     last = envelopes[-1]
-    await conn.execute("UPDATE purchases_view SET status = $2, version = $3, updated_at = $4 WHERE purchase_id = $1",
-                       state.purchase_id, state.status, last.stream_version, last.time)
+    await conn.execute("UPDATE purchases_view SET status = $2, version = $3, updated_at = $4, held = $5"
+                       " WHERE purchase_id = $1", state.purchase_id, state.status, last.stream_version, last.time,
+                       state.held)
 
 
 # --- search and price comparison ------------------------------------------------------------------------
@@ -245,6 +247,13 @@ async def open_orders(conn: asyncpg.Connection, provider_id: UUID) -> list[UUID]
     return [r["order_id"] for r in rows]
 
 
+async def open_purchases(conn: asyncpg.Connection, vendor_id: UUID) -> list[UUID]:
+    """The vendor's purchases not yet delivered nor ended, oldest first."""
+    rows = await conn.fetch("SELECT purchase_id FROM purchases_view WHERE vendor_id = $1"
+                            " AND status = ANY($2::text[]) ORDER BY requested_at", vendor_id, sorted(OPEN_PURCHASE))
+    return [r["purchase_id"] for r in rows]
+
+
 class PostgresTables:
     """The application's ``Tables`` (application/ports.py) on the marketplace's database."""
 
@@ -300,3 +309,6 @@ class PostgresTables:
 
     async def open_orders(self, session: asyncpg.Connection, provider_id: UUID) -> list[UUID]:
         return await open_orders(session, provider_id)
+
+    async def open_purchases(self, session: asyncpg.Connection, vendor_id: UUID) -> list[UUID]:
+        return await open_purchases(session, vendor_id)

@@ -201,6 +201,14 @@ class ConfirmReceipt(PurchaseCommand):
     received_on: date
 
 
+class ContinuePurchase(PurchaseCommand):
+    """The coordinating worker continues a purchase held after its vendor's suspension (or cancels it instead)."""
+
+
+class ActOnPurchaseSuspension(PurchaseCommand):
+    """The purchase's vendor was suspended: cancelled if not yet confirmed, held for the coordinator if confirmed."""
+
+
 class InvoicePurchase(PurchaseCommand):
     amount_cents: int
     vat_cents: int

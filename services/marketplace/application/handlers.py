@@ -316,6 +316,18 @@ async def confirm_receipt(cmd: c.ConfirmReceipt, given: Given_) -> purchases.Con
     return purchases.ConfirmReceipt(received_on=cmd.received_on, today=county_day(given.context.now), confirmed_by=by)
 
 
+async def continue_purchase(cmd: c.ContinuePurchase, given: Given_) -> purchases.ContinuePurchase:
+    return purchases.ContinuePurchase(decided_by=given.principal.user_id)
+
+
+async def act_on_purchase_suspension(cmd: c.ActOnPurchaseSuspension, given: Given_) -> purchases.ActOnSuspension:
+    """A confirmed purchase is held for the client's coordinating worker, who is named (the notifications tell
+    them)."""
+    assert given.state.client_id is not None
+    client = await given.deps.tables.client(given.state.client_id)
+    return purchases.ActOnSuspension(coordinator_id=client.coordinator_id if client else None)
+
+
 async def invoice_purchase(cmd: c.InvoicePurchase, given: Given_) -> purchases.SubmitInvoice:
     return purchases.SubmitInvoice(invoice_id=uuid4(), amount_cents=cmd.amount_cents, vat_cents=cmd.vat_cents,
                                    reference=cmd.reference)
@@ -439,6 +451,8 @@ HANDLERS: Handlers = {
     c.RequestPurchase: Route(PURCHASE, request_purchase, missing="decide", then=await_purchase_reservation),
     c.CancelPurchase: Route(PURCHASE, cancel_purchase),
     c.ConfirmReceipt: Route(PURCHASE, confirm_receipt),
+    c.ContinuePurchase: Route(PURCHASE, continue_purchase),
+    c.ActOnPurchaseSuspension: Route(PURCHASE, act_on_purchase_suspension, missing="skip"),
     c.InvoicePurchase: Route(PURCHASE, invoice_purchase),
     c.ApprovePurchaseInvoice: Route(PURCHASE, approve_purchase_invoice),
     c.ApprovePurchase: Route(PURCHASE, approve_purchase),

@@ -6,7 +6,7 @@
 - a client orders, buys, cancels, confirms receipt and approves invoices for themself; their coordinating
   worker may do the same on the client's behalf; only the client rates;
 - the client side shares the delivery details of an order; the order's provider reads them (and the client side);
-- only the client's coordinating worker continues an order held after its provider's suspension;
+- only the client's coordinating worker continues an order or a purchase held after its vendor's suspension;
 - a manager approves or refuses a purchase above its requester's delegated authority (the delegation table then
   decides whether their own authority covers it, and the purchase that they took no part in it);
 - a vendor's verification answer is read by its own users and the county's staff;
@@ -51,6 +51,7 @@ ACTIONS: dict[type, Action] = {
     c.RecordDelivery: "serve",
     c.SubmitInvoice: "serve",
     c.ContinueOrder: "coordinate",
+    c.ContinuePurchase: "coordinate",
     c.ShareDeliveryDetails: "order",
     ReadDeliveryDetails: "deliver",
     c.RequestPurchase: "order",
@@ -70,6 +71,7 @@ REACTIONS: frozenset[type] = frozenset({
     c.ConfirmOrder, c.RejectOrder, c.CancelOrderWithBudget, c.SchedulePayment, c.BlockPayment, c.RetryReservation,
     c.ExpireOrder, c.HoldPurchaseFunds, c.RejectPurchase, c.CancelPurchaseWithBudget, c.SchedulePurchasePayment,
     c.BlockPurchasePayment, c.RetryPurchaseReservation, c.ActOnSuspension,
+    c.ActOnPurchaseSuspension,
 })
 STAFF = ("manager", "worker", "auditor")
 

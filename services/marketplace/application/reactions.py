@@ -75,17 +75,20 @@ CLIENTS = Listener.of("clients", [intake.IntakeCompleted, intake.CoordinatorAssi
 
 async def cascade_suspension(app: Application[Ports], session: Session, envelope: EventEnvelope,
                              position: Position) -> None:
-    """A suspended provider's open orders, each acted on in the inbox's transaction: those not yet accepted are
-    cancelled (budgeting releases their funds on the cancellation, as for any), those accepted are held for the
-    coordinating worker. The inbox takes each suspension once; an order acted on before is left as it is, so a
-    suspension told twice cancels once."""
+    """A suspended provider's (vendor's) open orders and purchases, each acted on in the inbox's transaction: those
+    not yet accepted (a purchase: not yet confirmed) are cancelled (budgeting releases their funds on the
+    cancellation, as for any), the others are held for the coordinating worker. The inbox takes each suspension
+    once; an order or purchase acted on before is left as it is, so a suspension told twice cancels once."""
     event = marketplace.registry.load(envelope.type, envelope.schema_version, envelope.data)
     if not isinstance(event, marketplace.ProviderSuspended):
         return
     context = CommandContext(actor=app.system.actor, correlation_id=envelope.correlation_id,
                              causation_id=str(envelope.id), now=app.clock(), position=position)
-    for order_id in await app.deps.tables.open_orders(session, event.provider_id):
+    tables = app.deps.tables
+    for order_id in await tables.open_orders(session, event.provider_id):
         await app.handle(c.ActOnSuspension(order_id=order_id), app.system, context, session=session)
+    for purchase_id in await tables.open_purchases(session, event.provider_id):
+        await app.handle(c.ActOnPurchaseSuspension(purchase_id=purchase_id), app.system, context, session=session)
 
 
 # The marketplace listens to its own catalogue topic: a suspension is recorded on the provider's stream, and what

@@ -207,7 +207,7 @@ async def purchase(app: Application[Ports], query: ReadPurchase, principal: Prin
         "vendor_name": requested.vendor_name, "vendor_kind": requested.vendor_kind, "category": p.category,
         "description": description, "quantity": requested.quantity, "unit_price_cents": requested.unit_price_cents,
         "amount_cents": p.amount_cents, "quote_reference": requested.quote_reference, "link": requested.link,
-        "requested_on": requested.requested_on.isoformat(), "status": p.status,
+        "requested_on": requested.requested_on.isoformat(), "status": p.status, "held": p.held,
         "waiting_for_approval": p.approval == "pending", "invoice_cents": p.invoice_cents or None,
         "refusal": _for(principal, await approval_refusal(app, loaded.events, language)
                         or refusal(loaded.events, language)),

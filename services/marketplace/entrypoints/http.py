@@ -354,6 +354,15 @@ async def confirm_receipt(purchase_id: UUID, body: schemas.ReceiptBody, principa
     return await _purchase_step(command, principal, request, response)
 
 
+@router.post("/purchases/{purchase_id}/continuation", tags=["purchases"])
+async def continue_purchase(purchase_id: UUID, principal: CurrentPrincipal, request: Request, response: Response,
+                            if_match: IfMatch = None) -> dict[str, Any]:
+    """The client's coordinating worker continues a purchase held after its vendor's suspension (or cancels it:
+    POST /purchases/{purchase_id}/cancellation)."""
+    command = c.ContinuePurchase(purchase_id=purchase_id, expected_version=parse_if_match(if_match))
+    return await _purchase_step(command, principal, request, response)
+
+
 @router.post("/purchases/{purchase_id}/invoice", tags=["purchases"])
 async def invoice_purchase(purchase_id: UUID, body: schemas.InvoiceBody, principal: CurrentPrincipal,
                            request: Request, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
