@@ -1,3 +1,4 @@
+-- (0004: the support-persons branch takes 0003 in this service; the two touch different tables.)
 -- An order accepted (a purchase confirmed) before its vendor was suspended waits for the coordinating worker's
 -- decision (issue 17).
 ALTER TABLE orders_view ADD COLUMN held BOOLEAN NOT NULL DEFAULT false;
