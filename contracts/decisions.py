@@ -15,7 +15,7 @@ hashes, template version and texts; issue 18).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -57,16 +57,49 @@ class DecisionRegistered(DomainEvent):
         "decision's letters are written from (null: registered before letters were written)")
 
 
+# Who a decision is served to: the client (15 or older), or a representative by the kind of their link
+# (shared/kernel/representation.py). "representative": a dispatch recorded before v2 named a representative's id
+# without its kind; "unidentified": it named someone in words that are no reference (read as v2, the words
+# dropped).
+RecipientRole = Literal["client", "guardian", "court_appointed", "continuing_power_of_attorney", "authorised",
+                        "representative", "unidentified"]
+
+
+class Recipient(BaseModel):
+    """A reference to the person served, never their name: the client's id for the client, a representative's
+    person id and the link (mandate) that entitled them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: RecipientRole
+    person_id: UUID | None = Field(description="The client's id, or the representative's person id (null only for "
+                                   "'unidentified', a dispatch of v1 that named no one by reference)")
+    link_id: UUID | None = Field(None, description="The representation link in force that entitled them (null: the "
+                                 "client, or recorded before v2)")
+
+    @property
+    def reference(self) -> str:
+        """How the register names the recipient (its time limits, letters, receipts): 'client' or the person id."""
+        if self.role == "client":
+            return CLIENT_RECIPIENT
+        return str(self.person_id) if self.person_id is not None else "unidentified"
+
+
+CLIENT_RECIPIENT = "client"
+
+
 class DecisionDispatched(DomainEvent):
-    """The decision was sent to a recipient: how, when, and the time limit for rectification that this starts
-    by the county's rules of the day of sending (none yet when receipt must be recorded: proven electronic)."""
+    """The decision was sent to a recipient entitled to be served it: how, when, and the time limit for
+    rectification that this starts by the county's rules of the day of sending (none yet when receipt must be
+    recorded: proven electronic). Version 2: the recipient is a reference (role, person id, link), checked against
+    who was entitled on the day of sending; version 1 carried it as text (read through the upcaster below)."""
 
     event_type = "fi.avain.decisions.DecisionDispatched"
+    schema_version = 2
 
     decision_id: UUID
     client_id: UUID
-    recipient: str = Field(max_length=200, description="'client', or the staff-known id of a representative "
-                           "entitled to be served (each guardian)")
+    recipient: Recipient
     method: DispatchMethod
     sent_at: datetime
     sent_on: date = Field(description="The county's calendar day of sending (Europe/Helsinki)")
@@ -75,6 +108,19 @@ class DecisionDispatched(DomainEvent):
     rules_version: str = Field(description="The version of the service rules table applied")
     deemed_received_on: date | None = Field(description="The presumed day of receipt (null: at recorded receipt)")
     deadline: date | None = Field(description="The last day for a request for rectification (null: not running)")
+
+
+def _dispatched_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """v1's ``recipient`` was text: 'client', a representative's id, or (unchecked) anything else."""
+    text = str(data["recipient"])
+    if text == CLIENT_RECIPIENT:
+        recipient: dict[str, Any] = {"role": "client", "person_id": data["client_id"]}
+    else:
+        try:
+            recipient = {"role": "representative", "person_id": str(UUID(text))}
+        except ValueError:
+            recipient = {"role": "unidentified", "person_id": None}
+    return {**data, "recipient": {**recipient, "link_id": None}}
 
 
 class DecisionReceiptRecorded(DomainEvent):
@@ -210,3 +256,4 @@ EVENTS: list[type[DomainEvent]] = [
 ]
 
 registry = EventRegistry(EVENTS)
+registry.register_upcaster(DecisionDispatched.event_type, 1, _dispatched_v1_to_v2)

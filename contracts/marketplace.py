@@ -8,6 +8,10 @@ The order saga, each step an event:
 OrderPlaced → (budgeting: FundsReserved | FundsReservationRejected) → OrderConfirmed | OrderRejected
 → OrderAccepted | OrderDeclined (provider) → ServiceDelivered → InvoiceSubmitted → InvoiceApproved
 → (budgeting: SpendingRecorded) → PaymentScheduled. OrderCancelled before delivery releases the funds.
+A provider's suspension (ProviderSuspended) cancels its orders not yet accepted (OrderCancelled, reason
+``provider_suspended``: budgeting releases their funds as for any cancellation) and holds those accepted
+(OrderFlaggedForReview) until the coordinating worker continues (OrderContinued) or cancels them.
+The client side shares what the provider needs to deliver (DeliveryDetailsShared, sealed with the client's key).
 No answer from budgeting in time → ReservationRetryRequested (the order stays pending, never lost).
 
 Vendors are verified by what they sell: a provider's ``vendor_kind`` (social-care service, other service, goods and
@@ -19,7 +23,9 @@ PurchaseRequested (an item from a vendor, with its quote) → (budgeting: FundsR
 ``matter`` "purchase") → PurchaseFundsReserved and PurchaseConfirmed | PurchaseRejected → PurchaseDelivered (the
 client or the worker confirms receipt) → PurchaseInvoiced (the vendor) → PurchaseInvoiceApproved → (budgeting:
 SpendingRecorded) → PurchasePaymentScheduled, paid by the county to the vendor: never to the client.
-PurchaseCancelled before delivery releases the funds.
+PurchaseCancelled before delivery releases the funds. A vendor's suspension cancels its purchases not yet confirmed
+(reason ``vendor_suspended``) and holds those confirmed (PurchaseFlaggedForReview) for the coordinating worker, who
+continues them (PurchaseContinued) or cancels them.
 
 A purchase above the requesting worker's delegated authority (kind ``purchase`` in the delegation table) also
 records ``ApprovalRequested`` (the approval family of contracts/approvals.py, matter = the purchase) and waits:
@@ -211,15 +217,57 @@ class OrderDeclined(DomainEvent):
 
 
 class OrderCancelled(DomainEvent):
-    """Cancelled before delivery: budgeting releases the funds."""
+    """Cancelled before delivery: budgeting releases the funds. ``provider_suspended``: the region suspended the
+    provider before it accepted the order (the suspension's cascade)."""
 
     event_type = "fi.avain.marketplace.OrderCancelled"
 
     client_id: UUID
     order_id: UUID
-    reason: Literal["cancelled_by_client", "cancelled_by_worker", "provider_no_response", "budget_closed"] = (
-        "cancelled_by_client"
-    )
+    reason: Literal["cancelled_by_client", "cancelled_by_worker", "provider_no_response", "budget_closed",
+                    "provider_suspended"] = "cancelled_by_client"
+
+
+class OrderFlaggedForReview(DomainEvent):
+    """The region suspended the provider of an order it had already accepted: the order is held (no delivery is
+    recorded) until the client's coordinating worker decides to continue it (OrderContinued) or cancels it
+    (OrderCancelled, cancelled_by_worker). Names who is affected: the client, the provider, the coordinator."""
+
+    event_type = "fi.avain.marketplace.OrderFlaggedForReview"
+
+    client_id: UUID
+    order_id: UUID
+    provider_id: UUID
+    coordinator_id: str | None = Field(None, description="The worker who decides (None: no coordinator known yet)")
+    reason: Literal["provider_suspended"] = "provider_suspended"
+
+
+class OrderContinued(DomainEvent):
+    """The coordinating worker decided that an order held after its provider's suspension continues to delivery."""
+
+    event_type = "fi.avain.marketplace.OrderContinued"
+
+    client_id: UUID
+    order_id: UUID
+    provider_id: UUID
+    decided_by: str = Field(min_length=1)
+
+
+class DeliveryDetailsShared(DomainEvent):
+    """The client side (the client, their representative or their coordinating worker) shared with the provider
+    what it needs to deliver the order: the service address, a contact and the client's own delivery instructions,
+    each only if the client agreed to share it, sealed with the client's key. A later sharing replaces the earlier
+    one; the provider reads them for an accepted order only, until it is delivered."""
+
+    event_type = "fi.avain.marketplace.DeliveryDetailsShared"
+
+    client_id: UUID
+    order_id: UUID
+    provider_id: UUID
+    address: Sealed | None = Field(None, description="The service address, sealed with the client's key")
+    contact: Sealed | None = Field(None, description="Whom to contact and how, sealed with the client's key")
+    instructions: Sealed | None = Field(None, description="The client's own words, sealed with the client's key")
+    shared_by: str = Field(min_length=1)
 
 
 class ServiceDelivered(DomainEvent):
@@ -360,14 +408,40 @@ class PurchaseRejected(DomainEvent):
 
 
 class PurchaseCancelled(DomainEvent):
-    """Cancelled before delivery (by the client or worker, refused in approval, or the budget closed): budgeting
-    releases the funds."""
+    """Cancelled before delivery (by the client or worker, refused in approval, the budget closed, or the vendor
+    suspended before the purchase was confirmed): budgeting releases the funds."""
 
     event_type = "fi.avain.marketplace.PurchaseCancelled"
 
     client_id: UUID
     purchase_id: UUID
-    reason: Literal["cancelled_by_client", "cancelled_by_worker", "approval_refused", "budget_closed"]
+    reason: Literal["cancelled_by_client", "cancelled_by_worker", "approval_refused", "budget_closed",
+                    "vendor_suspended"]
+
+
+class PurchaseFlaggedForReview(DomainEvent):
+    """The region suspended the vendor of a purchase already confirmed: the purchase is held (no receipt is
+    confirmed) until the client's coordinating worker continues it (PurchaseContinued) or cancels it. Names who is
+    affected: the client, the vendor, the coordinator."""
+
+    event_type = "fi.avain.marketplace.PurchaseFlaggedForReview"
+
+    client_id: UUID
+    purchase_id: UUID
+    vendor_id: UUID
+    coordinator_id: str | None = Field(None, description="The worker who decides (None: no coordinator known yet)")
+    reason: Literal["vendor_suspended"] = "vendor_suspended"
+
+
+class PurchaseContinued(DomainEvent):
+    """The coordinating worker decided that a purchase held after its vendor's suspension goes on."""
+
+    event_type = "fi.avain.marketplace.PurchaseContinued"
+
+    client_id: UUID
+    purchase_id: UUID
+    vendor_id: UUID
+    decided_by: str = Field(min_length=1)
 
 
 class PurchaseDelivered(DomainEvent):
@@ -456,12 +530,13 @@ CATALOGUE_EVENTS: list[type[DomainEvent]] = [
 ORDER_EVENTS: list[type[DomainEvent]] = [
     OrderPlaced, ReservationRetryRequested, OrderConfirmed, OrderRejected, OrderAccepted, OrderDeclined,
     OrderCancelled, ServiceDelivered, InvoiceSubmitted, InvoiceApproved, PaymentScheduled, PaymentBlocked,
-    ProviderRated,
+    ProviderRated, OrderFlaggedForReview, OrderContinued, DeliveryDetailsShared,
 ]
 PURCHASE_EVENTS: list[type[DomainEvent]] = [
     PurchaseRequested, PurchaseReservationRetryRequested, PurchaseFundsReserved, PurchaseConfirmed, PurchaseRejected,
     PurchaseCancelled, PurchaseDelivered, PurchaseInvoiced, PurchaseInvoiceApproved, PurchasePaymentScheduled,
     PurchasePaymentBlocked, ApprovalRequested, ApprovalGranted, ApprovalRefused, ApprovalWithdrawn,
+    PurchaseFlaggedForReview, PurchaseContinued,
 ]
 EVENTS: list[type[DomainEvent]] = [*CATALOGUE_EVENTS, *ORDER_EVENTS, *PURCHASE_EVENTS]
 

@@ -28,6 +28,8 @@ class MemoryTables:
     timers: list[Scheduled] = field(default_factory=list)
     asked: list[dict[str, Any]] = field(default_factory=list)  # what the read models were asked
     bought: dict[UUID, int] = field(default_factory=dict)  # what the county bought from each vendor in 12 months
+    open_by_provider: dict[UUID, list[UUID]] = field(default_factory=dict)  # each provider's open orders
+    open_by_vendor: dict[UUID, list[UUID]] = field(default_factory=dict)  # each vendor's open purchases
 
     async def claim_y_tunnus(self, session: Session, y_tunnus: str, provider_id: UUID) -> UUID:
         return self.y_tunnus.setdefault(y_tunnus, provider_id)
@@ -89,3 +91,9 @@ class MemoryTables:
 
     async def bought_from(self, vendor_id: UUID, since: date) -> int:
         return self.bought.get(vendor_id, 0)
+
+    async def open_orders(self, session: Session, provider_id: UUID) -> list[UUID]:
+        return list(self.open_by_provider.get(provider_id, []))
+
+    async def open_purchases(self, session: Session, vendor_id: UUID) -> list[UUID]:
+        return list(self.open_by_vendor.get(vendor_id, []))

@@ -3,8 +3,10 @@ every service (shared/infra/service.py builds the process from this)."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from fastapi import FastAPI
 from faststream.specification import AsyncAPI
@@ -17,8 +19,9 @@ from services.decisions.application import approvals
 from services.decisions.application.handlers import HANDLERS, TIMERS
 from services.decisions.application.ports import SERVICE_RULES, SERVICE_RULES_FILE, Ports, service_rules
 from services.decisions.application.reactions import REACTIONS
+from services.decisions.domain.recipients import Link, Standing
 from services.decisions.entrypoints.http import router
-from shared.infra import people, service, tables
+from shared.infra import people, representation, service, tables
 from shared.infra.runtime import ServiceRuntime
 from shared.infra.settings import ServiceSettings
 
@@ -41,7 +44,15 @@ def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
                  list_decisions=lambda **kw: postgres.list_decisions(runtime.pool, **kw),
                  decision_number=lambda year: postgres.next_decision_number(runtime.pool, year),
                  legal=tables.legal_bases(settings.legal_bases_file or tables.LEGAL_BASES),
-                 rectification_answer_days=settings.rectification_answer_days)
+                 rectification_answer_days=settings.rectification_answer_days,
+                 standing=lambda client_id, on: _standing(runtime, client_id, on))
+
+
+async def _standing(runtime: ServiceRuntime, client_id: UUID, on: date) -> Standing:
+    """From the representation records every service keeps (shared/infra/representation.py)."""
+    links = await representation.links_of(runtime.pool, client_id, on)
+    return Standing(acts_alone=await representation.acts_alone(runtime.pool, client_id, on),
+                    links=tuple(Link(**link) for link in links))
 
 
 SPEC = service.ServiceSpec(

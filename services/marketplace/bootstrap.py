@@ -16,7 +16,7 @@ from contracts.marketplace import EVENTS
 from services.marketplace.adapters.postgres import MIGRATIONS, PostgresTables
 from services.marketplace.application.handlers import HANDLERS, TIMERS
 from services.marketplace.application.ports import Ports, SagaSettings
-from services.marketplace.application.reactions import CLIENTS, REACTIONS
+from services.marketplace.application.reactions import CLIENTS, REACTIONS, SUSPENSIONS
 from services.marketplace.domain.vendors import VendorTable
 from services.marketplace.entrypoints.http import router
 from shared.infra import service, tables
@@ -59,7 +59,7 @@ def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
 
 SPEC = service.ServiceSpec(
     name="marketplace", title="Avain marketplace", settings=MarketplaceSettings, migrations=[MIGRATIONS],
-    publishes=EVENTS, handlers=HANDLERS, reactions=REACTIONS, listeners=[CLIENTS], timers=TIMERS, deps=_ports,
+    publishes=EVENTS, handlers=HANDLERS, reactions=REACTIONS, listeners=[CLIENTS, SUSPENSIONS], timers=TIMERS, deps=_ports,
     routers=[router],
     description="Vendors verified by what they sell (Y-tunnus, the region's criteria per kind of vendor), offerings "
     "and prices, search and price comparison, orders that reserve, deliver, invoice and pay through a saga with "

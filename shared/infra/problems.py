@@ -123,6 +123,12 @@ VENDOR_NOT_VERIFIED = register("vendor-not-verified", 409, "The vendor is not ve
 NO_OWN_PROVIDER = register("no-own-provider", 404, "You have not registered a provider yet")
 CATEGORY_NOT_FOR_VENDOR_KIND = register("category-not-for-vendor-kind", 409,
                                         "This kind of vendor may not deliver this kind of support")
+PROVIDER_NOT_VERIFIED = register("provider-not-verified", 409, "The provider is not verified: it accepts no new work")
+ORDER_HELD = register("order-held", 409, "The order waits for the coordinating worker's decision")
+ORDER_NOT_HELD = register("order-not-held", 409, "The order is not waiting for a decision")
+ORDER_NOT_OPEN = register("order-not-open", 409, "The order is no longer open")
+PURCHASE_HELD = register("purchase-held", 409, "The purchase waits for the coordinating worker's decision")
+PURCHASE_NOT_HELD = register("purchase-not-held", 409, "The purchase is not waiting for a decision")
 VENDOR_CHECKS_DUE = register("vendor-checks-due", 409, "The vendor needs further checks first")
 PURCHASE_STATE = register("purchase-state", 409, "The purchase's state does not allow this")
 PURCHASE_NOT_AWAITING_APPROVAL = register("purchase-not-awaiting-approval", 409,
@@ -166,6 +172,9 @@ BREAKDOWN_SUM = register("breakdown-sum", 422, "The breakdown does not add up to
 # Decisions: serving a decision (services/decisions/domain/register.py)
 DISPATCH_IN_THE_FUTURE = register("dispatch-in-the-future", 422, "A dispatch is recorded once it has been sent")
 DISPATCH_BEFORE_DECISION = register("dispatch-before-decision", 409, "The decision had not been made yet")
+RECIPIENT_UNDER_15 = register("recipient-under-15", 409, "A child under 15 is served through their guardians")
+RECIPIENT_NOT_ENTITLED = register("recipient-not-entitled", 409, "The recipient is not entitled to be served")
+RECIPIENT_NOT_A_REFERENCE = register("recipient-not-a-reference", 422, "Name the recipient by reference, not by name")
 ELECTRONIC_WITHOUT_CONSENT = register("electronic-service-without-consent", 409,
                                       "Electronic service needs the recipient's consent")
 NOT_DISPATCHED = register("not-dispatched", 409, "The decision has not been sent to this recipient")

@@ -117,6 +117,25 @@ async def representatives_of(db: asyncpg.Pool | asyncpg.Connection, client_ids: 
     return found
 
 
+_LINKS = """
+SELECT m.link_id, m.representative_id, m.kind, m.scope,
+       NOT (m.kind = 'guardian' AND EXISTS (SELECT 1 FROM data_prohibitions p WHERE p.client_id = m.client_id
+                                            AND p.representative_id IN (m.representative_id, $3))) AS reads
+FROM mandates m
+WHERE m.client_id = $1 AND m.confirmed AND m.ended_on IS NULL
+  AND m.starts_on <= $2 AND (m.ends_on IS NULL OR m.ends_on > $2)
+ORDER BY m.representative_id, m.link_id
+"""
+
+
+async def links_of(db: asyncpg.Pool | asyncpg.Connection, client_id: UUID, on: date) -> list[dict[str, Any]]:
+    """The client's representation links in force on ``on``: each link's id, the representative's person id, the
+    kind, the scope, and whether they may read (False: a guardian the client forbade)."""
+    return [{"link_id": r["link_id"], "representative_id": r["representative_id"], "kind": r["kind"],
+             "scope": frozenset(r["scope"]), "reads": r["reads"]}
+            for r in await db.fetch(_LINKS, client_id, on, ALL_GUARDIANS)]
+
+
 async def acts_alone(db: asyncpg.Pool | asyncpg.Connection, client_id: UUID, on: date) -> bool:
     """A client acts alone unless they are a child under 15 on ``on``."""
     since: date | None = await db.fetchval("SELECT acts_alone_from FROM client_stages WHERE client_id = $1", client_id)

@@ -18,8 +18,9 @@ from services.decisions.application.approvals import EVENTS as APPROVAL_EVENTS
 from services.decisions.application.approvals import LISTENER
 from services.decisions.application.handlers import HANDLERS, TIMERS
 from services.decisions.application.ports import ApprovalNote, ApprovalRow, Ports
-from services.decisions.application.queries import ListApprovals, ReadDecision
+from services.decisions.application.queries import ListApprovals, ReadDecision, ReadRecipients
 from services.decisions.application.reactions import REACTIONS
+from services.decisions.domain.recipients import Link, Standing
 from shared.infra import people
 from shared.kernel.approvals import Authority, DelegationTable
 from shared.kernel.calendar import county_day
@@ -223,9 +224,31 @@ def record(model: type[Any], cid: UUID, *, decided_on: date = date(2026, 11, 16)
 
 
 @pytest.fixture
-def r() -> Harness:
-    return Harness.of(SERVICE, HANDLERS, Ports(approvals=MemoryApprovals(), delegations=delegations()),
-                      reactions=REACTIONS, timers=TIMERS)
+def r(standings: Standings) -> Harness:
+    return Harness.of(SERVICE, HANDLERS, Ports(approvals=MemoryApprovals(), delegations=delegations(),
+                                               standing=standings), reactions=REACTIONS, timers=TIMERS)
+
+
+class Standings(dict[UUID, Standing]):
+    """Each client's standing as the representation records would have it (unlisted: an adult, no representative)."""
+
+    async def __call__(self, client_id: UUID, on: date) -> Standing:
+        return self.get(client_id, Standing())
+
+
+@pytest.fixture
+def standings() -> Standings:
+    return Standings()
+
+
+GUARDIAN = uuid4()
+
+
+def guarded(standings: Standings, cid: UUID, *, acts_alone: bool = True) -> UUID:
+    """``cid`` has GUARDIAN (a guardian's link in force, reading); returns the link's id."""
+    link_id = uuid4()
+    standings[cid] = Standing(acts_alone=acts_alone, links=(Link(link_id, GUARDIAN, "guardian", frozenset(ACTS)),))
+    return link_id
 
 
 async def registered(r: Harness, cid: UUID | None = None, decided_on: date = date(2026, 11, 16)) -> Any:
@@ -293,8 +316,9 @@ async def test_electronic_service_needs_consent_and_nothing_is_sent_before_the_d
 
 @covers(SERVICE, c.RecordReceipt)
 async def test_a_later_actual_receipt_moves_the_time_limit_and_a_proven_service_starts_at_retrieval(
-        r: Harness) -> None:
+        r: Harness, standings: Standings) -> None:
     made = await registered(r)
+    guarded(standings, made.client_id)
     ids = {"client_id": made.client_id, "decision_id": made.decision_id}
     [proven] = await r.when(c.DispatchDecision(**ids, method="proven_electronic", sent_at=sent(date(2026, 11, 17))),
                             WORKER)
@@ -304,12 +328,12 @@ async def test_a_later_actual_receipt_moves_the_time_limit_and_a_proven_service_
     [retrieved] = await r.when(c.RecordReceipt(**ids, received_on=date(2026, 11, 20)), WORKER)
     assert retrieved.deadline == date(2026, 12, 21)  # 20.12 is a Sunday
     assert await r.when(c.RecordReceipt(**ids, received_on=date(2026, 11, 20)), WORKER) == []  # already so
-    [letter] = await r.when(c.DispatchDecision(**ids, recipient="guardian-1", method="letter",
+    [letter] = await r.when(c.DispatchDecision(**ids, recipient=str(GUARDIAN), method="letter",
                                                sent_at=sent(date(2026, 11, 17))), MANAGER)
     assert letter.deadline == date(2026, 12, 28)
-    [later] = await r.when(c.RecordReceipt(**ids, recipient="guardian-1", received_on=date(2026, 11, 27)), WORKER)
+    [later] = await r.when(c.RecordReceipt(**ids, recipient=str(GUARDIAN), received_on=date(2026, 11, 27)), WORKER)
     assert later.deadline == date(2026, 12, 28)  # 27.12 is a Sunday
-    [earlier] = await r.when(c.RecordReceipt(**ids, recipient="guardian-1", received_on=date(2026, 11, 20)), WORKER)
+    [earlier] = await r.when(c.RecordReceipt(**ids, recipient=str(GUARDIAN), received_on=date(2026, 11, 20)), WORKER)
     assert earlier.deadline == date(2026, 12, 28)  # an earlier receipt does not shorten the presumption's time
 
 
@@ -668,3 +692,30 @@ async def test_an_english_courtesy_translation_is_written_on_request_and_the_ser
     assert english.content_hash != letter.content_hash
     served = await letters.pdf_of(r.keyring, letter)  # the letter as served is untouched
     assert letters.sha256(served) == letter.content_hash
+
+
+async def test_a_decision_is_served_only_to_those_entitled_named_by_reference_and_the_register_proposes_them(
+        r: Harness, standings: Standings) -> None:
+    made = await registered(r)
+    ids = {"client_id": made.client_id, "decision_id": made.decision_id}
+    link_id = guarded(standings, made.client_id, acts_alone=False)  # a child under 15, and their guardian
+    proposal = await views.recipients(r.app, ReadRecipients(**ids), WORKER, date(2026, 11, 17))
+    assert proposal["recipients"] == [{"recipient": str(GUARDIAN), "role": "guardian", "person_id": str(GUARDIAN),
+                                       "link_id": str(link_id), "served": False}]
+    for recipient, error, code in (("client", RuleViolation, "recipient-under-15"),
+                                   (str(uuid4()), RuleViolation, "recipient-not-entitled"),
+                                   ("Maija Meikäläinen", InvalidCommand, "recipient-not-a-reference")):
+        with pytest.raises(error) as refused_with:
+            await r.when(c.DispatchDecision(**ids, recipient=recipient, method="letter",
+                                            sent_at=sent(date(2026, 11, 17))), WORKER)
+        assert refused_with.value.code == code
+    assert len(await r.recorded(f"decision-{made.decision_id}")) == 1  # nothing but the registration
+    [dispatched] = await r.when(c.DispatchDecision(**ids, recipient=str(GUARDIAN), method="letter",
+                                                   sent_at=sent(date(2026, 11, 17))), WORKER)
+    assert isinstance(dispatched, decisions.DecisionDispatched)
+    assert dispatched.recipient == decisions.Recipient(role="guardian", person_id=GUARDIAN, link_id=link_id)
+    proposal = await views.recipients(r.app, ReadRecipients(**ids), WORKER, date(2026, 11, 17))
+    assert [p["served"] for p in proposal["recipients"]] == [True]
+    for outsider in (Principal(user_id=str(made.client_id), role="client"), AUDITOR):
+        with pytest.raises(Forbidden):
+            await views.recipients(r.app, ReadRecipients(**ids), outsider, date(2026, 11, 17))

@@ -198,6 +198,8 @@ PEOPLE: dict[type[Any], tuple[Callable[[UUID], Any], Principal]] = {
     c.RecordDelivery: (lambda i: c.RecordDelivery(order_id=i, delivered_on=date.today()), SELLER),
     c.SubmitInvoice: (lambda i: c.SubmitInvoice(order_id=i, amount_cents=1, vat_cents=0, reference="RF18539007547034"),
                       SELLER),
+    c.ContinueOrder: (lambda i: c.ContinueOrder(order_id=i), WORKER),
+    c.ShareDeliveryDetails: (lambda i: c.ShareDeliveryDetails(order_id=i, address="Hämeenkatu 1"), WORKER),
 }
 
 

@@ -16,7 +16,9 @@ from contracts.marketplace import (
     OrderAccepted,
     OrderCancelled,
     OrderConfirmed,
+    OrderContinued,
     OrderDeclined,
+    OrderFlaggedForReview,
     OrderPlaced,
     OrderRejected,
     PaymentBlocked,
@@ -357,7 +359,7 @@ STATUS_OF: dict[type[DomainEvent], str] = {
     OrderCancelled: "cancelled", ServiceDelivered: "delivered", InvoiceSubmitted: "invoiced",
     InvoiceApproved: "invoice_approved", PaymentScheduled: "payment_scheduled", PaymentBlocked: "payment_blocked",
 }
-STAYS = (ReservationRetryRequested, ProviderRated)  # events that leave the status as it is
+STAYS = (ReservationRetryRequested, ProviderRated, OrderFlaggedForReview, OrderContinued)  # the status stays
 
 _invoice_id = st.sampled_from([INVOICE, uuid4()])
 _forward = st.one_of(  # the saga's steps forward (and the ones that leave the status as it is)
@@ -378,6 +380,8 @@ _aside = st.one_of(  # the ways out, and a second placing
     st.builds(d.DeclineOrder, reason=st.just(NOTE)),
     st.builds(d.CancelOrder, reason=st.sampled_from(REASONS)),
     st.just(place()),
+    st.just(d.ActOnSuspension(coordinator_id="worker-w")),  # the provider suspended (perhaps told again)
+    st.just(d.ContinueOrder(decided_by="worker-w")),
 )
 # weighted towards going forward, so that runs reach the invoice and the payment, not only the early exits
 _saga_command = st.integers(min_value=0, max_value=9).flatmap(lambda n: _aside if n == 0 else _forward)
@@ -409,6 +413,8 @@ def test_the_order_moves_only_along_the_saga(start: str, commands: list[d.Comman
                 assert after.reservation_attempts == event.attempt
             if isinstance(event, ProviderRated):
                 assert not order.rated and after.rated
+            if isinstance(event, ServiceDelivered):
+                assert not order.held  # a held order is delivered only once the coordinator continued it
             if isinstance(event, InvoiceApproved | PaymentScheduled):
                 assert event.amount_cents == order.invoice_cents
             if isinstance(event, InvoiceApproved):

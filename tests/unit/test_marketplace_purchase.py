@@ -318,6 +318,7 @@ _command = st.one_of(
     st.builds(d.SchedulePayment, invoice_id=_invoice_id, pay_on=st.just(TODAY)),
     st.builds(d.BlockPayment, invoice_id=_invoice_id, reason=st.just("r")),
     st.just(request()),
+    st.just(d.ActOnSuspension(coordinator_id="worker-w")), st.just(d.ContinuePurchase(decided_by="worker-w")),
 )
 
 
@@ -341,6 +342,8 @@ def test_a_purchase_moves_only_along_its_path_and_pays_only_its_vendor(start: tu
                 assert (purchase.status, after.status) in EDGES, (purchase.status, after.status, command)
             if isinstance(event, PurchaseConfirmed):
                 assert after.funds_reserved and purchase.approval != "pending"
+            if isinstance(event, PurchaseDelivered):
+                assert not purchase.held  # a held purchase arrives only once the coordinator continued it
             purchase = after
         assert purchase.amount_cents == 119_000
         if purchase.status != seen[-1]:

@@ -321,6 +321,7 @@ PEOPLE: dict[type[Any], tuple[Callable[[UUID], Any], Principal]] = {
                                                     reference="RF18539007547034"), SELLER),
     c.ApprovePurchase: (lambda i: c.ApprovePurchase(purchase_id=i), MANAGER),
     c.RefusePurchase: (lambda i: c.RefusePurchase(purchase_id=i, reason="ei"), MANAGER),
+    c.ContinuePurchase: (lambda i: c.ContinuePurchase(purchase_id=i), WORKER),
 }
 
 

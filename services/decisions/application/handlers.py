@@ -15,7 +15,7 @@ from services.decisions.application import commands as c
 from services.decisions.application import letters
 from services.decisions.application.policy import policy
 from services.decisions.application.ports import Ports
-from services.decisions.domain import rectification, register
+from services.decisions.domain import recipients, rectification, register
 from shared.infra.aggregate import Aggregate
 from shared.infra.law_texts import decision_law
 from shared.infra.pipeline import AggregateSpec, Given, Handlers, Route
@@ -47,7 +47,10 @@ async def register_decision(cmd: c.RegisterDecision, given: Given_) -> register.
 
 
 async def dispatch(cmd: c.DispatchDecision, given: Given_) -> register.Dispatch:
-    return register.Dispatch(recipient=cmd.recipient, method=cmd.method, sent_at=cmd.sent_at,
+    """Checked against who was entitled to be served on the county's day of sending."""
+    standing = await given.deps.standing(cmd.client_id, county_day(cmd.sent_at))
+    return register.Dispatch(recipient=cmd.recipient, entitled=recipients.entitled(cmd.client_id, standing),
+                             method=cmd.method, sent_at=cmd.sent_at,
                              recorded_by=given.principal.user_id, electronic_consent=cmd.electronic_consent,
                              rules=given.deps.rules, now=given.context.now)
 

@@ -5,7 +5,8 @@
 - the register: a client reads their own decisions, and so does their representative within their mandate (a
   guardian the client forbade reads nothing: shared.kernel.representation); workers, managers and auditors read
   any (the register is the county's; every read is access-logged); workers and managers record dispatches and receipts (the
-  notifications service will too, as the system); only the service itself registers a decision;
+  notifications service will too, as the system), and read who is entitled to be served; only the service itself
+  registers a decision;
 - requests for rectification: the client files their own, or their representative for them if the mandate covers
   it (a child under 15 through their guardian); a worker may record one on anyone's behalf; workers
   and managers prepare them and record the body's decision (the domain keeps out whoever took part in the
@@ -18,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.decisions.application import commands as c
-from services.decisions.application.queries import ListDecisions, ReadDecision, ReadLetters
+from services.decisions.application.queries import ListDecisions, ReadDecision, ReadLetters, ReadRecipients
 from services.decisions.domain.register import RegisteredDecision
 from shared.kernel.errors import Forbidden, NotFound
 from shared.kernel.principal import Principal
@@ -56,7 +57,7 @@ def policy(principal: Principal, request: Any, decision: RegisteredDecision) -> 
         case c.RegisterDecision():
             if principal.role != "system":
                 raise Forbidden("decisions are registered from the deciding services' records")
-        case c.DispatchDecision() | c.RecordReceipt():
+        case c.DispatchDecision() | c.RecordReceipt() | ReadRecipients():
             if principal.role not in SERVERS:
                 raise Forbidden("dispatches and receipts are recorded by the county's staff")
         case c.FileRectification():

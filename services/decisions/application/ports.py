@@ -6,10 +6,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
+from uuid import UUID
 
 from services.decisions.domain.queue import ApprovalNote, ApprovalRow, ApprovalStatus
+from services.decisions.domain.recipients import Standing
 from services.decisions.domain.serving import ServiceRules
 from shared.infra import tables
 from shared.infra.people import MemoryPeople, People
@@ -57,6 +60,13 @@ class Ports:
     decision_number: Callable[[int], Awaitable[str]] = field(default_factory=lambda: _numbers())
     legal: LegalTable = field(default_factory=tables.legal_bases)
     rectification_answer_days: float = 30.0
+    # Whether a client acts alone and their representation links in force on a day (the service's copy of intake's
+    # representation records; the application tests give their own): who may be served a decision.
+    standing: Callable[[UUID, date], Awaitable[Standing]] = field(default_factory=lambda: _adult_alone)
+
+
+async def _adult_alone(client_id: UUID, on: date) -> Standing:
+    return Standing()
 
 
 def _numbers() -> Callable[[int], Awaitable[str]]:

@@ -25,6 +25,13 @@ class ReadDecision(Query):
     language: str | None = None
 
 
+class ReadRecipients(Query):
+    """Who is entitled to be served a decision on a day: the register's proposal to whoever records a dispatch."""
+
+    client_id: UUID
+    decision_id: UUID
+
+
 class ListDecisions(Query):
     """A client's decisions in the register, newest first."""
 

@@ -24,7 +24,7 @@ def register(record: records.DecisionRecorded, envelope: EventEnvelope) -> c.Reg
 
 def issue_letter(dispatched: DecisionDispatched, envelope: EventEnvelope) -> c.IssueLetter:
     return c.IssueLetter(client_id=dispatched.client_id, decision_id=dispatched.decision_id, dispatch_id=envelope.id,
-                         recipient=dispatched.recipient, method=dispatched.method, sent_at=dispatched.sent_at,
+                         recipient=dispatched.recipient.reference, method=dispatched.method, sent_at=dispatched.sent_at,
                          deemed_received_on=dispatched.deemed_received_on, deadline=dispatched.deadline)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from services.decisions.application.handlers import DECISION
 from services.decisions.application.policy import may_read_register, queue_scope
 from services.decisions.application.ports import ApprovalRow, Ports
-from services.decisions.application.queries import ListApprovals, ListDecisions, ReadDecision
+from services.decisions.application.queries import ListApprovals, ListDecisions, ReadDecision, ReadRecipients
+from services.decisions.domain.recipients import entitled
 from shared.i18n import DEFAULT_LANGUAGE
 from shared.infra.law_texts import instructions_text
 from shared.infra.people import name_of
@@ -46,7 +48,7 @@ async def decision(app: Application[Ports], query: ReadDecision, principal: Prin
     assert record is not None
     known = await app.deps.people.people([record.decided_by, record.prepared_by])
     language = query.language or DEFAULT_LANGUAGE
-    served = [{"recipient": recipient, "method": s.method, "sent_on": s.sent_on.isoformat(),
+    served = [{"recipient": recipient, "role": s.role, "method": s.method, "sent_on": s.sent_on.isoformat(),
                "deemed_received_on": s.deemed_received_on.isoformat() if s.deemed_received_on else None,
                "received_on": s.received_on.isoformat() if s.received_on else None,
                "deadline": s.deadline.isoformat() if s.deadline else None}
@@ -74,3 +76,16 @@ async def decisions(app: Application[Ports], query: ListDecisions, principal: Pr
     rows = await app.deps.list_decisions(client_id=query.client_id, limit=query.limit, offset=query.offset)
     known = await app.deps.people.people(r["decided_by"] for r in rows)
     return [{**r, "decided_by_name": name_of(known, r["decided_by"])} for r in rows]
+
+
+async def recipients(app: Application[Ports], query: ReadRecipients, principal: Principal,
+                     on: date) -> dict[str, Any]:
+    """Who is entitled to be served the decision on ``on`` (the client from 15, each representative whose link is
+    in force and reads), by reference, and whether each has been served already: what a dispatch may name."""
+    loaded = await app.read(DECISION, query, principal)
+    standing = await app.deps.standing(query.client_id, on)
+    served = loaded.state.served
+    return {"decision_id": str(query.decision_id), "on": on.isoformat(), "recipients": [
+        {"recipient": r.reference, "role": r.role, "person_id": str(r.person_id) if r.person_id else None,
+         "link_id": str(r.link_id) if r.link_id else None, "served": r.reference in served}
+        for r in entitled(query.client_id, standing)]}

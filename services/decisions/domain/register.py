@@ -4,8 +4,9 @@ depends on how the decision was served.
 
 The rules of serving it:
 - a decision is registered once, from the deciding service's record (a redelivered record registers nothing);
-- it is served by recorded dispatches, one recipient at a time (the client; each guardian or other representative
-  entitled to be served); a later dispatch to the same recipient serves it anew and its time limit replaces the
+- it is served by recorded dispatches, one recipient at a time, each entitled to be served it on the day of
+  sending (recipients.py: the client from 15, each representative whose link is in force), named by reference; a
+  later dispatch to the same recipient serves it anew and its time limit replaces the
   earlier one (a letter that came back and was sent again);
 - electronic service needs the recipient's consent on record (13/2003 19 §); nothing is sent before the decision
   was made or later than now;
@@ -21,24 +22,26 @@ from typing import Any
 from uuid import UUID
 
 from contracts.decisions import (
+    CLIENT_RECIPIENT,
     DecisionDispatched,
     DecisionReceiptRecorded,
     DecisionRecorded,
     DecisionRegistered,
     LetterIssued,
+    Recipient,
     RectificationDecided,
     RectificationOverdue,
     RectificationPrepared,
     RectificationRequested,
 )
-from services.decisions.domain import letters, rectification
+from services.decisions.domain import letters, recipients, rectification
 from services.decisions.domain.rectification import Request
 from services.decisions.domain.serving import Method, ServiceRules, presume, received_on, time_limit_ends
 from shared.kernel.calendar import county_day
 from shared.kernel.errors import InvalidCommand, RuleViolation
 from shared.kernel.events import DomainEvent
 
-CLIENT = "client"  # the recipient who is the client themself (others: each representative entitled to be served)
+CLIENT = CLIENT_RECIPIENT  # the recipient who is the client themself (others: by their person id)
 CLOCK_SKEW = timedelta(minutes=5)  # a clerk's clock a little ahead of ours is not a dispatch from the future
 
 
@@ -51,6 +54,7 @@ class Service:
     deemed_received_on: date | None
     received_on: date | None  # the recorded actual receipt, if any
     deadline: date | None
+    role: str = "client"  # as whom they were served: the client, or the kind of their representation link
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,8 @@ class Register:
 
 @dataclass(frozen=True)
 class Dispatch:
-    recipient: str
+    recipient: str  # a reference: 'client' or a representative's person id
+    entitled: tuple[Recipient, ...]  # who is entitled to be served on the day of sending (recipients.py)
     method: Method
     sent_at: datetime
     recorded_by: str
@@ -124,6 +129,7 @@ def _registered(state: RegisteredDecision) -> DecisionRegistered:
 
 
 def _dispatch(command: Dispatch, decision: DecisionRegistered) -> list[DomainEvent]:
+    recipient = recipients.choose(command.recipient, command.entitled)
     if command.sent_at > command.now + CLOCK_SKEW:
         raise InvalidCommand("a dispatch is recorded once sent, not before", field="sent_at",
                              code="dispatch-in-the-future")
@@ -135,7 +141,7 @@ def _dispatch(command: Dispatch, decision: DecisionRegistered) -> list[DomainEve
     presumption = presume(command.rules, command.method, command.sent_at)
     receipt = received_on(presumption.deemed_received_on, None)
     return [DecisionDispatched(
-        decision_id=decision.decision_id, client_id=decision.client_id, recipient=command.recipient,
+        decision_id=decision.decision_id, client_id=decision.client_id, recipient=recipient,
         method=command.method, sent_at=command.sent_at, sent_on=presumption.sent_on, recorded_by=command.recorded_by,
         electronic_consent=command.electronic_consent, rules_version=presumption.rules_version,
         deemed_received_on=presumption.deemed_received_on,
@@ -166,8 +172,9 @@ def evolve(state: RegisteredDecision, event: DomainEvent) -> RegisteredDecision:
         case DecisionRegistered():
             return replace(state, registered=event)
         case DecisionDispatched():
-            service = Service(event.method, event.sent_on, event.deemed_received_on, None, event.deadline)
-            return replace(state, served={**state.served, event.recipient: service})
+            service = Service(event.method, event.sent_on, event.deemed_received_on, None, event.deadline,
+                              event.recipient.role)
+            return replace(state, served={**state.served, event.recipient.reference: service})
         case DecisionReceiptRecorded():
             before = state.served[event.recipient]
             after = replace(before, received_on=event.received_on, deadline=event.deadline)

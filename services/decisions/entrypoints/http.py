@@ -16,18 +16,27 @@ from services.decisions.application import commands as c
 from services.decisions.application import letters, views
 from services.decisions.application.handlers import DECISION
 from services.decisions.application.ports import Ports
-from services.decisions.application.queries import ListApprovals, ListDecisions, ReadDecision, ReadLetters
+from services.decisions.application.queries import (
+    ListApprovals,
+    ListDecisions,
+    ReadDecision,
+    ReadLetters,
+    ReadRecipients,
+)
 from shared.i18n import catalogue
 from shared.infra.auth import CurrentPrincipal
 from shared.infra.http import CommandAccepted, Offset, accepted, command_context, etag, parse_if_match
 from shared.infra.people import reader_language
 from shared.infra.pipeline import Application
+from shared.kernel.calendar import county_day
 from shared.kernel.errors import NotFound
 
 router = APIRouter(tags=["decisions"])
 IfMatch = Annotated[str | None, Header(description='Stream version last seen, e.g. "3"; stale → 409')]
-Recipient = Field(c.CLIENT, min_length=1, max_length=200,
-                  description="'client', or the id of a representative entitled to be served (each guardian)")
+REFERENCE = r"^(client|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+Recipient = Field(c.CLIENT, pattern=REFERENCE, description=(
+    "Who, by reference: 'client', or the person id of a representative entitled to be served (GET .../recipients "
+    "lists them). Never a name"))
 
 
 class DispatchBody(BaseModel):
@@ -124,6 +133,17 @@ async def get_decision(client_id: UUID, decision_id: UUID, principal: CurrentPri
     response.headers["Content-Language"] = language
     response.headers["ETag"] = etag(version)
     return view
+
+
+@router.get("/clients/{client_id}/decisions/{decision_id}/recipients")
+async def entitled_recipients(client_id: UUID, decision_id: UUID, principal: CurrentPrincipal,
+                              request: Request) -> dict[str, Any]:
+    """Who is entitled to be served the decision today: the client when 15 or older, each guardian or other
+    representative whose link is in force (and whom the client has not forbidden their data), by reference, each
+    with whether it has been served. A dispatch names one of these; anyone else is refused with the reason."""
+    request.state.accessed_clients = [str(client_id)]
+    return await views.recipients(_app(request), ReadRecipients(client_id=client_id, decision_id=decision_id),
+                                  principal, county_day(datetime.now(UTC)))
 
 
 @router.post("/clients/{client_id}/decisions/{decision_id}/dispatches", response_model=CommandAccepted)

@@ -22,7 +22,8 @@ from contracts.marketplace import (
     PurchaseRequested,
     registry,
 )
-from services.marketplace.domain.order import KnownClient
+from services.marketplace.domain.order import OPEN, KnownClient
+from services.marketplace.domain.purchase import CANCELLABLE as OPEN_PURCHASE
 from shared.infra import timers
 from shared.kernel.envelope import EventEnvelope
 
@@ -128,15 +129,17 @@ async def _price(conn: asyncpg.Connection, offering_id: UUID, cents: int, envelo
 async def project_order_status(conn: asyncpg.Connection, state: Any, envelopes: Sequence[EventEnvelope]) -> None:
     await project(conn, state, envelopes)
     last = envelopes[-1]
-    await conn.execute("UPDATE orders_view SET status = $2, version = $3, updated_at = $4 WHERE order_id = $1",
-                       state.order_id, state.status, last.stream_version, last.time)
+    await conn.execute("UPDATE orders_view SET status = $2, version = $3, updated_at = $4, held = $5"
+                       " WHERE order_id = $1", state.order_id, state.status, last.stream_version, last.time,
+                       state.held)
 
 
 async def project_purchase(conn: asyncpg.Connection, state: Any, envelopes: Sequence[EventEnvelope]) -> None:
     await project(conn, state, envelopes)
     last = envelopes[-1]
-    await conn.execute("UPDATE purchases_view SET status = $2, version = $3, updated_at = $4 WHERE purchase_id = $1",
-                       state.purchase_id, state.status, last.stream_version, last.time)
+    await conn.execute("UPDATE purchases_view SET status = $2, version = $3, updated_at = $4, held = $5"
+                       " WHERE purchase_id = $1", state.purchase_id, state.status, last.stream_version, last.time,
+                       state.held)
 
 
 # --- search and price comparison ------------------------------------------------------------------------
@@ -253,6 +256,20 @@ async def list_providers(db: Db, *, status: str | None, limit: int, offset: int)
     return [dict(r) for r in rows]
 
 
+async def open_orders(conn: asyncpg.Connection, provider_id: UUID) -> list[UUID]:
+    """The provider's orders not yet delivered nor ended, oldest first."""
+    rows = await conn.fetch("SELECT order_id FROM orders_view WHERE provider_id = $1 AND status = ANY($2::text[])"
+                            " ORDER BY placed_at", provider_id, sorted(OPEN))
+    return [r["order_id"] for r in rows]
+
+
+async def open_purchases(conn: asyncpg.Connection, vendor_id: UUID) -> list[UUID]:
+    """The vendor's purchases not yet delivered nor ended, oldest first."""
+    rows = await conn.fetch("SELECT purchase_id FROM purchases_view WHERE vendor_id = $1"
+                            " AND status = ANY($2::text[]) ORDER BY requested_at", vendor_id, sorted(OPEN_PURCHASE))
+    return [r["purchase_id"] for r in rows]
+
+
 class PostgresTables:
     """The application's ``Tables`` (application/ports.py) on the marketplace's database."""
 
@@ -312,3 +329,9 @@ class PostgresTables:
 
     async def bought_from(self, vendor_id: UUID, since: date) -> int:
         return await bought_from(self.pool, vendor_id, since)
+
+    async def open_orders(self, session: asyncpg.Connection, provider_id: UUID) -> list[UUID]:
+        return await open_orders(session, provider_id)
+
+    async def open_purchases(self, session: asyncpg.Connection, vendor_id: UUID) -> list[UUID]:
+        return await open_purchases(session, vendor_id)

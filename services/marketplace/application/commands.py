@@ -127,6 +127,18 @@ class SubmitInvoice(OrderCommand):
     reference: str
 
 
+class ContinueOrder(OrderCommand):
+    """The coordinating worker continues an order held after its provider's suspension (or cancels it instead)."""
+
+
+class ShareDeliveryDetails(OrderCommand):
+    """What the client agrees to share with the provider to have the order delivered: each part only if given."""
+
+    address: str | None = Field(None, min_length=1, max_length=500)
+    contact: str | None = Field(None, min_length=1, max_length=200)
+    instructions: str | None = Field(None, min_length=1, max_length=2000)
+
+
 # --- the saga: budgeting's answers (reactions.py) and the deadlines (timers) ------------------------------------
 
 class ConfirmOrder(OrderCommand):
@@ -159,6 +171,10 @@ class ExpireOrder(OrderCommand):
     """The provider did not answer in time: the order is cancelled and its funds released."""
 
 
+class ActOnSuspension(OrderCommand):
+    """The order's provider was suspended: cancelled if not yet accepted, held for the coordinator if accepted."""
+
+
 # --- one-off purchases -----------------------------------------------------------------------------------------
 
 class RequestPurchase(Command):
@@ -183,6 +199,14 @@ class ConfirmReceipt(PurchaseCommand):
     """The client or their worker confirms the item (or tickets) arrived."""
 
     received_on: date
+
+
+class ContinuePurchase(PurchaseCommand):
+    """The coordinating worker continues a purchase held after its vendor's suspension (or cancels it instead)."""
+
+
+class ActOnPurchaseSuspension(PurchaseCommand):
+    """The purchase's vendor was suspended: cancelled if not yet confirmed, held for the coordinator if confirmed."""
 
 
 class InvoicePurchase(PurchaseCommand):

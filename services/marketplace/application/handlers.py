@@ -204,7 +204,24 @@ async def rate(cmd: c.RateProvider, given: Given_) -> orders.RateProvider:
 
 
 async def accept(cmd: c.AcceptOrder, given: Given_) -> orders.AcceptOrder:
-    return orders.AcceptOrder()
+    """A suspended provider accepts no new work: its status as it stands now."""
+    assert given.state.provider_id is not None
+    provider = await given.deps.provider(given.state.provider_id)
+    return orders.AcceptOrder(provider_status=provider.status)
+
+
+async def continue_order(cmd: c.ContinueOrder, given: Given_) -> orders.ContinueOrder:
+    return orders.ContinueOrder(decided_by=given.principal.user_id)
+
+
+async def share_details(cmd: c.ShareDeliveryDetails, given: Given_) -> orders.ShareDeliveryDetails:
+    """Sealed with the client's key: an address and a phone number are personal data, kept as the client's."""
+    parts = (cmd.address, cmd.contact, cmd.instructions)
+    given_parts = [p for p in parts if p is not None]
+    sealed = iter(await given.keyring.seal(str(given.state.client_id), *given_parts) if given_parts else ())
+    address, contact, instructions = (next(sealed) if p is not None else None for p in parts)
+    return orders.ShareDeliveryDetails(address=address, contact=contact, instructions=instructions,
+                                       shared_by=given.principal.user_id)
 
 
 async def decline(cmd: c.DeclineOrder, given: Given_) -> orders.DeclineOrder:
@@ -252,6 +269,13 @@ async def expire(cmd: c.ExpireOrder, given: Given_) -> orders.CancelOrder:
     return orders.CancelOrder(reason="provider_no_response")
 
 
+async def act_on_suspension(cmd: c.ActOnSuspension, given: Given_) -> orders.ActOnSuspension:
+    """An accepted order is held for the client's coordinating worker, who is named (the notifications tell them)."""
+    assert given.state.client_id is not None
+    client = await given.deps.tables.client(given.state.client_id)
+    return orders.ActOnSuspension(coordinator_id=client.coordinator_id if client else None)
+
+
 # --- one-off purchases ------------------------------------------------------------------------------------------
 
 async def request_purchase(cmd: c.RequestPurchase, given: Given_) -> purchases.RequestPurchase:
@@ -290,6 +314,18 @@ async def cancel_purchase(cmd: c.CancelPurchase, given: Given_) -> purchases.Can
 async def confirm_receipt(cmd: c.ConfirmReceipt, given: Given_) -> purchases.ConfirmReceipt:
     by = "client" if given.principal.role == "client" else "worker"
     return purchases.ConfirmReceipt(received_on=cmd.received_on, today=county_day(given.context.now), confirmed_by=by)
+
+
+async def continue_purchase(cmd: c.ContinuePurchase, given: Given_) -> purchases.ContinuePurchase:
+    return purchases.ContinuePurchase(decided_by=given.principal.user_id)
+
+
+async def act_on_purchase_suspension(cmd: c.ActOnPurchaseSuspension, given: Given_) -> purchases.ActOnSuspension:
+    """A confirmed purchase is held for the client's coordinating worker, who is named (the notifications tell
+    them)."""
+    assert given.state.client_id is not None
+    client = await given.deps.tables.client(given.state.client_id)
+    return purchases.ActOnSuspension(coordinator_id=client.coordinator_id if client else None)
 
 
 async def invoice_purchase(cmd: c.InvoicePurchase, given: Given_) -> purchases.SubmitInvoice:
@@ -402,6 +438,8 @@ HANDLERS: Handlers = {
     c.DeclineOrder: Route(ORDER, decline),
     c.RecordDelivery: Route(ORDER, record_delivery),
     c.SubmitInvoice: Route(ORDER, submit_invoice),
+    c.ContinueOrder: Route(ORDER, continue_order),
+    c.ShareDeliveryDetails: Route(ORDER, share_details),
     c.ConfirmOrder: Route(ORDER, confirm, missing="skip", then=await_provider),
     c.RejectOrder: Route(ORDER, reject, missing="skip"),
     c.CancelOrderWithBudget: Route(ORDER, cancel_with_budget, missing="skip"),
@@ -409,9 +447,12 @@ HANDLERS: Handlers = {
     c.BlockPayment: Route(ORDER, block_payment, missing="skip"),
     c.RetryReservation: Route(ORDER, retry_reservation, missing="skip", then=await_reservation),
     c.ExpireOrder: Route(ORDER, expire, missing="skip"),
+    c.ActOnSuspension: Route(ORDER, act_on_suspension, missing="skip"),
     c.RequestPurchase: Route(PURCHASE, request_purchase, missing="decide", then=await_purchase_reservation),
     c.CancelPurchase: Route(PURCHASE, cancel_purchase),
     c.ConfirmReceipt: Route(PURCHASE, confirm_receipt),
+    c.ContinuePurchase: Route(PURCHASE, continue_purchase),
+    c.ActOnPurchaseSuspension: Route(PURCHASE, act_on_purchase_suspension, missing="skip"),
     c.InvoicePurchase: Route(PURCHASE, invoice_purchase),
     c.ApprovePurchaseInvoice: Route(PURCHASE, approve_purchase_invoice),
     c.ApprovePurchase: Route(PURCHASE, approve_purchase),

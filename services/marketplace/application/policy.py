@@ -5,6 +5,8 @@
 - the region (a manager) verifies and suspends providers;
 - a client orders, buys, cancels, confirms receipt and approves invoices for themself; their coordinating
   worker may do the same on the client's behalf; only the client rates;
+- the client side shares the delivery details of an order; the order's provider reads them (and the client side);
+- only the client's coordinating worker continues an order or a purchase held after its vendor's suspension;
 - a manager approves or refuses a purchase above its requester's delegated authority (the delegation table then
   decides whether their own authority covers it, and the purchase that they took no part in it);
 - a vendor's verification answer is read by its own users and the county's staff;
@@ -22,13 +24,14 @@ from typing import Any, Literal
 from uuid import UUID
 
 from services.marketplace.application import commands as c
-from services.marketplace.application.queries import ReadOrder, ReadPurchase, ReadVerification
+from services.marketplace.application.queries import ReadDeliveryDetails, ReadOrder, ReadPurchase, ReadVerification
 from services.marketplace.domain.order import KnownClient
 from shared.kernel.errors import Forbidden
 from shared.kernel.principal import Principal
 from shared.kernel.representation import Act
 
-Action = Literal["register", "verify", "offer", "order", "serve", "rate", "read", "vendor", "approve"]
+Action = Literal["register", "verify", "offer", "order", "serve", "rate", "read", "vendor", "approve", "coordinate",
+                 "deliver"]
 
 # What each command or query asks to do: one line per command.
 ACTIONS: dict[type, Action] = {
@@ -47,6 +50,10 @@ ACTIONS: dict[type, Action] = {
     c.DeclineOrder: "serve",
     c.RecordDelivery: "serve",
     c.SubmitInvoice: "serve",
+    c.ContinueOrder: "coordinate",
+    c.ContinuePurchase: "coordinate",
+    c.ShareDeliveryDetails: "order",
+    ReadDeliveryDetails: "deliver",
     c.RequestPurchase: "order",
     c.CancelPurchase: "order",
     c.ConfirmReceipt: "order",
@@ -63,7 +70,8 @@ ACTIONS: dict[type, Action] = {
 REACTIONS: frozenset[type] = frozenset({
     c.ConfirmOrder, c.RejectOrder, c.CancelOrderWithBudget, c.SchedulePayment, c.BlockPayment, c.RetryReservation,
     c.ExpireOrder, c.HoldPurchaseFunds, c.RejectPurchase, c.CancelPurchaseWithBudget, c.SchedulePurchasePayment,
-    c.BlockPurchasePayment, c.RetryPurchaseReservation,
+    c.BlockPurchasePayment, c.RetryPurchaseReservation, c.ActOnSuspension,
+    c.ActOnPurchaseSuspension,
 })
 STAFF = ("manager", "worker", "auditor")
 
@@ -109,6 +117,15 @@ def authorize(principal: Principal, request: Any, seen: Seen) -> None:
                 raise Forbidden("the client rates the providers they used")
         case "read":
             may_read(principal, seen)
+        case "coordinate":
+            if principal.role != "worker" or seen.coordinator_id is None or principal.user_id != seen.coordinator_id:
+                raise Forbidden("only the client's coordinating worker decides whether a held order continues")
+        case "deliver":
+            if principal.role == "provider":
+                require_provider_user(principal, seen.own_provider, seen.provider_id)
+            else:
+                assert seen.client_id is not None
+                require_client_side(principal, seen.client_id, seen.coordinator_id, "read")
         case "approve":
             if principal.role != "manager":
                 raise Forbidden("managers answer purchases waiting for approval")

@@ -90,6 +90,12 @@ class Tables(Protocol):
     async def list_purchases(self, *, client_id: UUID | None, vendor_id: UUID | None, limit: int,
                              offset: int) -> list[dict[str, Any]]: ...
 
+    async def open_orders(self, session: Session, provider_id: UUID) -> list[UUID]:
+        """The provider's orders not yet delivered nor ended (awaiting funds, confirmed, accepted), in ``session``."""
+
+    async def open_purchases(self, session: Session, vendor_id: UUID) -> list[UUID]:
+        """The vendor's purchases not yet delivered nor ended (awaiting funds or approval, confirmed)."""
+
     async def bought_from(self, vendor_id: UUID, since: date) -> int:
         """What the county has bought from the vendor since ``since`` (orders and purchases not refused,
         cancelled or declined), in cents, VAT included: the value conditions of its criteria are decided on it."""

@@ -32,6 +32,10 @@ class ReadOrder(Query):
     order_id: UUID
 
 
+class ReadDeliveryDetails(Query):
+    order_id: UUID
+
+
 class ListOrders(Query):
     client_id: UUID | None = None  # a client's own; a worker's, manager's or auditor's: whose
     provider_id: UUID | None = None  # a manager's or auditor's: one provider's (what a suspension would touch)

@@ -7,10 +7,10 @@ coordinates them) are kept in a table by the "clients" listener: they are no com
 
 from __future__ import annotations
 
-from contracts import budgeting, intake
+from contracts import budgeting, intake, marketplace
 from services.marketplace.application import commands as c
 from services.marketplace.application.ports import Ports
-from shared.infra.eventstore import Position, Session
+from shared.infra.eventstore import CommandContext, Position, Session
 from shared.infra.pipeline import Application
 from shared.infra.reactions import Listener, Reactions
 from shared.kernel.commands import Command
@@ -71,3 +71,26 @@ async def know_client(app: Application[Ports], session: Session, envelope: Event
 
 
 CLIENTS = Listener.of("clients", [intake.IntakeCompleted, intake.CoordinatorAssigned], know_client)
+
+
+async def cascade_suspension(app: Application[Ports], session: Session, envelope: EventEnvelope,
+                             position: Position) -> None:
+    """A suspended provider's (vendor's) open orders and purchases, each acted on in the inbox's transaction: those
+    not yet accepted (a purchase: not yet confirmed) are cancelled (budgeting releases their funds on the
+    cancellation, as for any), the others are held for the coordinating worker. The inbox takes each suspension
+    once; an order or purchase acted on before is left as it is, so a suspension told twice cancels once."""
+    event = marketplace.registry.load(envelope.type, envelope.schema_version, envelope.data)
+    if not isinstance(event, marketplace.ProviderSuspended):
+        return
+    context = CommandContext(actor=app.system.actor, correlation_id=envelope.correlation_id,
+                             causation_id=str(envelope.id), now=app.clock(), position=position)
+    tables = app.deps.tables
+    for order_id in await tables.open_orders(session, event.provider_id):
+        await app.handle(c.ActOnSuspension(order_id=order_id), app.system, context, session=session)
+    for purchase_id in await tables.open_purchases(session, event.provider_id):
+        await app.handle(c.ActOnPurchaseSuspension(purchase_id=purchase_id), app.system, context, session=session)
+
+
+# The marketplace listens to its own catalogue topic: a suspension is recorded on the provider's stream, and what
+# it means for each order is decided on that order's stream, after the suspension has committed.
+SUSPENSIONS = Listener.of("suspensions", [marketplace.ProviderSuspended], cascade_suspension)

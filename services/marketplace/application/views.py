@@ -11,7 +11,13 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from contracts.marketplace import ApprovalRefused, OrderRejected, PurchaseRejected, PurchaseRequested
+from contracts.marketplace import (
+    ApprovalRefused,
+    DeliveryDetailsShared,
+    OrderRejected,
+    PurchaseRejected,
+    PurchaseRequested,
+)
 from services.marketplace.application.handlers import ORDER, PROVIDER, PURCHASE, YEAR
 from services.marketplace.application.policy import list_scope, may_list_providers, require_provider_user
 from services.marketplace.application.ports import Ports
@@ -20,6 +26,7 @@ from services.marketplace.application.queries import (
     ListOrders,
     ListProviders,
     ListPurchases,
+    ReadDeliveryDetails,
     ReadOffering,
     ReadOrder,
     ReadOwnProvider,
@@ -34,7 +41,7 @@ from services.marketplace.domain.vendors import Condition, VendorFacts, answer, 
 from shared.i18n import Translator, catalogue
 from shared.infra.pipeline import Application
 from shared.kernel.envelope import EventEnvelope
-from shared.kernel.errors import NotFound
+from shared.kernel.errors import Forbidden, NotFound
 from shared.kernel.principal import Principal
 
 Seen = Callable[[list[UUID]], None]  # told the clients whose data a read asks for
@@ -99,9 +106,29 @@ async def order(app: Application[Ports], query: ReadOrder, principal: Principal,
         "order_id": str(o.order_id), "client_id": str(o.client_id), "provider_id": str(o.provider_id),
         "offering_id": placed["offering_id"], "status": o.status, "quantity": placed["quantity"],
         "unit_price_cents": placed["unit_price_cents"], "amount_cents": o.amount_cents,
-        "invoice_cents": o.invoice_cents or None, "refusal": refusal(loaded.events, language),
+        "invoice_cents": o.invoice_cents or None, "refusal": refusal(loaded.events, language), "held": o.held,
         "version": loaded.version, "history": history,
     }
+
+
+async def delivery_details(app: Application[Ports], query: ReadDeliveryDetails, principal: Principal,
+                           seen: Seen) -> dict[str, Any]:
+    """What the client shared for the order's delivery, as last shared, opened with the client's key. The provider
+    reads it only for its own order, and only while it is accepted and not yet delivered; the client side always."""
+    loaded = await app.read(ORDER, query, principal, seen=lambda o: seen([o.client_id] if o.client_id else []))
+    o = loaded.state
+    if principal.role == "provider" and o.status != "accepted":
+        raise Forbidden("the provider sees the delivery details of an order it has accepted, until it is delivered")
+    last = next((e for e in reversed(loaded.events) if e.type == DeliveryDetailsShared.event_type), None)
+    view: dict[str, Any] = {"order_id": str(o.order_id), "status": o.status, "shared": last is not None,
+                            "address": None, "contact": None, "instructions": None, "shared_at": None}
+    if last is None:
+        return view
+    shared = DeliveryDetailsShared.model_validate(last.data)
+    address, contact, instructions = await app.keyring.open(str(o.client_id), shared.address, shared.contact,
+                                                            shared.instructions)
+    return view | {"address": address, "contact": contact, "instructions": instructions,
+                   "shared_at": last.time.isoformat()}
 
 
 async def orders(app: Application[Ports], query: ListOrders, principal: Principal, seen: Seen) -> list[dict[str, Any]]:
@@ -209,7 +236,7 @@ async def purchase(app: Application[Ports], query: ReadPurchase, principal: Prin
         "vendor_name": requested.vendor_name, "vendor_kind": requested.vendor_kind, "category": p.category,
         "description": description, "quantity": requested.quantity, "unit_price_cents": requested.unit_price_cents,
         "amount_cents": p.amount_cents, "quote_reference": requested.quote_reference, "link": requested.link,
-        "requested_on": requested.requested_on.isoformat(), "status": p.status,
+        "requested_on": requested.requested_on.isoformat(), "status": p.status, "held": p.held,
         "waiting_for_approval": p.approval == "pending", "invoice_cents": p.invoice_cents or None,
         "refusal": _for(principal, await approval_refusal(app, loaded.events, language)
                         or refusal(loaded.events, language)),

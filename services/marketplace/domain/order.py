@@ -3,6 +3,11 @@
 placed (awaiting funds) → confirmed | rejected → accepted | declined → delivered → invoiced
 → invoice approved → payment scheduled | payment blocked.   Cancelled any time before delivery.
 
+A provider's suspension acts on each of its open orders once (``ActOnSuspension``, however often it is told): one
+not yet accepted is cancelled (budgeting releases its funds, as for every cancellation); one accepted is held for
+the coordinating worker, who continues it to delivery or cancels it; a held order records no delivery. A
+suspended provider accepts nothing.
+
 The price is the offering's price when the order was placed; later price changes do not touch it.
 """
 
@@ -18,12 +23,15 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.marketplace import (
+    DeliveryDetailsShared,
     InvoiceApproved,
     InvoiceSubmitted,
     OrderAccepted,
     OrderCancelled,
     OrderConfirmed,
+    OrderContinued,
     OrderDeclined,
+    OrderFlaggedForReview,
     OrderPlaced,
     OrderRejected,
     PaymentBlocked,
@@ -42,6 +50,7 @@ Status = Literal["none", "awaiting_funds", "confirmed", "rejected", "accepted", 
                  "delivered", "invoiced", "invoice_approved", "payment_scheduled", "payment_blocked"]
 MAX_ORDER_CENTS = 100_000_000
 CANCELLABLE: frozenset[Status] = frozenset({"awaiting_funds", "confirmed", "accepted"})
+OPEN = CANCELLABLE  # not yet delivered, nor ended
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class Order:
     invoice_cents: int = 0
     rated: bool = False
     ordered_on: date | None = None
+    held: bool = False  # accepted, then its provider suspended: waits for the coordinating worker's decision
 
 
 NO_ORDER = Order()
@@ -103,7 +113,26 @@ class RejectOrder(Command):
 
 
 class AcceptOrder(Command):
-    pass
+    provider_status: ProviderStatus = "verified"  # read from the provider's stream by the application
+
+
+class ActOnSuspension(Command):
+    """The order's provider was suspended."""
+
+    coordinator_id: str | None  # who decides about an accepted order (read by the application)
+
+
+class ContinueOrder(Command):
+    decided_by: str
+
+
+class ShareDeliveryDetails(Command):
+    """What the client agreed to share with the provider, each sealed with the client's key (None: not shared)."""
+
+    address: Sealed | None = None
+    contact: Sealed | None = None
+    instructions: Sealed | None = None
+    shared_by: str
 
 
 class DeclineOrder(Command):
@@ -165,7 +194,24 @@ def decide(command: Command, order: Order) -> list[DomainEvent]:
             return [OrderRejected(**ids, reason_code=command.reason_code, reason=command.reason)]
         case AcceptOrder():
             _require(order, "confirmed", "accept")
+            if command.provider_status != "verified":
+                raise RuleViolation(f"the provider is {command.provider_status}: it accepts no new work",
+                                    code="provider-not-verified")
             return [OrderAccepted(**ids, provider_id=order.provider_id)]
+        case ActOnSuspension():
+            return _on_suspension(command, order)
+        case ContinueOrder():
+            if not order.held or order.status != "accepted":
+                raise RuleViolation("only an order held after its provider's suspension is continued",
+                                    code="order-not-held")
+            return [OrderContinued(**ids, provider_id=order.provider_id, decided_by=command.decided_by)]
+        case ShareDeliveryDetails():
+            if order.status not in OPEN:
+                raise RuleViolation(f"an order that is {order.status.replace('_', ' ')} needs no delivery details",
+                                    code="order-not-open")
+            return [DeliveryDetailsShared(**ids, provider_id=order.provider_id, address=command.address,
+                                          contact=command.contact, instructions=command.instructions,
+                                          shared_by=command.shared_by)]
         case DeclineOrder():
             _require(order, "confirmed", "decline")
             return [OrderDeclined(**ids, reason=command.reason)]
@@ -179,6 +225,9 @@ def decide(command: Command, order: Order) -> list[DomainEvent]:
             return [OrderCancelled(**ids, reason=command.reason)]
         case RecordDelivery():
             _require(order, "accepted", "record delivery for")
+            if order.held:
+                raise RuleViolation("the provider was suspended: the client's coordinating worker decides whether "
+                                    "this order continues", code="order-held")
             if command.delivered_on > command.today:
                 raise RuleViolation("a delivery cannot be recorded before it has happened")
             return [ServiceDelivered(**ids, delivered_on=command.delivered_on)]
@@ -215,6 +264,17 @@ def decide(command: Command, order: Order) -> list[DomainEvent]:
                 raise RuleViolation("this order has already been rated")
             return [ProviderRated(**ids, provider_id=order.provider_id, stars=command.stars, comment=command.comment)]
     raise TypeError(f"unknown command {type(command).__name__}")
+
+
+def _on_suspension(command: ActOnSuspension, order: Order) -> list[DomainEvent]:
+    """Not yet accepted: cancelled (the funds go back). Accepted: held for the coordinator. Anything else, or
+    told again: nothing."""
+    ids = {"client_id": order.client_id, "order_id": order.order_id}
+    if order.status in ("awaiting_funds", "confirmed"):
+        return [OrderCancelled(**ids, reason="provider_suspended")]
+    if order.status == "accepted" and not order.held:
+        return [OrderFlaggedForReview(**ids, provider_id=order.provider_id, coordinator_id=command.coordinator_id)]
+    return []
 
 
 def _place(c: PlaceOrder, order: Order) -> OrderPlaced:
@@ -283,3 +343,18 @@ def _(e: InvoiceSubmitted, o: Order) -> Order:
 @_apply.register
 def _(e: ProviderRated, o: Order) -> Order:
     return replace(o, rated=True)
+
+
+@_apply.register
+def _(e: OrderFlaggedForReview, o: Order) -> Order:
+    return replace(o, held=True)
+
+
+@_apply.register
+def _(e: OrderContinued, o: Order) -> Order:
+    return replace(o, held=False)
+
+
+@_apply.register
+def _(e: DeliveryDetailsShared, o: Order) -> Order:
+    return o  # read by the provider from the events: nothing here is decided on it

@@ -13,6 +13,11 @@ there, and refused (its funds released) when a person whose own authority covers
 A purchase that ends while it waits withdraws its request, so nobody is asked to answer it.
 
 The county pays the vendor, never the client: the only payment a purchase ever schedules names its vendor.
+
+A vendor's suspension acts on each of its open purchases once (``ActOnSuspension``, however often it is told): one
+not yet confirmed is cancelled (its funds released and its approval request withdrawn, as for any cancellation);
+one confirmed is held for the coordinating worker, who continues it or cancels it; a held purchase confirms no
+receipt.
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ from contracts.marketplace import (
     ApprovalWithdrawn,
     PurchaseCancelled,
     PurchaseConfirmed,
+    PurchaseContinued,
     PurchaseDelivered,
+    PurchaseFlaggedForReview,
     PurchaseFundsReserved,
     PurchaseInvoiceApproved,
     PurchaseInvoiced,
@@ -75,6 +82,7 @@ class Purchase:
     municipality: str | None = None  # where the client lived when it was asked: the approver's authority is read there
     invoice_id: UUID | None = None
     invoice_cents: int = 0
+    held: bool = False  # confirmed, then its vendor suspended: waits for the coordinating worker's decision
 
 
 NO_PURCHASE = Purchase()
@@ -122,6 +130,16 @@ class Reject(Command):
 
 class Cancel(Command):
     reason: Literal["cancelled_by_client", "cancelled_by_worker", "budget_closed"]
+
+
+class ActOnSuspension(Command):
+    """The purchase's vendor was suspended."""
+
+    coordinator_id: str | None  # who decides about a confirmed purchase (read by the application)
+
+
+class ContinuePurchase(Command):
+    decided_by: str
 
 
 class ApprovePurchase(Command):
@@ -198,8 +216,23 @@ def decide(command: Command, purchase: Purchase) -> list[DomainEvent]:
             return _answer(command, purchase, ids)
         case Cancel():
             return _cancel(command, purchase, ids)
+        case ActOnSuspension():
+            if purchase.status in WAITING:
+                return [PurchaseCancelled(**ids, reason="vendor_suspended"), *_withdrawn(purchase, "vendor_suspended")]
+            if purchase.status == "confirmed" and not purchase.held:
+                return [PurchaseFlaggedForReview(**ids, vendor_id=purchase.vendor_id,
+                                                 coordinator_id=command.coordinator_id)]
+            return []  # over, delivered, or told again
+        case ContinuePurchase():
+            if not purchase.held or purchase.status != "confirmed":
+                raise RuleViolation("only a purchase held after its vendor's suspension is continued",
+                                    code="purchase-not-held")
+            return [PurchaseContinued(**ids, vendor_id=purchase.vendor_id, decided_by=command.decided_by)]
         case ConfirmReceipt():
             _require(purchase, "confirmed", "confirm the receipt of")
+            if purchase.held:
+                raise RuleViolation("the vendor was suspended: the client's coordinating worker decides whether "
+                                    "this purchase goes on", code="purchase-held")
             if command.received_on > command.today:
                 raise RuleViolation("a receipt cannot be confirmed before the item has arrived",
                                     code="purchase-received-in-the-future")
@@ -397,3 +430,13 @@ def _(e: PurchasePaymentScheduled, p: Purchase) -> Purchase:
 @_apply.register
 def _(e: PurchasePaymentBlocked, p: Purchase) -> Purchase:
     return replace(p, status="payment_blocked")
+
+
+@_apply.register
+def _(e: PurchaseFlaggedForReview, p: Purchase) -> Purchase:
+    return replace(p, held=True)
+
+
+@_apply.register
+def _(e: PurchaseContinued, p: Purchase) -> Purchase:
+    return replace(p, held=False)

@@ -18,6 +18,7 @@ from services.marketplace.application.queries import (
     ListOrders,
     ListProviders,
     ListPurchases,
+    ReadDeliveryDetails,
     ReadOffering,
     ReadOrder,
     ReadOwnProvider,
@@ -260,6 +261,31 @@ async def record_delivery(order_id: UUID, body: schemas.DeliveryBody, principal:
     return await _step(command, principal, request, response)
 
 
+@router.post("/orders/{order_id}/continuation", tags=["orders"])
+async def continue_order(order_id: UUID, principal: CurrentPrincipal, request: Request, response: Response,
+                         if_match: IfMatch = None) -> dict[str, Any]:
+    """The client's coordinating worker continues an order held after its provider's suspension (or cancels it:
+    POST /orders/{order_id}/cancellation)."""
+    command = c.ContinueOrder(order_id=order_id, expected_version=parse_if_match(if_match))
+    return await _step(command, principal, request, response)
+
+
+@router.put("/orders/{order_id}/delivery-details", tags=["orders"])
+async def share_delivery_details(order_id: UUID, body: schemas.DeliveryDetailsBody, principal: CurrentPrincipal,
+                                 request: Request, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
+    """The client side shares with the provider what it needs to deliver: only the parts given."""
+    command = c.ShareDeliveryDetails(order_id=order_id, **body.model_dump(), expected_version=parse_if_match(if_match))
+    return await _step(command, principal, request, response)
+
+
+@router.get("/orders/{order_id}/delivery-details", tags=["orders"])
+async def get_delivery_details(order_id: UUID, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
+    """What the client shared for delivery: for the order's provider while the order is accepted and not yet
+    delivered, and for the client side. Every read is in the access log."""
+    return await views.delivery_details(_app(request), ReadDeliveryDetails(order_id=order_id), principal,
+                                        _seen(request))
+
+
 @router.post("/orders/{order_id}/invoice", tags=["orders"])
 async def submit_invoice(order_id: UUID, body: schemas.InvoiceBody, principal: CurrentPrincipal, request: Request,
                          response: Response, if_match: IfMatch = None) -> dict[str, Any]:
@@ -355,6 +381,15 @@ async def confirm_receipt(purchase_id: UUID, body: schemas.ReceiptBody, principa
     """The client or their worker confirms the item (or tickets) arrived."""
     command = c.ConfirmReceipt(purchase_id=purchase_id, received_on=body.received_on,
                                expected_version=parse_if_match(if_match))
+    return await _purchase_step(command, principal, request, response)
+
+
+@router.post("/purchases/{purchase_id}/continuation", tags=["purchases"])
+async def continue_purchase(purchase_id: UUID, principal: CurrentPrincipal, request: Request, response: Response,
+                            if_match: IfMatch = None) -> dict[str, Any]:
+    """The client's coordinating worker continues a purchase held after its vendor's suspension (or cancels it:
+    POST /purchases/{purchase_id}/cancellation)."""
+    command = c.ContinuePurchase(purchase_id=purchase_id, expected_version=parse_if_match(if_match))
     return await _purchase_step(command, principal, request, response)
 
 

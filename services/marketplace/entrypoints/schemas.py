@@ -68,6 +68,16 @@ class DeliveryBody(Body):
     delivered_on: date
 
 
+class DeliveryDetailsBody(Body):
+    """Only what the client agrees to share with the provider; a part left out is not shared. Replaces what was
+    shared before."""
+
+    address: str | None = Field(None, min_length=1, max_length=500, description="The service address")
+    contact: str | None = Field(None, min_length=1, max_length=200, description="Whom to contact, and how")
+    instructions: str | None = Field(None, min_length=1, max_length=2000,
+                                     description="The client's own delivery instructions")
+
+
 class InvoiceBody(Body):
     amount_cents: int = Field(ge=0, le=100_000_000)
     vat_cents: int = Field(ge=0, le=100_000_000)
