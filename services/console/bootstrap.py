@@ -19,6 +19,7 @@ from starlette.types import ASGIApp
 from services.console.adapters.oidc import OidcClient
 from services.console.adapters.services import Refusal, Services
 from services.console.entrypoints import approvals, audit, auth, client, general, inbox, provider, region, staff
+from services.console.entrypoints import intake_wizard as wizard
 from services.console.renewal import SessionRenewal
 from services.console.session import SESSION_COOKIE, Sealer
 from services.console.settings import ConsoleSettings
@@ -45,6 +46,7 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (general, auth, staff, approvals, client, audit, provider, region, inbox):
         app.include_router(module.router)
+    app.include_router(wizard.router)  # the intake wizard, one question per page
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
