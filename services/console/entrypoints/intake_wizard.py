@@ -22,6 +22,7 @@ from services.console.web import Page, page_of
 router = APIRouter(prefix="/intake")
 DRAFT_COOKIE = "avain_intake"
 DRAFT_PURPOSE = "intake-draft"
+DRAFT_SECONDS = 3600  # an abandoned draft (a hetu in it, sealed) does not outlive the working hour
 ClientId = Annotated[str, Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 STAFF = ("worker",)  # only a worker registers clients and works on an intake (intake's policy says it again)
 
@@ -38,12 +39,13 @@ def _draft(page: Page) -> dict[str, Any]:
 
 
 def _keep(page: Page, response: Response, draft: dict[str, Any] | None) -> Response:
-    """The draft sealed in its cookie (only the wizard's pages receive it), or gone once sent."""
+    """The draft sealed in its cookie (only the wizard's pages receive it, for an hour), or gone once sent."""
     if draft is None:
         response.delete_cookie(DRAFT_COOKIE, path="/intake")
     else:
         response.set_cookie(DRAFT_COOKIE, page.request.app.state.sealer.seal(DRAFT_PURPOSE, draft),
-                            httponly=True, samesite="lax", secure=not page.settings.development, path="/intake")
+                            max_age=DRAFT_SECONDS, httponly=True, samesite="lax", secure=not page.settings.development,
+                            path="/intake")
     return response
 
 
