@@ -32,6 +32,8 @@ from services.console.entrypoints import (
     vendor,
     verification,
 )
+from services.console.entrypoints import intake_wizard as wizard
+from services.console.entrypoints import rectification as rectify
 from services.console.renewal import SessionRenewal
 from services.console.session import SESSION_COOKIE, Sealer
 from services.console.settings import ConsoleSettings
@@ -59,6 +61,8 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
     for module in (general, auth, staff, approvals, caseloads, verification, client, audit, provider, vendor, region,
                    inbox):
         app.include_router(module.router)
+    app.include_router(wizard.router)  # the intake wizard, one question per page
+    app.include_router(rectify.router)  # a client's decision and their request for its rectification
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
