@@ -219,7 +219,7 @@ class FundsReleased(DomainEvent):
     order_id: UUID = Field(description=MATTER_ID)
     amount_cents: int
     reason: Literal["order_declined", "order_cancelled", "invoice_below_reservation", "budget_closed",
-                    "purchase_cancelled"]
+                    "purchase_cancelled", "agreement_ended"]
     matter: Matter = Field("order", description=MATTER)
 
 

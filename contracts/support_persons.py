@@ -24,7 +24,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.kernel.events import DomainEvent
+from shared.kernel.events import DomainEvent, EventRegistry
 from shared.kernel.sealed import Sealed
 
 Relationship = Literal["relative", "friend", "peer_supporter", "volunteer"]
@@ -207,3 +207,7 @@ AGREEMENT_EVENTS: list[type[DomainEvent]] = [
     SupportAgreementMade, AgreementFundsReserved, AgreementActivated, AgreementRejected, AgreementEnded,
     SupportClaimFiled, SupportClaimApproved, SupportClaimPaymentScheduled,
 ]
+
+# Consumers read these events through their defining module's registry (shared/infra/reactions.py); they are
+# version 1 with no upcasters, so it reads them exactly as contracts/marketplace.py's does.
+registry = EventRegistry([*PERSON_EVENTS, *AGREEMENT_EVENTS])
