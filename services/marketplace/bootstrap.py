@@ -13,12 +13,15 @@ from faststream.specification import AsyncAPI
 from pydantic import Field
 
 from contracts.marketplace import EVENTS
+from services.marketplace.adapters.payroll import PayrollKey
 from services.marketplace.adapters.postgres import MIGRATIONS, PostgresTables
+from services.marketplace.adapters.support import SupportTables
 from services.marketplace.application.handlers import HANDLERS, TIMERS
 from services.marketplace.application.ports import Ports, SagaSettings
 from services.marketplace.application.reactions import CLIENTS, REACTIONS
 from services.marketplace.domain.vendors import VendorTable
 from services.marketplace.entrypoints.http import router
+from services.marketplace.entrypoints.support import router as support_router
 from shared.infra import service, tables
 from shared.infra.runtime import ServiceRuntime
 from shared.infra.settings import ServiceSettings
@@ -41,6 +44,12 @@ class MarketplaceSettings(ServiceSettings):
         "the format; a relative path is read from the checkout's (the image's) root"))
 
     delegations_file: Path | None = Field(None, description=tables.DELEGATIONS_FILE)
+    payroll_public_key_file: Path = Field(Path("tests/keys/payroll-test-public.pem"), description=(
+        "The county payroll's public key (PEM, RSA of at least 3072 bits): payee registrations (hetu, name, IBAN) "
+        "are encrypted to it. Default: the tests' key pair (tests/keys); a deployment names payroll's real key"))
+
+    def payroll_key(self) -> PayrollKey:
+        return PayrollKey.from_file(ROOT / self.payroll_public_key_file)
 
     def vendors(self) -> VendorTable:
         with (ROOT / self.vendor_criteria_file).open("rb") as f:  # an absolute path stays itself
@@ -54,13 +63,14 @@ class MarketplaceSettings(ServiceSettings):
 
 def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
     return Ports(settings.saga(), PostgresTables(runtime.pool), runtime.store, settings.vendors(),
-                 tables.delegations(settings.delegations_file or tables.DELEGATIONS))
+                 tables.delegations(settings.delegations_file or tables.DELEGATIONS), SupportTables(runtime.pool),
+                 settings.payroll_key())
 
 
 SPEC = service.ServiceSpec(
     name="marketplace", title="Avain marketplace", settings=MarketplaceSettings, migrations=[MIGRATIONS],
     publishes=EVENTS, handlers=HANDLERS, reactions=REACTIONS, listeners=[CLIENTS], timers=TIMERS, deps=_ports,
-    routers=[router],
+    routers=[router, support_router],
     description="Vendors verified by what they sell (Y-tunnus, the region's criteria per kind of vendor), offerings "
     "and prices, search and price comparison, orders that reserve, deliver, invoice and pay through a saga with "
     "budgeting, and one-off purchases of material help, tickets and equipment on a vendor's quote. Every endpoint "

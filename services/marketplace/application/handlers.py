@@ -30,6 +30,7 @@ from services.marketplace.application.ports import (
     provider_stream,
     purchase_stream,
 )
+from services.marketplace.application.support import SUPPORT_HANDLERS
 from services.marketplace.domain import catalogue, vendors
 from services.marketplace.domain import order as orders
 from services.marketplace.domain import purchase as purchases
@@ -423,4 +424,5 @@ HANDLERS: Handlers = {
     c.BlockPurchasePayment: Route(PURCHASE, block_purchase_payment, missing="skip"),
     c.RetryPurchaseReservation: Route(PURCHASE, retry_purchase_reservation, missing="skip",
                                       then=await_purchase_reservation),
+    **SUPPORT_HANDLERS,
 }

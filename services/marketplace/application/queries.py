@@ -50,3 +50,25 @@ class ListPurchases(Query):
     client_id: UUID | None = None
     limit: int = 100
     offset: int = 0
+
+
+class ReadSupportPerson(Query):
+    person_id: UUID
+
+
+class ExportPayee(Query):
+    """Payroll's copy of a payee's identity (hetu, name, IBAN), encrypted to payroll's key; access-logged."""
+
+    person_id: UUID
+
+
+class ReadAgreement(Query):
+    agreement_id: UUID
+
+
+class ListSupport(Query):
+    client_id: UUID
+
+
+class PayrollPeriod(Query):
+    period: str  # YYYY-MM
