@@ -21,7 +21,7 @@ from services.marketplace.domain import agreement as agreements
 from services.marketplace.domain import support_person as persons
 from shared.infra.aggregate import Executed
 from shared.infra.eventstore import Session
-from shared.infra.pipeline import AggregateSpec, Given, Route
+from shared.infra.pipeline import AggregateSpec, Given, Handlers, Route
 from shared.kernel.calendar import county_day
 from shared.kernel.commands import Command
 from shared.kernel.errors import InvalidCommand, NotFound, RuleViolation
@@ -69,7 +69,7 @@ async def record_person(cmd: c.RecordSupportPerson, given: Given_) -> persons.Re
     (tasks,) = await keyring.seal(str(cmd.client_id), cmd.tasks)  # plan content about the client
     contact = (await keyring.seal(contact_key(pid), cmd.contact))[0] if cmd.contact else None
     return persons.RecordSupportPerson(
-        person_id=pid, client_id=cmd.client_id, relationship=cmd.relationship, tasks=tasks, name=name,  # type: ignore[arg-type]
+        person_id=pid, client_id=cmd.client_id, relationship=cmd.relationship, tasks=tasks, name=name,
         contact=contact, consent_given=cmd.consent_given, consent_on=cmd.consent_on,
         today=county_day(given.context.now), recorded_by=given.principal.user_id)
 
@@ -117,7 +117,7 @@ async def make_agreement(cmd: c.MakeAgreement, given: Given_) -> agreements.Make
     client, today = given.facts.client, county_day(given.context.now)
     return agreements.MakeAgreement(
         agreement_id=cmd.agreement_id, client_id=cmd.client_id, person_id=cmd.person_id, category=cmd.category,
-        fee_basis=cmd.fee_basis, fee_cents=cmd.fee_cents, max_hours=cmd.max_hours,  # type: ignore[arg-type]
+        fee_basis=cmd.fee_basis, fee_cents=cmd.fee_cents, max_hours=cmd.max_hours,
         expenses_cap_cents=cmd.expenses_cap_cents, period_start=cmd.period_start, period_end=cmd.period_end,
         earnings_type=cmd.earnings_type, today=today, made_by=given.principal.user_id,
         person_client_id=person.client_id, person_status=person.status, person_payable=person.payable,
@@ -146,7 +146,7 @@ async def end_agreement(cmd: c.EndAgreement, given: Given_) -> agreements.EndAgr
 
 
 async def file_claim(cmd: c.FileClaim, given: Given_) -> agreements.FileClaim:
-    return agreements.FileClaim(claim_id=cmd.claim_id, kind=cmd.kind, month=cmd.month, hours=cmd.hours,  # type: ignore[arg-type]
+    return agreements.FileClaim(claim_id=cmd.claim_id, kind=cmd.kind, month=cmd.month, hours=cmd.hours,
                                 amount_cents=cmd.amount_cents, receipt_reference=cmd.receipt_reference,
                                 today=county_day(given.context.now), filed_by=given.principal.user_id)
 
@@ -172,7 +172,7 @@ async def schedule_payment(cmd: c.ScheduleClaimPayment, given: Given_) -> agreem
     return agreements.SchedulePayment(claim_id=cmd.claim_id, pay_on=pay_on)
 
 
-SUPPORT_HANDLERS = {
+SUPPORT_HANDLERS: Handlers = {
     c.RecordSupportPerson: Route(PERSON, record_person, missing="decide"),
     c.CorrectSupportPerson: Route(PERSON, correct_person),
     c.RecordPaymentDetails: Route(PERSON, payment_details),

@@ -44,6 +44,7 @@ async def person(app: Application[Ports], query: ReadSupportPerson, principal: P
     """The person as recorded, with every correction (the newest first wins; the older stay readable)."""
     loaded = await app.read(PERSON, query, principal, seen=lambda p: seen([p.client_id] if p.client_id else []))
     p, keyring = loaded.state, app.keyring
+    assert p.person_id is not None
     recorded = SupportPersonRecorded.model_validate(loaded.events[0].data)
     name, = await keyring.open(person_key(p.person_id), recorded.name)
     contact, = await keyring.open(contact_key(p.person_id), recorded.contact)
@@ -71,6 +72,7 @@ async def payee_registration(app: Application[Ports], query: ExportPayee, princi
     is what the period exports name them by."""
     loaded = await app.read(PERSON, query, principal, seen=lambda p: seen([p.client_id] if p.client_id else []))
     p = loaded.state
+    assert p.person_id is not None
     details = next((SupportPersonPaymentDetailsRecorded.model_validate(e.data) for e in reversed(loaded.events)
                     if e.type == SupportPersonPaymentDetailsRecorded.event_type), None)
     if details is None:
