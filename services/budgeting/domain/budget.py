@@ -125,6 +125,7 @@ class Budget:
     spent_cents: int = 0
     spent_by_category: dict[str, int] = field(default_factory=dict)
     purchases_spent_by_category: dict[str, int] = field(default_factory=dict)  # the part of it spent on purchases
+    agreements_spent_by_category: dict[str, int] = field(default_factory=dict)  # ... on support-person agreements
     invoiced: dict[UUID, UUID] = field(default_factory=dict)  # order id → the invoice that settled it
     claims_settled: frozenset[UUID] = frozenset()  # an agreement's claims recorded as spending: each once
     answered_orders: frozenset[UUID] = frozenset()  # every order ever reserved or refused: answered once
@@ -797,6 +798,7 @@ def _claim_spent(e: SpendingRecorded, b: Budget) -> Budget:
     return replace(b, reservations=drawn(b.reservations), released_at_closure=drawn(b.released_at_closure),
                    spent_cents=b.spent_cents + e.amount_cents,
                    spent_by_category=_add(b.spent_by_category, e.category, e.amount_cents),
+                   agreements_spent_by_category=_add(b.agreements_spent_by_category, e.category, e.amount_cents),
                    claims_settled=b.claims_settled | {e.invoice_id})
 
 
