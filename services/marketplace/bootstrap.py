@@ -73,8 +73,9 @@ SPEC = service.ServiceSpec(
     routers=[router, support_router],
     description="Vendors verified by what they sell (Y-tunnus, the region's criteria per kind of vendor), offerings "
     "and prices, search and price comparison, orders that reserve, deliver, invoice and pay through a saga with "
-    "budgeting, and one-off purchases of material help, tickets and equipment on a vendor's quote. Every endpoint "
-    "needs a bearer token.",
+    "budgeting, one-off purchases of material help, tickets and equipment on a vendor's quote, and support persons "
+    "(relatives, friends, peer supporters, volunteers) recorded with their own consent and paid under commissioning "
+    "agreements through the county's payroll (ADR 0028). Every endpoint needs a bearer token.",
 )
 
 
