@@ -10,7 +10,8 @@ for the family is plan content about the client and is sealed with the client's 
 
 An agreement follows a purchase's path with budgeting (``matter`` "agreement"): SupportAgreementMade (the period's
 fees at most + the expenses cap, reserved at once) → (budgeting: FundsReserved | FundsReservationRejected) →
-AgreementFundsReserved and AgreementActivated | AgreementRejected. Above the worker's delegated authority (kind
+AgreementFundsReserved and AgreementActivated | AgreementRejected (no answer in time:
+AgreementReservationRetryRequested, as a purchase asks again). Above the worker's delegated authority (kind
 ``support_agreement``) it records the approval family's ApprovalRequested and waits for a manager. Each claim:
 SupportClaimFiled → SupportClaimApproved (the worker) → (budgeting: SpendingRecorded, invoice_id = the claim) →
 SupportClaimPaymentScheduled: paid by the county's payroll, which reports the fee to the Incomes Register.
@@ -117,6 +118,19 @@ class SupportAgreementMade(DomainEvent):
     needs_approval: bool = False
 
 
+class AgreementReservationRetryRequested(DomainEvent):
+    """Budgeting did not answer in time: ask again (budgeting answers each agreement once)."""
+
+    event_type = "fi.avain.marketplace.AgreementReservationRetryRequested"
+
+    client_id: UUID
+    agreement_id: UUID
+    amount_cents: int = Field(gt=0)
+    category: str
+    attempt: int = Field(ge=2)
+    made_on: date = Field(description="The day the agreement was made, not the day of the retry")
+
+
 class AgreementFundsReserved(DomainEvent):
     event_type = "fi.avain.marketplace.AgreementFundsReserved"
 
@@ -204,8 +218,8 @@ PERSON_EVENTS: list[type[DomainEvent]] = [
     SupportPersonRecorded, SupportPersonCorrected, SupportPersonPaymentDetailsRecorded, SupportPersonConsentWithdrawn,
 ]
 AGREEMENT_EVENTS: list[type[DomainEvent]] = [
-    SupportAgreementMade, AgreementFundsReserved, AgreementActivated, AgreementRejected, AgreementEnded,
-    SupportClaimFiled, SupportClaimApproved, SupportClaimPaymentScheduled,
+    SupportAgreementMade, AgreementReservationRetryRequested, AgreementFundsReserved, AgreementActivated,
+    AgreementRejected, AgreementEnded, SupportClaimFiled, SupportClaimApproved, SupportClaimPaymentScheduled,
 ]
 
 # Consumers read these events through their defining module's registry (shared/infra/reactions.py); they are

@@ -645,7 +645,7 @@ async def test_a_child_under_15_reads_their_budget_and_their_guardian_shapes_the
 # --- support-person agreements from the marketplace ----------------------------------------------------------------
 
 @covers(SERVICE, support_persons.SupportAgreementMade, support_persons.SupportClaimApproved,
-        support_persons.AgreementEnded)
+        support_persons.AgreementEnded, support_persons.AgreementReservationRetryRequested)
 async def test_an_agreement_reserves_once_each_approved_claim_spends_once_and_its_end_releases_the_rest(
         h: Harness) -> None:
     cid = await live(h, 300_000)
@@ -655,6 +655,10 @@ async def test_an_agreement_reserves_once_each_approved_claim_spends_once_and_it
         period_end=date.today(), amount_cents=80_000, earnings_type="216", made_on=date.today(), made_by="w")
     [held] = await h.when_published(made, cid)
     assert isinstance(held, FundsReserved) and (held.matter, held.amount_cents) == ("agreement", 80_000)
+    retry = support_persons.AgreementReservationRetryRequested(
+        client_id=cid, agreement_id=made.agreement_id, amount_cents=80_000, category="informal_support", attempt=2,
+        made_on=date.today())
+    assert await h.when_published(retry, cid) == []  # each agreement is answered once
     approved = support_persons.SupportClaimApproved(client_id=cid, agreement_id=made.agreement_id, claim_id=uuid4(),
                                                     amount_cents=45_000, approved_by="w")
     [spent] = await h.when_published(approved, cid)

@@ -197,3 +197,11 @@ def test_claims_never_take_more_than_the_agreement_reserved(claims: list[tuple[s
         except RuleViolation:
             continue
     assert sum(c.amount_cents for c in state.claims.values()) <= state.amount_cents
+
+
+def test_without_budgetings_answer_the_reservation_is_asked_again_until_it_comes() -> None:
+    waiting = fold(d.decide(make(), d.NO_AGREEMENT), d.evolve, d.NO_AGREEMENT)
+    [again] = d.decide(d.RetryReservation(), waiting)
+    assert again.attempt == 2 and again.amount_cents == waiting.amount_cents  # type: ignore[attr-defined]
+    held = fold(d.decide(d.HoldFunds(), d.evolve(waiting, again)), d.evolve, d.evolve(waiting, again))
+    assert d.decide(d.RetryReservation(), held) == []  # answered meanwhile

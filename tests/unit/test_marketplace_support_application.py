@@ -19,6 +19,7 @@ from contracts.support_persons import (
     AgreementEnded,
     AgreementFundsReserved,
     AgreementRejected,
+    AgreementReservationRetryRequested,
     SupportAgreementMade,
     SupportClaimApproved,
     SupportClaimFiled,
@@ -34,6 +35,7 @@ from services.marketplace.adapters.payroll import PayrollKey, decrypt
 from services.marketplace.application import commands as c
 from services.marketplace.application import support_views
 from services.marketplace.application.queries import ExportPayee, ReadAgreement, ReadSupportPerson
+from services.marketplace.application.support import RESERVATION_TIMER
 from shared.infra.crypto import ERASED
 from shared.kernel.errors import Forbidden, NotFound, RuleViolation
 from shared.kernel.identifiers import make_hetu
@@ -252,6 +254,19 @@ async def test_a_budget_closing_ends_the_agreement_and_a_release_for_its_own_end
     assert await h.when_published(released("agreement_ended"), cid, consumer="saga") == []
     [ended] = await h.when_published(released("budget_closed"), cid, consumer="saga")
     assert isinstance(ended, AgreementEnded) and ended.reason == "budget_closed"
+
+
+@covers(SERVICE, RESERVATION_TIMER, c.RetryAgreementReservation)
+async def test_an_agreement_waits_for_budgetings_answer_and_asks_again_when_it_does_not_come(
+        h: Harness, tables: MemoryTables) -> None:
+    cid = await known_client(h, tables)
+    made = agreeing(cid, await payable(h, cid))
+    await h.when(made, WORKER)
+    [first] = [t for t in tables.timers if t.kind == RESERVATION_TIMER]
+    [again] = await h.when_fired(RESERVATION_TIMER, first.payload)
+    assert isinstance(again, AgreementReservationRetryRequested) and again.attempt == 2
+    assert len([t for t in tables.timers if t.kind == RESERVATION_TIMER]) == 2  # and waits again, longer
+    assert await h.when_fired(RESERVATION_TIMER, {"agreement_id": str(uuid4())}) == []  # no such agreement
 
 
 AGREEMENT_COMMANDS = [

@@ -37,7 +37,8 @@ def _reserve_purchase(e: marketplace.PurchaseRequested | marketplace.PurchaseRes
                           category=e.category, ordered_on=e.requested_on, matter="purchase")
 
 
-def _reserve_agreement(e: support_persons.SupportAgreementMade, env: EventEnvelope) -> c.ReserveFunds:
+def _reserve_agreement(e: support_persons.SupportAgreementMade | support_persons.AgreementReservationRetryRequested,
+                       env: EventEnvelope) -> c.ReserveFunds:
     return c.ReserveFunds(client_id=_client(env), order_id=e.agreement_id, amount_cents=e.amount_cents,
                           category=e.category, ordered_on=e.made_on, matter="agreement")
 
@@ -73,6 +74,7 @@ REACTIONS = Reactions("process-manager", {
     # A support-person agreement reserves its most at once; each approved claim spends part of it (invoice_id is
     # the claim's id, so an approval delivered twice is spent once); what is left is released when it ends.
     support_persons.SupportAgreementMade: _reserve_agreement,
+    support_persons.AgreementReservationRetryRequested: _reserve_agreement,
     support_persons.AgreementEnded: _release_agreement,
     support_persons.SupportClaimApproved: lambda e, env: c.RecordSpending(
         client_id=_client(env), order_id=e.agreement_id, invoice_id=e.claim_id, amount_cents=e.amount_cents,

@@ -318,6 +318,10 @@ class HoldAgreementFunds(AgreementCommand):
     pass
 
 
+class RetryAgreementReservation(AgreementCommand):
+    """Budgeting did not answer in time: ask again."""
+
+
 class RejectAgreement(AgreementCommand):
     reason_code: str
     reason: str

@@ -93,6 +93,7 @@ REACTIONS: frozenset[type] = frozenset({
     c.ConfirmOrder, c.RejectOrder, c.CancelOrderWithBudget, c.SchedulePayment, c.BlockPayment, c.RetryReservation,
     c.ExpireOrder, c.HoldPurchaseFunds, c.RejectPurchase, c.CancelPurchaseWithBudget, c.SchedulePurchasePayment,
     c.BlockPurchasePayment, c.RetryPurchaseReservation, c.HoldAgreementFunds, c.RejectAgreement,
+    c.RetryAgreementReservation,
     c.EndAgreementWithBudget, c.ScheduleClaimPayment,
 })
 STAFF = ("manager", "worker", "auditor")

@@ -10,7 +10,7 @@ contact while the identity payment law needs stays.
 from __future__ import annotations
 
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from contracts.support_persons import contact_key, person_key
 from services.marketplace.adapters import support as tables
@@ -159,6 +159,26 @@ async def hold_funds(cmd: c.HoldAgreementFunds, given: Given_) -> agreements.Hol
     return agreements.HoldFunds()
 
 
+async def retry_reservation(cmd: c.RetryAgreementReservation, given: Given_) -> agreements.RetryReservation:
+    return agreements.RetryReservation()
+
+
+async def await_reservation(cmd: Command, done: Executed[agreements.Agreement], given: Given_,
+                            session: Session) -> None:
+    """As for a purchase: budgeting answers each reservation; until it does, ask again after a doubling pause."""
+    agreement, saga = done.state, given.deps.saga
+    attempt = agreement.reservation_attempts
+    pause = saga.reservation_timeout * min(2 ** (attempt - 1), 32)
+    await given.deps.tables.schedule(session, RESERVATION_TIMER, f"{agreement.agreement_id}:{attempt}",
+                                     given.context.now + pause, {"agreement_id": str(agreement.agreement_id)})
+
+
+RESERVATION_TIMER = "agreement_reservation_answer"
+SUPPORT_TIMERS = {
+    RESERVATION_TIMER: lambda timer: c.RetryAgreementReservation(agreement_id=UUID(timer.payload["agreement_id"])),
+}
+
+
 async def reject(cmd: c.RejectAgreement, given: Given_) -> agreements.Reject:
     return agreements.Reject(reason_code=cmd.reason_code, reason=cmd.reason)
 
@@ -177,13 +197,14 @@ SUPPORT_HANDLERS: Handlers = {
     c.CorrectSupportPerson: Route(PERSON, correct_person),
     c.RecordPaymentDetails: Route(PERSON, payment_details),
     c.WithdrawSupportConsent: Route(PERSON, withdraw, then=forget_contact),
-    c.MakeAgreement: Route(AGREEMENT, make_agreement, missing="decide"),
+    c.MakeAgreement: Route(AGREEMENT, make_agreement, missing="decide", then=await_reservation),
     c.ApproveAgreement: Route(AGREEMENT, approve_agreement),
     c.RefuseAgreement: Route(AGREEMENT, refuse_agreement),
     c.EndAgreement: Route(AGREEMENT, end_agreement),
     c.FileClaim: Route(AGREEMENT, file_claim),
     c.ApproveClaim: Route(AGREEMENT, approve_claim),
     c.HoldAgreementFunds: Route(AGREEMENT, hold_funds, missing="skip"),
+    c.RetryAgreementReservation: Route(AGREEMENT, retry_reservation, missing="skip", then=await_reservation),
     c.RejectAgreement: Route(AGREEMENT, reject, missing="skip"),
     c.EndAgreementWithBudget: Route(AGREEMENT, end_with_budget, missing="skip"),
     c.ScheduleClaimPayment: Route(AGREEMENT, schedule_payment, missing="skip"),

@@ -31,6 +31,7 @@ from contracts.support_persons import (
     AgreementEnded,
     AgreementFundsReserved,
     AgreementRejected,
+    AgreementReservationRetryRequested,
     ClaimKind,
     FeeBasis,
     SupportAgreementMade,
@@ -73,6 +74,9 @@ class Agreement:
     period_end: date | None = None
     amount_cents: int = 0
     earnings_type: str = ""
+    category: str = ""
+    made_on: date | None = None
+    reservation_attempts: int = 0
     funds_reserved: bool = False
     approval: Literal["none", "pending", "granted", "refused"] = "none"
     approval_id: UUID | None = None
@@ -118,6 +122,10 @@ class MakeAgreement(Command):
 
 
 class HoldFunds(Command):
+    pass
+
+
+class RetryReservation(Command):
     pass
 
 
@@ -174,6 +182,14 @@ def decide(command: Command, agreement: Agreement) -> list[DomainEvent]:
         raise RuleViolation("no such agreement")
     ids = {"client_id": agreement.client_id, "agreement_id": agreement.agreement_id}
     match command:
+        case RetryReservation():
+            if agreement.status not in WAITING or agreement.funds_reserved:
+                return []  # budgeting answered meanwhile
+            assert agreement.made_on is not None
+            return [AgreementReservationRetryRequested(**ids, amount_cents=agreement.amount_cents,
+                                                       category=agreement.category,
+                                                       attempt=agreement.reservation_attempts + 1,
+                                                       made_on=agreement.made_on)]
         case HoldFunds():
             if agreement.status not in WAITING or agreement.funds_reserved:
                 return []  # an answer repeated, or about an agreement ended meanwhile
@@ -311,7 +327,12 @@ def _apply(event: DomainEvent, a: Agreement) -> Agreement:
 def _(e: SupportAgreementMade, a: Agreement) -> Agreement:
     return Agreement(e.agreement_id, e.client_id, e.person_id, "awaiting_funds", e.fee_basis, e.fee_cents,
                      e.max_hours or 0, e.expenses_cap_cents, e.period_start, e.period_end, e.amount_cents,
-                     e.earnings_type, approval="pending" if e.needs_approval else "none")
+                     e.earnings_type, e.category, e.made_on, 1, approval="pending" if e.needs_approval else "none")
+
+
+@_apply.register
+def _(e: AgreementReservationRetryRequested, a: Agreement) -> Agreement:
+    return replace(a, reservation_attempts=e.attempt)
 
 
 @_apply.register
