@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from faststream.specification import AsyncAPI
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from contracts.marketplace import EVENTS
 from services.marketplace.adapters.payroll import PayrollKey
@@ -27,6 +27,7 @@ from shared.infra.runtime import ServiceRuntime
 from shared.infra.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
+TEST_PAYROLL_KEY = Path("tests/keys/payroll-test-public.pem")
 
 
 class MarketplaceSettings(ServiceSettings):
@@ -44,9 +45,17 @@ class MarketplaceSettings(ServiceSettings):
         "the format; a relative path is read from the checkout's (the image's) root"))
 
     delegations_file: Path | None = Field(None, description=tables.DELEGATIONS_FILE)
-    payroll_public_key_file: Path = Field(Path("tests/keys/payroll-test-public.pem"), description=(
+    payroll_public_key_file: Path = Field(TEST_PAYROLL_KEY, description=(
         "The county payroll's public key (PEM, RSA of at least 3072 bits): payee registrations (hetu, name, IBAN) "
-        "are encrypted to it. Default: the tests' key pair (tests/keys); a deployment names payroll's real key"))
+        "are encrypted to it. Default: the tests' key pair (tests/keys), whose private half is in the repository, "
+        "so production refuses it"))
+
+    @model_validator(mode="after")
+    def _payrolls_own_key_in_production(self) -> MarketplaceSettings:
+        # Hetus encrypted to a key whose private half anyone can read would be hetus in clear.
+        if self.env == "production" and self.payroll_public_key_file == TEST_PAYROLL_KEY:
+            raise ValueError("production needs payroll's own public key: set AVAIN_PAYROLL_PUBLIC_KEY_FILE")
+        return self
 
     def payroll_key(self) -> PayrollKey:
         return PayrollKey.from_file(ROOT / self.payroll_public_key_file)

@@ -56,3 +56,14 @@ def test_a_weak_payroll_key_is_refused_at_start() -> None:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     with pytest.raises(ValueError, match="3072"):
         PayrollKey(weak)
+
+
+def test_production_refuses_the_test_payroll_key_whose_private_half_is_in_the_repository() -> None:
+    from services.marketplace.bootstrap import MarketplaceSettings
+
+    secrets = {"jwt_secret": "x" * 40, "master_key": "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+               "hetu_pepper": "y" * 40, "checkpoint_key_file": "/run/secrets/checkpoint.pem"}
+    with pytest.raises(ValueError, match="AVAIN_PAYROLL_PUBLIC_KEY_FILE"):
+        MarketplaceSettings(env="production", **secrets)
+    own = MarketplaceSettings(env="production", payroll_public_key_file=Path("/run/secrets/payroll.pem"), **secrets)
+    assert own.payroll_public_key_file == Path("/run/secrets/payroll.pem")
