@@ -5,7 +5,9 @@ reserved + spent never exceeds the decided amount, also under concurrent orders 
 
 Funds are reserved, released and spent for a *matter*: an order from the marketplace's shelf or a one-off purchase
 (``matter``, "order" unless said). ``order_id`` names the matter in its owner's terms: the order's id, or the
-purchase's id when ``matter`` is "purchase" (the field kept its name so that every reader of version 1 still reads).
+purchase's id when ``matter`` is "purchase" (the field kept its name so that every reader of version 1 still reads),
+or a support-person agreement's id when it is "agreement": an agreement's reservation is drawn down by each of its
+claims (``invoice_id`` is the claim's id), the rest released when it ends.
 Money is integer euro cents. Free text about the client (goals in their words, wishes, reasoning) is
 sealed with the client's key.
 """
@@ -181,10 +183,10 @@ class BudgetDecided(DomainEvent):
     appeal_instructions: str
 
 
-Matter = Literal["order", "purchase"]
-MATTER = ('What the funds are for: an order ("order_id" is the order\'s id) or a one-off purchase ("order_id" is the '
-          "purchase's id)")
-MATTER_ID = "The order's id, or the purchase's when matter is \"purchase\""
+Matter = Literal["order", "purchase", "agreement"]
+MATTER = ('What the funds are for: an order ("order_id" is the order\'s id), a one-off purchase ("order_id" is the '
+          "purchase's id) or a support-person agreement (the agreement's id; each claim spends part of it)")
+MATTER_ID = "The order's id, the purchase's when matter is \"purchase\", the agreement's when \"agreement\""
 
 
 class FundsReserved(DomainEvent):
@@ -217,7 +219,7 @@ class FundsReleased(DomainEvent):
     order_id: UUID = Field(description=MATTER_ID)
     amount_cents: int
     reason: Literal["order_declined", "order_cancelled", "invoice_below_reservation", "budget_closed",
-                    "purchase_cancelled"]
+                    "purchase_cancelled", "agreement_ended"]
     matter: Matter = Field("order", description=MATTER)
 
 

@@ -44,6 +44,7 @@ from uuid import UUID
 from pydantic import Field
 
 from contracts import approvals
+from contracts.support_persons import AGREEMENT_EVENTS, PERSON_EVENTS
 from shared.kernel.events import DomainEvent, EventRegistry
 from shared.kernel.sealed import Sealed
 
@@ -505,8 +506,9 @@ class PurchasePaymentBlocked(DomainEvent):
 
 
 class ApprovalRequested(approvals.ApprovalRequested):
-    """kind purchase; matter: the purchase. ``requested_by`` is the worker who asked, or the client's own id when
-    the client bought for themself (measured then against their coordinating worker's delegation)."""
+    """kind purchase (matter: the purchase) or support_agreement (matter: the agreement). ``requested_by`` is the
+    worker who asked, or the client's own id when the client bought for themself (measured then against their
+    coordinating worker's delegation)."""
 
     event_type = "fi.avain.marketplace.ApprovalRequested"
 
@@ -538,6 +540,8 @@ PURCHASE_EVENTS: list[type[DomainEvent]] = [
     PurchasePaymentBlocked, ApprovalRequested, ApprovalGranted, ApprovalRefused, ApprovalWithdrawn,
     PurchaseFlaggedForReview, PurchaseContinued,
 ]
-EVENTS: list[type[DomainEvent]] = [*CATALOGUE_EVENTS, *ORDER_EVENTS, *PURCHASE_EVENTS]
+# Support persons and their agreements: contracts/support_persons.py
+EVENTS: list[type[DomainEvent]] = [*CATALOGUE_EVENTS, *ORDER_EVENTS, *PURCHASE_EVENTS, *PERSON_EVENTS,
+                                   *AGREEMENT_EVENTS]
 
 registry = EventRegistry(EVENTS)

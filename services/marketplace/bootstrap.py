@@ -10,20 +10,24 @@ from typing import Any
 
 from fastapi import FastAPI
 from faststream.specification import AsyncAPI
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from contracts.marketplace import EVENTS
+from services.marketplace.adapters.payroll import PayrollKey
 from services.marketplace.adapters.postgres import MIGRATIONS, PostgresTables
+from services.marketplace.adapters.support import SupportTables
 from services.marketplace.application.handlers import HANDLERS, TIMERS
 from services.marketplace.application.ports import Ports, SagaSettings
 from services.marketplace.application.reactions import CLIENTS, REACTIONS, SUSPENSIONS
 from services.marketplace.domain.vendors import VendorTable
 from services.marketplace.entrypoints.http import router
+from services.marketplace.entrypoints.support import router as support_router
 from shared.infra import service, tables
 from shared.infra.runtime import ServiceRuntime
 from shared.infra.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
+TEST_PAYROLL_KEY = Path("tests/keys/payroll-test-public.pem")
 
 
 class MarketplaceSettings(ServiceSettings):
@@ -41,6 +45,20 @@ class MarketplaceSettings(ServiceSettings):
         "the format; a relative path is read from the checkout's (the image's) root"))
 
     delegations_file: Path | None = Field(None, description=tables.DELEGATIONS_FILE)
+    payroll_public_key_file: Path = Field(TEST_PAYROLL_KEY, description=(
+        "The county payroll's public key (PEM, RSA of at least 3072 bits): payee registrations (hetu, name, IBAN) "
+        "are encrypted to it. Default: the tests' key pair (tests/keys), whose private half is in the repository, "
+        "so production refuses it"))
+
+    @model_validator(mode="after")
+    def _payrolls_own_key_in_production(self) -> MarketplaceSettings:
+        # Hetus encrypted to a key whose private half anyone can read would be hetus in clear.
+        if self.env == "production" and self.payroll_public_key_file == TEST_PAYROLL_KEY:
+            raise ValueError("production needs payroll's own public key: set AVAIN_PAYROLL_PUBLIC_KEY_FILE")
+        return self
+
+    def payroll_key(self) -> PayrollKey:
+        return PayrollKey.from_file(ROOT / self.payroll_public_key_file)
 
     def vendors(self) -> VendorTable:
         with (ROOT / self.vendor_criteria_file).open("rb") as f:  # an absolute path stays itself
@@ -54,17 +72,19 @@ class MarketplaceSettings(ServiceSettings):
 
 def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
     return Ports(settings.saga(), PostgresTables(runtime.pool), runtime.store, settings.vendors(),
-                 tables.delegations(settings.delegations_file or tables.DELEGATIONS))
+                 tables.delegations(settings.delegations_file or tables.DELEGATIONS), SupportTables(runtime.pool),
+                 settings.payroll_key())
 
 
 SPEC = service.ServiceSpec(
     name="marketplace", title="Avain marketplace", settings=MarketplaceSettings, migrations=[MIGRATIONS],
     publishes=EVENTS, handlers=HANDLERS, reactions=REACTIONS, listeners=[CLIENTS, SUSPENSIONS], timers=TIMERS, deps=_ports,
-    routers=[router],
+    routers=[router, support_router],
     description="Vendors verified by what they sell (Y-tunnus, the region's criteria per kind of vendor), offerings "
     "and prices, search and price comparison, orders that reserve, deliver, invoice and pay through a saga with "
-    "budgeting, and one-off purchases of material help, tickets and equipment on a vendor's quote. Every endpoint "
-    "needs a bearer token.",
+    "budgeting, one-off purchases of material help, tickets and equipment on a vendor's quote, and support persons "
+    "(relatives, friends, peer supporters, volunteers) recorded with their own consent and paid under commissioning "
+    "agreements through the county's payroll (ADR 0028). Every endpoint needs a bearer token.",
 )
 
 

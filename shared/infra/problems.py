@@ -136,6 +136,19 @@ PURCHASE_NOT_AWAITING_APPROVAL = register("purchase-not-awaiting-approval", 409,
 PURCHASE_NOT_CANCELLABLE = register("purchase-not-cancellable", 409, "The purchase can no longer be cancelled")
 PURCHASE_RECEIVED_IN_THE_FUTURE = register("purchase-received-in-the-future", 409,
                                           "A receipt cannot be confirmed in advance")
+# Support persons and their agreements: a claim beyond its agreement says which limit it passed
+SUPPORT_PERSON_CONSENT_MISSING = register("support-person-consent-missing", 409, "Support person's own consent is missing")
+SUPPORT_PERSON_WITHDRAWN = register("support-person-withdrawn", 409, "The support person withdrew their consent")
+SUPPORT_PERSON_UNKNOWN = register("support-person-unknown", 409, "The support person is not in this client's plan")
+SUPPORT_PERSON_NOT_PAYABLE = register("support-person-not-payable", 409, "The support person's payment details are missing")
+AGREEMENT_NOT_AWAITING_APPROVAL = register("agreement-not-awaiting-approval", 409, "The agreement is not waiting for approval")
+AGREEMENT_NOT_ACTIVE = register("agreement-not-active", 409, "The agreement is not in force")
+CLAIM_STATE = register("claim-state", 409, "The claim's state does not allow this")
+CLAIM_OUTSIDE_PERIOD = register("claim-outside-period", 409, "The month is outside the agreement's period")
+CLAIM_IN_THE_FUTURE = register("claim-in-the-future", 409, "The month has not begun")
+CLAIM_MONTH_ALREADY_CLAIMED = register("claim-month-already-claimed", 409, "The month's fee is already claimed")
+CLAIM_EXCEEDS_HOURS = register("claim-exceeds-hours", 409, "The hours exceed the agreement")
+CLAIM_EXCEEDS_EXPENSES_CAP = register("claim-exceeds-expenses-cap", 409, "The expenses exceed the agreement's cap")
 
 # Rules of the domains: a refusal with a reason of its own (its detail is translated too: problem.<code>.detail).
 # Delegated authority and approvals (shared/kernel/approvals.py)

@@ -260,3 +260,22 @@ def validate_payment_reference(value: str) -> str:
     if (10 - total % 10) % 10 != int(compact[-1]):
         raise InvalidIdentifier("reference: check digit does not match")
     return compact
+
+
+# --- bank accounts (IBAN, ISO 13616) ---------------------------------------------------------------------------
+
+
+def validate_iban(value: str) -> str:
+    """An IBAN: country code, two check digits and up to 30 letters or digits; mod 97 of the rearranged number is
+    1. A Finnish one is 18 characters. Spaces are allowed and dropped; returned compact and upper-case."""
+    if not isinstance(value, str):
+        raise InvalidIdentifier("IBAN: must be text")
+    compact = value.replace(" ", "").upper()
+    if not 15 <= len(compact) <= 34 or not compact.isascii() or not compact.isalnum() \
+            or not compact[:2].isalpha() or not compact[2:4].isdigit():
+        raise InvalidIdentifier("IBAN: a country code, two check digits and the account number")
+    if compact.startswith("FI") and len(compact) != 18:
+        raise InvalidIdentifier("IBAN: a Finnish IBAN is 18 characters")
+    if int("".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])) % 97 != 1:
+        raise InvalidIdentifier("IBAN: check digits do not match")
+    return compact

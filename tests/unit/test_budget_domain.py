@@ -814,12 +814,13 @@ def test_a_cancelled_purchase_releases_its_funds_and_closing_releases_purchases_
     assert [(r.order_id, r.matter) for r in releases] == [(pid, "purchase")]  # type: ignore[attr-defined]
 
 
-_matter = st.sampled_from(["order", "purchase"])
+_matter = st.sampled_from(["order", "purchase", "agreement"])
 _either = st.builds(lambda order_id, cents, category, matter: d.ReserveFunds(
     client_id=CID, order_id=order_id, amount_cents=cents, category=category, ordered_on=ORDERED_ON, matter=matter),
     _order, _cents, st.sampled_from(CATEGORIES), _matter)
 _release_either = st.builds(d.ReleaseFunds, order_id=_order,
-                            reason=st.sampled_from(["order_declined", "order_cancelled", "purchase_cancelled"]))
+                            reason=st.sampled_from(["order_declined", "order_cancelled", "purchase_cancelled",
+                                                               "agreement_ended"]))
 _spend_either = st.builds(d.RecordSpending, order_id=_order, invoice_id=st.uuids(),
                           amount_cents=st.integers(min_value=0, max_value=AMOUNT + 100_000), matter=_matter)
 
@@ -838,3 +839,27 @@ def test_orders_and_purchases_mixed_never_take_more_than_the_budget(commands: li
         assert budget.reserved_cents + budget.spent_cents <= budget.amount_cents
         assert sum(budget.purchases_spent_by_category.values()) <= budget.spent_cents
         assert sum(budget.reserved_by_category("purchase").values()) <= budget.reserved_cents
+
+
+# --- a support-person agreement: reserved once, each claim spends part of it, the rest released at its end -----
+
+def test_an_agreements_claims_draw_on_its_reservation_each_once_and_the_rest_is_released_when_it_ends() -> None:
+    agreement, hours, receipt = uuid4(), uuid4(), uuid4()
+    [held] = when(d.ReserveFunds(client_id=CID, order_id=agreement, amount_cents=80_000, category="informal_support",
+                                 ordered_on=ORDERED_ON, matter="agreement"), *LIVE)
+
+    def claim(claim_id: UUID, cents: int) -> d.RecordSpending:
+        return d.RecordSpending(order_id=agreement, invoice_id=claim_id, amount_cents=cents, matter="agreement")
+
+    [first] = when(claim(hours, 45_000), *LIVE, held)
+    assert isinstance(first, SpendingRecorded) and first.matter == "agreement"
+    assert when(claim(hours, 45_000), *LIVE, held, first) == []  # the approval delivered twice: spent once
+    [second] = when(claim(receipt, 3_500), *LIVE, held, first)
+    budget = given_events(*LIVE, held, first, second)
+    assert budget.spent_cents == 48_500 and budget.reservations[agreement].amount_cents == 31_500
+    [beyond] = when(claim(uuid4(), 31_501), *LIVE, held, first, second)
+    assert isinstance(beyond, SpendingRejected)
+    [released] = when(d.ReleaseFunds(order_id=agreement, reason="agreement_ended"), *LIVE, held, first, second)
+    assert isinstance(released, FundsReleased) and released.amount_cents == 31_500
+    after = given_events(*LIVE, held, first, second, released)
+    assert agreement not in after.reservations and after.spent_cents == 48_500

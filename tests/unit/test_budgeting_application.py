@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from contracts import decisions, followup, intake, marketplace
+from contracts import decisions, followup, intake, marketplace, support_persons
 from contracts.budgeting import (
     ApprovalGranted,
     ApprovalRefused,
@@ -640,3 +640,54 @@ async def test_a_child_under_15_reads_their_budget_and_their_guardian_shapes_the
     with pytest.raises(Forbidden) as refused_:
         await h.when(c.RecordWish(client_id=cid, text="Pyörä"), child)
     assert refused_.value.code == "acts-through-guardian"
+
+
+# --- support-person agreements from the marketplace ----------------------------------------------------------------
+
+@covers(SERVICE, support_persons.SupportAgreementMade, support_persons.SupportClaimApproved,
+        support_persons.AgreementEnded, support_persons.AgreementReservationRetryRequested)
+async def test_an_agreement_reserves_once_each_approved_claim_spends_once_and_its_end_releases_the_rest(
+        h: Harness) -> None:
+    cid = await live(h, 300_000)
+    made = support_persons.SupportAgreementMade(
+        client_id=cid, agreement_id=uuid4(), person_id=uuid4(), category="informal_support", fee_basis="hour",
+        fee_cents=1_500, max_hours=40, expenses_cap_cents=20_000, period_start=date.today(),
+        period_end=date.today(), amount_cents=80_000, earnings_type="216", made_on=date.today(), made_by="w")
+    [held] = await h.when_published(made, cid)
+    assert isinstance(held, FundsReserved) and (held.matter, held.amount_cents) == ("agreement", 80_000)
+    retry = support_persons.AgreementReservationRetryRequested(
+        client_id=cid, agreement_id=made.agreement_id, amount_cents=80_000, category="informal_support", attempt=2,
+        made_on=date.today())
+    assert await h.when_published(retry, cid) == []  # each agreement is answered once
+    approved = support_persons.SupportClaimApproved(client_id=cid, agreement_id=made.agreement_id, claim_id=uuid4(),
+                                                    amount_cents=45_000, approved_by="w")
+    [spent] = await h.when_published(approved, cid)
+    assert isinstance(spent, SpendingRecorded) and (spent.invoice_id, spent.matter) == (approved.claim_id,
+                                                                                        "agreement")
+    assert await h.when_published(approved, cid) == []  # the approval delivered again (a new envelope): spent once
+    [released] = await h.when_published(support_persons.AgreementEnded(
+        client_id=cid, agreement_id=made.agreement_id, reason="ended_by_worker"), cid)
+    assert isinstance(released, FundsReleased) and released.amount_cents == 35_000
+    assert await h.when_published(support_persons.AgreementEnded(
+        client_id=cid, agreement_id=made.agreement_id, reason="budget_closed"), cid) == []
+
+
+async def test_the_budget_and_its_advice_show_an_agreement_beside_orders_and_purchases(h: Harness) -> None:
+    cid = await live(h, 300_000)
+    made = support_persons.SupportAgreementMade(
+        client_id=cid, agreement_id=uuid4(), person_id=uuid4(), category="equipment", fee_basis="month",
+        fee_cents=30_000, expenses_cap_cents=10_000, period_start=date.today(), period_end=date.today(),
+        amount_cents=40_000, earnings_type="216", made_on=date.today(), made_by="w")
+    await h.when_published(made, cid)
+    await h.when_published(bought(cid, 119_000), cid)
+    await h.when_published(support_persons.SupportClaimApproved(
+        client_id=cid, agreement_id=made.agreement_id, claim_id=uuid4(), amount_cents=30_000, approved_by="w"), cid)
+    _, view = await views.budget(h.app, ReadBudget(client_id=cid), WORKER)
+    [equipment] = [c for c in view["funds"]["by_category"] if c["category"] == "equipment"]
+    assert equipment["agreements"] == {"reserved_cents": 10_000, "spent_cents": 30_000}
+    assert equipment["purchases"] == {"reserved_cents": 119_000, "spent_cents": 0}
+    assert equipment["orders"] == {"reserved_cents": 0, "spent_cents": 0}
+    advice = await views.advice(h.app, AdviseOnBudget(client_id=cid), WORKER)
+    [standing] = [c for c in advice["categories"] if c["category"] == "equipment"]
+    assert (standing["used_cents"], standing["agreements"]) == (159_000, {"reserved_cents": 10_000,
+                                                                          "spent_cents": 30_000})

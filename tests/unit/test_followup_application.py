@@ -364,6 +364,21 @@ async def test_the_budgets_use_is_noted_per_order(h: Harness) -> None:
     assert isinstance(released, BudgetUseNoted) and released.reserved_cents == 0
 
 
+async def test_a_support_agreements_claims_draw_its_reservation_down_in_the_budgets_use(h: Harness) -> None:
+    cid, agreement = await live(h), uuid4()
+    await h.when_published(budgeting.FundsReserved(client_id=cid, order_id=agreement, amount_cents=80_000,
+                                                   category="informal_support", remaining_cents=0,
+                                                   matter="agreement"), cid)
+    for claim, (reserved, spent) in ((45_000, (35_000, 45_000)), (3_590, (31_410, 48_590))):
+        [noted] = await h.when_published(budgeting.SpendingRecorded(
+            client_id=cid, order_id=agreement, invoice_id=uuid4(), amount_cents=claim, category="informal_support",
+            matter="agreement"), cid)
+        assert isinstance(noted, BudgetUseNoted) and (noted.reserved_cents, noted.spent_cents) == (reserved, spent)
+    [ended] = await h.when_published(budgeting.FundsReleased(client_id=cid, order_id=agreement, amount_cents=31_410,
+                                                             reason="agreement_ended", matter="agreement"), cid)
+    assert isinstance(ended, BudgetUseNoted) and (ended.reserved_cents, ended.spent_cents) == (0, 48_590)
+
+
 @covers(SERVICE, budgeting.BudgetClosed, c.NoteBudgetClosed)
 async def test_a_closed_budget_is_noted_once(h: Harness) -> None:
     cid = await live(h)

@@ -138,3 +138,21 @@ def test_the_replay_says_a_purchase_in_words_as_the_live_view_does_without_the_c
     said = " ".join(str(opened["said"]).replace("\u202f", " ").replace("\xa0", " ").split())
     assert said == "Lastentarvike Oy, 1 190,00 €" and other["said"] is None
     assert catalogue().translator("history", "fi").money(119_000) in opened["said"]
+
+
+def test_an_agreements_claims_draw_its_reservation_down_and_the_plan_shows_who_supports_and_what_is_paid() -> None:
+    money = chain("/avain/budgeting", ("BudgetDecided", {"decision_number": "HB-1", "amount_cents": 300_000}),
+                  ("FundsReserved", {"order_id": "a1", "amount_cents": 80_000, "matter": "agreement"}),
+                  ("SpendingRecorded", {"order_id": "a1", "amount_cents": 45_000, "matter": "agreement"}),
+                  ("SpendingRecorded", {"order_id": "a1", "amount_cents": 3_500, "matter": "agreement"}))
+    support = chain("/avain/marketplace", ("SupportPersonRecorded", {"person_id": "p1"}),
+                    ("SupportAgreementMade", {"agreement_id": "a1", "person_id": "p1"}),
+                    ("AgreementActivated", {"agreement_id": "a1", "person_id": "p1"}),
+                    ("SupportClaimFiled", {"agreement_id": "a1", "claim_id": "k1"}),
+                    ("SupportClaimApproved", {"agreement_id": "a1", "claim_id": "k1"}),
+                    ("SupportClaimPaymentScheduled", {"agreement_id": "a1", "claim_id": "k1", "person_id": "p1"}),
+                    ("SupportPersonConsentWithdrawn", {"person_id": "p1"}), stream="s-2")
+    state = derive_state(money + support)
+    assert (state["budget"]["reserved_cents"], state["budget"]["spent_cents"]) == (31_500, 48_500)
+    assert state["agreements"] == {"a1": {"status": "active", "claims": {"k1": "payment_scheduled"}}}
+    assert state["support_persons"] == {"p1": "withdrawn"}  # the payment stays in the record

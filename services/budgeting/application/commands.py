@@ -103,7 +103,7 @@ class ReserveFunds(BudgetCommand):
 
 class ReleaseFunds(BudgetCommand):
     order_id: UUID
-    reason: Literal["order_declined", "order_cancelled", "purchase_cancelled"]
+    reason: Literal["order_declined", "order_cancelled", "purchase_cancelled", "agreement_ended"]
 
 
 class RecordSpending(BudgetCommand):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from contracts import decisions, followup, intake, marketplace
+from contracts import decisions, followup, intake, marketplace, support_persons
 from services.budgeting.application import commands as c
 from shared.infra.reactions import Reactions
 from shared.kernel.envelope import EventEnvelope
@@ -37,6 +37,18 @@ def _reserve_purchase(e: marketplace.PurchaseRequested | marketplace.PurchaseRes
                           category=e.category, ordered_on=e.requested_on, matter="purchase")
 
 
+def _reserve_agreement(e: support_persons.SupportAgreementMade | support_persons.AgreementReservationRetryRequested,
+                       env: EventEnvelope) -> c.ReserveFunds:
+    return c.ReserveFunds(client_id=_client(env), order_id=e.agreement_id, amount_cents=e.amount_cents,
+                          category=e.category, ordered_on=e.made_on, matter="agreement")
+
+
+def _release_agreement(e: support_persons.AgreementEnded, env: EventEnvelope) -> c.ReleaseFunds | None:
+    if e.reason == "budget_closed":
+        return None  # budgeting released it itself
+    return c.ReleaseFunds(client_id=_client(env), order_id=e.agreement_id, reason="agreement_ended")
+
+
 REACTIONS = Reactions("process-manager", {
     intake.IntakeCompleted: lambda e, env: c.OpenBudget(
         client_id=_client(env), coordinator_id=e.coordinator_id, service_task=e.service_task,
@@ -59,6 +71,14 @@ REACTIONS = Reactions("process-manager", {
     marketplace.PurchaseInvoiceApproved: lambda e, env: c.RecordSpending(
         client_id=_client(env), order_id=e.purchase_id, invoice_id=e.invoice_id, amount_cents=e.amount_cents,
         matter="purchase"),
+    # A support-person agreement reserves its most at once; each approved claim spends part of it (invoice_id is
+    # the claim's id, so an approval delivered twice is spent once); what is left is released when it ends.
+    support_persons.SupportAgreementMade: _reserve_agreement,
+    support_persons.AgreementReservationRetryRequested: _reserve_agreement,
+    support_persons.AgreementEnded: _release_agreement,
+    support_persons.SupportClaimApproved: lambda e, env: c.RecordSpending(
+        client_id=_client(env), order_id=e.agreement_id, invoice_id=e.claim_id, amount_cents=e.amount_cents,
+        matter="agreement"),
     followup.CaseClosed: lambda e, env: c.CloseBudgetWithCase(
         client_id=_client(env), closed_by=e.closed_by,
         closed_by_role=env.actor.role if env.actor.id == e.closed_by else None, reason_code=e.reason, note=e.note),

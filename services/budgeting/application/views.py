@@ -178,18 +178,24 @@ def _pending(pending: Pending | None, reasoning: str | None) -> dict[str, Any] |
 
 
 def by_category(b: Budget) -> list[dict[str, Any]]:
-    """Orders and one-off purchases side by side, in each category of the plan (and any used without a plan)."""
+    """Orders, one-off purchases and support-person agreements side by side, in each category of the plan (and any
+    used without a plan)."""
     reserved, purchases = b.reserved_by_category(), b.reserved_by_category("purchase")
+    agreements = b.reserved_by_category("agreement")
     names = sorted(set(b.breakdown) | set(reserved) | set(b.spent_by_category))
     return [_split(name, b.breakdown.get(name, 0), reserved.get(name, 0), b.spent_by_category.get(name, 0),
-                   purchases.get(name, 0), b.purchases_spent_by_category.get(name, 0)) for name in names]
+                   (purchases.get(name, 0), b.purchases_spent_by_category.get(name, 0)),
+                   (agreements.get(name, 0), b.agreements_spent_by_category.get(name, 0))) for name in names]
 
 
-def _split(category: str, planned: int, reserved: int, spent: int, purchases_reserved: int,
-           purchases_spent: int) -> dict[str, Any]:
+def _split(category: str, planned: int, reserved: int, spent: int, purchases: tuple[int, int],
+           agreements: tuple[int, int] = (0, 0)) -> dict[str, Any]:
+    """Each matter's (reserved, spent); orders are what the others leave of the totals."""
     return {"category": category, "planned_cents": planned,
-            "orders": {"reserved_cents": reserved - purchases_reserved, "spent_cents": spent - purchases_spent},
-            "purchases": {"reserved_cents": purchases_reserved, "spent_cents": purchases_spent}}
+            "orders": {"reserved_cents": reserved - purchases[0] - agreements[0],
+                       "spent_cents": spent - purchases[1] - agreements[1]},
+            "purchases": {"reserved_cents": purchases[0], "spent_cents": purchases[1]},
+            "agreements": {"reserved_cents": agreements[0], "spent_cents": agreements[1]}}
 
 
 def advice_view(advice: Advice) -> dict[str, Any]:
@@ -197,6 +203,8 @@ def advice_view(advice: Advice) -> dict[str, Any]:
     for c in body["categories"]:
         c["used_cents"] = c["reserved_cents"] + c["spent_cents"]
         side_by_side = _split(c["category"], c["planned_cents"], c["reserved_cents"], c["spent_cents"],
-                              c.pop("purchases_reserved_cents"), c.pop("purchases_spent_cents"))
+                              (c.pop("purchases_reserved_cents"), c.pop("purchases_spent_cents")),
+                              (c.pop("agreements_reserved_cents"), c.pop("agreements_spent_cents")))
         c["orders"], c["purchases"] = side_by_side["orders"], side_by_side["purchases"]
+        c["agreements"] = side_by_side["agreements"]
     return body

@@ -28,8 +28,8 @@ class Risk:
 
 @dataclass(frozen=True)
 class CategoryStanding:
-    """A category's money: planned, and reserved and spent in all; of which on one-off purchases (the rest on
-    orders from the shelf), so the two show side by side."""
+    """A category's money: planned, and reserved and spent in all; of which on one-off purchases and on
+    support-person agreements (the rest on orders from the shelf), so they show side by side."""
 
     category: str
     planned_cents: int
@@ -37,6 +37,8 @@ class CategoryStanding:
     spent_cents: int
     purchases_reserved_cents: int = 0
     purchases_spent_cents: int = 0
+    agreements_reserved_cents: int = 0
+    agreements_spent_cents: int = 0
 
     @property
     def used_cents(self) -> int:
@@ -62,11 +64,13 @@ def elapsed_share(start: date, end: date, today: date) -> float:
 
 def advise(budget: Budget, today: date) -> Advice:
     reserved, purchases = budget.reserved_by_category(), budget.reserved_by_category("purchase")
+    agreements = budget.reserved_by_category("agreement")
     names = sorted(set(budget.breakdown) | set(reserved) | set(budget.spent_by_category))
     categories = [
         CategoryStanding(name, budget.breakdown.get(name, 0), reserved.get(name, 0),
                          budget.spent_by_category.get(name, 0), purchases.get(name, 0),
-                         budget.purchases_spent_by_category.get(name, 0))
+                         budget.purchases_spent_by_category.get(name, 0), agreements.get(name, 0),
+                         budget.agreements_spent_by_category.get(name, 0))
         for name in names
     ]
     elapsed = elapsed_share(budget.period.start, budget.period.end, today) if budget.period else 0.0

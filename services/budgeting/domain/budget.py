@@ -22,6 +22,7 @@ The rules of the HB budget live here:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import singledispatch
@@ -124,7 +125,9 @@ class Budget:
     spent_cents: int = 0
     spent_by_category: dict[str, int] = field(default_factory=dict)
     purchases_spent_by_category: dict[str, int] = field(default_factory=dict)  # the part of it spent on purchases
+    agreements_spent_by_category: dict[str, int] = field(default_factory=dict)  # ... on support-person agreements
     invoiced: dict[UUID, UUID] = field(default_factory=dict)  # order id → the invoice that settled it
+    claims_settled: frozenset[UUID] = frozenset()  # an agreement's claims recorded as spending: each once
     answered_orders: frozenset[UUID] = frozenset()  # every order ever reserved or refused: answered once
     # Reservations released when the budget closed: an invoice for work already delivered still settles.
     released_at_closure: dict[UUID, Reservation] = field(default_factory=dict)
@@ -240,7 +243,7 @@ class ReserveFunds(Command):
 
 class ReleaseFunds(Command):
     order_id: UUID
-    reason: Literal["order_declined", "order_cancelled", "purchase_cancelled"]
+    reason: Literal["order_declined", "order_cancelled", "purchase_cancelled", "agreement_ended"]
 
 
 class RecordSpending(Command):
@@ -512,6 +515,8 @@ def _spend(command: RecordSpending, budget: Budget) -> list[DomainEvent]:
         return [SpendingRejected(client_id=client_id, order_id=command.order_id, invoice_id=command.invoice_id,
                                  amount_cents=command.amount_cents, reason=reason, matter=command.matter)]
 
+    if command.matter == "agreement":
+        return _claim(command, budget, reject)
     settled_by = budget.invoiced.get(command.order_id)
     if settled_by == command.invoice_id:
         return []  # the same invoice again: already recorded
@@ -540,6 +545,22 @@ def _spend(command: RecordSpending, budget: Budget) -> list[DomainEvent]:
         events.append(FundsReleased(client_id=client_id, order_id=command.order_id, amount_cents=-extra,
                                     reason="invoice_below_reservation", matter=reservation.matter))
     return events
+
+
+def _claim(command: RecordSpending, budget: Budget, reject: Callable[[str], list[DomainEvent]]) -> list[DomainEvent]:
+    """An agreement's claim draws on what the agreement reserved (its invoice_id is the claim's id): each claim once,
+    never more than is left of the reservation. The marketplace refuses claims beyond the agreement before they
+    get here; this holds the line should one still come."""
+    if command.invoice_id in budget.claims_settled:
+        return []  # the same approval delivered again: recorded once
+    reservation = budget.reservations.get(command.order_id) or budget.released_at_closure.get(command.order_id)
+    if reservation is None:
+        return reject("no funds are reserved for this agreement")
+    if command.amount_cents > reservation.amount_cents:
+        return reject(f"the claim ({euros(command.amount_cents)}) exceeds what is left reserved for the agreement "
+                      f"({euros(reservation.amount_cents)})")
+    return [SpendingRecorded(client_id=_client(budget), order_id=command.order_id, invoice_id=command.invoice_id,
+                             amount_cents=command.amount_cents, category=reservation.category, matter="agreement")]
 
 
 def _revise(command: ReviseBudget, budget: Budget, client_id: UUID) -> list[DomainEvent]:
@@ -751,6 +772,8 @@ def _(e: FundsReleased, b: Budget) -> Budget:
 
 @_apply.register
 def _(e: SpendingRecorded, b: Budget) -> Budget:
+    if e.matter == "agreement":
+        return _claim_spent(e, b)
     reservations = dict(b.reservations)
     reservations.pop(e.order_id, None)
     settled = {k: v for k, v in b.released_at_closure.items() if k != e.order_id}
@@ -760,6 +783,23 @@ def _(e: SpendingRecorded, b: Budget) -> Budget:
     return replace(b, reservations=reservations, released_at_closure=settled, spent_cents=b.spent_cents + e.amount_cents,
                    spent_by_category=by_category, purchases_spent_by_category=purchases,
                    invoiced={**b.invoiced, e.order_id: e.invoice_id})
+
+
+def _claim_spent(e: SpendingRecorded, b: Budget) -> Budget:
+    """A claim spends part of its agreement's reservation; the rest stays reserved until the agreement ends."""
+    def drawn(reservations: dict[UUID, Reservation]) -> dict[UUID, Reservation]:
+        left = reservations.get(e.order_id)
+        if left is None:
+            return reservations
+        rest = {k: v for k, v in reservations.items() if k != e.order_id}
+        return rest if left.amount_cents <= e.amount_cents else \
+            {**rest, e.order_id: replace(left, amount_cents=left.amount_cents - e.amount_cents)}
+
+    return replace(b, reservations=drawn(b.reservations), released_at_closure=drawn(b.released_at_closure),
+                   spent_cents=b.spent_cents + e.amount_cents,
+                   spent_by_category=_add(b.spent_by_category, e.category, e.amount_cents),
+                   agreements_spent_by_category=_add(b.agreements_spent_by_category, e.category, e.amount_cents),
+                   claims_settled=b.claims_settled | {e.invoice_id})
 
 
 def _add(totals: dict[str, int], category: str, cents: int) -> dict[str, int]:

@@ -107,6 +107,7 @@ class NoteBudgetUse(CaseCommand):
     change: Literal["reserved", "released", "spent"]
     amount_cents: int
     category: str | None = None
+    draws_down: bool = False  # a support-person agreement's claim: spends part of the reservation, not all of it
 
 
 class NoteBudgetClosed(CaseCommand):

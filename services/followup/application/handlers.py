@@ -160,7 +160,7 @@ async def note_revision(cmd: c.NotePlanRevision, given: Given_) -> domain.NotePl
 
 async def note_use(cmd: c.NoteBudgetUse, given: Given_) -> domain.NoteBudgetUse:
     return domain.NoteBudgetUse(order_id=cmd.order_id, change=cmd.change, amount_cents=cmd.amount_cents,
-                                category=cmd.category)
+                                category=cmd.category, draws_down=cmd.draws_down)
 
 
 async def note_budget_closed(cmd: c.NoteBudgetClosed, given: Given_) -> domain.NoteBudgetClosed:

@@ -47,7 +47,7 @@ REACTIONS = Reactions("process-manager", {
     budgeting.FundsReleased: _released,
     budgeting.SpendingRecorded: lambda e, env: c.NoteBudgetUse(
         client_id=_client(env), order_id=e.order_id, change="spent", amount_cents=e.amount_cents,
-        category=e.category),
+        category=e.category, draws_down=e.matter == "agreement"),
     budgeting.BudgetClosed: lambda e, env: c.NoteBudgetClosed(client_id=_client(env), reason=e.reason),
     intake.ConsentWithdrawn: lambda e, env: c.NoteConsent(client_id=_client(env), consent="withdrawn"),
     intake.ConsentGiven: lambda e, env: c.NoteConsent(client_id=_client(env), consent="given"),

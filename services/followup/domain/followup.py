@@ -229,6 +229,7 @@ class NoteBudgetUse(Command):
     change: Literal["reserved", "released", "spent"]
     amount_cents: int = Field(ge=0)
     category: str | None = None  # the released amount names no category: the order's reservation does
+    draws_down: bool = False  # a support-person agreement's claim: its reservation shrinks by what it spent
 
 
 class NoteBudgetClosed(Command):
@@ -449,7 +450,8 @@ def _note_revision(command: NotePlanRevision, case: FollowUp, client_id: UUID) -
 
 
 def _note_use(command: NoteBudgetUse, case: FollowUp, client_id: UUID) -> list[DomainEvent]:
-    """Mirrors budgeting: a reservation is held per order until it is released or settled by an invoice."""
+    """Mirrors budgeting: a reservation is held per order until it is released or settled by an invoice (or, for a
+    support-person agreement, drawn down by each claim and released at its end)."""
     before = case.orders.get(command.order_id)
     match command.change:
         case "reserved":
@@ -462,7 +464,9 @@ def _note_use(command: NoteBudgetUse, case: FollowUp, client_id: UUID) -> list[D
             after = replace(before, reserved_cents=0)
         case "spent":
             category = command.category or (before.category if before else "")
-            after = OrderUse(category, 0, (before.spent_cents if before else 0) + command.amount_cents)
+            # an invoice settles its order's whole reservation; a claim spends part of its agreement's
+            left = max(0, before.reserved_cents - command.amount_cents) if before and command.draws_down else 0
+            after = OrderUse(category, left, (before.spent_cents if before else 0) + command.amount_cents)
     return [BudgetUseNoted(client_id=client_id, order_id=command.order_id, category=after.category,
                            reserved_cents=after.reserved_cents, spent_cents=after.spent_cents)]
 

@@ -58,7 +58,10 @@ async def case_view(keyring: Keyring, client_id: UUID, events: list[EventEnvelop
 
 
 async def _open(keyring: Keyring, client_id: UUID, data: dict[str, Any]) -> dict[str, str | None]:
-    sealed = {k: Sealed.model_validate(v) for k, v in data.items() if isinstance(v, dict) and "ct" in v}
+    """The client's words only: a value sealed with another person's key (a support person's name, ADR 0028) is
+    theirs, not the client's, and stays closed here (GDPR art. 15(4))."""
+    sealed = {k: Sealed.model_validate(v) for k, v in data.items()
+              if isinstance(v, dict) and "ct" in v and v.get("kid") == str(client_id)}
     if not sealed:
         return {}
     try:

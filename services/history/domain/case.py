@@ -43,6 +43,8 @@ def _blank_state() -> dict[str, Any]:
                    "reserved_cents": 0, "spent_cents": 0},
         "orders": {},
         "purchases": {},
+        "support_persons": {},  # person id → recorded | withdrawn (no name: those stay sealed in the events)
+        "agreements": {},  # agreement id → {status, claims: {claim id → status}}
         "follow_up": {"scheduled": 0, "check_ins": 0, "overdue": 0, "plan_reviews": 0, "goal_levels": {}},
         "closed": None,
         "erased": False,
@@ -88,6 +90,8 @@ def _apply(s: dict[str, Any], reservations: dict[str, int], kind: str, source: s
             status = "refused"  # as the marketplace shows it: a manager did not approve it
         if status:
             s["purchases"][d["purchase_id"]] = status
+    elif source == "/avain/marketplace" and ("agreement_id" in d or "person_id" in d):
+        _apply_support(s, kind, d)
     elif source == "/avain/followup":
         match kind:
             case "FollowUpScheduled":
@@ -104,6 +108,22 @@ def _apply(s: dict[str, Any], reservations: dict[str, int], kind: str, source: s
                 s["closed"] = d.get("reason", "closed")
     elif source == "/avain/history":
         _apply_rights(s, kind, d)
+
+
+def _apply_support(s: dict[str, Any], kind: str, d: dict[str, Any]) -> None:
+    """Support persons in the plan and their agreements, by ids and statuses (as the marketplace shows them)."""
+    if kind == "SupportPersonRecorded" or kind == "SupportPersonConsentWithdrawn":
+        s["support_persons"][d["person_id"]] = "recorded" if kind == "SupportPersonRecorded" else "withdrawn"
+        return
+    if "agreement_id" not in d:
+        return
+    agreement = s["agreements"].setdefault(d["agreement_id"], {"status": "awaiting_funds", "claims": {}})
+    if kind in AGREEMENT_STATUS:
+        agreement["status"] = AGREEMENT_STATUS[kind]
+    if kind == "AgreementEnded" and d.get("reason") == "approval_refused":
+        agreement["status"] = "refused"
+    if kind in CLAIM_STATUS:
+        agreement["claims"][d["claim_id"]] = CLAIM_STATUS[kind]
 
 
 def _apply_rights(s: dict[str, Any], kind: str, d: dict[str, Any]) -> None:
@@ -151,6 +171,14 @@ PURCHASE_STATUS = {
 }
 
 
+AGREEMENT_STATUS = {
+    "SupportAgreementMade": "awaiting_funds", "AgreementFundsReserved": "awaiting_approval",
+    "AgreementActivated": "active", "AgreementRejected": "rejected", "AgreementEnded": "ended",
+}
+CLAIM_STATUS = {"SupportClaimFiled": "filed", "SupportClaimApproved": "approved",
+                "SupportClaimPaymentScheduled": "payment_scheduled"}
+
+
 def in_words(e: EventEnvelope, money: Callable[[int], str], opened: Mapping[str, str | None]) -> str | None:
     """What the timeline says in words of an event that carries them: a purchase as "Lastenrattaat, Lastentarvike
     Oy, 1 190,00 €" (the item only when its words were opened with the client's key, never once erased)."""
@@ -180,6 +208,14 @@ def _apply_budget(b: dict[str, Any], reservations: dict[str, int], kind: str, d:
             reservations[d["order_id"]] = d["amount_cents"]
         case "FundsReleased" if d["reason"] != "invoice_below_reservation":
             reservations.pop(d["order_id"], None)
+        case "SpendingRecorded" if d.get("matter") == "agreement":
+            # a claim spends part of its agreement's reservation; the rest stays reserved until it ends
+            left = reservations.get(d["order_id"], 0) - d["amount_cents"]
+            if left > 0:
+                reservations[d["order_id"]] = left
+            else:
+                reservations.pop(d["order_id"], None)
+            b["spent_cents"] += d["amount_cents"]
         case "SpendingRecorded":
             reservations.pop(d["order_id"], None)
             b["spent_cents"] += d["amount_cents"]

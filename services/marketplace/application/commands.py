@@ -257,3 +257,103 @@ class BlockPurchasePayment(PurchaseCommand):
 
 class RetryPurchaseReservation(PurchaseCommand):
     """Budgeting did not answer in time: ask again."""
+
+
+# --- support persons and their agreements (application/support.py) -----------------------------------------------
+
+class SupportPersonCommand(Command):
+    person_id: UUID  # the stream is support-person-<person_id>
+
+
+class AgreementCommand(Command):
+    agreement_id: UUID  # the stream is agreement-<agreement_id>
+
+
+class RecordSupportPerson(Command):
+    """A person in the client's network, with their own consent to being recorded: their name and contact in clear
+    here, sealed by the handler with keys of their own."""
+
+    person_id: UUID = Field(default_factory=uuid4)
+    client_id: UUID
+    relationship: str
+    tasks: str
+    name: str
+    contact: str | None = None
+    consent_given: bool
+    consent_on: date
+
+
+class CorrectSupportPerson(SupportPersonCommand):
+    name: str | None = None
+    contact: str | None = None
+
+
+class RecordPaymentDetails(SupportPersonCommand):
+    hetu: str
+    iban: str
+
+
+class WithdrawSupportConsent(SupportPersonCommand):
+    pass
+
+
+class MakeAgreement(Command):
+    agreement_id: UUID = Field(default_factory=uuid4)
+    client_id: UUID
+    person_id: UUID
+    category: str
+    fee_basis: str
+    fee_cents: int
+    max_hours: int | None = None
+    expenses_cap_cents: int = 0
+    period_start: date
+    period_end: date
+    earnings_type: str
+
+
+class ApproveAgreement(AgreementCommand):
+    reason: str | None = None
+
+
+class RefuseAgreement(AgreementCommand):
+    reason: str
+
+
+class EndAgreement(AgreementCommand):
+    pass
+
+
+class FileClaim(AgreementCommand):
+    claim_id: UUID = Field(default_factory=uuid4)
+    kind: str
+    month: date
+    hours: int | None = None
+    amount_cents: int | None = None
+    receipt_reference: str | None = None
+
+
+class ApproveClaim(AgreementCommand):
+    claim_id: UUID
+
+
+# from budgeting's answers (reactions.py)
+
+class HoldAgreementFunds(AgreementCommand):
+    pass
+
+
+class RetryAgreementReservation(AgreementCommand):
+    """Budgeting did not answer in time: ask again."""
+
+
+class RejectAgreement(AgreementCommand):
+    reason_code: str
+    reason: str
+
+
+class EndAgreementWithBudget(AgreementCommand):
+    pass
+
+
+class ScheduleClaimPayment(AgreementCommand):
+    claim_id: UUID

@@ -30,6 +30,7 @@ from services.marketplace.application.ports import (
     provider_stream,
     purchase_stream,
 )
+from services.marketplace.application.support import SUPPORT_HANDLERS, SUPPORT_TIMERS
 from services.marketplace.domain import catalogue, vendors
 from services.marketplace.domain import order as orders
 from services.marketplace.domain import purchase as purchases
@@ -417,6 +418,7 @@ TIMERS = {
     PROVIDER_TIMER: lambda timer: c.ExpireOrder(order_id=_order_of(timer)),
     PURCHASE_RESERVATION_TIMER: lambda timer: c.RetryPurchaseReservation(
         purchase_id=UUID(timer.payload["purchase_id"])),
+    **SUPPORT_TIMERS,
 }
 
 
@@ -464,4 +466,5 @@ HANDLERS: Handlers = {
     c.BlockPurchasePayment: Route(PURCHASE, block_purchase_payment, missing="skip"),
     c.RetryPurchaseReservation: Route(PURCHASE, retry_purchase_reservation, missing="skip",
                                       then=await_purchase_reservation),
+    **SUPPORT_HANDLERS,
 }

@@ -11,6 +11,10 @@
   decides whether their own authority covers it, and the purchase that they took no part in it);
 - a vendor's verification answer is read by its own users and the county's staff;
 - everyone signed in may search; managers and auditors read orders;
+- a support person is recorded, corrected and withdrawn by the client or their coordinating worker (on the
+  person's word); an agreement is made or ended, and its claims approved, by the coordinating worker alone; a claim
+  is filed by the client or that worker; a manager answers an agreement above the worker's delegation;
+- payroll's exports (a payee's identity, a period's lines) are the region's staff's (managers);
 - the service itself ("system") answers budgeting's replies and its own deadlines, and nobody else may.
 
 The policy decides on ``Seen``: the case as its stream has it and who stands where to it (the facts are read by
@@ -24,14 +28,24 @@ from typing import Any, Literal
 from uuid import UUID
 
 from services.marketplace.application import commands as c
-from services.marketplace.application.queries import ReadDeliveryDetails, ReadOrder, ReadPurchase, ReadVerification
+from services.marketplace.application.queries import (
+    ExportPayee,
+    ListSupport,
+    PayrollPeriod,
+    ReadAgreement,
+    ReadDeliveryDetails,
+    ReadOrder,
+    ReadPurchase,
+    ReadSupportPerson,
+    ReadVerification,
+)
 from services.marketplace.domain.order import KnownClient
 from shared.kernel.errors import Forbidden
 from shared.kernel.principal import Principal
 from shared.kernel.representation import Act
 
 Action = Literal["register", "verify", "offer", "order", "serve", "rate", "read", "vendor", "approve", "coordinate",
-                 "deliver"]
+                 "deliver", "agree", "payroll"]
 
 # What each command or query asks to do: one line per command.
 ACTIONS: dict[type, Action] = {
@@ -64,6 +78,21 @@ ACTIONS: dict[type, Action] = {
     ReadOrder: "read",
     ReadPurchase: "read",
     ReadVerification: "vendor",
+    c.RecordSupportPerson: "order",
+    c.CorrectSupportPerson: "order",
+    c.RecordPaymentDetails: "order",
+    c.WithdrawSupportConsent: "order",
+    c.FileClaim: "order",
+    c.MakeAgreement: "agree",
+    c.EndAgreement: "agree",
+    c.ApproveClaim: "agree",
+    c.ApproveAgreement: "approve",
+    c.RefuseAgreement: "approve",
+    ReadSupportPerson: "read",
+    ReadAgreement: "read",
+    ListSupport: "read",
+    ExportPayee: "payroll",
+    PayrollPeriod: "payroll",
 }
 
 # What the service does of itself, on budgeting's answers and its own deadlines: nobody else may.
@@ -72,6 +101,9 @@ REACTIONS: frozenset[type] = frozenset({
     c.ExpireOrder, c.HoldPurchaseFunds, c.RejectPurchase, c.CancelPurchaseWithBudget, c.SchedulePurchasePayment,
     c.BlockPurchasePayment, c.RetryPurchaseReservation, c.ActOnSuspension,
     c.ActOnPurchaseSuspension,
+    c.BlockPurchasePayment, c.RetryPurchaseReservation, c.HoldAgreementFunds, c.RejectAgreement,
+    c.RetryAgreementReservation,
+    c.EndAgreementWithBudget, c.ScheduleClaimPayment,
 })
 STAFF = ("manager", "worker", "auditor")
 
@@ -128,7 +160,13 @@ def authorize(principal: Principal, request: Any, seen: Seen) -> None:
                 require_client_side(principal, seen.client_id, seen.coordinator_id, "read")
         case "approve":
             if principal.role != "manager":
-                raise Forbidden("managers answer purchases waiting for approval")
+                raise Forbidden("managers answer purchases and agreements waiting for approval")
+        case "agree":
+            if principal.role != "worker" or seen.coordinator_id != principal.user_id:
+                raise Forbidden("the client's coordinating worker makes support agreements and approves claims")
+        case "payroll":
+            if principal.role != "manager":
+                raise Forbidden("the region's staff (managers) hand payments over to payroll")
         case "vendor":
             if principal.role not in STAFF:
                 require_provider_user(principal, seen.own_provider, seen.provider_id)

@@ -12,9 +12,11 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from contracts.marketplace import registry
+from services.marketplace.domain import agreement as agreements
 from services.marketplace.domain import catalogue
 from services.marketplace.domain import order as orders
 from services.marketplace.domain import purchase as purchases
+from services.marketplace.domain import support_person as persons
 from services.marketplace.domain.order import KnownClient
 from services.marketplace.domain.vendors import VendorTable
 from shared.infra import tables as county_tables
@@ -27,6 +29,8 @@ PROVIDER_AGGREGATE = Aggregate(catalogue.NO_PROVIDER, catalogue.evolve_provider,
 OFFERING_AGGREGATE = Aggregate(catalogue.NO_OFFERING, catalogue.evolve_offering, catalogue.decide_offering, registry)
 ORDER_AGGREGATE = Aggregate(orders.NO_ORDER, orders.evolve, orders.decide, registry)
 PURCHASE_AGGREGATE = Aggregate(purchases.NO_PURCHASE, purchases.evolve, purchases.decide, registry)
+PERSON_AGGREGATE = Aggregate(persons.NO_PERSON, persons.evolve, persons.decide, registry)
+AGREEMENT_AGGREGATE = Aggregate(agreements.NO_AGREEMENT, agreements.evolve, agreements.decide, registry)
 
 
 def provider_stream(provider_id: UUID) -> str:
@@ -43,6 +47,10 @@ def order_stream(order_id: UUID) -> str:
 
 def purchase_stream(purchase_id: UUID) -> str:
     return f"purchase-{purchase_id}"
+
+
+def person_stream(person_id: UUID) -> str:
+    return f"support-person-{person_id}"
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,14 @@ class Ports:
     vendors: VendorTable  # the region's criteria per kind of vendor, and who may deliver which category
     # who buys alone up to what amount, and who approves above it (config/data/delegations.toml, kind "purchase")
     delegations: DelegationTable = field(default_factory=county_tables.delegations)
+    support: Any = None  # support persons' and agreements' tables (adapters/support.py); None in memory tests
+    payroll_key: Any = None  # payroll's public key (adapters/payroll.PayrollKey): payee registrations go to it
+
+    def agreement_authority(self, person: str, role: str, municipality: str | None, on: date) -> Authority | None:
+        return self.delegations.authority(person, role, agreements.KIND, municipality, on)
+
+    async def person(self, person_id: UUID) -> persons.SupportPerson:
+        return PERSON_AGGREGATE.fold(await self.store.read_stream(person_stream(person_id)))
 
     def purchase_authority(self, person: str, role: str, municipality: str | None, on: date) -> Authority | None:
         return self.delegations.authority(person, role, purchases.KIND, municipality, on)

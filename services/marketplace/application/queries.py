@@ -72,3 +72,25 @@ class ReadOwnProvider(Query):
 
 class ListOfferings(Query):
     provider_id: UUID
+
+
+class ReadSupportPerson(Query):
+    person_id: UUID
+
+
+class ExportPayee(Query):
+    """Payroll's copy of a payee's identity (hetu, name, IBAN), encrypted to payroll's key; access-logged."""
+
+    person_id: UUID
+
+
+class ReadAgreement(Query):
+    agreement_id: UUID
+
+
+class ListSupport(Query):
+    client_id: UUID
+
+
+class PayrollPeriod(Query):
+    period: str  # YYYY-MM

@@ -18,12 +18,16 @@ from shared.kernel.envelope import EventEnvelope
 
 
 def _reserved(e: budgeting.FundsReserved, env: EventEnvelope) -> Command:
+    if e.matter == "agreement":
+        return c.HoldAgreementFunds(agreement_id=e.order_id)
     if e.matter == "purchase":
         return c.HoldPurchaseFunds(purchase_id=e.order_id)
     return c.ConfirmOrder(order_id=e.order_id)
 
 
 def _refused(e: budgeting.FundsReservationRejected, env: EventEnvelope) -> Command:
+    if e.matter == "agreement":
+        return c.RejectAgreement(agreement_id=e.order_id, reason_code=e.reason_code, reason=e.reason)
     if e.matter == "purchase":
         return c.RejectPurchase(purchase_id=e.order_id, reason_code=e.reason_code, reason=e.reason)
     return c.RejectOrder(order_id=e.order_id, reason_code=e.reason_code, reason=e.reason)
@@ -32,24 +36,31 @@ def _refused(e: budgeting.FundsReservationRejected, env: EventEnvelope) -> Comma
 def _released(e: budgeting.FundsReleased, env: EventEnvelope) -> Command | None:
     if e.reason != "budget_closed":
         return None  # released because of what happened here: nothing to move on
+    if e.matter == "agreement":
+        return c.EndAgreementWithBudget(agreement_id=e.order_id)
     if e.matter == "purchase":
         return c.CancelPurchaseWithBudget(purchase_id=e.order_id)
     return c.CancelOrderWithBudget(order_id=e.order_id)
 
 
 def _spent(e: budgeting.SpendingRecorded, env: EventEnvelope) -> Command:
+    if e.matter == "agreement":  # a claim: its id travels as the invoice's
+        return c.ScheduleClaimPayment(agreement_id=e.order_id, claim_id=e.invoice_id)
     if e.matter == "purchase":
         return c.SchedulePurchasePayment(purchase_id=e.order_id, invoice_id=e.invoice_id)
     return c.SchedulePayment(order_id=e.order_id, invoice_id=e.invoice_id)
 
 
-def _not_spent(e: budgeting.SpendingRejected, env: EventEnvelope) -> Command:
+def _not_spent(e: budgeting.SpendingRejected, env: EventEnvelope) -> Command | None:
+    if e.matter == "agreement":
+        return None  # the agreement refused such a claim before it was approved: nothing to schedule
     if e.matter == "purchase":
         return c.BlockPurchasePayment(purchase_id=e.order_id, invoice_id=e.invoice_id, reason=e.reason)
     return c.BlockPayment(order_id=e.order_id, invoice_id=e.invoice_id, reason=e.reason)
 
 
-# Budgeting names what its answer is about by the matter: an order, or a one-off purchase (its id in order_id).
+# Budgeting names what its answer is about by the matter: an order, a one-off purchase or a support-person agreement
+# (its id in order_id).
 REACTIONS = Reactions("saga", {
     budgeting.FundsReserved: _reserved,
     budgeting.FundsReservationRejected: _refused,
