@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.kernel.envelope import SCHEMA_BASE
 
-FORMAT = "avain.client-copy.v1"
+FORMAT: Literal["avain.client-copy.v1"] = "avain.client-copy.v1"
 Hash = Field(pattern=r"^[0-9a-f]{64}$", description="The source event's content hash (its envelope's hash)")
 
 
@@ -37,6 +37,18 @@ class Who(Part):
     role: str
     role_words: str
     name: str | None = None
+
+
+class Details(Part):
+    """The client's own identity and contact details as registered or last changed, opened with their key."""
+
+    source: Source
+    hetu: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
 
 
 class Decision(Part):
@@ -123,6 +135,7 @@ class ClientCopy(Part):
     requested_by: Literal["client", "representative"]
     due_on: date
     as_of: datetime = Field(description="The copy tells the case as the log held it at this instant")
+    personal: list[Details] = Field(description="The client's own details: as registered, then each change")
     decisions: list[Decision]
     letters: list[Letter]
     dispatches: list[Dispatch]

@@ -86,12 +86,14 @@ def envelope(type_: str, data: dict[str, object], *, role: str = "worker", actor
     return EventEnvelope(
         id=uuid4(), source=f"/avain/{service}", type=type_, schema_version=1,
         time=datetime(2026, 11, 1, 9, tzinfo=UTC) + timedelta(minutes=minutes), subject=str(CID),
-        stream_id=f"{service}-{CID}", stream_version=minutes + 1, correlation_id=str(uuid4()),
+        stream_id=f"{service}-{CID}", stream_version=minutes + 2, correlation_id=str(uuid4()),
         actor=Actor(id=actor, role=role), data={"client_id": str(CID), **data}).sealed()  # type: ignore[arg-type]
 
 
 REPRESENTATIVE = str(uuid4())
 EVENTS = [
+    envelope("fi.avain.intake.ClientRegistered", {"personal_data": SEALED, "municipality": "Tampere",
+                                                  "preferred_language": "fi"}, minutes=-1),
     envelope("fi.avain.intake.RepresentationStarted", {
         "link_id": str(uuid4()), "representative_id": REPRESENTATIVE, "kind": "authorised", "scope": ["read"],
         "starts_on": "2026-11-01", "confirmed": True, "source": "worker", "basis": SEALED,
@@ -113,15 +115,20 @@ EVENTS = [
 def test_only_the_clients_own_words_and_the_reasoning_are_opened() -> None:
     wanted = {(e.type.rsplit(".", 1)[-1], field) for e in EVENTS for event_id, field, _ in to_open(EVENTS)
               if event_id == str(e.id)}
-    assert wanted == {("GoalSet", "title"), ("CheckInRecorded", "client_account"), ("DecisionRecorded", "reasoning")}
+    assert wanted == {("GoalSet", "title"), ("CheckInRecorded", "client_account"), ("DecisionRecorded", "reasoning"),
+                      ("ClientRegistered", "personal_data")}
     assert "RepresentationStarted" not in OWN_WORDS  # the representative's name and the basis stay sealed
     assert REPRESENTATIVE not in staff_ids(EVENTS, [{"user_id": REPRESENTATIVE, "role": "representative"}])
 
 
 def test_the_copy_names_staff_by_name_and_anyone_else_only_by_role_and_validates_against_its_schema() -> None:
     request = rights.evolve(rights.INITIAL, _request()).copies_pending[0]
-    opened = {(event_id, field): f"{field}: {CANARY}" if field == "worker_notes" else f"omin sanoin {field}"
-              for event_id, field, _ in to_open(EVENTS)}
+    opened: dict[tuple[str, str], str | None] = {(event_id, field): f"omin sanoin {field}"
+                                                 for event_id, field, _ in to_open(EVENTS)}
+    # The client's own details, as intake sealed them; a key the copy does not know is not copied.
+    opened[(str(EVENTS[0].id), "personal_data")] = json.dumps({
+        "hetu": "140385-234K", "first_name": "Maija", "last_name": "Meikäläinen", "phone": None,
+        "spouse": CANARY})
     reads = [{"event_id": str(uuid4()), "event_hash": "c" * 64, "user_id": REPRESENTATIVE, "role": "representative",
               "purpose": "representation", "service": "budgeting", "status": 200,
               "accessed_at": "2026-11-20T10:00:00+00:00"},
@@ -133,6 +140,8 @@ def test_the_copy_names_staff_by_name_and_anyone_else_only_by_role_and_validates
 
     text = copy.model_dump_json()
     assert CANARY not in text and REPRESENTATIVE not in text  # no third party's name, hetu, IBAN or id
+    [mine] = copy.personal
+    assert (mine.hetu, mine.first_name, mine.last_name, mine.phone) == ("140385-234K", "Maija", "Meikäläinen", None)
     [decision] = copy.decisions
     assert (decision.decision_number, decision.amount_cents, decision.reasoning, decision.decided_by) == (
         "HB-2026-000042", 1_190_000, "omin sanoin reasoning", "Helmi Hakala")
@@ -140,7 +149,7 @@ def test_the_copy_names_staff_by_name_and_anyone_else_only_by_role_and_validates
     assert [d.to for d in copy.dispatches] == ["representative"]
     assert {(w.what, w.text) for w in copy.plan} == {("goal", "omin sanoin title"),
                                                     ("check_in", "omin sanoin client_account")}
-    assert [e.who.name for e in copy.timeline][3:5] == ["Aino Virtanen", None]  # the decisions service: no name
+    assert [e.who.name for e in copy.timeline][4:6] == ["Aino Virtanen", None]  # the decisions service: no name
     assert copy.timeline[-1].who.role == "representative" and copy.timeline[-1].who.name is None
     assert [a.who.role for a in copy.access_log] == ["representative"]  # reads after the request are not in it
     assert copy.access_log[0].said.startswith(t.datetime("2026-11-20T10:00:00+00:00"))

@@ -12,6 +12,7 @@ sealed text (a representative's name, a link's basis, a worker's notes) is never
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,9 @@ OWN_WORDS: dict[str, dict[str, str]] = {
     "CheckInRecorded": {"client_account": "check_in"},
     "EntryCorrected": {"correction": "correction"},
 }
+# The client's own identity and contact details (JSON, sealed): only these keys of it are copied.
+DETAILS_OF: dict[str, str] = {"ClientRegistered": "personal_data", "ContactDetailsChanged": "contact"}
+DETAILS = ("hetu", "first_name", "last_name", "address", "phone", "email")
 REASONING = ("DecisionRecorded", "reasoning")  # a decision's reasoning: the client's to read (434/2003 45 §)
 # Who may be named: the county's people, as its staff directory names them. Anyone else only by role.
 STAFF = frozenset({"worker", "manager", "auditor", "planner"})
@@ -47,6 +51,7 @@ def to_open(events: Sequence[EventEnvelope]) -> list[tuple[str, str, dict[str, A
     for e in events:
         kind = short_type(e)
         fields = list(OWN_WORDS.get(kind, {})) + ([REASONING[1]] if kind == REASONING[0] else [])
+        fields += [DETAILS_OF[kind]] if kind in DETAILS_OF else []
         wanted += [(str(e.id), f, e.data[f]) for f in fields if isinstance(e.data.get(f), dict)]
     return wanted
 
@@ -99,6 +104,17 @@ def _own_words(t: Translator, e: EventEnvelope, opened: Opened) -> list[doc.OwnW
     return found
 
 
+def _details(e: EventEnvelope, opened: Opened) -> list[doc.Details]:
+    text = _text(opened, e, DETAILS_OF.get(short_type(e), ""))
+    try:
+        values = json.loads(text) if text else None
+    except ValueError:
+        values = None
+    if not isinstance(values, dict):
+        return []
+    return [doc.Details(source=_source(e), **{k: v for k, v in values.items() if k in DETAILS and isinstance(v, str)})]
+
+
 def _entry(t: Translator, e: EventEnvelope, names: Mapping[str, str]) -> doc.Entry:
     kind = short_type(e)
     said = t(f"event.{kind}") if t.has(f"event.{kind}") else kind
@@ -128,6 +144,7 @@ def assemble(t: Translator, client_id: str, request: CopyRequest, events: Sequen
     return doc.ClientCopy(
         client_id=client_id, request_id=request.request_id, language=t.lang, requested_at=request.requested_at,
         requested_by=request.requested_by, due_on=request.due_on, as_of=request.requested_at,
+        personal=[details for e in cut for details in _details(e, opened)],
         decisions=[_decision(t, e, opened, names) for e in cut if short_type(e) == "DecisionRecorded"],
         letters=[doc.Letter(source=_source(e), decision_number=e.data["decision_number"], language=e.data["language"],
                             to=_to(e.data["recipient"]), issued_at=e.data["metadata"]["issued_at"],

@@ -4,7 +4,7 @@ erasure destroys the client's key in the transaction that records it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID, uuid4
 
 from contracts.history import ClientErased, ErasureRefused
@@ -121,7 +121,8 @@ async def request_copy(cmd: c.RequestCopy, given: Given_) -> rights.RequestCopy:
     language = cmd.language or await given.deps.people.language(str(cmd.client_id)) or DEFAULT_LANGUAGE
     if language not in languages:
         raise InvalidCommand("language must be one of " + ", ".join(languages), field="language")
-    role = "representative" if given.principal.role == "representative" else "client"
+    role: Literal["client", "representative"] = (
+        "representative" if given.principal.role == "representative" else "client")
     now = given.context.now
     return rights.RequestCopy(cmd.client_id, cmd.request_id, role, now, county_day(now), language)
 
