@@ -33,9 +33,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Decision letters (WeasyPrint, shared/infra/letters) need Pango and the DejaVu fonts every letter embeds; only the
-# service that writes letters gets them, so the other images stay small.
-RUN if [ "$SERVICE" = "decisions" ]; then \
+# Decision letters and the client's own copy (WeasyPrint, shared/infra/letters) need Pango and the DejaVu fonts every
+# document embeds; only the services that write them (decisions, history) get them, so the other images stay small.
+RUN if [ "$SERVICE" = "decisions" ] || [ "$SERVICE" = "history" ]; then \
         apt-get update \
         && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
         && rm -rf /var/lib/apt/lists/*; \

@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from contracts import client_copy
 from contracts.compatibility import breaking_changes
 from shared.infra.settings import ServiceSettings
 from shared.kernel.checkpoint import CHECKPOINT_TYPE
@@ -167,6 +168,8 @@ def expected_files() -> dict[Path, str]:
     for module, contracts in event_modules():
         for event in contracts.EVENTS:
             files[schema_path(module, event)] = json.dumps(published_form(module, event), indent=2, sort_keys=True) + "\n"
+    # Documents (not events): the client's own copy (GDPR art. 15), tested against its model.
+    files[ROOT / "documents" / "ClientCopy.v1.json"] = json.dumps(client_copy.schema(), indent=2, sort_keys=True) + "\n"
     for service in SERVICES:
         bootstrap = importlib.import_module(f"services.{service}.bootstrap")
         build: Callable[[ServiceSettings], object] = bootstrap.asyncapi

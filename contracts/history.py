@@ -8,6 +8,7 @@ correction as a new entry that leaves the old one readable. References are diary
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -160,8 +161,38 @@ class EntryCorrected(DomainEvent):
     explanation: Sealed | None = None
 
 
+class CopyRequested(DomainEvent):
+    """The data subject asked for a copy of their data (GDPR art. 15): by the client or their representative (the
+    actor says who), answered within one month (art. 12(3)). Pending until CopyDelivered."""
+
+    event_type = "fi.avain.history.CopyRequested"
+
+    client_id: UUID
+    request_id: UUID
+    requested_by: Literal["client", "representative"]
+    requested_at: datetime = Field(description="When it was received: the copy tells the case as of this instant")
+    requested_on: date = Field(description="The county's day of receipt (Europe/Helsinki)")
+    due_on: date = Field(description="The last day to deliver it: one month later, on a working day")
+    language: str = Field(pattern=r"^[a-z]{2,3}$", description="The copy's language (the client's, or en on request)")
+
+
+class CopyDelivered(DomainEvent):
+    """The copy was handed over (its first download): what it holds, by the hash of the bundle as delivered
+    (contracts/documents/ClientCopy.v1.json), and how many of the log's events it was made from."""
+
+    event_type = "fi.avain.history.CopyDelivered"
+
+    client_id: UUID
+    request_id: UUID
+    delivered_on: date
+    late: bool = Field(description="Delivered after its due day")
+    content_hash: str = Field(description="sha256 of the bundle's JSON (RFC 8785 form) as delivered")
+    sources: int = Field(ge=0, description="The number of the log's events the copy was made from")
+
+
 EVENTS: list[type[DomainEvent]] = [
     ClientErased, ErasureRequested, ErasureRefused, ErasureApproved, ErasureRequestWithdrawn, LegalHoldPlaced,
     LegalHoldLifted, PermanentArchivingDesignated, ProcessingRestricted, RestrictionLifted, EntryCorrected,
+    CopyRequested, CopyDelivered,
 ]
 registry = EventRegistry(EVENTS)

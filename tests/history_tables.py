@@ -59,7 +59,7 @@ class MemoryTables:
     async def access_log(self, *, client_id: UUID | None, user_id: str | None, limit: int,
                          offset: int = 0) -> list[dict[str, Any]]:
         newest = sorted(self._accesses(client_id, user_id), key=lambda e: (-e.time.timestamp(), str(e.id)))
-        return [{"event_id": str(e.id), **e.data, "accessed_at": e.time.isoformat()}
+        return [{"event_id": str(e.id), **e.data, "accessed_at": e.time.isoformat(), "event_hash": e.hash}
                 for e in newest[offset:offset + limit]]
 
     async def count_access(self, *, client_id: UUID | None, user_id: str | None) -> int:

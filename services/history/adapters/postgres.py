@@ -42,9 +42,9 @@ class PostgresTables:
 
     async def record_access(self, conn: asyncpg.Connection, e: EventEnvelope) -> None:
         d = e.data
-        await conn.execute("INSERT INTO access_log VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        await conn.execute("INSERT INTO access_log VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
                            " ON CONFLICT (event_id) DO NOTHING", e.id, UUID(d["client_id"]), d["user_id"], d["role"],
-                           d["purpose"], d["service"], d["resource"], d["status"], e.time)
+                           d["purpose"], d["service"], d["resource"], d["status"], e.time, e.hash)
 
     async def note_service_task(self, conn: asyncpg.Connection, client_id: UUID, task: str) -> None:
         await conn.execute("INSERT INTO cases (client_id, service_task) VALUES ($1, $2) ON CONFLICT (client_id)"

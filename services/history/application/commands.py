@@ -68,3 +68,18 @@ class CorrectEntry(RightsCommand):
     reason: CorrectionReason
     correction: str = Field(min_length=1)
     explanation: str | None = None
+
+
+class RequestCopy(RightsCommand):
+    """GDPR art. 15: the client, or their representative for them, asks for a copy of their data; due in a month."""
+
+    language: str | None = None  # None: the client's own language
+    request_id: UUID = Field(default_factory=uuid4)
+
+
+class DeliverCopy(RightsCommand):
+    """The copy is handed over (its first download): recorded with the hash of the bundle as delivered."""
+
+    request_id: UUID
+    content_hash: str
+    sources: int

@@ -4,7 +4,7 @@ erasure destroys the client's key in the transaction that records it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID, uuid4
 
 from contracts.history import ClientErased, ErasureRefused
@@ -13,12 +13,13 @@ from services.history.application import commands as c
 from services.history.application.policy import policy
 from services.history.application.ports import Ports
 from services.history.domain import rights
+from shared.i18n import DEFAULT_LANGUAGE, catalogue
 from shared.infra.aggregate import Aggregate, Executed
 from shared.infra.eventstore import Session
 from shared.infra.pipeline import AggregateSpec, Given, Handlers, Route
 from shared.kernel.calendar import county_day
 from shared.kernel.envelope import EventEnvelope
-from shared.kernel.errors import NotFound, RuleViolation
+from shared.kernel.errors import InvalidCommand, NotFound, RuleViolation
 from shared.kernel.sealed import Sealed
 
 NO_HISTORY = "no history for this client"
@@ -114,6 +115,23 @@ async def correct_entry(cmd: c.CorrectEntry, given: Given_) -> rights.CorrectEnt
                                sealed[1] if len(sealed) > 1 else None)
 
 
+async def request_copy(cmd: c.RequestCopy, given: Given_) -> rights.RequestCopy:
+    await known(given.deps, cmd.client_id)
+    languages = catalogue().languages
+    language = cmd.language or await given.deps.people.language(str(cmd.client_id)) or DEFAULT_LANGUAGE
+    if language not in languages:
+        raise InvalidCommand("language must be one of " + ", ".join(languages), field="language")
+    role: Literal["client", "representative"] = (
+        "representative" if given.principal.role == "representative" else "client")
+    now = given.context.now
+    return rights.RequestCopy(cmd.client_id, cmd.request_id, role, now, county_day(now), language)
+
+
+async def deliver_copy(cmd: c.DeliverCopy, given: Given_) -> rights.DeliverCopy:
+    return rights.DeliverCopy(cmd.client_id, cmd.request_id, county_day(given.context.now), cmd.content_hash,
+                              cmd.sources)
+
+
 _NOTHING = Sealed(kid="-", nonce="", ct="")  # never recorded: the domain refuses a correction of no entry
 
 # Every command lands on the client's rights stream; "decide": the stream starts with its first command.
@@ -127,6 +145,8 @@ HANDLERS: Handlers = {
     c.RestrictProcessing: Route(RIGHTS, restrict_processing, missing="decide"),
     c.LiftRestriction: Route(RIGHTS, lift_restriction, missing="decide"),
     c.CorrectEntry: Route(RIGHTS, correct_entry, missing="decide"),
+    c.RequestCopy: Route(RIGHTS, request_copy, missing="decide"),
+    c.DeliverCopy: Route(RIGHTS, deliver_copy, missing="decide"),
 }
 
 

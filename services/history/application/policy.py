@@ -4,7 +4,9 @@
 - the coordinating worker reads their client's case (the one door); the client reads their own case and who
   processed their data;
 - the data subject's rights are managed by the region's managers (erasure: one asks, another approves); a
-  correction may also be recorded by a worker.
+  correction may also be recorded by a worker;
+- a copy of the client's data (GDPR art. 15) is asked for and received by the client or their representative
+  within a mandate that reads; the county's readers of the case see that it is pending and when it is due.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from shared.kernel.principal import Principal
 
 READERS = ("auditor", "manager")
 
-Action = Literal["erase", "manage_rights", "correct"]
+Action = Literal["erase", "manage_rights", "correct", "copy"]
 
 # What each command asks to do: one line per command.
 ACTIONS: dict[type, Action] = {
@@ -31,15 +33,20 @@ ACTIONS: dict[type, Action] = {
     c.RestrictProcessing: "manage_rights",
     c.LiftRestriction: "manage_rights",
     c.CorrectEntry: "correct",
+    c.RequestCopy: "copy",
+    c.DeliverCopy: "copy",
 }
 
 WRITERS: dict[Action, tuple[str, ...]] = {"erase": ("manager",), "manage_rights": ("manager",),
-                                          "correct": ("manager", "worker")}
+                                          "correct": ("manager", "worker"), "copy": ()}
 
 
 def policy(principal: Principal, command: Any, _rights: Any) -> None:
     """The pipeline's question: may ``principal`` send ``command`` about a client's rights? By role only."""
     action = ACTIONS[type(command)]
+    if action == "copy":
+        may_receive_copy(principal, command.client_id)
+        return
     writers = WRITERS[action]
     if principal.role in writers:
         return
@@ -67,3 +74,17 @@ def may_read_access_log(principal: Principal, client_id: UUID | None) -> None:
 def may_read_retention(principal: Principal) -> None:
     if principal.role not in READERS:
         raise Forbidden("the retention report is for managers and auditors")
+
+
+def may_receive_copy(principal: Principal, client_id: UUID) -> None:
+    """The data subject's own right (art. 15): the client, or their representative within a mandate that reads
+    (a guardian the child has forbidden reads nothing). Staff see the request, not the copy."""
+    if not principal.as_client(client_id, "read"):  # Forbidden with the reason for another client or no mandate
+        raise Forbidden("a copy of a client's data is asked for and received by the client or their representative")
+
+
+def may_see_copy_requests(principal: Principal, client_id: UUID, coordinator_id: str | None) -> None:
+    if principal.role in ("client", "representative"):
+        may_receive_copy(principal, client_id)
+        return
+    may_read_case(principal, client_id, coordinator_id)

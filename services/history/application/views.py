@@ -9,12 +9,21 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
+from contracts.client_copy import ClientCopy
+from services.history.application.copy import assemble, staff_ids, to_open
 from services.history.application.handlers import NO_HISTORY, RIGHTS, stream_of
-from services.history.application.policy import may_read_access_log, may_read_case, may_read_retention
+from services.history.application.policy import (
+    may_read_access_log,
+    may_read_case,
+    may_read_retention,
+    may_receive_copy,
+    may_see_copy_requests,
+)
 from services.history.application.ports import Ports
 from services.history.application.queries import ListRetentionDue, ReadAccessLog, ReadCase
 from services.history.domain.case import as_of, derive_state, in_words, timeline, verify_chains
 from services.history.domain.retention import past_retention, retention_ends
+from services.history.domain.rights import CopyRequest
 from shared.i18n import Translator, catalogue
 from shared.infra.crypto import ERASED, Keyring
 from shared.infra.people import name_of
@@ -108,3 +117,66 @@ async def retention_due(app: Application[Ports], _query: ListRetentionDue, princ
              "retention_ended": retention_ends(c.closed_on, c.service_task, table).isoformat()}
             for c in await tables.closed_cases()
             if c.closed_on is not None and past_retention(c.closed_on, c.service_task, table, day)]
+
+
+# --- the client's own copy (GDPR art. 15) ---------------------------------------------------------------------
+
+
+def copy_status(request: CopyRequest) -> dict[str, Any]:
+    """A request as staff and the requester see it: when asked, by whom (a role), when due, whether delivered."""
+    return {"request_id": str(request.request_id), "requested_by": request.requested_by,
+            "requested_at": request.requested_at.isoformat(), "due_on": request.due_on.isoformat(),
+            "language": request.language, "status": "pending" if request.delivered_on is None else "delivered",
+            "delivered_on": request.delivered_on.isoformat() if request.delivered_on else None}
+
+
+async def _copies(app: Application[Ports], client_id: UUID) -> tuple[list[EventEnvelope], dict[UUID, CopyRequest]]:
+    events = await app.deps.tables.case_events(client_id)
+    if not events:
+        raise NotFound(NO_HISTORY)
+    state = (await app.runners[RIGHTS].current(stream_of(client_id))).state
+    return events, dict(state.copies)
+
+
+async def copy_requests(app: Application[Ports], client_id: UUID, principal: Principal) -> list[dict[str, Any]]:
+    """The client's requests for a copy, oldest first: pending ones with their due day (the case's readers and
+    the requester see them)."""
+    events, copies = await _copies(app, client_id)
+    may_see_copy_requests(principal, client_id, derive_state(events)["intake"].get("coordinator_id"))
+    return [copy_status(r) for r in sorted(copies.values(), key=lambda r: r.requested_at)]
+
+
+async def copy_request(app: Application[Ports], client_id: UUID, request_id: UUID,
+                       principal: Principal) -> dict[str, Any]:
+    for request in await copy_requests(app, client_id, principal):
+        if request["request_id"] == str(request_id):
+            return request
+    raise NotFound("no such request for a copy")
+
+
+async def client_copy(app: Application[Ports], client_id: UUID, request_id: UUID,
+                      principal: Principal) -> ClientCopy:
+    """The copy itself, for the client or their representative: the case as of the request, in its language."""
+    may_receive_copy(principal, client_id)
+    events, copies = await _copies(app, client_id)
+    request = copies.get(request_id)
+    if request is None:
+        raise NotFound("no such request for a copy")
+    cut = as_of(events, request.requested_at)
+    access_log = await app.deps.tables.access_log(client_id=client_id, user_id=None, limit=1_000_000, offset=0)
+    wanted = to_open(cut)
+    opened = await _open_many(app.keyring, client_id, [Sealed.model_validate(v) for _, _, v in wanted])
+    texts = {(event_id, name): text for (event_id, name, _), text in zip(wanted, opened, strict=True)}
+    known = await app.deps.people.people(staff_ids(cut, access_log))
+    names = {staff_id: person.name for staff_id, person in known.items()}
+    t = catalogue().translator("history", request.language)
+    return assemble(t, str(client_id), request, cut, access_log, texts, names, access_in_words)
+
+
+async def _open_many(keyring: Keyring, client_id: UUID, sealed: list[Sealed]) -> list[str | None]:
+    if not sealed:
+        return []
+    try:
+        return list(await keyring.open(str(client_id), *sealed))
+    except LookupError:  # erased: the key is gone, so are the client's words
+        return [None] * len(sealed)

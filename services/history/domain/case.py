@@ -50,7 +50,7 @@ def _blank_state() -> dict[str, Any]:
         "erased": False,
         # The data subject's rights (the history's own events): what stops erasure, restriction, corrections.
         "rights": {"erasure_pending": None, "erasure_refusals": 0, "holds": {}, "permanent_archiving": False,
-                   "restriction": None, "corrected_entries": []},
+                   "restriction": None, "corrected_entries": [], "copy_requests": {}},
     }
 
 
@@ -150,6 +150,10 @@ def _apply_rights(s: dict[str, Any], kind: str, d: dict[str, Any]) -> None:
             r["restriction"] = None
         case "EntryCorrected":
             r["corrected_entries"].append(d["entry_event_id"])
+        case "CopyRequested":  # GDPR art. 15: staff see it is pending and when it is due
+            r["copy_requests"][d["request_id"]] = {"due_on": d["due_on"], "delivered_on": None}
+        case "CopyDelivered" if d["request_id"] in r["copy_requests"]:
+            r["copy_requests"][d["request_id"]]["delivered_on"] = d["delivered_on"]
 
 
 ORDER_STATUS = {

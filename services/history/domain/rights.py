@@ -8,18 +8,24 @@
   reasons (the answer the subject gets, with the right to complain to the Data Protection Ombudsman).
 - **Restriction** (art. 18(1)(a)-(d)) is a state: while it lasts the case is read only for the recorded purpose.
 - **Correction** (art. 16) is a new entry; the old one stays readable with who corrected it, when and why.
+- **A copy** (art. 15): asked by the client or their representative, due one month later (art. 12(3)), pending
+  until delivered; while one is pending the case is not erased (the copy would be of nothing).
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import singledispatch
+from typing import Literal
 from uuid import UUID
 
 from contracts.history import (
     ClientErased,
+    CopyDelivered,
+    CopyRequested,
     CorrectionReason,
     EntryCorrected,
     ErasureApproved,
@@ -40,6 +46,7 @@ from services.history.domain.retention import past_retention, retention_ends
 from shared.kernel.envelope import EventEnvelope
 from shared.kernel.errors import InvalidCommand, NotFound, RuleViolation
 from shared.kernel.events import DomainEvent
+from shared.kernel.holidays import next_working_day
 from shared.kernel.sealed import Sealed
 
 GROUNDS: dict[str, str] = {
@@ -81,6 +88,16 @@ class Restriction:
 
 
 @dataclass(frozen=True)
+class CopyRequest:
+    request_id: UUID
+    requested_by: str  # "client" or "representative"
+    requested_at: datetime
+    due_on: date
+    language: str
+    delivered_on: date | None = None
+
+
+@dataclass(frozen=True)
 class Rights:
     holds: Mapping[UUID, str] = field(default_factory=dict)  # hold id -> kind
     permanent_archiving: bool = False
@@ -88,6 +105,11 @@ class Rights:
     erased: bool = False
     restriction: Restriction | None = None
     corrected: frozenset[UUID] = frozenset()  # entries that have a correction
+    copies: Mapping[UUID, CopyRequest] = field(default_factory=dict)  # art. 15 requests, by request id
+
+    @property
+    def copies_pending(self) -> list[CopyRequest]:
+        return [r for r in self.copies.values() if r.delivered_on is None]
 
 
 INITIAL = Rights()
@@ -104,6 +126,16 @@ def rectification_period_ends(decided_on: date) -> date:
     while end.weekday() >= 5:
         end += timedelta(days=1)
     return end
+
+
+def copy_due_on(requested_on: date) -> date:
+    """The last day to deliver a copy asked for on ``requested_on``: "within one month of receipt" (GDPR art.
+    12(3)), counted as Regulation 1182/71 art. 3 counts months: the same date of the next month, or that month's
+    last day when it has no such date (31 January -> 28 or 29 February); a period that would end on a Saturday,
+    Sunday or public holiday ends on the next working day."""
+    year, month = requested_on.year + requested_on.month // 12, requested_on.month % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return next_working_day(date(year, month, min(requested_on.day, last)))
 
 
 def may_erase(case: CaseFacts, rights: Rights, ground: str | None, today: date, retention_years: Mapping[str, int],
@@ -136,6 +168,8 @@ def may_erase(case: CaseFacts, rights: Rights, ground: str | None, today: date, 
                                 + ", ".join(sorted(kinds & REQUESTS))))
     if kinds & HOLDS:
         refusals.append(Refusal("legal_hold", "a legal hold is recorded: " + ", ".join(sorted(kinds & HOLDS))))
+    if rights.copies_pending:
+        refusals.append(Refusal("request_pending", "a request concerning the case is pending: data_subject_request"))
     if rights.permanent_archiving:
         refusals.append(Refusal("permanent_archiving", "the case holds documents designated for permanent "
                                 "archiving, which are never destroyed"))
@@ -223,6 +257,25 @@ class CorrectEntry:
     reason: CorrectionReason
     correction: Sealed
     explanation: Sealed | None
+
+
+@dataclass(frozen=True)
+class RequestCopy:
+    client_id: UUID
+    request_id: UUID
+    requested_by: Literal["client", "representative"]
+    requested_at: datetime
+    today: date
+    language: str
+
+
+@dataclass(frozen=True)
+class DeliverCopy:
+    client_id: UUID
+    request_id: UUID
+    today: date
+    content_hash: str
+    sources: int
 
 
 def _refused(command: RequestErasure | ApproveErasure, refusals: tuple[Refusal, ...],
@@ -313,6 +366,25 @@ def _(c: CorrectEntry, s: Rights) -> list[DomainEvent]:
                            correction=c.correction, explanation=c.explanation)]
 
 
+@decide.register
+def _(c: RequestCopy, s: Rights) -> list[DomainEvent]:
+    _not_erased(s)
+    return [CopyRequested(client_id=c.client_id, request_id=c.request_id, requested_by=c.requested_by,
+                          requested_at=c.requested_at, requested_on=c.today, due_on=copy_due_on(c.today),
+                          language=c.language)]
+
+
+@decide.register
+def _(c: DeliverCopy, s: Rights) -> list[DomainEvent]:
+    request = s.copies.get(c.request_id)
+    if request is None:
+        raise NotFound("no such request for a copy")
+    if request.delivered_on is not None:
+        return []  # delivered already: a second download is a read (access-logged), not a new delivery
+    return [CopyDelivered(client_id=c.client_id, request_id=c.request_id, delivered_on=c.today,
+                          late=c.today > request.due_on, content_hash=c.content_hash, sources=c.sources)]
+
+
 def _not_erased(s: Rights) -> None:
     if s.erased:
         raise RuleViolation("the client's data has already been erased", code="client-erased")
@@ -341,6 +413,12 @@ def evolve(s: Rights, e: DomainEvent) -> Rights:
             return replace(s, restriction=None)
         case EntryCorrected():
             return replace(s, corrected=s.corrected | {e.entry_event_id})
+        case CopyRequested():
+            request = CopyRequest(e.request_id, e.requested_by, e.requested_at, e.due_on, e.language)
+            return replace(s, copies={**s.copies, e.request_id: request})
+        case CopyDelivered() if e.request_id in s.copies:
+            delivered = replace(s.copies[e.request_id], delivered_on=e.delivered_on)
+            return replace(s, copies={**s.copies, e.request_id: delivered})
     return s
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any, get_args
 from uuid import UUID
@@ -11,8 +12,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.access import Purpose
 from contracts.history import CorrectionReason, ErasureGround, HoldKind, Reference, RestrictionGround
+from services.history.adapters.copy_pdf import render_pdf
 from services.history.application import commands as c
 from services.history.application import views
+from services.history.application.copy import content_hash
 from services.history.application.handlers import refusal_of
 from services.history.application.ports import Ports
 from services.history.application.queries import ListRetentionDue, ReadAccessLog, ReadCase
@@ -191,3 +194,63 @@ async def correct(client_id: UUID, body: CorrectionBody, principal: CurrentPrinc
     command = c.CorrectEntry(client_id=client_id, entry_event_id=body.entry_event_id, reason=body.reason,
                              correction=body.correction, explanation=body.explanation)
     return _recorded(client_id, await _handle(request, command, principal))
+
+
+class CopyRequestBody(Body):
+    language: str | None = Field(None, pattern=r"^[a-z]{2,3}$", description="The copy's language: the client's own "
+                                 "(fi or sv) unless another is asked for (en)")
+
+
+@router.post("/clients/{client_id}/copy-requests", status_code=201, tags=["rights"])
+async def request_copy(client_id: UUID, principal: CurrentPrincipal, request: Request,
+                       body: CopyRequestBody | None = None) -> dict[str, Any]:
+    """The client, or their representative for them, asks for a copy of their data (GDPR art. 15): recorded with
+    its due day, one month later (art. 12(3)); the copy tells the case as of now."""
+    request.state.accessed_clients = [client_id]  # asking for the data is a read of it: logged, refused or not
+    command = c.RequestCopy(client_id=client_id, language=body.language if body else None)
+    done = await _handle(request, command, principal)
+    data = done.new_events[0].data
+    return _recorded(client_id, done, request_id=command.request_id) | {
+        "due_on": data["due_on"], "language": data["language"], "status": "pending"}
+
+
+@router.get("/clients/{client_id}/copy-requests", tags=["rights"])
+async def copy_requests(client_id: UUID, principal: CurrentPrincipal, request: Request) -> list[dict[str, Any]]:
+    """The client's requests for a copy: pending or delivered, with their due day (for the case's readers, the
+    client and their representative)."""
+    return await views.copy_requests(_app(request), client_id, principal)
+
+
+@router.get("/clients/{client_id}/copy-requests/{request_id}", tags=["rights"])
+async def copy_request(client_id: UUID, request_id: UUID, principal: CurrentPrincipal,
+                       request: Request) -> dict[str, Any]:
+    return await views.copy_request(_app(request), client_id, request_id, principal)
+
+
+async def _delivered(request: Request, client_id: UUID, request_id: UUID, principal: Principal) -> Any:
+    copy = await views.client_copy(_app(request), client_id, request_id, principal)
+    command = c.DeliverCopy(client_id=client_id, request_id=request_id, content_hash=content_hash(copy),
+                            sources=copy.sources)
+    await _handle(request, command, principal)  # the first download is the delivery; later ones are reads
+    return copy
+
+
+@router.get("/clients/{client_id}/copy-requests/{request_id}/copy", tags=["rights"])
+async def client_copy(client_id: UUID, request_id: UUID, principal: CurrentPrincipal, request: Request,
+                      response: Response) -> dict[str, Any]:
+    """The copy as JSON (contracts/documents/ClientCopy.v1.json), each part naming its source event's id and hash;
+    for the client or their representative. Its first download records the delivery."""
+    copy = await _delivered(request, client_id, request_id, principal)
+    response.headers["Content-Language"] = copy.language
+    return copy.model_dump(mode="json")  # type: ignore[no-any-return]
+
+
+@router.get("/clients/{client_id}/copy-requests/{request_id}/copy.pdf", tags=["rights"],
+            response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+async def client_copy_pdf(client_id: UUID, request_id: UUID, principal: CurrentPrincipal,
+                          request: Request) -> Response:
+    """The copy as PDF/A-3a (also PDF/UA-1) in its language."""
+    copy = await _delivered(request, client_id, request_id, principal)
+    pdf = await asyncio.to_thread(render_pdf, copy, catalogue().translator("history", copy.language))
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Language": copy.language, "Content-Disposition": f'attachment; filename="copy-{request_id}.pdf"'})
