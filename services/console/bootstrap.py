@@ -18,7 +18,7 @@ from starlette.types import ASGIApp
 
 from services.console.adapters.oidc import OidcClient
 from services.console.adapters.services import Refusal, Services
-from services.console.entrypoints import approvals, audit, auth, client, general, inbox, provider, region, staff
+from services.console.entrypoints import approvals, audit, auth, client, general, inbox, plan_builder, provider, region, staff
 from services.console.renewal import SessionRenewal
 from services.console.session import SESSION_COOKIE, Sealer
 from services.console.settings import ConsoleSettings
@@ -43,7 +43,7 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
     app.state.sealer = Sealer(settings.session_key.get_secret_value())
     app.state.templates = environment()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (general, auth, staff, approvals, client, audit, provider, region, inbox):
+    for module in (general, auth, staff, approvals, client, audit, provider, region, inbox, plan_builder):
         app.include_router(module.router)
 
     @app.exception_handler(NotSignedIn)
