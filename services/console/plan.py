@@ -174,13 +174,14 @@ def letter_language(preferred: str | None) -> str:
     return "sv" if preferred == "sv" else "fi"
 
 
-def letter_preview(budget: dict[str, Any], client_name: str, language: str) -> dict[str, Any]:
+def letter_preview(budget: dict[str, Any], client_name: str, language: str,
+                   service_task: str | None = None) -> dict[str, Any]:
     """What the decision letter says, in the decision's language: before the decision from the proposal and the
     plan (no number, no legal bases yet: those come with the decision), after it from the decision itself."""
     lt = catalogue().translator("letters", language)
-    decision = budget.get("decision")
+    decision: dict[str, Any] = budget.get("decision") or {}
     funds, proposal = budget.get("funds") or {}, budget.get("proposal") or {}
-    decided = decision is not None
+    decided = bool(decision)
     amount = funds.get("decided_cents") if decided else proposal.get("amount_cents")
     period = (funds.get("period") if decided else proposal.get("period")) or {}
     breakdown = (funds.get("breakdown") if decided else proposal.get("breakdown")) or {}
@@ -188,6 +189,8 @@ def letter_preview(budget: dict[str, Any], client_name: str, language: str) -> d
         "lang": language, "lt": lt, "decided": decided, "client_name": client_name,
         "authority": lt("county.name"), "number": decision["decision_number"] if decided else None,
         "decided_on": lt.date(decision.get("decided_on")) if decided and decision.get("decided_on") else None,
+        "service_task": lt(f"service_task.{service_task}") if service_task and lt.has(f"service_task.{service_task}")
+        else None,
         "outcome": lt("letter.outcome.budget", amount=lt.money(amount or 0), start=lt.date(period.get("start")),
                       end=lt.date(period.get("end"))) if amount and period else None,
         "breakdown": [(_category(c, language), lt.money(v)) for c, v in sorted(breakdown.items())],

@@ -164,6 +164,27 @@ async def test_a_worker_builds_a_plan_proposes_decides_and_reads_the_letter(brow
         budget = await asyncio.to_thread(budget_of, demo, cid)
         assert budget["status"] == "decided" and budget["funds"]["decided_cents"] == 240_000
         await shot(v.page, "decision-preview.png")
+
+        # Ordering: the plan's category compared by price where the client lives; a wrong quantity is named.
+        await v.goto(f"/clients/{cid}/plan")
+        async with v.page.expect_navigation():
+            await v.page.get_by_role("link", name="Tilaa palvelu").click()
+        await v.check()
+        offering = v.page.locator("#offerings tbody tr", has_text="Siisti Koti Oy").first
+        assert f"120,00{NBSP}€ / käynti" in await offering.inner_text()
+        await offering.get_by_label("Määrä").fill("0")
+        async with v.page.expect_navigation():
+            await offering.get_by_role("button", name="Tilaa").click()
+        await v.check()
+        assert "Kirjoita määrä kokonaislukuna 1–1000." in await error_summary(v)
+        offering = v.page.locator("#offerings tbody tr", has_text="Siisti Koti Oy").first
+        await offering.get_by_label("Määrä").fill("2")
+        async with v.page.expect_navigation():
+            await offering.get_by_role("button", name="Tilaa").click()
+        await v.check()
+        assert "Tilaus on lähetetty." in await v.page.locator("[role=status]").inner_text()
+        orders = await v.page.locator("section[aria-labelledby=orders]").inner_text()
+        assert "Siisti Koti Oy" in orders and f"240,00{NBSP}€" in orders
     finally:
         await v.context.close()
 

@@ -123,7 +123,8 @@ def test_after_the_decision_the_letter_cites_its_law_in_the_decisions_language()
                          "act": "1301/2014", "table_version": "t"}},
         funds={"decided_cents": 240_000, "period": {"start": "2026-12-01", "end": "2027-11-30"},
                "breakdown": {"cleaning": 240_000}})
-    sv = letter_preview(decided, "Stina Lindqvist", "sv")
+    sv = letter_preview(decided, "Stina Lindqvist", "sv", "families_with_children")
+    assert sv["service_task"] == "Service för barnfamiljer"
     assert sv["number"] == "HB-2026-000042" and sv["decided_on"] == "2026-12-01"
     assert sv["legal_bases"] == ["socialvårdslagen (1301/2014), 45 §"]
     assert "14" in sv["remedy"] and sv["remedy_title"] == "Anvisning om begäran om omprövning"

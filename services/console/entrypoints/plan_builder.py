@@ -37,7 +37,7 @@ from shared.i18n import TIME_ZONE
 
 router = APIRouter(prefix="/clients/{client_id}/plan")
 WISH_MAX = 4000
-DONE = ("goal", "support", "wish", "proposal", "approval")
+DONE = ("goal", "support", "wish", "proposal", "approval", "order")
 
 
 def _services(request: Request) -> Services:
@@ -100,8 +100,10 @@ async def plan(request: Request, client_id: str, done: Annotated[str | None, Que
 async def _plan_page(request: Request, page: Page, client_id: str, *, status: int = 200, done: str | None = None,
                      errors: Errors | None = None, wish: str = "") -> Response:
     case = await _case(request, page, client_id)
+    orders = await _services(request).get("marketplace", "/orders", page.require_staff().token,
+                                          params={"client_id": client_id}) if case["budget"].get("decision") else []
     return page.render("plan_builder.html", status=status, done=done, errors=_worded(page, errors or []), wish=wish,
-                       levels=LEVELS, **case)
+                       levels=LEVELS, orders=orders, **case)
 
 
 @router.post("/wishes", response_class=HTMLResponse)
@@ -253,7 +255,8 @@ async def _decision_page(request: Request, page: Page, client_id: str, reasoning
                          errors: Errors | None = None, preview: bool = False) -> Response:
     case = await _case(request, page, client_id)
     language = letter_language(case["intake"].get("preferred_language"))
-    letter = letter_preview(case["budget"], case["name"], language)
+    service_task = (case["intake"].get("needs_assessment") or {}).get("service_task")
+    letter = letter_preview(case["budget"], case["name"], language, service_task)
     if preview:
         letter["reasoning"] = reasoning.strip()
     template = "plan_decision_preview.html" if preview or case["budget"].get("decision") else "plan_decision.html"
@@ -293,3 +296,52 @@ async def decide(request: Request, client_id: str, reasoning: Annotated[str, For
     if budget.get("decision") and budget.get("status") == "decided":
         return page.redirect(f"/clients/{client_id}/plan/decision")
     return page.redirect(f"/clients/{client_id}/plan?done=approval#proposal")
+
+
+# --- ordering a service from the marketplace -----------------------------------------------------------------------
+
+SORTS = ("price", "rating", "fair")
+
+
+@router.get("/order", response_class=HTMLResponse)
+async def find_service(request: Request, client_id: str, category: Annotated[str, Query(max_length=64)] = "",
+                       sort: Annotated[str, Query(max_length=10)] = "price") -> Response:
+    """Verified providers' offerings where the client lives, in a category of the plan, to compare and order."""
+    page = page_of(request)
+    return await _order_page(request, page, client_id, category, sort if sort in SORTS else "price")
+
+
+async def _order_page(request: Request, page: Page, client_id: str, category: str, sort: str, *, status: int = 200,
+                      errors: Errors | None = None, typed: dict[str, str] | None = None) -> Response:
+    session = page.require_staff("worker", "manager")
+    case = await _case(request, page, client_id)
+    planned = list(planned_by_category(case["budget"].get("supports", [])))
+    chosen = category if category in CATEGORIES else (planned[0] if planned else "")
+    offerings = await _services(request).get("marketplace", "/search", session.token, params={
+        "category": chosen, "municipality": case["intake"].get("municipality") or "", "sort": sort, "limit": 50}) \
+        if chosen else []
+    return page.render("plan_order.html", status=status, offerings=offerings, chosen=chosen, sort=sort,
+                       sorts=SORTS, categories=[c for c in CATEGORIES if c in planned] or list(CATEGORIES),
+                       errors=_worded(page, errors or []), typed=typed or {}, **case)
+
+
+@router.post("/orders", response_class=HTMLResponse)
+async def order(request: Request, client_id: str, offering_id: Annotated[str, Form(max_length=64)] = "",
+                quantity: Annotated[str, Form(max_length=10)] = "", category: Annotated[str, Form(max_length=64)] = "",
+                sort: Annotated[str, Form(max_length=10)] = "price") -> Response:
+    """The order as the marketplace takes it (202: budgeting reserves the funds, then confirms or refuses it)."""
+    page = page_of(request)
+    session = page.require_staff("worker", "manager")
+    sort = sort if sort in SORTS else "price"
+    count = int(quantity) if quantity.strip().isdigit() else 0
+    if not 1 <= count <= 1000:
+        return await _order_page(request, page, client_id, category, sort, status=422,
+                                 errors=[(f"quantity-{offering_id}", "pb.order.quantity_invalid")],
+                                 typed={offering_id: quantity})
+    try:
+        await _services(request).call("POST", "marketplace", "/orders", session.token,
+                                      json={"client_id": client_id, "offering_id": offering_id, "quantity": count})
+    except Refusal as refusal:
+        return await _order_page(request, page, client_id, category, sort, status=refusal.status,
+                                 errors=_refused(page, refusal), typed={offering_id: quantity})
+    return page.redirect(f"/clients/{client_id}/plan?done=order#orders")
