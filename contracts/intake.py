@@ -191,6 +191,9 @@ class StaffProfileRecorded(DomainEvent):
                                  "the first their own preference")
     active: bool = Field(True, description="False once the person has left: their name stays for the records")
     source: Literal["identity_provider", "admin"]
+    role: str | None = Field(None, max_length=32, description=(
+        "The role the person signs in with (worker, manager, ...): with the delegation table, whose approval a "
+        "matter waits for. Null: not known (an entry recorded before roles were)"))
 
 
 class DecisionRecorded(records.DecisionRecorded):

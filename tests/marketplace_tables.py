@@ -69,9 +69,18 @@ class MemoryTables:
         return []
 
     async def list_orders(self, *, client_id: UUID | None, provider_id: UUID | None, limit: int,
-                          offset: int) -> list[dict[str, Any]]:
-        self.asked.append({"client_id": client_id, "provider_id": provider_id, "limit": limit, "offset": offset})
+                          offset: int, statuses: list[str] | None = None) -> list[dict[str, Any]]:
+        self.asked.append({"client_id": client_id, "provider_id": provider_id, "limit": limit, "offset": offset}
+                          | ({"statuses": statuses} if statuses else {}))
         return [{"client_id": client_id or UUID(int=1)}] if provider_id else []
+
+    async def list_providers(self, *, status: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
+        self.asked.append({"providers": status, "limit": limit, "offset": offset})
+        return []
+
+    async def list_offerings(self, provider_id: UUID) -> list[dict[str, Any]]:
+        self.asked.append({"offerings_of": provider_id})
+        return []
 
     async def list_purchases(self, *, client_id: UUID | None, vendor_id: UUID | None, limit: int,
                              offset: int) -> list[dict[str, Any]]:

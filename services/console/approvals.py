@@ -19,19 +19,33 @@ class Endpoints:
     service: str
     approve: str
     refuse: str
+    matter: str  # where the matter is read (to show it, and to see it still waits before an answer is sent)
 
-    def path(self, answer: Answer, client_id: str) -> str:
-        return (self.approve if answer == "approve" else self.refuse).format(client_id=client_id)
+    def path(self, answer: Answer, client_id: str, matter_id: str) -> str:
+        return (self.approve if answer == "approve" else self.refuse).format(client_id=client_id, matter_id=matter_id)
+
+    def matter_path(self, client_id: str, matter_id: str) -> str:
+        return self.matter.format(client_id=client_id, matter_id=matter_id)
 
 
 # The kinds of matter the console can answer, by the service that owns them; a kind not listed here is shown in
 # the queue (with its amount and asker) but answered in its own service until the console learns it.
+_BUDGET = Endpoints("budgeting", "/budgets/{client_id}/approval", "/budgets/{client_id}/rejection",
+                    "/budgets/{client_id}")
 ENDPOINTS: dict[tuple[str, str], Endpoints] = {
-    ("budgeting", "budget_decision"): Endpoints("budgeting", "/budgets/{client_id}/approval",
-                                                "/budgets/{client_id}/rejection"),
-    ("budgeting", "budget_revision"): Endpoints("budgeting", "/budgets/{client_id}/approval",
-                                                "/budgets/{client_id}/rejection"),
+    ("budgeting", "budget_decision"): _BUDGET,
+    ("budgeting", "budget_revision"): _BUDGET,
+    ("marketplace", "purchase"): Endpoints("marketplace", "/purchases/{matter_id}/approval",
+                                           "/purchases/{matter_id}/approval/refusal", "/purchases/{matter_id}"),
 }
+
+
+def still_waiting(service: str, matter: dict[str, Any], approval_id: str) -> bool:
+    """Whether the matter as its owner now shows it still waits for this very request (a budget names the request
+    it waits on; a purchase waits on one request at most)."""
+    if service == "budgeting":
+        return bool((matter.get("awaiting_approval") or {}).get("approval_id") == approval_id)
+    return bool(matter.get("waiting_for_approval"))
 
 
 def endpoints_of(row: dict[str, Any]) -> Endpoints | None:

@@ -18,7 +18,21 @@ from starlette.types import ASGIApp
 
 from services.console.adapters.oidc import OidcClient
 from services.console.adapters.services import Refusal, Services
-from services.console.entrypoints import approvals, audit, auth, client, general, inbox, plan_builder, provider, region, staff
+from services.console.entrypoints import (
+    approvals,
+    audit,
+    auth,
+    caseloads,
+    client,
+    general,
+    inbox,
+    plan_builder,
+    provider,
+    region,
+    staff,
+    vendor,
+    verification,
+)
 from services.console.renewal import SessionRenewal
 from services.console.session import SESSION_COOKIE, Sealer
 from services.console.settings import ConsoleSettings
@@ -43,7 +57,8 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
     app.state.sealer = Sealer(settings.session_key.get_secret_value())
     app.state.templates = environment()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (general, auth, staff, approvals, client, audit, provider, region, inbox, plan_builder):
+    for module in (general, auth, staff, approvals, caseloads, verification, client, audit, provider, vendor, region,
+                   inbox, plan_builder):
         app.include_router(module.router)
 
     @app.exception_handler(NotSignedIn)
@@ -69,6 +84,20 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
         title, detail = page.refusal_words(exc.service, exc.code)
         log.info("refusal_shown", service=exc.service, status=exc.status, code=exc.code)
         return page.render("error.html", status=exc.status, title=title, detail=detail)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # A fault of ours: still a page in the person's words, never a bare "Internal Server Error". Logged by its
+        # type and the route's template only: the message or the path may name a person's data.
+        route = getattr(request.scope.get("route"), "path", "?")
+        log.error("unexpected_error", error=type(exc).__name__, route=route)
+        try:
+            page = page_of(request)
+            return page.render("error.html", status=500, title=page.t.of("kernel", "problem.internal.title"),
+                               detail=page.t.of("kernel", "problem.internal.detail"))
+        except Exception:  # noqa: BLE001 - the page itself cannot be drawn: the plainest answer that is still a page
+            return HTMLResponse('<!doctype html><html lang="fi"><title>Avain</title><h1>Virhe – Fel – Error</h1>',
+                                status_code=500)
 
     def csrf_refused(request: Request) -> ASGIApp:
         page = page_of(request)

@@ -4,6 +4,7 @@ people to find them (its directory listener), its inbox API, and the mailer that
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 from uuid import UUID
 
@@ -20,7 +21,7 @@ from services.notifications.application.directory import LISTENER
 from services.notifications.application.handlers import Ports, handlers
 from services.notifications.application.reactions import REACTIONS
 from services.notifications.entrypoints.http import router
-from shared.infra import service
+from shared.infra import service, tables
 from shared.infra.access import record_access
 from shared.infra.runtime import ServiceRuntime
 from shared.infra.settings import ServiceSettings
@@ -31,6 +32,7 @@ HANDLERS = handlers(project_notice)
 
 class NotificationsSettings(ServiceSettings):
     http_port: int = 8007
+    delegations_file: Path | None = Field(None, description=tables.DELEGATIONS_FILE)
     smtp_host: str | None = Field(None, description=(
         "The SMTP server e-mail goes through; unset: no e-mail is sent (the inbox still gets every item)"))
     smtp_port: int = Field(587, description="The SMTP server's port (587 submission with STARTTLS, 465 TLS, 25)")
@@ -48,7 +50,8 @@ class NotificationsSettings(ServiceSettings):
 
 
 def _ports(runtime: ServiceRuntime, settings: Any) -> Ports:
-    return Ports(directory=PostgresDirectory(runtime.pool), inbox=Inbox(runtime.pool))
+    return Ports(directory=PostgresDirectory(runtime.pool), inbox=Inbox(runtime.pool),
+                 delegations=tables.delegations(settings.delegations_file or tables.DELEGATIONS))
 
 
 def _channel(s: NotificationsSettings) -> SmtpChannel | None:

@@ -69,12 +69,12 @@ async def write_staff(conn: asyncpg.Connection, profile: StaffProfileRecorded, a
     """A staff member's entry as it now stands (a later entry is never overwritten by a redelivered older one)."""
     await conn.execute(
         "INSERT INTO staff_directory (staff_id, name, title, unit, work_email, work_phone, languages, active,"
-        " updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (staff_id) DO UPDATE SET"
+        " updated_at, role) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (staff_id) DO UPDATE SET"
         " name = EXCLUDED.name, title = EXCLUDED.title, unit = EXCLUDED.unit, work_email = EXCLUDED.work_email,"
         " work_phone = EXCLUDED.work_phone, languages = EXCLUDED.languages, active = EXCLUDED.active,"
-        " updated_at = EXCLUDED.updated_at WHERE staff_directory.updated_at <= EXCLUDED.updated_at",
+        " updated_at = EXCLUDED.updated_at, role = EXCLUDED.role WHERE staff_directory.updated_at <= EXCLUDED.updated_at",
         profile.staff_id, profile.name, profile.title, profile.unit, profile.work_email, profile.work_phone,
-        json.dumps(profile.languages), profile.active, at)
+        json.dumps(profile.languages), profile.active, at, profile.role)
     if profile.languages:
         await write_language(conn, profile.staff_id, profile.languages[0])
 

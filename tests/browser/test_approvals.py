@@ -184,3 +184,98 @@ async def test_a_forged_answer_from_a_worker_is_refused(browser: Browser, demo: 
         assert sent.status == 403
     finally:
         await v.context.close()
+
+
+ITEM = "Sähköavusteinen kuljetuspyörä lasten kuljetuksiin"
+
+
+def purchase_above_the_limit(demo: Demo) -> tuple[str, str]:
+    """A new client of worker-aino's with a decided budget for equipment (4 500 €, within the worker's authority),
+    a verified shop, and the worker's purchase of 2 500 € from it: above the worker's 2 000 € for purchases, it
+    waits for a manager with its funds held. Returns the client and the purchase."""
+    tokens = TokenIssuer(DEV_SECRET)
+    worker = {"Authorization": f"Bearer {tokens.issue('worker-aino', 'worker')}"}
+    person = {"hetu": temporary_hetu("220385", 961), "given_name": "Pirjo", "family_name": "Pyöräilevä",
+              "language": "fi"}
+    with httpx.Client(base_url=demo.stack.url("intake"), headers=worker, timeout=10) as http:
+        cid = demo_data.register(http, person)
+    with httpx.Client(base_url=demo.stack.url("budgeting"), headers=worker, timeout=10) as http:
+        demo_data.wait_for_budget(http, cid)
+        http.post(f"/budgets/{cid}/goals", json={
+            "title": "Lapset kulkevat päiväkotiin ilman autoa", "baseline_level": -1,
+            "levels": {"much_less_than_expected": "Ei onnistu", "less_than_expected": "Harvoin",
+                       "expected": "Useimpina päivinä", "more_than_expected": "Joka päivä",
+                       "much_more_than_expected": "Joka päivä, myös harrastuksiin"}}).raise_for_status()
+        goal = http.get(f"/budgets/{cid}").json()["goals"][0]["goal_id"]
+        http.post(f"/budgets/{cid}/supports", json={"category": "equipment", "description": "Kuljetuspyörä",
+                                                    "estimated_cost_cents": 450_000, "provider_type": "firm",
+                                                    "goal_ids": [goal]}).raise_for_status()
+        http.post(f"/budgets/{cid}/proposal", json={"amount_cents": 450_000, "period": demo_data.PERIOD,
+                                                    "breakdown": {"equipment": 450_000}}).raise_for_status()
+        decided = http.post(f"/budgets/{cid}/decision", json={"reasoning": "Arjen kuljetukset ilman autoa."})
+        assert decided.status_code in (200, 201), decided.text
+    shop_user = {"Authorization": f"Bearer {tokens.issue('prov-pyora', 'provider')}"}
+    region = {"Authorization": f"Bearer {tokens.issue('region-ritva', 'manager')}"}
+    until = time.monotonic() + deadline(60)
+    with httpx.Client(base_url=demo.stack.url("marketplace"), timeout=10) as http:
+        r = http.post("/providers", headers=shop_user, json={
+            "y_tunnus": "2617416-4", "name": "Pyöräpaja Oy", "kind": "firm", "vendor_kind": "goods_and_tickets",
+            "service_areas": ["Tampere", "Pori"], "languages": ["fi", "sv"], "accessibility": "Esteetön myymälä",
+            "contact_email": "myynti@pyorapaja.example"})
+        assert r.status_code == 201, r.text
+        shop = r.json()["provider_id"]
+        http.post(f"/providers/{shop}/verification", headers=region, json={"checklist": {
+            "y_tunnus_valid": True, "payment_details": True}}).raise_for_status()
+        while True:  # the marketplace hears of the decided budget's client from budgeting's topic
+            r = http.post("/purchases", headers=worker, json={
+                "client_id": cid, "vendor_id": shop, "category": "equipment", "description": ITEM,
+                "unit_price_cents": 250_000, "quote_reference": "TARJ-2026-118"})
+            if r.status_code == 202 or time.monotonic() > until:
+                break
+            time.sleep(0.5)
+        assert r.status_code == 202, r.text
+        purchase_id: str = r.json()["purchase_id"]
+        while http.get(f"/purchases/{purchase_id}", headers=worker).json().get("status") != "awaiting_approval":
+            assert time.monotonic() < until, "the purchase never came to wait for approval"
+            time.sleep(0.25)
+    return cid, purchase_id
+
+
+def purchase_of(demo: Demo, purchase_id: str) -> dict[str, Any]:
+    manager = {"Authorization": f"Bearer {TokenIssuer(DEV_SECRET).issue('manager-helmi', 'manager')}"}
+    answer = httpx.get(f"{demo.stack.url('marketplace')}/purchases/{purchase_id}", headers=manager, timeout=10)
+    answer.raise_for_status()
+    return answer.json()  # type: ignore[no-any-return]
+
+
+async def test_a_manager_approves_a_purchase_above_the_workers_limit_from_the_same_queue(
+        browser: Browser, demo: Demo) -> None:
+    cid, purchase_id = await asyncio.to_thread(purchase_above_the_limit, demo)
+    await wait_in_queue(demo, cid)
+    name = "Pirjo Pyöräilevä"
+    sv = await visitor(browser, demo.url, lang="sv")  # the purchase in Swedish, its texts from the catalogue
+    try:
+        await sign_in(sv, "manager-helmi", "staff")
+        text = await matter(sv.page, name).inner_text()
+        assert "Inköp" in text and "Säljare" in text and "1 st. × 2\u00a0500,00\u00a0€" in text
+        await sv.check()
+    finally:
+        await sv.context.close()
+
+    v = await visitor(browser, demo.url)
+    try:
+        await sign_in(v, "manager-helmi", "staff")
+        card = matter(v.page, name)
+        text = await card.inner_text()
+        # What is bought, from whom, at what price against the worker's limit, and what remains of the budget.
+        assert "Hankinta" in text and ITEM in text and "Pyöräpaja Oy" in text and "TARJ-2026-118" in text
+        assert "2\u00a0500,00\u00a0€" in text and "2\u00a0000,00\u00a0€ (ylittää 500,00\u00a0€)" in text
+        await v.check()
+        await card.locator("textarea").fill("Kuljetuspyörä korvaa taksimatkat; hinta on tarjouksen mukainen.")
+        await card.get_by_role("button", name="Hyväksy").click()
+        await v.page.wait_for_url(re.compile(r"/approvals\?answered=approve$"))
+        assert await matter(v.page, name).count() == 0
+        bought = await asyncio.to_thread(purchase_of, demo, purchase_id)
+        assert bought["status"] == "confirmed" and bought["waiting_for_approval"] is False
+    finally:
+        await v.context.close()

@@ -19,6 +19,7 @@ import pytest
 from contracts import budgeting, decisions, intake, marketplace
 from services.notifications.bootstrap import NotificationsSettings, create_app
 from services.notifications.domain.notice import item_id_of
+from shared.infra import tables
 from shared.infra.settings import ServiceSettings
 from shared.kernel.envelope import Actor, EventEnvelope
 from shared.kernel.events import DomainEvent
@@ -284,6 +285,35 @@ async def test_a_worker_is_mailed_at_work_in_the_language_of_the_staff_directory
     page = await inbox(notifications, tokens(worker, "worker"))
     assert page["items"][0]["title"] == "Beslutet om din klients budget har fattats"
     assert "Aino" not in text_of(mail) and "Virtanen" not in mail.as_string()
+
+
+async def test_a_purchase_above_the_workers_limit_reaches_the_managers_who_may_approve_it(
+        settings: ServiceSettings, notifications: httpx.AsyncClient, smtp_server: Any,
+        tokens: Callable[..., dict[str, str]]) -> None:
+    # Roles come with the staff directory's entries (recorded at sign-in); the delegation table decides who may
+    # answer. The worker who asked and a manager who has left are not told.
+    tag = uuid4().hex[:8]
+    manager, gone, asker = f"manager-{tag}", f"manager-gone-{tag}", f"worker-{tag}"
+    for staff_id, role, active in ((manager, "manager", True), (gone, "manager", False), (asker, "worker", True)):
+        await publish_events(settings, envelope(intake.StaffProfileRecorded(
+            staff_id=staff_id, name="Maija Esimies", work_email=f"{staff_id}@county.example", languages=["fi"],
+            role=role, active=active, source="identity_provider"), uuid4()))
+    await eventually(lambda: known(notifications, "SELECT count(*) = 3 FROM known_staff WHERE staff_id LIKE $1",
+                                   f"%{tag}"), timeout=30)
+    cid = await register(notifications, settings, language="fi", email=None, coordinator=asker)
+    authority = tables.delegations().authority(asker, "worker", "purchase", "Pori", date(2026, 11, 30))
+    assert authority is not None
+    waiting = envelope(marketplace.ApprovalRequested(
+        approval_id=uuid4(), kind="purchase", matter_id=uuid4(), client_id=cid, municipality="Pori",
+        amount_cents=350_000, requested_by=asker, authority=authority), cid, actor=Actor(id=asker, role="worker"))
+    await publish_events(settings, waiting, waiting)  # delivered twice: told once
+    [mail] = await eventually(lambda: mail_to(smtp_server, f"{manager}@county.example"), timeout=30)
+    assert "Maija" not in mail.as_string()
+    page = await inbox(notifications, tokens(manager, "manager"))
+    [item] = [i for i in page["items"] if i["kind"] == "approval_waiting"]
+    assert item["title"] == "Pyyntö odottaa hyväksyntääsi" and "3\xa0500,00\xa0€" in item["body"]
+    assert await known(notifications, "SELECT count(*) FROM inbox_items WHERE person_id = ANY($1::text[])",
+                       [gone, asker]) == 0
 
 
 async def test_a_guardian_is_told_what_their_child_is_told_and_one_the_child_forbade_is_not(

@@ -32,6 +32,7 @@ async def test_people_are_named_everywhere_from_the_staff_directory(intake, budg
     entry = (await intake.get(f"/staff/{WORKER[0]}", headers=tokens(*MANAGER))).json()
     assert (entry["name"], entry["unit"], entry["source"]) == ("Aino Virtanen", "Porin aikuissosiaalityö",
                                                                 "identity_provider")
+    assert entry.get("role") == "worker"  # the verified token's role, for who may approve what
 
     cid = await walk_to_completion(intake, tokens)
     me = tokens(cid, "client")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from services.console.approvals import MAX_REASON, AnswerForm, endpoints_of, over_limit, why_not
+from services.console.approvals import MAX_REASON, AnswerForm, endpoints_of, over_limit, still_waiting, why_not
 from shared.i18n import catalogue
 
 
@@ -36,7 +36,7 @@ def test_an_amount_above_the_managers_own_authority_says_so() -> None:
 
 def test_an_answered_or_foreign_matter_offers_no_answer_here() -> None:
     assert why_not(row(status="granted"), "manager-helmi", "manager") == "approvals.why_not.answered"
-    foreign = row(service="marketplace", kind="purchase")
+    foreign = row(service="followup", kind="support_closure")
     assert why_not(foreign, "manager-helmi", "manager") == "approvals.why_not.elsewhere"
     assert endpoints_of(foreign) is None
 
@@ -44,7 +44,7 @@ def test_an_answered_or_foreign_matter_offers_no_answer_here() -> None:
 def test_every_reason_for_not_answering_is_in_every_language() -> None:
     keys = {why_not(r, who, role) for r, who, role in [
         (row(status="refused"), "m", "manager"), (row(), "worker-aino", "manager"), (row(), "a", "auditor"),
-        (row(may_answer=False), "m", "manager"), (row(kind="purchase"), "m", "manager")]}
+        (row(may_answer=False), "m", "manager"), (row(kind="support_closure"), "m", "manager")]}
     for lang in ("fi", "sv", "en"):
         t = catalogue().translator("console", lang)
         assert all(key is not None and t.has(key) for key in keys), lang
@@ -54,8 +54,25 @@ def test_a_budget_matter_is_answered_at_budgeting_for_its_client() -> None:
     for kind in ("budget_decision", "budget_revision"):
         found = endpoints_of(row(kind=kind))
         assert found is not None and found.service == "budgeting"
-        assert found.path("approve", "c1") == "/budgets/c1/approval"
-        assert found.path("refuse", "c1") == "/budgets/c1/rejection"
+        assert found.path("approve", "c1", "p1") == "/budgets/c1/approval"
+        assert found.path("refuse", "c1", "p1") == "/budgets/c1/rejection"
+        assert found.matter_path("c1", "p1") == "/budgets/c1"
+
+
+def test_a_purchase_is_answered_at_the_marketplace_for_the_purchase_itself() -> None:
+    found = endpoints_of(row(service="marketplace", kind="purchase", matter_id="p1"))
+    assert found is not None and found.service == "marketplace"
+    assert found.path("approve", "c1", "p1") == "/purchases/p1/approval"
+    assert found.path("refuse", "c1", "p1") == "/purchases/p1/approval/refusal"
+    assert found.matter_path("c1", "p1") == "/purchases/p1"
+
+
+def test_an_answer_goes_only_to_the_request_the_matter_still_waits_on() -> None:
+    assert still_waiting("budgeting", {"awaiting_approval": {"approval_id": "a1"}}, "a1")
+    assert not still_waiting("budgeting", {"awaiting_approval": {"approval_id": "a2"}}, "a1")  # a newer request
+    assert not still_waiting("budgeting", {"awaiting_approval": None}, "a1")
+    assert still_waiting("marketplace", {"waiting_for_approval": True}, "a1")
+    assert not still_waiting("marketplace", {"waiting_for_approval": False, "status": "confirmed"}, "a1")
 
 
 def test_how_far_above_the_askers_limit() -> None:

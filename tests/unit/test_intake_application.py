@@ -281,7 +281,13 @@ async def test_reads_and_work_lists_follow_the_policy() -> None:
             await views.work_list(h.app, ListCases(scope=scope), reader)
     await views.work_list(h.app, ListCases(scope="unassigned"), WORKER)
     await views.work_list(h.app, ListCases(scope="all", status="open"), AUDITOR)
-    assert [(a["coordinator_id"], a["status"]) for a in lookup.asked] == [("", None), (None, "open")]
+    # One named worker's caseload: a manager's (to move it), a worker only their own.
+    with pytest.raises(Forbidden):
+        await views.work_list(h.app, ListCases(coordinator=WORKER.user_id), OTHER_WORKER)
+    await views.work_list(h.app, ListCases(coordinator=WORKER.user_id), MANAGER)
+    await views.work_list(h.app, ListCases(coordinator=WORKER.user_id), WORKER)
+    assert [(a["coordinator_id"], a["status"]) for a in lookup.asked] == [
+        ("", None), (None, "open"), (WORKER.user_id, None), (WORKER.user_id, None)]
 
 
 # --- what intake hears ----------------------------------------------------------------------------------------

@@ -45,7 +45,14 @@ from services.marketplace.application.ports import (
     order_stream,
     provider_stream,
 )
-from services.marketplace.application.queries import ListOrders, ReadOffering, ReadOrder, ReadProvider, SearchOfferings
+from services.marketplace.application.queries import (
+    ListOrders,
+    ListProviders,
+    ReadOffering,
+    ReadOrder,
+    ReadProvider,
+    SearchOfferings,
+)
 from services.marketplace.application.reactions import CLIENTS
 from shared.infra.eventstore import ConcurrencyError
 from shared.infra.timers import Timer
@@ -445,6 +452,22 @@ async def test_order_lists_by_role(h: Harness, tables: MemoryTables) -> None:
     assert tables.asked == [{"client_id": cid, "provider_id": None, "limit": 100, "offset": 0}] * 2 + [
         {"client_id": None, "provider_id": pid, "limit": 5, "offset": 0}]
     assert noted == [[cid], [cid], [cid], [UUID(int=1)]]  # the refused worker's read of the client is logged
+
+
+async def test_a_managers_view_of_what_a_suspension_would_touch_and_the_verification_queue(
+        h: Harness, tables: MemoryTables) -> None:
+    noted: list[list[UUID]] = []
+    pid = uuid4()
+    with pytest.raises(Forbidden):  # one provider's orders name many clients: managers and auditors only
+        await views.orders(h.app, ListOrders(provider_id=pid, open=True), WORKER, noted.append)
+    await views.orders(h.app, ListOrders(provider_id=pid, open=True), REGION, noted.append)
+    assert tables.asked == [{"client_id": None, "provider_id": pid, "limit": 100, "offset": 0,
+                             "statuses": ["accepted", "awaiting_funds", "confirmed"]}]
+    assert noted == [[UUID(int=1)]]  # each client the list names is in the access log
+    with pytest.raises(Forbidden):
+        await views.providers(h.app, ListProviders(status="unverified"), SELLER)
+    for reader in (REGION, WORKER, AUDITOR):
+        assert await views.providers(h.app, ListProviders(status="unverified"), reader) == []
 
 
 async def test_the_catalogue_is_read_by_anyone_signed_in(h: Harness, tables: MemoryTables) -> None:

@@ -18,6 +18,7 @@ from services.notifications.application.reactions import REACTIONS
 from services.notifications.application.texts import render
 from services.notifications.domain.audience import Client, Provider
 from services.notifications.domain.notice import item_id_of
+from shared.infra import tables
 from shared.kernel.envelope import Actor
 from shared.kernel.errors import Forbidden, NotFound
 from shared.kernel.events import DomainEvent
@@ -36,7 +37,8 @@ SCORES = intake.SelfAssessmentScores(general_ability=5, mental_wellbeing=4, soci
 
 def harness(directory: MemoryDirectory | None = None) -> tuple[Harness, MemoryDirectory]:
     directory = directory or MemoryDirectory()
-    return Harness.of(SERVICE, handlers(), Ports(directory=directory), reactions=REACTIONS), directory
+    return Harness.of(SERVICE, handlers(), Ports(directory=directory, delegations=tables.delegations()),
+                      reactions=REACTIONS), directory
 
 
 def told(events: list[object]) -> dict[str, PersonNotified]:
@@ -140,6 +142,57 @@ async def test_a_purchase_a_manager_did_not_approve_tells_the_coordinator_and_th
     people = told(await h.when_published(refused_, cid, consumer="notices"))
     assert {p: e.kind for p, e in people.items()} == {WORKER: "purchase_refused", str(cid): "purchase_refused"}
     assert people[str(cid)].params == {"purchase_id": str(purchase_id)}  # the manager's words stay on the purchase
+
+
+def waiting_purchase(cid: UUID, amount_cents: int, municipality: str = "Pori") -> marketplace.ApprovalRequested:
+    authority = tables.delegations().authority(WORKER, "worker", "purchase", municipality, date(2026, 11, 30))
+    assert authority is not None
+    return marketplace.ApprovalRequested(approval_id=uuid4(), kind="purchase", matter_id=uuid4(), client_id=cid,
+                                         municipality=municipality, amount_cents=amount_cents, requested_by=WORKER,
+                                         authority=authority)
+
+
+@covers(SERVICE, marketplace.ApprovalRequested)
+async def test_a_request_for_approval_tells_each_person_whose_delegation_covers_it_but_not_the_asker() -> None:
+    # The county's table: a worker buys alone up to 2 000 €, a manager approves up to 20 000 €.
+    h, directory = harness()
+    directory.roles.update({WORKER: "worker", OTHER_WORKER: "worker", "manager-maija": "manager",
+                            "manager-pekka": "manager", "auditor-olli": "auditor"})
+    directory.staff_languages["manager-pekka"] = "sv"
+    cid = known_client(directory)
+    envelope = published(waiting_purchase(cid, 3_500_00), cid).model_copy(update={"actor": _actor(WORKER)})
+    async with h.store.transaction() as session:
+        await h.app.react(session, envelope)
+    people = told(await h.recorded(stream_of(envelope.id)))
+    assert set(people) == {"manager-maija", "manager-pekka"}  # another worker's limit does not reach 3 500 €
+    assert people["manager-pekka"].language == "sv" and people["manager-pekka"].audience == "manager"
+    assert people["manager-maija"].kind == "approval_waiting"
+    text = render("approval_waiting", "manager", people["manager-maija"].params, "fi")
+    assert text["title"] == "Pyyntö odottaa hyväksyntääsi" and text["body"].startswith("Hankinta, 3\xa0500,00\xa0€")
+
+
+@covers(SERVICE, budgeting.ApprovalRequested)
+async def test_a_budget_above_the_workers_limit_reaches_the_managers_too() -> None:
+    h, directory = harness()
+    directory.roles.update({"manager-maija": "manager", OTHER_WORKER: "worker"})
+    cid = known_client(directory)
+    authority = tables.delegations().authority(WORKER, "worker", "budget_decision", "Pori", date(2026, 11, 30))
+    assert authority is not None
+    waiting = budgeting.ApprovalRequested(approval_id=uuid4(), kind="budget_decision", matter_id=uuid4(),
+                                          client_id=cid, municipality="Pori", amount_cents=6_000_00,
+                                          requested_by=WORKER, authority=authority)
+    people = told(await h.when_published(waiting, cid, consumer="notices"))
+    assert set(people) == {"manager-maija"}
+    text = render("approval_waiting", "manager", people["manager-maija"].params, "sv")
+    assert text["body"].startswith("Ett budgetbeslut, 6\xa0000,00\xa0€")
+
+
+async def test_a_request_above_every_managers_delegation_waits_for_nobody_it_cannot_reach() -> None:
+    h, directory = harness()
+    directory.roles.update({"manager-maija": "manager"})
+    cid = known_client(directory)
+    events = await h.when_published(waiting_purchase(cid, 25_000_00), cid, consumer="notices")
+    assert told(events) == {}
 
 
 @covers(SERVICE, intake.CoordinatorAssigned)

@@ -44,3 +44,18 @@ def test_claims_without_a_name_make_no_entry() -> None:
     with pytest.raises(InvalidCommand) as refused:
         staff.profile_from_claims("worker-aino", {"sub": "worker-aino", "email": "a@b.fi"})
     assert refused.value.code == "claims-without-name"
+
+
+def test_the_sign_in_records_the_role_and_an_administrators_entry_without_one_keeps_it() -> None:
+    # The role decides whose approval queue a matter reaches (notifications tells them): it must not be lost
+    # when an administrator corrects a title, and a new role is a new entry.
+    [signed_in] = staff.decide(staff.profile_from_claims("worker-aino", {"name": "Aino Virtanen"}, "manager"),
+                               staff.INITIAL)
+    assert isinstance(signed_in, StaffProfileRecorded) and signed_in.role == "manager"
+    member = staff.evolve(staff.INITIAL, signed_in)
+    [edited] = staff.decide(staff.RecordProfile(staff_id="worker-aino", name="Aino Virtanen", title="esihenkilö",
+                                                source="admin"), member)
+    assert isinstance(edited, StaffProfileRecorded) and edited.role == "manager"
+    [demoted] = staff.decide(staff.profile_from_claims("worker-aino", {"name": "Aino Virtanen"}, "worker"),
+                             staff.evolve(member, edited))
+    assert isinstance(demoted, StaffProfileRecorded) and demoted.role == "worker"

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.console.adapters.services import Refusal, Services
-from services.console.approvals import AnswerForm, endpoints_of, over_limit, why_not
+from services.console.approvals import AnswerForm, endpoints_of, over_limit, still_waiting, why_not
 from services.console.views import names_by_id
 from services.console.web import Page, page_of
 
@@ -30,6 +30,19 @@ async def _budget(services: Services, token: str, client_id: str, purpose: str |
     try:
         budget: dict[str, Any] = await services.get("budgeting", f"/budgets/{client_id}", token, **_purpose(purpose))
         return budget
+    except Refusal as refusal:
+        if refusal.status in (403, 404):
+            return None
+        raise
+
+
+async def _purchase(services: Services, token: str, purchase_id: str, purpose: str | None) -> dict[str, Any] | None:
+    """The purchase the matter is about (the item in the people's words, the vendor, the quote); None when this
+    reader may not see it."""
+    try:
+        purchase: dict[str, Any] = await services.get("marketplace", f"/purchases/{purchase_id}", token,
+                                                      **_purpose(purpose))
+        return purchase
     except Refusal as refusal:
         if refusal.status in (403, 404):
             return None
@@ -61,19 +74,24 @@ async def _queue_page(page: Page, request: Request, *, offset: int = 0, status: 
                               **_purpose(purpose))
     more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
     client_ids = [str(r["client_id"]) for r in rows if r.get("client_id")]
-    budgets, names = await asyncio.gather(
+    purchase_ids = [str(r["matter_id"]) for r in rows if r.get("service") == "marketplace" and r.get("kind") == "purchase"]
+    budgets, purchases, names = await asyncio.gather(
         asyncio.gather(*(_budget(services, session.token, c, purpose) for c in dict.fromkeys(client_ids))),
+        asyncio.gather(*(_purchase(services, session.token, p, purpose) for p in purchase_ids)),
         names_by_id(services, session.token, client_ids))
     by_client = dict(zip(dict.fromkeys(client_ids), budgets, strict=True))
+    by_purchase = dict(zip(purchase_ids, purchases, strict=True))
     matters = []
     for row in rows:
         client_id = str(row.get("client_id") or "")
-        budget = by_client.get(client_id) if row.get("service") == "budgeting" else None
-        waiting = (budget or {}).get("awaiting_approval") or {}
-        if budget is not None and waiting.get("approval_id") != str(row["approval_id"]):
-            continue  # answered in budgeting already; the queue hears of it through Kafka a moment later
+        budget = by_client.get(client_id)
+        purchase = by_purchase.get(str(row.get("matter_id")))
+        own = purchase if row.get("service") == "marketplace" else budget if row.get("service") == "budgeting" else None
+        if own is not None and not still_waiting(str(row["service"]), own, str(row["approval_id"])):
+            continue  # answered in its service already; the queue hears of it through Kafka a moment later
+        waiting = (budget or {}).get("awaiting_approval") or {} if row.get("service") == "budgeting" else {}
         matters.append({
-            "row": row, "client_name": names.get(client_id) or "", "budget": budget,
+            "row": row, "client_name": names.get(client_id) or "", "budget": budget, "purchase": purchase,
             "reasoning": waiting.get("reasoning"),
             "over": over_limit(row), "why_not": why_not(row, session.user_id, session.role)})
     errors = errors or {}
@@ -86,6 +104,7 @@ async def _queue_page(page: Page, request: Request, *, offset: int = 0, status: 
 
 @router.post("/{approval_id}", response_class=HTMLResponse)
 async def answer(request: Request, approval_id: str, client_id: Annotated[str, Form(max_length=64)] = "",
+                 matter_id: Annotated[str, Form(max_length=64)] = "",
                  service: Annotated[str, Form(max_length=64)] = "", kind: Annotated[str, Form(max_length=64)] = "",
                  answer: Annotated[str, Form(max_length=10)] = "",
                  reason: Annotated[str, Form(max_length=8000)] = "") -> Response:
@@ -94,7 +113,7 @@ async def answer(request: Request, approval_id: str, client_id: Annotated[str, F
     page = page_of(request)
     session = page.require_staff("manager")
     endpoints = endpoints_of({"service": service, "kind": kind})
-    if endpoints is None or not client_id:
+    if endpoints is None or not client_id or not matter_id:
         raise Refusal(404, "not-found", "decisions")
     form = AnswerForm.read(answer, reason)
     if form.errors or form.answer is None:
@@ -102,11 +121,10 @@ async def answer(request: Request, approval_id: str, client_id: Annotated[str, F
                                  typed={approval_id: reason})
     services = _services(request)
     # The matter still waiting must be the one the manager read: a newer request on the same budget is answered
-    # only after it has been read.
-    budget = await services.get(endpoints.service, f"/budgets/{client_id}", session.token)
-    waiting = budget.get("awaiting_approval") or {}
-    if waiting.get("approval_id") != approval_id:
+    # only after it has been read, and a purchase answered meanwhile is not answered twice.
+    matter = await services.get(endpoints.service, endpoints.matter_path(client_id, matter_id), session.token)
+    if not still_waiting(endpoints.service, matter, approval_id):
         return await _queue_page(page, request, status=409, errors={approval_id: ("approvals.gone",)})
-    await services.call("POST", endpoints.service, endpoints.path(form.answer, client_id), session.token,
+    await services.call("POST", endpoints.service, endpoints.path(form.answer, client_id, matter_id), session.token,
                         json={"reason": form.reason})
     return page.redirect(f"/approvals?answered={form.answer}")

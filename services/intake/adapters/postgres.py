@@ -111,7 +111,7 @@ async def next_decision_number(pool: asyncpg.Pool, year: int) -> str:
 
 async def list_staff(pool: asyncpg.Pool, *, active: bool | None, limit: int, offset: int) -> list[dict[str, Any]]:
     rows = await pool.fetch(
-        "SELECT staff_id, name, title, unit, work_email, work_phone, languages, active FROM staff_directory"
+        "SELECT staff_id, name, title, unit, work_email, work_phone, languages, active, role FROM staff_directory"
         " WHERE ($1::boolean IS NULL OR active = $1) ORDER BY name, staff_id LIMIT $2 OFFSET $3", active, limit, offset)
     return [{**dict(r), "languages": json.loads(r["languages"])} for r in rows]
 

@@ -115,12 +115,14 @@ class RecordStaffProfile(StaffCommand):
     work_phone: str | None = None
     languages: list[str] = Field(default_factory=list)
     active: bool = True
+    role: str | None = None  # unset: the role the sign-in recorded stays
 
 
 class SyncStaffProfile(StaffCommand):
     """A staff member's entry from the claims of their identity provider's token (at sign-in)."""
 
     claims: dict[str, Any]
+    role: str | None = None  # the role the token was verified to carry (Avain's, not a raw claim)
 
 
 class RecordMoveOutOfCounty(CaseCommand):

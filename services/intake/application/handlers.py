@@ -147,7 +147,7 @@ async def record_staff_profile(cmd: c.RecordStaffProfile, given: Given[staff.Sta
 
 
 async def sync_staff_profile(cmd: c.SyncStaffProfile, given: Given[staff.StaffMember, Ports]) -> staff.RecordProfile:
-    return staff.profile_from_claims(cmd.staff_id, cmd.claims)
+    return staff.profile_from_claims(cmd.staff_id, cmd.claims, cmd.role)
 
 
 HANDLERS: Handlers = {

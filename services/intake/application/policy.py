@@ -156,6 +156,10 @@ def list_scope(principal: Principal, query: ListCases) -> str | None:
     """Whose cases a work list shows: the coordinator's id, "" for the unassigned ones, None for all."""
     if principal.role not in ("worker", "manager", "auditor"):
         raise Forbidden("work lists are for workers, managers and auditors")
+    if query.coordinator is not None:
+        if principal.role == "worker" and query.coordinator != principal.user_id:
+            raise Forbidden("a worker lists their own cases; a manager lists another worker's")
+        return query.coordinator
     if query.scope == "all" and principal.role == "worker":
         raise Forbidden("a worker lists their own cases or the unassigned ones")
     return principal.user_id if query.scope == "mine" else ("" if query.scope == "unassigned" else None)

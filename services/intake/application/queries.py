@@ -15,6 +15,7 @@ class ReadCase(Query):
 
 class ListCases(Query):
     scope: Literal["mine", "unassigned", "all"] = "mine"
+    coordinator: str | None = None  # one named worker's cases (a manager moving a caseload); overrides scope
     status: Literal["open", "completed", "declined"] | None = None
     limit: int = 100
     offset: int = 0

@@ -41,10 +41,13 @@ class RecordProfile(BaseModel):
     languages: list[str] = Field(default_factory=list)
     active: bool = True
     source: Literal["identity_provider", "admin"]
+    role: str | None = None
 
 
 def decide(command: RecordProfile, member: StaffMember) -> list[DomainEvent]:
-    recorded = StaffProfileRecorded(**command.model_dump())
+    # An entry that does not state the role (an administrator's edit) keeps the one the sign-in recorded.
+    role = command.role or (member.profile.role if member.profile else None)
+    recorded = StaffProfileRecorded(**command.model_dump(exclude={"role"}), role=role)
     if member.profile is not None and _same(member.profile, recorded):
         return []
     return [recorded]
@@ -60,9 +63,10 @@ def evolve(member: StaffMember, event: DomainEvent) -> StaffMember:
     return replace(member, profile=event)
 
 
-def profile_from_claims(staff_id: str, claims: Mapping[str, Any]) -> RecordProfile:
+def profile_from_claims(staff_id: str, claims: Mapping[str, Any], role: str | None = None) -> RecordProfile:
     """The directory entry an identity provider's token states (OpenID Connect's standard claims, and the county's
-    own ``title``, ``unit`` and ``languages``). A token without a name cannot make an entry (422)."""
+    own ``title``, ``unit`` and ``languages``), with the ``role`` the token was verified to carry. A token without a
+    name cannot make an entry (422)."""
     name = _text(claims.get("name")) or " ".join(
         t for t in (_text(claims.get("given_name")), _text(claims.get("family_name"))) if t)
     if not name:
@@ -79,7 +83,7 @@ def profile_from_claims(staff_id: str, claims: Mapping[str, Any]) -> RecordProfi
         unit=_text(claims.get("unit") or claims.get("department")), work_email=_text(claims.get("email")),
         work_phone=_text(claims.get("phone_number")),
         languages=[str(x).lower() for x in languages if _LANGUAGE.match(str(x).lower())],
-        source="identity_provider")
+        source="identity_provider", role=role)
 
 
 def _text(value: Any) -> str | None:

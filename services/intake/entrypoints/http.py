@@ -63,13 +63,15 @@ async def list_clients(
     principal: CurrentPrincipal, request: Request, response: Response,
     scope: Literal["mine", "unassigned", "all"] = "mine",
     status: Literal["open", "completed", "declined"] | None = None,
+    coordinator: Annotated[str | None, Query(min_length=1, max_length=200, description=(
+        "One worker's cases (a manager's or auditor's view of a caseload, e.g. to move it); overrides scope"))] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Offset = 0,
     cursor: Annotated[str | None, Query(max_length=200, description="The next page (X-Next-Cursor)")] = None,
 ) -> list[dict[str, Any]]:
     """A worker's cases (or the unassigned ones at the door); managers and auditors may list all. The whole
     list's total and the next page's cursor come in the X-Total-Count and X-Next-Cursor headers."""
     start = offset_of(cursor, offset)
-    query = ListCases(scope=scope, status=status, limit=limit, offset=start)
+    query = ListCases(scope=scope, status=status, coordinator=coordinator, limit=limit, offset=start)
     rows, total = await views.work_list(_app(request), query, principal)
     request.state.accessed_clients = [r["client_id"] for r in rows]  # a work list reads each client's data
     return paginated(response, rows, offset=start, limit=limit, total=total)

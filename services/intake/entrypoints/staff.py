@@ -4,7 +4,7 @@ which every service shows staff by. Recorded from the identity provider's claims
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
@@ -33,6 +33,8 @@ class StaffProfileBody(BaseModel):
     languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]] = Field(
         default_factory=list, max_length=10, description="Languages the person serves in, their own preference first")
     active: bool = True
+    role: Literal["worker", "manager", "auditor", "planner"] | None = Field(
+        None, description="The role the person works in; unset: the one their sign-in recorded stays")
 
 
 class StaffRecorded(BaseModel):
@@ -62,7 +64,7 @@ async def list_staff(principal: CurrentPrincipal, request: Request, active: bool
 async def record_my_entry(principal: CurrentPrincipal, request: Request, response: Response) -> StaffRecorded:
     """Record the caller's own entry from their sign-in token's claims (name or given_name + family_name, email,
     phone_number, locale, and the county's title, unit, languages). Unchanged claims record nothing."""
-    command = c.SyncStaffProfile(staff_id=principal.user_id, claims=await token_claims(request))
+    command = c.SyncStaffProfile(staff_id=principal.user_id, claims=await token_claims(request), role=principal.role)
     done = await _app(request).handle(command, principal, command_context(request, principal))
     return _recorded(principal.user_id, done, response)
 

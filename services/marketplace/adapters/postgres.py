@@ -227,13 +227,29 @@ async def list_purchases(db: Db, *, client_id: UUID | None, vendor_id: UUID | No
 
 
 async def list_orders(db: Db, *, client_id: UUID | None, provider_id: UUID | None, limit: int,
-                      offset: int) -> list[dict[str, Any]]:
+                      offset: int, statuses: list[str] | None = None) -> list[dict[str, Any]]:
     # With the offering's title and the provider's name: a person reads words, not ids.
     rows = await db.fetch(
         "SELECT o.*, f.title AS offering_title, f.category, p.name AS provider_name FROM orders_view o"
         " LEFT JOIN offerings_view f USING (offering_id) LEFT JOIN providers_view p ON p.provider_id = o.provider_id"
         " WHERE ($1::uuid IS NULL OR o.client_id = $1) AND ($2::uuid IS NULL OR o.provider_id = $2)"
-        " ORDER BY o.updated_at DESC LIMIT $3 OFFSET $4", client_id, provider_id, limit, offset)
+        " AND ($5::text[] IS NULL OR o.status = ANY($5::text[]))"
+        " ORDER BY o.updated_at DESC LIMIT $3 OFFSET $4", client_id, provider_id, limit, offset, statuses)
+    return [dict(r) for r in rows]
+
+
+async def list_offerings(db: Db, provider_id: UUID) -> list[dict[str, Any]]:
+    rows = await db.fetch("SELECT * FROM offerings_view WHERE provider_id = $1 ORDER BY withdrawn, title, offering_id",
+                          provider_id)
+    found = [dict(r) for r in rows]
+    histories = await price_histories(db, [r["offering_id"] for r in found])
+    return [r | {"price_history": histories.get(r["offering_id"], [])} for r in found]
+
+
+async def list_providers(db: Db, *, status: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
+    rows = await db.fetch(
+        "SELECT provider_id, y_tunnus, name, kind, vendor_kind, service_areas, languages, status FROM providers_view"
+        " WHERE ($1::text IS NULL OR status = $1) ORDER BY name, provider_id LIMIT $2 OFFSET $3", status, limit, offset)
     return [dict(r) for r in rows]
 
 
@@ -280,8 +296,15 @@ class PostgresTables:
         return await search(self.pool, **filters)
 
     async def list_orders(self, *, client_id: UUID | None, provider_id: UUID | None, limit: int,
-                          offset: int) -> list[dict[str, Any]]:
-        return await list_orders(self.pool, client_id=client_id, provider_id=provider_id, limit=limit, offset=offset)
+                          offset: int, statuses: list[str] | None = None) -> list[dict[str, Any]]:
+        return await list_orders(self.pool, client_id=client_id, provider_id=provider_id, limit=limit, offset=offset,
+                                 statuses=statuses)
+
+    async def list_providers(self, *, status: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
+        return await list_providers(self.pool, status=status, limit=limit, offset=offset)
+
+    async def list_offerings(self, provider_id: UUID) -> list[dict[str, Any]]:
+        return await list_offerings(self.pool, provider_id)
 
     async def list_purchases(self, *, client_id: UUID | None, vendor_id: UUID | None, limit: int,
                              offset: int) -> list[dict[str, Any]]:

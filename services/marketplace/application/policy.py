@@ -137,6 +137,12 @@ def require_client_side(principal: Principal, client_id: UUID, coordinator_id: s
     raise Forbidden("only the client or their coordinating worker acts on the client's orders and purchases")
 
 
+def may_list_providers(principal: Principal) -> None:
+    """The register of providers and vendors, every status: the county's staff (a provider sees its own)."""
+    if principal.role not in (*READERS, "worker"):
+        raise Forbidden("the list of providers is for the county's staff")
+
+
 def may_read(principal: Principal, seen: Seen) -> None:
     if principal.role in READERS:
         return
@@ -148,13 +154,17 @@ def may_read(principal: Principal, seen: Seen) -> None:
 
 
 def list_scope(principal: Principal, client_id: UUID | None, own_provider: UUID | None,
-               client: KnownClient | None) -> tuple[UUID | None, UUID | None]:
+               client: KnownClient | None, provider_id: UUID | None = None) -> tuple[UUID | None, UUID | None]:
     """Whose orders a list shows, as (client, provider): a provider user their provider's, a client their own,
-    the coordinating worker a named client's; managers and auditors any named client's."""
+    the coordinating worker a named client's; managers and auditors any named client's or any named provider's."""
     if principal.role == "provider":
         if own_provider is None:
             raise Forbidden("this user acts for no provider")
         return None, own_provider
+    if provider_id is not None and client_id is None:
+        if principal.role not in READERS:
+            raise Forbidden("a provider's orders are listed for managers and auditors")
+        return None, provider_id
     if client_id is None:
         raise Forbidden("name the client (client_id)")
     if principal.role == "worker":

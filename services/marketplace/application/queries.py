@@ -34,6 +34,8 @@ class ReadOrder(Query):
 
 class ListOrders(Query):
     client_id: UUID | None = None  # a client's own; a worker's, manager's or auditor's: whose
+    provider_id: UUID | None = None  # a manager's or auditor's: one provider's (what a suspension would touch)
+    open: bool = False  # only those a suspension touches: not yet delivered, refused, declined or cancelled
     limit: int = 100
     offset: int = 0
 
@@ -50,3 +52,19 @@ class ListPurchases(Query):
     client_id: UUID | None = None
     limit: int = 100
     offset: int = 0
+
+
+class ListProviders(Query):
+    """The county's staff: providers and vendors by status (the manager's verification queue: unverified)."""
+
+    status: Literal["unverified", "verified", "suspended"] | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+class ReadOwnProvider(Query):
+    """A provider user's own provider (the one they registered or act for)."""
+
+
+class ListOfferings(Query):
+    provider_id: UUID

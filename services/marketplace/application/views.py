@@ -13,19 +13,23 @@ from uuid import UUID
 
 from contracts.marketplace import ApprovalRefused, OrderRejected, PurchaseRejected, PurchaseRequested
 from services.marketplace.application.handlers import ORDER, PROVIDER, PURCHASE, YEAR
-from services.marketplace.application.policy import list_scope
+from services.marketplace.application.policy import list_scope, may_list_providers, require_provider_user
 from services.marketplace.application.ports import Ports
 from services.marketplace.application.queries import (
+    ListOfferings,
     ListOrders,
+    ListProviders,
     ListPurchases,
     ReadOffering,
     ReadOrder,
+    ReadOwnProvider,
     ReadProvider,
     ReadPurchase,
     ReadVerification,
     SearchOfferings,
 )
 from services.marketplace.domain.catalogue import Provider
+from services.marketplace.domain.order import CANCELLABLE
 from services.marketplace.domain.vendors import Condition, VendorFacts, answer, missing
 from shared.i18n import Translator, catalogue
 from shared.infra.pipeline import Application
@@ -42,6 +46,31 @@ async def provider(app: Application[Ports], query: ReadProvider, principal: Prin
     if found is None:
         raise NotFound("no such provider")
     return found
+
+
+async def providers(app: Application[Ports], query: ListProviders, principal: Principal) -> list[dict[str, Any]]:
+    """Providers and vendors by status, by name: business data (a firm's or association's register entry)."""
+    may_list_providers(principal)
+    return await app.deps.tables.list_providers(status=query.status, limit=query.limit, offset=query.offset)
+
+
+async def own_provider(app: Application[Ports], query: ReadOwnProvider, principal: Principal) -> dict[str, Any]:
+    """The provider the signed-in provider user acts for; 404 before they have registered one."""
+    own = await app.deps.own_provider(principal)
+    found = await app.deps.tables.provider_view(own) if own is not None else None
+    if found is None:
+        raise NotFound("this user acts for no provider yet", code="no-own-provider")
+    return found
+
+
+async def offerings(app: Application[Ports], query: ListOfferings, principal: Principal) -> list[dict[str, Any]]:
+    """A provider's offerings with their price history, withdrawn ones too: its own users and the county's staff
+    (the public catalogue is ``search``)."""
+    if principal.role == "provider":
+        require_provider_user(principal, await app.deps.own_provider(principal), query.provider_id)
+    else:
+        may_list_providers(principal)
+    return await app.deps.tables.list_offerings(query.provider_id)
 
 
 async def offering(app: Application[Ports], query: ReadOffering, principal: Principal) -> dict[str, Any]:
@@ -83,9 +112,9 @@ async def orders(app: Application[Ports], query: ListOrders, principal: Principa
     if principal.role != "provider" and client_id is not None:
         seen([client_id])  # one client's orders: logged, also if refused
     known = await tables.client(client_id) if client_id is not None and principal.role == "worker" else None
-    client_id, provider_id = list_scope(principal, client_id, own, known)
+    client_id, provider_id = list_scope(principal, client_id, own, known, query.provider_id)
     rows = await tables.list_orders(client_id=client_id, provider_id=provider_id, limit=query.limit,
-                                    offset=query.offset)
+                                    offset=query.offset, statuses=sorted(CANCELLABLE) if query.open else None)
     if provider_id is not None:
         seen([r["client_id"] for r in rows])  # each order names its client
     return rows

@@ -5,7 +5,7 @@ the answer; rules and roles live behind it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -14,10 +14,13 @@ from services.marketplace.application import commands as c
 from services.marketplace.application import views
 from services.marketplace.application.ports import Ports
 from services.marketplace.application.queries import (
+    ListOfferings,
     ListOrders,
+    ListProviders,
     ListPurchases,
     ReadOffering,
     ReadOrder,
+    ReadOwnProvider,
     ReadProvider,
     ReadPurchase,
     ReadVerification,
@@ -77,6 +80,21 @@ async def register_provider(body: schemas.RegisterProviderBody, principal: Curre
     return {"provider_id": str(command.provider_id), "status": "unverified"}
 
 
+@router.get("/providers", tags=["providers"])
+async def list_providers(principal: CurrentPrincipal, request: Request,
+                         status: Literal["unverified", "verified", "suspended"] | None = None,
+                         limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                         offset: Offset = 0) -> list[dict[str, Any]]:
+    """The county's staff: providers and vendors by name, by status (unverified: the verification queue)."""
+    return await views.providers(_app(request), ListProviders(status=status, limit=limit, offset=offset), principal)
+
+
+@router.get("/providers/own", tags=["providers"])
+async def get_own_provider(principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
+    """The provider the signed-in provider user acts for (404, code no-own-provider, before they register one)."""
+    return await views.own_provider(_app(request), ReadOwnProvider(), principal)
+
+
 @router.get("/providers/{provider_id}", tags=["providers"])
 async def get_provider(provider_id: UUID, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
     return await views.provider(_app(request), ReadProvider(provider_id=provider_id), principal)
@@ -125,6 +143,13 @@ async def publish_offering(provider_id: UUID, body: schemas.OfferingBody, princi
                            request: Request, response: Response) -> dict[str, Any]:
     command = c.PublishOffering(provider_id=provider_id, **body.model_dump())
     return _reply(await _handle(command, principal, request), response, offering_id=command.offering_id)
+
+
+@router.get("/providers/{provider_id}/offerings", tags=["offerings"])
+async def list_provider_offerings(provider_id: UUID, principal: CurrentPrincipal, request: Request) -> list[dict[str, Any]]:
+    """The provider's offerings with their price history, withdrawn ones too: for its own users and the county's
+    staff (everyone else searches the live catalogue)."""
+    return await views.offerings(_app(request), ListOfferings(provider_id=provider_id), principal)
 
 
 @router.put("/offerings/{offering_id}/price", tags=["offerings"])
@@ -178,10 +203,15 @@ async def place_order(body: schemas.OrderBody, principal: CurrentPrincipal, requ
 
 @router.get("/orders", tags=["orders"])
 async def list_orders(principal: CurrentPrincipal, request: Request, client_id: UUID | None = None,
+                      provider_id: Annotated[UUID | None, Query(description=(
+                          "Managers and auditors: one provider's orders (e.g. what a suspension would touch)"))] = None,
+                      open: Annotated[bool, Query(description=(
+                          "Only the open ones: awaiting funds, confirmed or accepted"))] = False,
                       limit: Annotated[int, Query(ge=1, le=500)] = 100,
                       offset: Offset = 0) -> list[dict[str, Any]]:
-    """A provider user sees their provider's orders; a client theirs; a worker a client's (client_id)."""
-    query = ListOrders(client_id=client_id, limit=limit, offset=offset)
+    """A provider user sees their provider's orders; a client theirs; a worker a client's (client_id); managers
+    and auditors a named client's or a named provider's. Each client an order names is access-logged."""
+    query = ListOrders(client_id=client_id, provider_id=provider_id, open=open, limit=limit, offset=offset)
     return await views.orders(_app(request), query, principal, _seen(request))
 
 

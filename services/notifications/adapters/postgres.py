@@ -121,13 +121,18 @@ class PostgresDirectory:
             "SELECT email FROM known_staff WHERE staff_id = $1 AND active", staff_id)
         return found
 
+    async def staff_roles(self) -> list[tuple[str, str]]:
+        rows = await self._pool.fetch("SELECT staff_id, role FROM known_staff WHERE active AND role IS NOT NULL"
+                                      " ORDER BY staff_id")
+        return [(r["staff_id"], r["role"]) for r in rows]
+
     async def note_staff(self, session: asyncpg.Connection, staff_id: str, *, language: str | None,
-                         email: str | None, active: bool) -> None:
+                         email: str | None, active: bool, role: str | None = None) -> None:
         # The whole entry as it now stands (the directory's event carries all of it): replaced, not merged.
         await session.execute(
-            "INSERT INTO known_staff (staff_id, language, email, active) VALUES ($1, $2, $3, $4)"
-            " ON CONFLICT (staff_id) DO UPDATE SET language = $2, email = $3, active = $4",
-            staff_id, language, email, active)
+            "INSERT INTO known_staff (staff_id, language, email, active, role) VALUES ($1, $2, $3, $4, $5)"
+            " ON CONFLICT (staff_id) DO UPDATE SET language = $2, email = $3, active = $4, role = $5",
+            staff_id, language, email, active, role)
 
     async def contact(self, client_id: UUID) -> Sealed | None:
         raw = await self._pool.fetchval("SELECT contact FROM known_clients WHERE client_id = $1", client_id)

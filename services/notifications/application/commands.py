@@ -16,7 +16,8 @@ from shared.kernel.commands import Command
 #   client_side: the client (id) and whoever represents them      coordinator: the client's (id) coordinating worker
 #   staff: the staff member (id) in the given audience             provider: the provider's (id) people
 #   suspension: everyone the provider's (id) suspension touches: its people, its open orders' clients and workers
-PartyRole = Literal["client_side", "coordinator", "staff", "provider", "suspension"]
+#   approvers: everyone whose delegation covers the request for approval (id); the matter is in the Tell's params
+PartyRole = Literal["client_side", "coordinator", "staff", "provider", "suspension", "approvers"]
 
 
 class Party(BaseModel):

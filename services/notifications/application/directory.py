@@ -39,6 +39,8 @@ class Directory(Protocol):
 
     async def staff_email(self, staff_id: str) -> str | None: ...
 
+    async def staff_roles(self) -> list[tuple[str, str]]: ...  # (staff id, role) of those active with a known role
+
     # Kept by the listener, in its inbox's transaction:
     async def note_client(self, session: Session, client_id: UUID, *, language: str | None = None,
                           coordinator_id: str | None = None, contact: Sealed | None = None) -> None: ...
@@ -53,7 +55,7 @@ class Directory(Protocol):
     async def forget_client(self, session: Session, client_id: UUID) -> None: ...
 
     async def note_staff(self, session: Session, staff_id: str, *, language: str | None, email: str | None,
-                         active: bool) -> None: ...
+                         active: bool, role: str | None = None) -> None: ...
 
 
 @dataclass
@@ -67,6 +69,7 @@ class MemoryDirectory:
     emails: dict[str, str] = field(default_factory=dict)  # provider person → the provider's address
     staff_languages: dict[str, str] = field(default_factory=dict)
     staff_emails: dict[str, str] = field(default_factory=dict)  # only those still active
+    roles: dict[str, str] = field(default_factory=dict)  # only those still active
 
     async def client(self, client_id: UUID) -> Client | None:
         return self.clients.get(client_id)
@@ -89,6 +92,9 @@ class MemoryDirectory:
 
     async def staff_email(self, staff_id: str) -> str | None:
         return self.staff_emails.get(staff_id)
+
+    async def staff_roles(self) -> list[tuple[str, str]]:
+        return sorted(self.roles.items())
 
     async def note_client(self, session: Session, client_id: UUID, *, language: str | None = None,
                           coordinator_id: str | None = None, contact: Sealed | None = None) -> None:
@@ -119,9 +125,12 @@ class MemoryDirectory:
         self.contacts.pop(client_id, None)
 
     async def note_staff(self, session: Session, staff_id: str, *, language: str | None, email: str | None,
-                         active: bool) -> None:
+                         active: bool, role: str | None = None) -> None:
         self.staff_languages.pop(staff_id, None)
         self.staff_emails.pop(staff_id, None)
+        self.roles.pop(staff_id, None)
+        if role and active:
+            self.roles[staff_id] = role
         if language:
             self.staff_languages[staff_id] = language
         if email and active:
@@ -177,7 +186,7 @@ async def note(app: Any, session: Session, envelope: EventEnvelope, _: Position)
         case intake.StaffProfileRecorded():
             # Their own language is the first they serve in (the directory's order); none known: the county's.
             await directory.note_staff(session, event.staff_id, language=next(iter(event.languages), None),
-                                       email=event.work_email, active=event.active)
+                                       email=event.work_email, active=event.active, role=event.role)
         case _ if isinstance(event, CLOSING):
             await directory.close_order(session, event.order_id)
 

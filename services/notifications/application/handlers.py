@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +24,8 @@ from services.notifications.domain import notice as domain
 from services.notifications.domain.notice import Recipient
 from shared.infra.aggregate import Aggregate, Projector
 from shared.infra.pipeline import AggregateSpec, Given, Handlers, Route
+from shared.kernel.approvals import DelegationTable
+from shared.kernel.calendar import county_day
 
 AGGREGATE = Aggregate(domain.INITIAL, domain.evolve, domain.decide, registry)
 
@@ -49,9 +52,24 @@ class Ports:
     directory: Directory
     inbox: Any = None  # the inbox read model (adapters/postgres.Inbox); application tests have none
     item_notice: Callable[[UUID], Awaitable[UUID | None]] | None = None  # an item → its notice (the stream)
+    delegations: DelegationTable | None = None  # who may approve what (none: nobody is told of approvals)
 
 
 Given_ = Given[domain.Notice, Ports]
+
+
+async def approvers(cmd: c.Tell, ports: Ports) -> list[Recipient]:
+    """Whoever may answer the request (the matter's kind, place and amount are the Tell's), as of today: a
+    request waits for someone who holds the authority now."""
+    kind, amount = cmd.params.get("matter_kind"), cmd.params.get("amount_cents")
+    if ports.delegations is None or not isinstance(kind, str) or not isinstance(amount, int):
+        return []
+    municipality = cmd.params.get("municipality")
+    client = cmd.params.get("client_id")
+    return audience.approvers(await ports.directory.staff_roles(), ports.delegations, kind=kind,
+                              municipality=municipality if isinstance(municipality, str) else None,
+                              amount_cents=amount, on=county_day(datetime.now(UTC)), requested_by=cmd.actor_id,
+                              client_id=UUID(client) if isinstance(client, str) else None)
 
 
 async def people(party: c.Party, directory: Directory) -> list[Recipient]:
@@ -75,7 +93,8 @@ async def people(party: c.Party, directory: Directory) -> list[Recipient]:
 
 async def tell(cmd: c.Tell, given: Given_) -> domain.Notify:
     directory = given.deps.directory
-    found = [r for party in cmd.parties for r in await people(party, directory)]
+    found = [r for party in cmd.parties
+             for r in (await approvers(cmd, given.deps) if party.role == "approvers" else await people(party, directory))]
     found = audience.without(found, cmd.actor_id)
     found = audience.in_languages(found, await directory.languages([r.person_id for r in found
                                                                    if r.audience not in ("client",)]))

@@ -19,6 +19,8 @@ it becomes. The consumer subscribes to exactly these types' topics (shared/infra
 | budgeting PlanReviewOpened   | plan_review_opened   | the coordinator                                               |
 | decisions LetterIssued       | letter_issued        | its recipient alone: the client, or the representative served |
 | decisions RectificationDecided| rectification_decided | the client side, the coordinator (outcome in words)         |
+| budgeting ApprovalRequested  | approval_waiting     | each person whose delegation covers the matter (not the asker) |
+| marketplace ApprovalRequested| approval_waiting     | the same: a purchase (or other matter) above its preparer's limit |
 
 "The client side" is the client and whoever represents them. Whoever's act the event records is not told of it.
 
@@ -35,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from contracts import budgeting, decisions, followup, intake, marketplace
+from contracts import approvals, budgeting, decisions, followup, intake, marketplace
 from contracts.notifications import Param
 from services.notifications.application import commands as c
 from shared.infra.reactions import Reactions
@@ -80,6 +82,14 @@ def _closed(e: followup.CaseClosed, env: EventEnvelope) -> c.Tell:
     return tell(env, "case_closed", parties, closure_code=e.reason)
 
 
+def _waiting(e: approvals.ApprovalRequested, env: EventEnvelope) -> c.Tell:
+    # Who may answer is the delegation table's and the directory's (the approvers' roles): the handler finds them.
+    # The requester's own act: they are not told (they are the envelope's actor, and the table's rule excludes them).
+    return tell(env, "approval_waiting", [c.Party(role="approvers", id=str(e.approval_id))], matter_kind=e.kind,
+                amount_cents=e.amount_cents, municipality=e.municipality,
+                client_id=str(e.client_id) if e.client_id else None)
+
+
 def _letter(e: decisions.LetterIssued, env: EventEnvelope) -> c.Tell:
     # The register names the client as 'client' and a representative by their person id (decisions' dispatch).
     served = str(e.client_id) if e.recipient == "client" else e.recipient
@@ -115,6 +125,8 @@ REACTIONS = Reactions("notices", {
     budgeting.PlanReviewOpened: lambda e, env: tell(
         env, "plan_review_opened", [coordinator(e.client_id)], requester=e.requested_by),
     decisions.LetterIssued: _letter,
+    budgeting.ApprovalRequested: _waiting,
+    marketplace.ApprovalRequested: _waiting,
     decisions.RectificationDecided: lambda e, env: tell(  # the body's reasoning is sealed: it stays with the decision
         env, "rectification_decided", [client_side(e.client_id), coordinator(e.client_id)],
         decision_number=e.outcome_decision_number, outcome_code=e.outcome),

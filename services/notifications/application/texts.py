@@ -31,7 +31,7 @@ def _formatted(params: Mapping[str, Any], t: Translator) -> dict[str, object]:
     # Codes in words; an unknown code (a newer publisher's) reads as the general text, never as the code.
     for code_param, shown_as, prefix in (("reason_code", "reason", "reason"), ("closure_code", "closure", "closure"),
                                          ("requester", "requested_by", "requester"),
-                                         ("outcome_code", "outcome", "outcome")):
+                                         ("outcome_code", "outcome", "outcome"), ("matter_kind", "matter", "matter")):
         code = params.get(code_param)
         if code is not None:
             shown[shown_as] = t(f"{prefix}.{code}") if t.has(f"{prefix}.{code}") else t(f"{prefix}.other")

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 from contracts.notifications import Audience
 from services.notifications.domain.notice import Recipient
+from shared.kernel.approvals import DelegationTable
 
 DEFAULT_LANGUAGE = "fi"  # the county's first language, when a person never said theirs
 
@@ -76,6 +78,25 @@ def suspension(provider: Provider | None, orders: Sequence[tuple[UUID, Client]])
         if client.coordinator_id:
             workers[client.coordinator_id] = workers.get(client.coordinator_id, 0) + count
     told += [r.model_copy(update={"params": {"orders": workers[r.person_id]}}) for r in staff(workers)]
+    return told
+
+
+def approvers(staff_roles: Iterable[tuple[str, str]], table: DelegationTable, *, kind: str,
+              municipality: str | None, amount_cents: int, on: date, requested_by: str | None,
+              client_id: UUID | None = None) -> list[Recipient]:
+    """Who may answer a request for approval: each active staff member whose own delegation for the matter's kind,
+    where the client lives, on the day, covers its amount, but not the person who asked (shared/kernel/approvals.py
+    is the rule; this only asks it for every known member). A kind the table does not know tells nobody."""
+    if kind not in table.kinds:
+        return []
+    told: list[Recipient] = []
+    for staff_id, role in staff_roles:
+        if staff_id == requested_by:
+            continue
+        authority = table.authority(staff_id, role, kind, municipality, on)
+        if authority is not None and authority.covers(amount_cents):
+            told.append(Recipient(person_id=staff_id, audience="manager" if role == "manager" else "worker",
+                                  language=DEFAULT_LANGUAGE, client_id=client_id))
     return told
 
 

@@ -1,0 +1,101 @@
+"""A new provider in a real browser against the real stack: registers its firm (a mistyped Y-tunnus stopped beside
+its field, in the page's language, nothing sent), sees what the region still has to check by the criteria of its
+kind, and once verified publishes a service and changes its price (new orders get the new one, the old price stays
+in the history). Every page passes axe-core in Finnish and Swedish, the pages with errors too."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from playwright.async_api import Browser
+
+from shared.infra.auth import TokenIssuer
+from shared.infra.settings import DEV_SECRET
+from tests.browser.conftest import Demo, sign_in, visitor
+from tests.browser.test_console import screenshot
+
+pytestmark = pytest.mark.browser
+
+FIRM = "Uusi Arki Oy"
+TOKENS = TokenIssuer(DEV_SECRET)
+
+
+def verify(demo: Demo) -> None:
+    """The region verifies the firm (its own page is tested in test_verification.py)."""
+    provider = {"Authorization": f"Bearer {TOKENS.issue('prov-uusi', 'provider')}"}
+    region = {"Authorization": f"Bearer {TOKENS.issue('manager-helmi', 'manager')}"}
+    with httpx.Client(base_url=demo.stack.url("marketplace"), timeout=10) as http:
+        pid = http.get("/providers/own", headers=provider).json()["provider_id"]
+        http.post(f"/providers/{pid}/verification", headers=region, json={"checklist": {
+            "soteri_register": True, "self_monitoring_plan": True, "liability_insurance": True,
+            "tax_debt_certificate": True, "accessibility_described": True}}).raise_for_status()
+
+
+async def test_a_new_provider_registers_sees_what_it_lacks_and_publishes_a_service(browser: Browser, demo: Demo) -> None:
+    sv = await visitor(browser, demo.url, lang="sv")  # the form and its errors in Swedish; nothing is sent
+    try:
+        await sign_in(sv, "prov-uusi", "staff")
+        await sv.goto("/provider/profile")
+        assert sv.page.url.endswith("/provider/registration")  # not registered yet: the registration form
+        await sv.page.get_by_label("FO-nummer").fill("2617416-5")
+        await sv.page.get_by_role("button", name="Registrera").click()
+        await sv.page.wait_for_load_state()
+        await sv.check()
+        summary = await sv.page.locator(".error-summary").inner_text()
+        assert "Kontrollera FO-numret" in summary and "Välj vad du säljer" in summary
+    finally:
+        await sv.context.close()
+
+    v = await visitor(browser, demo.url)
+    try:
+        await sign_in(v, "prov-uusi", "staff")
+        await v.goto("/provider/registration")
+        await v.page.get_by_label("Yrityksen tai yhdistyksen nimi").fill(FIRM)
+        await v.page.get_by_label("Y-tunnus").fill("2617416-5")  # a typo in the check digit
+        await v.page.get_by_label("Yritys", exact=True).check()
+        await v.page.locator("#vendor_kind-social_care").check()
+        await v.page.get_by_label("Toiminta-alue").fill("Pori, Ulvila")
+        await v.page.get_by_label("Yhteyssähköposti").fill("toimisto@uusiarki.example")
+        await v.page.get_by_role("button", name="Rekisteröidy").click()
+        await v.page.wait_for_load_state()
+        await v.check()
+        assert "Tarkista Y-tunnus" in await v.page.locator(".error-summary").inner_text()
+        assert await v.page.get_by_label("Yrityksen tai yhdistyksen nimi").input_value() == FIRM  # kept as typed
+        await v.page.get_by_label("Y-tunnus").fill("2617416-4")
+        await v.page.get_by_role("button", name="Rekisteröidy").click()
+        await v.page.wait_for_url(lambda url: url.endswith("/provider/profile?registered=1"))
+        await v.check()
+        missing = await v.page.locator("main").inner_text()
+        assert "Mitä vielä puuttuu" in missing and "Odottaa todentamista" in missing
+
+        await asyncio.to_thread(verify, demo)
+        await v.page.get_by_role("link", name="Palvelut ja hinnat").click()
+        await v.page.wait_for_load_state()
+        await v.check()
+        await v.page.get_by_label("Palvelun nimi").fill("Kotiapu arkeen")
+        await v.page.get_by_label("Kuvaus").fill("Kotiapu kaksi tuntia kerrallaan.")
+        await v.page.get_by_label("Hinta", exact=True).fill("90 €")
+        await v.page.get_by_role("button", name="Julkaise palvelu").click()
+        await v.page.wait_for_load_state()
+        await v.check()
+        summary = await v.page.locator(".error-summary").inner_text()
+        assert "Valitse palvelun luokka" in summary and "Valitse arvonlisäverokanta" in summary
+        await v.page.locator("#category").select_option(index=1)
+        await v.page.get_by_label("Arvonlisävero").select_option("0")
+        await v.page.get_by_label("Yksikkö").select_option("visit")
+        await v.page.get_by_role("button", name="Julkaise palvelu").click()
+        await v.page.wait_for_url(lambda url: url.endswith("done=published"))
+        await v.check()
+        assert "90,00\u00a0€ / käynti" in await v.page.locator("section.offering").inner_text()
+
+        await v.page.get_by_label("Uusi hinta euroina").fill("95,50")
+        await v.page.get_by_role("button", name="Vaihda hinta").click()
+        await v.page.wait_for_url(lambda url: url.endswith("done=price"))
+        await v.check()
+        offering = await v.page.locator("section.offering").inner_text()
+        assert "95,50\u00a0€ / käynti" in offering and "Hintahistoria" in offering and "90,00\u00a0€" in offering
+        await screenshot(v.page, "console-vendor-offerings.png")
+    finally:
+        await v.context.close()
