@@ -28,6 +28,7 @@ from services.console.entrypoints import (
     inbox,
     plan_builder,
     provider,
+    purchases,
     region,
     staff,
     vendor,
@@ -58,7 +59,7 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
     app.state.templates = environment()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (general, auth, staff, approvals, caseloads, verification, client, audit, provider, vendor, region,
-                   inbox, plan_builder):
+                   inbox, plan_builder, purchases):
         app.include_router(module.router)
 
     @app.exception_handler(NotSignedIn)

@@ -32,6 +32,7 @@ from services.console.plan import (
     planned_by_category,
     reasoning_errors,
 )
+from services.console.purchases import purchases_of
 from services.console.web import Page, page_of
 from shared.i18n import TIME_ZONE
 
@@ -100,10 +101,12 @@ async def plan(request: Request, client_id: str, done: Annotated[str | None, Que
 async def _plan_page(request: Request, page: Page, client_id: str, *, status: int = 200, done: str | None = None,
                      errors: Errors | None = None, wish: str = "") -> Response:
     case = await _case(request, page, client_id)
-    orders = await _services(request).get("marketplace", "/orders", page.require_staff().token,
-                                          params={"client_id": client_id}) if case["budget"].get("decision") else []
+    token = page.require_staff().token
+    orders, purchases = await asyncio.gather(
+        _services(request).get("marketplace", "/orders", token, params={"client_id": client_id}),
+        purchases_of(_services(request), token, client_id)) if case["budget"].get("decision") else ([], [])
     return page.render("plan_builder.html", status=status, done=done, errors=_worded(page, errors or []), wish=wish,
-                       levels=LEVELS, orders=orders, **case)
+                       levels=LEVELS, orders=orders, purchases=purchases, **case)
 
 
 @router.post("/wishes", response_class=HTMLResponse)
