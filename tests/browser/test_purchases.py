@@ -1,9 +1,10 @@
 """One-off purchases in a real browser against the real stack: the worker buys a stroller for a client from the
 plan page, on a verified shop's quote, within their delegated limit (confirmed at once), and an item above it that
 waits for a manager, whose refusal is then shown with its reasoning. A price that is not euros and a missing quote
-are stopped in words beside their fields, and nothing is written. In Swedish too. The same purchase walked with the
-keyboard alone: the focus is always visible and lands on the error summary after a refused form. Every page,
-error pages too, passes axe-core."""
+are stopped in words beside their fields, and nothing is written. In Swedish too, with budgeting's refusal of an
+item above the money left shown in words. The client confirms receipt of an item bought for them. A purchase
+walked with the keyboard alone: the focus is always visible and lands on the error summary after a refused form.
+Every page, error pages too, passes axe-core."""
 
 from __future__ import annotations
 
@@ -171,7 +172,8 @@ async def expect_status(v: Visitor, words: str) -> None:
     await v.check()
 
 
-async def test_in_swedish_a_purchase_without_a_quote_is_stopped_and_then_bought(browser: Browser, demo: Demo) -> None:
+async def test_in_swedish_a_purchase_without_a_quote_is_stopped_and_one_above_the_funds_is_refused_in_words(
+        browser: Browser, demo: Demo) -> None:
     cid = await asyncio.to_thread(a_client_with_equipment_money, demo, 963, "Siri", "Sjöberg", "sv")
     await asyncio.to_thread(a_verified_shop, demo, "prov-butik-b", 7772231, "Barnbutiken Ab")
     v = await visitor(browser, demo.url, lang="sv")
@@ -187,6 +189,15 @@ async def test_in_swedish_a_purchase_without_a_quote_is_stopped_and_then_bought(
         await submit(v, "Köp")
         await expect_status(v, "bekräftat")
         assert "Inköp: Barnvagn" == await v.page.locator("h1").inner_text()
+
+        # More than is left of the equipment money (4 500 € less 1 190 €): budgeting refuses it, said in words.
+        await v.goto(f"/clients/{cid}/plan/purchase")
+        await fill_purchase(v, "Barnbutiken Ab", "Elcykel", "3 400,00", "OFF-13")
+        await submit(v, "Köp")
+        await expect_status(v, "avslaget")
+        refused = await v.page.locator("#refused").inner_text()
+        assert "Inköpet kunde inte göras" in refused
+        assert "Beloppet är större än vad som återstår av budgeten." in refused
     finally:
         await v.context.close()
 

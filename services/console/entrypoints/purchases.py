@@ -81,9 +81,9 @@ async def buy(request: Request, client_id: str, category: Annotated[str, Form(ma
     session = page.require_staff("worker", "manager")
     offered = {v["provider_id"] for v in await _vendors(request, page, category)} if category else set()
     form = PurchaseForm.read(vendor_id, description, quantity, price, quote, link, offered)
-    again = {"typed_price": price, "typed_quantity": quantity}
     if form.errors:
-        return await _purchase_page(request, page, client_id, category, form, status=422, **again)
+        return await _purchase_page(request, page, client_id, category, form, status=422, typed_price=price,
+                                    typed_quantity=quantity)
     try:
         answer = await _services(request).call("POST", "marketplace", "/purchases", session.token,
                                                json=form.body(client_id, category))
@@ -91,7 +91,7 @@ async def buy(request: Request, client_id: str, category: Annotated[str, Form(ma
         if isinstance(refusal.params.get("category"), str):
             refusal.params["category"] = page.category(refusal.params["category"])
         return await _purchase_page(request, page, client_id, category, form, status=refusal.status,
-                                    errors=_refused(page, refusal), **again)
+                                    errors=_refused(page, refusal), typed_price=price, typed_quantity=quantity)
     return page.redirect(f"/clients/{client_id}/plan/purchases/{answer['purchase_id']}")
 
 
