@@ -26,7 +26,9 @@ from services.console.entrypoints import (
     client,
     general,
     inbox,
+    plan_builder,
     provider,
+    purchases,
     region,
     staff,
     vendor,
@@ -59,7 +61,7 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
     app.state.templates = environment()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (general, auth, staff, approvals, caseloads, verification, client, audit, provider, vendor, region,
-                   inbox):
+                   inbox, plan_builder, purchases):
         app.include_router(module.router)
     app.include_router(wizard.router)  # the intake wizard, one question per page
     app.include_router(rectify.router)  # a client's decision and their request for its rectification

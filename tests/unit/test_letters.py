@@ -65,6 +65,17 @@ def test_every_kind_of_decision_reads_in_the_clients_language_with_number_amount
     assert letter.metadata.language == language and f'<html lang="{language}">' in letter.html
 
 
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+@pytest.mark.parametrize("kind", ["budget", "rectification"])  # a request for rectification, then an appeal
+def test_the_instructions_cite_the_act_once_without_a_doubled_bracket(kind: str, language: str) -> None:
+    """The act's citation carries its own brackets ("hallintolaki (434/2003)"): the instructions' text must not wrap
+    it in another pair, as it once did ("vaatimalla (hallintolaki (434/2003) 49 a §)")."""
+    content = letter_content(kind, language)  # type: ignore[arg-type]
+    text = pdf_text(render_letter(content).pdf)
+    assert content.remedy.act in text
+    assert "))" not in text and f"({content.remedy.act}" not in text
+
+
 def test_a_finnish_letter_says_nothing_in_swedish_and_the_other_way_round() -> None:
     fi = pdf_text(render_letter(letter_content("budget", "fi")).pdf)
     sv = pdf_text(render_letter(letter_content("budget", "sv")).pdf)

@@ -28,11 +28,12 @@ class ListPage:
 
 
 class Refusal(Exception):
-    def __init__(self, status: int, code: str, service: str) -> None:
+    def __init__(self, status: int, code: str, service: str, params: dict[str, Any] | None = None) -> None:
         super().__init__(f"{service} answered {status} ({code})")
         self.status = status
         self.code = code
         self.service = service
+        self.params = params or {}  # the problem's extension members (e.g. categories): the words' parameters
 
 
 def refusal_code(status: int, body: Any) -> str:
@@ -45,6 +46,14 @@ def refusal_code(status: int, body: Any) -> str:
         if kind:
             return kind
     return STATUS_CODES.get(status, "internal")
+
+
+PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "code", "instance", "correlation_id", "errors"})
+
+
+def extensions(body: Any) -> dict[str, Any]:
+    """A problem's own members beyond RFC 9457's and ours (shared/infra/problems.py fills the detail with them)."""
+    return {k: v for k, v in body.items() if k not in PROBLEM_MEMBERS} if isinstance(body, dict) else {}
 
 
 class Services:
@@ -85,7 +94,7 @@ class Services:
                 body = r.json()
             except ValueError:
                 body = None
-            raise Refusal(r.status_code, refusal_code(r.status_code, body), service)
+            raise Refusal(r.status_code, refusal_code(r.status_code, body), service, params=extensions(body))
         return r
 
     async def raw(self, service: str, path: str, token: str, **kw: Any) -> httpx.Response:
