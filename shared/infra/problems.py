@@ -120,6 +120,7 @@ NOT_READY = register("not-ready", 503, "The service is not ready")
 CRITERIA_NOT_MET = register("criteria-not-met", 422, "The vendor does not meet every criterion of its kind")
 UNKNOWN_VENDOR_KIND = register("unknown-vendor-kind", 422, "The region has no such kind of vendor")
 VENDOR_NOT_VERIFIED = register("vendor-not-verified", 409, "The vendor is not verified")
+Y_TUNNUS_REGISTERED = register("y-tunnus-registered", 422, "A provider with this Y-tunnus is already registered")
 NO_OWN_PROVIDER = register("no-own-provider", 404, "You have not registered a provider yet")
 CATEGORY_NOT_FOR_VENDOR_KIND = register("category-not-for-vendor-kind", 409,
                                         "This kind of vendor may not deliver this kind of support")

@@ -22,6 +22,18 @@ FIRM = "Uusi Arki Oy"
 TOKENS = TokenIssuer(DEV_SECRET)
 
 
+TAKEN = "1618033-3"
+
+
+def register_elsewhere(demo: Demo, y_tunnus: str) -> None:
+    """Another firm, with its own user, already holds ``y_tunnus``."""
+    r = httpx.post(f"{demo.stack.url('marketplace')}/providers", timeout=10,
+                   headers={"Authorization": f"Bearer {TOKENS.issue('prov-kopio', 'provider')}"},
+                   json={"y_tunnus": y_tunnus, "name": "Vanha Arki Oy", "kind": "firm", "service_areas": ["Pori"],
+                         "languages": ["fi"], "accessibility": "-", "contact_email": "info@vanha-arki.example"})
+    assert r.status_code == 201, r.text
+
+
 def verify(demo: Demo) -> None:
     """The region verifies the firm (its own page is tested in test_verification.py)."""
     provider = {"Authorization": f"Bearer {TOKENS.issue('prov-uusi', 'provider')}"}
@@ -63,7 +75,13 @@ async def test_a_new_provider_registers_sees_what_it_lacks_and_publishes_a_servi
         await v.check()
         assert "Tarkista Y-tunnus" in await v.page.locator(".error-summary").inner_text()
         assert await v.page.get_by_label("Yrityksen tai yhdistyksen nimi").input_value() == FIRM  # kept as typed
-        await v.page.get_by_label("Y-tunnus").fill("2617416-4")
+        await asyncio.to_thread(register_elsewhere, demo, TAKEN)
+        await v.page.get_by_label("Y-tunnus").fill(TAKEN)  # another firm's: refused beside the field, in words
+        await v.page.get_by_role("button", name="Rekisteröidy").click()
+        await v.page.wait_for_load_state()
+        await v.check()
+        assert "Y-tunnus on jo rekisteröity" in await v.page.locator(".error-summary").inner_text()
+        await v.page.get_by_label("Y-tunnus").fill("2718282-8")
         await v.page.get_by_role("button", name="Rekisteröidy").click()
         await v.page.wait_for_url(lambda url: url.endswith("/provider/profile?registered=1"))
         await v.check()

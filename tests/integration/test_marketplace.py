@@ -132,7 +132,8 @@ async def test_refusals_releases_and_catalogue_rules(intake, budgeting, marketpl
     dup = await marketplace.post("/providers", headers=tokens("prov-y", "provider"), json={
         "y_tunnus": y_tunnus(2345678), "name": "Copy", "kind": "firm", "service_areas": ["Tampere"],
         "languages": ["fi"], "accessibility": "-", "contact_email": "y@example.fi"})
-    assert dup.status_code == 422 and "already registered" in dup.json()["detail"]
+    assert dup.status_code == 422 and dup.json()["code"] == "y-tunnus-registered"
+    assert dup.json()["errors"][0]["field"] == "y_tunnus"
     unverified = await verified_provider(marketplace, tokens, "prov-new", body=4567890, verify=False)
     missing = await marketplace.post(f"/providers/{unverified}/verification", headers=tokens(*REGION),
                                      json={"checklist": {"soteri_register": True}})

@@ -75,9 +75,9 @@ async def register(request: Request, name: Annotated[str, Form(max_length=400)] 
     try:
         await services.call("POST", "marketplace", "/providers", session.token, json=form.body)
     except Refusal as refusal:
-        if refusal.status != 409:
+        if refusal.code != "y-tunnus-registered":
             raise
-        return await _registration_page(page, request, status=409, typed=typed,
+        return await _registration_page(page, request, status=422, typed=typed,
                                         errors=[("y_tunnus", "vendor.error.y_tunnus_taken")])
     return page.redirect("/provider/profile?registered=1")
 

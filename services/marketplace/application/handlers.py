@@ -132,7 +132,8 @@ async def register(cmd: c.RegisterProvider, principal: Principal, context: Comma
     y_tunnus = registered.y_tunnus  # type: ignore[attr-defined]  # validated by its check digit, normalised
     async with app.store.transaction() as session:
         if await tables.claim_y_tunnus(session, y_tunnus, cmd.provider_id) != cmd.provider_id:
-            raise InvalidCommand("a provider with this Y-tunnus is already registered", field="y_tunnus")
+            raise InvalidCommand("a provider with this Y-tunnus is already registered", field="y_tunnus",
+                                 code="y-tunnus-registered")
         done: Executed[catalogue.Provider] = await app.handle(opening, principal, context, session=session)
         await tables.add_provider_user(session, principal.user_id, cmd.provider_id)
     return done
