@@ -80,7 +80,7 @@ async def test_a_new_provider_registers_sees_what_it_lacks_and_publishes_a_servi
         await v.page.get_by_role("button", name="Rekisteröidy").click()
         await v.page.wait_for_load_state()
         await v.check()
-        assert "Y-tunnus on jo rekisteröity" in await v.page.locator(".error-summary").inner_text()
+        assert "Tällä Y-tunnuksella on jo rekisteröity" in await v.page.locator(".error-summary").inner_text()
         await v.page.get_by_label("Y-tunnus").fill("2718282-8")
         await v.page.get_by_role("button", name="Rekisteröidy").click()
         await v.page.wait_for_url(lambda url: url.endswith("/provider/profile?registered=1"))
