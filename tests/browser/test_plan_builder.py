@@ -27,7 +27,7 @@ from tests.support import deadline
 
 pytestmark = pytest.mark.browser
 NBSP = "\u00a0"
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = Path(__file__).resolve().parents[2] / "docs"
 GOAL = "Jaksan arjessa lasten kanssa"
 LEVELS = {"much_less_than_expected": "En jaksa nousta aamulla", "less_than_expected": "Jaksan huonosti",
           "expected": "Jaksan useimpina päivinä", "more_than_expected": "Jaksan hyvin",
@@ -138,7 +138,7 @@ async def test_a_worker_builds_a_plan_proposes_decides_and_reads_the_letter(brow
         await submit(v, "Tee esitys")
         breakdown = await v.page.locator("#breakdown").inner_text()
         assert "kotisiivous" in breakdown and f"2{NBSP}400,00{NBSP}€" in breakdown
-        await shot(v.page, "plan-builder.png")
+        await shot(v.page, "console-plan-builder.png")
 
         # The decision: no reasons is named; with them, the letter's preview before anything is decided.
         async with v.page.expect_navigation():
@@ -163,7 +163,7 @@ async def test_a_worker_builds_a_plan_proposes_decides_and_reads_the_letter(brow
         assert "Aino Virtanen" in letter and REASONING in letter
         budget = await asyncio.to_thread(budget_of, demo, cid)
         assert budget["status"] == "decided" and budget["funds"]["decided_cents"] == 240_000
-        await shot(v.page, "decision-preview.png")
+        await shot(v.page, "console-decision-preview.png")
 
         # Ordering: the plan's category compared by price where the client lives; a wrong quantity is named.
         await v.goto(f"/clients/{cid}/plan")
