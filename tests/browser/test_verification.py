@@ -117,6 +117,7 @@ async def test_a_manager_verifies_a_firm_from_the_queue_and_suspends_it_seeing_t
         await v.check()
         touched = await v.page.locator("table").last.inner_text()
         assert "Tuula Tilaaja" in touched and "Kotiapu" in touched  # the orders it touches, by the client's name
+        await v.page.locator("#suspension-heading").scroll_into_view_if_needed()
         await screenshot(v.page, "console-provider-suspension.png")
         await v.page.get_by_role("button", name="Keskeytä tuottaja").click()  # no reason: stopped
         await v.page.wait_for_load_state()
