@@ -23,18 +23,14 @@ from shared.infra.auth import TokenIssuer
 from shared.infra.settings import DEV_SECRET
 from tests.browser.conftest import Demo, Visitor, sign_in, visitor
 from tests.browser.test_console import screenshot
+from tests.browser.world import client_with_budget, temporary_hetu, worker_token
 from tests.support import deadline
 
 pytestmark = pytest.mark.browser
 
-CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 REASONING = "Kaksi lasta ja vuorotyö: siivous ja valmennus yhdessä ylittävät tavallisen tason."
 SUPPORT = "Kotisiivous viikoittain"
 
-
-def temporary_hetu(birth: str, individual: int) -> str:
-    """A temporary hetu (individual number 900-999: never issued to a real person), with its check character."""
-    return f"{birth}-{individual}{CHECK[int(birth + str(individual)) % 31]}"
 
 
 def decide_above_the_limit(demo: Demo) -> str:
@@ -194,26 +190,11 @@ def purchase_above_the_limit(demo: Demo) -> tuple[str, str]:
     a verified shop, and the worker's purchase of 2 500 € from it: above the worker's 2 000 € for purchases, it
     waits for a manager with its funds held. Returns the client and the purchase."""
     tokens = TokenIssuer(DEV_SECRET)
-    worker = {"Authorization": f"Bearer {tokens.issue('worker-aino', 'worker')}"}
+    worker = worker_token()
     person = {"hetu": temporary_hetu("220385", 961), "given_name": "Pirjo", "family_name": "Pyöräilevä",
               "language": "fi"}
-    with httpx.Client(base_url=demo.stack.url("intake"), headers=worker, timeout=10) as http:
-        cid = demo_data.register(http, person)
-    with httpx.Client(base_url=demo.stack.url("budgeting"), headers=worker, timeout=10) as http:
-        demo_data.wait_for_budget(http, cid)
-        http.post(f"/budgets/{cid}/goals", json={
-            "title": "Lapset kulkevat päiväkotiin ilman autoa", "baseline_level": -1,
-            "levels": {"much_less_than_expected": "Ei onnistu", "less_than_expected": "Harvoin",
-                       "expected": "Useimpina päivinä", "more_than_expected": "Joka päivä",
-                       "much_more_than_expected": "Joka päivä, myös harrastuksiin"}}).raise_for_status()
-        goal = http.get(f"/budgets/{cid}").json()["goals"][0]["goal_id"]
-        http.post(f"/budgets/{cid}/supports", json={"category": "equipment", "description": "Kuljetuspyörä",
-                                                    "estimated_cost_cents": 450_000, "provider_type": "firm",
-                                                    "goal_ids": [goal]}).raise_for_status()
-        http.post(f"/budgets/{cid}/proposal", json={"amount_cents": 450_000, "period": demo_data.PERIOD,
-                                                    "breakdown": {"equipment": 450_000}}).raise_for_status()
-        decided = http.post(f"/budgets/{cid}/decision", json={"reasoning": "Arjen kuljetukset ilman autoa."})
-        assert decided.status_code in (200, 201), decided.text
+    cid = client_with_budget(demo, person, category="equipment", cents=450_000, support="Kuljetuspyörä",
+                             goal="Lapset kulkevat päiväkotiin ilman autoa")
     shop_user = {"Authorization": f"Bearer {tokens.issue('prov-pyora', 'provider')}"}
     region = {"Authorization": f"Bearer {tokens.issue('region-ritva', 'manager')}"}
     until = time.monotonic() + deadline(60)

@@ -16,7 +16,7 @@ from deploy.local import demo as demo_data
 from shared.infra.auth import TokenIssuer
 from shared.infra.settings import DEV_SECRET
 from tests.browser.conftest import Demo, sign_in, visitor
-from tests.browser.test_approvals import temporary_hetu
+from tests.browser.world import temporary_hetu
 
 pytestmark = pytest.mark.browser
 

@@ -18,18 +18,14 @@ from playwright.async_api import Browser
 from shared.infra.auth import TokenIssuer
 from shared.infra.settings import DEV_SECRET
 from tests.browser.conftest import Demo, Visitor, sign_in, visitor
+from tests.browser.world import temporary_hetu
 
 pytestmark = pytest.mark.browser
 
-CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 AREAS = ("general_ability", "mental_wellbeing", "social_participation", "physical_functioning", "competence",
          "everyday_life")
 
-
-def temporary_hetu(birth: str, individual: int, sign: str = "-") -> str:
-    """A temporary hetu (individual number 900-999: never issued to a real person), with its check character."""
-    return f"{birth}{sign}{individual}{CHECK[int(birth + str(individual)) % 31]}"
 
 
 def case_of(demo: Demo, worker: str, client_id: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from deploy.local import demo as demo_data
 from shared.infra.auth import TokenIssuer
 from shared.infra.settings import DEV_SECRET
 from tests.browser.conftest import Demo, Visitor, sign_in, visitor
-from tests.browser.test_approvals import temporary_hetu
+from tests.browser.world import temporary_hetu
 from tests.support import deadline
 
 pytestmark = pytest.mark.browser

@@ -17,12 +17,11 @@ import httpx
 import pytest
 from playwright.async_api import Browser
 
-from deploy.local import demo as demo_data
 from shared.infra.auth import TokenIssuer
 from shared.infra.settings import DEV_SECRET
 from tests.browser.conftest import Demo, Visitor, sign_in, visitor
-from tests.browser.test_approvals import temporary_hetu
 from tests.browser.test_console import tab_to
+from tests.browser.world import client_with_budget, temporary_hetu
 from tests.journeys import y_tunnus
 from tests.support import deadline
 
@@ -41,23 +40,8 @@ def a_client_with_equipment_money(demo: Demo, individual: int, given: str, famil
     """A new client of worker-aino's with a decided budget of 4 500 € for equipment, known to the marketplace."""
     person = {"hetu": temporary_hetu("170791", individual), "given_name": given, "family_name": family,
               "language": language}
-    with httpx.Client(base_url=demo.stack.url("intake"), headers=WORKER, timeout=10) as http:
-        cid = demo_data.register(http, person)
-    with httpx.Client(base_url=demo.stack.url("budgeting"), headers=WORKER, timeout=10) as http:
-        demo_data.wait_for_budget(http, cid)
-        http.post(f"/budgets/{cid}/goals", json={
-            "title": "Lapsen kanssa liikkuminen sujuu", "baseline_level": -1,
-            "levels": {"much_less_than_expected": "Ei onnistu", "less_than_expected": "Harvoin",
-                       "expected": "Useimpina päivinä", "more_than_expected": "Joka päivä",
-                       "much_more_than_expected": "Joka päivä, myös retkillä"}}).raise_for_status()
-        goal = http.get(f"/budgets/{cid}").json()["goals"][0]["goal_id"]
-        http.post(f"/budgets/{cid}/supports", json={"category": "equipment", "description": "Lastenrattaat",
-                                                    "estimated_cost_cents": 450_000, "provider_type": "firm",
-                                                    "goal_ids": [goal]}).raise_for_status()
-        http.post(f"/budgets/{cid}/proposal", json={"amount_cents": 450_000, "period": demo_data.PERIOD,
-                                                    "breakdown": {"equipment": 450_000}}).raise_for_status()
-        decided = http.post(f"/budgets/{cid}/decision", json={"reasoning": "Liikkuminen lapsen kanssa."})
-        assert decided.status_code in (200, 201), decided.text
+    cid = client_with_budget(demo, person, category="equipment", cents=450_000, support="Lastenrattaat",
+                             goal="Lapsen kanssa liikkuminen sujuu")
     until = time.monotonic() + deadline(60)
     with httpx.Client(base_url=demo.stack.url("marketplace"), headers=WORKER, timeout=10) as http:
         while http.get("/purchases", params={"client_id": cid}).status_code != 200:  # heard of the decision

@@ -17,8 +17,8 @@ from deploy.local import demo as demo_data
 from shared.infra.auth import TokenIssuer
 from shared.infra.settings import DEV_SECRET
 from tests.browser.conftest import Demo, sign_in, visitor
-from tests.browser.test_approvals import temporary_hetu
 from tests.browser.test_console import screenshot
+from tests.browser.world import client_with_budget, temporary_hetu
 
 pytestmark = pytest.mark.browser
 
@@ -44,23 +44,8 @@ def an_order_from(demo: Demo, provider_id: str) -> str:
     worker = bearer("worker-aino", "worker")
     person = {"hetu": temporary_hetu("110482", 984), "given_name": "Tuula", "family_name": "Tilaaja",
               "language": "fi"}
-    with httpx.Client(base_url=demo.stack.url("intake"), headers=worker, timeout=10) as http:
-        cid = demo_data.register(http, person)
-    with httpx.Client(base_url=demo.stack.url("budgeting"), headers=worker, timeout=10) as http:
-        demo_data.wait_for_budget(http, cid)
-        http.post(f"/budgets/{cid}/goals", json={
-            "title": "Koti pysyy kunnossa", "baseline_level": -1,
-            "levels": {"much_less_than_expected": "Ei pysy", "less_than_expected": "Harvoin",
-                       "expected": "Useimmiten", "more_than_expected": "Aina",
-                       "much_more_than_expected": "Aina, ja jaksan muutakin"}}).raise_for_status()
-        goal = http.get(f"/budgets/{cid}").json()["goals"][0]["goal_id"]
-        http.post(f"/budgets/{cid}/supports", json={"category": "home_help", "description": "Kotiapu",
-                                                    "estimated_cost_cents": 300_000, "provider_type": "firm",
-                                                    "goal_ids": [goal]}).raise_for_status()
-        http.post(f"/budgets/{cid}/proposal", json={"amount_cents": 300_000, "period": demo_data.PERIOD,
-                                                    "breakdown": {"home_help": 300_000}}).raise_for_status()
-        decided = http.post(f"/budgets/{cid}/decision", json={"reasoning": "Kotiapu arjen tueksi."})
-        assert decided.status_code in (200, 201), decided.text
+    cid = client_with_budget(demo, person, category="home_help", cents=300_000, support="Kotiapu",
+                             goal="Koti pysyy kunnossa")
     with httpx.Client(base_url=demo.stack.url("marketplace"), timeout=10) as http:
         published = http.post(f"/providers/{provider_id}/offerings", headers=bearer("prov-hoiva", "provider"), json={
             "category": "home_help", "title": "Kotiapu", "description": "Kotiapu 2 h", "unit_price_cents": 9_000,
