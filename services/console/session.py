@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 SESSION_COOKIE = "avain_session"
+INTAKE_DRAFT_COOKIE = "avain_intake"  # an unfinished intake's answers between pages (sealed; ends with the session)
 ATTEMPT_COOKIE = "avain_signin"  # between leaving for the identity provider and coming back
 LANGUAGE_COOKIE = "avain_lang"
 CSRF_COOKIE = "avain_csrf"  # the CSRF secret of a visitor not signed in (the sign-in forms)

@@ -164,3 +164,12 @@ def test_the_copy_names_staff_by_name_and_anyone_else_only_by_role_and_validates
         broken = copy.model_dump(mode="json")
         del broken["timeline"][0]["source"]
         jsonschema.Draft202012Validator(schema).validate(broken)
+
+
+def test_a_dispatch_recorded_by_reference_names_whom_it_served_by_role() -> None:
+    # DecisionDispatched v2 names the recipient as {role, person_id, link_id}; v1 as 'client' or a person id.
+    from services.history.application.copy import _to
+
+    assert _to({"role": "client", "person_id": None, "link_id": None}) == "client"
+    assert _to({"role": "representative", "person_id": REPRESENTATIVE, "link_id": str(uuid4())}) == "representative"
+    assert (_to("client"), _to(REPRESENTATIVE)) == ("client", "representative")

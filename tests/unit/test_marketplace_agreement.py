@@ -177,6 +177,18 @@ def test_a_monthly_fee_is_claimed_once_a_month_and_expenses_need_a_receipt() -> 
         d.decide(claim(kind="expenses", hours=None, amount_cents=1_000), state)
 
 
+def test_a_filed_claim_is_not_approved_after_its_agreement_ended() -> None:
+    # Ending released the agreement's funds: an approval now would be spending budgeting refuses, and a fee owed
+    # to a person would silently go unpaid. It is refused in words instead.
+    state = active()
+    filed = d.decide(claim(), state)
+    state = fold(filed, d.evolve, state)
+    state = fold(d.decide(d.EndAgreement(reason="ended_by_worker"), state), d.evolve, state)
+    with pytest.raises(RuleViolation) as refused:
+        d.decide(d.ApproveClaim(claim_id=filed[0].claim_id, approved_by="worker-1"), state)
+    assert refused.value.code == "agreement-not-active"
+
+
 def test_a_claim_on_an_agreement_still_waiting_for_its_funds_is_refused() -> None:
     waiting = d.evolve(d.NO_AGREEMENT, d.decide(make(), d.NO_AGREEMENT)[0])
     with pytest.raises(RuleViolation) as refused:

@@ -167,6 +167,8 @@ async def test_only_the_client_side_acts_on_a_support_person(h: Harness, tables:
                     c.RecordPaymentDetails(person_id=pid, hetu=HETU, iban=IBAN), c.WithdrawSupportConsent(person_id=pid)):
         with pytest.raises(Forbidden):
             await h.when(command, OTHER_WORKER)
+    with pytest.raises(Forbidden):  # where her fee is paid is the worker's to record: never the client's account
+        await h.when(c.RecordPaymentDetails(person_id=pid, hetu=HETU, iban="FI49 5000 9420 0287 30"), client(cid))
     assert len(await h.recorded(f"support-person-{pid}")) == 2
 
 

@@ -126,6 +126,10 @@ async def test_the_provider_reads_what_the_client_shared_for_its_accepted_order_
         assert (seen["address"], seen["contact"], seen["instructions"]) == (
             "Hämeenkatu 1 A 2, Tampere", None, "Ovikoodi 1234")
     assert noted == [[cid]] * 7  # every read names the client, the refused ones too
+    await h.when(c.ActOnSuspension(order_id=oid), h.app.system)  # its provider suspended: the order is held
+    with pytest.raises(Forbidden):  # and the suspended provider no longer reads where the client lives
+        await views.delivery_details(h.app, query, SELLER, noted.append)
+    assert (await views.delivery_details(h.app, query, WORKER, noted.append))["address"] == "Hämeenkatu 1 A 2, Tampere"
 
 
 @covers(SERVICE, c.ActOnPurchaseSuspension, c.ContinuePurchase)

@@ -18,7 +18,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.console.adapters.oidc import Attempt, OidcClient, SignInFailed
 from services.console.adapters.services import Refusal, Services
 from services.console.entrypoints.general import STAFF_HOME
-from services.console.session import ATTEMPT_COOKIE, CSRF_COOKIE, LANGUAGE_COOKIE, SESSION_COOKIE, Session
+from services.console.session import (
+    ATTEMPT_COOKIE,
+    CSRF_COOKIE,
+    INTAKE_DRAFT_COOKIE,
+    LANGUAGE_COOKIE,
+    SESSION_COOKIE,
+    Session,
+)
 from services.console.web import page_of, safe_next, set_cookie
 
 router = APIRouter()
@@ -149,6 +156,7 @@ async def sign_out(request: Request) -> Response:
         target = await oidc.logout_url(session.id_token, f"{request.app.state.settings.base_url}/signed-out") or target
     response = RedirectResponse(target, status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(INTAKE_DRAFT_COOKIE, path="/intake")  # an unfinished intake's answers go with the session
     return response
 
 

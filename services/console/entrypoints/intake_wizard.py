@@ -10,6 +10,7 @@ for one command wait in a sealed cookie until the second (services/console/intak
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -17,10 +18,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.console import intake_wizard as w
 from services.console.adapters.services import Refusal, Services
+from services.console.session import INTAKE_DRAFT_COOKIE
 from services.console.web import Page, page_of
 
 router = APIRouter(prefix="/intake")
-DRAFT_COOKIE = "avain_intake"
 DRAFT_PURPOSE = "intake-draft"
 DRAFT_SECONDS = 3600  # an abandoned draft (a hetu in it, sealed) does not outlive the working hour
 ClientId = Annotated[str, Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
@@ -34,16 +35,26 @@ def _services(request: Request) -> Services:
 # --- the draft between pages ----------------------------------------------------------------------------------
 
 def _draft(page: Page) -> dict[str, Any]:
-    opened = page.request.app.state.sealer.open(DRAFT_PURPOSE, page.request.cookies.get(DRAFT_COOKIE))
-    return opened if isinstance(opened, dict) else {}
+    """The answers kept between pages: only the worker who typed them gets them back, and only within the hour
+    (a shared workstation's next user, or a copied cookie, finds none)."""
+    opened = page.request.app.state.sealer.open(DRAFT_PURPOSE, page.request.cookies.get(INTAKE_DRAFT_COOKIE))
+    if not isinstance(opened, dict) or page.session is None:
+        return {}
+    if opened.get("by") != page.session.user_id or not isinstance(opened.get("until"), int | float) \
+            or opened["until"] < time.time():
+        return {}
+    answers = opened.get("answers")
+    return answers if isinstance(answers, dict) else {}
 
 
 def _keep(page: Page, response: Response, draft: dict[str, Any] | None) -> Response:
     """The draft sealed in its cookie (only the wizard's pages receive it, for an hour), or gone once sent."""
     if draft is None:
-        response.delete_cookie(DRAFT_COOKIE, path="/intake")
+        response.delete_cookie(INTAKE_DRAFT_COOKIE, path="/intake")
     else:
-        response.set_cookie(DRAFT_COOKIE, page.request.app.state.sealer.seal(DRAFT_PURPOSE, draft),
+        owner = page.session.user_id if page.session else None
+        sealed = {"by": owner, "until": time.time() + DRAFT_SECONDS, "answers": draft}
+        response.set_cookie(INTAKE_DRAFT_COOKIE, page.request.app.state.sealer.seal(DRAFT_PURPOSE, sealed),
                             max_age=DRAFT_SECONDS, httponly=True, samesite="lax", secure=not page.settings.development,
                             path="/intake")
     return response

@@ -71,8 +71,11 @@ def _who(t: Translator, role: str, user_id: str, names: Mapping[str, str]) -> do
                    name=names.get(user_id) if role in STAFF else None)
 
 
-def _to(recipient: str) -> str:
-    return "client" if recipient == "client" else "representative"  # a representative's id stays out (15(4))
+def _to(recipient: str | dict[str, Any]) -> str:
+    """Whom a letter or a dispatch went to, as a role: a letter names 'client' or a person id, a dispatch from v2 on
+    a reference {role, person_id, link_id}. A representative's id stays out of the copy (art. 15(4))."""
+    role = recipient.get("role") if isinstance(recipient, dict) else recipient
+    return "client" if role == "client" else "representative"
 
 
 def _text(opened: Opened, e: EventEnvelope, field: str) -> str | None:

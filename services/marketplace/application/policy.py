@@ -80,7 +80,7 @@ ACTIONS: dict[type, Action] = {
     ReadVerification: "vendor",
     c.RecordSupportPerson: "order",
     c.CorrectSupportPerson: "order",
-    c.RecordPaymentDetails: "order",
+    c.RecordPaymentDetails: "agree",  # where the county pays: the coordinating worker's act, never the client's
     c.WithdrawSupportConsent: "order",
     c.FileClaim: "order",
     c.MakeAgreement: "agree",

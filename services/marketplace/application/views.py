@@ -117,7 +117,7 @@ async def delivery_details(app: Application[Ports], query: ReadDeliveryDetails, 
     reads it only for its own order, and only while it is accepted and not yet delivered; the client side always."""
     loaded = await app.read(ORDER, query, principal, seen=lambda o: seen([o.client_id] if o.client_id else []))
     o = loaded.state
-    if principal.role == "provider" and o.status != "accepted":
+    if principal.role == "provider" and (o.status != "accepted" or o.held):  # held: its provider was suspended
         raise Forbidden("the provider sees the delivery details of an order it has accepted, until it is delivered")
     last = next((e for e in reversed(loaded.events) if e.type == DeliveryDetailsShared.event_type), None)
     view: dict[str, Any] = {"order_id": str(o.order_id), "status": o.status, "shared": last is not None,

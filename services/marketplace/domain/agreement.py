@@ -213,6 +213,9 @@ def decide(command: Command, agreement: Agreement) -> list[DomainEvent]:
             claim = agreement.claims.get(command.claim_id)
             if claim is None or claim.status != "filed":
                 raise RuleViolation("only a filed claim can be approved", code="claim-state")
+            if agreement.status != "active":  # its funds went back to the budget when it ended: nothing to pay from
+                raise RuleViolation("the agreement has ended: a claim on it is no longer approved",
+                                    code="agreement-not-active")
             return [SupportClaimApproved(**ids, claim_id=command.claim_id, amount_cents=claim.amount_cents,
                                          approved_by=command.approved_by)]
         case SchedulePayment():
