@@ -37,6 +37,9 @@ ENDPOINTS: dict[tuple[str, str], Endpoints] = {
     ("budgeting", "budget_revision"): _BUDGET,
     ("marketplace", "purchase"): Endpoints("marketplace", "/purchases/{matter_id}/approval",
                                            "/purchases/{matter_id}/approval/refusal", "/purchases/{matter_id}"),
+    ("marketplace", "support_agreement"): Endpoints("marketplace", "/agreements/{matter_id}/approval",
+                                                    "/agreements/{matter_id}/approval/refusal",
+                                                    "/agreements/{matter_id}"),
 }
 
 

@@ -97,3 +97,11 @@ def test_an_unknown_answer_or_an_overlong_reason_is_refused() -> None:
     assert AnswerForm.read("delete", "syy").errors == ("approvals.answer_missing",)
     assert AnswerForm.read("refuse", "x" * (MAX_REASON + 1)).errors == ("approvals.reason_too_long",)
     assert AnswerForm.read("refuse", "x" * MAX_REASON).errors == ()
+
+
+def test_a_support_persons_agreement_is_answered_at_the_marketplace_for_the_agreement() -> None:
+    found = endpoints_of(row(service="marketplace", kind="support_agreement", matter_id="a9"))
+    assert found is not None
+    assert (found.path("approve", "c1", "a9"), found.path("refuse", "c1", "a9"), found.matter_path("c1", "a9")) == (
+        "/agreements/a9/approval", "/agreements/a9/approval/refusal", "/agreements/a9")
+    assert still_waiting("marketplace", {"waiting_for_approval": True, "status": "awaiting_approval"}, "x")

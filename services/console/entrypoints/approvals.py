@@ -36,13 +36,16 @@ async def _budget(services: Services, token: str, client_id: str, purpose: str |
         raise
 
 
-async def _purchase(services: Services, token: str, purchase_id: str, purpose: str | None) -> dict[str, Any] | None:
-    """The purchase the matter is about (the item in the people's words, the vendor, the quote); None when this
-    reader may not see it."""
+async def _matter(services: Services, token: str, row: dict[str, Any], purpose: str | None) -> dict[str, Any] | None:
+    """The marketplace's matter (a purchase: the item in the people's words, the vendor, the quote; an agreement:
+    the fee and its cap); None when this reader may not see it."""
+    endpoints = endpoints_of(row)
+    assert endpoints is not None
     try:
-        purchase: dict[str, Any] = await services.get("marketplace", f"/purchases/{purchase_id}", token,
-                                                      **_purpose(purpose))
-        return purchase
+        matter: dict[str, Any] = await services.get(
+            endpoints.service, endpoints.matter_path(str(row.get("client_id")), str(row["matter_id"])), token,
+            **_purpose(purpose))
+        return matter
     except Refusal as refusal:
         if refusal.status in (403, 404):
             return None
@@ -74,18 +77,18 @@ async def _queue_page(page: Page, request: Request, *, offset: int = 0, status: 
                               **_purpose(purpose))
     more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
     client_ids = [str(r["client_id"]) for r in rows if r.get("client_id")]
-    purchase_ids = [str(r["matter_id"]) for r in rows if r.get("service") == "marketplace" and r.get("kind") == "purchase"]
-    budgets, purchases, names = await asyncio.gather(
+    theirs = [r for r in rows if r.get("service") == "marketplace" and endpoints_of(r) is not None]
+    budgets, matters_, names = await asyncio.gather(
         asyncio.gather(*(_budget(services, session.token, c, purpose) for c in dict.fromkeys(client_ids))),
-        asyncio.gather(*(_purchase(services, session.token, p, purpose) for p in purchase_ids)),
+        asyncio.gather(*(_matter(services, session.token, r, purpose) for r in theirs)),
         names_by_id(services, session.token, client_ids))
     by_client = dict(zip(dict.fromkeys(client_ids), budgets, strict=True))
-    by_purchase = dict(zip(purchase_ids, purchases, strict=True))
+    by_matter = {str(r["matter_id"]): m for r, m in zip(theirs, matters_, strict=True)}
     matters = []
     for row in rows:
         client_id = str(row.get("client_id") or "")
         budget = by_client.get(client_id)
-        purchase = by_purchase.get(str(row.get("matter_id")))
+        purchase = by_matter.get(str(row.get("matter_id")))
         own = purchase if row.get("service") == "marketplace" else budget if row.get("service") == "budgeting" else None
         if own is not None and not still_waiting(str(row["service"]), own, str(row["approval_id"])):
             continue  # answered in its service already; the queue hears of it through Kafka a moment later

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -51,6 +52,17 @@ async def _page(page: Page, request: Request, *, worker: str | None, moved: int 
                        moved=moved, errors=errors, chosen=chosen, to=to, not_moved=not_moved)
 
 
+async def _bounded(step: Any, items: list[str], at_once: int = 8) -> list[Any]:
+    """Each item through ``step``, at most ``at_once`` at a time: a caseload of 200 is not 200 requests at once."""
+    gate = asyncio.Semaphore(at_once)
+
+    async def one(item: str) -> Any:
+        async with gate:
+            return await step(item)
+
+    return list(await asyncio.gather(*(one(i) for i in items)))
+
+
 @router.post("/reassignment", response_class=HTMLResponse)
 async def reassign(request: Request, worker: Annotated[str, Form(max_length=200)] = "",
                    to: Annotated[str, Form(max_length=200)] = "",
@@ -78,9 +90,9 @@ async def reassign(request: Request, worker: Annotated[str, Form(max_length=200)
                 raise
             return client_id
 
-    refused = tuple(c for c in await asyncio.gather(*(move(c) for c in sorted(chosen))) if c)
+    refused = tuple(c for c in await _bounded(move, sorted(chosen)) if c)
     if refused:
         return await _page(page, request, worker=worker, status=409, moved=len(chosen) - len(refused),
                            errors=("caseloads.error.some_refused",), chosen=frozenset(refused), to=to,
                            not_moved=refused)
-    return page.redirect(f"/caseloads?worker={worker}&moved={len(chosen)}")
+    return page.redirect(f"/caseloads?{urlencode({'worker': worker, 'moved': len(chosen)})}")
