@@ -183,6 +183,9 @@ PLAN_WITHOUT_SUPPORTS = register("plan-without-supports", 409, "The plan has no 
 SUPPORT_WITHOUT_GOAL = register("support-without-goal", 409, "A support serves no goal of the plan")
 BREAKDOWN_WITHOUT_SUPPORT = register("breakdown-without-support", 409, "Money is set where no support is planned")
 BREAKDOWN_SUM = register("breakdown-sum", 422, "The breakdown does not add up to the amount")
+# Follow-up (services/followup/domain/followup.py); plan-review-open is budgeting's, above
+CASE_CLOSED = register("case-closed", 409, "The follow-up case is closed")
+END_REQUEST_WAITING = register("end-request-waiting", 409, "An earlier request to end the case waits for an answer")
 # Decisions: serving a decision (services/decisions/domain/register.py)
 DISPATCH_IN_THE_FUTURE = register("dispatch-in-the-future", 422, "A dispatch is recorded once it has been sent")
 DISPATCH_BEFORE_DECISION = register("dispatch-before-decision", 409, "The decision had not been made yet")

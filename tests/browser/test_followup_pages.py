@@ -2,8 +2,9 @@
 case page, records a check-in with where the client stands on their goal (GAS) and their account in their own
 words, records a re-assessment and sees the change since intake as a chart with a table of the same numbers, and
 closes the case with its reason. A check-in without a goal's level is stopped in words beside the field, and
-nothing is written. The client records how things are going in their own words from their own pages and asks to
-end the case. In Swedish too. Every page, error pages too, passes axe-core."""
+nothing is written; a closing that follow-up refuses (the client's plan review is open) is shown in words. The
+client records how things are going in their own words from their own pages and asks to end the case. In Swedish
+too. Every page, error pages too, passes axe-core."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import httpx
 import pytest
 from playwright.async_api import Browser
 
+from shared.infra.auth import TokenIssuer
+from shared.infra.settings import DEV_SECRET
 from tests.browser.conftest import Demo, Visitor, sign_in, visitor
 from tests.browser.world import client_with_budget, temporary_hetu, worker_token
 from tests.support import deadline
@@ -27,6 +30,12 @@ def followup_of(demo: Demo, cid: str) -> dict[str, Any]:
     answer = httpx.get(f"{demo.stack.url('followup')}/followups/{cid}", headers=worker_token(), timeout=10)
     answer.raise_for_status()
     return answer.json()  # type: ignore[no-any-return]
+
+
+def ask_for_a_plan_review_as_the_client(demo: Demo, cid: str) -> None:
+    client = {"Authorization": f"Bearer {TokenIssuer(DEV_SECRET).issue(cid, 'client')}"}
+    httpx.post(f"{demo.stack.url('followup')}/followups/{cid}/plan-review", headers=client,
+               json={"reason": "Jag vill byta tjänst."}, timeout=10).raise_for_status()
 
 
 def a_client_followed_up(demo: Demo, individual: int, given: str, family: str, language: str) -> str:
@@ -142,6 +151,16 @@ async def test_in_swedish_a_check_in_without_the_clients_words_is_stopped_and_th
         await submit(v, "Spara självbedömningen")
         assert "Välj bedömningen för området" in await v.page.locator(".error-summary").inner_text()
         assert (await asyncio.to_thread(followup_of, demo, cid))["reassessments"] == []
+
+        # The client has asked for a plan review: follow-up refuses to close the case, said in words, nothing written.
+        await asyncio.to_thread(ask_for_a_plan_review_as_the_client, demo, cid)
+        await v.goto(f"/clients/{cid}/follow-up")
+        await v.page.get_by_label("behoven ändrades", exact=True).check()
+        await submit(v, "Avsluta ärendet")
+        refused = await v.page.locator(".error-summary").inner_text()
+        assert "Översynen av planen pågår" in refused and "Inget registrerades" in refused
+        assert await v.page.is_checked("#reason-needs_changed")
+        assert (await asyncio.to_thread(followup_of, demo, cid))["status"] == "open"
     finally:
         await v.context.close()
 

@@ -5,11 +5,16 @@ is sent."""
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import pytest
 
 from services.console.followup import CheckInForm, ClosureForm, ReassessmentForm, own_text
 from services.console.views import AREAS
+from services.followup.domain import followup as f
 from shared.i18n import catalogue
+from shared.kernel.errors import RuleViolation
+from shared.kernel.sealed import Sealed
 
 GOAL_A, GOAL_B = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
 
@@ -67,3 +72,23 @@ def test_every_mistake_has_words_in_every_language(lang: str) -> None:
     keys = {"fu.error.too_long", "fu.error.contact_missing", "fu.error.account_missing", "fu.error.notes_missing",
             "fu.error.level_missing", "fu.error.score_missing", "fu.error.reason_missing", "fu.error.own_missing"}
     assert all(t.has(k) for k in keys)
+
+
+def test_follow_ups_refusals_carry_codes_the_console_shows_in_words() -> None:
+    """A closed case, a review still open, a request to end already waiting: each its own code, with words in
+    every language in follow-up's catalogue (the console shows them by code, never the English sentence)."""
+    cid = uuid4()
+    closed = f.FollowUp(client_id=cid, status="closed")
+    reviewing = f.FollowUp(client_id=cid, status="open", review_open=True, end_request=uuid4())
+    refused = []
+    for command, case in ((f.RecordOwnCheckIn(check_in_id=uuid4(), account=Sealed(kid="k", nonce="n", ct="x"),
+                                              by="client"), closed),
+                          (f.CloseCase(reason="other", closed_by="worker-aino"), reviewing),
+                          (f.RequestCaseEnd(request_id=uuid4(), by="client"), reviewing)):
+        with pytest.raises(RuleViolation) as caught:
+            f.decide(command, case)
+        refused.append(caught.value.code)
+    assert refused == ["case-closed", "plan-review-open", "end-request-waiting"]
+    for lang in ("fi", "sv", "en"):
+        t = catalogue().translator("followup", lang)
+        assert all(t.has(f"problem.{code}.title") and t.has(f"problem.{code}.detail") for code in refused)

@@ -327,7 +327,7 @@ def _client(case: FollowUp) -> UUID:
 def _require_open(case: FollowUp) -> UUID:
     client_id = _client(case)
     if case.status == "closed":
-        raise RuleViolation("the case is closed")
+        raise RuleViolation("the case is closed", code="case-closed")
     return client_id
 
 
@@ -373,7 +373,8 @@ def decide(command: Command, case: FollowUp) -> list[DomainEvent]:
             return [OwnCheckInRecorded(client_id=client_id, **command.model_dump())]
         case RequestCaseEnd():
             if case.end_request is not None:
-                raise RuleViolation("an earlier request to end the case is waiting for the worker's answer")
+                raise RuleViolation("an earlier request to end the case is waiting for the worker's answer",
+                                    code="end-request-waiting")
             return [CaseEndRequested(client_id=client_id, **command.model_dump())]
         case AnswerCaseEndRequest():
             if case.end_request != command.request_id:
@@ -393,7 +394,8 @@ def decide(command: Command, case: FollowUp) -> list[DomainEvent]:
             return [PlanReviewRequested(client_id=client_id, **command.model_dump())]
         case CloseCase():
             if case.review_open:
-                raise RuleViolation("a plan review is open: answer it with a revision of the budget, then close")
+                raise RuleViolation("a plan review is open: answer it with a revision of the budget, then close",
+                                    code="plan-review-open")
             return _close(case, client_id, command.reason, command.note, command.closed_by)
     raise TypeError(f"unknown command {type(command).__name__}")
 
