@@ -1,10 +1,10 @@
 """Follow-up in a real browser against the real stack. The coordinating worker opens a client's follow-up from the
 case page, records a check-in with where the client stands on their goal (GAS) and their account in their own
-words, records a re-assessment and sees the change since intake as a chart with a table of the same numbers, and
-closes the case with its reason. A check-in without a goal's level is stopped in words beside the field, and
-nothing is written; a closing that follow-up refuses (the client's plan review is open) is shown in words. The
-client records how things are going in their own words from their own pages and asks to end the case. In Swedish
-too. Every page, error pages too, passes axe-core."""
+words, records a re-assessment and sees the change since intake as a chart with a table of the same numbers,
+answers the client's request to end the case, and closes the case with its reason. A check-in without a goal's
+level is stopped in words beside the field, and nothing is written; a closing that follow-up refuses (the client's
+plan review is open) is shown in words. The client records how things are going in their own words from their own
+pages and asks to end the case. In Swedish too. Every page, error pages too, passes axe-core."""
 
 from __future__ import annotations
 
@@ -36,6 +36,12 @@ def ask_for_a_plan_review_as_the_client(demo: Demo, cid: str) -> None:
     client = {"Authorization": f"Bearer {TokenIssuer(DEV_SECRET).issue(cid, 'client')}"}
     httpx.post(f"{demo.stack.url('followup')}/followups/{cid}/plan-review", headers=client,
                json={"reason": "Jag vill byta tjänst."}, timeout=10).raise_for_status()
+
+
+def ask_to_end_as_the_client(demo: Demo, cid: str) -> None:
+    client = {"Authorization": f"Bearer {TokenIssuer(DEV_SECRET).issue(cid, 'client')}"}
+    httpx.post(f"{demo.stack.url('followup')}/followups/{cid}/end-requests", headers=client,
+               json={"reason": "Pärjään jo itse."}, timeout=10).raise_for_status()
 
 
 def a_client_followed_up(demo: Demo, individual: int, given: str, family: str, language: str) -> str:
@@ -111,6 +117,20 @@ async def test_the_worker_records_a_check_in_with_gas_levels_and_a_reassessment_
         assert len(rows) == 6
         mental = next(r for r in rows if r.startswith("henkinen hyvinvointi"))
         assert mental.split("\t")[1:] == ["4", "7", "+3"]
+
+        # The client asks to end the case: the worker's answer needs a choice, then it is recorded with its reasons.
+        await asyncio.to_thread(ask_to_end_as_the_client, demo, cid)
+        await v.goto(f"/clients/{cid}/follow-up")
+        assert "Pärjään jo itse." in await v.page.locator("section:has(#end-requests)").inner_text()
+        await v.page.fill("#answer_note", "Sovitaan vielä yksi käynti ennen päättämistä.")
+        await submit(v, "Lähetä vastaus")
+        assert "Valitse vastaus" in await v.page.locator(".error-summary").inner_text()
+        assert (await asyncio.to_thread(followup_of, demo, cid))["end_request_open"]
+        await v.page.get_by_label("En suostu nyt", exact=True).check()
+        await submit(v, "Lähetä vastaus")
+        answered = await v.page.locator("section:has(#end-requests)").inner_text()
+        assert "Työntekijä ei suostunut." in answered and "Sovitaan vielä yksi käynti" in answered
+        assert not (await asyncio.to_thread(followup_of, demo, cid))["end_request_open"]
 
         # Closing: a reason is needed, then the case is closed with it.
         await submit(v, "Päätä asia")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -35,7 +36,7 @@ from services.console.web import Page, page_of
 
 router = APIRouter()
 PAGE = "/clients/{client_id}/follow-up"
-DONE = ("check_in", "reassessment", "closure", "own_check_in", "end_request")
+DONE = ("check_in", "reassessment", "closure", "own_check_in", "end_request", "end_answer")
 
 
 def _services(request: Request) -> Services:
@@ -64,7 +65,7 @@ async def _page(request: Request, page: Page, client_id: str, *, status: int = 2
     follow = case["follow"] or {}
     scale = SCALES.get(follow.get("baseline_form") or "adult", SCALES["adult"])
     return page.render("followup.html", status=status, done=done, errors=_worded(page, errors or []), form=form,
-                       typed=typed or {}, levels=LEVELS, contact_types=CONTACT_TYPES, reasons=CLOSURE_REASONS,
+                       typed=typed or {}, levels=LEVELS, contact_types=CONTACT_TYPES, reasons=CLOSURE_REASONS, answers=ANSWERS,
                        areas=AREAS, scale=list(scale), note_max=NOTE_MAX, **case)
 
 
@@ -141,6 +142,32 @@ async def close(request: Request, client_id: str, reason: Annotated[str, Form(ma
         return await _page(request, page, client_id, status=refusal.status, errors=_refused(page, refusal),
                            form="closure", typed=typed)
     return page.redirect(f"/clients/{client_id}/follow-up?done=closure#closure")
+
+
+ANSWERS = ("agreed", "declined")
+
+
+@router.post(PAGE + "/end-requests/{request_id}/answer", response_class=HTMLResponse)
+async def answer_end(request: Request, client_id: str, request_id: UUID,
+                     answer: Annotated[str, Form(max_length=20)] = "",
+                     answer_note: Annotated[str, Form(max_length=20_000)] = "") -> Response:
+    """The worker's answer to the client's request to end the case; agreeing does not close it (closing stays a
+    step of its own, with its reason)."""
+    page = page_of(request)
+    session = page.require_staff("worker", "manager")
+    typed = {"answer": answer, "answer_note": answer_note}
+    note, errors = own_text(answer_note, "answer_note", required=False, limit=NOTE_MAX)
+    if answer not in ANSWERS:
+        errors.insert(0, (f"answer-{ANSWERS[0]}", "fu.error.answer_missing"))
+    if errors:
+        return await _page(request, page, client_id, status=422, errors=errors, form="answer", typed=typed)
+    try:
+        await _services(request).call("POST", "followup", f"/followups/{client_id}/end-requests/{request_id}/answer",
+                                      session.token, json={"answer": answer, "note": note or None})
+    except Refusal as refusal:
+        return await _page(request, page, client_id, status=refusal.status, errors=_refused(page, refusal),
+                           form="answer", typed=typed)
+    return page.redirect(f"/clients/{client_id}/follow-up?done=end_answer#end-requests")
 
 
 # --- the client's own ----------------------------------------------------------------------------------------------
