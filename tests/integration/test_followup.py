@@ -268,7 +268,7 @@ async def test_closing_the_case_closes_its_budget(intake, budgeting, followup, t
     assert case["closure"] | {"at": None} == {"at": None, "reason": "goals_achieved", "note": "Tavoitteet saavutettu",
                                               "closed_by": WORKER[0]}
     again = await followup.post(f"/followups/{cid}/closure", headers=w, json={"reason": "other"})
-    assert again.status_code == 409 and "closed" in again.json()["detail"]
+    assert again.status_code == 409 and again.json()["code"] == "case-closed"  # its own code, its words in the catalogue
 
 
 # --- effectiveness --------------------------------------------------------------------------------------
