@@ -26,7 +26,7 @@ async def names_by_id(services: Services, token: str, client_ids: list[str]) -> 
     return names
 
 
-async def _optional(call: Any) -> Any:
+async def optional(call: Any) -> Any:
     """A part of the case that may not exist yet or may not be this reader's to see: None instead."""
     try:
         return await call
@@ -43,11 +43,11 @@ async def case_view(services: Services, token: str, client_id: str, t: Translato
     # whole page (the others answer the same reader by their own rules and log their reads either way).
     answers = await asyncio.gather(
         services.get("intake", f"/clients/{client_id}", token, **kw),
-        _optional(services.get("budgeting", f"/budgets/{client_id}", token, **kw)),
-        _optional(services.get("budgeting", f"/budgets/{client_id}/advice", token, **kw)),
-        _optional(services.get("followup", f"/followups/{client_id}", token, **kw)),
-        _optional(services.get("marketplace", "/orders", token, params={"client_id": client_id}, **kw)),
-        _optional(services.get("history", f"/history/clients/{client_id}", token, **kw)),
+        optional(services.get("budgeting", f"/budgets/{client_id}", token, **kw)),
+        optional(services.get("budgeting", f"/budgets/{client_id}/advice", token, **kw)),
+        optional(services.get("followup", f"/followups/{client_id}", token, **kw)),
+        optional(services.get("marketplace", "/orders", token, params={"client_id": client_id}, **kw)),
+        optional(services.get("history", f"/history/clients/{client_id}", token, **kw)),
         return_exceptions=True)
     # Every call has finished (none left running behind the refusal); the first refusal is the page's.
     refused = next((a for a in answers if isinstance(a, BaseException)), None)

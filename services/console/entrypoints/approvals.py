@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.console.adapters.services import Refusal, Services
 from services.console.approvals import AnswerForm, endpoints_of, over_limit, still_waiting, why_not
-from services.console.views import names_by_id
+from services.console.views import names_by_id, optional
 from services.console.web import Page, page_of
 
 router = APIRouter(prefix="/approvals")
@@ -27,13 +27,9 @@ def _services(request: Request) -> Services:
 
 async def _budget(services: Services, token: str, client_id: str, purpose: str | None) -> dict[str, Any] | None:
     """The budget the matter is about; None when this reader may not see it (a worker's other clients)."""
-    try:
-        budget: dict[str, Any] = await services.get("budgeting", f"/budgets/{client_id}", token, **_purpose(purpose))
-        return budget
-    except Refusal as refusal:
-        if refusal.status in (403, 404):
-            return None
-        raise
+    budget: dict[str, Any] | None = await optional(services.get("budgeting", f"/budgets/{client_id}", token,
+                                                                **_purpose(purpose)))
+    return budget
 
 
 async def _matter(services: Services, token: str, row: dict[str, Any], purpose: str | None) -> dict[str, Any] | None:
@@ -41,15 +37,10 @@ async def _matter(services: Services, token: str, row: dict[str, Any], purpose: 
     the fee and its cap); None when this reader may not see it."""
     endpoints = endpoints_of(row)
     assert endpoints is not None
-    try:
-        matter: dict[str, Any] = await services.get(
-            endpoints.service, endpoints.matter_path(str(row.get("client_id")), str(row["matter_id"])), token,
-            **_purpose(purpose))
-        return matter
-    except Refusal as refusal:
-        if refusal.status in (403, 404):
-            return None
-        raise
+    matter: dict[str, Any] | None = await optional(services.get(
+        endpoints.service, endpoints.matter_path(str(row.get("client_id")), str(row["matter_id"])), token,
+        **_purpose(purpose)))
+    return matter
 
 
 def _purpose(purpose: str | None) -> dict[str, str]:

@@ -23,13 +23,9 @@ def _services(request: Request) -> Services:
 
 
 async def _own(services: Services, token: str) -> dict[str, Any] | None:
-    try:
-        found: dict[str, Any] = await services.get("marketplace", "/providers/own", token)
-        return found
-    except Refusal as refusal:
-        if refusal.status == 404:
-            return None
-        raise
+    """The provider the signed-in user acts for; None before they have registered one (404)."""
+    found: dict[str, Any] | None = await services.maybe("marketplace", "/providers/own", token)
+    return found
 
 
 # --- registration -----------------------------------------------------------------------------------------------
