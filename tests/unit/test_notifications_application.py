@@ -16,9 +16,11 @@ from services.notifications.application.directory import LISTENER, MemoryDirecto
 from services.notifications.application.handlers import Ports, handlers, stream_of
 from services.notifications.application.reactions import REACTIONS
 from services.notifications.application.texts import render
+from services.notifications.domain import audience
 from services.notifications.domain.audience import Client, Provider
 from services.notifications.domain.notice import item_id_of
 from shared.infra import tables
+from shared.kernel.approvals import DelegationTable
 from shared.kernel.envelope import Actor
 from shared.kernel.errors import Forbidden, NotFound
 from shared.kernel.events import DomainEvent
@@ -524,3 +526,20 @@ def _context():  # type: ignore[no-untyped-def]
 
     return CommandContext(actor=Actor(id=SERVICE, role="system"), correlation_id=str(uuid4()),
                           now=datetime.now(UTC))
+
+
+def test_a_worker_whose_own_limit_covers_the_amount_is_not_told_it_waits_for_them() -> None:
+    # Only managers answer requests for approval (budgeting's and marketplace's policies), so a senior worker with
+    # a higher limit of their own is not told that another worker's purchase waits for their approval.
+    table = DelegationTable.from_mapping({
+        "version": "test", "kinds": ["purchase"], "regions": {},
+        "delegation": [
+            {"id": "w", "kind": "purchase", "role": "worker", "limit_cents": 2_000_00, "valid_from": date(2026, 1, 1)},
+            {"id": "senior", "kind": "purchase", "person": OTHER_WORKER, "limit_cents": 10_000_00,
+             "valid_from": date(2026, 1, 1)},
+            {"id": "m", "kind": "purchase", "role": "manager", "limit_cents": 20_000_00,
+             "valid_from": date(2026, 1, 1)}]})
+    told_ = audience.approvers([(WORKER, "worker"), (OTHER_WORKER, "worker"), ("manager-maija", "manager")], table,
+                               kind="purchase", municipality="Pori", amount_cents=3_500_00, on=date(2026, 11, 30),
+                               requested_by=WORKER)
+    assert [(r.person_id, r.audience) for r in told_] == [("manager-maija", "manager")]

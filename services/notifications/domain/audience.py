@@ -81,6 +81,11 @@ def suspension(provider: Provider | None, orders: Sequence[tuple[UUID, Client]])
     return told
 
 
+# Only a manager answers a request for approval (budgeting's and marketplace's policies): a worker whose own limit
+# would cover the amount still cannot answer another worker's request, so is not told it waits for them.
+ANSWERING_ROLES = frozenset({"manager"})
+
+
 def approvers(staff_roles: Iterable[tuple[str, str]], table: DelegationTable, *, kind: str,
               municipality: str | None, amount_cents: int, on: date, requested_by: str | None,
               client_id: UUID | None = None) -> list[Recipient]:
@@ -91,11 +96,11 @@ def approvers(staff_roles: Iterable[tuple[str, str]], table: DelegationTable, *,
         return []
     told: list[Recipient] = []
     for staff_id, role in staff_roles:
-        if staff_id == requested_by:
+        if staff_id == requested_by or role not in ANSWERING_ROLES:
             continue
         authority = table.authority(staff_id, role, kind, municipality, on)
         if authority is not None and authority.covers(amount_cents):
-            told.append(Recipient(person_id=staff_id, audience="manager" if role == "manager" else "worker",
+            told.append(Recipient(person_id=staff_id, audience="manager",
                                   language=DEFAULT_LANGUAGE, client_id=client_id))
     return told
 
