@@ -7,12 +7,19 @@ these pages writes anything."""
 from __future__ import annotations
 
 import re
+import time
 
+import httpx
 import pytest
 from playwright.async_api import Browser
 
+from deploy.local import demo as demo_data
+from shared.infra.auth import TokenIssuer
+from shared.infra.settings import DEV_SECRET
 from tests.browser.conftest import Demo, Visitor, sign_in, visitor
 from tests.browser.test_console import screenshot
+from tests.browser.world import temporary_hetu, worker_token
+from tests.support import deadline
 
 pytestmark = pytest.mark.browser
 
@@ -123,3 +130,82 @@ async def test_a_worker_cannot_open_the_auditors_pages(browser: Browser, demo: D
         await v.check()
     finally:
         await v.context.close()
+
+
+def restricted_case(demo: Demo, hetu: str, family_name: str, purpose: str) -> str:
+    """A new client whose case a manager has restricted (GDPR art. 18): read only for ``purpose`` until lifted."""
+    with httpx.Client(base_url=demo.stack.url("intake"), headers=worker_token(), timeout=10) as http:
+        cid = demo_data.register(http, {"hetu": hetu, "given_name": "Rauha", "family_name": family_name})
+    manager = {"Authorization": f"Bearer {TokenIssuer(DEV_SECRET).issue('manager-helmi', 'manager')}"}
+    with httpx.Client(base_url=demo.stack.url("history"), headers=manager, timeout=10) as http:
+        until = time.monotonic() + deadline(60)
+        while http.get(f"/history/clients/{cid}").status_code == 404:  # the history follows the log
+            assert time.monotonic() < until, "the case never reached the history"
+            time.sleep(0.3)
+        http.post(f"/history/clients/{cid}/restriction", json={
+            "ground": "accuracy_contested", "purpose": purpose, "reference": "OIK-2026/41"}).raise_for_status()
+    return cid
+
+
+async def test_a_restricted_case_asks_for_its_recorded_purpose_before_it_opens(browser: Browser, demo: Demo) -> None:
+    for_audit = restricted_case(demo, temporary_hetu("140372", 981), "Rajattu", "audit")
+    for_decisions = restricted_case(demo, temporary_hetu("140372", 982), "Rajoitettu", "decision")
+    for lang, (restricted, choice, button) in {
+            "fi": ("Asiakkaan tietojen käsittelyä on rajoitettu.", "Tarkastus", "Jatka"),
+            "sv": ("Behandlingen av klientens uppgifter är begränsad.", "Granskning", "Fortsätt")}.items():
+        v = await visitor(browser, demo.url, lang=lang)
+        try:
+            await sign_in(v, "auditor-otso", "staff")
+            response = await v.page.goto(f"{demo.url}/audit/clients/{for_audit}?purpose=supervision")
+            assert response is not None and response.status == 403  # not for supervision: nothing of it is shown
+            await v.check()
+            main = await v.page.locator("main").inner_text()
+            assert restricted in main and "Rauha" not in main
+            assert await v.page.locator("input[name=purpose]").count() == 1  # the recorded purpose alone
+            await v.page.get_by_label(choice).check()
+            await v.page.get_by_role("button", name=button).click()
+            await v.page.wait_for_url(re.compile(rf"/audit/clients/{for_audit}\?purpose=audit$"))
+            await v.check()
+            assert "Rauha Rajattu" in await v.page.locator("main").inner_text()
+
+            response = await v.page.goto(f"{demo.url}/audit/clients/{for_decisions}?purpose=audit")
+            assert response is not None and response.status == 403
+            await v.check()
+            assert await v.page.locator("main form").count() == 0  # decision-making is no auditor's purpose
+            assert "Rauha" not in await v.page.locator("main").inner_text()
+        finally:
+            await v.context.close()
+
+
+LEVEL_TEXTS = dict.fromkeys(("much_less_than_expected", "less_than_expected", "expected", "more_than_expected",
+                             "much_more_than_expected"), "taso")
+
+
+def goals_of(demo: Demo, client: str) -> int:
+    with httpx.Client(base_url=demo.stack.url("budgeting"), headers=worker_token(), timeout=10) as http:
+        return len(http.get(f"/budgets/{client}").json()["goals"])
+
+
+def auditor_writes_directly(demo: Demo, client: str) -> httpx.Response:
+    auditor = {"Authorization": f"Bearer {TokenIssuer(DEV_SECRET).issue('auditor-otso', 'auditor')}",
+               "X-Access-Purpose": "audit"}
+    with httpx.Client(base_url=demo.stack.url("budgeting"), headers=auditor, timeout=10) as http:
+        return http.post(f"/budgets/{client}/goals", json={"title": "Tarkastajan tavoite", "baseline_level": -1,
+                                                           "levels": LEVEL_TEXTS})
+
+
+async def test_an_auditors_forged_post_is_refused_and_writes_nothing(browser: Browser, demo: Demo) -> None:
+    client = demo.client_id("citizen-demo")
+    goals_before = goals_of(demo, client)
+    v = await visitor(browser, demo.url)
+    try:
+        await sign_in(v, "auditor-otso", "staff")
+        csrf = await v.page.get_attribute("form[action='/sign-out'] input[name=csrf]", "value")
+        sent = await v.context.request.post(f"{demo.url}/clients/{client}/plan/goals", max_redirects=0, form={
+            "csrf": csrf or "", "title": "Tarkastajan tavoite", "baseline_level": "-1", **LEVEL_TEXTS})
+        assert sent.status == 403  # the console renders no write control for an auditor and refuses a forged one
+    finally:
+        await v.context.close()
+    direct = auditor_writes_directly(demo, client)
+    assert direct.status_code == 403 and direct.json()["code"] == "read-only-role"  # and so does the service
+    assert goals_of(demo, client) == goals_before

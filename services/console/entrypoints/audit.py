@@ -15,7 +15,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.console.adapters.services import Services
+from services.console.adapters.services import Refusal, Services
 from services.console.audit import (
     PURPOSES,
     access_rows,
@@ -47,6 +47,14 @@ def _ask_purpose(page: Page, action: str, keep: dict[str, str], chosen: str | No
     """The question before any read: why are you reading this? (422 when a purpose that is no purpose came.)"""
     return page.render("audit_purpose.html", status=422 if chosen else 200, action=action, keep=keep,
                        purposes=PURPOSES, error=bool(chosen))
+
+
+def _ask_recorded_purpose(page: Page, action: str, keep: dict[str, str], recorded: object) -> Response:
+    """A restricted case (GDPR art. 18) opens only for the purpose recorded with the restriction: the question
+    again, offering that purpose alone when an auditor may state it, and otherwise saying why it stays closed."""
+    offered = (recorded,) if isinstance(recorded, str) and recorded in PURPOSES else ()
+    return page.render("audit_purpose.html", status=403, action=action, keep=keep, purposes=offered, error=False,
+                       restricted=recorded if isinstance(recorded, str) else None)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -91,9 +99,15 @@ async def case(request: Request, client_id: UUID, purpose: Purpose = None,
         return _ask_purpose(page, f"/audit/clients/{client_id}", {"as_of": as_of} if as_of else {}, purpose)
     instant = instant_of(as_of)
     services, cid = _services(request), str(client_id)
-    names, now, then = await asyncio.gather(
+    try:  # the case first: a restricted one (GDPR art. 18) is read for nothing but its recorded purpose, not even a name
+        now = await services.get("history", f"/history/clients/{cid}", session.token, purpose=chosen)
+    except Refusal as refusal:
+        if refusal.code != "processing-restricted":
+            raise
+        return _ask_recorded_purpose(page, f"/audit/clients/{client_id}", {"as_of": as_of} if as_of else {},
+                                     refusal.params.get("purpose"))
+    names, then = await asyncio.gather(
         names_of(services, session.token, [cid], chosen),
-        services.get("history", f"/history/clients/{cid}", session.token, purpose=chosen),
         services.get("history", f"/history/clients/{cid}", session.token, purpose=chosen,
                      params={"as_of": instant.isoformat()}) if instant else _none())
     return page.render("audit_case.html", client_id=cid, name=names.get(cid) or page.t("case.erased"),
