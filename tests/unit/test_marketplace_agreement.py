@@ -10,6 +10,7 @@ from uuid import uuid4
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from contracts.marketplace import ApprovalGranted, ApprovalRequested
 from contracts.support_persons import (
@@ -165,6 +166,18 @@ def test_a_claim_beyond_the_agreement_is_refused_with_its_reason(changes: dict[s
     with pytest.raises(RuleViolation) as refused:
         d.decide(claim(**changes), active())
     assert refused.value.code == code
+
+
+@pytest.mark.parametrize("reference", ["K-2291", "2026/114", "R#7", "kuitti:12_a"])
+def test_a_receipts_reference_is_a_code(reference: str) -> None:
+    assert claim(kind="expenses", hours=None, amount_cents=1_000, receipt_reference=reference).receipt_reference
+
+
+@pytest.mark.parametrize("words", ["Maija Meikäläisen kuitti", "kaupan kuitti", "Ruokaa@Lidl", "x" * 65])
+def test_words_in_place_of_a_receipts_reference_are_refused(words: str) -> None:
+    # The claim goes on the log in clear: a name or a description typed as the reference would stay there for good.
+    with pytest.raises(ValidationError):
+        claim(kind="expenses", hours=None, amount_cents=1_000, receipt_reference=words)
 
 
 def test_a_monthly_fee_is_claimed_once_a_month_and_expenses_need_a_receipt() -> None:

@@ -149,13 +149,18 @@ class EndAgreement(Command):
     reason: Literal["ended_by_worker", "budget_closed"]
 
 
+# A receipt's reference is a code (K-2291, 2026/114), never words: the claim goes on the log in clear, so a name or a
+# description typed here would stay there for good. Letters, digits and . / # : _ - only, with at least one digit.
+RECEIPT_REFERENCE = r"^[A-Za-z0-9./#:_-]*[0-9][A-Za-z0-9./#:_-]*$"
+
+
 class FileClaim(Command):
     claim_id: UUID
     kind: ClaimKind
     month: date
     hours: int | None = Field(None, gt=0, le=744)
     amount_cents: int | None = Field(None, gt=0)  # expenses: the receipt's total
-    receipt_reference: str | None = Field(None, min_length=1, max_length=64)
+    receipt_reference: str | None = Field(None, min_length=1, max_length=64, pattern=RECEIPT_REFERENCE)
     today: date
     filed_by: str
 

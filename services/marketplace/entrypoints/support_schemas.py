@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import Field
 
 from contracts.support_persons import EARNINGS_TYPE, ClaimKind, FeeBasis, Relationship
+from services.marketplace.domain.agreement import RECEIPT_REFERENCE
 from services.marketplace.entrypoints.schemas import Body, Category
 
 
@@ -49,4 +50,5 @@ class ClaimBody(Body):
     month: date = Field(description="Any day of the month claimed")
     hours: int | None = Field(None, gt=0, le=744)
     amount_cents: int | None = Field(None, gt=0, le=10_000_000, description="Expenses: the receipt's total")
-    receipt_reference: str | None = Field(None, min_length=1, max_length=64)
+    receipt_reference: str | None = Field(None, min_length=1, max_length=64, pattern=RECEIPT_REFERENCE,
+                                          description="The receipt's code (letters, digits and . / # : _ -), not words")
