@@ -406,11 +406,13 @@ async def test_a_move_to_another_county_ends_responsibility_by_a_decision_then_t
         await h.when(c.HandOverCase(client_id=cid, to_county="Pirkanmaan hyvinvointialue"), WORKER)
     with pytest.raises(InvalidCommand):
         await h.when(c.RecordMoveOutOfCounty(client_id=cid, moved_on=TODAY + timedelta(days=1), new_county="x",
-                                             reasoning="r", legal_basis="l", appeal_instructions="a"), WORKER)
+                                             reasoning="r"), WORKER)
     [moved] = await h.when(c.RecordMoveOutOfCounty(
-        client_id=cid, moved_on=TODAY, new_county="Pirkanmaan hyvinvointialue", reasoning="Muutti Tampereelle",
-        legal_basis="612/2021", appeal_instructions="Oikaisuvaatimus 30 päivässä"), WORKER)
+        client_id=cid, moved_on=TODAY, new_county="Pirkanmaan hyvinvointialue", reasoning="Muutti Tampereelle"),
+        WORKER)
     assert isinstance(moved, MovedOutOfCounty) and moved.decided_by == WORKER.user_id
+    # The law is the county's table's for ending support, in the client's language, not words typed by the worker.
+    assert "sosiaalihuoltolaki (1301/2014), 45 §" in moved.legal_basis and "30" in moved.appeal_instructions
     assert await h.open(cid, moved.reasoning) == ["Muutti Tampereelle"]
     with pytest.raises(RuleViolation, match="another county"):
         await h.when(c.WithdrawConsent(client_id=cid), client(cid))
@@ -431,7 +433,7 @@ PEOPLE: dict[type[c.CaseCommand], Callable[[UUID], c.CaseCommand]] = {
     c.ChangeContactDetails: lambda cid: c.ChangeContactDetails(client_id=cid, phone="1"),
     c.ChangePreferredLanguage: lambda cid: c.ChangePreferredLanguage(client_id=cid, preferred_language="en"),
     c.RecordMoveOutOfCounty: lambda cid: c.RecordMoveOutOfCounty(client_id=cid, moved_on=TODAY, new_county="x",
-                                                                 reasoning="r", legal_basis="l", appeal_instructions="a"),
+                                                                 reasoning="r"),
     c.HandOverCase: lambda cid: c.HandOverCase(client_id=cid, to_county="x"),
     c.LinkRepresentative: lambda cid: c.LinkRepresentative(client_id=cid, representative_id=uuid4(), kind="guardian",
                                                            basis="b"),

@@ -131,8 +131,6 @@ class RecordMoveOutOfCounty(CaseCommand):
     moved_on: date
     new_county: str
     reasoning: str
-    legal_basis: str
-    appeal_instructions: str
 
 
 class HandOverCase(CaseCommand):

@@ -10,6 +10,7 @@ from uuid import uuid4
 from services.intake.application import commands as c
 from services.intake.application.aggregates import CASE, Given_
 from services.intake.domain import life as domain
+from shared.infra.law_texts import decision_law
 from shared.infra.pipeline import Handlers, Route
 from shared.kernel.calendar import county_day
 from shared.kernel.errors import InvalidCommand
@@ -38,10 +39,15 @@ async def change_language(cmd: c.ChangePreferredLanguage, given: Given_) -> doma
 
 async def move_out(cmd: c.RecordMoveOutOfCounty, given: Given_) -> domain.RecordMoveOutOfCounty:
     (reasoning,) = await given.keyring.seal(str(cmd.client_id), cmd.reasoning)
+    case, day = given.state, county_day(given.context.now)
+    # The move ends the county's support: its law and rectification instructions are the county's table's for a
+    # support closure on the day, in the client's language, never words the caller typed (config/data/legal_bases).
+    law = decision_law(given.deps.legal, "support_closure", day, case.preferred_language,
+                       service_task=case.service_task.value if case.service_task else None)
     return domain.RecordMoveOutOfCounty(moved_on=cmd.moved_on, new_county=cmd.new_county,
                                         decided_by=given.principal.user_id, reasoning=reasoning,
-                                        legal_basis=cmd.legal_basis, appeal_instructions=cmd.appeal_instructions,
-                                        today=county_day(given.context.now))
+                                        legal_basis=law.bases_text, appeal_instructions=law.instructions_text,
+                                        today=day)
 
 
 async def hand_over(cmd: c.HandOverCase, given: Given_) -> domain.HandOverCase:

@@ -99,18 +99,10 @@ class ContactDetailsBody(Body):
     email: EmailStr | None = None
 
 
-LEGAL_BASIS = ("Laki sosiaali- ja terveydenhuollon järjestämisestä (612/2021); sosiaalihuoltolaki (1301/2014). "
-               "Lag om ordnande av social- och hälsovård (612/2021); socialvårdslagen (1301/2014).")
-RECTIFICATION = ("Oikaisuvaatimus: tähän päätökseen tyytymätön voi hakea oikaisua 30 päivän kuluessa päätöksen "
-                 "tiedoksisaannista. Rättelseyrkande inom 30 dagar. Request for rectification within 30 days.")
-
-
 class MoveOutBody(Body):
     moved_on: date = Field(description="The day the client moved (not in the future)")
     new_county: str = Field(min_length=1, max_length=120, description="The wellbeing services county now responsible")
-    reasoning: str = Text
-    legal_basis: str = Field(LEGAL_BASIS, min_length=1, max_length=1000)
-    appeal_instructions: str = Field(RECTIFICATION, min_length=1, max_length=4000)
+    reasoning: str = Text  # the law and the rectification instructions are the county's table's, not the caller's
 
 
 class HandOverBody(Body):
