@@ -120,16 +120,23 @@ async def _holds_all(service: ServiceProcess, partitions: set[str]) -> bool:
 async def test_sigterm_during_a_burst_finishes_in_flight_work_and_loses_nothing(stack: Stack):
     budgeting = await stack.start("budgeting")
     clients = [uuid4() for _ in range(400)]
-    burst = asyncio.create_task(bounded(16, [lambda c=c: stack.publish_intake(c, 1, intake_completed(c))
-                                             for c in clients]))
+    before, after = clients[:350], clients[350:]
+
+    async def publish(some: list[UUID]) -> None:
+        await bounded(16, [lambda c=c: stack.publish_intake(c, 1, intake_completed(c)) for c in some])
+
+    burst = asyncio.create_task(publish(before))
     await eventually(lambda: _at_least(opened(stack), 20), timeout=30, interval=0.02)
     code = await budgeting.terminate(timeout=30)
+    # The burst goes on after the process has left: on a loaded machine the service may have taken in all of the
+    # first part (a whole batch in flight is finished), but never what came after it stopped.
     await burst
+    await publish(after)
     assert code in (0, -15), f"exit code {code}"
     lines = budgeting.log_lines()
     assert any(line.get("event") == "service_stopped" for line in lines)
     applied = await stack.count("budgeting", "SELECT count(*) FROM inbox")
-    assert 20 <= applied < len(clients), "SIGTERM came after the burst, not during it"
+    assert 20 <= applied <= len(before), "the service went on consuming after SIGTERM"
     # What the consumer committed before stopping was published before the process left.
     assert await stack.count("budgeting", "SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
 
