@@ -66,6 +66,17 @@ class SupportTables:
                                      " WHERE client_id = $1 ORDER BY updated_at", client_id)
         return [{**dict(r), "agreement_id": str(r["agreement_id"]), "person_id": str(r["person_id"])} for r in rows]
 
+    async def agreement_page(self, client_id: UUID, *, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+        """One page of the client's agreements, newest first, and how many they have in all."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch("SELECT agreement_id, person_id, status, amount_cents, updated_at"
+                                    " FROM agreements_view WHERE client_id = $1"
+                                    " ORDER BY updated_at DESC, agreement_id LIMIT $2 OFFSET $3",
+                                    client_id, limit, offset)
+            total = await conn.fetchval("SELECT count(*) FROM agreements_view WHERE client_id = $1", client_id)
+        return [{**dict(r), "agreement_id": str(r["agreement_id"]), "person_id": str(r["person_id"]),
+                 "updated_at": r["updated_at"].isoformat()} for r in rows], int(total)
+
     async def payroll_lines(self, first: date, last: date) -> list[dict[str, Any]]:
         """The lines paid from ``first`` to ``last`` (both included), in a stable order."""
         rows = await self.pool.fetch("SELECT * FROM payroll_lines WHERE pay_on BETWEEN $1 AND $2"
