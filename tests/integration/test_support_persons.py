@@ -182,8 +182,8 @@ async def test_the_grandmothers_fee_is_paid_from_the_family_budget_once_and_her_
 
 async def test_a_clients_agreements_come_in_pages_with_the_total_to_those_who_may_read_one_and_each_read_is_logged(
         intake, budgeting, marketplace, tokens):
-    cid = await decided_budget(intake, budgeting, tokens, 200_000, hetu=make_hetu(date(1961, 4, 12), 934),
-                               breakdown={"informal_support": 200_000})
+    cid = await decided_budget(intake, budgeting, tokens, 500_000, hetu=make_hetu(date(1961, 4, 12), 934),
+                               breakdown={"informal_support": 500_000})
     await eventually(lambda: client_known(marketplace, cid), timeout=30)
     w = tokens(*WORKER)
     r = await marketplace.post("/support-persons", headers=w, json={
@@ -195,7 +195,7 @@ async def test_a_clients_agreements_come_in_pages_with_the_total_to_those_who_ma
     assert r.status_code == 200, r.text
     first = date.today().replace(day=1)
     made = []
-    for fee in (10_000, 12_000, 14_000):
+    for fee in (10_000, 12_000, 14_000, 310_000):  # the last above the worker's 3 000 €: it waits for a manager
         r = await marketplace.post("/agreements", headers=w, json={
             "client_id": cid, "person_id": person, "category": "informal_support", "fee_basis": "month",
             "fee_cents": fee, "expenses_cap_cents": 0, "period_start": first.isoformat(),
@@ -203,16 +203,21 @@ async def test_a_clients_agreements_come_in_pages_with_the_total_to_those_who_ma
         assert r.status_code == 202, r.text
         made.append(r.json()["agreement_id"])
 
+    for aid in made[:3]:  # settled first: the list is newest change first, and budgeting's answer is a change
+        await agreement_where(marketplace, tokens, aid, lambda a: a["status"] == "active")
+    waiting = await agreement_where(marketplace, tokens, made[-1], lambda a: a["status"] == "awaiting_approval")
+    assert waiting["waiting_for_approval"] is True
+
     page1 = await marketplace.get("/agreements", params={"client_id": cid, "limit": 2}, headers=w)
     assert page1.status_code == 200, page1.text
-    assert page1.headers["X-Total-Count"] == "3" and len(page1.json()) == 2
+    assert page1.headers["X-Total-Count"] == "4" and len(page1.json()) == 2
     page2 = await marketplace.get("/agreements", params={"client_id": cid, "limit": 2,
                                                         "cursor": page1.headers["X-Next-Cursor"]}, headers=w)
-    assert page2.headers["X-Total-Count"] == "3" and "X-Next-Cursor" not in page2.headers
+    assert page2.headers["X-Total-Count"] == "4" and "X-Next-Cursor" not in page2.headers
     listed = [a["agreement_id"] for a in page1.json() + page2.json()]
     assert sorted(listed) == sorted(made)
     assert {a["person_id"] for a in page1.json() + page2.json()} == {person}
-    assert sorted(a["amount_cents"] for a in page1.json() + page2.json()) == [10_000, 12_000, 14_000]
+    assert sorted(a["amount_cents"] for a in page1.json() + page2.json()) == [10_000, 12_000, 14_000, 310_000]
 
     # the client reads their own without naming themself; a manager any named client's
     own = await marketplace.get("/agreements", headers=tokens(cid, "client"))

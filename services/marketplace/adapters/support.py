@@ -38,6 +38,8 @@ async def project_agreement(conn: asyncpg.Connection, state: Any, envelopes: Seq
     event is appended once; the key holds the line should a projection ever run again)."""
     last = envelopes[-1]
     for envelope in envelopes:
+        if envelope.type not in registry:  # the approval family's (above the worker's delegation): no row of its own
+            continue
         e = registry.load(envelope.type, envelope.schema_version, envelope.data)
         if isinstance(e, SupportAgreementMade):
             await conn.execute("INSERT INTO agreements_view VALUES ($1, $2, $3, 'awaiting_funds', $4, $5, $6)"
