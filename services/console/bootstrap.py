@@ -32,6 +32,7 @@ from services.console.entrypoints import (
     purchases,
     region,
     staff,
+    support,
     vendor,
     verification,
 )
@@ -62,7 +63,7 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
     app.state.templates = environment()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (general, auth, staff, approvals, caseloads, verification, client, audit, provider, vendor, region,
-                   inbox, plan_builder, purchases, followup):
+                   inbox, plan_builder, purchases, support, followup):
         app.include_router(module.router)
     app.include_router(wizard.router)  # the intake wizard, one question per page
     app.include_router(rectify.router)  # a client's decision and their request for its rectification

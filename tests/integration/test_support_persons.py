@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -177,3 +178,64 @@ async def test_the_grandmothers_fee_is_paid_from_the_family_budget_once_and_her_
 
     logged = await eventually(registration_logged, timeout=30)
     assert logged[0]["user_id"] == MANAGER[0]
+
+
+async def test_a_clients_agreements_come_in_pages_with_the_total_to_those_who_may_read_one_and_each_read_is_logged(
+        intake, budgeting, marketplace, tokens):
+    cid = await decided_budget(intake, budgeting, tokens, 500_000, hetu=make_hetu(date(1961, 4, 12), 934),
+                               breakdown={"informal_support": 500_000})
+    await eventually(lambda: client_known(marketplace, cid), timeout=30)
+    w = tokens(*WORKER)
+    r = await marketplace.post("/support-persons", headers=w, json={
+        "client_id": cid, "relationship": "friend", "tasks": "Käy kaupassa", "name": "Eila Ystävä",
+        "consent_given": True, "consent_on": date.today().isoformat()})
+    person = r.json()["person_id"]
+    r = await marketplace.put(f"/support-persons/{person}/payment-details", headers=w,
+                              json={"hetu": make_hetu(date(1950, 1, 1), 935), "iban": "FI21 1234 5600 0007 85"})
+    assert r.status_code == 200, r.text
+    first = date.today().replace(day=1)
+    made = []
+    for fee in (10_000, 12_000, 14_000, 310_000):  # the last above the worker's 3 000 €: it waits for a manager
+        r = await marketplace.post("/agreements", headers=w, json={
+            "client_id": cid, "person_id": person, "category": "informal_support", "fee_basis": "month",
+            "fee_cents": fee, "expenses_cap_cents": 0, "period_start": first.isoformat(),
+            "period_end": first.isoformat(), "earnings_type": "216"})
+        assert r.status_code == 202, r.text
+        made.append(r.json()["agreement_id"])
+
+    for aid in made[:3]:  # settled first: the list is newest change first, and budgeting's answer is a change
+        await agreement_where(marketplace, tokens, aid, lambda a: a["status"] == "active")
+    waiting = await agreement_where(marketplace, tokens, made[-1], lambda a: a["status"] == "awaiting_approval")
+    assert waiting["waiting_for_approval"] is True
+
+    page1 = await marketplace.get("/agreements", params={"client_id": cid, "limit": 2}, headers=w)
+    assert page1.status_code == 200, page1.text
+    assert page1.headers["X-Total-Count"] == "4" and len(page1.json()) == 2
+    page2 = await marketplace.get("/agreements", params={"client_id": cid, "limit": 2,
+                                                        "cursor": page1.headers["X-Next-Cursor"]}, headers=w)
+    assert page2.headers["X-Total-Count"] == "4" and "X-Next-Cursor" not in page2.headers
+    listed = [a["agreement_id"] for a in page1.json() + page2.json()]
+    assert sorted(listed) == sorted(made)
+    assert {a["person_id"] for a in page1.json() + page2.json()} == {person}
+    assert sorted(a["amount_cents"] for a in page1.json() + page2.json()) == [10_000, 12_000, 14_000, 310_000]
+
+    # the client reads their own without naming themself; a manager any named client's
+    own = await marketplace.get("/agreements", headers=tokens(cid, "client"))
+    assert sorted(a["agreement_id"] for a in own.json()) == sorted(made)
+    assert (await marketplace.get("/agreements", params={"client_id": cid}, headers=tokens(*MANAGER))).status_code == 200
+    # not another worker, not a provider, not another client; a cursor this list never gave is refused in words
+    assert (await marketplace.get("/agreements", params={"client_id": cid},
+                                  headers=tokens("worker-eero", "worker"))).status_code == 403
+    assert (await marketplace.get("/agreements", params={"client_id": cid},
+                                  headers=tokens("prov-x", "provider"))).status_code == 403
+    assert (await marketplace.get("/agreements", params={"client_id": cid},
+                                  headers=tokens(str(UUID(int=7)), "client"))).status_code == 403
+    bad = await marketplace.get("/agreements", params={"client_id": cid, "cursor": "nonsense"}, headers=w)
+    assert bad.status_code == 422
+
+    # every read of the list, the refused one too, is in the access log under the client
+    logged = await marketplace.app.state.runtime.pool.fetch(
+        "SELECT data FROM events WHERE event_type = 'fi.avain.access.DataAccessed' AND subject = $1", cid)
+    reads = {(d["user_id"], d["resource"], d["status"]) for d in (json.loads(r["data"]) for r in logged)}
+    assert {(WORKER[0], "GET /agreements", 200), ("worker-eero", "GET /agreements", 403),
+            (cid, "GET /agreements", 200)} <= reads

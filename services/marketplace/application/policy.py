@@ -30,6 +30,7 @@ from uuid import UUID
 from services.marketplace.application import commands as c
 from services.marketplace.application.queries import (
     ExportPayee,
+    ListAgreements,
     ListSupport,
     PayrollPeriod,
     ReadAgreement,
@@ -91,6 +92,7 @@ ACTIONS: dict[type, Action] = {
     ReadSupportPerson: "read",
     ReadAgreement: "read",
     ListSupport: "read",
+    ListAgreements: "read",
     ExportPayee: "payroll",
     PayrollPeriod: "payroll",
 }

@@ -92,5 +92,13 @@ class ListSupport(Query):
     client_id: UUID
 
 
+class ListAgreements(Query):
+    """A client's agreements, newest first, a page at a time (a client's own when they ask)."""
+
+    client_id: UUID | None = None
+    limit: int = 100
+    offset: int = 0
+
+
 class PayrollPeriod(Query):
     period: str  # YYYY-MM

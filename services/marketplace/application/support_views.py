@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from contracts.support_persons import (
     SupportAgreementMade,
@@ -24,6 +25,7 @@ from services.marketplace.application.policy import require_client_side
 from services.marketplace.application.ports import Ports
 from services.marketplace.application.queries import (
     ExportPayee,
+    ListAgreements,
     ListSupport,
     PayrollPeriod,
     ReadAgreement,
@@ -114,6 +116,22 @@ async def plan_support(app: Application[Ports], query: ListSupport, principal: P
     support = app.deps.support
     return {"client_id": str(query.client_id), "support_persons": await support.persons(query.client_id),
             "agreements": await support.agreements(query.client_id)}
+
+
+async def agreements(app: Application[Ports], query: ListAgreements, principal: Principal,
+                     seen: Seen) -> tuple[list[dict[str, Any]], int]:
+    """A page of a client's agreements, newest first, with the total: read as one agreement is (the client side and
+    the coordinating worker, managers and auditors), the client named to the access log, refused reads too."""
+    client_id = query.client_id or (UUID(principal.user_id) if principal.role == "client" else None)
+    if client_id is None:
+        raise Forbidden("name the client (client_id)")
+    seen([client_id])
+    if principal.role not in READERS:
+        client = await app.deps.tables.client(client_id)
+        require_client_side(principal, client_id, client.coordinator_id if client else None, "read")
+    rows: list[dict[str, Any]]
+    rows, total = await app.deps.support.agreement_page(client_id, limit=query.limit, offset=query.offset)
+    return rows, int(total)
 
 
 async def period_export(app: Application[Ports], query: PayrollPeriod, principal: Principal, seen: Seen) -> str:

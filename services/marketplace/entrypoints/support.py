@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from services.marketplace.application import commands as c
 from services.marketplace.application import support_views as views
 from services.marketplace.application.queries import (
     ExportPayee,
+    ListAgreements,
     ListSupport,
     PayrollPeriod,
     ReadAgreement,
@@ -21,7 +22,7 @@ from services.marketplace.entrypoints import support_schemas as schemas
 from services.marketplace.entrypoints.http import IfMatch, _app, _handle, _reply, _seen
 from services.marketplace.entrypoints.schemas import ApprovalBody, RefusalBody
 from shared.infra.auth import CurrentPrincipal
-from shared.infra.http import etag, parse_if_match
+from shared.infra.http import etag, offset_of, paginated, parse_if_match
 
 router = APIRouter(tags=["support persons"])
 PAYROLL = "payroll"  # the recipient the access log names when payroll's files leave
@@ -91,6 +92,20 @@ async def make_agreement(body: schemas.AgreementBody, principal: CurrentPrincipa
     command = c.MakeAgreement(**body.model_dump())
     done = await _handle(command, principal, request)
     return _reply(done, response, agreement_id=command.agreement_id) | {"status": done.state.status}
+
+
+@router.get("/agreements")
+async def list_agreements(principal: CurrentPrincipal, request: Request, response: Response,
+                          client_id: UUID | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                          cursor: Annotated[str | None, Query(max_length=200,
+                                                             description="The next page (X-Next-Cursor)")] = None,
+                          ) -> list[dict[str, Any]]:
+    """A client's agreements, newest first (a client their own; their coordinating worker, managers and auditors a
+    named client's). The total and the next page's cursor come in the X-Total-Count and X-Next-Cursor headers."""
+    start = offset_of(cursor)
+    rows, total = await views.agreements(_app(request), ListAgreements(client_id=client_id, limit=limit, offset=start),
+                                         principal, _seen(request))
+    return paginated(response, rows, offset=start, limit=limit, total=total)
 
 
 @router.get("/agreements/{agreement_id}")
