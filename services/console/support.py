@@ -160,6 +160,11 @@ class AgreementForm:
                 "period_end": end.isoformat(), "earnings_type": self.earnings_type.strip()}
 
 
+# The marketplace takes a receipt's reference as a code only (it goes on the log in clear, so never a name); said
+# here as typed, in the person's words, before anything is sent.
+RECEIPT_CODE = re.compile(r"^[A-Za-z0-9./#:_-]*[0-9][A-Za-z0-9./#:_-]*$")
+
+
 @dataclass
 class ClaimForm:
     kind: str = ""
@@ -187,6 +192,8 @@ class ClaimForm:
                 self.errors.append(("receipt", "claim.error.receipt_missing"))
             elif len(self.receipt.strip()) > RECEIPT_MAX:
                 self.errors.append(("receipt", "sp.error.too_long"))
+            elif not RECEIPT_CODE.match(self.receipt.strip()):
+                self.errors.append(("receipt", "claim.error.receipt_code"))
         return self
 
     def body(self, fee_basis: str) -> dict[str, Any]:

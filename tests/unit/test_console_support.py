@@ -101,3 +101,5 @@ def test_a_claim_is_a_months_hours_or_expenses_against_a_receipt() -> None:
     assert ("month", "claim.error.month_invalid") in ClaimForm("fee", "2026-13", "1").check("hour").errors
     assert {f for f, _ in ClaimForm("expenses", "2026-11").check("hour").errors} == {"amount", "receipt"}
     assert ("kind-0", "claim.error.kind_missing") in ClaimForm("", "2026-11").check("month").errors
+    named = ClaimForm("expenses", "2026-11", amount="18,90", receipt="Maijan kuitti").check("hour")
+    assert named.errors == [("receipt", "claim.error.receipt_code")]  # a code, never words: it is on the log in clear
