@@ -234,6 +234,10 @@ class SpendingRecorded(DomainEvent):
     matter: Matter = Field("order", description=MATTER)
 
 
+SPENDING_REFUSAL = ("Why, as a code for the reader's catalogue words (already_settled, closed_over_reserved, no_reservation, "
+                    "exceeds_reservation, claim_exceeds_reservation); None in events recorded before codes")
+
+
 class SpendingRejected(DomainEvent):
     event_type = "fi.avain.budgeting.SpendingRejected"
 
@@ -243,6 +247,7 @@ class SpendingRejected(DomainEvent):
     amount_cents: int
     reason: str
     matter: Matter = Field("order", description=MATTER)
+    reason_code: str | None = Field(None, description=SPENDING_REFUSAL)
 
 
 class BudgetRevised(DomainEvent):

@@ -301,6 +301,9 @@ class InvoiceApproved(DomainEvent):
     amount_cents: int = Field(ge=0)
 
 
+PAYMENT_REFUSAL = "Budgeting's code for the refusal (SpendingRejected.reason_code), for the reader's catalogue words"
+
+
 class PaymentScheduled(DomainEvent):
     """Budgeting recorded the spending: the county pays the provider (never the client)."""
 
@@ -323,6 +326,7 @@ class PaymentBlocked(DomainEvent):
     order_id: UUID
     invoice_id: UUID
     reason: str
+    reason_code: str | None = Field(None, description=PAYMENT_REFUSAL)
 
 
 class ProviderRated(DomainEvent):
@@ -500,6 +504,7 @@ class PurchasePaymentBlocked(DomainEvent):
     purchase_id: UUID
     invoice_id: UUID
     reason: str
+    reason_code: str | None = Field(None, description=PAYMENT_REFUSAL)
 
 
 # --- the approval family (contracts/approvals.py): purchases above the requester's delegated authority ----------

@@ -92,6 +92,9 @@ class MemoryTables:
     async def bought_from(self, vendor_id: UUID, since: date) -> int:
         return self.bought.get(vendor_id, 0)
 
+    async def ratings(self, provider_id: UUID) -> dict[str, Any]:
+        return {"provider_id": str(provider_id), "count": 0, "average": None, "services": []}
+
     async def open_orders(self, session: Session, provider_id: UUID) -> list[UUID]:
         return list(self.open_by_provider.get(provider_id, []))
 

@@ -1,16 +1,23 @@
 """The provider in a real browser against the real stack: sees the orders clients placed, takes one through its
-steps (accept, record the delivery, invoice with the reference checked as typed), in Finnish and Swedish; a user
-of another provider cannot open the order. Every page passes axe-core; the client's name is never shown."""
+steps (accept, record the delivery, invoice with the reference checked as typed), and once the client has approved
+the invoice reads that the county pays it and on which day; the client rates the service, and the provider's
+ratings page counts it without saying who. In Finnish and Swedish; a user of another provider cannot open the
+order. Every page passes axe-core; the client's name is never shown."""
 
 from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 from playwright.async_api import Browser
 
+from shared.i18n import catalogue
+from shared.infra.auth import TokenIssuer
+from shared.infra.settings import DEV_SECRET
 from tests.browser.conftest import Demo, Visitor, sign_in, visitor
 from tests.browser.test_console import screenshot
+from tests.support import eventually
 
 pytestmark = pytest.mark.browser
 
@@ -64,8 +71,101 @@ async def test_a_provider_accepts_delivers_and_invoices_an_order(browser: Browse
         main = await v.page.locator("main").inner_text()
         assert "240,00\u00a0€" in main and "odottaa asiakkaan tai omatyöntekijän hyväksyntää" in main
         assert await v.page.locator("main form[method=post]").count() == 0  # nothing left for the provider to do
+        assert "Lasku odottaa asiakkaan" in await v.page.locator("#payment").inner_text()
+
+        await the_client_approves_and_rates(browser, demo, order, stars=4)
+        pay_on = await paid_on(demo, order)  # the saga's answer: budgeting recorded the spending
+
+        async def payment_shown() -> bool:
+            await v.page.reload()
+            return await v.page.locator("#payment-status").count() > 0
+
+        await eventually(payment_shown, timeout=60)
+        await v.check()
+        assert await status_of(v) == "maksu ajoitettu"
+        said = await v.page.locator("#payment-status").inner_text()
+        assert "Maksu ajoitettu" in said and catalogue().translator("console", "fi").date(pay_on) in said
+        assert "240,00 €" in said
+        await v.goto("/provider/orders")
+        assert f"maksetaan {catalogue().translator('console', 'fi').date(pay_on)}" in await v.page.locator(
+            "tbody").inner_text()
+
+        await v.goto("/provider/ratings")
+        assert "Arviot" in await v.page.locator("h1").inner_text()
+        assert "Kotisiivous" in await v.page.locator("tbody").inner_text()
+        main = await v.page.locator("main").inner_text()
+        assert "Stina" not in main and "Hyvä" not in main  # no one's name, nor their comment
     finally:
         await v.context.close()
+    await the_provider_reads_the_payment_in_swedish(browser, demo, order, pay_on)
+
+
+async def the_provider_reads_the_payment_in_swedish(browser: Browser, demo: Demo, order: str, pay_on: str) -> None:
+    v = await visitor(browser, demo.url, lang="sv")
+    try:
+        await sign_in(v, "prov-siisti", "staff")
+        await v.goto(f"/provider/orders/{order}")
+        said = await v.page.locator("#payment-status").inner_text()
+        assert "Betalningen schemalagd" in said and catalogue().translator("console", "sv").date(pay_on) in said
+        await v.goto("/provider/ratings")
+        assert "Kotisiivous" in await v.page.locator("tbody").inner_text()
+    finally:
+        await v.context.close()
+
+
+def provider_token() -> dict[str, str]:
+    return {"Authorization": f"Bearer {TokenIssuer(DEV_SECRET).issue('prov-siisti', 'provider')}"}
+
+
+async def paid_on(demo: Demo, order: str) -> str:
+    """The day the county pays the order, once the saga has scheduled the payment."""
+    async with httpx.AsyncClient(base_url=demo.stack.url("marketplace"), headers=provider_token(), timeout=10) as m:
+        async def scheduled() -> str | None:
+            payment = (await m.get(f"/orders/{order}")).json()["payment"]
+            return payment["pay_on"] if payment and payment["status"] == "payment_scheduled" else None
+
+        return await eventually(scheduled, timeout=60)  # type: ignore[no-any-return]
+
+
+async def rating_count(demo: Demo) -> int:
+    async with httpx.AsyncClient(base_url=demo.stack.url("marketplace"), headers=provider_token(), timeout=10) as m:
+        return (await m.get("/providers/own/ratings")).json()["count"]  # type: ignore[no-any-return]
+
+
+async def the_client_approves_and_rates(browser: Browser, demo: Demo, order: str, *, stars: int) -> None:
+    """Stina (who reads Swedish) approves the invoice on My orders, then rates the service: first without choosing
+    the stars (the error summary names the group, nothing is sent), then with them and a comment."""
+    before = await rating_count(demo)
+    c = await visitor(browser, demo.url, lang="sv")
+    try:
+        await sign_in(c, "citizen-stina", "citizen")
+        await c.goto("/my/orders")
+        await c.page.locator(f"form[action='/my/orders/{order}/invoice-approval'] button").click()
+        await c.page.wait_for_url(re.compile(r"/my/orders\?approved=1$"))
+        await c.check()
+
+        form = c.page.locator(f"form[action='/my/orders/{order}/rating']")
+        assert "Hur gick Kotisiivous?" in await form.locator("fieldset legend").inner_text()
+        await form.get_by_label("Kommentar (frivillig)").fill("Hyvä ja huolellinen työ")
+        await form.get_by_role("button").click()
+        await c.page.wait_for_load_state()
+        await c.check()  # the page with the error, too
+        summary = c.page.locator(".error-summary")
+        assert "Välj ett betyg 1–5" in await summary.inner_text()
+        assert await rating_count(demo) == before  # nothing was sent
+        target = await summary.get_by_role("link").get_attribute("href")
+        assert target and await c.page.locator(target).get_attribute("name") == "stars"  # the link leads to the group
+        assert await form.get_by_label("Kommentar (frivillig)").input_value() == "Hyvä ja huolellinen työ"
+
+        await form.get_by_label({4: "4 – bra"}[stars]).check()
+        await form.get_by_role("button").click()
+        await c.page.wait_for_url(re.compile(r"/my/orders\?rated=1$"))
+        await c.check()
+        assert f"ditt betyg {stars} / 5" in await c.page.locator("#ratings-given").inner_text()
+        assert await c.page.locator(f"form[action='/my/orders/{order}/rating']").count() == 0  # rated once
+        assert await rating_count(demo) == before + 1
+    finally:
+        await c.context.close()
 
 
 async def test_a_provider_reads_the_orders_in_swedish(browser: Browser, demo: Demo) -> None:
@@ -77,6 +177,12 @@ async def test_a_provider_reads_the_orders_in_swedish(browser: Browser, demo: De
         await v.page.wait_for_url(re.compile(r"/provider/orders/[0-9a-f-]{36}$"))
         await v.check()
         assert "Beställningens skeden" in await v.page.locator("main").inner_text()
+        await v.goto("/provider/ratings")
+        assert "Betyg" in await v.page.locator("h1").inner_text()
+        main = await v.page.locator("main").inner_text()
+        assert "Betyg per tjänst" in main or "inte fått några betyg" in main
+        await v.goto("/provider/purchases")  # a cleaning firm sells no items: the page says so, in words
+        assert "Engångsköp" in await v.page.locator("h1").inner_text()
     finally:
         await v.context.close()
 

@@ -1,20 +1,28 @@
 """A new provider in a real browser against the real stack: registers its firm (a mistyped Y-tunnus stopped beside
 its field, in the page's language, nothing sent), sees what the region still has to check by the criteria of its
 kind, and once verified publishes a service and changes its price (new orders get the new one, the old price stays
-in the history). Every page passes axe-core in Finnish and Swedish, the pages with errors too."""
+in the history); a vendor sees that a purchase it invoiced is paid, and on which day. Every page passes axe-core in
+Finnish and Swedish, the pages with errors too."""
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import Any
 
 import httpx
 import pytest
 from playwright.async_api import Browser
 
+from shared.i18n import catalogue
 from shared.infra.auth import TokenIssuer
 from shared.infra.settings import DEV_SECRET
 from tests.browser.conftest import Demo, sign_in, visitor
 from tests.browser.test_console import screenshot
+from tests.browser.world import client_with_budget, temporary_hetu, worker_token
+from tests.support import deadline
 
 pytestmark = pytest.mark.browser
 
@@ -115,5 +123,71 @@ async def test_a_new_provider_registers_sees_what_it_lacks_and_publishes_a_servi
         offering = await v.page.locator("section.offering").inner_text()
         assert "95,50\u00a0€ / käynti" in offering and "Hintahistoria" in offering and "90,00\u00a0€" in offering
         await screenshot(v.page, "console-vendor-offerings.png")
+    finally:
+        await v.context.close()
+
+
+def tickets_invoiced_and_approved(demo: Demo, individual: int) -> tuple[str, str]:
+    """A new client's recreation money buys tickets from Siisti Koti Oy (the demo firm, whose kind may deliver
+    recreation); they arrive, the firm invoices and the worker approves: (purchase id, the day the county pays)."""
+    person = {"hetu": temporary_hetu("080880", individual), "given_name": "Lotta", "family_name": "Lippunen",
+              "language": "fi"}
+    cid = client_with_budget(demo, person, category="recreation", cents=30_000, support="Perheen vapaa-aika",
+                             goal="Lasten kanssa pääsee yhdessä ulos")
+    worker, firm_user = worker_token(), {"Authorization": f"Bearer {TOKENS.issue('prov-siisti', 'provider')}"}
+    manager = {"Authorization": f"Bearer {TOKENS.issue('manager-helmi', 'manager')}"}
+
+    def wait_for(check: Callable[[], Any], what: str) -> Any:
+        until = time.monotonic() + deadline(60)
+        while not (value := check()):
+            assert time.monotonic() < until, what
+            time.sleep(0.25)
+        return value
+
+    with httpx.Client(base_url=demo.stack.url("marketplace"), timeout=10) as http:
+        wait_for(lambda: http.get("/purchases", params={"client_id": cid}, headers=worker).status_code == 200,
+                 "the marketplace never heard of the client's decided budget")
+        firm = next(p for p in http.get("/providers", headers=manager, params={"status": "verified"}).json()
+                    if p["name"] == "Siisti Koti Oy")
+        r = http.post("/purchases", headers=worker, json={
+            "client_id": cid, "vendor_id": firm["provider_id"], "category": "recreation",
+            "description": "Kylpylän perheliput", "unit_price_cents": 8_900, "quote_reference": "KYLPY-7"})
+        assert r.status_code == 202, r.text
+        purchase: str = r.json()["purchase_id"]
+
+        def status() -> str:
+            return str(http.get(f"/purchases/{purchase}", headers=worker).json()["status"])
+
+        wait_for(lambda: status() == "confirmed", "the purchase was never confirmed")
+        for path, who, body in (("receipt", worker, {"received_on": date.today().isoformat()}),
+                                ("invoice", firm_user, {"amount_cents": 8_900, "vat_cents": 1_235,
+                                                        "reference": "1232 8"}),
+                                ("invoice/approval", worker, None)):
+            answer = http.post(f"/purchases/{purchase}/{path}", headers=who, json=body)
+            assert answer.status_code == 200, (path, answer.text)
+        wait_for(lambda: status() == "payment_scheduled", "the payment was never scheduled")
+        pay_on: str = http.get(f"/purchases/{purchase}", headers=firm_user).json()["payment"]["pay_on"]
+    return purchase, pay_on
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+async def test_a_vendor_sees_that_a_purchase_it_invoiced_is_paid_and_on_which_day(
+        browser: Browser, demo: Demo, lang: str) -> None:
+    purchase, pay_on = await asyncio.to_thread(tickets_invoiced_and_approved, demo, {"fi": 975, "sv": 976}[lang])
+    day = catalogue().translator("console", lang).date(pay_on)
+    words = {"fi": ("maksetaan", "Maksu ajoitettu"), "sv": ("betalas", "Betalningen schemalagd")}[lang]
+    v = await visitor(browser, demo.url, lang=lang)
+    try:
+        await sign_in(v, "prov-siisti", "staff")
+        await v.goto("/provider/purchases")
+        row = v.page.locator("tbody tr", has=v.page.locator(f"a[href='/provider/purchases/{purchase}']"))
+        assert f"{words[0]} {day}" in await row.inner_text()
+        await row.get_by_role("link").click()
+        await v.page.wait_for_url(f"{demo.url}/provider/purchases/{purchase}")
+        await v.check()
+        assert "Kylpylän perheliput" in await v.page.locator("h1").inner_text()
+        said = await v.page.locator("#payment-status").inner_text()
+        assert words[1] in said and day in said and "89,00\u00a0€" in said
+        assert "Lotta" not in await v.page.locator("main").inner_text()  # the client is never named
     finally:
         await v.context.close()

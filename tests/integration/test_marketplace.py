@@ -72,6 +72,12 @@ async def test_a_client_orders_a_support_that_is_delivered_invoiced_and_paid(int
     assert [h["type"] for h in paid["history"]] == [
         "OrderPlaced", "OrderConfirmed", "OrderAccepted", "ServiceDelivered", "InvoiceSubmitted", "InvoiceApproved",
         "PaymentScheduled"]
+    # The provider reads what became of its invoice: approved, then paid on a day, the amount budgeting recorded.
+    seen_by_provider = (await marketplace.get(f"/orders/{order_id}", headers=p)).json()["payment"]
+    assert seen_by_provider["status"] == "payment_scheduled" and seen_by_provider["amount_cents"] == 17_000
+    assert seen_by_provider["approved_at"] and date.fromisoformat(seen_by_provider["pay_on"]) > date.today()
+    listed = (await marketplace.get("/orders", headers=p)).json()
+    assert [o["pay_on"] for o in listed if o["order_id"] == order_id] == [seen_by_provider["pay_on"]]
     assert await funds(budgeting, tokens, cid) == await funds(budgeting, tokens, cid) | {
         "reserved_cents": 0, "spent_cents": 17_000, "remaining_cents": 83_000}  # the 10 € difference released
 
@@ -91,6 +97,20 @@ async def test_a_client_orders_a_support_that_is_delivered_invoiced_and_paid(int
     assert [f["offering_id"] for f in found] == [offering_id]
     assert found[0]["rating"] == 5.0 and found[0]["rating_count"] == 1 and found[0]["unit_price_cents"] == 7_500
     assert [h["unit_price_cents"] for h in found[0]["price_history"]] == [6_000, 7_500]
+
+    # The provider reads its own ratings, per service, and nothing about who gave them; only its own users may.
+    assert (await marketplace.post(f"/orders/{order_id}/rating", headers=me, json={"stars": 1})).json()["code"] == \
+        "already-rated"
+    ratings = (await marketplace.get("/providers/own/ratings", headers=p)).json()
+    assert (ratings["provider_id"], ratings["count"], ratings["average"]) == (provider_id, 1, 5.0)
+    assert ratings["services"] == [{"offering_id": offering_id, "title": ratings["services"][0]["title"],
+                                    "category": "cleaning", "count": 1, "average": 5.0}]
+    assert cid not in json.dumps(ratings) and "Ihana" not in json.dumps(ratings)
+    assert (await marketplace.get("/providers/own/ratings", headers=me)).status_code == 403
+    assert (await marketplace.get("/providers/own/ratings",
+                                  headers=tokens("prov-nobody", "provider"))).json()["code"] == "no-own-provider"
+    assert "stars" not in (await marketplace.get("/orders", headers=p)).json()[0]
+    assert [o["stars"] for o in (await marketplace.get("/orders", headers=me)).json()] == [5]
 
 
 async def test_refusals_releases_and_catalogue_rules(intake, budgeting, marketplace, tokens):

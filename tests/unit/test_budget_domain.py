@@ -489,12 +489,14 @@ def test_invoice_exceeding_reservation_plus_remainder_is_rejected() -> None:
     assert isinstance(event, SpendingRejected)
     assert (event.client_id, event.order_id, event.invoice_id, event.amount_cents) == (CID, order, invoice, 150_001)
     assert "1500.01 €" in event.reason and "1000.00 €" in event.reason
+    assert event.reason_code == "exceeds_reservation"  # the provider reads it in words by this code
 
 
 def test_invoice_without_a_reservation_is_rejected() -> None:
     order, invoice = uuid4(), uuid4()
     [event] = when(d.RecordSpending(order_id=order, invoice_id=invoice, amount_cents=1_000), *LIVE)
     assert isinstance(event, SpendingRejected) and "no funds are reserved" in event.reason
+    assert event.reason_code == "no_reservation"
     # nor after the reservation was released
     released = FundsReleased(client_id=CID, order_id=order, amount_cents=1_000, reason="order_cancelled")
     [event] = when(d.RecordSpending(order_id=order, invoice_id=invoice, amount_cents=1_000),
@@ -536,6 +538,7 @@ def test_a_second_invoice_for_a_settled_order_is_refused_out_loud() -> None:
     second = d.RecordSpending(order_id=order, invoice_id=uuid4(), amount_cents=20_000)
     [event] = d.decide(second, given_events(*history, *first))
     assert isinstance(event, SpendingRejected) and "another invoice" in event.reason
+    assert event.reason_code == "already_settled"
 
 
 def test_spending_is_still_recorded_while_frozen() -> None:
@@ -755,7 +758,7 @@ def test_work_delivered_before_the_case_closed_is_still_paid_up_to_its_reservati
     assert d.decide(invoice, budget) == []  # settled once
     too_much = d.RecordSpending(order_id=order, invoice_id=uuid4(), amount_cents=40_001)
     [refused] = when(too_much, *history, *closed)
-    assert isinstance(refused, SpendingRejected)
+    assert isinstance(refused, SpendingRejected) and refused.reason_code == "closed_over_reserved"
 
 
 def test_a_case_closed_before_its_budget_opened_keeps_the_budget_closed() -> None:
@@ -858,7 +861,7 @@ def test_an_agreements_claims_draw_on_its_reservation_each_once_and_the_rest_is_
     budget = given_events(*LIVE, held, first, second)
     assert budget.spent_cents == 48_500 and budget.reservations[agreement].amount_cents == 31_500
     [beyond] = when(claim(uuid4(), 31_501), *LIVE, held, first, second)
-    assert isinstance(beyond, SpendingRejected)
+    assert isinstance(beyond, SpendingRejected) and beyond.reason_code == "claim_exceeds_reservation"
     [released] = when(d.ReleaseFunds(order_id=agreement, reason="agreement_ended"), *LIVE, held, first, second)
     assert isinstance(released, FundsReleased) and released.amount_cents == 31_500
     after = given_events(*LIVE, held, first, second, released)

@@ -50,6 +50,7 @@ from services.marketplace.application.queries import (
     ListProviders,
     ReadOffering,
     ReadOrder,
+    ReadOwnRatings,
     ReadProvider,
     SearchOfferings,
 )
@@ -495,6 +496,45 @@ async def test_a_rejected_order_shows_budgetings_reason_in_the_readers_language(
     _, confirmed = await views.order(h.app, ReadOrder(order_id=(await order(h, tables, "confirmed"))[2]), WORKER,
                                      lambda _: None, "fi")
     assert confirmed["refusal"] is None
+
+
+async def test_after_the_invoice_the_order_says_what_became_of_the_payment_and_the_provider_never_sees_the_rating(
+        h: Harness, tables: MemoryTables) -> None:
+    cid, _, oid = await order(h, tables, "confirmed", "accepted", "delivered", "invoiced")
+
+    async def payment(reader: Principal, language: str = "fi") -> dict[str, Any]:
+        _, view = await views.order(h.app, ReadOrder(order_id=oid), reader, lambda _: None, language)
+        return view
+
+    invoiced = (await payment(SELLER))["payment"]
+    assert (invoiced["status"], invoiced["approved_at"], invoiced["pay_on"]) == ("invoiced", None, None)
+    await h.when(c.ApproveInvoice(order_id=oid), client(cid))
+    assert (await payment(SELLER))["payment"]["approved_at"] is not None
+    [approved] = [e for e in await h.recorded(order_stream(oid)) if isinstance(e, InvoiceApproved)]
+    spent = budgeting.SpendingRecorded(client_id=cid, order_id=oid, invoice_id=approved.invoice_id,
+                                       amount_cents=12_000, category="cleaning")
+    await h.when_published(spent, cid, consumer="saga")
+    scheduled = (await payment(SELLER))["payment"]
+    assert scheduled["status"] == "payment_scheduled" and scheduled["amount_cents"] == 12_000
+    assert scheduled["pay_on"] == (datetime.now(UTC) + SAGA.payment_terms).date().isoformat()
+
+    await h.when(c.RateProvider(order_id=oid, stars=4), client(cid))
+    assert (await payment(client(cid)))["rating"]["stars"] == 4
+    assert (await payment(SELLER))["rating"] is None  # the order names its client: the stars would name the rater
+    with pytest.raises(Forbidden):
+        await views.own_ratings(h.app, ReadOwnRatings(), client(cid))
+
+    cid, _, oid = await order(h, tables, "confirmed", "accepted", "delivered", "invoiced", "approved")
+    [approved] = [e for e in await h.recorded(order_stream(oid)) if isinstance(e, InvoiceApproved)]
+    refused_ = budgeting.SpendingRejected(client_id=cid, order_id=oid, invoice_id=approved.invoice_id,
+                                          amount_cents=12_000, reason="...", reason_code="exceeds_reservation")
+    [blocked] = await h.when_published(refused_, cid, consumer="saga")
+    assert isinstance(blocked, PaymentBlocked) and blocked.reason_code == "exceeds_reservation"
+    readings = {lang: (await payment(SELLER, lang))["payment"]["blocked"] for lang in ("fi", "sv", "en")}
+    assert {r["code"] for r in readings.values()} == {"exceeds_reservation"}
+    assert len({r["reason"] for r in readings.values()}) == 3
+    assert readings["en"]["reason"] == "The invoice exceeds the reserved amount by more than is left of the budget."
+    assert views.payment_refusal(None, "fi")["reason"] == views.payment_refusal("not-known-yet", "fi")["reason"]
 
 
 # Vendors by what they sell and one-off purchases have their own module; its tests count for this service's tables.

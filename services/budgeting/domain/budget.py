@@ -511,9 +511,10 @@ def _release(command: ReleaseFunds, budget: Budget) -> list[DomainEvent]:
 def _spend(command: RecordSpending, budget: Budget) -> list[DomainEvent]:
     client_id = _client(budget)
 
-    def reject(reason: str) -> list[DomainEvent]:
+    def reject(code: str, reason: str) -> list[DomainEvent]:
         return [SpendingRejected(client_id=client_id, order_id=command.order_id, invoice_id=command.invoice_id,
-                                 amount_cents=command.amount_cents, reason=reason, matter=command.matter)]
+                                 amount_cents=command.amount_cents, reason=reason, matter=command.matter,
+                                 reason_code=code)]
 
     if command.matter == "agreement":
         return _claim(command, budget, reject)
@@ -521,22 +522,23 @@ def _spend(command: RecordSpending, budget: Budget) -> list[DomainEvent]:
     if settled_by == command.invoice_id:
         return []  # the same invoice again: already recorded
     if settled_by is not None:
-        return reject("the order was already settled by another invoice")  # said out loud, never dropped
+        return reject("already_settled", "the order was already settled by another invoice")  # said out loud, never dropped
 
     reservation = budget.reservations.get(command.order_id)
     after_closure = budget.released_at_closure.get(command.order_id)
     if reservation is None and after_closure is not None:
         # The case closed before the invoice came: the provider is still paid, up to what was reserved.
         if command.amount_cents > after_closure.amount_cents:
-            return reject("the budget is closed: an invoice can settle at most what was reserved for the order")
+            return reject("closed_over_reserved",
+                          "the budget is closed: an invoice can settle at most what was reserved for the order")
         return [SpendingRecorded(client_id=client_id, order_id=command.order_id, invoice_id=command.invoice_id,
                                  amount_cents=command.amount_cents, category=after_closure.category,
                                  matter=after_closure.matter)]
     if reservation is None:
-        return reject("no funds are reserved for this order")
+        return reject("no_reservation", "no funds are reserved for this order")
     extra = command.amount_cents - reservation.amount_cents
     if extra > budget.remaining_cents:
-        return reject(f"the invoice ({euros(command.amount_cents)}) exceeds the reservation "
+        return reject("exceeds_reservation", f"the invoice ({euros(command.amount_cents)}) exceeds the reservation "
                       f"({euros(reservation.amount_cents)}) by more than the remaining budget")
     events: list[DomainEvent] = [SpendingRecorded(client_id=client_id, order_id=command.order_id,
                                                   invoice_id=command.invoice_id, amount_cents=command.amount_cents,
@@ -547,7 +549,8 @@ def _spend(command: RecordSpending, budget: Budget) -> list[DomainEvent]:
     return events
 
 
-def _claim(command: RecordSpending, budget: Budget, reject: Callable[[str], list[DomainEvent]]) -> list[DomainEvent]:
+def _claim(command: RecordSpending, budget: Budget,
+           reject: Callable[[str, str], list[DomainEvent]]) -> list[DomainEvent]:
     """An agreement's claim draws on what the agreement reserved (its invoice_id is the claim's id): each claim once,
     never more than is left of the reservation. The marketplace refuses claims beyond the agreement before they
     get here; this holds the line should one still come."""
@@ -555,9 +558,10 @@ def _claim(command: RecordSpending, budget: Budget, reject: Callable[[str], list
         return []  # the same approval delivered again: recorded once
     reservation = budget.reservations.get(command.order_id) or budget.released_at_closure.get(command.order_id)
     if reservation is None:
-        return reject("no funds are reserved for this agreement")
+        return reject("no_reservation", "no funds are reserved for this agreement")
     if command.amount_cents > reservation.amount_cents:
-        return reject(f"the claim ({euros(command.amount_cents)}) exceeds what is left reserved for the agreement "
+        return reject("claim_exceeds_reservation",
+                      f"the claim ({euros(command.amount_cents)}) exceeds what is left reserved for the agreement "
                       f"({euros(reservation.amount_cents)})")
     return [SpendingRecorded(client_id=_client(budget), order_id=command.order_id, invoice_id=command.invoice_id,
                              amount_cents=command.amount_cents, category=reservation.category, matter="agreement")]

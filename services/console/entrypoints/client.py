@@ -121,6 +121,41 @@ async def approve_invoice(request: Request, order_id: UUID) -> Response:
     return page.redirect("/my/orders?approved=1")
 
 
+RATING_COMMENT_MAX = 2000  # what the marketplace keeps of a rating's comment
+
+
+@router.post("/orders/{order_id}/rating", response_class=HTMLResponse)
+async def rate(request: Request, order_id: UUID, stars: Annotated[str, Form(max_length=4)] = "",
+               comment: Annotated[str, Form()] = "") -> Response:
+    """I rate the provider of a service I received, 1 to 5, with a comment if I want to give one. Nothing is sent
+    without the stars; the marketplace refuses a second rating or one before delivery, shown in words."""
+    page = page_of(request)
+    session = page.require_client()
+    comment = comment.strip()
+    typed = {str(order_id): {"stars": stars, "comment": comment}}
+    field = f"stars-{order_id}-1"
+    if stars not in {"1", "2", "3", "4", "5"}:
+        return await _orders_again(request, page, session, [(field, page.t("rating.stars_missing"))], typed)
+    if len(comment) > RATING_COMMENT_MAX:
+        return await _orders_again(request, page, session,
+                                   [(f"comment-{order_id}", page.t("rating.comment_too_long", max=RATING_COMMENT_MAX))],
+                                   typed)
+    try:
+        await _services(request).call("POST", "marketplace", f"/orders/{order_id}/rating", session.token,
+                                      json={"stars": int(stars), "comment": comment or None})
+    except Refusal as refusal:
+        return await _orders_again(request, page, session, [(field, _in_words(page, refusal))], typed,
+                                   status=refusal.status)
+    return page.redirect("/my/orders?rated=1")
+
+
+async def _orders_again(request: Request, page: Page, session: Session, errors: list[tuple[str, str]],
+                        typed: dict[str, dict[str, str]], status: int = 422) -> Response:
+    """My orders once more, with the rating as I gave it and why it was not taken."""
+    view = await case_view(_services(request), session.token, session.user_id, page.t, purpose=None, staff=False)
+    return page.render("my_orders.html", status=status, rating_errors=errors, rating_typed=typed, **view)
+
+
 @router.get("/access", response_class=HTMLResponse)
 async def my_access(request: Request, cursor: Annotated[str | None, Query(max_length=200)] = None) -> Response:
     """Who has read my data, when and why (the access log, law 703/2023), newest first, 50 at a time."""

@@ -1,7 +1,9 @@
 """The provider's pages: what have I been asked to do, and will I be paid? Orders by status; one order with the
-next step it waits for (accept or decline, record the delivery, invoice), each step the same command the API
-takes, sent with the provider user's own token: the marketplace decides whether it is theirs (another provider's
-order is refused there, and the read is logged). The client's name is never shown: an order names its client by
+next step it waits for (accept or decline, record the delivery, invoice) and, once invoiced, what became of the
+payment (approved, scheduled for a day, or blocked with the reason in words); the provider's ratings as averages
+and counts (never who rated). Each step is the same command the API takes, sent with the provider user's own
+token: the marketplace decides whether it is theirs (another provider's order is refused there, and the read is
+logged). The client's name is never shown: an order names its client by
 id only, and the provider does not need more for their work."""
 
 from __future__ import annotations
@@ -51,7 +53,41 @@ async def _order_page(page: Page, request: Request, order_id: UUID, *, status: i
     offering = await services.maybe("marketplace", f"/offerings/{found['offering_id']}", session.token)
     today = datetime.now(UTC).astimezone(TIME_ZONE).date().isoformat()
     return page.render("provider_order.html", status=status, order=found, offering=offering or {},
+                       payment=found.get("payment"),
                        steps=steps_of(found["status"]), errors=errors or [], typed=typed or {}, today=today)
+
+
+@router.get("/purchases", response_class=HTMLResponse)
+async def purchases(request: Request, offset: Annotated[int, Query(ge=0, le=100_000)] = 0) -> Response:
+    """The vendor's one-off purchases (items and tickets bought on its quote), the latest change first, each with
+    what became of its payment."""
+    page = page_of(request)
+    session = page.require_staff("provider")
+    rows = await _services(request).get("marketplace", "/purchases", session.token,
+                                        params={"limit": PAGE_SIZE + 1, "offset": offset})
+    more = len(rows) > PAGE_SIZE
+    return page.render("provider_purchases.html", purchases=rows[:PAGE_SIZE],
+                       next_offset=offset + PAGE_SIZE if more else None)
+
+
+@router.get("/purchases/{purchase_id}", response_class=HTMLResponse)
+async def purchase(request: Request, purchase_id: UUID) -> Response:
+    """One purchase: what was bought, the money, where it stands and, once invoiced, its payment."""
+    page = page_of(request)
+    session = page.require_staff("provider")
+    found = await _services(request).get("marketplace", f"/purchases/{purchase_id}", session.token)  # 403: another's
+    return page.render("provider_purchase.html", purchase=found, payment=found.get("payment"))
+
+
+@router.get("/ratings", response_class=HTMLResponse)
+async def ratings(request: Request) -> Response:
+    """How clients rated the provider's work: the average and the count, overall and per service."""
+    page = page_of(request)
+    session = page.require_staff("provider")
+    found = await _services(request).maybe("marketplace", "/providers/own/ratings", session.token)
+    if found is None:  # no provider registered yet: nothing to rate
+        return page.redirect("/provider/registration")
+    return page.render("provider_ratings.html", ratings=found)
 
 
 @router.post("/orders/{order_id}/acceptance", response_class=HTMLResponse)

@@ -15,10 +15,12 @@ from contracts.marketplace import (
     OfferingPublished,
     OfferingWithdrawn,
     OrderPlaced,
+    PaymentScheduled,
     ProviderRated,
     ProviderRegistered,
     ProviderSuspended,
     ProviderVerified,
+    PurchasePaymentScheduled,
     PurchaseRequested,
     registry,
 )
@@ -119,6 +121,11 @@ async def _project_event(conn: asyncpg.Connection, e: object, envelope: EventEnv
         case ProviderRated():
             await conn.execute("UPDATE providers_view SET rating_sum = rating_sum + $2, rating_count = rating_count + 1"
                                " WHERE provider_id = $1", e.provider_id, e.stars)
+            await conn.execute("UPDATE orders_view SET stars = $2 WHERE order_id = $1", e.order_id, e.stars)
+        case PaymentScheduled():
+            await conn.execute("UPDATE orders_view SET pay_on = $2 WHERE order_id = $1", e.order_id, e.pay_on)
+        case PurchasePaymentScheduled():
+            await conn.execute("UPDATE purchases_view SET pay_on = $2 WHERE purchase_id = $1", e.purchase_id, e.pay_on)
 
 
 async def _price(conn: asyncpg.Connection, offering_id: UUID, cents: int, envelope: EventEnvelope) -> None:
@@ -241,6 +248,25 @@ async def list_orders(db: Db, *, client_id: UUID | None, provider_id: UUID | Non
     return [dict(r) for r in rows]
 
 
+async def ratings(db: Db, provider_id: UUID) -> dict[str, Any]:
+    """The provider's ratings: the average and count over all its orders, and per service (offering), the best
+    rated first. Counts and averages only: no order, client, day or comment, so a rating names no one."""
+    rows = await db.fetch(
+        "SELECT o.offering_id, f.title, f.category, count(*) AS count, round(avg(o.stars), 2) AS average"
+        " FROM orders_view o LEFT JOIN offerings_view f USING (offering_id)"
+        " WHERE o.provider_id = $1 AND o.stars IS NOT NULL"
+        " GROUP BY o.offering_id, f.title, f.category ORDER BY average DESC, f.title, o.offering_id", provider_id)
+    total = await db.fetchrow("SELECT count(*) AS count, round(avg(stars), 2) AS average FROM orders_view"
+                              " WHERE provider_id = $1 AND stars IS NOT NULL", provider_id)
+    return {"provider_id": str(provider_id), "count": total["count"], "average": _number(total["average"]),
+            "services": [{"offering_id": str(r["offering_id"]), "title": r["title"], "category": r["category"],
+                          "count": r["count"], "average": _number(r["average"])} for r in rows]}
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if value is not None else None
+
+
 async def list_offerings(db: Db, provider_id: UUID) -> list[dict[str, Any]]:
     rows = await db.fetch("SELECT * FROM offerings_view WHERE provider_id = $1 ORDER BY withdrawn, title, offering_id",
                           provider_id)
@@ -329,6 +355,9 @@ class PostgresTables:
 
     async def bought_from(self, vendor_id: UUID, since: date) -> int:
         return await bought_from(self.pool, vendor_id, since)
+
+    async def ratings(self, provider_id: UUID) -> dict[str, Any]:
+        return await ratings(self.pool, provider_id)
 
     async def open_orders(self, session: asyncpg.Connection, provider_id: UUID) -> list[UUID]:
         return await open_orders(session, provider_id)

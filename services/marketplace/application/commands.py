@@ -161,6 +161,7 @@ class SchedulePayment(OrderCommand):
 class BlockPayment(OrderCommand):
     invoice_id: UUID
     reason: str
+    reason_code: str | None = None
 
 
 class RetryReservation(OrderCommand):
@@ -253,6 +254,7 @@ class SchedulePurchasePayment(PurchaseCommand):
 class BlockPurchasePayment(PurchaseCommand):
     invoice_id: UUID
     reason: str
+    reason_code: str | None = None
 
 
 class RetryPurchaseReservation(PurchaseCommand):

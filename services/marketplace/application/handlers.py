@@ -260,7 +260,7 @@ async def schedule_payment(cmd: c.SchedulePayment, given: Given_) -> orders.Sche
 
 
 async def block_payment(cmd: c.BlockPayment, given: Given_) -> orders.BlockPayment:
-    return orders.BlockPayment(invoice_id=cmd.invoice_id, reason=cmd.reason)
+    return orders.BlockPayment(invoice_id=cmd.invoice_id, reason=cmd.reason, reason_code=cmd.reason_code)
 
 
 async def retry_reservation(cmd: c.RetryReservation, given: Given_) -> orders.RetryReservation:
@@ -374,7 +374,8 @@ async def schedule_purchase_payment(cmd: c.SchedulePurchasePayment, given: Given
 
 
 async def block_purchase_payment(cmd: c.BlockPurchasePayment, given: Given_) -> purchases.BlockPayment:
-    return purchases.BlockPayment(invoice_id=cmd.invoice_id, reason=cmd.reason)
+    return purchases.BlockPayment(invoice_id=cmd.invoice_id, reason=cmd.reason,
+                                  reason_code=cmd.reason_code)
 
 
 async def retry_purchase_reservation(cmd: c.RetryPurchaseReservation, given: Given_) -> purchases.RetryReservation:

@@ -104,6 +104,9 @@ class Tables(Protocol):
     async def open_purchases(self, session: Session, vendor_id: UUID) -> list[UUID]:
         """The vendor's purchases not yet delivered nor ended (awaiting funds or approval, confirmed)."""
 
+    async def ratings(self, provider_id: UUID) -> dict[str, Any]:
+        """The provider's average rating and count, overall and per offering: aggregates only."""
+
     async def bought_from(self, vendor_id: UUID, since: date) -> int:
         """What the county has bought from the vendor since ``since`` (orders and purchases not refused,
         cancelled or declined), in cents, VAT included: the value conditions of its criteria are decided on it."""

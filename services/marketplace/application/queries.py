@@ -70,6 +70,10 @@ class ReadOwnProvider(Query):
     """A provider user's own provider (the one they registered or act for)."""
 
 
+class ReadOwnRatings(Query):
+    """A provider user's own provider's ratings: average and count, overall and per service."""
+
+
 class ListOfferings(Query):
     provider_id: UUID
 

@@ -55,8 +55,9 @@ def _not_spent(e: budgeting.SpendingRejected, env: EventEnvelope) -> Command | N
     if e.matter == "agreement":
         return None  # the agreement refused such a claim before it was approved: nothing to schedule
     if e.matter == "purchase":
-        return c.BlockPurchasePayment(purchase_id=e.order_id, invoice_id=e.invoice_id, reason=e.reason)
-    return c.BlockPayment(order_id=e.order_id, invoice_id=e.invoice_id, reason=e.reason)
+        return c.BlockPurchasePayment(purchase_id=e.order_id, invoice_id=e.invoice_id, reason=e.reason,
+                                      reason_code=e.reason_code)
+    return c.BlockPayment(order_id=e.order_id, invoice_id=e.invoice_id, reason=e.reason, reason_code=e.reason_code)
 
 
 # Budgeting names what its answer is about by the matter: an order, a one-off purchase or a support-person agreement

@@ -14,7 +14,16 @@ from uuid import UUID
 from contracts.marketplace import (
     ApprovalRefused,
     DeliveryDetailsShared,
+    InvoiceApproved,
+    InvoiceSubmitted,
     OrderRejected,
+    PaymentBlocked,
+    PaymentScheduled,
+    ProviderRated,
+    PurchaseInvoiceApproved,
+    PurchaseInvoiced,
+    PurchasePaymentBlocked,
+    PurchasePaymentScheduled,
     PurchaseRejected,
     PurchaseRequested,
 )
@@ -30,6 +39,7 @@ from services.marketplace.application.queries import (
     ReadOffering,
     ReadOrder,
     ReadOwnProvider,
+    ReadOwnRatings,
     ReadProvider,
     ReadPurchase,
     ReadVerification,
@@ -70,6 +80,17 @@ async def own_provider(app: Application[Ports], query: ReadOwnProvider, principa
     return found
 
 
+async def own_ratings(app: Application[Ports], query: ReadOwnRatings, principal: Principal) -> dict[str, Any]:
+    """The signed-in provider user's own provider's ratings, as counts and averages only (no client, order, day
+    or comment); 404 before they have registered a provider, 403 for anyone but a provider user."""
+    if principal.role != "provider":
+        raise Forbidden("a provider's ratings are read by its own users")
+    own = await app.deps.own_provider(principal)
+    if own is None:
+        raise NotFound("this user acts for no provider yet", code="no-own-provider")
+    return await app.deps.tables.ratings(own)
+
+
 async def offerings(app: Application[Ports], query: ListOfferings, principal: Principal) -> list[dict[str, Any]]:
     """A provider's offerings with their price history, withdrawn ones too: its own users and the county's staff
     (the public catalogue is ``search``)."""
@@ -107,6 +128,8 @@ async def order(app: Application[Ports], query: ReadOrder, principal: Principal,
         "offering_id": placed["offering_id"], "status": o.status, "quantity": placed["quantity"],
         "unit_price_cents": placed["unit_price_cents"], "amount_cents": o.amount_cents,
         "invoice_cents": o.invoice_cents or None, "refusal": refusal(loaded.events, language), "held": o.held,
+        "payment": payment(loaded.events, ORDER_PAYMENT, language),
+        "rating": None if principal.role == "provider" else rating(loaded.events),
         "version": loaded.version, "history": history,
     }
 
@@ -144,7 +167,51 @@ async def orders(app: Application[Ports], query: ListOrders, principal: Principa
                                     offset=query.offset, statuses=sorted(CANCELLABLE) if query.open else None)
     if provider_id is not None:
         seen([r["client_id"] for r in rows])  # each order names its client
+    if principal.role == "provider":  # a row names its client: its stars would tie a rating to them
+        rows = [{k: v for k, v in r.items() if k != "stars"} for r in rows]
     return rows
+
+
+# --- after the invoice: the payment, and the client's rating -------------------------------------------------------
+
+# The event types an order's (a purchase's) invoice passes through: submitted, approved, then scheduled or blocked.
+ORDER_PAYMENT = (InvoiceSubmitted, InvoiceApproved, PaymentScheduled, PaymentBlocked)
+PURCHASE_PAYMENT = (PurchaseInvoiced, PurchaseInvoiceApproved, PurchasePaymentScheduled, PurchasePaymentBlocked)
+
+
+def payment(envelopes: list[EventEnvelope], kinds: tuple[type[Any], ...], language: str) -> dict[str, Any] | None:
+    """What became of the invoice: submitted (when, how much), approved by the client side (when), then the
+    payment scheduled (the day the county pays and the amount) or blocked (budgeting's reason by its code, in the
+    reader's language). None before an invoice."""
+    submitted, approved, scheduled, blocked = (k.event_type for k in kinds)
+    view: dict[str, Any] | None = None
+    for e in envelopes:
+        if e.type == submitted:
+            view = {"status": "invoiced", "submitted_at": e.time.isoformat(), "invoice_cents": e.data["amount_cents"],
+                    "vat_cents": e.data["vat_cents"], "approved_at": None, "pay_on": None, "amount_cents": None,
+                    "blocked": None}
+        elif view is not None and e.type == approved:
+            view |= {"status": "invoice_approved", "approved_at": e.time.isoformat()}
+        elif view is not None and e.type == scheduled:
+            view |= {"status": "payment_scheduled", "pay_on": e.data["pay_on"], "amount_cents": e.data["amount_cents"]}
+        elif view is not None and e.type == blocked:
+            view |= {"status": "payment_blocked", "blocked": payment_refusal(e.data.get("reason_code"), language)}
+    return view
+
+
+def payment_refusal(code: str | None, language: str) -> dict[str, Any]:
+    """Budgeting's refusal of the spending in the reader's words, by its code (events recorded before codes, or a
+    code the catalogue does not know yet, say that the payment is blocked and whom to ask)."""
+    t = catalogue().translator("marketplace", language)
+    key = f"payment_refusal.{code}"
+    return {"code": code, "reason": t(key) if code and t.has(key) else t("payment_refusal.unknown"),
+            "language": t.lang}
+
+
+def rating(envelopes: list[EventEnvelope]) -> dict[str, Any] | None:
+    """The client's rating of the order (its stars; the comment stays sealed): for the client side only."""
+    rated = next((e for e in envelopes if e.type == ProviderRated.event_type), None)
+    return {"stars": rated.data["stars"], "rated_at": rated.time.isoformat()} if rated is not None else None
 
 
 # --- what a refusal says, in the reader's language ------------------------------------------------------------------
@@ -240,6 +307,7 @@ async def purchase(app: Application[Ports], query: ReadPurchase, principal: Prin
         "waiting_for_approval": p.approval == "pending", "invoice_cents": p.invoice_cents or None,
         "refusal": _for(principal, await approval_refusal(app, loaded.events, language)
                         or refusal(loaded.events, language)),
+        "payment": payment(loaded.events, PURCHASE_PAYMENT, language),
         "version": loaded.version,
         "history": [{"type": e.type.rsplit(".", 1)[1], "time": e.time.isoformat(), "actor_role": e.actor.role}
                     for e in loaded.events],

@@ -167,6 +167,7 @@ class SchedulePayment(Command):
 class BlockPayment(Command):
     invoice_id: UUID
     reason: str
+    reason_code: str | None = None
 
 
 class RateProvider(Command):
@@ -255,13 +256,14 @@ def decide(command: Command, order: Order) -> list[DomainEvent]:
         case BlockPayment():
             if order.status != "invoice_approved" or command.invoice_id != order.invoice_id:
                 return []
-            return [PaymentBlocked(**ids, invoice_id=command.invoice_id, reason=command.reason)]
+            return [PaymentBlocked(**ids, invoice_id=command.invoice_id, reason=command.reason,
+                                   reason_code=command.reason_code)]
         case RateProvider():
             if order.status not in ("delivered", "invoiced", "invoice_approved", "payment_scheduled",
                                     "payment_blocked"):
-                raise RuleViolation("a provider can be rated after delivery")
+                raise RuleViolation("a provider can be rated after delivery", code="rating-before-delivery")
             if order.rated:
-                raise RuleViolation("this order has already been rated")
+                raise RuleViolation("this order has already been rated", code="already-rated")
             return [ProviderRated(**ids, provider_id=order.provider_id, stars=command.stars, comment=command.comment)]
     raise TypeError(f"unknown command {type(command).__name__}")
 

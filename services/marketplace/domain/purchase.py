@@ -183,6 +183,7 @@ class SchedulePayment(Command):
 class BlockPayment(Command):
     invoice_id: UUID
     reason: str
+    reason_code: str | None = None
 
 
 def decide(command: Command, purchase: Purchase) -> list[DomainEvent]:
@@ -251,7 +252,8 @@ def decide(command: Command, purchase: Purchase) -> list[DomainEvent]:
         case BlockPayment():
             if purchase.status != "invoice_approved" or command.invoice_id != purchase.invoice_id:
                 return []
-            return [PurchasePaymentBlocked(**ids, invoice_id=command.invoice_id, reason=command.reason)]
+            return [PurchasePaymentBlocked(**ids, invoice_id=command.invoice_id, reason=command.reason,
+                                   reason_code=command.reason_code)]
     raise TypeError(f"unknown command {type(command).__name__}")
 
 

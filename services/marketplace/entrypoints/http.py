@@ -22,6 +22,7 @@ from services.marketplace.application.queries import (
     ReadOffering,
     ReadOrder,
     ReadOwnProvider,
+    ReadOwnRatings,
     ReadProvider,
     ReadPurchase,
     ReadVerification,
@@ -94,6 +95,13 @@ async def list_providers(principal: CurrentPrincipal, request: Request,
 async def get_own_provider(principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
     """The provider the signed-in provider user acts for (404, code no-own-provider, before they register one)."""
     return await views.own_provider(_app(request), ReadOwnProvider(), principal)
+
+
+@router.get("/providers/own/ratings", tags=["providers"])
+async def get_own_ratings(principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
+    """The signed-in provider user's own ratings: the average and count, overall and per service. Counts and
+    averages only, never who rated, when, or what they wrote (404, code no-own-provider, before registering)."""
+    return await views.own_ratings(_app(request), ReadOwnRatings(), principal)
 
 
 @router.get("/providers/{provider_id}", tags=["providers"])
