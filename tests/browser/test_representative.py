@@ -1,7 +1,7 @@
 """A guardian acts for a child (issue 19) and chooses whom they act for, with every page saying so (issue 15): the
-guardian signs in through the citizens' e-identification, chooses the child, reads the child's plan, budget and
-decisions under the banner, in Finnish and in Swedish, every page passing axe-core; a client they do not represent
-is refused by the services, in words, and a forged choice by the console."""
+guardian signs in through the citizens' e-identification, chooses the child, reads the child's plan, budget,
+decisions and who has read the child's data under the banner, in Finnish and in Swedish, every page passing
+axe-core; a client they do not represent is refused by the services, in words, and a forged choice by the console."""
 
 from __future__ import annotations
 
@@ -75,6 +75,10 @@ async def test_a_guardian_chooses_their_child_and_reads_the_childs_plan_budget_a
         main = await v.page.locator("main").inner_text()
         assert "Budjetti tukee lapsen harrastamista ja osallisuutta." in main and "oikaisua" in main
         assert "Marja Koivisto" in await v.page.locator("header").inner_text()  # she signed in as herself
+        await v.goto("/my/access")  # who has read the child's data: the guardian may know it for the child
+        assert await banner(v) == f"Toimit henkilön {CHILD} puolesta (huoltaja)"
+        assert "Aino Virtanen" in await v.page.locator("main").inner_text()
+        await v.goto("/my/decisions")
         # Swedish: the switch on the page; the banner and the pages follow.
         await v.page.get_by_role("button", name="svenska").click()
         await v.page.wait_for_url(re.compile(r"/my/decisions$"))
