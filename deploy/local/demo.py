@@ -165,6 +165,70 @@ def register(http: httpx.Client, person: dict[str, Any]) -> str:
     return cid
 
 
+# A child's self-assessment: the same six areas on the children's form's five faces (docs/self-assessment.md).
+FACES = {"general_ability": 4, "mental_wellbeing": 3, "social_participation": 2, "physical_functioning": 4,
+         "competence": 3, "everyday_life": 3}
+CHILD_GOAL = "Pääsen harrastamaan kavereiden kanssa"
+CHILD_SUPPORTS: list[dict[str, Any]] = [
+        {"category": "recreation", "description": "Uimakoulu ja uimahallin kausikortti", "estimated_cost_cents": 45_000,
+         "provider_type": "firm"},
+        {"category": "coaching", "description": "Tukihenkilö harrastukseen", "estimated_cost_cents": 75_000,
+         "provider_type": "ngo"},
+]
+
+
+def register_child(http: httpx.Client, child: dict[str, Any], guardian: dict[str, Any]) -> tuple[str, str]:
+    """A child under 15 whom their guardian represents (ADR 0026): the child registered, the guardian registered
+    as a person who represents clients and linked as guardian, consent given by the guardian, the children's
+    self-assessment form, and intake completed (nothing twice on a repeated run). (child id, guardian's id)"""
+    r = http.post("/clients", json={
+        "hetu": child["hetu"], "first_name": child["given_name"], "last_name": child["family_name"],
+        "municipality": "Pori", "preferred_language": child.get("language", "fi")})
+    r.raise_for_status()
+    cid: str = r.json()["client_id"]
+    created = r.json()["created"]
+    r = http.post("/representatives", json={
+        "hetu": guardian["hetu"], "first_name": guardian["given_name"], "last_name": guardian["family_name"],
+        "phone": "+358 40 000 0001", "preferred_language": guardian.get("language", "fi")})
+    r.raise_for_status()
+    person_id: str = r.json()["person_id"]
+    if created:
+        steps = [
+            ("POST", "representatives", {"representative_id": person_id, "kind": "guardian",
+                                         "basis": "Huoltajuus väestötietojärjestelmän mukaan"}),
+            ("POST", "consent", {"given_by": "guardian"}),
+            ("PUT", "coordinator", {"worker_id": "worker-aino"}),
+            ("POST", "self-assessments", {"scores": FACES, "own_words": "Haluaisin oppia uimaan niin kuin kaverit.",
+                                          "wishes": "Uimakoulu ja joku, jonka kanssa mennä."}),
+            ("POST", "needs-assessment", {"service_task": "families_with_children",
+                                          "support_needs": ["recreation", "social_participation"],
+                                          "summary": "Lapsi tarvitsee tukea harrastukseen pääsemiseksi."}),
+            ("POST", "completion", None),
+        ]
+        for method, path, body in steps:
+            http.request(method, f"/clients/{cid}/{path}", json=body).raise_for_status()
+    return cid, person_id
+
+
+def plan_and_decide_for_child(http: httpx.Client, cid: str) -> None:
+    """The child's plan (one goal in the child's words, two supports) and a decided budget, once."""
+    if wait_for_budget(http, cid)["status"] != "draft":
+        return
+    http.post(f"/budgets/{cid}/goals", json={
+        "title": CHILD_GOAL, "baseline_level": -1,
+        "levels": {"much_less_than_expected": "En pääse harrastamaan", "less_than_expected": "Pääsen joskus",
+                   "expected": "Pääsen kerran viikossa", "more_than_expected": "Pääsen kahdesti viikossa",
+                   "much_more_than_expected": "Harrastan kavereiden kanssa ilman apua"}}).raise_for_status()
+    goal_id = http.get(f"/budgets/{cid}").json()["goals"][0]["goal_id"]
+    for support in CHILD_SUPPORTS:
+        http.post(f"/budgets/{cid}/supports", json={**support, "goal_ids": [goal_id]}).raise_for_status()
+    http.post(f"/budgets/{cid}/proposal", json={
+        "amount_cents": 120_000, "period": PERIOD,
+        "breakdown": {"recreation": 45_000, "coaching": 75_000}}).raise_for_status()
+    http.post(f"/budgets/{cid}/decision", json={
+        "reasoning": "Budjetti tukee lapsen harrastamista ja osallisuutta."}).raise_for_status()
+
+
 def follow_up(worker: dict[str, str], cid: str, followup: str) -> None:
     """A first check-in and a re-assessment, so the follow-up page has a change per area to show."""
     with httpx.Client(base_url=followup, headers=worker, timeout=10) as http:
@@ -202,10 +266,12 @@ def sign_in_staff(urls: dict[str, str], tokens: TokenIssuer) -> None:
 
 
 def load(urls: dict[str, str], tokens: TokenIssuer) -> dict[str, Any]:
-    """Every demo client of people.json that is a client (not citizen-nobody), with plan, budget and order."""
+    """Every demo client of people.json that is a client (not citizen-nobody, not a guardian), with plan, budget and
+    order; and each child with their guardian, plan and decided budget (under the child's id, with ``guardian_id``)."""
     sign_in_staff(urls, tokens)
     worker = {"Authorization": f"Bearer {tokens.issue('worker-aino', 'worker')}"}
-    people = [p for p in json.loads(PEOPLE.read_text())["citizen"] if p["id"] != "citizen-nobody"]
+    everyone = json.loads(PEOPLE.read_text())
+    people = [p for p in everyone["citizen"] if p["id"] != "citizen-nobody" and not p.get("represents")]
     loaded: dict[str, Any] = {}
     for person in people:
         with httpx.Client(base_url=urls["intake"], headers=worker, timeout=10) as http:
@@ -218,6 +284,15 @@ def load(urls: dict[str, str], tokens: TokenIssuer) -> dict[str, Any]:
             budget = http.get(f"/budgets/{cid}").json()
         follow_up(worker, cid, urls["followup"])
         loaded[person["id"]] = {"client_id": cid, "case": case, "budget": budget, "order_id": order_id}
+    children = {c["id"]: c for c in everyone.get("children", [])}
+    for guardian in (p for p in everyone["citizen"] if p.get("represents")):
+        for child in (children[c] for c in guardian["represents"]):
+            with httpx.Client(base_url=urls["intake"], headers=worker, timeout=10) as http:
+                cid, guardian_id = register_child(http, child, guardian)
+            with httpx.Client(base_url=urls["budgeting"], headers=worker, timeout=10) as http:
+                plan_and_decide_for_child(http, cid)
+                budget = http.get(f"/budgets/{cid}").json()
+            loaded[child["id"]] = {"client_id": cid, "budget": budget, "guardian_id": guardian_id}
     return loaded
 
 

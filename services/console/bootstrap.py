@@ -19,6 +19,7 @@ from starlette.types import ASGIApp
 from services.console.adapters.oidc import OidcClient
 from services.console.adapters.services import Refusal, Services
 from services.console.entrypoints import (
+    acting,
     approvals,
     audit,
     auth,
@@ -41,7 +42,16 @@ from services.console.entrypoints import rectification as rectify
 from services.console.renewal import SessionRenewal
 from services.console.session import SESSION_COOKIE, Sealer
 from services.console.settings import ConsoleSettings
-from services.console.web import HERE, CsrfCheck, NotSignedIn, SecurityHeaders, WrongPerson, environment, page_of
+from services.console.web import (
+    HERE,
+    ChooseWhom,
+    CsrfCheck,
+    NotSignedIn,
+    SecurityHeaders,
+    WrongPerson,
+    environment,
+    page_of,
+)
 from shared.infra.logging import configure_logging
 
 log = structlog.get_logger(__name__)
@@ -63,7 +73,7 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
     app.state.templates = environment()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (general, auth, staff, approvals, caseloads, verification, client, audit, provider, vendor, region,
-                   inbox, plan_builder, purchases, support, followup):
+                   inbox, plan_builder, purchases, support, followup, acting):
         app.include_router(module.router)
     app.include_router(wizard.router)  # the intake wizard, one question per page
     app.include_router(rectify.router)  # a client's decision and their request for its rectification
@@ -75,6 +85,11 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
         response = RedirectResponse(f"/sign-in?next={quote(here, safe='')}{expired}", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
+
+    @app.exception_handler(ChooseWhom)
+    async def choose_whom(request: Request, exc: ChooseWhom) -> Response:
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/my/acting-for?next={quote(here, safe='')}", status_code=303)
 
     @app.exception_handler(WrongPerson)
     async def wrong_person(request: Request, exc: WrongPerson) -> HTMLResponse:

@@ -28,7 +28,9 @@ RENEW_BEFORE = 120  # seconds before the token's end: enough for a slow page's c
 
 
 async def renewed(state: Any, session: Session) -> Session | None:
-    """The session with a fresh token, or None when the provider (or the token exchange) refuses."""
+    """The session with a fresh token, or None when the provider (or the token exchange) refuses. A citizen's is
+    exchanged for the session's role: as the client, or as the representative (who switches between the two by
+    choosing whom they act for, with a session whose role was changed)."""
     assert session.refresh_token is not None
     oidc: OidcClient = state.oidc[session.kind]
     try:
@@ -40,12 +42,21 @@ async def renewed(state: Any, session: Session) -> Session | None:
     if session.kind == "citizen":
         services: Services = state.services
         try:
-            exchanged = await services.exchange(fresh.access_token)
+            exchanged = await services.exchange(fresh.access_token, scope=session.role)
         except Refusal as refusal:
             log.info("session_not_renewed", kind=session.kind, reason=refusal.code)
             return None
         token, lasts = str(exchanged["access_token"]), int(exchanged["expires_in"])
+        return replace(session, token=token, user_id=subject_of(token), expires_at=time.time() + lasts,
+                       refresh_token=fresh.refresh_token)
     return replace(session, token=token, expires_at=time.time() + lasts, refresh_token=fresh.refresh_token)
+
+
+def subject_of(token: str) -> str:
+    """Whom a token intake just signed for us names (its subject): the client id, or the representative's id."""
+    import jwt
+
+    return str(jwt.decode(token, options={"verify_signature": False})["sub"])
 
 
 class SessionRenewal:

@@ -42,6 +42,21 @@ class Session:
     # broker's, whose fresh token is exchanged again), the ID token names the session when signing out of it.
     refresh_token: str | None = None
     id_token: str | None = None
+    # A representative (role ``representative``, user_id their own person id) acts for one client at a time: the
+    # client chosen (None until chosen), that client's name and the link's kind for the banner every page shows,
+    # and whom they may choose from (client_id, name, kind), as intake said at sign-in or at the last choice.
+    # ``also_client``: the person is a client too, so "myself" is among the choices (ADR 0026: one person, two ids).
+    acting_for: str | None = None
+    acting_for_name: str | None = None
+    acting_for_kind: str | None = None
+    represents: list[dict[str, str | None]] = field(default_factory=list)
+    also_client: bool = False
+
+    @property
+    def client_id(self) -> str:
+        """Whose case the client's pages show: the client themself, or the client a representative acts for ("" until
+        they choose: Page.require_client sends them to choose first)."""
+        return (self.acting_for or "") if self.role == "representative" else self.user_id
 
 
 class Sealer:

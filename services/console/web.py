@@ -34,6 +34,10 @@ class NotSignedIn(Exception):
         self.expired = expired
 
 
+class ChooseWhom(Exception):
+    """A representative opened a client's page before choosing whom they act for: they choose first."""
+
+
 class WrongPerson(Exception):
     """Signed in, but this page is for another kind of person (a client's page for staff, or the reverse)."""
 
@@ -131,11 +135,28 @@ class Page:
         return self.session
 
     def require_client(self) -> Session:
+        """The signed-in client, or the representative with the client they chose to act for (their pages use
+        ``session.client_id``: the client's id either way)."""
         if self.session is None:
             raise NotSignedIn()
         if self.session.kind != "citizen":
             raise WrongPerson()
+        if not self.session.client_id:
+            raise ChooseWhom()
         return self.session
+
+    @property
+    def is_representative(self) -> bool:
+        return self.session is not None and self.session.kind == "citizen" and self.session.role == "representative"
+
+    @property
+    def may_choose_whom(self) -> bool:
+        """Whether the header offers "whom I act for": a representative, or a client who represents others."""
+        return self.is_representative or (self.is_client and bool(self.session and self.session.also_client))
+
+    def link_kind(self, kind: str | None) -> str:
+        """A representation link's kind in words (guardian, court-appointed representative, ...)."""
+        return self.t.of("kernel", f"representation.kind.{kind}") if kind else ""
 
 
 def page_of(request: Request) -> Page:

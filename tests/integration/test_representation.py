@@ -212,3 +212,30 @@ async def test_a_guardians_link_ends_when_the_child_turns_18(intake, tokens):
     await until_status(intake, f"/clients/{cid}", as_guardian, 403)
     r = await intake.get(f"/clients/{cid}", headers=as_guardian)
     assert problem_of(r)["code"] == "representation-refused"
+
+
+async def test_a_representative_sees_the_names_of_the_clients_they_act_for_and_of_no_one_else(intake, tokens):
+    """What the console's "whom are you acting for?" shows: the clients of the representative's links in force by
+    name, no other client's name, and none of one who has forbidden them their data."""
+    youth = await register_child(intake, tokens, born_years_ago(16), individual=460, first_name="Ilona")
+    other = await register_child(intake, tokens, born_years_ago(9), individual=462, first_name="Onni")
+    guardian = await register_guardian(intake, tokens, GUARDIANS[0])
+    await link_guardian(intake, tokens, youth, guardian)
+    as_guardian = tokens(guardian, "representative")
+    await until_status(intake, f"/clients/{youth}", as_guardian, 200)
+    me = (await intake.get("/representatives/me", headers=as_guardian)).json()
+    assert [(m["client_id"], m["kind"], m["reads"]) for m in me["represents"]] == [(youth, "guardian", True)]
+
+    async def names() -> list[tuple[str, str]]:
+        r = await intake.get("/clients/names", headers=as_guardian, params=[("id", youth), ("id", other)])
+        assert r.status_code == 200, r.text
+        return [(i["client_id"], i["name"]) for i in r.json()["items"]]
+
+    assert await names() == [(youth, "Ilona Virtanen")]
+    r = await intake.post(f"/clients/{youth}/data-prohibitions", headers=tokens(*WORKER), json={})
+    assert r.status_code == 200, r.text
+
+    async def left_out() -> bool:
+        return await names() == []
+
+    await eventually(left_out, timeout=30)

@@ -44,6 +44,7 @@ from shared.kernel.envelope import Actor
 from shared.kernel.errors import Forbidden, InvalidCommand, NotFound, RuleViolation
 from shared.kernel.events import DomainEvent
 from shared.kernel.principal import Principal
+from shared.kernel.representation import Mandate
 from tests.application import AUDITOR, OTHER_WORKER, WORKER, Harness, covers, published, refused
 from tests.history_tables import MemoryTables
 
@@ -225,6 +226,24 @@ async def test_the_access_log_for_its_readers_and_each_client_for_their_own(h: H
             await views.access(h.app, ReadAccessLog(client_id=cid), refused_reader)
     with pytest.raises(RuleViolation):
         await views.access(h.app, ReadAccessLog(), MANAGER)
+
+
+async def test_a_representative_reads_who_processed_the_data_of_the_client_they_act_for_and_of_no_one_else(
+        h: Harness) -> None:
+    cid = uuid4()
+    await heard(h, DataAccessed(client_id=cid, user_id="worker-aino", role="worker", purpose="care", service="intake",
+                                resource="GET /cases/{client_id}", status=200), cid)
+    guardian = Principal(user_id="p-1", role="representative", mandates=(
+        Mandate(link_id=uuid4(), client_id=cid, kind="guardian", scope=frozenset({"read"})),))
+    entries, total = await views.access(h.app, ReadAccessLog(client_id=cid), guardian)
+    assert total == 1 and entries[0]["user_id"] == "worker-aino"
+    with pytest.raises(Forbidden):
+        await views.access(h.app, ReadAccessLog(client_id=uuid4()), guardian)  # a child they do not represent
+    forbidden = guardian.model_copy(update={"mandates": (guardian.mandates[0].model_copy(update={"reads": False}),)})
+    with pytest.raises(Forbidden):
+        await views.access(h.app, ReadAccessLog(client_id=cid), forbidden)  # the child forbade them their data
+    with pytest.raises(Forbidden):
+        await views.access(h.app, ReadAccessLog(user_id="worker-aino"), guardian)  # not a reader of the whole log
 
 
 async def test_the_access_log_names_the_reader_and_says_each_read_in_the_readers_language(h: Harness) -> None:

@@ -113,16 +113,23 @@ class Services:
                 return None
             raise
 
-    async def exchange(self, subject_token: str) -> dict[str, Any]:
-        """A citizen's broker token for Avain's client token (intake's RFC 8693 token exchange)."""
+    async def exchange(self, subject_token: str, scope: str = "client") -> dict[str, Any]:
+        """A citizen's broker token for Avain's token (intake's RFC 8693 token exchange): as the client, or
+        (``scope="representative"``) as a representative acting for the clients they represent."""
         try:
             r = await self._http.post(self._urls["intake"] + "/token", data={
                 "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange", "subject_token": subject_token,
-                "subject_token_type": "urn:ietf:params:oauth:token-type:access_token"})
+                "subject_token_type": "urn:ietf:params:oauth:token-type:access_token", "scope": scope})
         except httpx.HTTPError as exc:
             raise Refusal(503, "unavailable", "intake") from exc
         if r.status_code != 200:
-            code = "not-a-client" if r.status_code == 403 else refusal_code(r.status_code, None)
+            try:
+                body = r.json()
+            except ValueError:
+                body = None
+            code = refusal_code(r.status_code, body)
+            if r.status_code == 403 and code == "forbidden":
+                code = "not-a-client" if scope == "client" else "not-a-representative"
             raise Refusal(r.status_code, code, "intake")
         result: dict[str, Any] = r.json()
         return result

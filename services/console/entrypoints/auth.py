@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import structlog
 from fastapi import APIRouter, Form, Request
@@ -17,7 +17,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.adapters.oidc import Attempt, OidcClient, SignInFailed
 from services.console.adapters.services import Refusal, Services
+from services.console.entrypoints.acting import first_session, whom_they_represent
 from services.console.entrypoints.general import STAFF_HOME
+from services.console.renewal import subject_of
 from services.console.session import (
     ATTEMPT_COOKIE,
     CSRF_COOKIE,
@@ -107,22 +109,14 @@ async def callback(request: Request, code: str | None = None, state: str | None 
         home = STAFF_HOME.get(role, "/caseload")
         await _record_in_directory(request.app.state.services, signed.access_token)
     else:
-        services: Services = request.app.state.services
         try:
-            exchanged = await services.exchange(signed.access_token)
+            session = await _citizen_session(request.app.state.services, signed, request.cookies.get(LANGUAGE_COOKIE))
         except Refusal as refusal:
-            key = "signin.not_a_client" if refusal.code == "not-a-client" else "signin.unavailable"
+            key = "signin.not_a_client" if refusal.code in ("not-a-client", "not-a-representative") \
+                else "signin.unavailable"
             return page.render("error.html", status=refusal.status, title=page.t("signin.failed.title"),
                                detail=page.t(key))
-        import jwt  # only to read the subject of a token intake just signed for us
-
-        client_id = str(jwt.decode(exchanged["access_token"], options={"verify_signature": False})["sub"])
-        own = await services.get("intake", "/clients/names", exchanged["access_token"], params={"id": client_id})
-        language = next((i.get("preferred_language") for i in own["items"]), None)
-        session = Session(kind="citizen", user_id=client_id, role="client", name=signed.name,
-                          token=exchanged["access_token"], expires_at=time.time() + int(exchanged["expires_in"]),
-                          language=language, refresh_token=signed.refresh_token, id_token=signed.id_token)
-        home = "/my/plan"
+        session, home = first_session(session)
     next_url = str(attempt.get("next") or "/")
     response = page.redirect(next_url if next_url != "/" else home)
     set_cookie(response, page.settings, SESSION_COOKIE, sealer.seal_session(session))
@@ -133,6 +127,39 @@ async def callback(request: Request, code: str | None = None, state: str | None 
     request.state.csrf_secret = secrets.token_urlsafe(24)
     set_cookie(response, page.settings, CSRF_COOKIE, request.state.csrf_secret)
     return response
+
+
+async def _exchanged(services: Services, broker_token: str, scope: str) -> dict[str, Any] | None:
+    """Avain's token for the person in one role, or None when they do not have that role here."""
+    try:
+        return await services.exchange(broker_token, scope=scope)
+    except Refusal as refusal:
+        if refusal.code in ("not-a-client", "not-a-representative"):
+            return None
+        raise
+
+
+async def _citizen_session(services: Services, signed: Any, browser_language: str | None) -> Session:
+    """A citizen signs in as the client they are, as the representative of clients, or as both (then as the client,
+    with the people they represent to choose from). Refused (not-a-client) when they are neither here."""
+    as_client = await _exchanged(services, signed.access_token, "client")
+    as_representative = await _exchanged(services, signed.access_token, "representative")
+    represents = await whom_they_represent(services, str(as_representative["access_token"])) \
+        if as_representative is not None else []
+    if as_client is None and not represents:
+        raise Refusal(403, "not-a-client", "intake")
+    exchanged = as_client if as_client is not None else as_representative
+    assert exchanged is not None
+    token = str(exchanged["access_token"])
+    user_id = subject_of(token)
+    language = browser_language
+    if as_client is not None:  # a client's stored language (a representative's stays with their browser for now)
+        own = await services.get("intake", "/clients/names", token, params={"id": user_id})
+        language = next((i.get("preferred_language") for i in own["items"]), None)
+    return Session(kind="citizen", user_id=user_id, role="client" if as_client is not None else "representative",
+                   name=signed.name, token=token, expires_at=time.time() + int(exchanged["expires_in"]),
+                   language=language, refresh_token=signed.refresh_token, id_token=signed.id_token,
+                   represents=represents, also_client=as_client is not None and bool(represents))
 
 
 async def _record_in_directory(services: Services, token: str) -> None:

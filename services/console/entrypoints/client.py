@@ -24,7 +24,7 @@ def _services(request: Request) -> Services:
 async def _mine(request: Request, template: str) -> Response:
     page = page_of(request)
     session = page.require_client()
-    view = await case_view(_services(request), session.token, session.user_id, page.t, purpose=None, staff=False)
+    view = await case_view(_services(request), session.token, session.client_id, page.t, purpose=None, staff=False)
     return page.render(template, **view)
 
 
@@ -50,7 +50,7 @@ async def add_wish(request: Request, text: Annotated[str, Form()] = "") -> Respo
         error = page.t("wish.too_long", max=WISH_MAX)
     else:
         try:
-            await _services(request).call("POST", "budgeting", f"/budgets/{session.user_id}/wishes", session.token,
+            await _services(request).call("POST", "budgeting", f"/budgets/{session.client_id}/wishes", session.token,
                                           json={"text": text})
             return page.redirect("/my/plan?wish=added")
         except Refusal as refusal:
@@ -72,7 +72,7 @@ async def ask_for_review(request: Request, reason: Annotated[str, Form()] = "") 
         return await _plan_again(request, page, session, 422, review_error=page.t("review.too_long", max=REVIEW_MAX),
                                  review_text=reason)
     try:
-        await _services(request).call("POST", "followup", f"/followups/{session.user_id}/plan-review", session.token,
+        await _services(request).call("POST", "followup", f"/followups/{session.client_id}/plan-review", session.token,
                                       json={"reason": reason or None})
     except Refusal as refusal:
         return await _plan_again(request, page, session, refusal.status, review_error=_in_words(page, refusal),
@@ -90,7 +90,7 @@ def _in_words(page: Page, refusal: Refusal) -> str:
 
 async def _plan_again(request: Request, page: Page, session: Session, status: int, **form: str | None) -> Response:
     """My plan once more, with what was written and why it was not taken."""
-    view = await case_view(_services(request), session.token, session.user_id, page.t, purpose=None, staff=False)
+    view = await case_view(_services(request), session.token, session.client_id, page.t, purpose=None, staff=False)
     return page.render("my_plan.html", status=status, **form, **view)
 
 
@@ -152,7 +152,7 @@ async def rate(request: Request, order_id: UUID, stars: Annotated[str, Form(max_
 async def _orders_again(request: Request, page: Page, session: Session, errors: list[tuple[str, str]],
                         typed: dict[str, dict[str, str]], status: int = 422) -> Response:
     """My orders once more, with the rating as I gave it and why it was not taken."""
-    view = await case_view(_services(request), session.token, session.user_id, page.t, purpose=None, staff=False)
+    view = await case_view(_services(request), session.token, session.client_id, page.t, purpose=None, staff=False)
     return page.render("my_orders.html", status=status, rating_errors=errors, rating_typed=typed, **view)
 
 
@@ -162,5 +162,5 @@ async def my_access(request: Request, cursor: Annotated[str | None, Query(max_le
     page = page_of(request)
     session = page.require_client()
     found = await _services(request).page("history", "/history/access", session.token, params={
-        "client_id": session.user_id, "limit": 50, **({"cursor": cursor} if cursor else {})})
+        "client_id": session.client_id, "limit": 50, **({"cursor": cursor} if cursor else {})})
     return page.render("my_access.html", entries=found.rows, total=found.total, next_cursor=found.next_cursor)

@@ -178,7 +178,7 @@ MINE = "/my/follow-up"
 async def _my_page(request: Request, page: Page, *, status: int = 200, done: str | None = None,
                    errors: Errors | None = None, typed: dict[str, str] | None = None) -> Response:
     session = page.require_client()
-    follow = await _services(request).maybe("followup", f"/followups/{session.user_id}", session.token)
+    follow = await _services(request).maybe("followup", f"/followups/{session.client_id}", session.token)
     return page.render("my_followup.html", status=status, done=done, errors=_worded(page, errors or []),
                        typed=typed or {}, follow=follow, note_max=NOTE_MAX)
 
@@ -205,7 +205,7 @@ async def my_check_in(request: Request, text: Annotated[str, Form(max_length=20_
     if errors:
         return await _my_page(request, page, status=422, errors=errors, typed={"text": text})
     try:
-        await _services(request).call("POST", "followup", f"/followups/{session.user_id}/own-check-ins",
+        await _services(request).call("POST", "followup", f"/followups/{session.client_id}/own-check-ins",
                                       session.token, json={"text": words})
     except Refusal as refusal:
         return await _my_page(request, page, status=refusal.status, errors=_at("own-text", _refused(page, refusal)),
@@ -222,7 +222,7 @@ async def my_end_request(request: Request, reason: Annotated[str, Form(max_lengt
     if errors:
         return await _my_page(request, page, status=422, errors=errors, typed={"reason": reason})
     try:
-        await _services(request).call("POST", "followup", f"/followups/{session.user_id}/end-requests",
+        await _services(request).call("POST", "followup", f"/followups/{session.client_id}/end-requests",
                                       session.token, json={"reason": words or None})
     except Refusal as refusal:
         return await _my_page(request, page, status=refusal.status, errors=_at("end-reason", _refused(page, refusal)),

@@ -60,7 +60,7 @@ async def store_language(request: Request, lang: Annotated[str, Form(max_length=
     session = page.session
     if session is None:
         return response
-    if session.kind == "citizen" and lang in INTAKE_LANGUAGES and lang != session.language:
+    if session.kind == "citizen" and session.role == "client" and lang in INTAKE_LANGUAGES and lang != session.language:
         services: Services = request.app.state.services
         try:
             await services.call("PUT", "intake", f"/clients/{session.user_id}/preferred-language", session.token,

@@ -125,7 +125,7 @@ async def my_purchases(request: Request) -> Response:
     """What was bought for me, and where each stands; an item that was confirmed I can say I have received."""
     page = page_of(request)
     session = page.require_client()
-    mine = await purchases_of(_services(request), session.token, session.user_id)
+    mine = await purchases_of(_services(request), session.token, session.client_id)
     return page.render("my_purchases.html", purchases=mine)
 
 

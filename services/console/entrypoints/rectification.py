@@ -29,7 +29,7 @@ async def _decision_page(request: Request, page: Page, decision_id: str, status:
                          error: str = "") -> Response:
     session = page.require_client()
     decision: dict[str, Any] = await _services(request).get(
-        "decisions", f"/clients/{session.user_id}/decisions/{decision_id}", session.token)
+        "decisions", f"/clients/{session.client_id}/decisions/{decision_id}", session.token)
     mine = next((s for s in decision.get("served", []) if s["recipient"] == "client"), None)
     return page.render("my_decision.html", status=status, decision=decision, mine=mine, text=text, error=error)
 
@@ -55,7 +55,7 @@ async def ask_for_rectification(request: Request, decision_id: DecisionId,
                                     error=page.t("rectify.too_long", max=TEXT_MAX))
     try:
         await _services(request).call(
-            "POST", "decisions", f"/clients/{session.user_id}/decisions/{decision_id}/rectification-requests",
+            "POST", "decisions", f"/clients/{session.client_id}/decisions/{decision_id}/rectification-requests",
             session.token, json={"text": text, "received_on": county_day(datetime.now(UTC)).isoformat()})
     except Refusal as refusal:
         if refusal.status in (401, 503):

@@ -292,5 +292,5 @@ async def my_support(request: Request, cursor: Annotated[str | None, Query(max_l
     """My support persons and their agreements, to read: the worker records and changes them."""
     page = page_of(request)
     session = page.require_client()
-    support = await support_of(_services(request), session.token, session.user_id, cursor)
+    support = await support_of(_services(request), session.token, session.client_id, cursor)
     return page.render("my_support.html", **support)

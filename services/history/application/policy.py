@@ -2,7 +2,7 @@
 
 - auditors and managers read every case, the access log and the retention report; auditors write nothing;
 - the coordinating worker reads their client's case (the one door); the client reads their own case and who
-  processed their data;
+  processed their data, and so does their representative within a mandate that reads;
 - the data subject's rights are managed by the region's managers (erasure: one asks, another approves); a
   correction may also be recorded by a worker;
 - a copy of the client's data (GDPR art. 15) is asked for and received by the client or their representative
@@ -66,9 +66,14 @@ def may_read_case(principal: Principal, client_id: UUID, coordinator_id: str | N
 
 
 def may_read_access_log(principal: Principal, client_id: UUID | None) -> None:
-    own = principal.role == "client" and client_id is not None and principal.user_id == str(client_id)
-    if principal.role not in READERS and not own:
-        raise Forbidden("the access log is read by auditors, managers, and each client for their own data")
+    """Auditors and managers; each client for their own data, and their representative within a mandate that reads
+    (who read the child's data is the child's to know, and so their guardian's, as in the copy of art. 15)."""
+    if principal.role in READERS:
+        return
+    if client_id is not None and principal.role in ("client", "representative"):
+        principal.as_client(client_id, "read")  # Forbidden, with the reason, for another client or no mandate
+        return
+    raise Forbidden("the access log is read by auditors, managers, and each client for their own data")
 
 
 def may_read_retention(principal: Principal) -> None:

@@ -5,7 +5,8 @@ The blind index holds keyed hashes (HMAC-SHA256 with a key derived from the hetu
 token and of its prefixes of two letters or more; a search hashes what was typed the same way. Only the names
 of the clients shown are opened, each with that client's key, and each shown client is access-logged (the route
 names them). Who may see a client follows intake's read policy: a worker the clients they coordinate and those
-without a coordinator (the one door), managers and auditors all, a client only themself.
+without a coordinator (the one door), managers and auditors all, a client only themself, a representative the
+clients they act for today (unless the client forbade them their data).
 """
 
 from __future__ import annotations
@@ -149,6 +150,9 @@ def _visible_to(principal: Principal) -> str | None:
 def _may_see(principal: Principal, row: dict[str, Any]) -> bool:
     if principal.role == "client":
         return str(row["client_id"]) == principal.user_id
+    if principal.role == "representative":  # the clients they act for today, unless one forbade them their data
+        mandate = principal.mandate_for(row["client_id"])
+        return mandate is not None and mandate.reads
     return principal.role in ("worker", "manager", "auditor")
 
 
