@@ -17,6 +17,7 @@ from markupsafe import Markup
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.console.adapters.services import PAGE_LANGUAGE
 from services.console.session import CSRF_COOKIE, LANGUAGE_COOKIE, SESSION_COOKIE, Sealer, Session
 from services.console.settings import ConsoleSettings
 from services.console.views import category_name
@@ -154,6 +155,7 @@ def page_of(request: Request) -> Page:
     # The signed-in person's own choice (a client's is stored by intake) comes first; a visitor's is in a cookie.
     chosen = (session.language if session is not None else None) or request.cookies.get(LANGUAGE_COOKIE)
     lang = catalogue().negotiate(request.query_params.get("lang") or chosen, request.headers.get("accept-language"))
+    PAGE_LANGUAGE.set(lang)  # the services answer this page in its language (adapters/services.py)
     if not hasattr(request.state, "csrf_secret"):
         request.state.csrf_secret = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
     return Page(request=request, settings=settings, session=session,
