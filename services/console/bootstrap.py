@@ -122,9 +122,14 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
         return page.render("error.html", status=403, title=page.t.of("kernel", "problem.csrf.title"),
                            detail=page.t.of("kernel", "problem.csrf.detail"))
 
+    def too_large(request: Request) -> ASGIApp:
+        page = page_of(request)
+        title, detail = page.refusal_words("console", "payload-too-large")
+        return page.render("error.html", status=413, title=title, detail=detail)
+
     form_targets = [_origin(settings.staff_issuer.issuer), _origin(settings.citizen_issuer.issuer)]
     app.add_middleware(SessionRenewal)
-    app.add_middleware(CsrfCheck, sealer=app.state.sealer, refused=csrf_refused)
+    app.add_middleware(CsrfCheck, sealer=app.state.sealer, refused=csrf_refused, too_large=too_large)
     app.add_middleware(SecurityHeaders, form_targets=form_targets)
     return app
 

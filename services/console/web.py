@@ -210,15 +210,20 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+FORM_MAX_BYTES = 1_000_000  # far above any console form (its longest text is 20 000 characters, encoded)
+
+
 class CsrfCheck:
     """Every form sent to the console carries the CSRF token of the visitor's secret; one without gets 403.
 
-    Checked here, before any route, so no form can forget it: the body is read, checked, and handed on."""
+    Checked here, before any route, so no form can forget it: the body is read, checked, and handed on. A body
+    beyond any form's size is refused whole (413, a page in words), never handed on cut short."""
 
-    def __init__(self, app: ASGIApp, sealer: Sealer, refused: Any) -> None:
+    def __init__(self, app: ASGIApp, sealer: Sealer, refused: Any, too_large: Any) -> None:
         self.app = app
         self.sealer = sealer
         self.refused = refused
+        self.too_large = too_large
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH", "DELETE"):
@@ -230,8 +235,9 @@ class CsrfCheck:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > 1_000_000:
-                break
+            if len(body) > FORM_MAX_BYTES:
+                await self.too_large(Request(scope))(scope, receive, send)
+                return
         request = Request(scope)
         submitted = parse_qs(body.decode("latin-1")).get(CSRF_FIELD, [None])[0]
         if not self.sealer.csrf_valid(request.cookies.get(CSRF_COOKIE), submitted):
