@@ -12,6 +12,7 @@ import httpx
 import structlog
 import uvicorn
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
@@ -107,6 +108,17 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
         log.info("refusal_shown", service=exc.service, status=exc.status, code=exc.code)
         return page.render("error.html", status=exc.status, title=title, detail=detail)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # A malformed id in the address names nothing: not found, and no service is asked with it. Anything else the
+        # page's own forms never send (a field beyond its length): not valid. Both a page in words, nothing written,
+        # never FastAPI's JSON that echoes what was typed.
+        in_path = any(error["loc"][:1] == ("path",) for error in exc.errors())
+        page = page_of(request)
+        title, detail = page.refusal_words("console", "not-found" if in_path else "validation")
+        log.info("request_refused", route=getattr(request.scope.get("route"), "path", "?"), in_path=in_path)
+        return page.render("error.html", status=404 if in_path else 422, title=title, detail=detail)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         # A fault of ours: still a page in the person's words, never a bare "Internal Server Error". Logged by its
@@ -126,9 +138,14 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
         return page.render("error.html", status=403, title=page.t.of("kernel", "problem.csrf.title"),
                            detail=page.t.of("kernel", "problem.csrf.detail"))
 
+    def too_large(request: Request) -> ASGIApp:
+        page = page_of(request)
+        title, detail = page.refusal_words("console", "payload-too-large")
+        return page.render("error.html", status=413, title=title, detail=detail)
+
     form_targets = [_origin(settings.staff_issuer.issuer), _origin(settings.citizen_issuer.issuer)]
     app.add_middleware(SessionRenewal)
-    app.add_middleware(CsrfCheck, sealer=app.state.sealer, refused=csrf_refused)
+    app.add_middleware(CsrfCheck, sealer=app.state.sealer, refused=csrf_refused, too_large=too_large)
     app.add_middleware(SecurityHeaders, form_targets=form_targets)
     return app
 

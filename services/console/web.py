@@ -17,6 +17,7 @@ from markupsafe import Markup
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.console.adapters.services import PAGE_LANGUAGE
 from services.console.session import CSRF_COOKIE, LANGUAGE_COOKIE, SESSION_COOKIE, Sealer, Session
 from services.console.settings import ConsoleSettings
 from services.console.views import category_name
@@ -175,6 +176,7 @@ def page_of(request: Request) -> Page:
     # The signed-in person's own choice (a client's is stored by intake) comes first; a visitor's is in a cookie.
     chosen = (session.language if session is not None else None) or request.cookies.get(LANGUAGE_COOKIE)
     lang = catalogue().negotiate(request.query_params.get("lang") or chosen, request.headers.get("accept-language"))
+    PAGE_LANGUAGE.set(lang)  # the services answer this page in its language (adapters/services.py)
     if not hasattr(request.state, "csrf_secret"):
         request.state.csrf_secret = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
     return Page(request=request, settings=settings, session=session,
@@ -229,15 +231,20 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+FORM_MAX_BYTES = 1_000_000  # far above any console form (its longest text is 20 000 characters, encoded)
+
+
 class CsrfCheck:
     """Every form sent to the console carries the CSRF token of the visitor's secret; one without gets 403.
 
-    Checked here, before any route, so no form can forget it: the body is read, checked, and handed on."""
+    Checked here, before any route, so no form can forget it: the body is read, checked, and handed on. A body
+    beyond any form's size is refused whole (413, a page in words), never handed on cut short."""
 
-    def __init__(self, app: ASGIApp, sealer: Sealer, refused: Any) -> None:
+    def __init__(self, app: ASGIApp, sealer: Sealer, refused: Any, too_large: Any) -> None:
         self.app = app
         self.sealer = sealer
         self.refused = refused
+        self.too_large = too_large
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH", "DELETE"):
@@ -249,8 +256,9 @@ class CsrfCheck:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > 1_000_000:
-                break
+            if len(body) > FORM_MAX_BYTES:
+                await self.too_large(Request(scope))(scope, receive, send)
+                return
         request = Request(scope)
         submitted = parse_qs(body.decode("latin-1")).get(CSRF_FIELD, [None])[0]
         if not self.sealer.csrf_valid(request.cookies.get(CSRF_COOKIE), submitted):

@@ -28,6 +28,9 @@ from shared.infra.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_PAYROLL_KEY = Path("tests/keys/payroll-test-public.pem")
+# The tests' payroll key by its key id (PayrollKey.kid, a SHA-256 of the key): production refuses it under any
+# name and in any place it is copied to (the image has no tests/ to compare with).
+TEST_PAYROLL_KID = "cb01f635fe00f13a"
 
 
 class MarketplaceSettings(ServiceSettings):
@@ -52,8 +55,10 @@ class MarketplaceSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _payrolls_own_key_in_production(self) -> MarketplaceSettings:
-        # Hetus encrypted to a key whose private half anyone can read would be hetus in clear.
-        if self.env == "production" and self.payroll_public_key_file == TEST_PAYROLL_KEY:
+        # Hetus encrypted to a key whose private half anyone can read would be hetus in clear. The default is not
+        # read (an image has no tests/); any other file is refused if it holds the tests' key, by its key id.
+        default = self.payroll_public_key_file == TEST_PAYROLL_KEY
+        if self.env == "production" and (default or self.payroll_key().kid == TEST_PAYROLL_KID):
             raise ValueError("production needs payroll's own public key: set AVAIN_PAYROLL_PUBLIC_KEY_FILE")
         return self
 

@@ -162,6 +162,7 @@ APPROVER_TOOK_PART = register("approver-took-part", 409, "You cannot approve you
 NO_CONSENT = register("no-consent", 409, "The client has not given consent")
 INTAKE_FINAL = register("intake-final", 409, "Intake has already been decided")
 ALREADY_REGISTERED = register("already-registered", 409, "The client is already registered")
+INVALID_HETU = register("invalid-hetu", 422, "The personal identity code is not valid")
 NOT_REGISTERED = register("not-registered", 409, "The client is not registered")
 NO_CONSENT_IN_FORCE = register("no-consent-in-force", 409, "There is no consent in force")
 INTAKE_DECLINED = register("intake-declined", 409, "Intake was declined")

@@ -59,6 +59,8 @@ async def test_a_new_provider_registers_sees_what_it_lacks_and_publishes_a_servi
         await sign_in(sv, "prov-uusi", "staff")
         await sv.goto("/provider/profile")
         assert sv.page.url.endswith("/provider/registration")  # not registered yet: the registration form
+        needs = await sv.page.locator("#vendor_kind").inner_text()  # the conditions are the marketplace's words
+        assert "endast när välfärdsområdets inköp" in needs and "hyvinvointialueen" not in needs
         await sv.page.get_by_label("FO-nummer").fill("2617416-5")
         await sv.page.get_by_role("button", name="Registrera").click()
         await sv.page.wait_for_load_state()

@@ -140,6 +140,7 @@ async def test_bad_input_gets_422_with_field_errors_and_writes_nothing(intake, t
     pool: asyncpg.Pool = intake.app.state.runtime.pool
     bad_hetu = await intake.post("/clients", json=person("131052-308A"), headers=w)
     assert bad_hetu.status_code == 422 and bad_hetu.json()["errors"][0]["field"] == "hetu"
+    assert bad_hetu.json()["code"] == "invalid-hetu"
     assert "131052" not in bad_hetu.text  # the reason never echoes the identifier
     missing = await intake.post("/clients", json={"hetu": "131052-308T"}, headers=w)
     assert missing.status_code == 422

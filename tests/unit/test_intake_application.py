@@ -135,6 +135,7 @@ async def test_only_a_worker_registers_and_an_invalid_hetu_is_refused_for_its_fi
     with pytest.raises(InvalidCommand) as refusal:
         await h.run(registration("311399-123A"), WORKER)
     assert refusal.value.field == "hetu" and "311399" not in str(refusal.value)  # never echoes the hetu
+    assert refusal.value.code == "invalid-hetu"  # its own code: the console says it is the hetu, no other 422
     assert await h.store.unpublished() == []
 
 

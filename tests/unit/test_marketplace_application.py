@@ -5,6 +5,8 @@ handlers, policy, reactions, the clients listener, the saga's timers."""
 
 from __future__ import annotations
 
+import ast
+import inspect
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -37,8 +39,8 @@ from contracts.marketplace import (
     ServiceDelivered,
 )
 from services.marketplace.application import commands as c
-from services.marketplace.application import views
-from services.marketplace.application.handlers import PROVIDER_TIMER, RESERVATION_TIMER
+from services.marketplace.application import policy, views
+from services.marketplace.application.handlers import HANDLERS, PROVIDER_TIMER, RESERVATION_TIMER
 from services.marketplace.application.ports import (
     KnownClient,
     offering_stream,
@@ -236,6 +238,17 @@ async def test_budgetings_answers_are_the_services_own_and_a_stale_version_is_a_
         await h.when(c.CancelOrder(order_id=oid, expected_version=5), client(cid))
     [cancelled] = await h.when(c.CancelOrder(order_id=oid, expected_version=1), client(cid))
     assert isinstance(cancelled, OrderCancelled) and cancelled.reason == "cancelled_by_client"
+
+
+def test_each_command_is_the_services_own_reaction_or_someones_action_and_each_reaction_is_named_once() -> None:
+    """The policy's two tables account for every command handled here, each in one only; and the reactions'
+    set names each command once (a frozenset hides a name listed twice: the copy that was meant to be another)."""
+    assert policy.REACTIONS.isdisjoint(policy.ACTIONS)
+    assert set(HANDLERS) <= policy.REACTIONS | set(policy.ACTIONS)
+    [table] = [node.value for node in ast.walk(ast.parse(inspect.getsource(policy)))
+               if isinstance(node, ast.AnnAssign) and ast.unparse(node.target) == "REACTIONS"]
+    named = [ast.unparse(node) for node in ast.walk(table) if isinstance(node, ast.Attribute)]
+    assert len(named) == len(policy.REACTIONS), sorted(n for n in named if named.count(n) > 1)
 
 
 # --- orders: the client's side ----------------------------------------------------------------------------------

@@ -58,12 +58,20 @@ def test_a_weak_payroll_key_is_refused_at_start() -> None:
         PayrollKey(weak)
 
 
-def test_production_refuses_the_test_payroll_key_whose_private_half_is_in_the_repository() -> None:
-    from services.marketplace.bootstrap import MarketplaceSettings
+def test_production_refuses_the_test_payroll_key_whose_private_half_is_in_the_repository(tmp_path: Path) -> None:
+    from services.marketplace.bootstrap import TEST_PAYROLL_KID, MarketplaceSettings
 
+    assert PayrollKey.from_file(KEYS / "payroll-test-public.pem").kid == TEST_PAYROLL_KID
     secrets = {"jwt_secret": "x" * 40, "master_key": "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
                "hetu_pepper": "y" * 40, "checkpoint_key_file": "/run/secrets/checkpoint.pem"}
     with pytest.raises(ValueError, match="AVAIN_PAYROLL_PUBLIC_KEY_FILE"):
         MarketplaceSettings(env="production", **secrets)
-    own = MarketplaceSettings(env="production", payroll_public_key_file=Path("/run/secrets/payroll.pem"), **secrets)
-    assert own.payroll_public_key_file == Path("/run/secrets/payroll.pem")
+    copied = tmp_path / "payroll-public.pem"  # the test key copied where a deployment mounts payroll's own
+    copied.write_bytes((KEYS / "payroll-test-public.pem").read_bytes())
+    with pytest.raises(ValueError, match="AVAIN_PAYROLL_PUBLIC_KEY_FILE"):
+        MarketplaceSettings(env="production", payroll_public_key_file=copied, **secrets)
+    own = tmp_path / "payroll-own.pem"
+    own.write_bytes(rsa.generate_private_key(public_exponent=65537, key_size=3072).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    settings = MarketplaceSettings(env="production", payroll_public_key_file=own, **secrets)
+    assert settings.payroll_key().kid != TEST_PAYROLL_KID

@@ -3,10 +3,15 @@
 Every rule, refusal and access-log entry stays in the service. A refusal comes back as a ``Refusal`` with a
 stable code (the problem+json ``code`` when the service gives one, else one derived from the status), so the
 page shows it in words from the catalogue, never the service's English ``detail``.
+
+Every call carries the page's language as Accept-Language, so what a service words itself (a criterion's
+condition, budgeting's reason for refused funds, a decision's texts) comes back in the reader's language, not in
+the service's default Finnish.
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +23,10 @@ STATUS_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 409:
                 429: "rate-limited", 503: "unavailable"}
 ERROR_CODES = {"AccessLogUnavailable": "access-log-unavailable", "RuleViolation": "rule",
                "ConcurrencyError": "conflict", "ValidationError": "validation", "InvalidCommand": "validation"}
+
+# The language of the page being answered: set by web.page_of for the request, read on every call below. A context
+# variable, because the hundreds of calls on a page's behalf (helpers included) all run in its request's context.
+PAGE_LANGUAGE: ContextVar[str | None] = ContextVar("page_language", default=None)
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,9 @@ class Services:
         headers = {"Authorization": f"Bearer {token}"}
         if purpose:
             headers["X-Access-Purpose"] = purpose
+        language = PAGE_LANGUAGE.get()
+        if language:
+            headers["Accept-Language"] = language
         try:
             r = await self._http.request(method, self._urls[service] + path, params=params, json=json, data=data,
                                          headers=headers, timeout=timeout if timeout else httpx.USE_CLIENT_DEFAULT)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -97,8 +98,8 @@ async def _queue_page(page: Page, request: Request, *, offset: int = 0, status: 
 
 
 @router.post("/{approval_id}", response_class=HTMLResponse)
-async def answer(request: Request, approval_id: str, client_id: Annotated[str, Form(max_length=64)] = "",
-                 matter_id: Annotated[str, Form(max_length=64)] = "",
+async def answer(request: Request, approval_id: UUID, client_id: Annotated[UUID | None, Form()] = None,
+                 matter_id: Annotated[UUID | None, Form()] = None,
                  service: Annotated[str, Form(max_length=64)] = "", kind: Annotated[str, Form(max_length=64)] = "",
                  answer: Annotated[str, Form(max_length=10)] = "",
                  reason: Annotated[str, Form(max_length=8000)] = "") -> Response:
@@ -107,18 +108,19 @@ async def answer(request: Request, approval_id: str, client_id: Annotated[str, F
     page = page_of(request)
     session = page.require_staff("manager")
     endpoints = endpoints_of({"service": service, "kind": kind})
-    if endpoints is None or not client_id or not matter_id:
+    if endpoints is None or client_id is None or matter_id is None:
         raise Refusal(404, "not-found", "decisions")
+    approval = str(approval_id)  # as the queue's rows and the owning service spell it
     form = AnswerForm.read(answer, reason)
     if form.errors or form.answer is None:
-        return await _queue_page(page, request, status=422, errors={approval_id: form.errors},
-                                 typed={approval_id: reason})
+        return await _queue_page(page, request, status=422, errors={approval: form.errors}, typed={approval: reason})
     services = _services(request)
     # The matter still waiting must be the one the manager read: a newer request on the same budget is answered
     # only after it has been read, and a purchase answered meanwhile is not answered twice.
-    matter = await services.get(endpoints.service, endpoints.matter_path(client_id, matter_id), session.token)
-    if not still_waiting(endpoints.service, matter, approval_id):
-        return await _queue_page(page, request, status=409, errors={approval_id: ("approvals.gone",)})
-    await services.call("POST", endpoints.service, endpoints.path(form.answer, client_id, matter_id), session.token,
+    ids = (str(client_id), str(matter_id))
+    matter = await services.get(endpoints.service, endpoints.matter_path(*ids), session.token)
+    if not still_waiting(endpoints.service, matter, approval):
+        return await _queue_page(page, request, status=409, errors={approval: ("approvals.gone",)})
+    await services.call("POST", endpoints.service, endpoints.path(form.answer, *ids), session.token,
                         json={"reason": form.reason})
     return page.redirect(f"/approvals?answered={form.answer}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 from urllib.parse import urlencode
+from uuid import UUID
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -66,12 +67,12 @@ async def _bounded(step: Any, items: list[str], at_once: int = 8) -> list[Any]:
 @router.post("/reassignment", response_class=HTMLResponse)
 async def reassign(request: Request, worker: Annotated[str, Form(max_length=200)] = "",
                    to: Annotated[str, Form(max_length=200)] = "",
-                   client: Annotated[list[str] | None, Form(max_length=LIMIT)] = None) -> Response:
+                   client: Annotated[list[UUID] | None, Form(max_length=LIMIT)] = None) -> Response:
     """Move the chosen clients to ``to``: checked first (someone to move to, not the same worker, at least one
     client), then each case by intake's own command."""
     page = page_of(request)
     session = page.require_staff("manager")
-    chosen = frozenset(c for c in (client or []) if c)
+    chosen = frozenset(str(c) for c in client or [])  # as intake's rows spell them
     errors = tuple(key for key, wrong in (("caseloads.error.to_missing", not to),
                                           ("caseloads.error.same_worker", bool(to) and to == worker),
                                           ("caseloads.error.none_chosen", not chosen)) if wrong)

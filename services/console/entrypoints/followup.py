@@ -43,7 +43,7 @@ def _services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
-async def _case(request: Request, page: Page, client_id: str) -> dict[str, Any]:
+async def _case(request: Request, page: Page, client_id: UUID) -> dict[str, Any]:
     """The client's name, their plan's goals in their words, and the follow-up case, read at once."""
     session = page.require_staff("worker", "manager")
     services = _services(request)
@@ -55,11 +55,11 @@ async def _case(request: Request, page: Page, client_id: str) -> dict[str, Any]:
     name = " ".join(p for p in (person.get("first_name"), person.get("last_name")) if p) or page.t("case.erased")
     tracked = {g["goal_id"] for g in (follow or {}).get("goals", [])}
     goals = [g for g in (budget or {}).get("goals", []) if g["goal_id"] in tracked]
-    return {"client_id": client_id, "name": name, "follow": follow, "goals": goals,
+    return {"client_id": str(client_id), "name": name, "follow": follow, "goals": goals,
             "change": change_figure(follow, page.t)}
 
 
-async def _page(request: Request, page: Page, client_id: str, *, status: int = 200, done: str | None = None,
+async def _page(request: Request, page: Page, client_id: UUID, *, status: int = 200, done: str | None = None,
                 errors: Errors | None = None, form: str = "", typed: dict[str, Any] | None = None) -> Response:
     case = await _case(request, page, client_id)
     follow = case["follow"] or {}
@@ -70,14 +70,14 @@ async def _page(request: Request, page: Page, client_id: str, *, status: int = 2
 
 
 @router.get(PAGE, response_class=HTMLResponse)
-async def followup_page(request: Request, client_id: str,
+async def followup_page(request: Request, client_id: UUID,
                         done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     page = page_of(request)
     return await _page(request, page, client_id, done=done if done in DONE else None)
 
 
 @router.post(PAGE + "/check-ins", response_class=HTMLResponse)
-async def check_in(request: Request, client_id: str) -> Response:
+async def check_in(request: Request, client_id: UUID) -> Response:
     """The check-in, then where the client stands on each goal. Every field is read before anything is sent; the
     check-in goes first, as follow-up refuses it on the same grounds (a closed case, consent withdrawn) as a score."""
     page = page_of(request)
@@ -104,7 +104,7 @@ async def check_in(request: Request, client_id: str) -> Response:
 
 
 @router.post(PAGE + "/reassessments", response_class=HTMLResponse)
-async def reassess(request: Request, client_id: str) -> Response:
+async def reassess(request: Request, client_id: UUID) -> Response:
     """The six areas again, on the scale of the form the client was first assessed on; the chart then shows the
     change since intake."""
     page = page_of(request)
@@ -125,7 +125,7 @@ async def reassess(request: Request, client_id: str) -> Response:
 
 
 @router.post(PAGE + "/closure", response_class=HTMLResponse)
-async def close(request: Request, client_id: str, reason: Annotated[str, Form(max_length=40)] = "",
+async def close(request: Request, client_id: UUID, reason: Annotated[str, Form(max_length=40)] = "",
                 note: Annotated[str, Form(max_length=20_000)] = "") -> Response:
     """Close the case with its reason; budgeting then closes the budget. Refused while a plan review the client or
     the worker asked for is open: a revision of the budget answers it first."""
@@ -148,7 +148,7 @@ ANSWERS = ("agreed", "declined")
 
 
 @router.post(PAGE + "/end-requests/{request_id}/answer", response_class=HTMLResponse)
-async def answer_end(request: Request, client_id: str, request_id: UUID,
+async def answer_end(request: Request, client_id: UUID, request_id: UUID,
                      answer: Annotated[str, Form(max_length=20)] = "",
                      answer_note: Annotated[str, Form(max_length=20_000)] = "") -> Response:
     """The worker's answer to the client's request to end the case; agreeing does not close it (closing stays a

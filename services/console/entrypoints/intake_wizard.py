@@ -181,9 +181,13 @@ async def register(request: Request) -> Response:
     try:
         done = await _services(request).call("POST", "intake", "/clients", session.token, json=body)
     except Refusal as refusal:
-        key = "intake.hetu.invalid" if refusal.status == 422 else None
-        words = page.t(key) if key else _in_words(page, refusal)
-        return _registration_summary(page, answers, status=refusal.status, errors=[("change-hetu", words)])
+        # Only intake's hetu refusal is the hetu's error (pointing at its change link); any other refusal, a 422
+        # too (a field intake will not take, characters it cannot store), is said in its own words by its code.
+        if refusal.code == "invalid-hetu":
+            errors = [("change-hetu", page.t("intake.hetu.invalid"))]
+        else:
+            errors = [("register", _in_words(page, refusal))]
+        return _registration_summary(page, answers, status=refusal.status, errors=errors)
     where = f"/intake/{done['client_id']}" + ("" if done["created"] else "?existing=1")
     return _keep(page, page.redirect(where), None)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -45,7 +46,7 @@ def _services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
-async def _case(request: Request, page: Page, client_id: str) -> dict[str, Any]:
+async def _case(request: Request, page: Page, client_id: UUID) -> dict[str, Any]:
     """The client (name, words at intake, language) and their budget, read at once with the worker's token."""
     session = page.require_staff("worker", "manager")
     services = _services(request)
@@ -53,7 +54,7 @@ async def _case(request: Request, page: Page, client_id: str) -> dict[str, Any]:
                                           services.get("budgeting", f"/budgets/{client_id}", session.token))
     person = intake.get("person") or {}
     name = " ".join(p for p in (person.get("first_name"), person.get("last_name")) if p) or page.t("case.erased")
-    return {"client_id": client_id, "name": name, "intake": intake, "budget": budget,
+    return {"client_id": str(client_id), "name": name, "intake": intake, "budget": budget,
             "goal_titles": {g["goal_id"]: g["title"] for g in budget.get("goals", [])}}
 
 
@@ -93,24 +94,24 @@ def _today() -> Any:
 # --- the plan ------------------------------------------------------------------------------------------------------
 
 @router.get("", response_class=HTMLResponse)
-async def plan(request: Request, client_id: str, done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+async def plan(request: Request, client_id: UUID, done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     page = page_of(request)
     return await _plan_page(request, page, client_id, done=done if done in DONE else None)
 
 
-async def _plan_page(request: Request, page: Page, client_id: str, *, status: int = 200, done: str | None = None,
+async def _plan_page(request: Request, page: Page, client_id: UUID, *, status: int = 200, done: str | None = None,
                      errors: Errors | None = None, wish: str = "") -> Response:
     case = await _case(request, page, client_id)
     token = page.require_staff().token
     orders, purchases = await asyncio.gather(
-        _services(request).get("marketplace", "/orders", token, params={"client_id": client_id}),
-        purchases_of(_services(request), token, client_id)) if case["budget"].get("decision") else ([], [])
+        _services(request).get("marketplace", "/orders", token, params={"client_id": str(client_id)}),
+        purchases_of(_services(request), token, str(client_id))) if case["budget"].get("decision") else ([], [])
     return page.render("plan_builder.html", status=status, done=done, errors=_worded(page, errors or []), wish=wish,
                        levels=LEVELS, orders=orders, purchases=purchases, **case)
 
 
 @router.post("/wishes", response_class=HTMLResponse)
-async def add_wish(request: Request, client_id: str, text: Annotated[str, Form(max_length=20_000)] = "") -> Response:
+async def add_wish(request: Request, client_id: UUID, text: Annotated[str, Form(max_length=20_000)] = "") -> Response:
     """The client's wish as they said it, recorded by the worker (the client adds their own from their sign-in)."""
     page = page_of(request)
     session = page.require_staff("worker", "manager")
@@ -131,12 +132,12 @@ async def add_wish(request: Request, client_id: str, text: Annotated[str, Form(m
 # --- a goal --------------------------------------------------------------------------------------------------------
 
 @router.get("/goals", response_class=HTMLResponse)
-async def new_goal(request: Request, client_id: str) -> Response:
+async def new_goal(request: Request, client_id: UUID) -> Response:
     page = page_of(request)
     return await _goal_page(request, page, client_id, GoalForm("", {n: "" for n in LEVELS}, -1))
 
 
-async def _goal_page(request: Request, page: Page, client_id: str, form: GoalForm, *, status: int = 200,
+async def _goal_page(request: Request, page: Page, client_id: UUID, form: GoalForm, *, status: int = 200,
                      errors: Errors | None = None) -> Response:
     case = await _case(request, page, client_id)
     return page.render("plan_goal.html", status=status, form=form, levels=LEVELS,
@@ -144,7 +145,7 @@ async def _goal_page(request: Request, page: Page, client_id: str, form: GoalFor
 
 
 @router.post("/goals", response_class=HTMLResponse)
-async def add_goal(request: Request, client_id: str, title: Annotated[str, Form(max_length=2000)] = "",
+async def add_goal(request: Request, client_id: UUID, title: Annotated[str, Form(max_length=2000)] = "",
                    baseline_level: Annotated[str, Form(max_length=4)] = "",
                    much_less_than_expected: Annotated[str, Form(max_length=20_000)] = "",
                    less_than_expected: Annotated[str, Form(max_length=20_000)] = "",
@@ -169,12 +170,12 @@ async def add_goal(request: Request, client_id: str, title: Annotated[str, Form(
 # --- a support -----------------------------------------------------------------------------------------------------
 
 @router.get("/supports", response_class=HTMLResponse)
-async def new_support(request: Request, client_id: str) -> Response:
+async def new_support(request: Request, client_id: UUID) -> Response:
     page = page_of(request)
     return await _support_page(request, page, client_id, SupportForm("", "", "", None, []), typed_estimate="")
 
 
-async def _support_page(request: Request, page: Page, client_id: str, form: SupportForm, *, typed_estimate: str,
+async def _support_page(request: Request, page: Page, client_id: UUID, form: SupportForm, *, typed_estimate: str,
                         status: int = 200, errors: Errors | None = None) -> Response:
     case = await _case(request, page, client_id)
     return page.render("plan_support.html", status=status, form=form, typed_estimate=typed_estimate,
@@ -183,7 +184,7 @@ async def _support_page(request: Request, page: Page, client_id: str, form: Supp
 
 
 @router.post("/supports", response_class=HTMLResponse)
-async def add_support(request: Request, client_id: str, description: Annotated[str, Form(max_length=20_000)] = "",
+async def add_support(request: Request, client_id: UUID, description: Annotated[str, Form(max_length=20_000)] = "",
                       category: Annotated[str, Form(max_length=64)] = "",
                       provider_type: Annotated[str, Form(max_length=20)] = "",
                       estimate: Annotated[str, Form(max_length=30)] = "",
@@ -207,12 +208,12 @@ async def add_support(request: Request, client_id: str, description: Annotated[s
 # --- the proposal --------------------------------------------------------------------------------------------------
 
 @router.get("/proposal", response_class=HTMLResponse)
-async def new_proposal(request: Request, client_id: str) -> Response:
+async def new_proposal(request: Request, client_id: UUID) -> Response:
     page = page_of(request)
     return await _proposal_page(request, page, client_id, None)
 
 
-async def _proposal_page(request: Request, page: Page, client_id: str, typed: dict[str, str] | None, *,
+async def _proposal_page(request: Request, page: Page, client_id: UUID, typed: dict[str, str] | None, *,
                          status: int = 200, errors: Errors | None = None) -> Response:
     """The money by category of the planned supports (their estimates to start from) and the period."""
     case = await _case(request, page, client_id)
@@ -226,7 +227,7 @@ async def _proposal_page(request: Request, page: Page, client_id: str, typed: di
 
 
 @router.post("/proposal", response_class=HTMLResponse)
-async def propose(request: Request, client_id: str) -> Response:
+async def propose(request: Request, client_id: UUID) -> Response:
     page = page_of(request)
     session = page.require_staff("worker", "manager")
     sent = await request.form()
@@ -248,13 +249,13 @@ async def propose(request: Request, client_id: str) -> Response:
 # --- the decision --------------------------------------------------------------------------------------------------
 
 @router.get("/decision", response_class=HTMLResponse)
-async def decision(request: Request, client_id: str) -> Response:
+async def decision(request: Request, client_id: UUID) -> Response:
     """Before the decision: the reasoning to write. After it: the decision letter's preview."""
     page = page_of(request)
     return await _decision_page(request, page, client_id, "")
 
 
-async def _decision_page(request: Request, page: Page, client_id: str, reasoning: str, *, status: int = 200,
+async def _decision_page(request: Request, page: Page, client_id: UUID, reasoning: str, *, status: int = 200,
                          errors: Errors | None = None, preview: bool = False) -> Response:
     case = await _case(request, page, client_id)
     language = letter_language(case["intake"].get("preferred_language"))
@@ -268,7 +269,7 @@ async def _decision_page(request: Request, page: Page, client_id: str, reasoning
 
 
 @router.post("/decision/preview", response_class=HTMLResponse)
-async def preview(request: Request, client_id: str, reasoning: Annotated[str, Form(max_length=20_000)] = "",
+async def preview(request: Request, client_id: UUID, reasoning: Annotated[str, Form(max_length=20_000)] = "",
                   edit: Annotated[str, Form(max_length=4)] = "") -> Response:
     """The letter as it will read, with the reasoning as written, before anything is decided."""
     page = page_of(request)
@@ -281,7 +282,7 @@ async def preview(request: Request, client_id: str, reasoning: Annotated[str, Fo
 
 
 @router.post("/decision", response_class=HTMLResponse)
-async def decide(request: Request, client_id: str, reasoning: Annotated[str, Form(max_length=20_000)] = "") -> Response:
+async def decide(request: Request, client_id: UUID, reasoning: Annotated[str, Form(max_length=20_000)] = "") -> Response:
     """Decide the budget as proposed. Above the worker's delegated authority budgeting records a request for a
     manager's approval instead (202); a refusal (no proposal, a plan without goals) is shown and nothing is written."""
     page = page_of(request)
@@ -307,14 +308,14 @@ SORTS = ("price", "rating", "fair")
 
 
 @router.get("/order", response_class=HTMLResponse)
-async def find_service(request: Request, client_id: str, category: Annotated[str, Query(max_length=64)] = "",
+async def find_service(request: Request, client_id: UUID, category: Annotated[str, Query(max_length=64)] = "",
                        sort: Annotated[str, Query(max_length=10)] = "price") -> Response:
     """Verified providers' offerings where the client lives, in a category of the plan, to compare and order."""
     page = page_of(request)
     return await _order_page(request, page, client_id, category, sort if sort in SORTS else "price")
 
 
-async def _order_page(request: Request, page: Page, client_id: str, category: str, sort: str, *, status: int = 200,
+async def _order_page(request: Request, page: Page, client_id: UUID, category: str, sort: str, *, status: int = 200,
                       errors: Errors | None = None, typed: dict[str, str] | None = None) -> Response:
     session = page.require_staff("worker", "manager")
     case = await _case(request, page, client_id)
@@ -329,7 +330,7 @@ async def _order_page(request: Request, page: Page, client_id: str, category: st
 
 
 @router.post("/orders", response_class=HTMLResponse)
-async def order(request: Request, client_id: str, offering_id: Annotated[str, Form(max_length=64)] = "",
+async def order(request: Request, client_id: UUID, offering_id: Annotated[str, Form(max_length=64)] = "",
                 quantity: Annotated[str, Form(max_length=10)] = "", category: Annotated[str, Form(max_length=64)] = "",
                 sort: Annotated[str, Form(max_length=10)] = "price") -> Response:
     """The order as the marketplace takes it (202: budgeting reserves the funds, then confirms or refuses it)."""
@@ -343,7 +344,7 @@ async def order(request: Request, client_id: str, offering_id: Annotated[str, Fo
                                  typed={offering_id: quantity})
     try:
         await _services(request).call("POST", "marketplace", "/orders", session.token,
-                                      json={"client_id": client_id, "offering_id": offering_id, "quantity": count})
+                                      json={"client_id": str(client_id), "offering_id": offering_id, "quantity": count})
     except Refusal as refusal:
         return await _order_page(request, page, client_id, category, sort, status=refusal.status,
                                  errors=_refused(page, refusal), typed={offering_id: quantity})

@@ -48,14 +48,14 @@ async def _vendors(request: Request, page: Page, category: str) -> list[dict[str
 
 
 @router.get(PLAN + "/purchase", response_class=HTMLResponse)
-async def new_purchase(request: Request, client_id: str,
+async def new_purchase(request: Request, client_id: UUID,
                        category: Annotated[str, Query(max_length=64)] = "") -> Response:
     page = page_of(request)
     return await _purchase_page(request, page, client_id, category, PurchaseForm("", "", 1, None, "", ""),
                                 typed_price="")
 
 
-async def _purchase_page(request: Request, page: Page, client_id: str, category: str, form: PurchaseForm, *,
+async def _purchase_page(request: Request, page: Page, client_id: UUID, category: str, form: PurchaseForm, *,
                          typed_price: str, typed_quantity: str = "1", status: int = 200,
                          errors: list[tuple[str, str]] | None = None) -> Response:
     page.require_staff("worker", "manager")
@@ -69,7 +69,7 @@ async def _purchase_page(request: Request, page: Page, client_id: str, category:
 
 
 @router.post(PLAN + "/purchases", response_class=HTMLResponse)
-async def buy(request: Request, client_id: str, category: Annotated[str, Form(max_length=64)] = "",
+async def buy(request: Request, client_id: UUID, category: Annotated[str, Form(max_length=64)] = "",
               vendor_id: Annotated[str, Form(max_length=64)] = "",
               description: Annotated[str, Form(max_length=20_000)] = "",
               quantity: Annotated[str, Form(max_length=10)] = "", price: Annotated[str, Form(max_length=30)] = "",
@@ -86,7 +86,7 @@ async def buy(request: Request, client_id: str, category: Annotated[str, Form(ma
                                     typed_quantity=quantity)
     try:
         answer = await _services(request).call("POST", "marketplace", "/purchases", session.token,
-                                               json=form.body(client_id, category))
+                                               json=form.body(str(client_id), category))
     except Refusal as refusal:
         if isinstance(refusal.params.get("category"), str):
             refusal.params["category"] = page.category(refusal.params["category"])
@@ -96,13 +96,13 @@ async def buy(request: Request, client_id: str, category: Annotated[str, Form(ma
 
 
 @router.get(PLAN + "/purchases/{purchase_id}", response_class=HTMLResponse)
-async def purchase(request: Request, client_id: str, purchase_id: UUID) -> Response:
+async def purchase(request: Request, client_id: UUID, purchase_id: UUID) -> Response:
     """The purchase as it stands: confirmed, waiting for a manager, refused with the manager's reasoning, or
     rejected with budgeting's reason in words."""
     page = page_of(request)
     session = page.require_staff("worker", "manager")
     bought = await _settled(request, session.token, purchase_id)
-    if bought.get("client_id") != client_id:
+    if bought.get("client_id") != str(client_id):
         raise Refusal(404, "not-found", "marketplace")
     case = await _case(request, page, client_id)
     return page.render("purchase_detail.html", purchase=bought, **case)

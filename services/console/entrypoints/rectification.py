@@ -19,6 +19,9 @@ from shared.kernel.calendar import county_day
 router = APIRouter(prefix="/my/decisions")
 DecisionId = Annotated[str, Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 TEXT_MAX = 20_000  # what the decisions service keeps of one request
+# The most a person can send from the form: its textarea stops at TEXT_MAX characters counting a line break as one,
+# but sends each as CR LF. Up to this the text comes back beside the field in words; more was not typed here.
+FORM_MAX = 2 * TEXT_MAX
 
 
 def _services(request: Request) -> Services:
@@ -43,11 +46,11 @@ async def my_decision(request: Request, decision_id: DecisionId) -> Response:
 
 @router.post("/{decision_id}/rectification", response_class=HTMLResponse)
 async def ask_for_rectification(request: Request, decision_id: DecisionId,
-                                text: Annotated[str, Form()] = "") -> Response:
+                                text: Annotated[str, Form(max_length=FORM_MAX)] = "") -> Response:
     """My request for rectification in my own words; it arrives the day I send it (the service records that)."""
     page = page_of(request)
     session = page.require_client()
-    text = text.strip()
+    text = text.replace("\r\n", "\n").strip()  # counted as the textarea and the service count it
     if not text:
         return await _decision_page(request, page, decision_id, 422, error=page.t("rectify.empty"))
     if len(text) > TEXT_MAX:

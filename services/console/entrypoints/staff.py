@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -91,13 +92,13 @@ PURPOSES = ("care", "decision", "supervision", "audit")
 
 
 @router.get("/clients/{client_id}", response_class=HTMLResponse)
-async def client_case(request: Request, client_id: str) -> Response:
+async def client_case(request: Request, client_id: UUID) -> Response:
     """The client's case: the plan in their words, the budget at a glance, orders, follow-ups, decisions and the
     timeline in words."""
     page = page_of(request)
     session = page.require_staff("worker", "manager", "auditor")
     purpose = "audit" if session.role == "auditor" else None
-    view = await case_view(_services(request), session.token, client_id, page.t, purpose=purpose, staff=True)
+    view = await case_view(_services(request), session.token, str(client_id), page.t, purpose=purpose, staff=True)
     return page.render("case.html", **view)
 
 

@@ -44,7 +44,7 @@ async def register(cmd: c.RegisterClient, principal: Principal, context: Command
     try:
         hetu = validate_hetu(cmd.hetu)
     except InvalidIdentifier as exc:
-        raise InvalidCommand(str(exc), field="hetu") from exc
+        raise InvalidCommand(str(exc), field="hetu", code="invalid-hetu") from exc
     hetu_hash = keyed_hash(app.deps.hetu_pepper, hetu)
     existing = await app.deps.find_client(hetu_hash)
     if existing is not None:

@@ -31,7 +31,7 @@ async def register_representative(cmd: c.RegisterRepresentative, principal: Prin
     try:
         hetu = validate_hetu(cmd.hetu)
     except InvalidIdentifier as exc:
-        raise InvalidCommand(str(exc), field="hetu") from exc
+        raise InvalidCommand(str(exc), field="hetu", code="invalid-hetu") from exc
     deps = app.deps
     assert deps.find_person is not None and deps.claim_person is not None
     hetu_hash = keyed_hash(deps.hetu_pepper, hetu)

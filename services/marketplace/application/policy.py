@@ -103,7 +103,7 @@ REACTIONS: frozenset[type] = frozenset({
     c.ExpireOrder, c.HoldPurchaseFunds, c.RejectPurchase, c.CancelPurchaseWithBudget, c.SchedulePurchasePayment,
     c.BlockPurchasePayment, c.RetryPurchaseReservation, c.ActOnSuspension,
     c.ActOnPurchaseSuspension,
-    c.BlockPurchasePayment, c.RetryPurchaseReservation, c.HoldAgreementFunds, c.RejectAgreement,
+    c.HoldAgreementFunds, c.RejectAgreement,
     c.RetryAgreementReservation,
     c.EndAgreementWithBudget, c.ScheduleClaimPayment,
 })
