@@ -70,24 +70,24 @@ async def support_of(services: Services, token: str, client_id: str | None,
 # --- the worker's overview -----------------------------------------------------------------------------------------
 
 @router.get(SUPPORT, response_class=HTMLResponse)
-async def overview(request: Request, client_id: str, cursor: Annotated[str | None, Query(max_length=200)] = None,
+async def overview(request: Request, client_id: UUID, cursor: Annotated[str | None, Query(max_length=200)] = None,
                    done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     page = page_of(request)
     session = page.require_staff("worker", "manager")
     case, support = await asyncio.gather(_case(request, page, client_id),
-                                         support_of(_services(request), session.token, client_id, cursor))
+                                         support_of(_services(request), session.token, str(client_id), cursor))
     return page.render("support.html", done=done if done in DONE else None, **support, **case)
 
 
 # --- recording a support person ------------------------------------------------------------------------------------
 
 @router.get(SUPPORT + "/person", response_class=HTMLResponse)
-async def new_person(request: Request, client_id: str) -> Response:
+async def new_person(request: Request, client_id: UUID) -> Response:
     page = page_of(request)
     return await _person_page(request, page, client_id, PersonForm("", "", "", "", False, "", ""))
 
 
-async def _person_page(request: Request, page: Page, client_id: str, form: PersonForm, *, status: int = 200,
+async def _person_page(request: Request, page: Page, client_id: UUID, form: PersonForm, *, status: int = 200,
                        errors: list[tuple[str, str]] | None = None) -> Response:
     page.require_staff("worker", "manager")
     case = await _case(request, page, client_id)
@@ -96,7 +96,7 @@ async def _person_page(request: Request, page: Page, client_id: str, form: Perso
 
 
 @router.post(SUPPORT + "/persons", response_class=HTMLResponse)
-async def record_person(request: Request, client_id: str, name: Text = "", relationship: Short = "",
+async def record_person(request: Request, client_id: UUID, name: Text = "", relationship: Short = "",
                         tasks: Text = "", contact: Text = "", consent: Short = "", hetu: Short = "",
                         iban: Short = "") -> Response:
     """The person with their own consent, today; then their hetu and IBAN, sealed with their own key (both were
@@ -109,7 +109,7 @@ async def record_person(request: Request, client_id: str, name: Text = "", relat
     services = _services(request)
     try:
         made = await services.call("POST", "marketplace", "/support-persons", session.token,
-                                   json=form.body(client_id, _today()))
+                                   json=form.body(str(client_id), _today()))
         if form.payable:
             await services.call("PUT", "marketplace", f"/support-persons/{made['person_id']}/payment-details",
                                 session.token, json={"hetu": form.hetu, "iban": form.iban})
@@ -127,7 +127,7 @@ def _agreement_form(person_id: str, category: str, fee_basis: str, fee: str, max
                          period_start.strip(), period_end.strip(), earnings_type.strip())
 
 
-async def _agreement_page(request: Request, page: Page, client_id: str, form: AgreementForm, *, status: int = 200,
+async def _agreement_page(request: Request, page: Page, client_id: UUID, form: AgreementForm, *, status: int = 200,
                           errors: list[tuple[str, str]] | None = None) -> Response:
     session = page.require_staff("worker", "manager")
     case = await _case(request, page, client_id)
@@ -143,13 +143,13 @@ async def _agreement_page(request: Request, page: Page, client_id: str, form: Ag
 
 
 @router.get(SUPPORT + "/agreement", response_class=HTMLResponse)
-async def new_agreement(request: Request, client_id: str,
+async def new_agreement(request: Request, client_id: UUID,
                         person: Annotated[str, Query(max_length=64)] = "") -> Response:
     page = page_of(request)
     return await _agreement_page(request, page, client_id, AgreementForm(person_id=person))
 
 
-async def _checked(request: Request, page: Page, client_id: str, form: AgreementForm) -> AgreementForm:
+async def _checked(request: Request, page: Page, client_id: UUID, form: AgreementForm) -> AgreementForm:
     """The form's own mistakes, against the payable persons in the plan and the budget's categories now."""
     session = page.require_staff("worker", "manager")
     case = await _case(request, page, client_id)
@@ -159,7 +159,7 @@ async def _checked(request: Request, page: Page, client_id: str, form: Agreement
 
 
 @router.post(SUPPORT + "/agreement/check", response_class=HTMLResponse)
-async def check_agreement(request: Request, client_id: str, person_id: Short = "", category: Short = "",
+async def check_agreement(request: Request, client_id: UUID, person_id: Short = "", category: Short = "",
                           fee_basis: Short = "", fee: Short = "", max_hours: Short = "", expenses_cap: Short = "",
                           period_start: Short = "", period_end: Short = "", earnings_type: Short = "") -> Response:
     """Check your answers: the agreement in words and what it can cost at most, before anything is sent."""
@@ -171,18 +171,18 @@ async def check_agreement(request: Request, client_id: str, person_id: Short = "
     return await _check_page(request, page, client_id, form)
 
 
-async def _check_page(request: Request, page: Page, client_id: str, form: AgreementForm, *, status: int = 200,
+async def _check_page(request: Request, page: Page, client_id: UUID, form: AgreementForm, *, status: int = 200,
                       errors: list[tuple[str, str]] | None = None) -> Response:
     session = page.require_staff("worker", "manager")
     case = await _case(request, page, client_id)
     person = await _services(request).get("marketplace", f"/support-persons/{form.person_id}", session.token)
-    body = form.body(client_id)
+    body = form.body(str(client_id))
     return page.render("support_agreement_check.html", status=status, form=form, typed=form.typed(), body=body,
                        person=person, cost_cents=form.cost_cents, errors=errors or [], **case)
 
 
 @router.post(SUPPORT + "/agreement/change", response_class=HTMLResponse)
-async def change_agreement(request: Request, client_id: str, person_id: Short = "", category: Short = "",
+async def change_agreement(request: Request, client_id: UUID, person_id: Short = "", category: Short = "",
                            fee_basis: Short = "", fee: Short = "", max_hours: Short = "", expenses_cap: Short = "",
                            period_start: Short = "", period_end: Short = "", earnings_type: Short = "") -> Response:
     """Back from the check page to the form, with every answer as it was typed."""
@@ -192,7 +192,7 @@ async def change_agreement(request: Request, client_id: str, person_id: Short = 
 
 
 @router.post(SUPPORT + "/agreements", response_class=HTMLResponse)
-async def make_agreement(request: Request, client_id: str, person_id: Short = "", category: Short = "",
+async def make_agreement(request: Request, client_id: UUID, person_id: Short = "", category: Short = "",
                          fee_basis: Short = "", fee: Short = "", max_hours: Short = "", expenses_cap: Short = "",
                          period_start: Short = "", period_end: Short = "", earnings_type: Short = "") -> Response:
     """The agreement as the marketplace takes it (202: budgeting reserves what it can cost; above the worker's
@@ -205,7 +205,7 @@ async def make_agreement(request: Request, client_id: str, person_id: Short = ""
         return await _agreement_page(request, page, client_id, form, status=422)
     try:
         made = await _services(request).call("POST", "marketplace", "/agreements", session.token,
-                                             json=form.body(client_id))
+                                             json=form.body(str(client_id)))
     except Refusal as refusal:
         return await _check_page(request, page, client_id, form, status=refusal.status,
                                  errors=_refused(page, refusal))
@@ -217,7 +217,7 @@ async def make_agreement(request: Request, client_id: str, person_id: Short = ""
 SETTLE_POLLS, SETTLE_PAUSE = 12, 0.25  # up to 3 s for budgeting's answer to a fresh agreement
 
 
-async def _agreement(request: Request, token: str, client_id: str, agreement_id: UUID) -> dict[str, Any]:
+async def _agreement(request: Request, token: str, client_id: UUID, agreement_id: UUID) -> dict[str, Any]:
     """The agreement, once budgeting has answered for its funds if that comes within a moment; 404 unless it is
     this client's."""
     for _ in range(SETTLE_POLLS):
@@ -230,7 +230,7 @@ async def _agreement(request: Request, token: str, client_id: str, agreement_id:
     return found
 
 
-async def _claims_page(request: Request, page: Page, client_id: str, agreement_id: UUID, *,
+async def _claims_page(request: Request, page: Page, client_id: UUID, agreement_id: UUID, *,
                        form: ClaimForm | None = None, status: int = 200, done: str | None = None,
                        errors: list[tuple[str, str]] | None = None) -> Response:
     session = page.require_staff("worker", "manager")
@@ -245,14 +245,14 @@ async def _claims_page(request: Request, page: Page, client_id: str, agreement_i
 
 
 @router.get(SUPPORT + "/agreements/{agreement_id}", response_class=HTMLResponse)
-async def agreement(request: Request, client_id: str, agreement_id: UUID,
+async def agreement(request: Request, client_id: UUID, agreement_id: UUID,
                     done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     page = page_of(request)
     return await _claims_page(request, page, client_id, agreement_id, done=done)
 
 
 @router.post(SUPPORT + "/agreements/{agreement_id}/claims", response_class=HTMLResponse)
-async def record_claim(request: Request, client_id: str, agreement_id: UUID, kind: Short = "", month: Short = "",
+async def record_claim(request: Request, client_id: UUID, agreement_id: UUID, kind: Short = "", month: Short = "",
                        hours: Short = "", amount: Short = "", receipt: Text = "") -> Response:
     """A claim on the support person's word (they have no sign-in of their own yet): a month's fee or hours, or
     expenses against a receipt. Beyond the agreement the marketplace refuses it with its reason, writing nothing."""
@@ -272,7 +272,7 @@ async def record_claim(request: Request, client_id: str, agreement_id: UUID, kin
 
 
 @router.post(SUPPORT + "/agreements/{agreement_id}/claims/{claim_id}/approval", response_class=HTMLResponse)
-async def approve_claim(request: Request, client_id: str, agreement_id: UUID, claim_id: UUID) -> Response:
+async def approve_claim(request: Request, client_id: UUID, agreement_id: UUID, claim_id: UUID) -> Response:
     """The coordinating worker approves the claim: budgeting records the spending, then payroll pays it."""
     page = page_of(request)
     session = page.require_staff("worker", "manager")
