@@ -16,6 +16,7 @@ from services.console.settings import DEV_SESSION_KEY
 from shared.infra.auth import TokenIssuer
 from shared.infra.settings import DEV_SECRET
 from tests.browser.conftest import Demo, Visitor, sign_in, visitor
+from tests.browser.test_console import screenshot
 from tests.support import eventually
 
 pytestmark = pytest.mark.browser
@@ -71,6 +72,7 @@ async def test_a_guardian_chooses_their_child_and_reads_the_childs_plan_budget_a
         assert await banner(v) == f"Toimit henkilön {CHILD} puolesta (huoltaja)"
         assert await v.page.locator("figure svg[role=img]").count() == 1
         assert "1\u00a0200,00\u00a0€" in await v.page.locator("main").inner_text()
+        await screenshot(v.page, "console-guardian-budget.png")
         await v.goto("/my/decisions")
         main = await v.page.locator("main").inner_text()
         assert "Budjetti tukee lapsen harrastamista ja osallisuutta." in main and "oikaisua" in main

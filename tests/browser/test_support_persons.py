@@ -17,6 +17,7 @@ import pytest
 from playwright.async_api import Browser
 
 from tests.browser.conftest import Demo, Visitor, sign_in, visitor
+from tests.browser.test_console import screenshot
 from tests.browser.world import client_with_budget, temporary_hetu, worker_token
 from tests.support import deadline
 
@@ -175,6 +176,7 @@ async def test_a_worker_records_a_grandmother_makes_her_agreement_and_approves_h
             await approve.click()
         await v.check()
         assert "Korvausvaatimus on hyväksytty" in await v.page.locator("[role=status]").inner_text()
+        await screenshot(v.page, "console-support-agreement.png")
         assert {c["status"] for c in await asyncio.to_thread(claims_of, demo, agreement_id)} <= {
             "approved", "payment_scheduled"}
 

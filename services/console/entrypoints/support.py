@@ -225,7 +225,7 @@ async def _agreement(request: Request, token: str, client_id: UUID, agreement_id
         if found.get("status") != "awaiting_funds":
             break
         await asyncio.sleep(SETTLE_PAUSE)
-    if found.get("client_id") != client_id:
+    if found.get("client_id") != str(client_id):
         raise Refusal(404, "not-found", "marketplace")
     return found
 
