@@ -1,5 +1,6 @@
-"""The console's pages at scale (``./avain bench --console``): the worker's caseload and a client's case page with
-60,000 clients and about a million events, p95 server time against a 300 ms budget.
+"""The console's pages at scale (``./avain bench --console``): the worker's caseload and a client's case page, the
+manager's approvals queue and the auditor's case page, with 60,000 clients and more than a million events, p95
+server time against a 300 ms budget.
 
 How the data is made: the stack (every service, the console, the local identity provider) runs on a private
 broker and database; the demo clients are walked through the real APIs (deploy/local/demo.py); then the demo
