@@ -124,6 +124,27 @@ async def test_a_decision_above_the_authority_limit_waits_for_a_manager(intake, 
     assert "30" in view["decision"]["appeal_instructions"]
 
 
+async def test_the_budgets_of_a_page_in_one_read_only_those_the_reader_may_see_each_shown_logged(
+        intake, budgeting, tokens):
+    # The manager's approvals queue reads the budgets of its page's clients at once: the same view and the same
+    # rules as one budget's read, a budget the reader may not see (or that does not exist) left out.
+    cid = await walk_to_completion(intake, tokens)
+    await budget_opened(budgeting, tokens, cid)
+    one = (await budgeting.get(f"/budgets/{cid}", headers=tokens(*WORKER))).json()
+    logged = (await budgeting_events(budgeting, cid)).count("DataAccessed")
+    nobody = str(uuid4())
+    r = await budgeting.get("/budgets/views", params=[("id", cid), ("id", nobody)], headers=tokens(*WORKER))
+    assert r.status_code == 200
+    assert r.json()["items"] == [one] and r.json()["total"] == 1
+    assert (await budgeting_events(budgeting, cid)).count("DataAccessed") == logged + 1
+    theirs = await budgeting.get("/budgets/views", params=[("id", cid)], headers=tokens(*OTHER_WORKER))
+    assert theirs.status_code == 200 and theirs.json()["items"] == []
+    assert (await budgeting_events(budgeting, cid)).count("DataAccessed") == logged + 1  # nothing shown, nothing read
+    too_many = await budgeting.get("/budgets/views", params=[("id", str(uuid4())) for _ in range(26)],
+                                   headers=tokens(*MANAGER))
+    assert too_many.status_code == 422
+
+
 async def budget_stream(budgeting: Any, cid: str) -> list[str]:
     """The budget's own events (reads of it are logged beside them)."""
     return [e for e in await budgeting_events(budgeting, cid) if e != "DataAccessed"]

@@ -26,11 +26,15 @@ def _services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
-async def _budget(services: Services, token: str, client_id: str, purpose: str | None) -> dict[str, Any] | None:
-    """The budget the matter is about; None when this reader may not see it (a worker's other clients)."""
-    budget: dict[str, Any] | None = await optional(services.get("budgeting", f"/budgets/{client_id}", token,
-                                                                **_purpose(purpose)))
-    return budget
+async def _budgets(services: Services, token: str, client_ids: list[str],
+                   purpose: str | None) -> dict[str, dict[str, Any]]:
+    """The budgets the matters are about, by client, in one call per page (budgeting logs each one shown); a
+    budget this reader may not see (a worker's other clients) is not among them."""
+    if not client_ids:
+        return {}
+    answer = await services.get("budgeting", "/budgets/views", token, params=[("id", c) for c in client_ids],
+                                **_purpose(purpose))
+    return {str(b["client_id"]): b for b in answer["items"]}
 
 
 async def _matter(services: Services, token: str, row: dict[str, Any], purpose: str | None) -> dict[str, Any] | None:
@@ -70,11 +74,10 @@ async def _queue_page(page: Page, request: Request, *, offset: int = 0, status: 
     more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
     client_ids = [str(r["client_id"]) for r in rows if r.get("client_id")]
     theirs = [r for r in rows if r.get("service") == "marketplace" and endpoints_of(r) is not None]
-    budgets, matters_, names = await asyncio.gather(
-        asyncio.gather(*(_budget(services, session.token, c, purpose) for c in dict.fromkeys(client_ids))),
+    by_client, matters_, names = await asyncio.gather(
+        _budgets(services, session.token, list(dict.fromkeys(client_ids)), purpose),
         asyncio.gather(*(_matter(services, session.token, r, purpose) for r in theirs)),
         names_by_id(services, session.token, client_ids))
-    by_client = dict(zip(dict.fromkeys(client_ids), budgets, strict=True))
     by_matter = {str(r["matter_id"]): m for r, m in zip(theirs, matters_, strict=True)}
     matters = []
     for row in rows:
