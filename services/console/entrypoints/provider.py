@@ -9,7 +9,7 @@ id only, and the provider does not need more for their work."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Query, Request
@@ -32,12 +32,17 @@ def _services(request: Request) -> Services:
 async def orders(request: Request, offset: Annotated[int, Query(ge=0, le=100_000)] = 0) -> Response:
     """The provider's orders, the latest change first, each with what it waits for."""
     page = page_of(request)
+    rows, next_offset = await _a_page_of(request, page, "/orders", offset)
+    return page.render("provider_orders.html", orders=rows, next_offset=next_offset)
+
+
+async def _a_page_of(request: Request, page: Page, path: str, offset: int) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of the provider's own orders or purchases (the marketplace lists only theirs), and where the next
+    page starts (None: this is the last)."""
     session = page.require_staff("provider")
-    rows = await _services(request).get("marketplace", "/orders", session.token,
+    rows = await _services(request).get("marketplace", path, session.token,
                                         params={"limit": PAGE_SIZE + 1, "offset": offset})
-    more = len(rows) > PAGE_SIZE
-    return page.render("provider_orders.html", orders=rows[:PAGE_SIZE],
-                       next_offset=offset + PAGE_SIZE if more else None)
+    return rows[:PAGE_SIZE], offset + PAGE_SIZE if len(rows) > PAGE_SIZE else None
 
 
 @router.get("/orders/{order_id}", response_class=HTMLResponse)
@@ -62,12 +67,8 @@ async def purchases(request: Request, offset: Annotated[int, Query(ge=0, le=100_
     """The vendor's one-off purchases (items and tickets bought on its quote), the latest change first, each with
     what became of its payment."""
     page = page_of(request)
-    session = page.require_staff("provider")
-    rows = await _services(request).get("marketplace", "/purchases", session.token,
-                                        params={"limit": PAGE_SIZE + 1, "offset": offset})
-    more = len(rows) > PAGE_SIZE
-    return page.render("provider_purchases.html", purchases=rows[:PAGE_SIZE],
-                       next_offset=offset + PAGE_SIZE if more else None)
+    rows, next_offset = await _a_page_of(request, page, "/purchases", offset)
+    return page.render("provider_purchases.html", purchases=rows, next_offset=next_offset)
 
 
 @router.get("/purchases/{purchase_id}", response_class=HTMLResponse)
