@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -56,6 +56,10 @@ async def console(answer: Callable[[httpx.Request], httpx.Response], session: Se
     async with httpx.AsyncClient(transport=httpx.MockTransport(services)) as to_services:
         app.state.services = Services(settings, to_services)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console.test") as http:
-            http.cookies.set(SESSION_COOKIE, app.state.sealer.seal_session(session or person()))
+            # Signed in now: a session a test module made at import may be older than the idle timeout by the time a
+            # long, shuffled suite gets to it (CI saw the console send such a visitor to sign in again).
+            now = time.time()
+            fresh = replace(session or person(), expires_at=now + 600, last_seen=now)
+            http.cookies.set(SESSION_COOKIE, app.state.sealer.seal_session(fresh))
             http.cookies.set(CSRF_COOKIE, CSRF_SECRET)
             yield Console(http, app, sent)
