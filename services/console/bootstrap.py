@@ -12,9 +12,11 @@ import httpx
 import structlog
 import uvicorn
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
 from services.console.adapters.oidc import OidcClient
@@ -107,6 +109,16 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
         title, detail = page.refusal_words(exc.service, exc.code)
         log.info("refusal_shown", service=exc.service, status=exc.status, code=exc.code)
         return page.render("error.html", status=exc.status, title=title, detail=detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def no_such_page(request: Request, exc: StarletteHTTPException) -> Response:
+        # An address the console has no page for: the console's own "not found" page in the reader's language,
+        # with the page layout, never Starlette's bare JSON. Other HTTP statuses keep FastAPI's own answer.
+        if exc.status_code != 404:
+            return await http_exception_handler(request, exc)
+        page = page_of(request)
+        return page.render("error.html", status=404, title=page.t("error.not_found.title"),
+                           detail=page.t("error.not_found.detail"))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -74,6 +74,19 @@ async def test_another_worker_is_refused_the_client(browser: Browser, demo: Demo
         await v.context.close()
 
 
+async def test_an_unknown_address_is_the_consoles_not_found_page_in_the_visitors_language(browser: Browser,
+                                                                                            demo: Demo) -> None:
+    for lang, title in (("fi", "Sivua ei löytynyt"), ("sv", "Sidan hittades inte")):
+        v = await visitor(browser, demo.url, lang)
+        try:
+            response = await v.page.goto(f"{demo.url}/no/such/page")
+            assert response is not None and response.status == 404
+            await v.check()  # the page layout, axe-clean, never Starlette's JSON
+            assert await v.page.locator("h1").inner_text() == title
+        finally:
+            await v.context.close()
+
+
 async def test_a_client_reads_plan_budget_decisions_and_who_read_their_data_in_finnish_and_swedish(
         browser: Browser, demo: Demo) -> None:
     v = await visitor(browser, demo.url)

@@ -1,7 +1,8 @@
 """A new provider in a real browser against the real stack: registers its firm (a mistyped Y-tunnus stopped beside
 its field, in the page's language, nothing sent), sees what the region still has to check by the criteria of its
 kind, and once verified publishes a service and changes its price (new orders get the new one, the old price stays
-in the history); a vendor sees that a purchase it invoiced is paid, and on which day. Every page passes axe-core in
+in the history); a vendor invoices a purchase the client received from its page (a mistyped reference
+stopped, nothing sent) and sees that it is paid, and on which day. Every page passes axe-core in
 Finnish and Swedish, the pages with errors too."""
 
 from __future__ import annotations
@@ -129,26 +130,26 @@ async def test_a_new_provider_registers_sees_what_it_lacks_and_publishes_a_servi
         await v.context.close()
 
 
-def tickets_invoiced_and_approved(demo: Demo, individual: int) -> tuple[str, str]:
+def _wait_for(check: Callable[[], Any], what: str) -> Any:
+    until = time.monotonic() + deadline(60)
+    while not (value := check()):
+        assert time.monotonic() < until, what
+        time.sleep(0.25)
+    return value
+
+
+def tickets_received(demo: Demo, individual: int) -> str:
     """A new client's recreation money buys tickets from Siisti Koti Oy (the demo firm, whose kind may deliver
-    recreation); they arrive, the firm invoices and the worker approves: (purchase id, the day the county pays)."""
+    recreation) and the worker confirms they arrived: the purchase (its id) now waits for the firm's invoice."""
     person = {"hetu": temporary_hetu("080880", individual), "given_name": "Lotta", "family_name": "Lippunen",
               "language": "fi"}
     cid = client_with_budget(demo, person, category="recreation", cents=30_000, support="Perheen vapaa-aika",
                              goal="Lasten kanssa pääsee yhdessä ulos")
-    worker, firm_user = worker_token(), {"Authorization": f"Bearer {TOKENS.issue('prov-siisti', 'provider')}"}
+    worker = worker_token()
     manager = {"Authorization": f"Bearer {TOKENS.issue('manager-helmi', 'manager')}"}
-
-    def wait_for(check: Callable[[], Any], what: str) -> Any:
-        until = time.monotonic() + deadline(60)
-        while not (value := check()):
-            assert time.monotonic() < until, what
-            time.sleep(0.25)
-        return value
-
     with httpx.Client(base_url=demo.stack.url("marketplace"), timeout=10) as http:
-        wait_for(lambda: http.get("/purchases", params={"client_id": cid}, headers=worker).status_code == 200,
-                 "the marketplace never heard of the client's decided budget")
+        _wait_for(lambda: http.get("/purchases", params={"client_id": cid}, headers=worker).status_code == 200,
+                  "the marketplace never heard of the client's decided budget")
         firm = next(p for p in http.get("/providers", headers=manager, params={"status": "verified"}).json()
                     if p["name"] == "Siisti Koti Oy")
         r = http.post("/purchases", headers=worker, json={
@@ -156,40 +157,65 @@ def tickets_invoiced_and_approved(demo: Demo, individual: int) -> tuple[str, str
             "description": "Kylpylän perheliput", "unit_price_cents": 8_900, "quote_reference": "KYLPY-7"})
         assert r.status_code == 202, r.text
         purchase: str = r.json()["purchase_id"]
+        _wait_for(lambda: http.get(f"/purchases/{purchase}", headers=worker).json()["status"] == "confirmed",
+                  "the purchase was never confirmed")
+        answer = http.post(f"/purchases/{purchase}/receipt", headers=worker,
+                           json={"received_on": date.today().isoformat()})
+        assert answer.status_code == 200, answer.text
+    return purchase
 
-        def status() -> str:
-            return str(http.get(f"/purchases/{purchase}", headers=worker).json()["status"])
 
-        wait_for(lambda: status() == "confirmed", "the purchase was never confirmed")
-        for path, who, body in (("receipt", worker, {"received_on": date.today().isoformat()}),
-                                ("invoice", firm_user, {"amount_cents": 8_900, "vat_cents": 1_235,
-                                                        "reference": "1232 8"}),
-                                ("invoice/approval", worker, None)):
-            answer = http.post(f"/purchases/{purchase}/{path}", headers=who, json=body)
-            assert answer.status_code == 200, (path, answer.text)
-        wait_for(lambda: status() == "payment_scheduled", "the payment was never scheduled")
+def invoice_approved(demo: Demo, purchase: str) -> str:
+    """The worker approves the firm's invoice for the client; budgeting records the spending and the county
+    schedules the payment: the day it pays."""
+    worker, firm_user = worker_token(), {"Authorization": f"Bearer {TOKENS.issue('prov-siisti', 'provider')}"}
+    with httpx.Client(base_url=demo.stack.url("marketplace"), timeout=10) as http:
+        answer = http.post(f"/purchases/{purchase}/invoice/approval", headers=worker)
+        assert answer.status_code == 200, answer.text
+        _wait_for(lambda: http.get(f"/purchases/{purchase}", headers=worker).json()["status"] == "payment_scheduled",
+                  "the payment was never scheduled")
         pay_on: str = http.get(f"/purchases/{purchase}", headers=firm_user).json()["payment"]["pay_on"]
-    return purchase, pay_on
+    return pay_on
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])
-async def test_a_vendor_sees_that_a_purchase_it_invoiced_is_paid_and_on_which_day(
+async def test_a_vendor_invoices_a_purchase_from_its_page_and_sees_when_it_is_paid(
         browser: Browser, demo: Demo, lang: str) -> None:
-    purchase, pay_on = await asyncio.to_thread(tickets_invoiced_and_approved, demo, {"fi": 975, "sv": 976}[lang])
-    day = catalogue().translator("console", lang).date(pay_on)
+    purchase = await asyncio.to_thread(tickets_received, demo, {"fi": 975, "sv": 976}[lang])
+    t = catalogue().translator("console", lang)
     words = {"fi": ("maksetaan", "Maksu ajoitettu"), "sv": ("betalas", "Betalningen schemalagd")}[lang]
     v = await visitor(browser, demo.url, lang=lang)
     try:
         await sign_in(v, "prov-siisti", "staff")
+        await v.goto(f"/provider/purchases/{purchase}")
+        assert "Kylpylän perheliput" in await v.page.locator("h1").inner_text()
+        assert "Lotta" not in await v.page.locator("main").inner_text()  # the client is never named
+
+        # A mistyped reference is stopped beside its field, in the page's language; nothing is sent.
+        await v.page.get_by_label(t("provider.invoice.amount")).fill("89,00")
+        await v.page.get_by_label(t("provider.invoice.vat")).fill("12,35")
+        await v.page.get_by_label(t("provider.invoice.reference")).fill("1232 9")
+        await v.page.get_by_role("button", name=t("provider.invoice.button")).click()
+        await v.page.wait_for_selector("#reference-error")
+        await v.check()  # the page with its error summary, axe included
+        assert t("provider.invoice.reference_invalid") in await v.page.locator(".error-summary").inner_text()
+        assert await v.page.locator("#status").inner_text() == t.of("marketplace", "purchase.delivered")
+
+        await v.page.get_by_label(t("provider.invoice.reference")).fill("1232 8")
+        await v.page.get_by_role("button", name=t("provider.invoice.button")).click()
+        await v.page.wait_for_selector("#invoice-heading", state="detached")
+        await v.check()
+        assert await v.page.locator("#status").inner_text() == t.of("marketplace", "purchase.invoiced")
+
+        pay_on = await asyncio.to_thread(invoice_approved, demo, purchase)
+        day = t.date(pay_on)
         await v.goto("/provider/purchases")
         row = v.page.locator("tbody tr", has=v.page.locator(f"a[href='/provider/purchases/{purchase}']"))
         assert f"{words[0]} {day}" in await row.inner_text()
         await row.get_by_role("link").click()
         await v.page.wait_for_url(f"{demo.url}/provider/purchases/{purchase}")
         await v.check()
-        assert "Kylpylän perheliput" in await v.page.locator("h1").inner_text()
         said = await v.page.locator("#payment-status").inner_text()
         assert words[1] in said and day in said and "89,00\u00a0€" in said
-        assert "Lotta" not in await v.page.locator("main").inner_text()  # the client is never named
     finally:
         await v.context.close()

@@ -112,3 +112,11 @@ async def test_search_by_hetu_needs_a_purpose_is_logged_and_rate_limited(intake,
                                   headers={**tokens(*OTHER_WORKER), "X-Access-Purpose": "care"})).status_code
                for _ in range(12)]
     assert 429 in answers and answers.index(429) == 9  # ten in ten minutes, the eleventh waits
+
+
+async def test_a_hetu_that_fails_its_check_is_refused_with_registrations_code(intake, tokens):
+    good = make_hetu(date(1980, 1, 12), 313)
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")  # the right length, the wrong check character
+    refused = await intake.post("/clients/lookup", json={"hetu": bad},
+                                headers={**tokens(*WORKER), "X-Access-Purpose": "care"})
+    assert refused.status_code == 422 and refused.json()["code"] == "invalid-hetu"

@@ -15,7 +15,7 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.console.adapters.services import Services
+from services.console.adapters.services import Refusal, Services
 from services.console.provider import InvoiceForm, steps_of
 from services.console.web import Page, page_of
 from shared.i18n import TIME_ZONE
@@ -73,11 +73,49 @@ async def purchases(request: Request, offset: Annotated[int, Query(ge=0, le=100_
 
 @router.get("/purchases/{purchase_id}", response_class=HTMLResponse)
 async def purchase(request: Request, purchase_id: UUID) -> Response:
-    """One purchase: what was bought, the money, where it stands and, once invoiced, its payment."""
-    page = page_of(request)
+    """One purchase: what was bought, the money, where it stands, the invoice form once the client has received it,
+    and, once invoiced, its payment."""
+    return await _purchase_page(page_of(request), request, purchase_id)
+
+
+async def _purchase_page(page: Page, request: Request, purchase_id: UUID, *, status: int = 200,
+                         errors: list[tuple[str, str]] | None = None, typed: dict[str, str] | None = None,
+                         refused: tuple[str, str] | None = None) -> Response:
     session = page.require_staff("provider")
     found = await _services(request).get("marketplace", f"/purchases/{purchase_id}", session.token)  # 403: another's
-    return page.render("provider_purchase.html", purchase=found, payment=found.get("payment"))
+    return page.render("provider_purchase.html", status=status, purchase=found, payment=found.get("payment"),
+                       # received by the client and not yet invoiced: the one state the marketplace takes an invoice in
+                       invoice_due=found.get("status") == "delivered", errors=errors or [], typed=typed or {},
+                       refused=refused)
+
+
+@router.post("/purchases/{purchase_id}/invoice", response_class=HTMLResponse)
+async def invoice_purchase(request: Request, purchase_id: UUID, amount: Annotated[str, Form(max_length=30)] = "",
+                           vat: Annotated[str, Form(max_length=30)] = "",
+                           reference: Annotated[str, Form(max_length=64)] = "") -> Response:
+    """The vendor's invoice for a purchase the client received: as the order's (amount and VAT as typed, the
+    reference by its check digit), checked before anything is sent; the marketplace's refusal (above the quote,
+    no longer waiting for an invoice) is shown on the same page in words."""
+    page = page_of(request)
+    session = page.require_staff("provider")
+    typed = {"amount": amount, "vat": vat, "reference": reference}
+    form = InvoiceForm.read(amount, vat, reference)
+    if form.amount_cents is not None and not form.errors:
+        # The marketplace refuses an invoice above the quote; said here at the field, with the quote's amount.
+        quoted = await _services(request).get("marketplace", f"/purchases/{purchase_id}", session.token)
+        if form.amount_cents > int(quoted["amount_cents"]):
+            form.errors.append(("amount", "provider.invoice.above_quote"))
+    if form.errors:
+        return await _purchase_page(page, request, purchase_id, status=422, errors=form.errors, typed=typed)
+    try:
+        await _services(request).call("POST", "marketplace", f"/purchases/{purchase_id}/invoice", session.token,
+                                      json=form.body())
+    except Refusal as refusal:
+        if refusal.status not in (409, 422):
+            raise  # not the vendor's to fix here (another's purchase, an outage): the page in words for that
+        return await _purchase_page(page, request, purchase_id, status=refusal.status, typed=typed,
+                                    refused=page.refusal_words(refusal.service, refusal.code))
+    return page.redirect(f"/provider/purchases/{purchase_id}")
 
 
 @router.get("/ratings", response_class=HTMLResponse)

@@ -81,10 +81,10 @@ async def search_by_hetu(request: Request, hetu: Annotated[str, Form(max_length=
         if refusal.status == 404:
             return page.render("search.html", status=404, name="", result=None, error=None,
                                hetu_errors=[("hetu", "search.hetu.none")], purpose=purpose)
-        if refusal.status == 422:
+        if refusal.code == "invalid-hetu":  # only intake's verdict on the hetu itself is shown at the field
             return page.render("search.html", status=422, name="", result=None, error=None,
                                hetu_errors=[("hetu", "search.hetu.invalid")], purpose=purpose)
-        raise
+        raise  # any other refusal (no purpose, too many searches, ...) is a page in words by its code
     return page.redirect(f"/clients/{found['client_id']}")
 
 

@@ -112,7 +112,8 @@ class ClientDirectory:
         try:
             valid = validate_hetu(hetu)
         except InvalidIdentifier as exc:
-            raise InvalidCommand(str(exc), field="hetu") from exc
+            # The same code as registration's, so a caller can tell a bad hetu from any other refusal.
+            raise InvalidCommand(str(exc), field="hetu", code="invalid-hetu") from exc
         client_id = await postgres.find_client_by_hetu_hash(self._pool, keyed_hash(self._pepper, valid))
         if client_id is None:
             raise NotFound("no client with this hetu")
