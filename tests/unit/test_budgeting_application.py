@@ -466,6 +466,30 @@ async def test_the_budget_shows_the_worker_and_the_decider_by_name_from_the_staf
         "Maija Mäkelä", "Aino Virtanen")
 
 
+async def test_many_budgets_are_each_shown_as_alone_those_refused_left_out_and_the_people_asked_once(
+        h: Harness) -> None:
+    await h.when_heard(people.LISTENER, intake.StaffProfileRecorded(
+        staff_id=WORKER.user_id, name="Aino Virtanen", title="sosiaalityöntekijä", languages=["fi"], source="admin"),
+        uuid4())
+    mine, again = await live(h), await live(h, 200_000)
+    asked: list[list[str | None]] = []
+    directory = h.app.deps.people
+    original = directory.people
+
+    async def counted(ids: Any) -> dict[str, people.Person]:
+        asked.append(list(ids))
+        return await original(asked[-1])
+
+    directory.people = counted  # type: ignore[method-assign]
+    shown = await views.budgets(h.app, [again, uuid4(), mine, again], "fi", WORKER)
+    assert len(asked) == 1  # one look-up for the page, not one per budget
+    directory.people = original  # type: ignore[method-assign]
+    alone = [(await views.budget(h.app, ReadBudget(client_id=cid, language="fi"), WORKER))[1] for cid in (again, mine)]
+    assert shown == alone  # in the order asked, once each; the unknown client left out
+    assert await views.budgets(h.app, [mine, again], "fi", OTHER_WORKER) == []  # not theirs: left out, not refused
+    assert shown[0]["coordinator"]["name"] == "Aino Virtanen"
+
+
 @covers(SERVICE, intake.PreferredLanguageChanged)
 async def test_a_client_who_changes_their_language_is_answered_in_the_new_one(h: Harness) -> None:
     cid = uuid4()

@@ -3,7 +3,6 @@ query), hands it to the application, and shapes the answer; rules and roles live
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -27,7 +26,6 @@ from shared.infra.http import (
 )
 from shared.infra.people import reader_language
 from shared.infra.pipeline import Application
-from shared.kernel.errors import Forbidden, NotFound
 from shared.kernel.principal import Principal
 
 router = APIRouter(prefix="/budgets", tags=["budgeting"])
@@ -69,20 +67,9 @@ async def budget_views(principal: CurrentPrincipal, request: Request,
     clients (the manager's approvals queue): one request and one access-log statement instead of one per client."""
     app = _app(request)
     language = await reader_language(app.deps.people, principal.user_id, request.headers.get("accept-language"))
-    found = await asyncio.gather(*(_visible_budget(app, client_id, language, principal)
-                                   for client_id in dict.fromkeys(id)))
-    items = [view for view in found if view is not None]
+    items = await views.budgets(app, id, language, principal)
     request.state.accessed_clients = [i["client_id"] for i in items]
     return {"items": items, "total": len(items), "next_cursor": None}
-
-
-async def _visible_budget(app: Application[Ports], client_id: UUID, language: str,
-                          principal: Principal) -> dict[str, Any] | None:
-    try:
-        _, view = await views.budget(app, ReadBudget(client_id=client_id, language=language), principal)
-    except (Forbidden, NotFound):
-        return None
-    return view
 
 
 @router.get("/{client_id}")
